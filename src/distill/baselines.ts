@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
+import {
+  klFromLogProbs,
+  labelsOneHot,
+  logitPairShape,
+  logitShape,
+  logSoftmaxAt,
+  standardizeLogits,
+  type Labels,
+} from './logits';
+
+/** Cross-entropy, `mean_b −log softmax(zs)_y` (pcd-spec.md, Baselines). */
+export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels): tf.Scalar {
+  const { batch, classes } = logitShape('studentLogits', studentLogits);
+  const oneHot = labelsOneHot(labels, batch, classes);
+  try {
+    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1))) as tf.Scalar);
+  } finally {
+    oneHot.dispose();
+  }
+}
+
+export interface KdOptions {
+  /** τ > 0; both distributions are softened by it. */
+  temperature: number;
+  /** Standardize both logit rows first (Sun et al. 2024). */
+  standardizeLogits: boolean;
+}
+
+export const KD_DEFAULTS: KdOptions = { temperature: 4, standardizeLogits: false };
+
+export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
+  const resolved = { ...KD_DEFAULTS, ...options };
+  requireFinitePositive('temperature', resolved.temperature);
+  requireBoolean('standardizeLogits', resolved.standardizeLogits);
+  return resolved;
+}
+
+/** Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (pcd-spec.md, Baselines). */
+export function kdLoss(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  options: Partial<KdOptions> = {},
+): tf.Scalar {
+  logitPairShape(studentLogits, teacherLogits);
+  const { temperature, standardizeLogits: standardize } = resolveKdOptions(options);
+  return tf.tidy(() => {
+    const zs = standardize ? standardizeLogits(studentLogits) : studentLogits;
+    const zt = standardize ? standardizeLogits(teacherLogits) : teacherLogits;
+    const kl = klFromLogProbs(logSoftmaxAt(zt, temperature), logSoftmaxAt(zs, temperature));
+    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
+  });
+}
+
+export interface DkdOptions extends KdOptions {
+  /** Weight of the target-class term TCKD, ≥ 0. */
+  alpha: number;
+  /** Weight of the non-target-class term NCKD, ≥ 0. */
+  beta: number;
+}
+
+export const DKD_DEFAULTS: DkdOptions = { temperature: 4, standardizeLogits: false, alpha: 1, beta: 8 };
+
+export function resolveDkdOptions(options: Partial<DkdOptions> = {}): DkdOptions {
+  const resolved = { ...DKD_DEFAULTS, ...options };
+  requireFinitePositive('temperature', resolved.temperature);
+  requireFiniteNonNegative('alpha', resolved.alpha);
+  requireFiniteNonNegative('beta', resolved.beta);
+  requireBoolean('standardizeLogits', resolved.standardizeLogits);
+  return resolved;
+}
+
+/** The offset that removes the target class from NCKD's softmax (pcd-spec.md, DKD). */
+const TARGET_MASK_OFFSET = 1000;
+
+/**
+ * Decoupled KD (Zhao et al. 2022), `τ² · mean_b (α·TCKD + β·NCKD)`. The binary
+ * target/non-target probabilities are formed in log space (log-sum-exp over the
+ * non-target classes) rather than as `1 − p_y`, which loses precision in float32 when
+ * the teacher is confident.
+ */
+export function dkdLoss(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: Labels,
+  options: Partial<DkdOptions> = {},
+): tf.Scalar {
+  const { batch, classes } = logitPairShape(studentLogits, teacherLogits);
+  const { temperature, alpha, beta, standardizeLogits: standardize } = resolveDkdOptions(options);
+  const oneHot = labelsOneHot(labels, batch, classes);
+  try {
+    return tf.tidy(() => {
+      const targetOffset = tf.mul(oneHot, TARGET_MASK_OFFSET);
+      const side = (logits: tf.Tensor2D) => {
+        const z = tf.div(standardize ? standardizeLogits(logits) : logits, temperature);
+        const all = tf.logSumExp(z, 1);
+        const withoutTarget = tf.sub(z, targetOffset);
+        return {
+          logTarget: tf.sub(tf.sum(tf.mul(z, oneHot), 1), all),
+          logNonTarget: tf.sub(tf.logSumExp(withoutTarget, 1), all),
+          nonTargetLogProbs: tf.logSoftmax(withoutTarget),
+        };
+      };
+      const teacher = side(teacherLogits);
+      const student = side(studentLogits);
+      const tckd = tf.add(
+        tf.mul(tf.exp(teacher.logTarget), tf.sub(teacher.logTarget, student.logTarget)),
+        tf.mul(tf.exp(teacher.logNonTarget), tf.sub(teacher.logNonTarget, student.logNonTarget)),
+      );
+      const nckd = klFromLogProbs(teacher.nonTargetLogProbs, student.nonTargetLogProbs);
+      const perSample = tf.add(tf.mul(tckd, alpha), tf.mul(nckd, beta));
+      return tf.mul(tf.mean(perSample), temperature * temperature) as tf.Scalar;
+    });
+  } finally {
+    oneHot.dispose();
+  }
+}

@@ -1,0 +1,58 @@
+// Loading '@tensorflow/tfjs' registers the CPU and WebGL backends and every op's
+// gradient (tfjs-core's own entry registers no gradients, and the loss code in
+// src/distill only imports tfjs-core).
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** The order tried when nothing is forced: fastest first (ARCHITECTURE.md, Backends). */
+export const BACKEND_PREFERENCE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendInUse {
+  backend: BackendName;
+  /** The GPU adapter's description where the backend exposes one (WebGPU), else null. */
+  adapter: string | null;
+  /** Why each backend tried before the chosen one was not used. */
+  skipped: { backend: BackendName; reason: string }[];
+}
+
+async function registerBackend(name: BackendName): Promise<void> {
+  if (name === 'webgpu') {
+    if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('navigator.gpu is not available');
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } else if (name === 'wasm') {
+    throw new Error('the WASM backend is not bundled yet');
+  }
+}
+
+async function adapterDescription(name: BackendName): Promise<string | null> {
+  if (name !== 'webgpu') return null;
+  const backend = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } };
+  const info = backend.adapterInfo;
+  if (!info) return null;
+  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
+}
+
+/**
+ * Tries the backends in order and keeps the first whose `setBackend` resolves to true.
+ * Returns what is really in use, so the UI never claims a backend it did not get.
+ */
+export async function selectBackend(order: readonly BackendName[] = BACKEND_PREFERENCE): Promise<BackendInUse> {
+  const skipped: BackendInUse['skipped'] = [];
+  // In Node the CPU backend prints an advert for tfjs-node on first use, which cannot be
+  // installed here (its install downloads a binary); PROD silences TF.js warnings.
+  if (tf.env().getBool('IS_NODE')) tf.env().set('PROD', true);
+  for (const name of order) {
+    try {
+      await registerBackend(name);
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        if (tf.getBackend() === name) return { backend: name, adapter: await adapterDescription(name), skipped };
+      }
+      skipped.push({ backend: name, reason: 'setBackend returned false' });
+    } catch (error) {
+      skipped.push({ backend: name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
