@@ -7,11 +7,11 @@ export type Labels = ArrayLike<number>;
 /** Checks that a logit tensor is a finite-shaped `[B, C]` matrix and returns B and C. */
 export function logitShape(name: string, logits: tf.Tensor): { batch: number; classes: number } {
   if (logits.rank !== 2) {
-    throw new DistillInputError(`${name}.shape`, `[${logits.shape.join(', ')}]`, 'a rank-2 shape [batch, classes]');
+    throw new DistillInputError(`${name}.shape`, logits.shape, 'a rank-2 shape [batch, classes]');
   }
   const [batch, classes] = logits.shape as [number, number];
-  if (batch < 1) throw new DistillInputError(`${name}.shape`, `[${logits.shape.join(', ')}]`, 'at least one sample');
-  if (classes < 2) throw new DistillInputError(`${name}.shape`, `[${logits.shape.join(', ')}]`, 'at least two classes');
+  if (batch < 1) throw new DistillInputError(`${name}.shape`, logits.shape, 'at least one sample');
+  if (classes < 2) throw new DistillInputError(`${name}.shape`, logits.shape, 'at least two classes');
   return { batch, classes };
 }
 
@@ -25,7 +25,7 @@ export function logitPairShape(
   if (teacherLogits.shape[0] !== shape.batch || teacherLogits.shape[1] !== shape.classes) {
     throw new DistillInputError(
       'teacherLogits.shape',
-      `[${teacherLogits.shape.join(', ')}]`,
+      teacherLogits.shape,
       `the student logits' shape [${shape.batch}, ${shape.classes}]`,
     );
   }
