@@ -97,69 +97,135 @@ export interface PcdResult {
   lambdas: tf.Tensor2D;
 }
 
-/** Members are masked with this offset, far below any softened logit (spec §3). */
-const NON_MEMBER_OFFSET = -1e9;
+/**
+ * The fixed structure of stages and groups over *rank positions*. Because every stage
+ * cuts the ranked order into contiguous blocks (spec §2), a row whose classes are put in
+ * rank order has the same groups at the same positions for every sample; only the order
+ * differs per sample. So per-group sums are one matrix product with a constant
+ * `[S·C, G]` indicator, with no per-sample `[B, G, C]` masks.
+ */
+interface GroupLayout {
+  /** `[S·C, G]`: position r of stage k (row (k−1)·C + r) belongs to slot `groupSlot(k, g_k(r))`. */
+  positionToSlot: Float32Array;
+  /** `[S·C]`: the slot of each (stage, position), for spreading `[B, G]` values back to positions. */
+  slotOfPosition: Int32Array;
+  /** `[C, G]`: 0 where rank position r lies in slot G, −1e30 elsewhere (for per-group maxima). */
+  outsideSlot: Float32Array;
+  /** `[C, S]`: the group index of rank r at stage k. */
+  groupOfRank: Float32Array;
+}
+
+function groupOf(rank: number, stage: number, classes: number): number {
+  return Math.floor((rank * stage) / classes); // spec §2, exact in integer arithmetic
+}
+
+const layouts = new Map<string, GroupLayout>();
+
+function groupLayout(stages: number, classes: number): GroupLayout {
+  const key = `${stages}/${classes}`;
+  const cached = layouts.get(key);
+  if (cached) return cached;
+  const groups = groupCount(stages);
+  const positionToSlot = new Float32Array(stages * classes * groups);
+  const slotOfPosition = new Int32Array(stages * classes);
+  const outsideSlot = new Float32Array(classes * groups).fill(-1e30);
+  const groupOfRank = new Float32Array(classes * stages);
+  for (let k = 1; k <= stages; k++) {
+    for (let r = 0; r < classes; r++) {
+      const g = groupOf(r, k, classes);
+      const slot = groupSlot(k, g);
+      const row = (k - 1) * classes + r;
+      positionToSlot[row * groups + slot] = 1;
+      slotOfPosition[row] = slot;
+      outsideSlot[r * groups + slot] = 0;
+      groupOfRank[r * stages + (k - 1)] = g;
+    }
+  }
+  const layout = { positionToSlot, slotOfPosition, outsideSlot, groupOfRank };
+  layouts.set(key, layout);
+  return layout;
+}
+
+/** What {@link rankOrder} packs, in this order, each field flattened row-major. */
+const RANK_ORDER_FIELDS = ['student', 'teacher', 'studentShift', 'teacherShift', 'stageGroups', 'ranks'] as const;
 
 /**
- * Logit-difference ranking (spec §1) and group membership (spec §2) for all stages, in
- * one `[B, 1 + G + S, C]` tensor: row 0 the ranks, rows 1…G the 0/1 membership of each
- * group, the last S rows the group index of each class per stage.
+ * Logit-difference ranking (spec §1) as one custom op. Its output is a flat vector
+ * packing, per sample: the student's and the teacher's logits in rank order, repeated
+ * once per stage (`[B, S·C]` each, position (k−1)·C + r = rank r at stage k); at each
+ * of those positions the maximum softened logit of its group (the shift that keeps the
+ * group's exponentials from under- or overflowing), for both; every class's group at
+ * every stage `[B, S, C]`; and every class's rank `[B, C]`. Flat, so unpacking is
+ * contiguous slices, which are cheap on every backend.
  *
- * Wrapped in `customGrad` with a zero gradient because TF.js has neither a gradient for
- * the comparisons nor a `stopGradient`; ops inside a custom gradient's forward pass are
- * not taped. Ranks are counted, not sorted: rank(c) = #{j : g_j > g_c} + #{j < c : g_j = g_c},
- * one `[B, C, C]` comparison, which gives the spec's tie order on every backend.
+ * A custom op because TF.js has neither a gradient for TopK nor a `stopGradient`, and a
+ * gather by computed indices would put those indices on the tape. The only gradient is
+ * the one the spec wants: the student's rank-ordered copies summed over stages and
+ * unpermuted back to class order (a gather by rank); ranks, groups and shifts are
+ * constants. TopK orders equal values by lower index on every backend: the spec's tie rule.
  */
-function rankingAndGroups(stages: number, ranking: boolean) {
+function rankOrder(stages: number, temperature: number, ranking: boolean, layout: GroupLayout) {
   return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [studentLogits, teacherLogits] = inputs as [tf.Tensor2D, tf.Tensor2D];
-    const value = tf.tidy(() => {
-      const [batch, classes] = studentLogits.shape;
-      const classIndex = tf.range(0, classes, 1, 'float32');
-      let ranks: tf.Tensor2D;
+    const [studentLogits, teacherLogits, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const [batch, classes] = studentLogits.shape;
+    const { rankIndex, value } = tf.tidy(() => {
+      const rowOffset = tf.reshape(tf.range(0, batch * classes, classes, 'int32'), [batch, 1]);
+      let byRank: tf.Tensor; // [B, C] int32: the class at each rank
+      let ranks: tf.Tensor; // [B, C] int32: the rank of each class
       if (ranking) {
-        const gap = tf.abs(tf.sub(teacherLogits, studentLogits));
-        const gapOfClass = tf.expandDims(gap, 2); // [B, C, 1]: g_c
-        const gapOfOther = tf.expandDims(gap, 1); // [B, 1, C]: g_j
-        const otherIsLower = tf.less(tf.reshape(classIndex, [1, classes]), tf.reshape(classIndex, [classes, 1]));
-        const ahead = tf.logicalOr(
-          tf.greater(gapOfOther, gapOfClass),
-          tf.logicalAnd(tf.greaterEqual(gapOfOther, gapOfClass), otherIsLower),
-        );
-        ranks = tf.sum(tf.cast(ahead, 'float32'), 2);
+        byRank = tf.topk(tf.abs(tf.sub(teacherLogits, studentLogits)), classes).indices;
+        // The inverse permutation: sorting the class indices ascending.
+        ranks = tf.topk(tf.neg(tf.cast(byRank, 'float32')), classes).indices;
       } else {
-        ranks = tf.tile(tf.reshape(classIndex, [1, classes]), [batch, 1]);
+        byRank = tf.tile(tf.reshape(tf.range(0, classes, 1, 'int32'), [1, classes]), [batch, 1]);
+        ranks = byRank;
       }
-      // group_k(rank) = floor(rank·k / C); the +0.5 keeps the floor exact even where a
-      // GPU divides approximately (rank·k and C are small integers).
-      const groupOfRank = (stageOf: tf.Tensor) =>
-        tf.floor(tf.div(tf.add(tf.mul(tf.expandDims(ranks, 1), stageOf), 0.5), classes));
-      const slotStage: number[] = [];
-      const slotGroup: number[] = [];
-      for (let k = 1; k <= stages; k++) {
-        for (let g = 0; g < k; g++) {
-          slotStage.push(k);
-          slotGroup.push(g);
-        }
-      }
-      const membership = tf.cast(
-        tf.equal(groupOfRank(tf.tensor3d(slotStage, [1, slotStage.length, 1])), tf.tensor3d(slotGroup, [1, slotGroup.length, 1])),
-        'float32',
+      const classIndex = tf.reshape(tf.add(byRank, rowOffset), [-1]);
+      const slotOfPosition = tf.tensor1d(layout.slotOfPosition, 'int32');
+      const outsideSlot = tf.tensor3d(layout.outsideSlot, [1, classes, groupCount(stages)]);
+      const inRankOrder = (logits: tf.Tensor2D) => {
+        const sorted = tf.reshape(tf.gather(tf.reshape(logits, [-1]), classIndex), [batch, classes]);
+        const softened = tf.div(sorted, temperature);
+        // Max over each group's rank positions: one masked reduction for all groups.
+        const slotMax = tf.max(tf.add(tf.expandDims(softened, 2), outsideSlot), 1); // [B, G]
+        return { repeated: tf.tile(sorted, [1, stages]), shift: tf.gather(slotMax, slotOfPosition, 1) };
+      };
+      const student = inRankOrder(studentLogits);
+      const teacher = inRankOrder(teacherLogits);
+      // A float table: TF.js 4.22's WebGPU Transpose emits invalid WGSL for int32
+      // tensors, which poisons the whole command buffer (every later result reads 0).
+      const stageGroups = tf.transpose(
+        tf.gather(tf.tensor2d(layout.groupOfRank, [classes, stages], 'float32'), ranks),
+        [0, 2, 1],
       );
-      const stageIndex = tf.reshape(tf.range(1, stages + 1, 1, 'float32'), [1, stages, 1]);
-      return tf.concat([tf.expandDims(ranks, 1), membership, groupOfRank(stageIndex)], 1);
+      const fields = [student.repeated, teacher.repeated, student.shift, teacher.shift, stageGroups, ranks];
+      return {
+        rankIndex: tf.reshape(tf.add(ranks, rowOffset), [-1]),
+        value: tf.concat(fields.map((field) => tf.reshape(tf.cast(field, 'float32'), [-1]))),
+      };
     });
+    save([rankIndex]);
     return {
       value,
-      gradFunc: () => [tf.zerosLike(studentLogits), tf.zerosLike(teacherLogits)],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedRankIndex] = saved;
+        const dyRepeated = tf.reshape(tf.slice(dy, 0, batch * stages * classes), [batch, stages, classes]);
+        const dySorted = tf.reshape(tf.sum(dyRepeated, 1), [-1]);
+        return [tf.reshape(tf.gather(dySorted, savedRankIndex), [batch, classes]), tf.zerosLike(teacherLogits)];
+      },
     };
   });
 }
 
 /**
- * Progressive Class-level Distillation (pcd-spec.md §1–§5): all groups of all stages are
- * one batched `[B, G, C]` computation; the two passes hold the same partitions, so the
- * stage losses are computed once and counted once per pass that is on.
+ * Progressive Class-level Distillation (pcd-spec.md §1–§5). The two passes hold the same
+ * partitions, so every stage's loss is computed once and counted once per pass that is
+ * on. Per group G of a stage, with e = exp(z/τ − max_G z/τ) taken over G's classes:
+ *
+ *   KL(p ‖ q) = Σ_G e_t·(log e_t − log e_s) / Σ_G e_t − log Σ_G e_t + log Σ_G e_s
+ *   cos(p, q) = Σ_G e_t·e_s / sqrt(Σ_G e_t² · Σ_G e_s²)
+ *
+ * so six per-group sums, all from one matrix product, give every group of every stage.
  */
 export function pcdLoss(
   studentLogits: tf.Tensor2D,
@@ -170,33 +236,49 @@ export function pcdLoss(
   const opts = resolvePcdOptions(options, classes);
   const { stages, temperature } = opts;
   const groups = groupCount(stages);
+  const layout = groupLayout(stages, classes);
   return tf.tidy(() => {
     const zs = opts.standardizeLogits ? standardizeLogits(studentLogits) : studentLogits;
     const zt = opts.standardizeLogits ? standardizeLogits(teacherLogits) : teacherLogits;
 
-    const packed = rankingAndGroups(stages, opts.ranking)(zs, zt);
-    const ranks = tf.reshape(tf.slice(packed, [0, 0, 0], [batch, 1, classes]), [batch, classes]);
-    const membership = tf.slice(packed, [0, 1, 0], [batch, groups, classes]);
-    const stageGroups = tf.slice(packed, [0, 1 + groups, 0], [batch, stages, classes]);
-
-    // softmax_τ restricted to each group: non-members pushed to −1e9 get probability 0.
-    const offset = tf.mul(tf.sub(1, membership), NON_MEMBER_OFFSET);
-    const groupLogProbs = (logits: tf.Tensor2D) =>
-      tf.logSoftmax(tf.add(tf.expandDims(tf.div(logits, temperature), 1), offset));
-    const teacherLogProbs = groupLogProbs(zt);
-    const studentLogProbs = groupLogProbs(zs);
-    const teacherProbs = tf.exp(teacherLogProbs);
-    const kl = tf.sum(tf.mul(teacherProbs, tf.sub(teacherLogProbs, studentLogProbs)), 2); // [B, G]
-
-    let lambdas: tf.Tensor2D;
-    if (opts.adaptive) {
-      const studentProbs = tf.exp(studentLogProbs);
-      const norm = (probs: tf.Tensor) => tf.sqrt(tf.sum(tf.square(probs), 2));
-      const cosine = tf.div(tf.sum(tf.mul(teacherProbs, studentProbs), 2), tf.mul(norm(teacherProbs), norm(studentProbs)));
-      lambdas = tf.sub(1, cosine);
-    } else {
-      lambdas = tf.ones([batch, groups]);
+    const packed = rankOrder(stages, temperature, opts.ranking, layout)(zs, zt);
+    const widths = { student: stages * classes, teacher: stages * classes, studentShift: stages * classes, teacherShift: stages * classes, stageGroups: stages * classes, ranks: classes };
+    const unpacked = {} as Record<(typeof RANK_ORDER_FIELDS)[number], tf.Tensor2D>;
+    let offset = 0;
+    for (const name of RANK_ORDER_FIELDS) {
+      const width = widths[name];
+      unpacked[name] = tf.reshape(tf.slice(packed, offset, batch * width), [batch, width]);
+      offset += batch * width;
     }
+    const ranks = tf.cast(unpacked.ranks, 'int32') as tf.Tensor2D;
+    const stageGroups = tf.reshape(tf.cast(unpacked.stageGroups, 'int32'), [batch, stages, classes]) as tf.Tensor3D;
+
+    // softened logits in rank order, per stage, minus their group's shift: [B, S·C].
+    const teacherExponent = tf.sub(tf.div(unpacked.teacher, temperature), unpacked.teacherShift);
+    const studentExponent = tf.sub(tf.div(unpacked.student, temperature), unpacked.studentShift);
+    const teacherExp = tf.exp(teacherExponent);
+    const studentExp = tf.exp(studentExponent);
+
+    const perPosition = tf.stack([
+      teacherExp,
+      studentExp,
+      tf.mul(teacherExp, tf.sub(teacherExponent, studentExponent)),
+      tf.mul(teacherExp, studentExp),
+      tf.square(teacherExp),
+      tf.square(studentExp),
+    ]); // [6, B, S·C]
+    const perGroup = tf.matMul(
+      tf.reshape(perPosition, [6 * batch, stages * classes]),
+      tf.tensor2d(layout.positionToSlot, [stages * classes, groups]),
+    );
+    const [teacherSum, studentSum, crossEntropyTerm, dot, teacherSquares, studentSquares] = tf.unstack(
+      tf.reshape(perGroup, [6, batch, groups]),
+    );
+
+    const kl = tf.add(tf.sub(tf.div(crossEntropyTerm, teacherSum), tf.log(teacherSum)), tf.log(studentSum)); // [B, G]
+    const lambdas: tf.Tensor2D = opts.adaptive
+      ? tf.sub(1, tf.div(dot, tf.sqrt(tf.mul(teacherSquares, studentSquares))))
+      : tf.ones([batch, groups]);
     const groupLosses = tf.mul(tf.mul(lambdas, kl), temperature * temperature) as tf.Tensor2D;
 
     // L_k: batch mean of the per-sample sum over stage k's groups, via a [G, S] indicator.
@@ -217,8 +299,8 @@ export function pcdLoss(
     return {
       loss: tf.mul(bare, opts.alpha) as tf.Scalar,
       stageLosses,
-      ranks: tf.cast(ranks, 'int32') as tf.Tensor2D,
-      stageGroups: tf.cast(stageGroups, 'int32') as tf.Tensor3D,
+      ranks,
+      stageGroups,
       groupLosses,
       lambdas,
     };
