@@ -1,0 +1,11 @@
+import { chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { chromiumLaunchOptions } from './e2e/chromium';
+const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+await server.listen();
+const browser = await chromium.launch(chromiumLaunchOptions());
+const page = await browser.newPage();
+page.on('console', (m) => m.type() === 'error' ? console.log('console:', m.text()) : null);
+await page.goto(server.resolvedUrls!.local[0]);
+console.log(await page.evaluate(async ([u, b]) => (await import(/* @vite-ignore */ u)).run(b), ['/e2e/harness/debug.tmp.ts', process.argv[2]] as const));
+await browser.close(); await server.close();
