@@ -109,7 +109,7 @@ interface GroupLayout {
   positionToSlot: Float32Array;
   /** `[S·C]`: the slot of each (stage, position), for spreading `[B, G]` values back to positions. */
   slotOfPosition: Int32Array;
-  /** `[C, G]`: 0 where rank position r lies in slot G, −1e30 elsewhere (for per-group maxima). */
+  /** `[G, C]`: 0 where rank position r lies in slot G, −1e30 elsewhere (for per-group maxima). */
   outsideSlot: Float32Array;
   /** `[C, S]`: the group index of rank r at stage k. */
   groupOfRank: Float32Array;
@@ -137,7 +137,7 @@ function groupLayout(stages: number, classes: number): GroupLayout {
       const row = (k - 1) * classes + r;
       positionToSlot[row * groups + slot] = 1;
       slotOfPosition[row] = slot;
-      outsideSlot[r * groups + slot] = 0;
+      outsideSlot[slot * classes + r] = 0;
       groupOfRank[r * stages + (k - 1)] = g;
     }
   }
@@ -148,6 +148,19 @@ function groupLayout(stages: number, classes: number): GroupLayout {
 
 /** What {@link rankOrder} packs, in this order, each field flattened row-major. */
 const RANK_ORDER_FIELDS = ['student', 'teacher', 'studentShift', 'teacherShift', 'stageGroups', 'ranks'] as const;
+
+/**
+ * `inverse[b, perm[b, r]] = r` for a batch of permutations `[B, C]` (int32). A scatter
+ * where scatters are cheap; on WebGL, whose ScatterNd loops over every update for every
+ * output element, a second TopK (sorting the permutation's values ascending) instead.
+ */
+function inversePermutation(perm: tf.Tensor): tf.Tensor {
+  const [batch, classes] = perm.shape;
+  if (tf.getBackend() === 'webgl') return tf.topk(tf.neg(tf.cast(perm, 'float32')), classes).indices;
+  const sampleIndex = tf.tile(tf.reshape(tf.range(0, batch, 1, 'int32'), [batch, 1]), [1, classes]);
+  const target = tf.stack([tf.reshape(sampleIndex, [-1]), tf.reshape(perm, [-1])], 1);
+  return tf.scatterND(target, tf.tile(tf.range(0, classes, 1, 'int32'), [batch]), [batch, classes]);
+}
 
 /**
  * Logit-difference ranking (spec §1) as one custom op. Its output is a flat vector
@@ -174,20 +187,20 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
       let ranks: tf.Tensor; // [B, C] int32: the rank of each class
       if (ranking) {
         byRank = tf.topk(tf.abs(tf.sub(teacherLogits, studentLogits)), classes).indices;
-        // The inverse permutation: sorting the class indices ascending.
-        ranks = tf.topk(tf.neg(tf.cast(byRank, 'float32')), classes).indices;
+        ranks = inversePermutation(byRank);
       } else {
         byRank = tf.tile(tf.reshape(tf.range(0, classes, 1, 'int32'), [1, classes]), [batch, 1]);
         ranks = byRank;
       }
       const classIndex = tf.reshape(tf.add(byRank, rowOffset), [-1]);
       const slotOfPosition = tf.tensor1d(layout.slotOfPosition, 'int32');
-      const outsideSlot = tf.tensor3d(layout.outsideSlot, [1, classes, groupCount(stages)]);
+      const outsideSlot = tf.tensor3d(layout.outsideSlot, [1, groupCount(stages), classes]);
       const inRankOrder = (logits: tf.Tensor2D) => {
         const sorted = tf.reshape(tf.gather(tf.reshape(logits, [-1]), classIndex), [batch, classes]);
         const softened = tf.div(sorted, temperature);
-        // Max over each group's rank positions: one masked reduction for all groups.
-        const slotMax = tf.max(tf.add(tf.expandDims(softened, 2), outsideSlot), 1); // [B, G]
+        // Max over each group's rank positions: one masked reduction for all groups, over
+        // the last axis (TF.js reduces other axes by transposing first).
+        const slotMax = tf.max(tf.add(tf.expandDims(softened, 1), outsideSlot), 2); // [B, G]
         return { repeated: tf.tile(sorted, [1, stages]), shift: tf.gather(slotMax, slotOfPosition, 1) };
       };
       const student = inRankOrder(studentLogits);
@@ -209,8 +222,11 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedRankIndex] = saved;
-        const dyRepeated = tf.reshape(tf.slice(dy, 0, batch * stages * classes), [batch, stages, classes]);
-        const dySorted = tf.reshape(tf.sum(dyRepeated, 1), [-1]);
+        const dyRepeated = tf.reshape(tf.slice(dy, 0, batch * stages * classes), [batch, stages * classes]);
+        // Σ over the stage copies as slices added up: TF.js reduces a middle axis by
+        // transposing first, which is very slow on WebGPU.
+        const copies = Array.from({ length: stages }, (_, k) => tf.slice(dyRepeated, [0, k * classes], [batch, classes]));
+        const dySorted = tf.reshape(stages === 1 ? copies[0] : tf.addN(copies), [-1]);
         return [tf.reshape(tf.gather(dySorted, savedRankIndex), [batch, classes]), tf.zerosLike(teacherLogits)];
       },
     };

@@ -45,12 +45,6 @@ export async function selectBackend(order: readonly BackendName[] = BACKEND_PREF
   for (const name of order) {
     try {
       await registerBackend(name);
-      if (name === 'webgl') {
-        // WebGL's TopK otherwise reads its input back to the CPU (a pipeline stall) when
-        // the last axis is under 100,000 long; PCD ranks C ≤ a few hundred classes per step.
-        tf.env().set('TOPK_LAST_DIM_CPU_HANDOFF_SIZE_THRESHOLD', 0);
-        tf.env().set('TOPK_K_CPU_HANDOFF_THRESHOLD', 1 << 20);
-      }
       if (await tf.setBackend(name)) {
         await tf.ready();
         if (tf.getBackend() === name) return { backend: name, adapter: await adapterDescription(name), skipped };
