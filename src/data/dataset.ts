@@ -1,0 +1,27 @@
+/** One split of a dataset, as flat typed arrays ready to become tensors. */
+export interface DatasetSplit {
+  /** `count × featureSize` features, row-major, float32 in the units the models expect. */
+  features: Float32Array;
+  /** `count` integer class labels. */
+  labels: Int32Array;
+  count: number;
+}
+
+/** A dataset as the models, the trainer and the charts see it. */
+export interface Dataset {
+  id: DatasetId;
+  /** Shape of one sample, e.g. `[28, 28, 1]` for an image or `[32]` for a feature vector. */
+  featureShape: number[];
+  classNames: string[];
+  /** For class-hierarchy datasets: the superclass index of every class. */
+  superclassOf?: number[];
+  superclassNames?: string[];
+  train: DatasetSplit;
+  test: DatasetSplit;
+}
+
+export type DatasetId = 'mnist' | 'synthetic100';
+
+export function featureSize(dataset: Pick<Dataset, 'featureShape'>): number {
+  return dataset.featureShape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import type { DatasetId } from '../data/dataset';
+
+/**
+ * The model zoo: for each dataset one teacher and several students, each a name, a
+ * builder and (from the builder) a parameter count the UI shows. Builders take a seed so
+ * a student's initial weights are reproducible; every model outputs logits (no softmax),
+ * which is what the losses take.
+ */
+export interface ModelSpec {
+  id: string;
+  dataset: DatasetId;
+  role: 'teacher' | 'student';
+  name: string;
+  description: string;
+  build: (seed: number) => tf.LayersModel;
+}
+
+const MNIST_INPUT = [28, 28, 1];
+const SYNTHETIC_INPUT = [32];
+
+function init(seed: number, layer: number) {
+  return tf.initializers.glorotUniform({ seed: seed * 101 + layer });
+}
+
+function conv(filters: number, kernelSize: number, seed: number, layer: number, inputShape?: number[]) {
+  return tf.layers.conv2d({
+    filters,
+    kernelSize,
+    padding: 'same',
+    activation: 'relu',
+    kernelInitializer: init(seed, layer),
+    ...(inputShape ? { inputShape } : {}),
+  });
+}
+
+function dense(units: number, seed: number, layer: number, activation: 'relu' | 'linear', inputShape?: number[]) {
+  return tf.layers.dense({ units, activation, kernelInitializer: init(seed, layer), ...(inputShape ? { inputShape } : {}) });
+}
+
+function sequential(name: string, layers: tf.layers.Layer[]): tf.LayersModel {
+  return tf.sequential({ name, layers });
+}
+
+export const MODEL_ZOO: readonly ModelSpec[] = [
+  {
+    id: 'mnist-cnn-teacher',
+    dataset: 'mnist',
+    role: 'teacher',
+    name: 'CNN teacher',
+    description: 'conv 5×5×16 → pool → conv 5×5×32 → pool → dense 128 (dropout 0.3) → 10',
+    build: (seed) =>
+      sequential('mnist_cnn_teacher', [
+        conv(16, 5, seed, 1, MNIST_INPUT),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        conv(32, 5, seed, 2),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        dense(128, seed, 3, 'relu'),
+        tf.layers.dropout({ rate: 0.3, seed: seed + 7 }),
+        dense(10, seed, 4, 'linear'),
+      ]),
+  },
+  {
+    id: 'mnist-cnn-small',
+    dataset: 'mnist',
+    role: 'student',
+    name: 'small CNN',
+    description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → 10',
+    build: (seed) =>
+      sequential('mnist_cnn_small', [
+        conv(4, 3, seed, 1, MNIST_INPUT),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        conv(8, 3, seed, 2),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        dense(10, seed, 3, 'linear'),
+      ]),
+  },
+  {
+    id: 'mnist-mlp',
+    dataset: 'mnist',
+    role: 'student',
+    name: 'MLP',
+    description: '784 → 16 → 10',
+    build: (seed) =>
+      sequential('mnist_mlp', [
+        tf.layers.flatten({ inputShape: MNIST_INPUT }),
+        dense(16, seed, 1, 'relu'),
+        dense(10, seed, 2, 'linear'),
+      ]),
+  },
+  {
+    id: 'mnist-linear',
+    dataset: 'mnist',
+    role: 'student',
+    name: 'linear (softmax regression)',
+    description: '784 → 10',
+    build: (seed) =>
+      sequential('mnist_linear', [tf.layers.flatten({ inputShape: MNIST_INPUT }), dense(10, seed, 1, 'linear')]),
+  },
+  {
+    id: 'synthetic-mlp-teacher',
+    dataset: 'synthetic100',
+    role: 'teacher',
+    name: 'MLP teacher',
+    description: '32 → 256 → 256 → 100',
+    build: (seed) =>
+      sequential('synthetic_mlp_teacher', [
+        dense(256, seed, 1, 'relu', SYNTHETIC_INPUT),
+        dense(256, seed, 2, 'relu'),
+        dense(100, seed, 3, 'linear'),
+      ]),
+  },
+  {
+    id: 'synthetic-mlp-small',
+    dataset: 'synthetic100',
+    role: 'student',
+    name: 'small MLP',
+    description: '32 → 24 → 100',
+    build: (seed) =>
+      sequential('synthetic_mlp_small', [dense(24, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+  },
+  {
+    id: 'synthetic-mlp-tiny',
+    dataset: 'synthetic100',
+    role: 'student',
+    name: 'tiny MLP',
+    description: '32 → 12 → 100',
+    build: (seed) =>
+      sequential('synthetic_mlp_tiny', [dense(12, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+  },
+  {
+    id: 'synthetic-mlp-medium',
+    dataset: 'synthetic100',
+    role: 'student',
+    name: 'medium MLP',
+    description: '32 → 48 → 100',
+    build: (seed) =>
+      sequential('synthetic_mlp_medium', [dense(48, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+  },
+];
+
+/** The default student of each dataset (the one the presets start from). */
+export const DEFAULT_STUDENT: Record<DatasetId, string> = {
+  mnist: 'mnist-cnn-small',
+  synthetic100: 'synthetic-mlp-small',
+};
+
+export function modelSpec(id: string): ModelSpec {
+  const spec = MODEL_ZOO.find((m) => m.id === id);
+  if (!spec) throw new Error(`model = "${id}" is invalid: expected one of ${MODEL_ZOO.map((m) => m.id).join(', ')}`);
+  return spec;
+}
+
+export function teacherSpec(dataset: DatasetId): ModelSpec {
+  return MODEL_ZOO.find((m) => m.dataset === dataset && m.role === 'teacher')!;
+}
+
+/** Parameter count of a model, building it once (and disposing it). */
+export function parameterCount(spec: ModelSpec): number {
+  const model = spec.build(0);
+  try {
+    return model.countParams();
+  } finally {
+    model.dispose();
+  }
+}
