@@ -48,12 +48,12 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     dataset: 'mnist',
     role: 'teacher',
     name: 'CNN teacher',
-    description: 'conv 5×5×16 → pool → conv 5×5×32 → pool → dense 128 (dropout 0.3) → 10',
+    description: 'conv 3×3×16 → pool → conv 3×3×32 → pool → dense 128 (dropout 0.3) → 10',
     build: (seed) =>
       sequential('mnist_cnn_teacher', [
-        conv(16, 5, seed, 1, MNIST_INPUT),
+        conv(16, 3, seed, 1, MNIST_INPUT),
         tf.layers.maxPooling2d({ poolSize: 2 }),
-        conv(32, 5, seed, 2),
+        conv(32, 3, seed, 2),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.flatten(),
         dense(128, seed, 3, 'relu'),

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { DatasetId } from '../data/dataset';
+import { teacherSpec } from './zoo';
+
+/** What `npm run train:teachers` writes next to each teacher's model.json. */
+export const teacherMetadataSchema = z.object({
+  dataset: z.enum(['mnist', 'synthetic100']),
+  modelId: z.string(),
+  architecture: z.string(),
+  parameterCount: z.number().int().positive(),
+  recipe: z.object({
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    shiftAugmentation: z.number().int().nonnegative(),
+    seed: z.number().int(),
+    optimizer: z.string(),
+  }),
+  trainedWith: z.object({ backend: z.string(), where: z.string(), seconds: z.number() }),
+  testAccuracy: z.number().min(0).max(1),
+  testCount: z.number().int().positive(),
+  /** Predicted classes of the first test samples, for a quick check that a load is right. */
+  probe: z.object({ firstTestSamples: z.number().int().positive(), predictions: z.array(z.number().int()) }),
+  /** The default student trained from scratch with cross-entropy on the same budget. */
+  baselineStudent: z
+    .object({ modelId: z.string(), parameterCount: z.number().int(), testAccuracy: z.number(), seed: z.number().int() })
+    .optional(),
+  date: z.string(),
+});
+
+export type TeacherMetadata = z.infer<typeof teacherMetadataSchema>;
+
+/** Any problem with a teacher's files; the message names the file and the fault. */
+export class ModelFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ModelFileError';
+  }
+}
+
+export function teacherDirectory(dataset: DatasetId): string {
+  return `models/${dataset}/teacher/`;
+}
+
+async function loadMetadata(url: string, fetchFn: typeof fetch): Promise<TeacherMetadata> {
+  let response: Response;
+  try {
+    response = await fetchFn(url);
+  } catch (error) {
+    throw new ModelFileError(url, `could not be fetched (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new ModelFileError(url, `HTTP ${response.status} ${response.statusText}`);
+  const parsed = teacherMetadataSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ModelFileError(url, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Loads a dataset's pretrained teacher from the site (`siteUrl` ends in `/`) and checks
+ * it is the architecture the zoo says, weight by weight, so a stale or foreign model file
+ * is a clear error rather than a teacher that silently computes something else.
+ */
+export async function loadTeacher(
+  dataset: DatasetId,
+  siteUrl: string,
+  fetchFn: typeof fetch = fetch,
+): Promise<{ model: tf.LayersModel; metadata: TeacherMetadata }> {
+  const directory = `${siteUrl}${teacherDirectory(dataset)}`;
+  const metadata = await loadMetadata(`${directory}metadata.json`, fetchFn);
+  const modelUrl = `${directory}model.json`;
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.http(modelUrl, { fetchFunc: fetchFn }));
+  } catch (error) {
+    throw new ModelFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
+  }
+  const spec = teacherSpec(dataset);
+  const reference = spec.build(0);
+  try {
+    const expected = reference.weights.map((w) => w.shape);
+    const actual = model.weights.map((w) => w.shape);
+    const mismatch = expected.findIndex((shape, i) => JSON.stringify(shape) !== JSON.stringify(actual[i]));
+    if (expected.length !== actual.length || mismatch >= 0) {
+      model.dispose();
+      const detail =
+        expected.length !== actual.length
+          ? `it has ${actual.length} weight tensors, the architecture ${expected.length}`
+          : `weight ${mismatch} (${model.weights[mismatch].name}) has shape [${actual[mismatch]}], the architecture [${expected[mismatch]}]`;
+      throw new ModelFileError(modelUrl, `does not match the architecture ${spec.id} (${spec.description}): ${detail}`);
+    }
+  } finally {
+    reference.dispose();
+  }
+  return { model, metadata };
+}

@@ -1,0 +1,27 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+
+const TYPES: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream' };
+
+/**
+ * A real HTTP server over a directory for Node tests, so the app's fetch-based loaders
+ * meet real responses (including real 404s and short files), not mocks.
+ */
+export async function serveDirectory(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
+    if (!path.startsWith(normalize(root)) || !existsSync(path) || !statSync(path).isFile()) {
+      response.writeHead(404, 'Not Found').end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+    createReadStream(path).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
