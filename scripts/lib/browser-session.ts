@@ -5,7 +5,8 @@ import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../../e2e/chromium';
 
 export async function withAppPage<T>(run: (page: Page) => Promise<T>, log = true): Promise<T> {
-  const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  // No HMR and no file watching: an edit elsewhere in the tree must not reload a page mid-run.
+  const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
   await server.listen();
   const browser = await chromium.launch(chromiumLaunchOptions());
   try {

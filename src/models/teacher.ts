@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { DatasetId } from '../data/dataset';
+import { fetchJsonFile, SiteFileError } from '../data/site-files';
 import { teacherSpec } from './zoo';
 
 /** What `npm run train:teachers` writes next to each teacher's model.json. */
@@ -31,35 +32,8 @@ export const teacherMetadataSchema = z.object({
 
 export type TeacherMetadata = z.infer<typeof teacherMetadataSchema>;
 
-/** Any problem with a teacher's files; the message names the file and the fault. */
-export class ModelFileError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'ModelFileError';
-  }
-}
-
 export function teacherDirectory(dataset: DatasetId): string {
   return `models/${dataset}/teacher/`;
-}
-
-async function loadMetadata(url: string, fetchFn: typeof fetch): Promise<TeacherMetadata> {
-  let response: Response;
-  try {
-    response = await fetchFn(url);
-  } catch (error) {
-    throw new ModelFileError(url, `could not be fetched (${(error as Error).message})`);
-  }
-  if (!response.ok) throw new ModelFileError(url, `HTTP ${response.status} ${response.statusText}`);
-  const parsed = teacherMetadataSchema.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ModelFileError(url, `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 /**
@@ -73,13 +47,13 @@ export async function loadTeacher(
   fetchFn: typeof fetch = fetch,
 ): Promise<{ model: tf.LayersModel; metadata: TeacherMetadata }> {
   const directory = `${siteUrl}${teacherDirectory(dataset)}`;
-  const metadata = await loadMetadata(`${directory}metadata.json`, fetchFn);
+  const metadata = await fetchJsonFile(`${directory}metadata.json`, teacherMetadataSchema, fetchFn);
   const modelUrl = `${directory}model.json`;
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.http(modelUrl, { fetchFunc: fetchFn }));
   } catch (error) {
-    throw new ModelFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
+    throw new SiteFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
   }
   const spec = teacherSpec(dataset);
   const reference = spec.build(0);
@@ -93,7 +67,7 @@ export async function loadTeacher(
         expected.length !== actual.length
           ? `it has ${actual.length} weight tensors, the architecture ${expected.length}`
           : `weight ${mismatch} (${model.weights[mismatch].name}) has shape [${actual[mismatch]}], the architecture [${expected[mismatch]}]`;
-      throw new ModelFileError(modelUrl, `does not match the architecture ${spec.id} (${spec.description}): ${detail}`);
+      throw new SiteFileError(modelUrl, `does not match the architecture ${spec.id} (${spec.description}): ${detail}`);
     }
   } finally {
     reference.dispose();
