@@ -113,6 +113,8 @@ interface GroupLayout {
   outsideSlot: Float32Array;
   /** `[C, S]`: the group index of rank r at stage k. */
   groupOfRank: Float32Array;
+  /** `[G, S]`: slot G belongs to stage k. */
+  slotToStage: Float32Array;
 }
 
 function groupOf(rank: number, stage: number, classes: number): number {
@@ -130,7 +132,9 @@ function groupLayout(stages: number, classes: number): GroupLayout {
   const slotOfPosition = new Int32Array(stages * classes);
   const outsideSlot = new Float32Array(classes * groups).fill(-1e30);
   const groupOfRank = new Float32Array(classes * stages);
+  const slotToStage = new Float32Array(groups * stages);
   for (let k = 1; k <= stages; k++) {
+    for (let g = 0; g < k; g++) slotToStage[groupSlot(k, g) * stages + (k - 1)] = 1;
     for (let r = 0; r < classes; r++) {
       const g = groupOf(r, k, classes);
       const slot = groupSlot(k, g);
@@ -141,13 +145,10 @@ function groupLayout(stages: number, classes: number): GroupLayout {
       groupOfRank[r * stages + (k - 1)] = g;
     }
   }
-  const layout = { positionToSlot, slotOfPosition, outsideSlot, groupOfRank };
+  const layout = { positionToSlot, slotOfPosition, outsideSlot, groupOfRank, slotToStage };
   layouts.set(key, layout);
   return layout;
 }
-
-/** What {@link rankOrder} packs, in this order, each field flattened row-major. */
-const RANK_ORDER_FIELDS = ['student', 'teacher', 'studentShift', 'teacherShift', 'stageGroups', 'ranks'] as const;
 
 /**
  * `inverse[b, perm[b, r]] = r` for a batch of permutations `[B, C]` (int32). A scatter
@@ -258,20 +259,17 @@ export function pcdLoss(
     const zt = opts.standardizeLogits ? standardizeLogits(teacherLogits) : teacherLogits;
 
     const packed = rankOrder(stages, temperature, opts.ranking, layout)(zs, zt);
-    const widths = { student: stages * classes, teacher: stages * classes, studentShift: stages * classes, teacherShift: stages * classes, stageGroups: stages * classes, ranks: classes };
-    const unpacked = {} as Record<(typeof RANK_ORDER_FIELDS)[number], tf.Tensor2D>;
-    let offset = 0;
-    for (const name of RANK_ORDER_FIELDS) {
-      const width = widths[name];
-      unpacked[name] = tf.reshape(tf.slice(packed, offset, batch * width), [batch, width]);
-      offset += batch * width;
-    }
-    const ranks = tf.cast(unpacked.ranks, 'int32') as tf.Tensor2D;
-    const stageGroups = tf.reshape(tf.cast(unpacked.stageGroups, 'int32'), [batch, stages, classes]) as tf.Tensor3D;
+    const perStage = batch * stages * classes;
+    const [studentRepeated, teacherRepeated, studentShift, teacherShift, stageGroupField, rankField] = tf.split(
+      packed,
+      [perStage, perStage, perStage, perStage, perStage, batch * classes],
+    );
+    const ranks = tf.cast(tf.reshape(rankField, [batch, classes]), 'int32') as tf.Tensor2D;
+    const stageGroups = tf.cast(tf.reshape(stageGroupField, [batch, stages, classes]), 'int32') as tf.Tensor3D;
 
-    // softened logits in rank order, per stage, minus their group's shift: [B, S·C].
-    const teacherExponent = tf.sub(tf.div(unpacked.teacher, temperature), unpacked.teacherShift);
-    const studentExponent = tf.sub(tf.div(unpacked.student, temperature), unpacked.studentShift);
+    // Softened logits in rank order, once per stage, minus their group's shift (flat B·S·C).
+    const teacherExponent = tf.sub(tf.div(teacherRepeated, temperature), teacherShift);
+    const studentExponent = tf.sub(tf.div(studentRepeated, temperature), studentShift);
     const teacherExp = tf.exp(teacherExponent);
     const studentExp = tf.exp(studentExponent);
 
@@ -282,28 +280,24 @@ export function pcdLoss(
       tf.mul(teacherExp, studentExp),
       tf.square(teacherExp),
       tf.square(studentExp),
-    ]); // [6, B, S·C]
+    ]); // [6, B·S·C]
     const perGroup = tf.matMul(
       tf.reshape(perPosition, [6 * batch, stages * classes]),
       tf.tensor2d(layout.positionToSlot, [stages * classes, groups]),
     );
-    const [teacherSum, studentSum, crossEntropyTerm, dot, teacherSquares, studentSquares] = tf.unstack(
+    const [teacherSum, studentSum, weightedLogRatio, dot, teacherSquares, studentSquares] = tf.unstack(
       tf.reshape(perGroup, [6, batch, groups]),
     );
 
-    const kl = tf.add(tf.sub(tf.div(crossEntropyTerm, teacherSum), tf.log(teacherSum)), tf.log(studentSum)); // [B, G]
+    const kl = tf.add(tf.sub(tf.div(weightedLogRatio, teacherSum), tf.log(teacherSum)), tf.log(studentSum)); // [B, G]
     const lambdas: tf.Tensor2D = opts.adaptive
       ? tf.sub(1, tf.div(dot, tf.sqrt(tf.mul(teacherSquares, studentSquares))))
       : tf.ones([batch, groups]);
     const groupLosses = tf.mul(tf.mul(lambdas, kl), temperature * temperature) as tf.Tensor2D;
 
     // L_k: batch mean of the per-sample sum over stage k's groups, via a [G, S] indicator.
-    const slotToStage = new Float32Array(groups * stages);
-    for (let k = 1; k <= stages; k++) {
-      for (let g = 0; g < k; g++) slotToStage[groupSlot(k, g) * stages + (k - 1)] = 1;
-    }
     const stageLosses = tf.reshape(
-      tf.matMul(tf.mean(groupLosses, 0, true), tf.tensor2d(slotToStage, [groups, stages])),
+      tf.matMul(tf.mean(groupLosses, 0, true), tf.tensor2d(layout.slotToStage, [groups, stages])),
       [stages],
     ) as tf.Tensor1D;
 
