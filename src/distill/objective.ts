@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { crossEntropyLoss, dkdLoss, kdLoss, type DkdOptions, type KdOptions } from './baselines';
+import { requireFiniteNonNegative, DistillInputError } from './errors';
+import type { Labels } from './logits';
+import { pcdLoss, type PcdOptions, type PcdResult } from './pcd';
+
+/** A method and its weights, as pcd-spec.md composes each training loss. */
+export type MethodConfig =
+  | { method: 'ce' }
+  | ({ method: 'kd'; ceWeight: number; kdWeight: number } & KdOptions)
+  | ({ method: 'dkd'; ceWeight: number } & DkdOptions)
+  | ({ method: 'pcd'; ceWeight: number } & Omit<PcdOptions, 'activeStage'>);
+
+export type Method = MethodConfig['method'];
+
+export const METHOD_DEFAULTS = {
+  ce: { method: 'ce' },
+  kd: { method: 'kd', ceWeight: 0.1, kdWeight: 0.9, temperature: 4, standardizeLogits: false },
+  dkd: { method: 'dkd', ceWeight: 1, alpha: 1, beta: 8, temperature: 4, standardizeLogits: false },
+  pcd: {
+    method: 'pcd',
+    ceWeight: 1,
+    stages: 3,
+    temperature: 4,
+    alpha: 1,
+    adaptive: true,
+    ranking: true,
+    fineToCoarse: true,
+    coarseToFine: true,
+    standardizeLogits: false,
+  },
+} as const satisfies Record<Method, MethodConfig>;
+
+export interface ObjectiveResult {
+  /** The loss to minimise. */
+  loss: tf.Scalar;
+  /** Each term before its weight, for the charts: `ce` always, plus `kd`, `dkd` or `pcd`. */
+  terms: Record<string, tf.Scalar>;
+  /** PCD's diagnostics (ranks, groups, group losses, λ, stage losses), from the same pass. */
+  pcd?: PcdResult;
+}
+
+/**
+ * The training loss of each method (pcd-spec.md): CE; `w_ce·CE + w_kd·KD`;
+ * `w_ce·CE + warm·DKD`; `w_ce·CE + warm·α·L_PCD`, or `w_ce·CE + warm·α·2·L_k` while a
+ * schedule trains stage k alone. `warm` is the warm-up factor in [0, 1].
+ */
+export function trainingObjective(
+  config: MethodConfig,
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D | null,
+  labels: Labels,
+  { warm = 1, activeStage = null }: { warm?: number; activeStage?: number | null } = {},
+): ObjectiveResult {
+  if (!(warm >= 0 && warm <= 1)) throw new DistillInputError('warm', warm, 'a number in [0, 1]');
+  const ce = crossEntropyLoss(studentLogits, labels);
+  if (config.method === 'ce') return { loss: tf.clone(ce), terms: { ce } };
+  if (!teacherLogits) {
+    ce.dispose();
+    throw new DistillInputError('teacherLogits', null, `teacher logits for method ${config.method}`);
+  }
+  requireFiniteNonNegative('ceWeight', config.ceWeight);
+  const weighted = (term: tf.Scalar, weight: number) => tf.tidy(() => tf.add(tf.mul(ce, config.ceWeight), tf.mul(term, weight)) as tf.Scalar);
+  try {
+    switch (config.method) {
+      case 'kd': {
+        requireFiniteNonNegative('kdWeight', config.kdWeight);
+        const kd = kdLoss(studentLogits, teacherLogits, config);
+        return { loss: weighted(kd, config.kdWeight), terms: { ce, kd } };
+      }
+      case 'dkd': {
+        const dkd = dkdLoss(studentLogits, teacherLogits, labels, config);
+        return { loss: weighted(dkd, warm), terms: { ce, dkd } };
+      }
+      case 'pcd': {
+        const pcd = pcdLoss(studentLogits, teacherLogits, { ...config, activeStage });
+        // pcd.loss already carries α (and the ×2 of a single scheduled stage).
+        return { loss: weighted(pcd.loss, warm), terms: { ce, pcd: pcd.loss }, pcd };
+      }
+    }
+  } catch (error) {
+    ce.dispose();
+    throw error;
+  }
+}
