@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultTrainerConfig, parseTrainerConfig } from './config';
+
+function refusal(input: unknown): ConfigError['fields'] {
+  try {
+    parseTrainerConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).fields;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('the trainer configuration schema', () => {
+  it('accepts the defaults of both datasets', () => {
+    expect(parseTrainerConfig(defaultTrainerConfig('mnist'))).toEqual(defaultTrainerConfig('mnist'));
+    expect(parseTrainerConfig(defaultTrainerConfig('synthetic100')).student).toBe('synthetic-mlp-small');
+  });
+
+  it.each([
+    ['method.temperature', { method: { ...defaultTrainerConfig().method, temperature: 0 } }],
+    ['method.stages', { method: { ...defaultTrainerConfig().method, stages: 11 } }],
+    ['method.alpha', { method: { ...defaultTrainerConfig().method, alpha: -1 } }],
+    ['batchSize', { batchSize: 0 }],
+    ['optimizer.momentum', { optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 1 } }],
+    ['optimizer.learningRate', { optimizer: { kind: 'adam', learningRate: Number.NaN } }],
+    ['student', { student: 'synthetic-mlp-small' }],
+    ['trainSubset', { trainSubset: 9000 }],
+    ['schedule.segments.1.stage', { schedule: { kind: 'custom', segments: [{ stage: 1, share: 1 }, { stage: 4, share: 1 }] } }],
+    ['dataset', { dataset: 'cifar' }],
+    ['(config)', { surprise: true }],
+  ])('names %s', (field, change) => {
+    const fields = refusal({ ...defaultTrainerConfig('mnist'), ...change });
+    expect(fields.map((f) => f.field)).toContain(field);
+  });
+
+  it('refuses a stage schedule for a method without stages', () => {
+    const fields = refusal({ ...defaultTrainerConfig(), method: { method: 'ce' }, schedule: { kind: 'bidirectional' } });
+    expect(fields).toEqual([{ field: 'schedule.kind', message: 'stage schedules apply to PCD only; use "joint"' }]);
+  });
+});

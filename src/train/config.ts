@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import type { DatasetId } from '../data/dataset';
+import { METHOD_DEFAULTS } from '../distill/objective';
+import { DEFAULT_STUDENT, MODEL_ZOO } from '../models/zoo';
+
+/**
+ * The one schema every trainer configuration passes through (the worker API, the URL
+ * state and config import all use it), with errors that name the field.
+ */
+const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100 };
+const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
+
+const positive = z.number().finite().positive();
+const nonNegative = z.number().finite().nonnegative();
+const temperature = positive;
+const standardizeLogits = z.boolean();
+
+const method = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('ce') }).strict(),
+  z
+    .object({ method: z.literal('kd'), ceWeight: nonNegative, kdWeight: nonNegative, temperature, standardizeLogits })
+    .strict(),
+  z
+    .object({ method: z.literal('dkd'), ceWeight: nonNegative, alpha: nonNegative, beta: nonNegative, temperature, standardizeLogits })
+    .strict(),
+  z
+    .object({
+      method: z.literal('pcd'),
+      ceWeight: nonNegative,
+      stages: z.number().int().min(1),
+      temperature,
+      alpha: nonNegative,
+      adaptive: z.boolean(),
+      ranking: z.boolean(),
+      fineToCoarse: z.boolean(),
+      coarseToFine: z.boolean(),
+      standardizeLogits,
+    })
+    .strict(),
+]);
+
+const schedule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('joint') }).strict(),
+  z.object({ kind: z.literal('bidirectional') }).strict(),
+  z.object({ kind: z.literal('fine-to-coarse') }).strict(),
+  z.object({ kind: z.literal('coarse-to-fine') }).strict(),
+  z
+    .object({
+      kind: z.literal('custom'),
+      segments: z.array(z.object({ stage: z.number().int().min(1), share: positive }).strict()).min(1),
+    })
+    .strict(),
+]);
+
+export const trainerConfigSchema = z
+  .object({
+    dataset: z.enum(['mnist', 'synthetic100']),
+    /** How many training samples to use (distillation shines with few). */
+    trainSubset: z.number().int().min(1),
+    student: z.string(),
+    method,
+    schedule,
+    optimizer: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('sgd'), learningRate: positive, momentum: z.number().min(0).lt(1) }).strict(),
+      z.object({ kind: z.literal('adam'), learningRate: positive }).strict(),
+    ]),
+    learningRateSchedule: z.enum(['constant', 'cosine']),
+    batchSize: z.number().int().min(1).max(4096),
+    budget: z.object({ unit: z.enum(['epochs', 'steps']), amount: z.number().int().min(1) }).strict(),
+    /** Share of the budget over which distillation ramps in (spec: warm(t) = min(t / W, 1)). */
+    warmupShare: z.number().min(0).max(1),
+    augmentation: z.boolean(),
+    seed: z.number().int(),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const classes = CLASSES[config.dataset];
+    const student = MODEL_ZOO.find((m) => m.id === config.student);
+    if (!student || student.role !== 'student' || student.dataset !== config.dataset) {
+      const allowed = MODEL_ZOO.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => m.id);
+      context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
+    }
+    if (config.trainSubset > TRAIN_SIZE[config.dataset]) {
+      context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${TRAIN_SIZE[config.dataset]}, the size of ${config.dataset}'s training split` });
+    }
+    if (config.method.method === 'pcd' && config.method.stages > classes) {
+      context.addIssue({ code: 'custom', path: ['method', 'stages'], message: `at most ${classes}, the number of classes` });
+    }
+    if (config.schedule.kind !== 'joint' && config.method.method !== 'pcd') {
+      context.addIssue({ code: 'custom', path: ['schedule', 'kind'], message: 'stage schedules apply to PCD only; use "joint"' });
+    }
+    if (config.schedule.kind === 'custom' && config.method.method === 'pcd') {
+      const stages = config.method.stages;
+      config.schedule.segments.forEach((segment, i) => {
+        if (segment.stage > stages) {
+          context.addIssue({ code: 'custom', path: ['schedule', 'segments', i, 'stage'], message: `at most ${stages}, the number of stages` });
+        }
+      });
+    }
+  });
+
+export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
+
+/** A configuration that was refused; `fields` lists every offending field and why. */
+export class ConfigError extends Error {
+  constructor(readonly fields: { field: string; message: string }[]) {
+    super(`invalid configuration: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an untrusted configuration (from the UI, a URL or a file). */
+export function parseTrainerConfig(input: unknown): TrainerConfig {
+  const parsed = trainerConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })),
+  );
+}
+
+export function defaultTrainerConfig(dataset: DatasetId = 'mnist'): TrainerConfig {
+  return {
+    dataset,
+    trainSubset: TRAIN_SIZE[dataset],
+    student: DEFAULT_STUDENT[dataset],
+    method: { ...METHOD_DEFAULTS.pcd },
+    schedule: { kind: 'joint' },
+    optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.9 },
+    learningRateSchedule: 'cosine',
+    batchSize: 64,
+    budget: { unit: 'epochs', amount: 10 },
+    warmupShare: 20 / 240,
+    augmentation: false,
+    seed: 1,
+  };
+}
