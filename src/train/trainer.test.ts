@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSynthetic100 } from '../data/synthetic';
+import { METHOD_DEFAULTS } from '../distill/objective';
+import { modelSpec } from '../models/zoo';
+import { selectBackend } from '../tf/backends';
+import { defaultTrainerConfig, type TrainerConfig } from './config';
+import { DistillationTrainer, type RunSpec } from './trainer';
+
+// A small real setup on the CPU backend: the synthetic dataset, a freshly trained-for-a-
+// moment teacher (the committed teacher is exercised by the teacher tests).
+const dataset = generateSynthetic100({ trainCount: 1024, testCount: 256 });
+let teacher: tf.LayersModel;
+beforeAll(async () => {
+  await selectBackend(['cpu']);
+  teacher = modelSpec('synthetic-mlp-teacher').build(3);
+});
+afterAll(() => teacher.dispose());
+
+const config = (change: Partial<TrainerConfig> = {}): TrainerConfig => ({
+  ...defaultTrainerConfig('synthetic100'),
+  trainSubset: 512,
+  batchSize: 64,
+  budget: { unit: 'steps', amount: 12 },
+  ...change,
+});
+const race: RunSpec[] = [
+  { id: 'ce', method: METHOD_DEFAULTS.ce },
+  { id: 'kd', method: METHOD_DEFAULTS.kd },
+  { id: 'dkd', method: METHOD_DEFAULTS.dkd },
+  { id: 'pcd', method: METHOD_DEFAULTS.pcd },
+];
+
+async function losses(trainer: DistillationTrainer, steps: number) {
+  const out = [];
+  for (let i = 0; i < steps; i++) out.push(await trainer.trainStep());
+  return out;
+}
+
+describe('the distillation trainer', () => {
+  it('gives bit-identical metrics on a rerun of the same config and seed (CPU)', async () => {
+    const a = new DistillationTrainer(config(), race, dataset, teacher);
+    const b = new DistillationTrainer(config(), race, dataset, teacher);
+    expect(await losses(b, 4)).toEqual(await losses(a, 4));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('starts every run of a race from the same weights', () => {
+    const trainer = new DistillationTrainer(config(), race, dataset, teacher);
+    const [first, ...others] = trainer.students().map((s) => s.model.getWeights().map((w) => Array.from(w.dataSync())));
+    for (const weights of others) expect(weights).toEqual(first);
+    trainer.dispose();
+  });
+
+  it('cached and uncached teacher logits give the same loss', async () => {
+    // Augmentation on the synthetic (vector) data changes nothing but turns the cache off.
+    const cached = new DistillationTrainer(config(), race.slice(1), dataset, teacher);
+    const uncached = new DistillationTrainer(config({ augmentation: true }), race.slice(1), dataset, teacher);
+    const [x, y] = [await losses(cached, 3), await losses(uncached, 3)];
+    x.forEach((report, i) => report.runs.forEach((run, r) => expect(y[i].runs[r].loss).toBeCloseTo(run.loss, 5)));
+    cached.dispose();
+    uncached.dispose();
+  });
+
+  it('reports the scheduled stage at each step and trains PCD with it', async () => {
+    const trainer = new DistillationTrainer(config({ schedule: { kind: 'bidirectional' } }), [race[3]], dataset, teacher);
+    const reports = await losses(trainer, 12);
+    expect(reports.map((r) => r.activeStage)).toEqual([3, 3, 2, 2, 1, 1, 1, 1, 2, 2, 3, 3]);
+    for (const report of reports) expect(report.runs[0].stageLosses).toHaveLength(3);
+    trainer.dispose();
+  });
+
+  it('keeps tf.memory().numTensors flat across steps', async () => {
+    const trainer = new DistillationTrainer(config({ budget: { unit: 'steps', amount: 40 } }), race, dataset, teacher);
+    await losses(trainer, 2); // optimizer slots and the teacher cache are created on the first steps
+    const before = tf.memory().numTensors;
+    await losses(trainer, 30);
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+  });
+
+  it('learns: every student improves on the training loss', async () => {
+    const trainer = new DistillationTrainer(config({ budget: { unit: 'epochs', amount: 3 } }), race, dataset, teacher);
+    const reports = await losses(trainer, trainer.totalSteps);
+    for (let r = 0; r < race.length; r++) {
+      const first = reports.slice(0, 3).reduce((sum, s) => sum + s.runs[r].terms.ce, 0);
+      const last = reports.slice(-3).reduce((sum, s) => sum + s.runs[r].terms.ce, 0);
+      expect(last).toBeLessThan(first);
+    }
+    trainer.dispose();
+  });
+});

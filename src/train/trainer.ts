@@ -1,0 +1,222 @@
+import * as tf from '@tensorflow/tfjs';
+import { randomShift } from '../data/augment';
+import { featureSize, type Dataset, type DatasetSplit } from '../data/dataset';
+import { SeededRandom } from '../data/random';
+import { trainingObjective, type MethodConfig } from '../distill/objective';
+import { modelSpec } from '../models/zoo';
+import type { TrainerConfig } from './config';
+import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
+import { gatherRows, testAccuracy } from './supervised';
+
+/** One student in a session; several train side by side on the same batches. */
+export interface RunSpec {
+  id: string;
+  method: MethodConfig;
+}
+
+export interface RunStepReport {
+  id: string;
+  loss: number;
+  /** Each loss term before its weight (`ce`, and `kd`, `dkd` or `pcd`). */
+  terms: Record<string, number>;
+  /** PCD only: the bare loss L_k of every stage k = 1 … S. */
+  stageLosses?: number[];
+}
+
+export interface StepReport {
+  step: number;
+  epoch: number;
+  /** The stage trained at this step; `null` = all stages (or not PCD). */
+  activeStage: number | null;
+  warm: number;
+  learningRate: number;
+  runs: RunStepReport[];
+}
+
+interface Run extends RunSpec {
+  student: tf.LayersModel;
+  optimizer: tf.Optimizer;
+}
+
+/**
+ * One training loop for every method, with no DOM and no worker code: the browser's
+ * worker and Node's tools drive the same class. Every run starts from the same initial
+ * weights (the same builder and seed) and sees the same batches in the same order, one
+ * step of each run per trainer step: a fair race.
+ *
+ * With augmentation off, the teacher's logits for the whole training subset are
+ * computed once and kept on the device, so a distillation step costs about a CE step.
+ */
+export class DistillationTrainer {
+  readonly totalSteps: number;
+  readonly stepsPerEpoch: number;
+  private readonly subset: DatasetSplit;
+  private readonly rowSize: number;
+  private readonly random: SeededRandom;
+  private readonly phases: SchedulePhase[];
+  private readonly runs: Run[];
+  private teacherCache: tf.Tensor2D | null = null;
+  private order: number[] = [];
+  private step = 0;
+
+  constructor(
+    readonly config: TrainerConfig,
+    runs: RunSpec[],
+    private readonly dataset: Dataset,
+    private readonly teacher: tf.LayersModel | null,
+  ) {
+    if (runs.length === 0) throw new Error('runs is empty: a session trains at least one student');
+    if (new Set(runs.map((r) => r.id)).size !== runs.length) throw new Error('runs: every run needs its own id');
+    if (!teacher && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
+    this.rowSize = featureSize(dataset);
+    this.random = new SeededRandom(config.seed);
+    this.subset = this.trainingSubset();
+    this.stepsPerEpoch = Math.ceil(this.subset.count / config.batchSize);
+    this.totalSteps = config.budget.unit === 'epochs' ? config.budget.amount * this.stepsPerEpoch : config.budget.amount;
+    const pcd = runs.find((r) => r.method.method === 'pcd')?.method;
+    this.phases = schedulePhases(config.schedule, pcd && pcd.method === 'pcd' ? pcd.stages : 1);
+    const spec = modelSpec(config.student);
+    this.runs = runs.map((run) => ({
+      ...run,
+      student: spec.build(config.seed),
+      optimizer:
+        config.optimizer.kind === 'sgd'
+          ? tf.train.momentum(config.optimizer.learningRate, config.optimizer.momentum)
+          : tf.train.adam(config.optimizer.learningRate),
+    }));
+  }
+
+  /** A seeded random subset of `trainSubset` training samples. */
+  private trainingSubset(): DatasetSplit {
+    const { train } = this.dataset;
+    const count = Math.min(this.config.trainSubset, train.count);
+    if (count === train.count) return train;
+    const picked = this.random.shuffle(Array.from({ length: train.count }, (_, i) => i)).slice(0, count);
+    return { ...gatherRows(train, picked, this.rowSize), count };
+  }
+
+  private batchTensor(features: Float32Array, count: number): tf.Tensor {
+    return tf.tensor(features, [count, ...this.dataset.featureShape]);
+  }
+
+  /** The teacher's logits for the whole subset, computed once in batches. */
+  private async ensureTeacherCache(): Promise<void> {
+    if (this.teacherCache || !this.teacher || this.config.augmentation) return;
+    const parts: tf.Tensor[] = [];
+    for (let start = 0; start < this.subset.count; start += 512) {
+      const count = Math.min(512, this.subset.count - start);
+      const features = this.subset.features.subarray(start * this.rowSize, (start + count) * this.rowSize);
+      parts.push(tf.tidy(() => this.teacher!.predict(this.batchTensor(features, count)) as tf.Tensor));
+    }
+    this.teacherCache = tf.concat(parts) as tf.Tensor2D;
+    tf.dispose(parts);
+  }
+
+  get currentStep(): number {
+    return this.step;
+  }
+
+  get done(): boolean {
+    return this.step >= this.totalSteps;
+  }
+
+  students(): readonly { id: string; model: tf.LayersModel }[] {
+    return this.runs.map((r) => ({ id: r.id, model: r.student }));
+  }
+
+  learningRateAt(step: number): number {
+    const base = this.config.optimizer.learningRate;
+    return this.config.learningRateSchedule === 'cosine' ? (base * (1 + Math.cos((Math.PI * step) / this.totalSteps))) / 2 : base;
+  }
+
+  warmAt(step: number): number {
+    const warmupSteps = this.config.warmupShare * this.totalSteps;
+    return warmupSteps <= 0 ? 1 : Math.min(step / warmupSteps, 1);
+  }
+
+  /** One step of every run on the same batch. */
+  async trainStep(): Promise<StepReport> {
+    if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
+    await this.ensureTeacherCache();
+    const inEpoch = this.step % this.stepsPerEpoch;
+    if (inEpoch === 0) this.order = this.random.shuffle(Array.from({ length: this.subset.count }, (_, i) => i));
+    const indices = this.order.slice(inEpoch * this.config.batchSize, (inEpoch + 1) * this.config.batchSize);
+    const batch = gatherRows(this.subset, indices, this.rowSize);
+    const [height, width] = this.dataset.featureShape;
+    const features =
+      this.config.augmentation && this.dataset.featureShape.length === 3
+        ? randomShift(batch.features, indices.length, height, width, 2, this.random)
+        : batch.features;
+    const activeStage = activeStageAt(this.phases, this.step, this.totalSteps);
+    const warm = this.warmAt(this.step);
+    const learningRate = this.learningRateAt(this.step);
+
+    const x = this.batchTensor(features, indices.length);
+    const teacherLogits = !this.teacher
+      ? null
+      : this.teacherCache
+        ? tf.tidy(() => tf.gather(this.teacherCache!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D)
+        : (this.teacher.predict(x) as tf.Tensor2D);
+    const pending: { id: string; loss: tf.Scalar; terms: Record<string, tf.Scalar>; stageLosses?: tf.Tensor }[] = [];
+    try {
+      for (const run of this.runs) {
+        (run.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+        let kept: Omit<(typeof pending)[number], 'id' | 'loss'> = { terms: {} };
+        const loss = run.optimizer.minimize(() => {
+          const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
+          const result = trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels, {
+            warm,
+            activeStage: run.method.method === 'pcd' ? activeStage : null,
+          });
+          // Kept past minimize's tidy so the report can read them after the update.
+          kept = {
+            terms: Object.fromEntries(Object.entries(result.terms).map(([name, t]) => [name, tf.keep(t)])),
+            stageLosses: result.pcd ? tf.keep(result.pcd.stageLosses) : undefined,
+          };
+          return result.loss;
+        }, true)!;
+        pending.push({ id: run.id, loss, ...kept });
+      }
+      const runs: RunStepReport[] = [];
+      for (const p of pending) {
+        const terms: Record<string, number> = {};
+        for (const [name, t] of Object.entries(p.terms)) terms[name] = (await t.data())[0];
+        runs.push({
+          id: p.id,
+          loss: (await p.loss.data())[0],
+          terms,
+          ...(p.stageLosses ? { stageLosses: Array.from(await p.stageLosses.data()) } : {}),
+        });
+      }
+      const report: StepReport = {
+        step: this.step,
+        epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
+        activeStage: this.runs.some((r) => r.method.method === 'pcd') ? activeStage : null,
+        warm,
+        learningRate,
+        runs,
+      };
+      this.step++;
+      return report;
+    } finally {
+      tf.dispose([x, ...(teacherLogits ? [teacherLogits] : [])]);
+      for (const p of pending) tf.dispose([p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]);
+    }
+  }
+
+  /** Test accuracy of every run's student. */
+  async evaluate(): Promise<{ id: string; testAccuracy: number }[]> {
+    const results = [];
+    for (const run of this.runs) results.push({ id: run.id, testAccuracy: (await testAccuracy(run.student, this.dataset)).accuracy });
+    return results;
+  }
+
+  dispose(): void {
+    for (const run of this.runs) {
+      run.student.dispose();
+      run.optimizer.dispose();
+    }
+    this.teacherCache?.dispose();
+    this.teacherCache = null;
+  }
+}
