@@ -51,7 +51,10 @@ export async function loadTeacher(
   const modelUrl = `${directory}model.json`;
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.http(modelUrl, { fetchFunc: fetchFn }));
+    // Wrapped: TF.js calls fetchFunc as a method of its handler, and a browser's fetch
+    // refuses any `this` but the window ("Illegal invocation").
+    const fetchFunc = (input: RequestInfo | URL, init?: RequestInit) => fetchFn(input, init);
+    model = await tf.loadLayersModel(tf.io.http(modelUrl, { fetchFunc }));
   } catch (error) {
     throw new SiteFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
   }
