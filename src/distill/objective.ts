@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropyLoss, dkdLoss, kdLoss, type DkdOptions, type KdOptions } from './baselines';
+import { crossEntropyLoss, DKD_DEFAULTS, dkdLoss, KD_DEFAULTS, kdLoss, type DkdOptions, type KdOptions } from './baselines';
 import { requireFiniteNonNegative, DistillInputError } from './errors';
 import type { Labels } from './logits';
-import { pcdLoss, type PcdOptions, type PcdResult } from './pcd';
+import { PCD_DEFAULTS, pcdLoss, type PcdOptions, type PcdResult } from './pcd';
 
 /** A method and its weights, as pcd-spec.md composes each training loss. */
 export type MethodConfig =
@@ -13,23 +13,18 @@ export type MethodConfig =
 
 export type Method = MethodConfig['method'];
 
-export const METHOD_DEFAULTS = {
+export type MethodConfigOf<M extends Method> = Extract<MethodConfig, { method: M }>;
+
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+const { activeStage: _scheduledByTheTrainer, ...PCD_TERM_DEFAULTS } = PCD_DEFAULTS;
+
+/** Each method with the defaults of pcd-spec.md (KD's and DKD's are mdistiller's). */
+export const METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
   ce: { method: 'ce' },
-  kd: { method: 'kd', ceWeight: 0.1, kdWeight: 0.9, temperature: 4, standardizeLogits: false },
-  dkd: { method: 'dkd', ceWeight: 1, alpha: 1, beta: 8, temperature: 4, standardizeLogits: false },
-  pcd: {
-    method: 'pcd',
-    ceWeight: 1,
-    stages: 3,
-    temperature: 4,
-    alpha: 1,
-    adaptive: true,
-    ranking: true,
-    fineToCoarse: true,
-    coarseToFine: true,
-    standardizeLogits: false,
-  },
-} as const satisfies Record<Method, MethodConfig>;
+  kd: { method: 'kd', ceWeight: 0.1, kdWeight: 0.9, ...KD_DEFAULTS },
+  dkd: { method: 'dkd', ceWeight: 1, ...DKD_DEFAULTS },
+  pcd: { method: 'pcd', ceWeight: 1, ...PCD_TERM_DEFAULTS },
+};
 
 export interface ObjectiveResult {
   /** The loss to minimise. */
