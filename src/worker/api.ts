@@ -1,10 +1,41 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
+import type { RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName };
+export type { BackendInUse, BackendName, RunSpec, StepReport };
+
+export type SessionState = 'idle' | 'running' | 'paused' | 'done';
+
+export interface SessionInfo {
+  totalSteps: number;
+  stepsPerEpoch: number;
+  teacherTestAccuracy: number | null;
+}
+
+/** What the worker sends while it trains, batched so the page gets at most ~10 messages a second. */
+export interface ReportBatch {
+  state: SessionState;
+  steps: StepReport[];
+  /** Why training paused by itself (a non-finite loss, …). */
+  message?: string;
+}
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
   initBackend(order?: BackendName[]): Promise<BackendInUse>;
+  /**
+   * Validates `config` (the trainer schema) and builds a session of `runs` on the site at
+   * `siteUrl`. An invalid config is refused with the fields named, and the current session,
+   * if any, goes on untouched.
+   */
+  configure(config: unknown, runs: RunSpec[], siteUrl: string): Promise<SessionInfo>;
+  /** Trains until paused, stopped or done, calling `onReport` at a bounded rate. */
+  start(onReport: (batch: ReportBatch) => void): Promise<void>;
+  pause(): void;
+  /** One step of every run while paused. */
+  step(): Promise<StepReport>;
+  /** Back to step 0 with the same configuration (fresh initial weights from the seed). */
+  reset(): Promise<void>;
+  state(): SessionState;
 }

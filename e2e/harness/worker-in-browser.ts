@@ -1,0 +1,32 @@
+// Loaded into the app's page by e2e/worker.spec.ts: drives the real training worker
+// through the app's own bridge.
+import * as Comlink from 'comlink';
+import { METHOD_DEFAULTS } from '../../src/distill/objective';
+import { defaultTrainerConfig } from '../../src/train/config';
+import type { ReportBatch, RunSpec } from '../../src/worker/api';
+import { startTrainingWorker } from '../../src/worker/bridge';
+
+export async function trainFewSteps(steps: number) {
+  const worker = startTrainingWorker();
+  try {
+    const backend = await worker.api.initBackend(['webgpu']);
+    const siteUrl = new URL('./', document.baseURI).href;
+    const runs: RunSpec[] = [
+      { id: 'kd', method: METHOD_DEFAULTS.kd },
+      { id: 'pcd', method: METHOD_DEFAULTS.pcd },
+    ];
+    const config = { ...defaultTrainerConfig('synthetic100'), trainSubset: 512, batchSize: 64, budget: { unit: 'steps', amount: steps } };
+    let refused = '';
+    try {
+      await worker.api.configure({ ...config, batchSize: 0 }, runs, siteUrl);
+    } catch (error) {
+      refused = (error as Error).message;
+    }
+    const info = await worker.api.configure(config, runs, siteUrl);
+    const batches: ReportBatch[] = [];
+    await worker.api.start(Comlink.proxy((batch: ReportBatch) => void batches.push(batch)));
+    return { backend: backend.backend, refused, info, batches, finalState: await worker.api.state() };
+  } finally {
+    worker.terminate();
+  }
+}
