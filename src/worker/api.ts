@@ -1,25 +1,10 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
+import type { ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, RunSpec, StepReport };
-
-export type SessionState = 'idle' | 'running' | 'paused' | 'done';
-
-export interface SessionInfo {
-  totalSteps: number;
-  stepsPerEpoch: number;
-  teacherTestAccuracy: number | null;
-}
-
-/** What the worker sends while it trains, batched so the page gets at most ~10 messages a second. */
-export interface ReportBatch {
-  state: SessionState;
-  steps: StepReport[];
-  /** Why training paused by itself (a non-finite loss, …). */
-  message?: string;
-}
+export type { BackendInUse, BackendName, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METHOD_DEFAULTS } from '../distill/objective';
+import { serveDirectory } from '../test-support/static-server';
+import { selectBackend } from '../tf/backends';
+import { ConfigError, defaultTrainerConfig } from './config';
+import { TrainingSession, type ReportBatch } from './session';
+import type { RunSpec } from './trainer';
+
+let site: { url: string; close: () => Promise<void> };
+beforeAll(async () => {
+  await selectBackend(['cpu']);
+  site = await serveDirectory('public');
+});
+afterAll(() => site.close());
+
+const runs: RunSpec[] = [
+  { id: 'ce', method: METHOD_DEFAULTS.ce },
+  { id: 'pcd', method: METHOD_DEFAULTS.pcd },
+];
+const config = (steps: number) => ({
+  ...defaultTrainerConfig('synthetic100'),
+  trainSubset: 512,
+  batchSize: 64,
+  budget: { unit: 'steps', amount: steps },
+});
+
+async function collect(session: TrainingSession): Promise<ReportBatch[]> {
+  const batches: ReportBatch[] = [];
+  await session.start((batch) => batches.push(batch));
+  return batches;
+}
+
+describe('a training session (what the worker hosts)', () => {
+  it('trains to the end of its budget with the committed teacher', async () => {
+    const session = new TrainingSession();
+    const info = await session.configure(config(5), runs, site.url);
+    expect(info).toMatchObject({ totalSteps: 5, teacherTestAccuracy: expect.any(Number) });
+    const steps = (await collect(session)).flatMap((b) => b.steps);
+    expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(session.state()).toBe('done');
+    session.dispose();
+  });
+
+  it('pausing and resuming keeps the state: the same losses as a straight run', async () => {
+    const straight = new TrainingSession();
+    await straight.configure(config(6), runs, site.url);
+    const expected = (await collect(straight)).flatMap((b) => b.steps);
+    straight.dispose();
+
+    const interrupted = new TrainingSession();
+    await interrupted.configure(config(6), runs, site.url);
+    const first = await interrupted.step();
+    const second = await interrupted.step();
+    const beforePause: ReportBatch[] = [];
+    const running = interrupted.start((batch) => beforePause.push(batch));
+    interrupted.pause();
+    await running;
+    expect(interrupted.state()).toBe('paused');
+    const afterResume = await collect(interrupted);
+    const all = [first, second, ...[...beforePause, ...afterResume].flatMap((b) => b.steps)];
+    expect(all).toEqual(expected);
+    interrupted.dispose();
+  });
+
+  it('refuses an invalid change, naming the field, and the run goes on as it was', async () => {
+    const session = new TrainingSession();
+    await session.configure(config(4), runs, site.url);
+    const before = await session.step();
+    await expect(session.configure({ ...config(4), batchSize: -3 }, runs, site.url)).rejects.toThrow(ConfigError);
+    await expect(session.configure({ ...config(4), batchSize: -3 }, runs, site.url)).rejects.toThrow(/batchSize/);
+    const after = await session.step();
+    expect(after.step).toBe(before.step + 1);
+    session.dispose();
+  });
+
+  it('pauses on a non-finite loss with a message naming the run, the step and the loss', async () => {
+    const session = new TrainingSession();
+    const diverging = { ...config(50), optimizer: { kind: 'sgd', learningRate: 1e12, momentum: 0.9 } };
+    await session.configure(diverging, runs, site.url);
+    const batches = await collect(session);
+    expect(session.state()).toBe('paused');
+    expect(batches.at(-1)!.message).toMatch(/^paused: run (ce|pcd), step \d+: (the loss|loss term \w+) is (NaN|Infinity|-Infinity)$/);
+    session.dispose();
+  });
+
+  it('reset goes back to step 0 and the same first loss', async () => {
+    const session = new TrainingSession();
+    await session.configure(config(4), runs, site.url);
+    const first = await session.step();
+    await session.step();
+    await session.reset();
+    expect(await session.step()).toEqual(first);
+    session.dispose();
+  });
+});
