@@ -35,9 +35,14 @@ describe('a training session (what the worker hosts)', () => {
     const session = new TrainingSession();
     const info = await session.configure(config(5), runs, site.url);
     expect(info).toMatchObject({ totalSteps: 5, teacherTestAccuracy: expect.any(Number) });
-    const steps = (await collect(session)).flatMap((b) => b.steps);
+    const batches = await collect(session);
+    const steps = batches.flatMap((b) => b.steps);
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4]);
     expect(session.state()).toBe('done');
+    // Budget 5 steps of 8 per epoch: one evaluation, at the end, for every run.
+    const evaluations = batches.flatMap((b) => b.evaluations);
+    expect(evaluations.map((e) => [e.id, e.step])).toEqual([['ce', 5], ['pcd', 5]]);
+    expect(evaluations[1].teacherAgreement).toBeGreaterThan(0);
     session.dispose();
   });
 

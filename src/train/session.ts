@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
 import { parseTrainerConfig, type TrainerConfig } from './config';
+import type { EvaluationMetrics } from './metrics';
 import { DistillationTrainer, type RunSpec, type StepReport } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
@@ -14,9 +15,13 @@ export interface SessionInfo {
 }
 
 /** What a running session sends, batched so a listener gets at most ~10 messages a second. */
+export type EvaluationReport = { id: string; step: number } & EvaluationMetrics;
+
 export interface ReportBatch {
   state: SessionState;
   steps: StepReport[];
+  /** Test-set metrics of every run, taken at the end of each epoch and of the budget. */
+  evaluations: EvaluationReport[];
   /** Why training paused by itself (a non-finite loss, …). */
   message?: string;
 }
@@ -99,10 +104,12 @@ export class TrainingSession {
     if (this.current === 'running' || this.current === 'done') return;
     this.current = 'running';
     let pending: StepReport[] = [];
+    let evaluations: EvaluationReport[] = [];
     let lastSent = performance.now();
     const send = (message?: string) => {
-      onReport({ state: this.current, steps: pending, ...(message ? { message } : {}) });
+      onReport({ state: this.current, steps: pending, evaluations, ...(message ? { message } : {}) });
       pending = [];
+      evaluations = [];
       lastSent = performance.now();
     };
     while (this.current === 'running' && !session.trainer.done) {
@@ -114,10 +121,17 @@ export class TrainingSession {
         send(`paused: ${problem}`);
         return;
       }
+      const { trainer } = session;
+      if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) evaluations.push(...(await trainer.evaluate()));
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
     }
     if (session.trainer.done) this.current = 'done';
     send();
+  }
+
+  /** Every run's test-set metrics now. */
+  async evaluate(): Promise<EvaluationReport[]> {
+    return this.session().trainer.evaluate();
   }
 
   pause(): void {

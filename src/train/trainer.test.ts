@@ -91,3 +91,22 @@ describe('the distillation trainer', () => {
     trainer.dispose();
   });
 });
+
+describe("the trainer's evaluation", () => {
+  it("reports every run's metrics, with teacher agreement once a teacher is there", async () => {
+    const trainer = new DistillationTrainer(config(), race, dataset, teacher);
+    await trainer.trainStep();
+    const before = tf.memory().numTensors;
+    const results = await trainer.evaluate();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(results.map((r) => r.id)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
+    for (const r of results) {
+      expect(r.step).toBe(1);
+      expect(r.perClassAccuracy).toHaveLength(100);
+      expect(r.confusion.reduce((a, b) => a + b, 0)).toBe(dataset.test.count);
+      expect(r.teacherAgreement).toBeGreaterThanOrEqual(0);
+      expect(r.nonTargetKl).toBeGreaterThan(0);
+    }
+    trainer.dispose();
+  });
+});

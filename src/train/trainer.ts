@@ -6,7 +6,8 @@ import { trainingObjective, type MethodConfig } from '../distill/objective';
 import { modelSpec } from '../models/zoo';
 import type { TrainerConfig } from './config';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
-import { gatherRows, testAccuracy } from './supervised';
+import { evaluationMetrics, type EvaluationMetrics } from './metrics';
+import { gatherRows, predictLogits } from './supervised';
 
 /** One student in a session; several train side by side on the same batches. */
 export interface RunSpec {
@@ -56,6 +57,7 @@ export class DistillationTrainer {
   private readonly phases: SchedulePhase[];
   private readonly runs: Run[];
   private teacherCache: tf.Tensor2D | null = null;
+  private teacherTestLogits: Float32Array | null = null;
   private order: number[] = [];
   private step = 0;
 
@@ -204,10 +206,19 @@ export class DistillationTrainer {
     }
   }
 
-  /** Test accuracy of every run's student. */
-  async evaluate(): Promise<{ id: string; testAccuracy: number }[]> {
+  /**
+   * Every run's metrics on the test split (accuracy, per-class accuracy, confusion, and
+   * agreement with the teacher on the low-probability classes). The teacher's test
+   * logits are computed once per session.
+   */
+  async evaluate(): Promise<({ id: string; step: number } & EvaluationMetrics)[]> {
+    const { test, classNames } = this.dataset;
+    if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test);
     const results = [];
-    for (const run of this.runs) results.push({ id: run.id, testAccuracy: (await testAccuracy(run.student, this.dataset)).accuracy });
+    for (const run of this.runs) {
+      const logits = await predictLogits(run.student, this.dataset, test);
+      results.push({ id: run.id, step: this.step, ...evaluationMetrics(logits, this.teacherTestLogits, test.labels, classNames.length) });
+    }
     return results;
   }
 

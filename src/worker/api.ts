@@ -1,10 +1,10 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
-import type { ReportBatch, SessionInfo, SessionState } from '../train/session';
+import type { EvaluationReport, ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
+export type { BackendInUse, BackendName, EvaluationReport, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
@@ -20,6 +20,8 @@ export interface TrainingWorkerApi {
   pause(): void;
   /** One step of every run while paused. */
   step(): Promise<StepReport>;
+  /** Every run's test-set metrics now. */
+  evaluate(): Promise<EvaluationReport[]>;
   /** Back to step 0 with the same configuration (fresh initial weights from the seed). */
   reset(): Promise<void>;
   state(): SessionState;

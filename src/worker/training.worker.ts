@@ -12,6 +12,7 @@ const api: TrainingWorkerApi = {
   start: (onReport) => session.start(onReport),
   pause: () => session.pause(),
   step: () => session.step(),
+  evaluate: () => session.evaluate(),
   reset: () => session.reset(),
   state: () => session.state(),
 };

@@ -1,0 +1,107 @@
+/**
+ * Periodic evaluation metrics, from host arrays of test logits: accuracy, per-class
+ * accuracy, the confusion matrix, and how well the student reproduces the teacher: top-1
+ * agreement and, for the low-probability classes PCD is about, the KL divergence between
+ * teacher and student over the non-target classes and the rank correlation of their
+ * non-target probabilities.
+ */
+export interface EvaluationMetrics {
+  testAccuracy: number;
+  perClassAccuracy: number[];
+  /** `C × C` counts, row = true class, column = predicted class. */
+  confusion: Int32Array;
+  /** Share of test samples where student and teacher predict the same class. */
+  teacherAgreement: number | null;
+  /** Mean KL(teacher ‖ student) of the softmax renormalised over the non-target classes. */
+  nonTargetKl: number | null;
+  /** Mean Spearman correlation of teacher and student probabilities over the non-target classes. */
+  nonTargetRankCorrelation: number | null;
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+  return best;
+}
+
+/** Log-softmax over the classes other than `target`. */
+function nonTargetLogProbs(row: Float32Array, target: number): Float64Array {
+  let max = -Infinity;
+  for (let c = 0; c < row.length; c++) if (c !== target && row[c] > max) max = row[c];
+  let sum = 0;
+  for (let c = 0; c < row.length; c++) if (c !== target) sum += Math.exp(row[c] - max);
+  const logSum = max + Math.log(sum);
+  const out = new Float64Array(row.length - 1);
+  for (let c = 0, j = 0; c < row.length; c++) if (c !== target) out[j++] = row[c] - logSum;
+  return out;
+}
+
+/** Ranks with ties averaged (for Spearman's correlation). */
+function averageRanks(values: Float64Array): Float64Array {
+  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+  const ranks = new Float64Array(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+export function spearman(a: Float64Array, b: Float64Array): number {
+  const ra = averageRanks(a);
+  const rb = averageRanks(b);
+  const n = a.length;
+  const mean = (n - 1) / 2;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (ra[i] - mean) * (rb[i] - mean);
+    va += (ra[i] - mean) ** 2;
+    vb += (rb[i] - mean) ** 2;
+  }
+  return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
+}
+
+export function evaluationMetrics(
+  studentLogits: Float32Array,
+  teacherLogits: Float32Array | null,
+  labels: Int32Array,
+  classes: number,
+): EvaluationMetrics {
+  const count = labels.length;
+  const confusion = new Int32Array(classes * classes);
+  const perClassTotal = new Array<number>(classes).fill(0);
+  let correct = 0;
+  let agree = 0;
+  let klSum = 0;
+  let rhoSum = 0;
+  for (let i = 0; i < count; i++) {
+    const student = studentLogits.subarray(i * classes, (i + 1) * classes);
+    const predicted = argmax(student);
+    const label = labels[i];
+    confusion[label * classes + predicted]++;
+    perClassTotal[label]++;
+    if (predicted === label) correct++;
+    if (teacherLogits) {
+      const teacher = teacherLogits.subarray(i * classes, (i + 1) * classes);
+      if (argmax(teacher) === predicted) agree++;
+      const logP = nonTargetLogProbs(teacher, label);
+      const logQ = nonTargetLogProbs(student, label);
+      let kl = 0;
+      for (let c = 0; c < logP.length; c++) kl += Math.exp(logP[c]) * (logP[c] - logQ[c]);
+      klSum += kl;
+      rhoSum += spearman(logP, logQ); // log is monotone: same ranks as the probabilities
+    }
+  }
+  return {
+    testAccuracy: correct / count,
+    perClassAccuracy: perClassTotal.map((total, c) => (total ? confusion[c * classes + c] / total : 0)),
+    confusion,
+    teacherAgreement: teacherLogits ? agree / count : null,
+    nonTargetKl: teacherLogits ? klSum / count : null,
+    nonTargetRankCorrelation: teacherLogits ? rhoSum / count : null,
+  };
+}
