@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DatasetId } from '../data/dataset';
-import { METHOD_DEFAULTS } from '../distill/objective';
+import { METHOD_DEFAULTS, type MethodConfig } from '../distill/objective';
 import { DEFAULT_STUDENT, MODEL_ZOO } from '../models/zoo';
 
 /**
@@ -15,7 +15,7 @@ const nonNegative = z.number().finite().nonnegative();
 const temperature = positive;
 const standardizeLogits = z.boolean();
 
-const method = z.discriminatedUnion('method', [
+export const methodSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ce') }).strict(),
   z
     .object({ method: z.literal('kd'), ceWeight: nonNegative, kdWeight: nonNegative, temperature, standardizeLogits })
@@ -58,7 +58,7 @@ export const trainerConfigSchema = z
     /** How many training samples to use (distillation shines with few). */
     trainSubset: z.number().int().min(1),
     student: z.string(),
-    method,
+    method: methodSchema,
     schedule,
     optimizer: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('sgd'), learningRate: positive, momentum: z.number().min(0).lt(1) }).strict(),
@@ -116,6 +116,30 @@ export function parseTrainerConfig(input: unknown): TrainerConfig {
   throw new ConfigError(
     parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })),
   );
+}
+
+/**
+ * Validates the runs of a session against its configuration: each run's method through
+ * the same schema (fields named `runs.<id>.<field>`), PCD's stages against the classes.
+ */
+export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; method: MethodConfig }[] {
+  const list = z.array(z.object({ id: z.string().min(1), method: z.unknown() }).strict()).min(1).safeParse(runs);
+  if (!list.success) throw new ConfigError([{ field: 'runs', message: list.error.issues[0].message }]);
+  const fields: { field: string; message: string }[] = [];
+  const parsed = list.data.map(({ id, method }) => {
+    const result = methodSchema.safeParse(method);
+    if (!result.success) {
+      for (const issue of result.error.issues) fields.push({ field: ['runs', id, ...issue.path].join('.'), message: issue.message });
+      return null;
+    }
+    if (result.data.method === 'pcd' && result.data.stages > CLASSES[config.dataset]) {
+      fields.push({ field: `runs.${id}.stages`, message: `at most ${CLASSES[config.dataset]}, the number of classes` });
+    }
+    return { id, method: result.data as MethodConfig };
+  });
+  if (new Set(list.data.map((r) => r.id)).size !== list.data.length) fields.push({ field: 'runs', message: 'every run needs its own id' });
+  if (fields.length) throw new ConfigError(fields);
+  return parsed as { id: string; method: MethodConfig }[];
 }
 
 export function defaultTrainerConfig(dataset: DatasetId = 'mnist'): TrainerConfig {

@@ -97,4 +97,30 @@ describe('a training session (what the worker hosts)', () => {
     expect(await session.step()).toEqual(first);
     session.dispose();
   });
+
+  it('refuses runs with bad methods, naming the run and the field', async () => {
+    const session = new TrainingSession();
+    const bad = [{ id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, temperature: 0 } }];
+    await expect(session.configure(config(4), bad, site.url)).rejects.toThrow(/runs\.pcd\.temperature/);
+    const tooManyStages = [{ id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, stages: 101 } }];
+    await expect(session.configure(config(4), tooManyStages, site.url)).rejects.toThrow(/runs\.pcd\.stages: at most 100/);
+    session.dispose();
+  });
+
+  it('changes the learning rate, τ and α mid-run without a reset; refuses a bad change and goes on', async () => {
+    const plain = new TrainingSession();
+    await plain.configure({ ...config(6), learningRateSchedule: 'constant' }, runs, site.url);
+    const changed = new TrainingSession();
+    await changed.configure({ ...config(6), learningRateSchedule: 'constant' }, runs, site.url);
+    for (let i = 0; i < 2; i++) expect(await changed.step()).toEqual(await plain.step());
+    expect(() => changed.change({ temperature: -1 })).toThrow(/temperature: expected a finite number > 0, got -1/);
+    changed.change({ learningRate: 0.01, temperature: 2, alpha: 0.5 });
+    const [next, reference] = [await changed.step(), await plain.step()];
+    expect(next.step).toBe(2);
+    expect(next.learningRate).toBe(0.01);
+    expect(next.runs[0].loss).toBe(reference.runs[0].loss); // CE: this step's loss comes before the new rate acts
+    expect(next.runs[1].terms.pcd).not.toBe(reference.runs[1].terms.pcd); // PCD: new τ and α
+    plain.dispose();
+    changed.dispose();
+  });
 });

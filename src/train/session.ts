@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
-import { parseTrainerConfig, type TrainerConfig } from './config';
+import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
 import type { EvaluationMetrics } from './metrics';
 import { DistillationTrainer, type RunSpec, type StepReport } from './trainer';
 
@@ -27,6 +27,13 @@ export interface ReportBatch {
 }
 
 export const REPORT_INTERVAL_MS = 100;
+
+/** What can change while a run goes on. τ applies to every distilling run; α to DKD's TCKD weight and PCD. */
+export interface LiveChange {
+  learningRate?: number;
+  temperature?: number;
+  alpha?: number;
+}
 
 /** The first non-finite loss or term of a step, named, or null. */
 function nonFinite(report: StepReport): string | null {
@@ -68,9 +75,10 @@ export class TrainingSession {
    * config is refused with every bad field named, and the current session goes on
    * untouched.
    */
-  async configure(input: unknown, runs: RunSpec[], siteUrl: string): Promise<SessionInfo> {
+  async configure(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
     const config = parseTrainerConfig(input);
+    const runs = parseRuns(runInput, config);
     const reuse = this.loaded && this.loaded.config.dataset === config.dataset ? this.loaded : null;
     const dataset = reuse ? reuse.dataset : await loadDataset(config.dataset, siteUrl, this.fetchFn);
     let teacher = reuse?.teacher ?? null;
@@ -132,6 +140,30 @@ export class TrainingSession {
   /** Every run's test-set metrics now. */
   async evaluate(): Promise<EvaluationReport[]> {
     return this.session().trainer.evaluate();
+  }
+
+  /**
+   * Changes the learning rate, τ or α in the middle of a run, without a reset. The change
+   * is validated with the same schema; a refused one names the field and changes nothing.
+   */
+  change(change: LiveChange): void {
+    const session = this.session();
+    const fields: { field: string; message: string }[] = [];
+    const check = (field: string, value: number | undefined, allowZero: boolean) => {
+      if (value === undefined) return;
+      if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+        fields.push({ field, message: `expected a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${value}` });
+      }
+    };
+    check('learningRate', change.learningRate, false);
+    check('temperature', change.temperature, false);
+    check('alpha', change.alpha, true);
+    if (fields.length) throw new ConfigError(fields);
+    session.trainer.adjust(change);
+    if (change.learningRate !== undefined) {
+      session.config = { ...session.config, optimizer: { ...session.config.optimizer, learningRate: change.learningRate } };
+    }
+    session.runs = session.trainer.runSpecs();
   }
 
   pause(): void {

@@ -60,6 +60,7 @@ export class DistillationTrainer {
   private teacherTestLogits: Float32Array | null = null;
   private order: number[] = [];
   private step = 0;
+  private baseLearningRate: number;
 
   constructor(
     readonly config: TrainerConfig,
@@ -70,6 +71,7 @@ export class DistillationTrainer {
     if (runs.length === 0) throw new Error('runs is empty: a session trains at least one student');
     if (new Set(runs.map((r) => r.id)).size !== runs.length) throw new Error('runs: every run needs its own id');
     if (!teacher && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
+    this.baseLearningRate = config.optimizer.learningRate;
     this.rowSize = featureSize(dataset);
     this.random = new SeededRandom(config.seed);
     this.subset = this.trainingSubset();
@@ -126,8 +128,24 @@ export class DistillationTrainer {
     return this.runs.map((r) => ({ id: r.id, model: r.student }));
   }
 
+  /** The runs as they are now (methods included, after any live change). */
+  runSpecs(): RunSpec[] {
+    return this.runs.map(({ id, method }) => ({ id, method }));
+  }
+
+  /** Changes the base learning rate, τ or α from the next step on; weights and optimizer state stay. */
+  adjust(change: { learningRate?: number; temperature?: number; alpha?: number }): void {
+    if (change.learningRate !== undefined) this.baseLearningRate = change.learningRate;
+    for (const run of this.runs) {
+      const method = { ...run.method };
+      if (change.temperature !== undefined && 'temperature' in method) method.temperature = change.temperature;
+      if (change.alpha !== undefined && (method.method === 'pcd' || method.method === 'dkd')) method.alpha = change.alpha;
+      run.method = method;
+    }
+  }
+
   learningRateAt(step: number): number {
-    const base = this.config.optimizer.learningRate;
+    const base = this.baseLearningRate;
     return this.config.learningRateSchedule === 'cosine' ? (base * (1 + Math.cos((Math.PI * step) / this.totalSteps))) / 2 : base;
   }
 

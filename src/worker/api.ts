@@ -1,10 +1,10 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
-import type { EvaluationReport, ReportBatch, SessionInfo, SessionState } from '../train/session';
+import type { EvaluationReport, LiveChange, ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
+export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
@@ -17,6 +17,8 @@ export interface TrainingWorkerApi {
   configure(config: unknown, runs: RunSpec[], siteUrl: string): Promise<SessionInfo>;
   /** Trains until paused, stopped or done, calling `onReport` at a bounded rate. */
   start(onReport: (batch: ReportBatch) => void): Promise<void>;
+  /** Learning rate, τ or α, mid-run and without a reset; a refused change names the field. */
+  change(change: LiveChange): void;
   pause(): void;
   /** One step of every run while paused. */
   step(): Promise<StepReport>;

@@ -10,6 +10,7 @@ const api: TrainingWorkerApi = {
   initBackend: (order) => selectBackend(order),
   configure: (config, runs, siteUrl) => session.configure(config, runs, siteUrl),
   start: (onReport) => session.start(onReport),
+  change: (change) => session.change(change),
   pause: () => session.pause(),
   step: () => session.step(),
   evaluate: () => session.evaluate(),
