@@ -46,7 +46,12 @@ const rows: Row[] = [];
 const started = performance.now();
 for (const seed of seeds) {
   const trainer = new DistillationTrainer({ ...config, seed }, methods.map((m) => ({ id: m, method: METHOD_DEFAULTS[m] })), data, teacher);
-  while (!trainer.done) await trainer.trainStep();
+  const diverged = new Set<string>();
+  while (!trainer.done) {
+    const report = await trainer.trainStep();
+    for (const run of report.runs) if (!Number.isFinite(run.loss)) diverged.add(run.id);
+  }
+  if (diverged.size) console.log(`seed ${seed}: non-finite loss in ${[...diverged].join(', ')} (diverged)`);
   for (const result of await trainer.evaluate()) {
     rows.push({
       seed,
@@ -87,7 +92,7 @@ Command: \`${command}\` (${minutes.toFixed(1)} min on the CPU backend in Node, $
 
 Student \`${student}\` (${parameterCount(modelSpec(student))} parameters) distilled from the committed teacher \`${metadata.modelId}\`
 (${metadata.parameterCount} parameters, ${(100 * metadata.testAccuracy).toFixed(2)}% test accuracy); ${config.trainSubset} training
-samples, ${config.budget.amount} epochs of batch ${config.batchSize}, SGD (momentum ${config.optimizer.kind === 'sgd' ? config.optimizer.momentum : '-'}, learning rate ${config.optimizer.learningRate}, cosine),
+samples, ${config.budget.amount} epochs of batch ${config.batchSize}, ${config.optimizer.kind === 'sgd' ? `SGD (momentum ${config.optimizer.momentum}` : '(Adam'}, learning rate ${config.optimizer.learningRate}, cosine),
 distillation warm-up over the first ${(100 * config.warmupShare).toFixed(1)}% of steps, method defaults of pcd-spec.md
 (KD 0.1·CE + 0.9·KD at τ = 4; DKD α = 1, β = 8, τ = 4; PCD S = 3, τ = 4, α = 1, both passes, adaptive λ,
 ranking on). Seeds ${seeds.join(', ')}; mean ± standard deviation over seeds; each seed a fair race (same initial

@@ -149,7 +149,10 @@ export function defaultTrainerConfig(dataset: DatasetId = 'mnist'): TrainerConfi
     student: DEFAULT_STUDENT[dataset],
     method: { ...METHOD_DEFAULTS.pcd },
     schedule: { kind: 'joint' },
-    optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.9 },
+    // Adam: the distillation terms are 5–20× the CE loss at τ = 4 (τ² scaling, β = 8, two
+    // passes over S stages), and plain SGD at the paper's 0.05 diverges on these small
+    // students without normalisation layers; Adam's steps do not scale with the loss.
+    optimizer: { kind: 'adam', learningRate: 0.002 },
     learningRateSchedule: 'cosine',
     batchSize: 64,
     budget: { unit: 'epochs', amount: 10 },

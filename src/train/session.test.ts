@@ -43,6 +43,9 @@ describe('a training session (what the worker hosts)', () => {
     const evaluations = batches.flatMap((b) => b.evaluations);
     expect(evaluations.map((e) => [e.id, e.step])).toEqual([['ce', 5], ['pcd', 5]]);
     expect(evaluations[1].teacherAgreement).toBeGreaterThan(0);
+    const probe = batches.find((b) => b.probe)!.probe!;
+    expect(probe.step).toBe(5);
+    expect(probe.runs.map((r) => r.id)).toEqual(['ce', 'pcd']);
     session.dispose();
   });
 

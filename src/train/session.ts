@@ -4,7 +4,7 @@ import { loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, type RunSpec, type StepReport } from './trainer';
+import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -22,6 +22,8 @@ export interface ReportBatch {
   steps: StepReport[];
   /** Test-set metrics of every run, taken at the end of each epoch and of the budget. */
   evaluations: EvaluationReport[];
+  /** The probe batch as the charts show it, taken with the evaluations. */
+  probe?: ProbeSnapshot;
   /** Why training paused by itself (a non-finite loss, …). */
   message?: string;
 }
@@ -113,11 +115,13 @@ export class TrainingSession {
     this.current = 'running';
     let pending: StepReport[] = [];
     let evaluations: EvaluationReport[] = [];
+    let probe: ProbeSnapshot | undefined;
     let lastSent = performance.now();
     const send = (message?: string) => {
-      onReport({ state: this.current, steps: pending, evaluations, ...(message ? { message } : {}) });
+      onReport({ state: this.current, steps: pending, evaluations, ...(probe ? { probe } : {}), ...(message ? { message } : {}) });
       pending = [];
       evaluations = [];
+      probe = undefined;
       lastSent = performance.now();
     };
     while (this.current === 'running' && !session.trainer.done) {
@@ -130,7 +134,10 @@ export class TrainingSession {
         return;
       }
       const { trainer } = session;
-      if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) evaluations.push(...(await trainer.evaluate()));
+      if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) {
+        evaluations.push(...(await trainer.evaluate()));
+        probe = await trainer.probeSnapshot();
+      }
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
     }
     if (session.trainer.done) this.current = 'done';
@@ -140,6 +147,11 @@ export class TrainingSession {
   /** Every run's test-set metrics now. */
   async evaluate(): Promise<EvaluationReport[]> {
     return this.session().trainer.evaluate();
+  }
+
+  /** The probe batch as the charts show it, now. */
+  async probe(): Promise<ProbeSnapshot> {
+    return this.session().trainer.probeSnapshot();
   }
 
   /**

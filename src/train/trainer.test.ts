@@ -111,3 +111,28 @@ describe("the trainer's evaluation", () => {
     trainer.dispose();
   });
 });
+
+describe('the probe snapshot for the charts', () => {
+  it("holds probabilities, logit gaps and PCD's ranks, groups, group losses and λ, leaking nothing", async () => {
+    const trainer = new DistillationTrainer(config({ method: METHOD_DEFAULTS.pcd }), [race[0], race[3]], dataset, teacher);
+    await trainer.trainStep();
+    const before = tf.memory().numTensors;
+    const snapshot = await trainer.probeSnapshot(4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(snapshot).toMatchObject({ step: 1, count: 4, classes: 100 });
+    expect(snapshot.teacherProbabilities).toHaveLength(400);
+    const [ce, pcd] = snapshot.runs;
+    expect(ce.pcd).toBeUndefined();
+    expect(pcd.logitGaps).toHaveLength(400);
+    expect(pcd.pcd!.ranks).toHaveLength(400);
+    expect(pcd.pcd!.stageGroups).toHaveLength(4 * 3 * 100);
+    expect(pcd.pcd!.groupLosses).toHaveLength(4 * 6);
+    // The class with rank 0 has the largest logit gap.
+    const gaps = Array.from(pcd.logitGaps!.subarray(0, 100));
+    const rank0 = Array.from(pcd.pcd!.ranks.subarray(0, 100)).indexOf(0);
+    expect(gaps[rank0]).toBe(Math.max(...gaps));
+    const row = Array.from(snapshot.teacherProbabilities!.subarray(0, 100));
+    expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    trainer.dispose();
+  });
+});

@@ -3,6 +3,7 @@ import { randomShift } from '../data/augment';
 import { featureSize, type Dataset, type DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { trainingObjective, type MethodConfig } from '../distill/objective';
+import { pcdLoss } from '../distill/pcd';
 import { modelSpec } from '../models/zoo';
 import type { TrainerConfig } from './config';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
@@ -32,6 +33,22 @@ export interface StepReport {
   warm: number;
   learningRate: number;
   runs: RunStepReport[];
+}
+
+export interface ProbeSnapshot {
+  step: number;
+  count: number;
+  classes: number;
+  labels: number[];
+  /** `[count × classes]`. */
+  teacherProbabilities: Float32Array | null;
+  runs: {
+    id: string;
+    probabilities: Float32Array;
+    logitGaps?: Float32Array;
+    /** `ranks [count × C]`, `stageGroups [count × S × C]`, `groupLosses` and `lambdas` `[count × G]` (slots as in groupSlot). */
+    pcd?: { ranks: Int32Array; stageGroups: Int32Array; groupLosses: Float32Array; lambdas: Float32Array };
+  }[];
 }
 
 interface Run extends RunSpec {
@@ -238,6 +255,49 @@ export class DistillationTrainer {
       results.push({ id: run.id, step: this.step, ...evaluationMetrics(logits, this.teacherTestLogits, test.labels, classNames.length) });
     }
     return results;
+  }
+
+  /**
+   * What the charts show for a fixed probe batch (the first `count` test samples): the
+   * teacher's and each student's probabilities, per-class logit gaps |zt − zs|, and for
+   * PCD runs every class's rank and group at every stage with each group's weighted loss
+   * and λ, from one PCD evaluation on the probe batch. Plain arrays, row-major.
+   */
+  async probeSnapshot(count = 8): Promise<ProbeSnapshot> {
+    const { test, classNames } = this.dataset;
+    const classes = classNames.length;
+    const n = Math.min(count, test.count);
+    const probe = { ...test, count: n, features: test.features.subarray(0, n * this.rowSize), labels: test.labels.subarray(0, n) };
+    const teacherLogits = this.teacher ? await predictLogits(this.teacher, this.dataset, probe) : null;
+    const softmax = (logits: Float32Array) => {
+      const out = new Float32Array(logits.length);
+      for (let i = 0; i < n; i++) {
+        const row = logits.subarray(i * classes, (i + 1) * classes);
+        const max = Math.max(...row);
+        let sum = 0;
+        for (let c = 0; c < classes; c++) sum += out[i * classes + c] = Math.exp(row[c] - max);
+        for (let c = 0; c < classes; c++) out[i * classes + c] /= sum;
+      }
+      return out;
+    };
+    const runs: ProbeSnapshot['runs'] = [];
+    for (const run of this.runs) {
+      const studentLogits = await predictLogits(run.student, this.dataset, probe);
+      const entry: ProbeSnapshot['runs'][number] = { id: run.id, probabilities: softmax(studentLogits) };
+      if (teacherLogits) entry.logitGaps = studentLogits.map((z, i) => Math.abs(teacherLogits[i] - z));
+      if (teacherLogits && run.method.method === 'pcd') {
+        const inputs = [tf.tensor2d(studentLogits, [n, classes]), tf.tensor2d(teacherLogits, [n, classes])] as const;
+        const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
+        tf.dispose([...inputs]);
+        const [ranks, stageGroups, groupLosses, lambdas] = await Promise.all(
+          [result.ranks, result.stageGroups, result.groupLosses, result.lambdas].map((t) => t.data()),
+        );
+        tf.dispose(Object.values(result));
+        entry.pcd = { ranks: ranks as Int32Array, stageGroups: stageGroups as Int32Array, groupLosses: groupLosses as Float32Array, lambdas: lambdas as Float32Array };
+      }
+      runs.push(entry);
+    }
+    return { step: this.step, count: n, classes, labels: Array.from(probe.labels), teacherProbabilities: teacherLogits ? softmax(teacherLogits) : null, runs };
   }
 
   dispose(): void {

@@ -2,9 +2,9 @@
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
 import type { EvaluationReport, LiveChange, ReportBatch, SessionInfo, SessionState } from '../train/session';
-import type { RunSpec, StepReport } from '../train/trainer';
+import type { ProbeSnapshot, RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
+export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
@@ -24,6 +24,8 @@ export interface TrainingWorkerApi {
   step(): Promise<StepReport>;
   /** Every run's test-set metrics now. */
   evaluate(): Promise<EvaluationReport[]>;
+  /** The probe batch as the charts show it, now. */
+  probe(): Promise<ProbeSnapshot>;
   /** Back to step 0 with the same configuration (fresh initial weights from the seed). */
   reset(): Promise<void>;
   state(): SessionState;

@@ -14,6 +14,7 @@ const api: TrainingWorkerApi = {
   pause: () => session.pause(),
   step: () => session.step(),
   evaluate: () => session.evaluate(),
+  probe: () => session.probe(),
   reset: () => session.reset(),
   state: () => session.state(),
 };
