@@ -1,0 +1,38 @@
+// Time per training step of each method, on whichever TF.js backend is active. Shared by
+// `npm run bench` in Node and in Chromium (loaded there through the Vite dev server).
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../src/data/dataset';
+import { METHOD_DEFAULTS, type Method } from '../../src/distill/objective';
+import { defaultTrainerConfig } from '../../src/train/config';
+import { DistillationTrainer } from '../../src/train/trainer';
+
+export interface TrainerTiming {
+  method: Method;
+  msPerStep: number;
+  samplesMs: number[];
+}
+
+export async function benchTrainerSteps(
+  dataset: Dataset,
+  teacher: tf.LayersModel,
+  student: string,
+  steps: number,
+  batchSize: number,
+): Promise<TrainerTiming[]> {
+  const config = { ...defaultTrainerConfig(dataset.id), student, batchSize, budget: { unit: 'steps' as const, amount: steps + 3 } };
+  const timings: TrainerTiming[] = [];
+  for (const method of ['ce', 'kd', 'dkd', 'pcd'] as const) {
+    const trainer = new DistillationTrainer(config, [{ id: method, method: METHOD_DEFAULTS[method] }], dataset, teacher);
+    for (let i = 0; i < 3; i++) await trainer.trainStep(); // warm-up: shaders, teacher cache, optimizer slots
+    const samplesMs: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const started = performance.now();
+      await trainer.trainStep(); // reads the losses back, so each step is finished when it returns
+      samplesMs.push(performance.now() - started);
+    }
+    trainer.dispose();
+    const sorted = [...samplesMs].sort((a, b) => a - b);
+    timings.push({ method, msPerStep: sorted[sorted.length >> 1], samplesMs });
+  }
+  return timings;
+}
