@@ -126,4 +126,17 @@ describe('a training session (what the worker hosts)', () => {
     plain.dispose();
     changed.dispose();
   });
+
+  it('stop ends a running session after its current step and frees every tensor', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const before = tf.memory().numTensors;
+    const session = new TrainingSession();
+    await session.configure(config(50), runs, site.url);
+    const running = session.start(() => undefined);
+    session.stop();
+    await running;
+    expect(session.state()).toBe('idle');
+    await expect(session.step()).rejects.toThrow(/no session/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -65,6 +65,7 @@ interface Loaded {
 export class TrainingSession {
   private loaded: Loaded | null = null;
   private current: SessionState = 'idle';
+  private stopRequested = false;
 
   constructor(private readonly fetchFn: typeof fetch = fetch) {}
 
@@ -140,6 +141,11 @@ export class TrainingSession {
       }
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
     }
+    if (this.stopRequested) {
+      send();
+      this.dispose();
+      return;
+    }
     if (session.trainer.done) this.current = 'done';
     send();
   }
@@ -200,7 +206,21 @@ export class TrainingSession {
     this.current = 'paused';
   }
 
+  /**
+   * Ends the session. A running loop stops after its current step and frees the session
+   * itself, so no step ever runs on disposed weights.
+   */
+  stop(): void {
+    if (this.current === 'running') {
+      this.current = 'idle';
+      this.stopRequested = true;
+      return;
+    }
+    this.dispose();
+  }
+
   dispose(): void {
+    this.stopRequested = false;
     this.loaded?.trainer.dispose();
     this.loaded?.teacher?.dispose();
     this.loaded = null;

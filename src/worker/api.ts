@@ -20,6 +20,8 @@ export interface TrainingWorkerApi {
   /** Learning rate, τ or α, mid-run and without a reset; a refused change names the field. */
   change(change: LiveChange): void;
   pause(): void;
+  /** Ends the session and frees its tensors (the worker stays, ready for configure). */
+  stop(): void;
   /** One step of every run while paused. */
   step(): Promise<StepReport>;
   /** Every run's test-set metrics now. */

@@ -12,6 +12,7 @@ const api: TrainingWorkerApi = {
   start: (onReport) => session.start(onReport),
   change: (change) => session.change(change),
   pause: () => session.pause(),
+  stop: () => session.stop(),
   step: () => session.step(),
   evaluate: () => session.evaluate(),
   probe: () => session.probe(),
