@@ -12,10 +12,12 @@ export async function serveDirectory(root: string): Promise<{ url: string; close
   const server: Server = createServer((request, response) => {
     const path = normalize(join(root, decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
     if (!path.startsWith(normalize(root)) || !existsSync(path) || !statSync(path).isFile()) {
-      response.writeHead(404, 'Not Found').end();
+      response.writeHead(404, 'Not Found', { connection: 'close' }).end();
       return;
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+    // `connection: close`: Node's fetch otherwise reuses a kept-alive socket the server may
+    // have just timed out, and fails with "fetch failed" after a pause of a few seconds.
+    response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', connection: 'close' });
     createReadStream(path).pipe(response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
