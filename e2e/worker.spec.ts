@@ -27,3 +27,26 @@ test('the training worker trains KD and PCD students on WebGPU and the loss move
   const pcdStageLosses = reports.at(-1)!.runs.find((x) => x.id === 'pcd')!.stageLosses;
   expect(pcdStageLosses).toHaveLength(3);
 });
+
+test('a lost WebGPU device pauses the run; it continues on WebGL from the last good weights', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('./');
+  const steps = 8;
+  const result = await page.evaluate(
+    async ([url, n]) => {
+      const harness: typeof Harness = await import(/* @vite-ignore */ url);
+      return harness.loseDeviceAndRecover(n);
+    },
+    ['/e2e/harness/worker-in-browser.ts', steps] as const,
+  );
+  expect(result.backend).toBe('webgpu');
+  expect(result.stateAfterLoss).toBe('paused');
+  expect(result.before.at(-1)!.message).toMatch(/^paused: the GPU device was lost \(destroyed.*\); recover .* \(step \d+\)$/);
+  console.log(`lost: ${result.before.at(-1)!.message}; recovery: ${JSON.stringify(result.recovery)}`);
+  expect(result.recovery.backend.backend).toBe('webgl');
+  expect(result.recovery.resumedAtStep).toBeGreaterThanOrEqual(2);
+  const resumed = result.after.flatMap((b) => b.steps);
+  expect(resumed.map((s) => s.step)).toEqual([...Array(steps - result.recovery.resumedAtStep).keys()].map((i) => i + result.recovery.resumedAtStep));
+  for (const s of resumed) expect(Number.isFinite(s.runs[0].loss)).toBe(true);
+  expect(result.finalState).toBe('done');
+});

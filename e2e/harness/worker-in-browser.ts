@@ -30,3 +30,35 @@ export async function trainFewSteps(steps: number) {
     worker.terminate();
   }
 }
+
+/** Trains on WebGPU, destroys the GPU device mid-run, and recovers on WebGL. */
+export async function loseDeviceAndRecover(steps: number) {
+  const worker = startTrainingWorker();
+  try {
+    const backend = await worker.api.initBackend(['webgpu']);
+    const siteUrl = new URL('./', document.baseURI).href;
+    const runs: RunSpec[] = [{ id: 'pcd', method: METHOD_DEFAULTS.pcd }];
+    const config = { ...defaultTrainerConfig('synthetic100'), trainSubset: 512, batchSize: 64, budget: { unit: 'steps', amount: steps } };
+    await worker.api.configure(config, runs, siteUrl);
+    await worker.api.step();
+    await worker.api.step();
+    const before: ReportBatch[] = [];
+    let destroyed = false;
+    await worker.api.start(
+      Comlink.proxy((batch: ReportBatch) => {
+        before.push(batch);
+        if (!destroyed) {
+          destroyed = true;
+          void worker.api.loseDeviceForTesting();
+        }
+      }),
+    );
+    const stateAfterLoss = await worker.api.state();
+    const recovery = await worker.api.recover(['webgl', 'cpu']);
+    const after: ReportBatch[] = [];
+    await worker.api.start(Comlink.proxy((batch: ReportBatch) => void after.push(batch)));
+    return { backend: backend.backend, before, stateAfterLoss, recovery, after, finalState: await worker.api.state() };
+  } finally {
+    worker.terminate();
+  }
+}

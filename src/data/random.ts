@@ -12,6 +12,16 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /** The whole state, to continue the same sequence elsewhere (see {@link restore}). */
+  save(): { state: number; spareNormal: number | null } {
+    return { state: this.state, spareNormal: this.spareNormal };
+  }
+
+  restore(saved: { state: number; spareNormal: number | null }): void {
+    this.state = saved.state >>> 0;
+    this.spareNormal = saved.spareNormal;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

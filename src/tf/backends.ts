@@ -56,3 +56,25 @@ export async function selectBackend(order: readonly BackendName[] = BACKEND_PREF
   }
   throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
 }
+
+interface GpuDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+
+function webgpuDevice(): GpuDeviceLike | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GpuDeviceLike }).device ?? null;
+}
+
+/** Calls `onLost` with the reason if the WebGPU device in use is lost (no-op on other backends). */
+export function watchDeviceLoss(onLost: (reason: string) => void): void {
+  void webgpuDevice()?.lost.then((info) => onLost([info.reason, info.message].filter(Boolean).join(': ')));
+}
+
+/** Destroys the WebGPU device in use, as a driver reset would: the recovery path's test hook. */
+export function loseDeviceForTesting(): boolean {
+  const device = webgpuDevice();
+  device?.destroy();
+  return device !== null;
+}

@@ -43,7 +43,7 @@ describe('a training session (what the worker hosts)', () => {
     const evaluations = batches.flatMap((b) => b.evaluations);
     expect(evaluations.map((e) => [e.id, e.step])).toEqual([['ce', 5], ['pcd', 5]]);
     expect(evaluations[1].teacherAgreement).toBeGreaterThan(0);
-    const probe = batches.find((b) => b.probe)!.probe!;
+    const probe = batches.findLast((b) => b.probe)!.probe!;
     expect(probe.step).toBe(5);
     expect(probe.runs.map((r) => r.id)).toEqual(['ce', 'pcd']);
     session.dispose();
@@ -125,6 +125,35 @@ describe('a training session (what the worker hosts)', () => {
     expect(next.runs[1].terms.pcd).not.toBe(reference.runs[1].terms.pcd); // PCD: new τ and α
     plain.dispose();
     changed.dispose();
+  });
+
+  it('a lost device pauses the run with a message; recover continues from the last good weights', async () => {
+    const straight = new TrainingSession();
+    await straight.configure(config(40), runs, site.url);
+    const expected = (await collect(straight)).flatMap((b) => b.steps);
+    straight.dispose();
+
+    const session = new TrainingSession();
+    await session.configure(config(40), runs, site.url);
+    await session.step();
+    await session.step();
+    const before: ReportBatch[] = [];
+    // The loop copies the state at its first step (step 2), then the device goes.
+    await session.start((batch) => {
+      before.push(batch);
+      session.deviceLost('destroyed: test');
+    });
+    expect(session.state()).toBe('paused');
+    expect(before.at(-1)!.message).toMatch(/^paused: the GPU device was lost \(destroyed: test\); recover .* \(step \d+\)$/);
+    const reached = before.flatMap((b) => b.steps).at(-1)!.step + 1;
+    const recovery = await session.recover(['cpu']);
+    expect(recovery.backend.backend).toBe('cpu');
+    expect(recovery.resumedAtStep).toBeGreaterThanOrEqual(2);
+    expect(recovery.resumedAtStep + recovery.stepsLost).toBe(reached);
+    const after = (await collect(session)).flatMap((b) => b.steps);
+    expect(after).toEqual(expected.slice(recovery.resumedAtStep));
+    expect(session.state()).toBe('done');
+    session.dispose();
   });
 
   it('stop ends a running session after its current step and frees every tensor', async () => {

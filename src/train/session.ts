@@ -3,8 +3,9 @@ import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
+import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport } from './trainer';
+import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -29,6 +30,22 @@ export interface ReportBatch {
 }
 
 export const REPORT_INTERVAL_MS = 100;
+/** How often a running session copies its state to plain arrays, the "last good weights". */
+export const SNAPSHOT_INTERVAL_MS = 1000;
+/** How often a running session takes a probe snapshot for the charts (besides each epoch's). */
+export const PROBE_INTERVAL_MS = 500;
+
+/** How long a failed GPU read waits for the device-lost signal before it counts as an error. */
+const LOSS_GRACE_MS = 2000;
+
+/** What a session resumed from after its backend was lost. */
+export interface Recovery {
+  backend: BackendInUse;
+  /** The step of the last good weights training continues from. */
+  resumedAtStep: number;
+  /** Steps that were trained after those weights and are lost with the device. */
+  stepsLost: number;
+}
 
 /** What can change while a run goes on. τ applies to every distilling run; α to DKD's TCKD weight and PCD. */
 export interface LiveChange {
@@ -55,6 +72,7 @@ interface Loaded {
   teacher: tf.LayersModel | null;
   teacherTestAccuracy: number | null;
   trainer: DistillationTrainer;
+  siteUrl: string;
 }
 
 /**
@@ -66,6 +84,11 @@ export class TrainingSession {
   private loaded: Loaded | null = null;
   private current: SessionState = 'idle';
   private stopRequested = false;
+  private lastGood: TrainerSnapshot | null = null;
+  private lostDevice: string | null = null;
+  private lostSignal: (() => void) | null = null;
+  /** Pause between steps in ms (the speed control); 0 = as fast as the backend goes. */
+  private pace = 0;
 
   constructor(private readonly fetchFn: typeof fetch = fetch) {}
 
@@ -96,7 +119,8 @@ export class TrainingSession {
       this.loaded.trainer.dispose();
       if (this.loaded.teacher && this.loaded.teacher !== teacher) this.loaded.teacher.dispose();
     }
-    this.loaded = { config, runs, dataset, teacher, teacherTestAccuracy, trainer };
+    this.loaded = { config, runs, dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
+    this.lastGood = null;
     this.current = 'paused';
     return { totalSteps: trainer.totalSteps, stepsPerEpoch: trainer.stepsPerEpoch, teacherTestAccuracy };
   }
@@ -125,8 +149,21 @@ export class TrainingSession {
       probe = undefined;
       lastSent = performance.now();
     };
+    let lastSnapshot = -Infinity;
+    let lastProbe = performance.now();
     while (this.current === 'running' && !session.trainer.done) {
-      const report = await session.trainer.trainStep();
+      const { trainer } = session;
+      if (performance.now() - lastSnapshot >= SNAPSHOT_INTERVAL_MS) {
+        const snapshot = await this.whileDeviceLives(trainer.snapshot());
+        if (snapshot) this.lastGood = snapshot;
+        lastSnapshot = performance.now();
+      }
+      const report = await this.whileDeviceLives(trainer.trainStep());
+      if (!report) {
+        this.current = 'paused';
+        send(this.lostMessage());
+        return;
+      }
       pending.push(report);
       const problem = nonFinite(report);
       if (problem) {
@@ -134,12 +171,16 @@ export class TrainingSession {
         send(`paused: ${problem}`);
         return;
       }
-      const { trainer } = session;
       if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) {
         evaluations.push(...(await trainer.evaluate()));
         probe = await trainer.probeSnapshot();
+        lastProbe = performance.now();
+      } else if (performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
+        probe = await trainer.probeSnapshot();
+        lastProbe = performance.now();
       }
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+      if (this.pace > 0) await new Promise((resolve) => setTimeout(resolve, this.pace));
     }
     if (this.stopRequested) {
       send();
@@ -148,6 +189,76 @@ export class TrainingSession {
     }
     if (session.trainer.done) this.current = 'done';
     send();
+  }
+
+  /** Milliseconds to wait between steps (the speed control); 0 = full speed. */
+  setPace(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0 || ms > 10_000) throw new ConfigError([{ field: 'pace', message: `expected 0 … 10000 ms, got ${ms}` }]);
+    this.pace = ms;
+  }
+
+  /**
+   * Tells the session its GPU device is gone (the worker calls it from WebGPU's
+   * `device.lost`). A running loop stops waiting on the dead device and pauses with a
+   * message; {@link recover} continues on another backend.
+   */
+  deviceLost(reason: string): void {
+    this.lostDevice = reason || 'unknown reason';
+    this.lostSignal?.();
+  }
+
+  private lostMessage(): string {
+    const from = this.lastGood ? `step ${this.lastGood.step}` : 'the start';
+    return `paused: the GPU device was lost (${this.lostDevice}); recover to continue on another backend from the last good weights (${from})`;
+  }
+
+  /**
+   * `work`'s result, or null as soon as the device is lost: a dead device's reads may
+   * never settle, or fail before `device.lost` is signalled (so a failure waits a moment
+   * for that signal before it counts as an error of its own).
+   */
+  private async whileDeviceLives<T>(work: Promise<T>): Promise<T | null> {
+    if (this.lostDevice) return null;
+    const lost = new Promise<null>((resolve) => (this.lostSignal = () => resolve(null)));
+    try {
+      return await Promise.race([
+        work.catch(async (error: unknown) => {
+          await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
+          if (this.lostDevice) return null;
+          throw error;
+        }),
+        lost,
+      ]);
+    } finally {
+      this.lostSignal = null;
+    }
+  }
+
+  /** The last good state, if any (what {@link recover} would continue from). */
+  lastGoodStep(): number | null {
+    return this.lastGood?.step ?? null;
+  }
+
+  /**
+   * After a lost device: starts the first backend of `order` that works, loads the
+   * dataset and teacher again, and restores every run from the last good weights
+   * (weights, optimizer state, data order), so the race goes on where it was.
+   */
+  async recover(order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<Recovery> {
+    const session = this.session();
+    if (this.current === 'running') throw new Error('training is running: pause first');
+    const reachedStep = session.trainer.currentStep;
+    const backend = await selectBackend(order);
+    // The old tensors lived on the lost backend: they are dropped, not read.
+    const { config, runs, siteUrl } = session;
+    const dataset = await loadDataset(config.dataset, siteUrl, this.fetchFn);
+    const teacher = runs.some((r) => r.method.method !== 'ce') ? (await loadTeacher(config.dataset, siteUrl, this.fetchFn)).model : null;
+    const trainer = new DistillationTrainer(config, runs, dataset, teacher);
+    if (this.lastGood) await trainer.restore(this.lastGood);
+    this.loaded = { ...session, dataset, teacher, trainer };
+    this.lostDevice = null;
+    this.current = trainer.done ? 'done' : 'paused';
+    return { backend, resumedAtStep: trainer.currentStep, stepsLost: reachedStep - trainer.currentStep };
   }
 
   /** Every run's test-set metrics now. */

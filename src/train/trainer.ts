@@ -51,6 +51,44 @@ export interface ProbeSnapshot {
   }[];
 }
 
+/** Plain-data copy of a tensor: survives the backend it came from. */
+export interface SavedTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/**
+ * Everything a trainer needs to go on from a step, as plain arrays: each run's weights
+ * and optimizer state, the data order and the random state. Restoring it on another
+ * backend (after a lost WebGPU device) continues the same run.
+ */
+export interface TrainerSnapshot {
+  step: number;
+  order: number[];
+  random: { state: number; spareNormal: number | null };
+  baseLearningRate: number;
+  runs: { id: string; method: MethodConfig; weights: SavedTensor[]; optimizer: SavedTensor[] }[];
+}
+
+const ADAM_POWER = 'adam-power:';
+
+/** Adam's running products β1^t and β2^t, which getWeights() leaves out. */
+function adamPowers(optimizer: tf.Optimizer): { name: string; tensor: tf.Tensor }[] {
+  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!(optimizer instanceof tf.AdamOptimizer) || !adam.accBeta1 || !adam.accBeta2) return [];
+  return [
+    { name: `${ADAM_POWER}beta1`, tensor: adam.accBeta1 },
+    { name: `${ADAM_POWER}beta2`, tensor: adam.accBeta2 },
+  ];
+}
+
+async function saveTensors(tensors: { name: string; tensor: tf.Tensor }[]): Promise<SavedTensor[]> {
+  return Promise.all(
+    tensors.map(async ({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: Float32Array.from(await tensor.data()) })),
+  );
+}
+
 interface Run extends RunSpec {
   student: tf.LayersModel;
   optimizer: tf.Optimizer;
@@ -298,6 +336,53 @@ export class DistillationTrainer {
       runs.push(entry);
     }
     return { step: this.step, count: n, classes, labels: Array.from(probe.labels), teacherProbabilities: teacherLogits ? softmax(teacherLogits) : null, runs };
+  }
+
+  /** A copy of the whole training state in plain arrays (see {@link TrainerSnapshot}). */
+  async snapshot(): Promise<TrainerSnapshot> {
+    const runs: TrainerSnapshot['runs'] = [];
+    for (const run of this.runs) {
+      const weights = await saveTensors(run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })));
+      // getWeights() = [the iteration count (a new scalar), ...the optimizer's own variables].
+      const slots = await run.optimizer.getWeights();
+      const optimizer = await saveTensors([...slots, ...adamPowers(run.optimizer)]);
+      slots[0]?.tensor.dispose();
+      runs.push({ id: run.id, method: run.method, weights, optimizer });
+    }
+    return { step: this.step, order: this.order.slice(), random: this.random.save(), baseLearningRate: this.baseLearningRate, runs };
+  }
+
+  /**
+   * Puts a snapshot's state into this trainer (same config and runs, possibly another
+   * backend): the weights, the optimizer state, the step, the data order and the random
+   * state, so training continues as if never interrupted.
+   */
+  async restore(snapshot: TrainerSnapshot): Promise<void> {
+    const ids = this.runs.map((r) => r.id).join(',');
+    if (snapshot.runs.map((r) => r.id).join(',') !== ids) throw new Error(`snapshot runs ${snapshot.runs.map((r) => r.id)} do not match ${ids}`);
+    for (const [i, run] of this.runs.entries()) {
+      const saved = snapshot.runs[i];
+      const weights = saved.weights.map((w) => tf.tensor(w.values, w.shape));
+      run.student.setWeights(weights);
+      tf.dispose(weights);
+      if (saved.optimizer.length) {
+        // Iteration count first, then the slots in the order getWeights gave them.
+        const powers = saved.optimizer.filter((w) => w.name.startsWith(ADAM_POWER));
+        const named = saved.optimizer.filter((w) => !powers.includes(w)).map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+        await run.optimizer.setWeights(named);
+        tf.dispose(named.map((n) => n.tensor)); // the new variables keep their own reference
+        // setWeights recomputes β^t with pow; the running product differs in the last bit.
+        for (const { name, tensor } of adamPowers(run.optimizer)) {
+          const value = powers.find((p) => p.name === name);
+          if (value) (tensor as tf.Variable).assign(tf.tensor(value.values, value.shape));
+        }
+      }
+      run.method = saved.method;
+    }
+    this.step = snapshot.step;
+    this.order = snapshot.order.slice();
+    this.random.restore(snapshot.random);
+    this.baseLearningRate = snapshot.baseLearningRate;
   }
 
   dispose(): void {

@@ -1,10 +1,10 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
-import type { EvaluationReport, LiveChange, ReportBatch, SessionInfo, SessionState } from '../train/session';
+import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { ProbeSnapshot, RunSpec, StepReport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
+export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
@@ -31,4 +31,13 @@ export interface TrainingWorkerApi {
   /** Back to step 0 with the same configuration (fresh initial weights from the seed). */
   reset(): Promise<void>;
   state(): SessionState;
+  /** Milliseconds between steps (the speed control); 0 = full speed. */
+  setPace(ms: number): void;
+  /**
+   * After a lost GPU device (reported as a paused batch with a message): continues on the
+   * first backend of `order` that works, from the last good weights.
+   */
+  recover(order?: BackendName[]): Promise<Recovery>;
+  /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
+  loseDeviceForTesting(): boolean;
 }

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { selectBackend } from '../tf/backends';
+import { loseDeviceForTesting, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
 import type { TrainingWorkerApi } from './api';
 
@@ -7,7 +7,11 @@ import type { TrainingWorkerApi } from './api';
 const session = new TrainingSession();
 
 const api: TrainingWorkerApi = {
-  initBackend: (order) => selectBackend(order),
+  initBackend: async (order) => {
+    const info = await selectBackend(order);
+    watchDeviceLoss((reason) => session.deviceLost(reason));
+    return info;
+  },
   configure: (config, runs, siteUrl) => session.configure(config, runs, siteUrl),
   start: (onReport) => session.start(onReport),
   change: (change) => session.change(change),
@@ -18,6 +22,9 @@ const api: TrainingWorkerApi = {
   probe: () => session.probe(),
   reset: () => session.reset(),
   state: () => session.state(),
+  setPace: (ms) => session.setPace(ms),
+  recover: (order) => session.recover(order),
+  loseDeviceForTesting,
 };
 
 Comlink.expose(api);
