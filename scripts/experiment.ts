@@ -1,19 +1,23 @@
 // npm run experiment -- --dataset synthetic100 --methods ce,kd,dkd,pcd --seeds 1,2,3
-//   [--student ID] [--subset N] [--epochs N] [--batch N]
-// Runs the project's trainer in Node (CPU backend; MLP students) as a fair race per seed:
-// every method from the same initial weights on the same batches. Prints mean ± std of the
+//   [--student ID] [--subset N] [--epochs N] [--batch N] [--backend webgl|webgpu|cpu]
+// Runs the project's trainer as a fair race per seed (every method from the same initial
+// weights on the same batches): in Node on the CPU backend for MLP students, and in
+// headless Chromium (WebGL unless --backend says otherwise) for CNN students, where
+// Node's pure-JS backend would take about half a minute per batch. Prints mean ± std of the
 // final test accuracy and of the low-probability-class metrics per method, and writes
 // docs/results/<dataset>.{json,csv,md}; docs/results.md gathers every dataset's section.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { DatasetId } from '../src/data/dataset';
 import { loadDataset } from '../src/data/load';
 import { METHOD_DEFAULTS, type Method } from '../src/distill/objective';
 import { loadTeacher } from '../src/models/teacher';
 import { DEFAULT_STUDENT, modelSpec, parameterCount } from '../src/models/zoo';
 import { serveDirectory } from '../src/test-support/static-server';
-import { selectBackend } from '../src/tf/backends';
+import { selectBackend, type BackendName } from '../src/tf/backends';
 import { defaultTrainerConfig, parseTrainerConfig } from '../src/train/config';
-import { DistillationTrainer } from '../src/train/trainer';
+import type * as Harness from './browser/experiment';
+import { withAppPage } from './lib/browser-session';
+import { raceOneSeed, type ExperimentRow } from './lib/experiment-race';
 
 const arg = (flag: string) => {
   const i = process.argv.indexOf(flag);
@@ -24,9 +28,9 @@ const methods = (arg('--methods') ?? 'ce,kd,dkd,pcd').split(',') as Method[];
 const seeds = (arg('--seeds') ?? '1,2,3').split(',').map(Number);
 const student = arg('--student') ?? (dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset]);
 for (const m of methods) if (!(m in METHOD_DEFAULTS)) throw new Error(`--methods: "${m}" is not one of ce, kd, dkd, pcd`);
-if (modelSpec(student).description.startsWith('conv')) {
-  throw new Error(`--student ${student} is a CNN: this runner trains in Node, where TF.js needs about half a minute per CNN batch; pick an MLP student`);
-}
+const inBrowser = modelSpec(student).description.startsWith('conv');
+const backendOrder = (arg('--backend') ?? (inBrowser ? 'webgl,cpu' : 'cpu')).split(',') as BackendName[];
+if (!inBrowser && backendOrder.some((b) => b !== 'cpu')) throw new Error('--backend: MLP students train in Node, on the CPU backend only');
 
 await selectBackend(['cpu']);
 const site = await serveDirectory('public');
@@ -41,29 +45,31 @@ const config = parseTrainerConfig({
 });
 const command = `npm run experiment -- ${process.argv.slice(2).join(' ')}`.trim();
 
-type Row = { seed: number; method: Method; testAccuracy: number; teacherAgreement: number; nonTargetKl: number; nonTargetRankCorrelation: number };
-const rows: Row[] = [];
+const rows: ExperimentRow[] = [];
 const started = performance.now();
-for (const seed of seeds) {
-  const trainer = new DistillationTrainer({ ...config, seed }, methods.map((m) => ({ id: m, method: METHOD_DEFAULTS[m] })), data, teacher);
-  const diverged = new Set<string>();
-  while (!trainer.done) {
-    const report = await trainer.trainStep();
-    for (const run of report.runs) if (!Number.isFinite(run.loss)) diverged.add(run.id);
-  }
-  if (diverged.size) console.log(`seed ${seed}: non-finite loss in ${[...diverged].join(', ')} (diverged)`);
-  for (const result of await trainer.evaluate()) {
-    rows.push({
-      seed,
-      method: result.id as Method,
-      testAccuracy: result.testAccuracy,
-      teacherAgreement: result.teacherAgreement!,
-      nonTargetKl: result.nonTargetKl!,
-      nonTargetRankCorrelation: result.nonTargetRankCorrelation!,
-    });
-  }
-  trainer.dispose();
-  console.log(`seed ${seed}: ${rows.filter((r) => r.seed === seed).map((r) => `${r.method} ${(100 * r.testAccuracy).toFixed(2)}%`).join(', ')}`);
+let where = 'the CPU backend in Node';
+const report = (seed: number, seedRows: ExperimentRow[]) => {
+  rows.push(...seedRows);
+  const diverged = seedRows.filter((r) => r.diverged).map((r) => r.method);
+  if (diverged.length) console.log(`seed ${seed}: non-finite loss in ${diverged.join(', ')} (diverged)`);
+  console.log(`seed ${seed}: ${seedRows.map((r) => `${r.method} ${(100 * r.testAccuracy).toFixed(2)}%`).join(', ')}`);
+};
+if (inBrowser) {
+  await withAppPage(async (page) => {
+    for (const seed of seeds) {
+      const result = await page.evaluate(
+        async ([url, order, d, c, m, s]) => {
+          const harness: typeof Harness = await import(/* @vite-ignore */ url);
+          return harness.raceInBrowser(order, d, c, m, s);
+        },
+        ['/scripts/browser/experiment.ts', backendOrder, dataset, config, methods, seed] as const,
+      );
+      where = `the ${result.backend} backend in headless Chromium${result.adapter ? ` (${result.adapter})` : ''}`;
+      report(seed, result.rows);
+    }
+  }, false);
+} else {
+  for (const seed of seeds) report(seed, await raceOneSeed(config, methods, data, teacher, seed));
 }
 teacher.dispose();
 await site.close();
@@ -85,10 +91,12 @@ const table = [
     return `| ${m.toUpperCase()} | ${fmt(of.map((r) => r.testAccuracy), 100, 2)} | ${fmt(of.map((r) => r.teacherAgreement), 100, 2)} | ${fmt(of.map((r) => r.nonTargetKl), 1, 3)} | ${fmt(of.map((r) => r.nonTargetRankCorrelation), 1, 3)} |`;
   }),
 ].join('\n');
+// The default student of each dataset keeps the plain name; others get their own files.
+const key = student === (dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset]) ? dataset : `${dataset}-${student}`;
 const minutes = (performance.now() - started) / 60000;
-const section = `## ${dataset}
+const section = `## ${dataset}${key === dataset ? '' : `, student ${student}`}
 
-Command: \`${command}\` (${minutes.toFixed(1)} min on the CPU backend in Node, ${new Date().toISOString().slice(0, 10)}).
+Command: \`${command}\` (${minutes.toFixed(1)} min on ${where}, ${new Date().toISOString().slice(0, 10)}).
 
 Student \`${student}\` (${parameterCount(modelSpec(student))} parameters) distilled from the committed teacher \`${metadata.modelId}\`
 (${metadata.parameterCount} parameters, ${(100 * metadata.testAccuracy).toFixed(2)}% test accuracy); ${config.trainSubset} training
@@ -102,15 +110,18 @@ renormalised over the classes other than the label.
 ${table}
 `;
 mkdirSync('docs/results', { recursive: true });
-writeFileSync(`docs/results/${dataset}.json`, `${JSON.stringify({ command, config, student, teacher: metadata.modelId, rows }, null, 2)}\n`);
+writeFileSync(`docs/results/${key}.json`, `${JSON.stringify({ command, config, student, teacher: metadata.modelId, rows }, null, 2)}\n`);
 writeFileSync(
-  `docs/results/${dataset}.csv`,
-  ['seed,method,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation', ...rows.map((r) => [r.seed, r.method, r.testAccuracy, r.teacherAgreement, r.nonTargetKl, r.nonTargetRankCorrelation].join(','))].join('\n') + '\n',
+  `docs/results/${key}.csv`,
+  ['seed,method,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation,diverged', ...rows.map((r) => [r.seed, r.method, r.testAccuracy, r.teacherAgreement, r.nonTargetKl, r.nonTargetRankCorrelation, r.diverged].join(','))].join('\n') + '\n',
 );
-writeFileSync(`docs/results/${dataset}.md`, section);
-const parts = (['mnist', 'synthetic100'] as const).filter((d) => existsSync(`docs/results/${d}.md`)).map((d) => readFileSync(`docs/results/${d}.md`, 'utf8'));
+writeFileSync(`docs/results/${key}.md`, section);
+const parts = readdirSync('docs/results')
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => readFileSync(`docs/results/${f}`, 'utf8'));
 writeFileSync(
   'docs/results.md',
   `# Results\n\nMade by \`npm run experiment\` (scripts/experiment.ts); each section says the exact command that made it.\nThese are what came out, whichever method won.\n\n${parts.join('\n')}`,
 );
-console.log(`\n${table}\n\nwrote docs/results/${dataset}.{json,csv,md} and docs/results.md`);
+console.log(`\n${table}\n\nwrote docs/results/${key}.{json,csv,md} and docs/results.md`);

@@ -9,6 +9,9 @@ import {
   standardizeLogits,
   type Labels,
 } from './logits';
+import { DKD_DEFAULTS, KD_DEFAULTS } from './methods';
+
+export { DKD_DEFAULTS, KD_DEFAULTS };
 
 /** Cross-entropy, `mean_b −log softmax(zs)_y` (pcd-spec.md, Baselines). */
 export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels): tf.Scalar {
@@ -28,7 +31,6 @@ export interface KdOptions {
   standardizeLogits: boolean;
 }
 
-export const KD_DEFAULTS: KdOptions = { temperature: 4, standardizeLogits: false };
 
 export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
   const resolved = { ...KD_DEFAULTS, ...options };
@@ -60,7 +62,6 @@ export interface DkdOptions extends KdOptions {
   beta: number;
 }
 
-export const DKD_DEFAULTS: DkdOptions = { temperature: 4, standardizeLogits: false, alpha: 1, beta: 8 };
 
 export function resolveDkdOptions(options: Partial<DkdOptions> = {}): DkdOptions {
   const resolved = { ...DKD_DEFAULTS, ...options };

@@ -1,30 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropyLoss, DKD_DEFAULTS, dkdLoss, KD_DEFAULTS, kdLoss, type DkdOptions, type KdOptions } from './baselines';
+import { crossEntropyLoss, dkdLoss, kdLoss } from './baselines';
 import { requireFiniteNonNegative, DistillInputError } from './errors';
 import type { Labels } from './logits';
-import { PCD_DEFAULTS, pcdLoss, type PcdOptions, type PcdResult } from './pcd';
+import type { MethodConfig } from './methods';
+import { pcdLoss, type PcdResult } from './pcd';
 
-/** A method and its weights, as pcd-spec.md composes each training loss. */
-export type MethodConfig =
-  | { method: 'ce' }
-  | ({ method: 'kd'; ceWeight: number; kdWeight: number } & KdOptions)
-  | ({ method: 'dkd'; ceWeight: number } & DkdOptions)
-  | ({ method: 'pcd'; ceWeight: number } & Omit<PcdOptions, 'activeStage'>);
-
-export type Method = MethodConfig['method'];
-
-export type MethodConfigOf<M extends Method> = Extract<MethodConfig, { method: M }>;
-
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-const { activeStage: _scheduledByTheTrainer, ...PCD_TERM_DEFAULTS } = PCD_DEFAULTS;
-
-/** Each method with the defaults of pcd-spec.md (KD's and DKD's are mdistiller's). */
-export const METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
-  ce: { method: 'ce' },
-  kd: { method: 'kd', ceWeight: 0.1, kdWeight: 0.9, ...KD_DEFAULTS },
-  dkd: { method: 'dkd', ceWeight: 1, ...DKD_DEFAULTS },
-  pcd: { method: 'pcd', ceWeight: 1, ...PCD_TERM_DEFAULTS },
-};
+export { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig, type MethodConfigOf } from './methods';
 
 export interface ObjectiveResult {
   /** The loss to minimise. */

@@ -7,6 +7,9 @@ import {
   requireIntegerInRange,
 } from './errors';
 import { logitPairShape, standardizeLogits } from './logits';
+import { PCD_DEFAULTS } from './methods';
+
+export { PCD_DEFAULTS };
 
 /** Every option of PCD in pcd-spec.md. */
 export interface PcdOptions {
@@ -33,17 +36,6 @@ export interface PcdOptions {
   activeStage: number | null;
 }
 
-export const PCD_DEFAULTS: PcdOptions = {
-  stages: 3,
-  temperature: 4,
-  alpha: 1,
-  adaptive: true,
-  ranking: true,
-  fineToCoarse: true,
-  coarseToFine: true,
-  standardizeLogits: false,
-  activeStage: null,
-};
 
 /** Merges options with the defaults and validates them against a problem with `classes` classes. */
 export function resolvePcdOptions(options: Partial<PcdOptions>, classes: number): PcdOptions {

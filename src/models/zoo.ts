@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetId } from '../data/dataset';
+import { DEFAULT_STUDENT } from './catalog';
+
+export { DEFAULT_STUDENT };
 
 /**
  * The model zoo: for each dataset one teacher and several students, each a name, a
@@ -140,12 +143,6 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
       sequential('synthetic_mlp_medium', [dense(48, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
   },
 ];
-
-/** The default student of each dataset (the one the presets start from). */
-export const DEFAULT_STUDENT: Record<DatasetId, string> = {
-  mnist: 'mnist-cnn-small',
-  synthetic100: 'synthetic-mlp-small',
-};
 
 export function modelSpec(id: string): ModelSpec {
   const spec = MODEL_ZOO.find((m) => m.id === id);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DatasetId } from '../data/dataset';
-import { METHOD_DEFAULTS, type MethodConfig } from '../distill/objective';
-import { DEFAULT_STUDENT, MODEL_ZOO } from '../models/zoo';
+import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
+import { DEFAULT_STUDENT, MODEL_CATALOG } from '../models/catalog';
 
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL
@@ -75,9 +75,9 @@ export const trainerConfigSchema = z
   .strict()
   .superRefine((config, context) => {
     const classes = CLASSES[config.dataset];
-    const student = MODEL_ZOO.find((m) => m.id === config.student);
+    const student = MODEL_CATALOG.find((m) => m.id === config.student);
     if (!student || student.role !== 'student' || student.dataset !== config.dataset) {
-      const allowed = MODEL_ZOO.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => m.id);
+      const allowed = MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => m.id);
       context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
     }
     if (config.trainSubset > TRAIN_SIZE[config.dataset]) {

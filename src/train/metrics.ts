@@ -7,6 +7,8 @@
  */
 export interface EvaluationMetrics {
   testAccuracy: number;
+  /** Mean cross-entropy of the student on the test split. */
+  testLoss: number;
   perClassAccuracy: number[];
   /** `C × C` counts, row = true class, column = predicted class. */
   confusion: Int32Array;
@@ -65,6 +67,15 @@ export function spearman(a: Float64Array, b: Float64Array): number {
   return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
 }
 
+/** −log softmax(row)[label], computed stably. */
+export function crossEntropy(row: Float32Array, label: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < row.length; c++) if (row[c] > max) max = row[c];
+  let sum = 0;
+  for (let c = 0; c < row.length; c++) sum += Math.exp(row[c] - max);
+  return max + Math.log(sum) - row[label];
+}
+
 export function evaluationMetrics(
   studentLogits: Float32Array,
   teacherLogits: Float32Array | null,
@@ -78,9 +89,11 @@ export function evaluationMetrics(
   let agree = 0;
   let klSum = 0;
   let rhoSum = 0;
+  let lossSum = 0;
   for (let i = 0; i < count; i++) {
     const student = studentLogits.subarray(i * classes, (i + 1) * classes);
     const predicted = argmax(student);
+    lossSum += crossEntropy(student, labels[i]);
     const label = labels[i];
     confusion[label * classes + predicted]++;
     perClassTotal[label]++;
@@ -98,6 +111,7 @@ export function evaluationMetrics(
   }
   return {
     testAccuracy: correct / count,
+    testLoss: lossSum / count,
     perClassAccuracy: perClassTotal.map((total, c) => (total ? confusion[c * classes + c] / total : 0)),
     confusion,
     teacherAgreement: teacherLogits ? agree / count : null,

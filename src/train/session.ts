@@ -5,7 +5,7 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -13,10 +13,15 @@ export interface SessionInfo {
   totalSteps: number;
   stepsPerEpoch: number;
   teacherTestAccuracy: number | null;
+  classNames: string[];
+  /** Training samples actually used (the subset) and test samples. */
+  trainCount: number;
+  testCount: number;
+  runs: RunSpec[];
 }
 
 /** What a running session sends, batched so a listener gets at most ~10 messages a second. */
-export type EvaluationReport = { id: string; step: number } & EvaluationMetrics;
+export type EvaluationReport = { id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics;
 
 export interface ReportBatch {
   state: SessionState;
@@ -122,7 +127,15 @@ export class TrainingSession {
     this.loaded = { config, runs, dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
     this.lastGood = null;
     this.current = 'paused';
-    return { totalSteps: trainer.totalSteps, stepsPerEpoch: trainer.stepsPerEpoch, teacherTestAccuracy };
+    return {
+      totalSteps: trainer.totalSteps,
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      teacherTestAccuracy,
+      classNames: dataset.classNames.slice(),
+      trainCount: Math.min(config.trainSubset, dataset.train.count),
+      testCount: dataset.test.count,
+      runs,
+    };
   }
 
   private session(): Loaded {
@@ -264,6 +277,11 @@ export class TrainingSession {
   /** Every run's test-set metrics now. */
   async evaluate(): Promise<EvaluationReport[]> {
     return this.session().trainer.evaluate();
+  }
+
+  /** A run's trained student in the TF.js Layers format. */
+  async exportStudent(id: string): Promise<StudentExport> {
+    return this.session().trainer.exportStudent(id);
   }
 
   /** The probe batch as the charts show it, now. */

@@ -63,6 +63,22 @@ describe('the distillation trainer', () => {
     }
   });
 
+  it('exports a student that tf.loadLayersModel reads back with the same outputs', async () => {
+    const trainer = new DistillationTrainer(config(), race.slice(3), dataset, teacher);
+    await losses(trainer, 2);
+    const exported = await trainer.exportStudent('pcd');
+    await expect(trainer.exportStudent('nope')).rejects.toThrow(/run = "nope" is invalid: expected one of pcd/);
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: exported.modelTopology, weightSpecs: exported.weightSpecs, weightData: exported.weightData }),
+    );
+    const x = tf.tensor2d(dataset.test.features.subarray(0, 4 * 32), [4, 32]);
+    const [a, b] = [loaded.predict(x) as tf.Tensor, trainer.students()[0].model.predict(x) as tf.Tensor];
+    expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
+    tf.dispose([x, a, b]);
+    loaded.dispose();
+    trainer.dispose();
+  });
+
   it('starts every run of a race from the same weights', () => {
     const trainer = new DistillationTrainer(config(), race, dataset, teacher);
     const [first, ...others] = trainer.students().map((s) => s.model.getWeights().map((w) => Array.from(w.dataSync())));

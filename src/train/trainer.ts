@@ -89,6 +89,16 @@ async function saveTensors(tensors: { name: string; tensor: tf.Tensor }[]): Prom
   );
 }
 
+/** A student in the TF.js Layers format (see {@link DistillationTrainer.exportStudent}). */
+export interface StudentExport {
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
 interface Run extends RunSpec {
   student: tf.LayersModel;
   optimizer: tf.Optimizer;
@@ -284,13 +294,29 @@ export class DistillationTrainer {
    * agreement with the teacher on the low-probability classes). The teacher's test
    * logits are computed once per session.
    */
-  async evaluate(): Promise<({ id: string; step: number } & EvaluationMetrics)[]> {
+  async evaluate(): Promise<({ id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics)[]> {
     const { test, classNames } = this.dataset;
     if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test);
+    // Train metrics on a fixed slice of the training subset (at most 2,000 samples).
+    const trainCount = Math.min(this.subset.count, 2000);
+    const trainSlice = {
+      ...this.subset,
+      count: trainCount,
+      features: this.subset.features.subarray(0, trainCount * this.rowSize),
+      labels: this.subset.labels.subarray(0, trainCount),
+    };
     const results = [];
     for (const run of this.runs) {
       const logits = await predictLogits(run.student, this.dataset, test);
-      results.push({ id: run.id, step: this.step, ...evaluationMetrics(logits, this.teacherTestLogits, test.labels, classNames.length) });
+      const trainLogits = await predictLogits(run.student, this.dataset, trainSlice);
+      const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classNames.length);
+      results.push({
+        id: run.id,
+        step: this.step,
+        trainAccuracy: train.testAccuracy,
+        trainLoss: train.testLoss,
+        ...evaluationMetrics(logits, this.teacherTestLogits, test.labels, classNames.length),
+      });
     }
     return results;
   }
@@ -336,6 +362,31 @@ export class DistillationTrainer {
       runs.push(entry);
     }
     return { step: this.step, count: n, classes, labels: Array.from(probe.labels), teacherProbabilities: teacherLogits ? softmax(teacherLogits) : null, runs };
+  }
+
+  /**
+   * A run's student in the TF.js Layers format, as plain data: `model.json`'s topology and
+   * weight specs, and the weights file's bytes (what `tf.loadLayersModel` reads back).
+   */
+  async exportStudent(id: string): Promise<StudentExport> {
+    const run = this.runs.find((r) => r.id === id);
+    if (!run) throw new Error(`run = "${id}" is invalid: expected one of ${this.runs.map((r) => r.id).join(', ')}`);
+    let saved: tf.io.ModelArtifacts | null = null;
+    await run.student.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const artifacts = saved as unknown as tf.io.ModelArtifacts;
+    return {
+      modelTopology: artifacts.modelTopology as object,
+      weightSpecs: artifacts.weightSpecs!,
+      weightData: tf.io.CompositeArrayBuffer.join(artifacts.weightData!),
+      format: artifacts.format,
+      generatedBy: artifacts.generatedBy,
+      convertedBy: artifacts.convertedBy ?? null,
+    };
   }
 
   /** A copy of the whole training state in plain arrays (see {@link TrainerSnapshot}). */

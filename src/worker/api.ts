@@ -2,9 +2,9 @@
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
-import type { ProbeSnapshot, RunSpec, StepReport } from '../train/trainer';
+import type { ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport };
+export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
@@ -38,6 +38,8 @@ export interface TrainingWorkerApi {
    * first backend of `order` that works, from the last good weights.
    */
   recover(order?: BackendName[]): Promise<Recovery>;
+  /** A run's trained student in the TF.js Layers format (model.json parts and the weight bytes). */
+  exportStudent(id: string): Promise<StudentExport>;
   /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
   loseDeviceForTesting(): boolean;
 }

@@ -25,6 +25,10 @@ const api: TrainingWorkerApi = {
   setPace: (ms) => session.setPace(ms),
   recover: (order) => session.recover(order),
   loseDeviceForTesting,
+  exportStudent: async (id) => {
+    const exported = await session.exportStudent(id);
+    return Comlink.transfer(exported, [exported.weightData]);
+  },
 };
 
 Comlink.expose(api);
