@@ -1,62 +1,97 @@
-import { useEffect, useState } from 'react';
-import type { BackendInUse } from '../worker/api';
-import { startTrainingWorker } from '../worker/bridge';
-
-type BackendState = { status: 'starting' } | { status: 'ready'; info: BackendInUse } | { status: 'failed'; message: string };
-
-const BACKEND_LABEL: Record<BackendInUse['backend'], string> = {
-  webgpu: 'WebGPU',
-  webgl: 'WebGL',
-  wasm: 'WASM',
-  cpu: 'CPU',
-};
-
-function BackendBadge({ state }: { state: BackendState }) {
-  if (state.status === 'starting') return <p className="backend">Starting TensorFlow.js in a worker…</p>;
-  if (state.status === 'failed') return <p className="backend backend-failed" role="alert">No backend: {state.message}</p>;
-  const { info } = state;
-  const webgpuSkip = info.skipped.find((s) => s.backend === 'webgpu');
-  return (
-    <div className="backend" data-testid="backend" data-backend={info.backend}>
-      <p>
-        Backend: <strong>{BACKEND_LABEL[info.backend]}</strong>
-        {info.adapter ? <span className="adapter"> ({info.adapter})</span> : null}
-      </p>
-      {webgpuSkip ? (
-        <p className="backend-note" role="status">
-          WebGPU is not available here ({webgpuSkip.reason}); training falls back to {BACKEND_LABEL[info.backend]}.
-        </p>
-      ) : null}
-    </div>
-  );
-}
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { AgreementChart } from './charts/AgreementChart';
+import { CurvesChart } from './charts/CurvesChart';
+import { GapRankingChart } from './charts/GapRankingChart';
+import { HistorySlider } from './charts/HistorySlider';
+import { PerClassChart } from './charts/PerClassChart';
+import { ProbabilityChart } from './charts/ProbabilityChart';
+import { ProbeControls } from './charts/ProbeControls';
+import { ScheduleChart } from './charts/ScheduleChart';
+import { StageGroupsChart } from './charts/StageGroupsChart';
+import { ExportPanel } from './panels/ExportPanel';
+import { BackendNotice, Header } from './panels/Header';
+import { LivePanel } from './panels/LivePanel';
+import { Notices } from './panels/Notices';
+import { SetupPanel } from './panels/SetupPanel';
+import { toHash } from './store/config-state';
+import { controller } from './store/controller-instance';
+import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
+import { useSession } from './store/session-store';
 
 export function App() {
-  const [backend, setBackend] = useState<BackendState>({ status: 'starting' });
+  const { hide, draft, errors } = useSession(useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors })));
 
   useEffect(() => {
-    const worker = startTrainingWorker();
-    let live = true;
-    worker.api.initBackend().then(
-      (info) => live && setBackend({ status: 'ready', info }),
-      (error: unknown) => live && setBackend({ status: 'failed', message: error instanceof Error ? error.message : String(error) }),
-    );
+    // A pasted or edited link: load it and train it (the running session is replaced only if it is valid).
+    const onHashChange = () => {
+      if (location.hash === lastWritten()) return;
+      loadHash();
+      void controller.apply();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.code !== 'Space' || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName)) return;
+      event.preventDefault();
+      const { status } = useSession.getState();
+      void (status === 'running' ? controller.pause() : controller.play());
+    };
+    window.addEventListener('keydown', onKey);
     return () => {
-      live = false;
-      worker.terminate();
+      window.removeEventListener('hashchange', onHashChange);
+      window.removeEventListener('keydown', onKey);
     };
   }, []);
 
+  // The hash follows the draft while it is valid, so the address bar is always a working link.
+  useEffect(() => {
+    if (Object.keys(errors).length) return;
+    const backend = new URLSearchParams(location.hash.slice(1)).get('backend');
+    const hash = toHash(draft, { hide, backend: backend as never });
+    if (hash !== location.hash) {
+      setLastWritten(hash);
+      history.replaceState(null, '', hash);
+    }
+  }, [draft, errors, hide]);
+
+  const shown = (part: (typeof hide)[number]) => !hide.includes(part);
   return (
-    <main className="app">
-      <header>
-        <h1>PCD playground</h1>
-        <p className="tagline">
-          A small student network learns from a pretrained teacher by Progressive Class-level Distillation, trained for
-          real in this page.
+    <div className="app">
+      <a className="skip-link" href="#charts">
+        Skip to the charts
+      </a>
+      <Header />
+      <BackendNotice />
+      <Notices />
+      <div className={`layout ${shown('setup') ? '' : 'layout-no-setup'}`}>
+        {shown('setup') || shown('live') || shown('export') ? (
+          <div className="side">
+            {shown('setup') ? <SetupPanel /> : null}
+            {shown('live') ? <LivePanel /> : null}
+            {shown('export') ? <ExportPanel /> : null}
+          </div>
+        ) : null}
+        <main id="charts" className="charts" tabIndex={-1}>
+          <CurvesChart />
+          <section className="card probe-bar" aria-label="Probe batch and history">
+            <ProbeControls />
+            {shown('history') ? <HistorySlider /> : null}
+          </section>
+          <GapRankingChart />
+          <StageGroupsChart />
+          <ScheduleChart />
+          <ProbabilityChart />
+          <PerClassChart />
+          <AgreementChart />
+        </main>
+      </div>
+      <footer className="app-footer">
+        <p>
+          Trained for real with TensorFlow.js in a Web Worker; nothing leaves this page. Method: Progressive Class-level Distillation. Source, spec and
+          measurements: see the README.
         </p>
-      </header>
-      <BackendBadge state={backend} />
-    </main>
+      </footer>
+    </div>
   );
 }

@@ -7,8 +7,8 @@ import { DEFAULT_STUDENT, MODEL_CATALOG } from '../models/catalog';
  * The one schema every trainer configuration passes through (the worker API, the URL
  * state and config import all use it), with errors that name the field.
  */
-const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100 };
-const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
+export const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100 };
+export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();

@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+
+/** A titled panel with a one-line explanation; `empty` shows instead of the chart until data comes. */
+export function ChartCard(props: { id: string; title: string; explanation: ReactNode; empty?: string | null; children: ReactNode; controls?: ReactNode }) {
+  return (
+    <section className="card chart-card" aria-labelledby={`${props.id}-title`} data-testid={`chart-${props.id}`} data-has-data={props.empty ? 'false' : 'true'}>
+      <header className="card-header">
+        <h2 id={`${props.id}-title`}>{props.title}</h2>
+        {props.controls ? <div className="card-controls">{props.controls}</div> : null}
+      </header>
+      <p className="explain">{props.explanation}</p>
+      {props.empty ? <p className="empty">{props.empty}</p> : props.children}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import { useShallow } from 'zustand/react/shallow';
+import { RUN_LABEL } from '../palette';
+import { useSession } from '../store/session-store';
+import { stagesOf } from './probe-view';
+import { useShownProbe } from './use-live';
+
+/** Which probe sample, which run and which stage the probe charts show. */
+export function ProbeControls() {
+  const { probe, applied } = useShownProbe();
+  const { probeSample, rankingMode, selectedStage, selectedRun, set } = useSession(
+    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedStage: s.selectedStage, selectedRun: s.selectedRun, set: s.set })),
+  );
+  if (!probe || !applied) return null;
+  const names = applied.info.classNames;
+  const distilling = probe.runs.filter((r) => r.logitGaps);
+  const stages = selectedRun ? stagesOf(probe, selectedRun) : 0;
+  const maxStage = Math.max(stages, applied.page.config.method.method === 'pcd' ? applied.page.config.method.stages : 1);
+  return (
+    <div className="probe-controls" role="group" aria-label="What the probe charts show">
+      <label>
+        Probe sample{' '}
+        <select value={probeSample} onChange={(e) => set({ probeSample: Number(e.target.value) })}>
+          {probe.labels.map((label, i) => (
+            <option key={i} value={i}>
+              #{i + 1}: true class {names[label] ?? label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Run{' '}
+        <select value={selectedRun ?? ''} onChange={(e) => set({ selectedRun: e.target.value })}>
+          {distilling.map((r) => (
+            <option key={r.id} value={r.id}>
+              {RUN_LABEL[r.id] ?? r.id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Stage{' '}
+        <select value={Math.min(selectedStage, maxStage)} onChange={(e) => set({ selectedStage: Number(e.target.value) })}>
+          {Array.from({ length: maxStage }, (_, i) => (
+            <option key={i} value={i + 1}>
+              {i + 1} ({i + 1} group{i ? 's' : ''})
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="inline-radio">
+        <legend>Ranking of</legend>
+        <label>
+          <input type="radio" name="ranking-mode" checked={rankingMode === 'sample'} onChange={() => set({ rankingMode: 'sample' })} /> this sample
+        </label>
+        <label>
+          <input type="radio" name="ranking-mode" checked={rankingMode === 'average'} onChange={() => set({ rankingMode: 'average' })} /> batch average
+        </label>
+      </fieldset>
+    </div>
+  );
+}

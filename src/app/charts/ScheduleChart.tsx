@@ -1,0 +1,151 @@
+import { useMemo } from 'react';
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useShallow } from 'zustand/react/shallow';
+import { schedulePhases } from '../../train/schedule';
+import { groupColour } from '../palette';
+import { useSession } from '../store/session-store';
+import { controller } from '../store/controller-instance';
+import { ChartCard } from './ChartCard';
+import { thinIndices, useLive } from './use-live';
+
+/** The custom schedule's segments, edited in a table (changes apply with a restart). */
+function SegmentEditor() {
+  const { draft, setDraft, errors } = useSession(useShallow((s) => ({ draft: s.draft, setDraft: s.setDraft, errors: s.draftErrors })));
+  const schedule = draft.config.schedule;
+  if (schedule.kind !== 'custom') return null;
+  const stages = draft.config.method.method === 'pcd' ? draft.config.method.stages : 1;
+  const update = (segments: { stage: number; share: number }[]) => setDraft({ ...draft, config: { ...draft.config, schedule: { kind: 'custom', segments } } });
+  const segments = schedule.segments;
+  return (
+    <div className="segment-editor">
+      <table>
+        <caption>Custom schedule: phases in order, each training one stage for a share of the budget</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Stage (1 … {stages})</th>
+            <th scope="col">Share</th>
+            <th scope="col">
+              <span className="visually-hidden">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {segments.map((segment, i) => (
+            <tr key={i}>
+              <td>{i + 1}</td>
+              <td>
+                <input
+                  type="number"
+                  aria-label={`stage of phase ${i + 1}`}
+                  min={1}
+                  max={stages}
+                  step={1}
+                  value={Number.isFinite(segment.stage) ? segment.stage : ''}
+                  onChange={(e) => update(segments.map((s, j) => (j === i ? { ...s, stage: e.target.valueAsNumber } : s)))}
+                />
+                {errors[`schedule.segments.${i}.stage`] ? <span className="field-error">{errors[`schedule.segments.${i}.stage`]}</span> : null}
+              </td>
+              <td>
+                <input
+                  type="number"
+                  aria-label={`share of phase ${i + 1}`}
+                  min={0.1}
+                  step={0.5}
+                  value={Number.isFinite(segment.share) ? segment.share : ''}
+                  onChange={(e) => update(segments.map((s, j) => (j === i ? { ...s, share: e.target.valueAsNumber } : s)))}
+                />
+                {errors[`schedule.segments.${i}.share`] ? <span className="field-error">{errors[`schedule.segments.${i}.share`]}</span> : null}
+              </td>
+              <td>
+                <button type="button" onClick={() => update(segments.filter((_, j) => j !== i))} disabled={segments.length === 1} aria-label={`remove phase ${i + 1}`}>
+                  ✕
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="row-buttons">
+        <button type="button" onClick={() => update([...segments, { stage: 1, share: 1 }])}>
+          Add phase
+        </button>
+        <button type="button" onClick={() => void controller.apply()} disabled={Object.keys(errors).length > 0}>
+          Apply schedule (restarts)
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The stage schedule over the budget with the position marked, and each stage's loss over time. */
+export function ScheduleChart() {
+  const { live, version, applied } = useLive();
+  const { step, historyStep, hideEditor, selectedRun } = useSession(
+    useShallow((s) => ({
+      step: s.step,
+      historyStep: s.historyIndex === null ? null : (s.live.probes[s.historyIndex]?.step ?? null),
+      hideEditor: s.hide.includes('schedule-editor'),
+      selectedRun: s.selectedRun,
+    })),
+  );
+  const config = applied?.page.config;
+  const stages = config?.method.method === 'pcd' ? config.method.stages : 0;
+  const phases = config && stages ? schedulePhases(config.schedule, stages) : [];
+  const total = applied?.info.totalSteps ?? 1;
+  const pcdRun = applied?.info.runs.find((r) => r.method.method === 'pcd')?.id ?? null;
+  const runId = selectedRun && live.series[selectedRun]?.stageLosses.length ? selectedRun : pcdRun;
+  const data = useMemo(() => {
+    const series = runId ? live.series[runId] : undefined;
+    if (!series?.stageLosses.length) return [];
+    return thinIndices(series.stageLosses.length, 240).map((i) => {
+      const row: Record<string, number> = { step: series.steps[i] + 1 };
+      series.stageLosses[i].forEach((loss, k) => (row[`L${k + 1}`] = loss));
+      return row;
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [version, runId]);
+  const at = (s: number) => `${(100 * Math.min(s / total, 1)).toFixed(2)}%`;
+  return (
+    <ChartCard
+      id="schedule"
+      title="Stage schedule"
+      explanation={
+        config?.schedule.kind === 'joint'
+          ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time.'
+          : 'Scheduled PCD: each phase trains with one stage’s loss only. The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time.'
+      }
+      empty={stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
+    >
+      <div className="timeline" role="img" aria-label={`Schedule over ${total} steps: ${phases.map((p) => `${p.stage === null ? 'all stages' : `stage ${p.stage}`} from ${Math.round(p.start * total)} to ${Math.round(p.end * total)}`).join('; ')}; now at step ${step}`}>
+        {phases.map((phase, i) => (
+          <div
+            key={i}
+            className="phase"
+            style={{ left: `${100 * phase.start}%`, width: `${100 * (phase.end - phase.start)}%`, background: phase.stage === null ? '#56B4E9' : groupColour(phase.stage - 1, Math.max(stages, 1)) }}
+            title={`${phase.stage === null ? 'all stages' : `stage ${phase.stage}`}: steps ${Math.round(phase.start * total)}–${Math.round(phase.end * total)}`}
+          >
+            <span>{phase.stage === null ? `all ${stages} stages, both passes` : `S${phase.stage}`}</span>
+          </div>
+        ))}
+        <div className="marker" style={{ left: at(step) }} data-testid="schedule-marker" />
+        {historyStep !== null ? <div className="marker history-marker" style={{ left: at(historyStep) }} /> : null}
+      </div>
+      {data.length ? (
+        <ResponsiveContainer width="100%" height={150}>
+          <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
+            <XAxis type="number" dataKey="step" domain={[0, total]} tickCount={5} fontSize={11} />
+            <YAxis fontSize={11} width={40} />
+            <Tooltip formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `step ${s}`} />
+            <Legend wrapperStyle={{ fontSize: 11 }} />
+            {Array.from({ length: stages }, (_, k) => (
+              <Area key={k} type="monotone" dataKey={`L${k + 1}`} name={`L${k + 1} (stage ${k + 1})`} stackId="stages" stroke={groupColour(k, stages)} fill={groupColour(k, stages)} fillOpacity={0.35} isAnimationActive={false} />
+            ))}
+          </AreaChart>
+        </ResponsiveContainer>
+      ) : null}
+      {hideEditor ? null : <SegmentEditor />}
+    </ChartCard>
+  );
+}

@@ -1,0 +1,61 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { groupColour } from '../palette';
+import { useSession } from '../store/session-store';
+import { ChartCard } from './ChartCard';
+import { stageRows } from './probe-view';
+import { useShownProbe } from './use-live';
+
+/** One row per stage: the classes in ranked order, coloured by group, with each group's D_G and λ_G. */
+export function StageGroupsChart() {
+  const { probe, version, applied } = useShownProbe();
+  const { probeSample, selectedRun } = useSession(useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun })));
+  const names = applied?.info.classNames ?? [];
+  const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
+  const rows = useMemo(
+    () => (probe && selectedRun ? stageRows(probe, selectedRun, sample) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [probe, version, selectedRun, sample],
+  );
+  const C = probe?.classes ?? 1;
+  const labelCells = C <= 20;
+  return (
+    <ChartCard
+      id="groups"
+      title="Class groups of every stage"
+      explanation="For the probe sample: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G and λ."
+      empty={rows ? null : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
+    >
+      {rows ? (
+        <div className="stage-rows" role="list">
+          {rows.map((row) => (
+            <div className="stage-row" role="listitem" key={row.stage} aria-label={`stage ${row.stage}: ${row.groups.map((g) => `group ${g.group + 1} of ${g.size} classes, D ${g.loss.toFixed(3)}, λ ${g.lambda.toFixed(3)}`).join('; ')}`}>
+              <span className="stage-label">Stage {row.stage}</span>
+              <svg className="stage-cells" viewBox={`0 0 ${C} 1`} preserveAspectRatio="none" aria-hidden="true">
+                {row.cells.map((cell, r) => (
+                  <rect key={r} x={r} y={0} width={1} height={1} fill={groupColour(cell.group, row.stage)} stroke="#fff" strokeWidth={C > 40 ? 0 : 0.04}>
+                    <title>{`rank ${r + 1}: class ${names[cell.classIndex] ?? cell.classIndex}, group ${cell.group + 1}`}</title>
+                  </rect>
+                ))}
+              </svg>
+              {labelCells ? (
+                <div className="cell-labels" aria-hidden="true" style={{ gridTemplateColumns: `repeat(${C}, 1fr)` }}>
+                  {row.cells.map((cell, r) => (
+                    <span key={r}>{names[cell.classIndex] ?? cell.classIndex}</span>
+                  ))}
+                </div>
+              ) : null}
+              <div className="group-stats">
+                {row.groups.map((g) => (
+                  <span key={g.group} className="group-stat" style={{ flexGrow: Math.max(g.size, 1), borderTopColor: groupColour(g.group, row.stage) }}>
+                    D {g.loss.toFixed(3)} · λ {g.lambda.toFixed(2)}
+                  </span>
+                ))}
+              </div>
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </ChartCard>
+  );
+}

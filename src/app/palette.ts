@@ -1,0 +1,32 @@
+// Colour-blind-safe colours: the Okabe–Ito palette for runs and for the groups of a stage,
+// and a viridis ramp (perceptually uniform, readable with every common colour-vision
+// deficiency) for heat maps and for stages with more groups than the palette has.
+export const RUN_COLOURS: Record<string, string> = {
+  teacher: '#000000',
+  ce: '#0072B2',
+  kd: '#E69F00',
+  dkd: '#009E73',
+  pcd: '#D55E00',
+};
+
+const GROUP_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442'];
+
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'];
+
+/** A colour for value t in [0, 1] on the viridis ramp. */
+export function viridis(t: number): string {
+  const x = Math.min(Math.max(t, 0), 1) * (VIRIDIS.length - 1);
+  return VIRIDIS[Math.round(x)];
+}
+
+/** The colour of group g of a stage with `groups` groups. */
+export function groupColour(g: number, groups: number): string {
+  if (groups <= GROUP_COLOURS.length) return GROUP_COLOURS[g];
+  return viridis(groups === 1 ? 0 : g / (groups - 1));
+}
+
+export function runColour(id: string): string {
+  return RUN_COLOURS[id] ?? '#666666';
+}
+
+export const RUN_LABEL: Record<string, string> = { ce: 'CE', kd: 'KD', dkd: 'DKD', pcd: 'PCD', teacher: 'Teacher' };

@@ -1,0 +1,130 @@
+import { useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { RUN_LABEL } from '../palette';
+import { sanitizeConfig } from '../store/config-state';
+import { controller } from '../store/controller-instance';
+import { useSession } from '../store/session-store';
+
+function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = name;
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const METRIC_COLUMNS = ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'teacherAgreement', 'nonTargetKl', 'nonTargetRankCorrelation'] as const;
+
+/** Every run's evaluations as CSV (one row per run and evaluation). */
+export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['live']['evaluations']): string {
+  const rows = evaluations.map((e) => [e.id, e.step, ...METRIC_COLUMNS.map((c) => e[c] ?? '')].join(','));
+  return `${['run', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
+}
+
+/** Downloads (metrics, config, trained students) and config import. */
+export function ExportPanel() {
+  const { applied, draft, status, setDraft, notify } = useSession(
+    useShallow((s) => ({ applied: s.applied, draft: s.draft, status: s.status, setDraft: s.setDraft, notify: s.notify })),
+  );
+  const [run, setRun] = useState<string>('');
+  const fileInput = useRef<HTMLInputElement>(null);
+  const runs = applied?.info.runs.map((r) => r.id) ?? [];
+  const chosen = runs.includes(run) ? run : (runs.at(-1) ?? '');
+  const stamp = () => `pcd-${applied?.page.config.dataset ?? 'run'}-step${useSession.getState().step}`;
+
+  const exportMetrics = (format: 'csv' | 'json') => {
+    const { live, step } = useSession.getState();
+    if (format === 'csv') return download(`${stamp()}-metrics.csv`, metricsCsv(live.evaluations), 'text/csv');
+    const json = {
+      config: applied?.page,
+      step,
+      runs: runs.map((id) => ({
+        id,
+        steps: live.series[id] ?? null,
+        evaluations: live.evaluations.filter((e) => e.id === id).map((e) => ({ ...e, confusion: Array.from(e.confusion) })),
+      })),
+    };
+    download(`${stamp()}-metrics.json`, JSON.stringify(json), 'application/json');
+  };
+
+  const exportStudent = async () => {
+    try {
+      const exported = await controller.exportStudent(chosen);
+      const base = `${stamp()}-${chosen}-student`;
+      const modelJson = {
+        modelTopology: exported.modelTopology,
+        format: exported.format,
+        generatedBy: exported.generatedBy,
+        convertedBy: exported.convertedBy,
+        weightsManifest: [{ paths: [`${base}.weights.bin`], weights: exported.weightSpecs }],
+      };
+      download(`${base}.json`, JSON.stringify(modelJson), 'application/json');
+      download(`${base}.weights.bin`, exported.weightData, 'application/octet-stream');
+    } catch (error) {
+      notify('error', `export failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const importConfig = async (file: File) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await file.text());
+    } catch (error) {
+      notify('error', `${file.name} is not JSON (${error instanceof Error ? error.message : String(error)}): nothing imported`);
+      return;
+    }
+    const { notices, ...page } = sanitizeConfig(raw, false);
+    setDraft(page);
+    for (const n of notices) notify('warning', `${file.name}: ${n}`);
+    notify('info', `imported ${file.name} into the setup panel: press Apply to train it`);
+  };
+
+  return (
+    <section className="card export" aria-labelledby="export-title" data-testid="export">
+      <header className="card-header">
+        <h2 id="export-title">Share and export</h2>
+      </header>
+      <div className="button-grid">
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(controller.shareUrl(draft)).then(() => notify('info', 'link copied'), () => notify('warning', `copy this link: ${controller.shareUrl(draft)}`))}>
+          Copy link to this setup
+        </button>
+        <button type="button" onClick={() => download('pcd-config.json', `${JSON.stringify(draft, null, 2)}\n`, 'application/json')} data-testid="export-config">
+          Config (JSON)
+        </button>
+        <button type="button" onClick={() => exportMetrics('csv')} disabled={!applied} data-testid="export-csv">
+          Metrics (CSV)
+        </button>
+        <button type="button" onClick={() => exportMetrics('json')} disabled={!applied} data-testid="export-json">
+          Metrics (JSON)
+        </button>
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          Import config…
+        </button>
+        <input ref={fileInput} type="file" accept="application/json,.json" hidden aria-label="Config file to import" data-testid="import-config" onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file) void importConfig(file);
+          e.target.value = '';
+        }} />
+      </div>
+      <div className="student-export">
+        <label>
+          Trained student{' '}
+          <select value={chosen} onChange={(e) => setRun(e.target.value)}>
+            {runs.map((id) => (
+              <option key={id} value={id}>
+                {RUN_LABEL[id] ?? id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => void exportStudent()} disabled={!applied || status === 'running' || status === 'loading'} data-testid="export-student" title={status === 'running' ? 'Pause first' : undefined}>
+          Download (TF.js format)
+        </button>
+      </div>
+      <p className="explain">The student downloads as model.json plus its weights file: load it with tf.loadLayersModel. Pause training first.</p>
+    </section>
+  );
+}

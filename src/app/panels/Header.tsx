@@ -1,0 +1,124 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { BackendInUse } from '../../worker/api';
+import { controller } from '../store/controller-instance';
+import { useSession, type BackendState } from '../store/session-store';
+
+const BACKEND_LABEL: Record<BackendInUse['backend'], string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+const SPEEDS = [
+  { label: 'Full speed', pace: 0 },
+  { label: '≈ 20 steps/s', pace: 50 },
+  { label: '≈ 5 steps/s', pace: 200 },
+  { label: '≈ 1 step/s', pace: 1000 },
+];
+
+function BackendBadge({ state }: { state: BackendState }) {
+  if (state.status === 'starting') return <p className="backend">Starting TensorFlow.js in a worker…</p>;
+  if (state.status === 'failed')
+    return (
+      <p className="backend backend-failed" role="alert">
+        No backend: {state.message}
+      </p>
+    );
+  const { info } = state;
+  return (
+    <div className="backend" data-testid="backend" data-backend={info.backend}>
+      <span className={`badge badge-${info.backend}`}>{BACKEND_LABEL[info.backend]}</span>
+      {info.adapter ? <span className="adapter" title={info.adapter}>{info.adapter}</span> : null}
+    </div>
+  );
+}
+
+/** What the page fell back to and why, said plainly when WebGPU is not in use. */
+export function BackendNotice() {
+  const backend = useSession((s) => s.backend);
+  if (backend.status !== 'ready') return null;
+  const skip = backend.info.skipped.find((s) => s.backend === 'webgpu');
+  if (!skip || backend.info.backend === 'webgpu') return null;
+  return (
+    <p className="notice notice-warning" role="status" data-testid="backend-fallback">
+      WebGPU is not available here ({skip.reason}); training runs on {BACKEND_LABEL[backend.info.backend]} instead, which is slower on large models.
+    </p>
+  );
+}
+
+export function Header() {
+  const s = useSession(
+    useShallow((state) => ({
+      backend: state.backend,
+      status: state.status,
+      step: state.step,
+      epoch: state.epoch,
+      throughput: state.throughput,
+      pace: state.pace,
+      applied: state.applied,
+      hideSpeed: state.hide.includes('speed'),
+    })),
+  );
+  const total = s.applied?.info.totalSteps ?? 0;
+  const epochs = s.applied ? Math.ceil(total / s.applied.info.stepsPerEpoch) : 0;
+  const canPlay = s.applied && (s.status === 'paused');
+  const running = s.status === 'running';
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1>PCD playground</h1>
+        <p className="tagline">A student network learns from a teacher by Progressive Class-level Distillation, trained for real in this page.</p>
+      </div>
+      <BackendBadge state={s.backend} />
+      <div className="transport" role="group" aria-label="Training controls">
+        {running ? (
+          <button type="button" className="primary" onClick={() => void controller.pause()} data-testid="pause" aria-keyshortcuts="Space">
+            ❚❚ Pause
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void controller.play()} disabled={!canPlay} data-testid="play" aria-keyshortcuts="Space">
+            ▶ Play
+          </button>
+        )}
+        <button type="button" onClick={() => void controller.step()} disabled={!canPlay} data-testid="step">
+          Step
+        </button>
+        <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading'} data-testid="reset">
+          ⟲ Reset
+        </button>
+        {s.hideSpeed ? null : (
+          <label className="speed">
+            Speed{' '}
+            <select value={s.pace} onChange={(e) => void controller.setPace(Number(e.target.value))}>
+              {SPEEDS.map((speed) => (
+                <option key={speed.pace} value={speed.pace}>
+                  {speed.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <dl className="counters" aria-live="off">
+        <div>
+          <dt>Step</dt>
+          <dd data-testid="step-counter">
+            {s.step.toLocaleString('en')} / {total.toLocaleString('en')}
+          </dd>
+        </div>
+        <div>
+          <dt>Epoch</dt>
+          <dd>
+            {Math.max(s.epoch, s.step ? 1 : 0)} / {epochs}
+          </dd>
+        </div>
+        <div>
+          <dt>Throughput</dt>
+          <dd data-testid="throughput">
+            {s.throughput ? `${s.throughput.stepsPerSecond.toFixed(1)} steps/s · ${Math.round(s.throughput.samplesPerSecond).toLocaleString('en')} samples/s` : '–'}
+          </dd>
+        </div>
+        <div>
+          <dt>State</dt>
+          <dd data-testid="status">{s.status}</dd>
+        </div>
+      </dl>
+    </header>
+  );
+}

@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import { useSession } from '../store/session-store';
+import { controller } from '../store/controller-instance';
+import { Field, NumberInput } from './Field';
+
+/** Learning rate, τ and α, changed in the middle of a run without a reset. */
+export function LivePanel() {
+  const applied = useSession((s) => s.applied);
+  const method = applied?.page.config.method;
+  const [values, setValues] = useState<{ learningRate?: number; temperature?: number; alpha?: number }>({});
+  if (!applied || !method) return null;
+  const current = {
+    learningRate: applied.page.config.optimizer.learningRate,
+    temperature: 'temperature' in method ? method.temperature : undefined,
+    alpha: 'alpha' in method ? method.alpha : undefined,
+  };
+  const fields = [
+    { key: 'learningRate', label: 'Learning rate', explain: 'The base rate (the cosine schedule scales it).' },
+    { key: 'temperature', label: 'Temperature τ', explain: 'For every distilling run.' },
+    { key: 'alpha', label: 'α', explain: 'PCD’s weight; DKD’s target-class weight.' },
+  ] as const;
+  return (
+    <section className="card live" aria-labelledby="live-title" data-testid="live">
+      <header className="card-header">
+        <h2 id="live-title">Change while training</h2>
+      </header>
+      <p className="explain">Takes effect from the next step; weights and optimizer state stay. A refused value changes nothing.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const change = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== current[v as never]));
+          if (Object.keys(change).length) void controller.change(change).then((ok) => ok && setValues({}));
+        }}
+      >
+        {fields.map((f) =>
+          current[f.key] === undefined ? null : (
+            <Field key={f.key} label={f.label} explain={f.explain}>
+              {(id, d) => <NumberInput id={id} describedBy={d} value={values[f.key] ?? current[f.key]!} step="any" onChange={(v) => setValues({ ...values, [f.key]: v })} />}
+            </Field>
+          ),
+        )}
+        <button type="submit" disabled={!Object.keys(values).length}>
+          Change now
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,232 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { DatasetId } from '../../data/dataset';
+import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
+import { catalogEntry, DEFAULT_STUDENT, MODEL_CATALOG } from '../../models/catalog';
+import { CLASSES, TRAIN_SIZE, type TrainerConfig } from '../../train/config';
+import { RUN_LABEL } from '../palette';
+import { optimizerFor, scheduleFor } from '../store/config-state';
+import { controller } from '../store/controller-instance';
+import { PRESETS } from '../store/presets';
+import { useSession } from '../store/session-store';
+import { Field, NumberInput } from './Field';
+
+const METHOD_EXPLAIN: Record<Method, string> = {
+  ce: 'Cross-entropy on the labels only: the student learns without the teacher (the baseline).',
+  kd: 'Hinton’s KD: match the teacher’s softened probabilities over all classes at once.',
+  dkd: 'Decoupled KD: the target class and the non-target classes as two separately weighted terms.',
+  pcd: 'Progressive Class-level Distillation: rank classes by logit gap, distil them group by group over stages.',
+};
+
+type MethodField = { key: string; label: string; explain: string; kind: 'number' | 'boolean'; min?: number; step?: number };
+const METHOD_FIELDS: MethodField[] = [
+  { key: 'ceWeight', label: 'CE weight', explain: 'Weight of the cross-entropy on the true labels.', kind: 'number', min: 0, step: 0.1 },
+  { key: 'kdWeight', label: 'KD weight', explain: 'Weight of the distillation term.', kind: 'number', min: 0, step: 0.1 },
+  { key: 'temperature', label: 'Temperature τ', explain: 'Softens both distributions; higher τ shows more of the small probabilities.', kind: 'number', min: 0.1, step: 0.5 },
+  { key: 'alpha', label: 'α', explain: 'PCD: weight of the PCD term. DKD: weight of the target-class term.', kind: 'number', min: 0, step: 0.1 },
+  { key: 'beta', label: 'β', explain: 'DKD: weight of the non-target-class term.', kind: 'number', min: 0, step: 1 },
+  { key: 'stages', label: 'Stages S', explain: 'Stage k cuts the ranked classes into k groups; stage 1 is plain KD.', kind: 'number', min: 1, step: 1 },
+  { key: 'adaptive', label: 'Adaptive weight λ', explain: 'Weigh each group by 1 − cos(p, q): groups the student already matches count less.', kind: 'boolean' },
+  { key: 'ranking', label: 'Rank by logit gap', explain: 'Off: groups follow class order (what the authors’ code does).', kind: 'boolean' },
+  { key: 'fineToCoarse', label: 'Fine → coarse pass', explain: 'Sum the stages S, S−1, …, 1.', kind: 'boolean' },
+  { key: 'coarseToFine', label: 'Coarse → fine pass', explain: 'Sum the stages 1, 2, …, S.', kind: 'boolean' },
+  { key: 'standardizeLogits', label: 'Standardise logits', explain: 'Z-score each logit row before softening (logit standardisation).', kind: 'boolean' },
+];
+
+function Fieldset({ legend, children }: { legend: string; children: React.ReactNode }) {
+  return (
+    <fieldset className="setup-group">
+      <legend>{legend}</legend>
+      {children}
+    </fieldset>
+  );
+}
+
+export function SetupPanel() {
+  const { draft, errors, setDraft, applied, status } = useSession(
+    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, status: s.status })),
+  );
+  const { config, compare } = draft;
+  const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) => setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
+  const method = config.method as MethodConfig & Record<string, unknown>;
+  const teacher = MODEL_CATALOG.find((m) => m.dataset === config.dataset && m.role === 'teacher')!;
+  const student = catalogEntry(config.student);
+  const dirty = !applied || JSON.stringify(applied.page) !== JSON.stringify(draft);
+  const invalid = Object.keys(errors).length > 0;
+  const error = (path: string) => errors[path];
+
+  const setDataset = (dataset: DatasetId) => {
+    const stagesMax = CLASSES[dataset];
+    const nextMethod = method.method === 'pcd' ? { ...method, stages: Math.min(method.stages, stagesMax) } : method;
+    update({ dataset, student: DEFAULT_STUDENT[dataset], trainSubset: Math.min(config.trainSubset, TRAIN_SIZE[dataset]), method: nextMethod as MethodConfig });
+  };
+  const setMethod = (m: Method) => {
+    const next = { ...METHOD_DEFAULTS[m] } as MethodConfig;
+    update({ method: next, schedule: m === 'pcd' ? config.schedule : { kind: 'joint' } }, compare.filter((c) => c !== m));
+  };
+
+  return (
+    <aside className="card setup" aria-labelledby="setup-title" data-testid="setup">
+      <header className="card-header">
+        <h2 id="setup-title">Setup</h2>
+      </header>
+      <Field label="Preset" explain={PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft))?.explanation ?? 'Start from a ready configuration, then change anything.'}>
+        {(id, describedBy) => (
+          <select
+            id={id}
+            aria-describedby={describedBy}
+            value={PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft))?.id ?? ''}
+            onChange={(e) => {
+              const preset = PRESETS.find((p) => p.id === e.target.value);
+              if (preset) setDraft(structuredClone(preset.page));
+            }}
+          >
+            <option value="" disabled>
+              (custom)
+            </option>
+            {PRESETS.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+
+      <Fieldset legend="Data">
+        <Field label="Dataset" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5." error={error('dataset')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as DatasetId)}>
+              <option value="mnist">MNIST digits (10 classes)</option>
+              <option value="synthetic100">Synthetic, 100 classes in 20 superclasses</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Training samples" explain={`How many of the ${TRAIN_SIZE[config.dataset].toLocaleString('en')} training samples to use: a teacher helps most with few.`} error={error('trainSubset')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.trainSubset} min={1} max={TRAIN_SIZE[config.dataset]} step={1} invalid={!!error('trainSubset')} onChange={(v) => update({ trainSubset: v })} />}
+        </Field>
+        <Field label="Augmentation" explain="Random shifts of up to 2 px (MNIST); the teacher then runs on every batch instead of its cached logits." className="check">
+          {(id, d) => <input id={id} aria-describedby={d} type="checkbox" checked={config.augmentation} onChange={(e) => update({ augmentation: e.target.checked })} />}
+        </Field>
+      </Fieldset>
+
+      <Fieldset legend="Student">
+        <Field label="Architecture" explain={`Teacher: ${teacher.name}, ${teacher.parameters.toLocaleString('en')} parameters. Student: ${student ? `${student.description}, ${student.parameters.toLocaleString('en')} parameters (${(teacher.parameters / student.parameters).toFixed(0)}× smaller)` : '?'}.`} error={error('student')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={config.student} onChange={(e) => update({ student: e.target.value })}>
+              {MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name} ({m.parameters.toLocaleString('en')} parameters)
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </Fieldset>
+
+      <Fieldset legend="Method">
+        <Field label="Method" explain={METHOD_EXPLAIN[method.method]} error={error('method.method')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={method.method} onChange={(e) => setMethod(e.target.value as Method)}>
+              {METHODS.map((m) => (
+                <option key={m} value={m}>
+                  {RUN_LABEL[m]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <fieldset className="compare">
+          <legend>Race against (same initial weights, same batches)</legend>
+          {METHODS.filter((m) => m !== method.method).map((m) => (
+            <label key={m}>
+              <input type="checkbox" checked={compare.includes(m)} onChange={(e) => update({}, e.target.checked ? [...compare, m] : compare.filter((c) => c !== m))} /> {RUN_LABEL[m]}
+            </label>
+          ))}
+        </fieldset>
+        {METHOD_FIELDS.filter((f) => f.key in method).map((f) => (
+          <Field key={f.key} label={f.label} explain={f.explain} error={error(`method.${f.key}`)} className={f.kind === 'boolean' ? 'check' : ''}>
+            {(id, d) =>
+              f.kind === 'boolean' ? (
+                <input id={id} aria-describedby={d} type="checkbox" checked={Boolean(method[f.key])} onChange={(e) => update({ method: { ...method, [f.key]: e.target.checked } as MethodConfig })} />
+              ) : (
+                <NumberInput id={id} describedBy={d} value={method[f.key] as number} min={f.min} step={f.step} invalid={!!error(`method.${f.key}`)} onChange={(v) => update({ method: { ...method, [f.key]: v } as MethodConfig })} />
+              )
+            }
+          </Field>
+        ))}
+      </Fieldset>
+
+      <Fieldset legend="Schedule">
+        <Field label="Stage schedule" explain={method.method === 'pcd' ? 'Joint: the paper’s loss, every stage at every step. The others give each stage its own phase (edit custom phases in the Stage schedule chart).' : 'Stage schedules belong to PCD.'} error={error('schedule.kind') ?? error('schedule.segments')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={config.schedule.kind} disabled={method.method !== 'pcd'} onChange={(e) => update({ schedule: scheduleFor(e.target.value, method.method === 'pcd' ? method.stages : 1)! })}>
+              <option value="joint">joint (paper: all stages, every step)</option>
+              <option value="bidirectional">bidirectional: S … 1, 1 … S</option>
+              <option value="fine-to-coarse">fine → coarse: S … 1</option>
+              <option value="coarse-to-fine">coarse → fine: 1 … S</option>
+              <option value="custom">custom phases</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Warm-up share" explain="Fraction of training over which the distillation term ramps in from 0 (paper: 20 of 240 epochs)." error={error('warmupShare')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.warmupShare} min={0} max={1} step={0.01} invalid={!!error('warmupShare')} onChange={(v) => update({ warmupShare: v })} />}
+        </Field>
+      </Fieldset>
+
+      <Fieldset legend="Optimization">
+        <Field label="Optimizer" explain="Adam adapts each weight’s step; SGD with momentum is what the paper uses." error={error('optimizer.kind')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={config.optimizer.kind} onChange={(e) => update({ optimizer: optimizerFor(e.target.value)! })}>
+              <option value="adam">Adam</option>
+              <option value="sgd">SGD with momentum</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Learning rate" explain="Step size; too high and the loss turns NaN (training then pauses and says where)." error={error('optimizer.learningRate')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.optimizer.learningRate} min={0} step={0.0005} invalid={!!error('optimizer.learningRate')} onChange={(v) => update({ optimizer: { ...config.optimizer, learningRate: v } })} />}
+        </Field>
+        {config.optimizer.kind === 'sgd' ? (
+          <Field label="Momentum" explain="Share of the previous step kept in the next (0 … < 1)." error={error('optimizer.momentum')}>
+            {(id, d) => <NumberInput id={id} describedBy={d} value={config.optimizer.kind === 'sgd' ? config.optimizer.momentum : 0} min={0} max={0.99} step={0.05} invalid={!!error('optimizer.momentum')} onChange={(v) => update({ optimizer: { kind: 'sgd', learningRate: config.optimizer.learningRate, momentum: v } })} />}
+          </Field>
+        ) : null}
+        <Field label="Learning-rate schedule" explain="Cosine decays the rate to 0 over the budget." error={error('learningRateSchedule')}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={config.learningRateSchedule} onChange={(e) => update({ learningRateSchedule: e.target.value as TrainerConfig['learningRateSchedule'] })}>
+              <option value="cosine">cosine</option>
+              <option value="constant">constant</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Batch size" explain="Samples per step (1 … 4096)." error={error('batchSize')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.batchSize} min={1} max={4096} step={1} invalid={!!error('batchSize')} onChange={(v) => update({ batchSize: v })} />}
+        </Field>
+        <div className="field-pair">
+          <Field label="Budget" explain="How long to train." error={error('budget.amount')}>
+            {(id, d) => <NumberInput id={id} describedBy={d} value={config.budget.amount} min={1} step={1} invalid={!!error('budget.amount')} onChange={(v) => update({ budget: { ...config.budget, amount: v } })} />}
+          </Field>
+          <Field label="Unit" explain="Epochs or steps.">
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={config.budget.unit} onChange={(e) => update({ budget: { ...config.budget, unit: e.target.value as 'epochs' | 'steps' } })}>
+                <option value="epochs">epochs</option>
+                <option value="steps">steps</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />}
+        </Field>
+      </Fieldset>
+
+      {errors['(config)'] || errors.runs ? <p className="field-error" role="alert">{errors['(config)'] ?? errors.runs}</p> : null}
+      <div className="apply-row">
+        <button type="button" className="primary" onClick={() => void controller.apply()} disabled={invalid || status === 'loading'} data-testid="apply">
+          {applied ? 'Apply (restarts training)' : 'Apply'}
+        </button>
+        {invalid ? <span className="field-error">Fix the fields marked above to apply.</span> : dirty ? <span className="pending">Changes not applied yet.</span> : <span className="applied">Training this configuration.</span>}
+      </div>
+    </aside>
+  );
+}
+

@@ -1,0 +1,266 @@
+// The page's configuration: the trainer config plus the methods raced beside it, read
+// from untrusted places (the URL hash, an imported JSON file) through one path. Values
+// are copied field by field onto known defaults, never evaluated; unknown or malformed
+// ones are dropped with a notice, and the result passes the trainer's zod schema.
+import type { DatasetId } from '../../data/dataset';
+import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
+import { defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
+import type { BackendName } from '../../tf/backends';
+
+export interface PageConfig {
+  config: TrainerConfig;
+  /** Methods trained side by side with `config.method` (each with its defaults). */
+  compare: Method[];
+}
+
+/** Parts of the page a classroom link can hide (`hide=…` in the hash). */
+export const HIDEABLE = ['setup', 'live', 'speed', 'export', 'history', 'confusion', 'schedule-editor'] as const;
+export type Hideable = (typeof HIDEABLE)[number];
+
+export interface HashState extends PageConfig {
+  hide: Hideable[];
+  backend: BackendName | null;
+  notices: string[];
+}
+
+const DATASETS: DatasetId[] = ['mnist', 'synthetic100'];
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+type Leaf = string | number | boolean;
+type Flat = Map<string, unknown>;
+
+function flatten(value: unknown, prefix = '', out: Flat = new Map()): Flat {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else if (prefix) {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+function getPath(target: Record<string, unknown>, path: string[]): unknown {
+  return path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), target);
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  node[path[path.length - 1]] = value;
+}
+
+/** The defaults a kind brings (a method, a schedule, an optimizer), before its own fields apply. */
+export function scheduleFor(kind: string, stages: number): TrainerConfig['schedule'] | null {
+  switch (kind) {
+    case 'joint':
+    case 'bidirectional':
+    case 'fine-to-coarse':
+    case 'coarse-to-fine':
+      return { kind };
+    case 'custom':
+      return { kind: 'custom', segments: Array.from({ length: stages }, (_, i) => ({ stage: stages - i, share: 1 })) };
+    default:
+      return null;
+  }
+}
+
+export function optimizerFor(kind: string): TrainerConfig['optimizer'] | null {
+  if (kind === 'adam') return { kind: 'adam', learningRate: 0.002 };
+  if (kind === 'sgd') return { kind: 'sgd', learningRate: 0.01, momentum: 0.9 };
+  return null;
+}
+
+/** `3:1,2:1,1:2` ⇄ custom schedule segments (stage:share). */
+export function formatSegments(segments: { stage: number; share: number }[]): string {
+  return segments.map((s) => `${s.stage}:${s.share}`).join(',');
+}
+
+function parseSegments(value: unknown): { stage: number; share: number }[] | null {
+  if (Array.isArray(value)) {
+    const ok = value.every((s) => s && typeof s === 'object' && typeof s.stage === 'number' && typeof s.share === 'number');
+    return ok ? value.map((s: { stage: number; share: number }) => ({ stage: s.stage, share: s.share })) : null;
+  }
+  if (typeof value !== 'string' || !/^\d+:[\d.]+(,\d+:[\d.]+)*$/.test(value)) return null;
+  return value.split(',').map((part) => {
+    const [stage, share] = part.split(':').map(Number);
+    return { stage, share };
+  });
+}
+
+/**
+ * Builds a valid page config from untrusted `raw` (a nested object: a parsed JSON file, or
+ * the hash's dotted keys). Strings are accepted for numbers and booleans only when
+ * `fromText` (the hash); a JSON file must use the right types.
+ */
+export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { notices: string[] } {
+  const notices: string[] = [];
+  const input = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  if (raw === null || typeof raw !== 'object') notices.push('the configuration is not an object: using the defaults');
+  const source = (input.config && typeof input.config === 'object' ? input.config : input) as Record<string, unknown>;
+  const flat = flatten(source);
+  flat.delete('compare');
+  const take = (key: string) => {
+    const value = flat.get(key);
+    flat.delete(key);
+    return value;
+  };
+  const describe = (value: unknown) => JSON.stringify(value)?.slice(0, 40) ?? String(value);
+
+  const datasetValue = take('dataset');
+  let dataset: DatasetId = 'synthetic100';
+  if (DATASETS.includes(datasetValue as DatasetId)) dataset = datasetValue as DatasetId;
+  else if (datasetValue !== undefined) notices.push(`dataset = ${describe(datasetValue)} is not one of ${DATASETS.join(', ')}: ignored`);
+  const config = defaultTrainerConfig(dataset) as unknown as Record<string, unknown>;
+
+  const methodValue = take('method.method');
+  if (METHODS.includes(methodValue as Method)) config.method = { ...METHOD_DEFAULTS[methodValue as Method] };
+  else if (methodValue !== undefined) notices.push(`method.method = ${describe(methodValue)} is not one of ${METHODS.join(', ')}: ignored`);
+  const stages = (config.method as MethodConfig).method === 'pcd' ? Number(flat.get('method.stages') ?? 3) || 3 : 3;
+
+  const scheduleValue = take('schedule.kind');
+  if (scheduleValue !== undefined) {
+    const schedule = scheduleFor(String(scheduleValue), Math.max(1, Math.min(stages, 100)));
+    if (schedule) config.schedule = schedule;
+    else notices.push(`schedule.kind = ${describe(scheduleValue)} is not a schedule: ignored`);
+  }
+  const segmentsValue = take('schedule.segments');
+  if (segmentsValue !== undefined) {
+    const segments = parseSegments(segmentsValue);
+    if (segments && (config.schedule as { kind: string }).kind === 'custom') config.schedule = { kind: 'custom', segments };
+    else notices.push(`schedule.segments = ${describe(segmentsValue)} is malformed or not for a custom schedule: ignored`);
+  }
+  for (const key of [...flat.keys()]) if (key.startsWith('schedule.segments.')) flat.delete(key);
+
+  const optimizerValue = take('optimizer.kind');
+  if (optimizerValue !== undefined) {
+    const optimizer = optimizerFor(String(optimizerValue));
+    if (optimizer) config.optimizer = optimizer;
+    else notices.push(`optimizer.kind = ${describe(optimizerValue)} is not one of adam, sgd: ignored`);
+  }
+
+  for (const [key, value] of flat) {
+    const path = key.split('.');
+    const current = getPath(config, path);
+    if (current === undefined || (typeof current === 'object' && current !== null)) {
+      notices.push(`unknown setting "${key.slice(0, 60)}": ignored`);
+      continue;
+    }
+    let next: Leaf | null = null;
+    if (typeof current === 'number') {
+      const number = typeof value === 'number' ? value : fromText && typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (Number.isFinite(number)) next = number;
+    } else if (typeof current === 'boolean') {
+      if (typeof value === 'boolean') next = value;
+      else if (fromText && (value === 'true' || value === 'false')) next = value === 'true';
+    } else if (typeof current === 'string' && typeof value === 'string') {
+      next = value;
+    }
+    if (next === null) notices.push(`${key} = ${describe(value)} is malformed (expected a ${typeof current}): ignored`);
+    else setPath(config, path, next);
+  }
+
+  // Whatever the schema still refuses goes back to its default, field by field.
+  const defaults = { ...defaultTrainerConfig(dataset), method: config.method, schedule: config.schedule, optimizer: config.optimizer } as unknown as Record<string, unknown>;
+  let parsed: TrainerConfig | null = null;
+  for (let attempt = 0; attempt < 5 && !parsed; attempt++) {
+    try {
+      parsed = parseTrainerConfig(config);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const { field, message } of error.fields) {
+        const path = field.split('.');
+        const fallback = getPath(defaults, path);
+        notices.push(`${field}: ${message}; using the default`);
+        if (fallback !== undefined && path.length) setPath(config, path, structuredClone(fallback));
+        else if (path[0] === 'schedule') config.schedule = { kind: 'joint' };
+      }
+    }
+  }
+  if (!parsed) {
+    notices.push('the configuration could not be repaired: using the defaults');
+    parsed = defaultTrainerConfig(dataset);
+  }
+
+  const compareValue = input.compare ?? source.compare;
+  let compare: Method[] = [];
+  if (compareValue !== undefined) {
+    const list = Array.isArray(compareValue) ? compareValue : typeof compareValue === 'string' ? compareValue.split(',').filter(Boolean) : null;
+    if (!list) notices.push(`compare = ${describe(compareValue)} is malformed: ignored`);
+    else {
+      for (const item of list) {
+        if (METHODS.includes(item as Method)) compare.push(item as Method);
+        else notices.push(`compare: "${String(item).slice(0, 20)}" is not one of ${METHODS.join(', ')}: ignored`);
+      }
+    }
+  }
+  compare = METHODS.filter((m) => compare.includes(m) && m !== parsed!.method.method);
+  return { config: parsed, compare, notices };
+}
+
+/** The runs of a page config: the configured method plus each compared one, in CE, KD, DKD, PCD order. */
+export function runsOf({ config, compare }: PageConfig): { id: string; method: MethodConfig }[] {
+  const runs = METHODS.filter((m) => m === config.method.method || compare.includes(m)).map((m) => ({
+    id: m,
+    method: m === config.method.method ? config.method : { ...METHOD_DEFAULTS[m] },
+  }));
+  return parseRuns(runs, config);
+}
+
+/** The hash of a page config: one readable `key=value` per field (dotted paths). */
+export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null } = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of flatten(page.config)) {
+    if (key.startsWith('schedule.segments')) continue;
+    params.set(key, String(value));
+  }
+  if (page.config.schedule.kind === 'custom') params.set('schedule.segments', formatSegments(page.config.schedule.segments));
+  if (page.compare.length) params.set('compare', page.compare.join(','));
+  if (extra.hide?.length) params.set('hide', extra.hide.join(','));
+  if (extra.backend) params.set('backend', extra.backend);
+  return `#${params.toString()}`;
+}
+
+/** Reads a location hash; an empty hash gives `null` (the page then uses its default preset). */
+export function fromHash(hash: string): HashState | null {
+  const text = hash.replace(/^#/, '');
+  if (!text) return null;
+  const params = new URLSearchParams(text);
+  const nested: Record<string, unknown> = {};
+  const notices: string[] = [];
+  let hide: Hideable[] = [];
+  let backend: BackendName | null = null;
+  for (const [key, value] of params) {
+    if (key === 'hide') {
+      for (const part of value.split(',').filter(Boolean)) {
+        if ((HIDEABLE as readonly string[]).includes(part)) hide.push(part as Hideable);
+        else notices.push(`hide: "${part.slice(0, 20)}" is not one of ${HIDEABLE.join(', ')}: ignored`);
+      }
+      continue;
+    }
+    if (key === 'backend') {
+      if (BACKENDS.includes(value as BackendName)) backend = value as BackendName;
+      else notices.push(`backend = "${value.slice(0, 20)}" is not one of ${BACKENDS.join(', ')}: ignored`);
+      continue;
+    }
+    if (key === 'compare') {
+      nested.compare = value;
+      continue;
+    }
+    if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(key)) {
+      notices.push(`unknown setting "${key.slice(0, 40)}": ignored`);
+      continue;
+    }
+    const path = key.split('.');
+    let node = nested;
+    let clash = false;
+    for (const part of path.slice(0, -1)) {
+      if (node[part] === undefined) node[part] = {};
+      if (typeof node[part] !== 'object') clash = true;
+      else node = node[part] as Record<string, unknown>;
+    }
+    if (clash) notices.push(`unknown setting "${key.slice(0, 40)}": ignored`);
+    else node[path[path.length - 1]] = value;
+  }
+  hide = [...new Set(hide)];
+  const sanitized = sanitizeConfig(nested, true);
+  return { ...sanitized, hide, backend, notices: [...notices, ...sanitized.notices] };
+}

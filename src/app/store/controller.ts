@@ -1,0 +1,232 @@
+// The page's side of the worker: the only module that calls the worker API (through the
+// bridge). It turns user actions into calls and worker reports into store updates,
+// applied at most every FLUSH_MS.
+import * as Comlink from 'comlink';
+import type { BackendName, LiveChange, ReportBatch, StudentExport } from '../../worker/api';
+import { startTrainingWorker } from '../../worker/bridge';
+import { runsOf, toHash, type PageConfig } from './config-state';
+import { appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
+
+type Worker = ReturnType<typeof startTrainingWorker>;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class Controller {
+  private worker: Worker | null = null;
+  private pending: ReportBatch[] = [];
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
+  /** (time, step) pairs of the last few seconds, for the throughput. */
+  private rate: { time: number; step: number }[] = [];
+  private running: Promise<void> | null = null;
+
+  private get store() {
+    return useSession.getState();
+  }
+
+  private get api() {
+    if (!this.worker) throw new Error('the training worker is not started');
+    return this.worker.api;
+  }
+
+  async init(backend: BackendName | null): Promise<void> {
+    this.worker = startTrainingWorker();
+    try {
+      const info = await this.api.initBackend(backend ? [backend] : undefined);
+      this.store.set({ backend: { status: 'ready', info } });
+    } catch (error) {
+      this.store.set({ backend: { status: 'failed', message: messageOf(error) } });
+      return;
+    }
+    this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
+    await this.apply();
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /** Sends the draft to the worker: a new session at step 0. A refused draft changes nothing. */
+  async apply(page: PageConfig = this.store.draft): Promise<void> {
+    const { store } = this;
+    let runs;
+    try {
+      runs = runsOf(page);
+    } catch (error) {
+      store.notify('error', `not applied: ${messageOf(error)}`);
+      return;
+    }
+    if (store.status === 'running') await this.pause();
+    const previous = store.status;
+    store.set({ status: 'loading' });
+    try {
+      const siteUrl = new URL('./', document.baseURI).href;
+      const info = await this.api.configure(page.config, runs, siteUrl);
+      this.pending = [];
+      this.rate = [];
+      const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
+      store.set({
+        applied: { page, info },
+        status: 'paused',
+        step: 0,
+        epoch: 0,
+        throughput: null,
+        live: emptyLive(),
+        version: store.version + 1,
+        historyIndex: null,
+        probeSample: 0,
+        selectedStage: pcd,
+        selectedRun: runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
+      });
+      // The charts start from the untrained students.
+      const probe = await this.api.probe();
+      appendProbe(useSession.getState().live, probe);
+      this.bump();
+    } catch (error) {
+      store.set({ status: previous === 'loading' ? 'empty' : previous });
+      store.notify('error', `not applied: ${messageOf(error)}`);
+    }
+  }
+
+  async play(): Promise<void> {
+    const { store } = this;
+    if (!store.applied || store.status === 'running' || store.status === 'loading' || store.status === 'done' || store.status === 'lost') return;
+    store.set({ status: 'running' });
+    this.rate = [{ time: performance.now(), step: store.step }];
+    this.running = this.api
+      .start(Comlink.proxy((batch: ReportBatch) => void this.pending.push(batch)))
+      .catch((error: unknown) => {
+        this.store.notify('error', `training stopped: ${messageOf(error)}`);
+        this.store.set({ status: 'paused' });
+      })
+      .finally(() => {
+        this.flush();
+        this.running = null;
+      });
+  }
+
+  async pause(): Promise<void> {
+    await this.api.pause();
+    await this.running;
+    this.flush();
+  }
+
+  async step(): Promise<void> {
+    const { store } = this;
+    if (!store.applied || store.status !== 'paused') return;
+    try {
+      const report = await this.api.step();
+      this.pending.push({ state: await this.api.state(), steps: [report], evaluations: [], probe: await this.api.probe() });
+      this.flush();
+    } catch (error) {
+      store.notify('error', messageOf(error));
+    }
+  }
+
+  async reset(): Promise<void> {
+    if (!this.store.applied) return;
+    if (this.store.status === 'running') await this.pause();
+    await this.apply(this.store.applied.page);
+  }
+
+  async setPace(ms: number): Promise<void> {
+    try {
+      await this.api.setPace(ms);
+      this.store.set({ pace: ms });
+    } catch (error) {
+      this.store.notify('error', messageOf(error));
+    }
+  }
+
+  /** A live change of τ, α or the learning rate; a refused one is reported and the run goes on. */
+  async change(change: LiveChange): Promise<boolean> {
+    try {
+      await this.api.change(change);
+      const applied = this.store.applied;
+      if (applied) {
+        const config = structuredClone(applied.page.config);
+        if (change.learningRate !== undefined) config.optimizer.learningRate = change.learningRate;
+        if (change.temperature !== undefined && 'temperature' in config.method) config.method.temperature = change.temperature;
+        if (change.alpha !== undefined && 'alpha' in config.method) config.method.alpha = change.alpha;
+        this.store.set({ applied: { ...applied, page: { ...applied.page, config } } });
+      }
+      this.store.notify('info', `changed ${Object.entries(change).map(([k, v]) => `${k} = ${v}`).join(', ')} from step ${this.store.step}`);
+      return true;
+    } catch (error) {
+      this.store.notify('error', `change refused: ${messageOf(error)}`);
+      return false;
+    }
+  }
+
+  async recover(): Promise<void> {
+    try {
+      const recovery = await this.api.recover();
+      this.store.set({
+        status: 'paused',
+        step: recovery.resumedAtStep,
+        backend: { status: 'ready', info: recovery.backend },
+      });
+      this.store.notify('warning', `continued on ${recovery.backend.backend} from step ${recovery.resumedAtStep} (${recovery.stepsLost} steps lost with the device)`);
+    } catch (error) {
+      this.store.notify('error', `recovery failed: ${messageOf(error)}`);
+    }
+  }
+
+  exportStudent(id: string): Promise<StudentExport> {
+    return this.api.exportStudent(id);
+  }
+
+  /** The URL of this configuration (hash included), for sharing. */
+  shareUrl(page: PageConfig): string {
+    const { hide, backend } = this.store;
+    const forced = backend.status === 'ready' && new URLSearchParams(location.hash.slice(1)).get('backend') ? backend.info.backend : null;
+    return `${location.href.split('#')[0]}${toHash(page, { hide, backend: forced })}`;
+  }
+
+  private bump(): void {
+    this.store.set({ version: this.store.version + 1 });
+  }
+
+  /** Applies the reports received since the last flush in one store update. */
+  private flush(): void {
+    if (!this.pending.length) return;
+    const batches = this.pending;
+    this.pending = [];
+    const { store } = this;
+    const { live } = store;
+    let status = store.status;
+    let step = store.step;
+    let epoch = store.epoch;
+    for (const batch of batches) {
+      appendSteps(live, batch.steps);
+      live.evaluations.push(...batch.evaluations);
+      if (batch.probe) appendProbe(live, batch.probe);
+      const last = batch.steps.at(-1);
+      if (last) {
+        step = last.step + 1;
+        epoch = last.epoch;
+      }
+      if (batch.message) {
+        const lost = /device was lost/.test(batch.message);
+        store.notify(lost ? 'error' : 'warning', batch.message);
+        if (lost) status = 'lost';
+      }
+      if (status !== 'lost') status = batch.state === 'running' ? 'running' : batch.state === 'done' ? 'done' : batch.state === 'paused' ? 'paused' : status;
+    }
+    const now = performance.now();
+    this.rate.push({ time: now, step });
+    while (this.rate.length > 2 && now - this.rate[0].time > 3000) this.rate.shift();
+    const first = this.rate[0];
+    const seconds = (now - first.time) / 1000;
+    const batchSize = store.applied?.page.config.batchSize ?? 0;
+    const stepsPerSecond = seconds > 0.2 ? (step - first.step) / seconds : null;
+    store.set({
+      status,
+      step,
+      epoch,
+      version: store.version + 1,
+      throughput: stepsPerSecond === null || status !== 'running' ? store.throughput : { stepsPerSecond, samplesPerSecond: stepsPerSecond * batchSize },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { fromHash } from './config-state';
+import { DEFAULT_PRESET } from './presets';
+import { useSession } from './session-store';
+
+let written = '';
+/** The hash the page itself wrote last (its own writes are not "a new link"). */
+export const lastWritten = () => written;
+export const setLastWritten = (hash: string) => void (written = hash);
+
+/**
+ * Reads the location hash into the store: its configuration (or the default preset when
+ * there is none), hidden parts, and a notice for every value that was ignored. Returns
+ * the parsed state (null for an empty hash).
+ */
+export function loadHash(): ReturnType<typeof fromHash> {
+  const state = fromHash(location.hash);
+  const store = useSession.getState();
+  if (!state) {
+    store.setDraft(structuredClone(DEFAULT_PRESET.page));
+    return null;
+  }
+  store.setDraft({ config: state.config, compare: state.compare });
+  store.set({ hide: state.hide });
+  for (const notice of state.notices) store.notify('warning', `link: ${notice}`);
+  return state;
+}

@@ -1,0 +1,139 @@
+// The UI's single source of truth (zustand). Worker reports land in `live`, a mutable
+// record read by the charts, and `version` ticks when it changed: reports are applied at
+// most FLUSH_MS apart, so charts redraw at a bounded rate whatever the step rate.
+import { create } from 'zustand';
+import { ConfigError } from '../../train/config';
+import type { BackendInUse, EvaluationReport, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
+import { runsOf, type Hideable, type PageConfig } from './config-state';
+import { DEFAULT_PRESET } from './presets';
+
+export const FLUSH_MS = 250;
+/** Probe snapshots kept for history scrubbing; past this, every other older one is dropped. */
+export const HISTORY_LIMIT = 120;
+/** Points per run kept for the loss curves; past this, every other one is dropped. */
+export const SERIES_LIMIT = 4000;
+
+export type BackendState = { status: 'starting' } | { status: 'ready'; info: BackendInUse } | { status: 'failed'; message: string };
+export type RunStatus = 'empty' | 'loading' | 'paused' | 'running' | 'done' | 'lost';
+
+export interface RunSeries {
+  steps: number[];
+  loss: number[];
+  terms: Record<string, number[]>;
+  stageLosses: number[][];
+}
+
+export interface LiveData {
+  series: Record<string, RunSeries>;
+  evaluations: EvaluationReport[];
+  probes: ProbeSnapshot[];
+  /** Active stage per kept point of the first run (null = all stages). */
+  lastActiveStage: number | null;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'warning' | 'error';
+  text: string;
+}
+
+export interface SessionStore {
+  backend: BackendState;
+  /** The configuration being edited (the URL hash follows it while it is valid). */
+  draft: PageConfig;
+  draftErrors: Record<string, string>;
+  /** The configuration the worker trains, with what it said of it. */
+  applied: { page: PageConfig; info: SessionInfo } | null;
+  status: RunStatus;
+  step: number;
+  epoch: number;
+  throughput: { stepsPerSecond: number; samplesPerSecond: number } | null;
+  pace: number;
+  notices: Notice[];
+  hide: Hideable[];
+  live: LiveData;
+  version: number;
+  /** Index into live.probes shown by the probe charts; null follows the latest. */
+  historyIndex: number | null;
+  probeSample: number;
+  rankingMode: 'sample' | 'average';
+  selectedStage: number;
+  selectedRun: string | null;
+  setDraft: (draft: PageConfig) => void;
+  notify: (kind: Notice['kind'], text: string) => void;
+  dismiss: (id: number) => void;
+  set: (partial: Partial<SessionStore>) => void;
+}
+
+export function emptyLive(): LiveData {
+  return { series: {}, evaluations: [], probes: [], lastActiveStage: null };
+}
+
+/** Every field the schema refuses in a page config, keyed by field path. */
+export function draftErrors(page: PageConfig): Record<string, string> {
+  try {
+    runsOf(page);
+    return {};
+  } catch (error) {
+    if (error instanceof ConfigError) return Object.fromEntries(error.fields.map((f) => [f.field, f.message]));
+    return { '(config)': error instanceof Error ? error.message : String(error) };
+  }
+}
+
+let noticeId = 0;
+
+export const useSession = create<SessionStore>()((set) => ({
+  backend: { status: 'starting' },
+  draft: structuredClone(DEFAULT_PRESET.page),
+  draftErrors: {},
+  applied: null,
+  status: 'empty',
+  step: 0,
+  epoch: 0,
+  throughput: null,
+  pace: 0,
+  notices: [],
+  hide: [],
+  live: emptyLive(),
+  version: 0,
+  historyIndex: null,
+  probeSample: 0,
+  rankingMode: 'sample',
+  selectedStage: 3,
+  selectedRun: null,
+  setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
+  notify: (kind, text) => set((state) => ({ notices: [...state.notices.slice(-5), { id: ++noticeId, kind, text }] })),
+  dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
+  set: (partial) => set(partial),
+}));
+
+/** Appends step reports to the live series (halving a series that grows past SERIES_LIMIT). */
+export function appendSteps(live: LiveData, steps: StepReport[]): void {
+  for (const report of steps) {
+    live.lastActiveStage = report.activeStage;
+    for (const run of report.runs) {
+      const series = (live.series[run.id] ??= { steps: [], loss: [], terms: {}, stageLosses: [] });
+      series.steps.push(report.step);
+      series.loss.push(run.loss);
+      for (const [name, value] of Object.entries(run.terms)) (series.terms[name] ??= []).push(value);
+      if (run.stageLosses) series.stageLosses.push(run.stageLosses);
+      if (series.steps.length > SERIES_LIMIT) {
+        const keep = (_: unknown, i: number) => i % 2 === 1 || i === series.steps.length - 1;
+        series.steps = series.steps.filter(keep);
+        series.loss = series.loss.filter(keep);
+        for (const name of Object.keys(series.terms)) series.terms[name] = series.terms[name].filter(keep);
+        series.stageLosses = series.stageLosses.filter(keep);
+      }
+    }
+  }
+}
+
+/** Keeps a bounded probe history that still spans the whole run (older entries thinned). */
+export function appendProbe(live: LiveData, probe: ProbeSnapshot): void {
+  if (live.probes.at(-1)?.step === probe.step) live.probes[live.probes.length - 1] = probe;
+  else live.probes.push(probe);
+  if (live.probes.length > HISTORY_LIMIT) {
+    const half = Math.floor(live.probes.length / 2);
+    live.probes = [...live.probes.slice(0, half).filter((_, i) => i % 2 === 0), ...live.probes.slice(half)];
+  }
+}
