@@ -2,15 +2,25 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 
-const TYPES: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.bin': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 
 /**
- * A real HTTP server over a directory for Node tests, so the app's fetch-based loaders
+ * A plain static HTTP server over a directory for tests (and the static-site check), so the app's fetch-based loaders
  * meet real responses (including real 404s and short files), not mocks.
  */
 export async function serveDirectory(root: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((request, response) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
+    let path = normalize(join(root, decodeURIComponent(new URL(request.url!, 'http://x').pathname)));
+    // A folder serves its index.html, as a plain static host does.
+    if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'index.html');
     if (!path.startsWith(normalize(root)) || !existsSync(path) || !statSync(path).isFile()) {
       response.writeHead(404, 'Not Found', { connection: 'close' }).end();
       return;

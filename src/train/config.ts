@@ -3,6 +3,9 @@ import type { DatasetId } from '../data/dataset';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
 import { DEFAULT_STUDENT, MODEL_CATALOG } from '../models/catalog';
 
+// No generated code: zod's JIT would call `new Function`, which the site's CSP forbids.
+z.config({ jitless: true });
+
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL
  * state and config import all use it), with errors that name the field.

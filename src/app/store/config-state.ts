@@ -159,7 +159,13 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   }
 
   // Whatever the schema still refuses goes back to its default, field by field.
-  const defaults = { ...defaultTrainerConfig(dataset), method: config.method, schedule: config.schedule, optimizer: config.optimizer } as unknown as Record<string, unknown>;
+  const kinds = config as unknown as TrainerConfig;
+  const defaults = {
+    ...defaultTrainerConfig(dataset),
+    method: { ...METHOD_DEFAULTS[kinds.method.method] },
+    schedule: scheduleFor(kinds.schedule.kind, 3),
+    optimizer: optimizerFor(kinds.optimizer.kind),
+  } as unknown as Record<string, unknown>;
   let parsed: TrainerConfig | null = null;
   for (let attempt = 0; attempt < 5 && !parsed; attempt++) {
     try {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { METHOD_DEFAULTS } from '../../distill/methods';
+import { defaultTrainerConfig } from '../../train/config';
+import { fromHash, runsOf, sanitizeConfig, toHash } from './config-state';
+import { PRESETS } from './presets';
+
+describe('the page configuration in the URL hash and in imported files', () => {
+  it('round-trips every preset through the hash unchanged, with no notices', () => {
+    for (const preset of PRESETS) {
+      const hash = toHash(preset.page, { hide: ['setup', 'export'], backend: 'cpu' });
+      const back = fromHash(hash)!;
+      expect(back.notices).toEqual([]);
+      expect({ config: back.config, compare: back.compare }).toEqual(preset.page);
+      expect(back.hide).toEqual(['setup', 'export']);
+      expect(back.backend).toBe('cpu');
+    }
+  });
+
+  it('round-trips a custom schedule and SGD', () => {
+    const config = {
+      ...defaultTrainerConfig('mnist'),
+      method: { ...METHOD_DEFAULTS.pcd, stages: 4 },
+      schedule: { kind: 'custom' as const, segments: [{ stage: 4, share: 2 }, { stage: 1, share: 0.5 }] },
+      optimizer: { kind: 'sgd' as const, learningRate: 0.05, momentum: 0.9 },
+    };
+    const back = fromHash(toHash({ config, compare: ['ce', 'dkd'] }))!;
+    expect(back.notices).toEqual([]);
+    expect(back.config).toEqual(config);
+    expect(back.compare).toEqual(['ce', 'dkd']);
+  });
+
+  it('ignores unknown and malformed values with a notice naming each, and keeps the rest', () => {
+    const back = fromHash(
+      '#dataset=mnist&trainSubset=abc&batchSize=32&method.method=pcd&method.stages=99&method.temperature=2&bogus=1&method.nope=true&hide=setup,everything&backend=quantum&compare=kd,xx&seed=<script>alert(1)</script>',
+    )!;
+    expect(back.config.dataset).toBe('mnist');
+    expect(back.config.batchSize).toBe(32);
+    expect(back.config.method).toMatchObject({ method: 'pcd', temperature: 2, stages: 3 });
+    expect(back.config.trainSubset).toBe(defaultTrainerConfig('mnist').trainSubset);
+    expect(back.config.seed).toBe(1);
+    expect(back.compare).toEqual(['kd']);
+    expect(back.hide).toEqual(['setup']);
+    expect(back.backend).toBeNull();
+    const notices = back.notices.join('\n');
+    for (const named of ['trainSubset', 'method.stages', 'bogus', 'method.nope', 'everything', 'quantum', 'xx', 'seed']) expect(notices).toContain(named);
+  });
+
+  it('never lets a key reach the prototype', () => {
+    const back = sanitizeConfig(JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"x": 1}}, "batchSize": 16}'), false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(back.config.batchSize).toBe(16);
+    expect(back.notices.length).toBeGreaterThan(0);
+  });
+
+  it('imports a JSON file strictly: strings for numbers are malformed there', () => {
+    const back = sanitizeConfig({ config: { ...defaultTrainerConfig('synthetic100'), batchSize: '32' }, compare: ['ce'] }, false);
+    expect(back.config.batchSize).toBe(64);
+    expect(back.notices.join()).toMatch(/batchSize = "32" is malformed/);
+    expect(back.compare).toEqual(['ce']);
+    expect(sanitizeConfig('nonsense', false).notices[0]).toMatch(/not an object/);
+  });
+
+  it('makes the runs of a race in CE, KD, DKD, PCD order, the configured method with its own options', () => {
+    const page = { config: { ...defaultTrainerConfig('synthetic100'), method: { ...METHOD_DEFAULTS.pcd, stages: 5 } }, compare: ['dkd', 'ce'] as const };
+    expect(runsOf({ ...page, compare: [...page.compare] }).map((r) => [r.id, 'stages' in r.method ? r.method.stages : null])).toEqual([
+      ['ce', null],
+      ['dkd', null],
+      ['pcd', 5],
+    ]);
+  });
+});
