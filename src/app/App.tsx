@@ -73,17 +73,17 @@ export function App() {
           </div>
         ) : null}
         <main id="charts" className="charts" tabIndex={-1}>
-          <CurvesChart />
+          {shown('curves') ? <CurvesChart /> : null}
           <section className="card probe-bar" aria-label="Probe batch and history">
             <ProbeControls />
             {shown('history') ? <HistorySlider /> : null}
           </section>
-          <GapRankingChart />
-          <StageGroupsChart />
-          <ScheduleChart />
-          <ProbabilityChart />
-          <PerClassChart />
-          <AgreementChart />
+          {shown('ranking') ? <GapRankingChart /> : null}
+          {shown('groups') ? <StageGroupsChart /> : null}
+          {shown('schedule') ? <ScheduleChart /> : null}
+          {shown('probabilities') ? <ProbabilityChart /> : null}
+          {shown('per-class') ? <PerClassChart /> : null}
+          {shown('agreement') ? <AgreementChart /> : null}
         </main>
       </div>
       <footer className="app-footer">

@@ -30,3 +30,9 @@ export function runColour(id: string): string {
 }
 
 export const RUN_LABEL: Record<string, string> = { ce: 'CE', kd: 'KD', dkd: 'DKD', pcd: 'PCD', teacher: 'Teacher' };
+
+/** viridis(t) as [r, g, b] bytes (for pixel images). */
+export function viridisRgb(t: number): [number, number, number] {
+  const hex = viridis(t);
+  return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+}

@@ -38,7 +38,7 @@ export const REPORT_INTERVAL_MS = 100;
 /** How often a running session copies its state to plain arrays, the "last good weights". */
 export const SNAPSHOT_INTERVAL_MS = 1000;
 /** How often a running session takes a probe snapshot for the charts (besides each epoch's). */
-export const PROBE_INTERVAL_MS = 500;
+export const PROBE_INTERVAL_MS = 1000;
 
 /** How long a failed GPU read waits for the device-lost signal before it counts as an error. */
 const LOSS_GRACE_MS = 2000;

@@ -1,48 +1,32 @@
 import { useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { runColour, RUN_LABEL } from '../palette';
 import { ChartCard } from './ChartCard';
-import { useLive } from './use-live';
+import { LinePlot, type Series } from './plot';
+import { stepDomain, useEvaluations } from './use-live';
 
 /** How well each student reproduces the teacher's low-probability classes, over training. */
 export function AgreementChart() {
-  const { live, version, applied } = useLive();
-  const runs = applied?.info.runs.map((r) => r.id) ?? [];
-  const lines = useMemo(
-    () =>
-      runs.map((id) => ({
-        id,
-        rows: live.evaluations
-          .filter((e) => e.id === id && e.nonTargetRankCorrelation !== null)
-          .map((e) => ({ step: e.step, rho: e.nonTargetRankCorrelation, kl: e.nonTargetKl, agree: 100 * (e.teacherAgreement ?? 0) })),
-      })),
+  const { evaluations, count, applied } = useEvaluations();
+  const series = useMemo(() => {
+    const out: Series[] = [];
+    for (const { id } of applied?.info.runs ?? []) {
+      const rows = evaluations.filter((e) => e.id === id && e.nonTargetRankCorrelation !== null);
+      out.push({ id: `${id}-rho`, label: `${RUN_LABEL[id] ?? id} rank corr.`, colour: runColour(id), dots: true, points: rows.map((e) => ({ x: e.step, y: e.nonTargetRankCorrelation! })) });
+      out.push({ id: `${id}-kl`, label: `${RUN_LABEL[id] ?? id} KL`, colour: runColour(id), dash: '4 3', axis: 'right', points: rows.map((e) => ({ x: e.step, y: e.nonTargetKl! })) });
+    }
+    return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [version, applied],
-  );
+  }, [count, applied]);
   const total = applied?.info.totalSteps ?? 1;
+  const domain = stepDomain(evaluations.at(-1)?.step ?? 0, total);
   return (
     <ChartCard
       id="agreement"
       title="Low-probability-class agreement"
-      explanation="Over the test split, ignoring the true class: the Spearman correlation of teacher and student probabilities (solid, higher is better) and KL(teacher ‖ student) (dashed, lower is better), at each epoch."
-      empty={lines.some((l) => l.rows.length) ? null : 'Comes with the first evaluation (end of the first epoch).'}
+      explanation="Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is better) and KL(teacher ‖ student) (dashed, right axis, lower is better), at each epoch."
+      empty={series.some((s) => s.points.length) ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart margin={{ top: 8, right: 4, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
-          <XAxis type="number" dataKey="step" domain={[0, total]} allowDuplicatedCategory={false} tickCount={5} fontSize={11} />
-          <YAxis yAxisId="rho" domain={[-0.2, 1]} fontSize={11} width={36} />
-          <YAxis yAxisId="kl" orientation="right" fontSize={11} width={36} />
-          <Tooltip formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(3) : String(v))} labelFormatter={(s) => `step ${s}`} />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {lines.map((l) => (
-            <Line key={l.id} yAxisId="rho" data={l.rows} dataKey="rho" name={`${RUN_LABEL[l.id] ?? l.id} rank corr.`} stroke={runColour(l.id)} isAnimationActive={false} dot={{ r: 2 }} />
-          ))}
-          {lines.map((l) => (
-            <Line key={`${l.id}-kl`} yAxisId="kl" data={l.rows} dataKey="kl" name={`${RUN_LABEL[l.id] ?? l.id} KL`} stroke={runColour(l.id)} strokeDasharray="4 3" isAnimationActive={false} dot={false} />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+      <LinePlot label="Non-target rank correlation and KL per run over training" series={series} height={200} x={{ domain, label: 'step' }} y={{ domain: [-0.2, 1], label: 'rank corr.' }} right={{ label: 'KL' }} />
     </ChartCard>
   );
 }

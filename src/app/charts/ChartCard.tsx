@@ -9,7 +9,11 @@ export function ChartCard(props: { id: string; title: string; explanation: React
         {props.controls ? <div className="card-controls">{props.controls}</div> : null}
       </header>
       <p className="explain">{props.explanation}</p>
-      {props.empty ? <p className="empty">{props.empty}</p> : props.children}
+      {/* The chart stays mounted while empty (mounting a chart is the costly part of drawing it). */}
+      <div className="chart-body">
+        {props.children}
+        {props.empty ? <p className="empty">{props.empty}</p> : null}
+      </div>
     </section>
   );
 }

@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { runColour, RUN_LABEL, viridis } from '../palette';
+import { runColour, RUN_LABEL, viridisRgb } from '../palette';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
-import { useLive } from './use-live';
+import { BarPlot } from './plot';
+import { useEvaluations } from './use-live';
 
 /** The confusion matrix on a canvas (rows = true class, columns = predicted, row-normalised). */
 function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: number; names: string[] }) {
@@ -11,17 +11,21 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
   useEffect(() => {
     const context = canvas.current?.getContext('2d');
     if (!context) return;
-    const size = canvas.current!.width;
-    const cell = size / classes;
-    context.clearRect(0, 0, size, size);
+    // One pixel per cell, scaled up by CSS: a single putImageData instead of C² fills.
+    const image = context.createImageData(classes, classes);
     for (let t = 0; t < classes; t++) {
       let total = 0;
       for (let p = 0; p < classes; p++) total += matrix[t * classes + p];
       for (let p = 0; p < classes; p++) {
-        context.fillStyle = viridis(total ? matrix[t * classes + p] / total : 0);
-        context.fillRect(p * cell, t * cell, Math.ceil(cell), Math.ceil(cell));
+        const [r, g, b] = viridisRgb(total ? matrix[t * classes + p] / total : 0);
+        const at = 4 * (t * classes + p);
+        image.data[at] = r;
+        image.data[at + 1] = g;
+        image.data[at + 2] = b;
+        image.data[at + 3] = 255;
       }
     }
+    context.putImageData(image, 0, 0);
   }, [matrix, classes]);
   let correct = 0;
   let total = 0;
@@ -33,8 +37,8 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
     <figure className="confusion">
       <canvas
         ref={canvas}
-        width={200}
-        height={200}
+        width={classes}
+        height={classes}
         role="img"
         aria-label={`Confusion matrix of ${classes} classes (${names.slice(0, 3).join(', ')}…): ${correct} of ${total} test samples on the diagonal`}
       />
@@ -45,16 +49,17 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
 
 /** Per-class test accuracy of the selected run at its latest evaluation, and its confusion matrix. */
 export function PerClassChart() {
-  const { live, version, applied } = useLive();
+  const { evaluations, count, applied } = useEvaluations();
   const selectedRun = useSession((s) => s.selectedRun);
   const hidden = useSession((s) => s.hide.includes('confusion'));
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
   const latest = useMemo(
-    () => [...live.evaluations].reverse().find((e) => e.id === selectedRun) ?? live.evaluations.at(-1) ?? null,
+    () => [...evaluations].reverse().find((e) => e.id === selectedRun) ?? evaluations.at(-1) ?? null,
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [version, selectedRun],
+    [count, selectedRun],
   );
-  const data = latest ? latest.perClassAccuracy.map((a, c) => ({ name: names[c] ?? String(c), accuracy: 100 * a })) : [];
+  const colour = runColour(latest?.id ?? selectedRun ?? 'pcd');
+  const data = useMemo(() => (latest ? latest.perClassAccuracy.map((a, c) => ({ label: names[c] ?? String(c), value: 100 * a, colour })) : []), [latest, names, colour]);
   return (
     <ChartCard
       id="per-class"
@@ -62,20 +67,12 @@ export function PerClassChart() {
       explanation="Test accuracy of every class at the latest evaluation, and which classes the student confuses (pick the run above the ranking chart)."
       empty={latest ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
-      {latest ? (
+      {
         <div className="per-class">
-          <ResponsiveContainer width="100%" height={200}>
-            <BarChart data={data} margin={{ top: 8, right: 8, bottom: 4, left: 0 }} barCategoryGap={data.length > 30 ? 0 : 2}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#ddd" vertical={false} />
-              <XAxis dataKey="name" fontSize={10} interval={data.length > 20 ? Math.ceil(data.length / 12) - 1 : 0} />
-              <YAxis domain={[0, 100]} unit="%" fontSize={11} width={44} />
-              <Tooltip formatter={(v: unknown) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} labelFormatter={(n) => `class ${n}`} />
-              <Bar dataKey="accuracy" fill={runColour(latest.id)} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-          {hidden ? null : <Confusion matrix={latest.confusion} classes={names.length} names={names} />}
+          <BarPlot label={`Per-class test accuracy${latest ? ` of ${latest.id}` : ''}`} bars={data} height={200} y={{ domain: [0, 100], label: 'accuracy %' }} xLabel="class" />
+          {hidden || !latest ? null : <Confusion matrix={latest.confusion} classes={names.length} names={names} />}
         </div>
-      ) : null}
+      }
     </ChartCard>
   );
 }

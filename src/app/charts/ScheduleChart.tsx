@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { schedulePhases } from '../../train/schedule';
 import { groupColour } from '../palette';
 import { useSession } from '../store/session-store';
 import { controller } from '../store/controller-instance';
 import { ChartCard } from './ChartCard';
+import { LinePlot, type Series } from './plot';
 import { thinIndices, useLive } from './use-live';
 
 /** The custom schedule's segments, edited in a table (changes apply with a restart). */
@@ -95,16 +95,18 @@ export function ScheduleChart() {
   const total = applied?.info.totalSteps ?? 1;
   const pcdRun = applied?.info.runs.find((r) => r.method.method === 'pcd')?.id ?? null;
   const runId = selectedRun && live.series[selectedRun]?.stageLosses.length ? selectedRun : pcdRun;
-  const data = useMemo(() => {
-    const series = runId ? live.series[runId] : undefined;
-    if (!series?.stageLosses.length) return [];
-    return thinIndices(series.stageLosses.length, 240).map((i) => {
-      const row: Record<string, number> = { step: series.steps[i] + 1 };
-      series.stageLosses[i].forEach((loss, k) => (row[`L${k + 1}`] = loss));
-      return row;
-    });
+  const series = useMemo(() => {
+    const source = runId ? live.series[runId] : undefined;
+    const indices = source?.stageLosses.length ? thinIndices(source.stageLosses.length, 240) : [];
+    return Array.from({ length: stages }, (_, k): Series => ({
+      id: `L${k + 1}`,
+      label: `L${k + 1} (stage ${k + 1})`,
+      colour: groupColour(k, stages),
+      stack: true,
+      points: indices.map((i) => ({ x: source!.steps[i] + 1, y: source!.stageLosses[i][k] })),
+    }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, runId]);
+  }, [version, runId, stages]);
   const at = (s: number) => `${(100 * Math.min(s / total, 1)).toFixed(2)}%`;
   return (
     <ChartCard
@@ -131,20 +133,7 @@ export function ScheduleChart() {
         <div className="marker" style={{ left: at(step) }} data-testid="schedule-marker" />
         {historyStep !== null ? <div className="marker history-marker" style={{ left: at(historyStep) }} /> : null}
       </div>
-      {data.length ? (
-        <ResponsiveContainer width="100%" height={150}>
-          <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
-            <XAxis type="number" dataKey="step" domain={[0, total]} tickCount={5} fontSize={11} />
-            <YAxis fontSize={11} width={40} />
-            <Tooltip formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `step ${s}`} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {Array.from({ length: stages }, (_, k) => (
-              <Area key={k} type="monotone" dataKey={`L${k + 1}`} name={`L${k + 1} (stage ${k + 1})`} stackId="stages" stroke={groupColour(k, stages)} fill={groupColour(k, stages)} fillOpacity={0.35} isAnimationActive={false} />
-            ))}
-          </AreaChart>
-        </ResponsiveContainer>
-      ) : null}
+      {stages ? <LinePlot label="Each stage's loss over training, stacked" series={series} height={150} x={{ domain: [0, total], label: 'step' }} y={{ label: 'L_k' }} /> : null}
       {hideEditor ? null : <SegmentEditor />}
     </ChartCard>
   );

@@ -8,14 +8,13 @@ import { useShownProbe } from './use-live';
 
 /** One row per stage: the classes in ranked order, coloured by group, with each group's D_G and λ_G. */
 export function StageGroupsChart() {
-  const { probe, version, applied } = useShownProbe();
+  const { probe, applied } = useShownProbe();
   const { probeSample, selectedRun } = useSession(useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun })));
   const names = applied?.info.classNames ?? [];
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
   const rows = useMemo(
     () => (probe && selectedRun ? stageRows(probe, selectedRun, sample) : null),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [probe, version, selectedRun, sample],
+    [probe, selectedRun, sample],
   );
   const C = probe?.classes ?? 1;
   const labelCells = C <= 20;

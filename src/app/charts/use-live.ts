@@ -1,24 +1,39 @@
-import { useDeferredValue } from 'react';
-import { useShallow } from 'zustand/react/shallow';
-import { useSession, type SessionStore } from '../store/session-store';
+import { useEffect, useRef, useState } from 'react';
+import { useSession } from '../store/session-store';
 
-/**
- * The live data with its version, deferred: charts re-render in React's interruptible
- * background lane, so drawing never blocks the main thread for long.
- */
-export function useLive() {
-  const { live, version, applied } = useSession(useShallow((s: SessionStore) => ({ live: s.live, version: s.version, applied: s.applied })));
-  const deferredVersion = useDeferredValue(version);
-  return { live, version: deferredVersion, applied };
+// Narrow subscriptions: each chart re-renders only when what it draws changed (a new
+// step batch for the curves, a new evaluation, a new probe snapshot), at a bounded rate,
+// and never in the same task as another chart (useScheduled below), so drawing never
+// blocks the main thread for long.
+
+/** The live data, re-rendering on every flush (the loss curves). */
+export function useLive(intervalMs = 1000) {
+  const version = useScheduled(useSession((s) => s.version), intervalMs);
+  const live = useSession((s) => s.live);
+  const applied = useSession((s) => s.applied);
+  return { live, version, applied };
+}
+
+/** Re-renders only when an evaluation arrives. */
+export function useEvaluations() {
+  const count = useScheduled(useSession((s) => s.live.evaluations.length), 500);
+  const live = useSession((s) => s.live);
+  const applied = useSession((s) => s.applied);
+  return { evaluations: live.evaluations, count, applied };
 }
 
 /** The probe snapshot the probe charts show: the one the history slider picks, else the latest. */
 export function useShownProbe() {
-  const { live, version, applied } = useLive();
-  const historyIndex = useSession((s) => s.historyIndex);
-  const probes = live.probes;
-  const probe = probes.length ? probes[historyIndex === null ? probes.length - 1 : Math.min(historyIndex, probes.length - 1)] : null;
-  return { probe, version, applied, live };
+  const probe = useScheduled(
+    useSession((s) => {
+      const probes = s.live.probes;
+      if (!probes.length) return null;
+      return probes[s.historyIndex === null ? probes.length - 1 : Math.min(s.historyIndex, probes.length - 1)];
+    }),
+    250,
+  );
+  const applied = useSession((s) => s.applied);
+  return { probe, applied };
 }
 
 /** At most `limit` evenly spaced indices of an array of `length` (always the last one). */
@@ -28,4 +43,52 @@ export function thinIndices(length: number, limit: number): number[] {
   const out = Array.from({ length: limit }, (_, i) => Math.floor(i * stride));
   if (out.at(-1) !== length - 1) out.push(length - 1);
   return out;
+}
+
+// One chart redraw per task: charts that want to redraw queue up, and each gets its own
+// macrotask, so two redraws never add up to one long task.
+const queue: (() => void)[] = [];
+let pumping = false;
+const GAP_MS = 20;
+
+function pump(): void {
+  const next = queue.shift();
+  if (!next) {
+    pumping = false;
+    return;
+  }
+  pumping = true;
+  next();
+  setTimeout(pump, GAP_MS);
+}
+
+/**
+ * `value`, passed on at most every `intervalMs` and only in a macrotask of its own (see
+ * above): the bounded redraw rate of a chart.
+ */
+export function useScheduled<T>(value: T, intervalMs: number): T {
+  const [shown, setShown] = useState(value);
+  const latest = useRef(value);
+  const queued = useRef(false);
+  const last = useRef(0);
+  useEffect(() => {
+    latest.current = value;
+    if (queued.current || Object.is(value, shown)) return;
+    queued.current = true;
+    const wait = Math.max(0, last.current + intervalMs - performance.now());
+    setTimeout(() => {
+      queue.push(() => {
+        queued.current = false;
+        last.current = performance.now();
+        setShown(() => latest.current);
+      });
+      if (!pumping) pump();
+    }, wait);
+  }, [value, shown, intervalMs]);
+  return shown;
+}
+
+/** The x range of a curve chart: grows with training (×1.25 ahead of the last step), capped at the budget. */
+export function stepDomain(lastStep: number, totalSteps: number): [number, number] {
+  return [0, Math.min(totalSteps, Math.max(Math.min(50, totalSteps), Math.ceil(lastStep * 1.25)))];
 }

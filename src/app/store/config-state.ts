@@ -14,7 +14,23 @@ export interface PageConfig {
 }
 
 /** Parts of the page a classroom link can hide (`hide=…` in the hash). */
-export const HIDEABLE = ['setup', 'live', 'speed', 'export', 'history', 'confusion', 'schedule-editor'] as const;
+export const HIDEABLE = [
+  'setup',
+  'live',
+  'speed',
+  'export',
+  'history',
+  'confusion',
+  'schedule-editor',
+  // Whole charts, for a lesson about one of them.
+  'curves',
+  'ranking',
+  'groups',
+  'schedule',
+  'probabilities',
+  'per-class',
+  'agreement',
+] as const;
 export type Hideable = (typeof HIDEABLE)[number];
 
 export interface HashState extends PageConfig {

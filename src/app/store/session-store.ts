@@ -2,7 +2,7 @@
 // record read by the charts, and `version` ticks when it changed: reports are applied at
 // most FLUSH_MS apart, so charts redraw at a bounded rate whatever the step rate.
 import { create } from 'zustand';
-import { ConfigError } from '../../train/config';
+import { ConfigError, parseTrainerConfig } from '../../train/config';
 import type { BackendInUse, EvaluationReport, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
 import { runsOf, type Hideable, type PageConfig } from './config-state';
 import { DEFAULT_PRESET } from './presets';
@@ -72,7 +72,7 @@ export function emptyLive(): LiveData {
 /** Every field the schema refuses in a page config, keyed by field path. */
 export function draftErrors(page: PageConfig): Record<string, string> {
   try {
-    runsOf(page);
+    runsOf({ ...page, config: parseTrainerConfig(page.config) });
     return {};
   } catch (error) {
     if (error instanceof ConfigError) return Object.fromEntries(error.fields.map((f) => [f.field, f.message]));

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { expect, test, type Page } from '@playwright/test';
+
+// The playground as a person meets it: the real page, the real worker on WebGPU
+// (SwiftShader here), the real dataset and teacher. Tiny configurations: software WebGPU
+// runs at seconds per step.
+const TINY =
+  '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=64&budget.unit=steps&budget.amount=40&method.method=pcd&compare=kd&warmupShare=0';
+
+const CHARTS = ['curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'];
+
+async function stepCount(page: Page): Promise<number> {
+  return Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
+}
+
+test('trains a tiny preset on WebGPU: every chart gets data, pause stops, history scrubs, exports download', async ({ page }, testInfo) => {
+  test.setTimeout(420_000);
+  tf.env().set('PROD', true);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`./${TINY}`);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('status')).toHaveText('running');
+  // Two steps per epoch: the evaluation charts fill at step 2.
+  for (const chart of CHARTS) {
+    await expect(page.getByTestId(`chart-${chart}`), `${chart} gets data`).toHaveAttribute('data-has-data', 'true', { timeout: 240_000 });
+  }
+  await expect(page.getByTestId('throughput')).toContainText('steps/s');
+  await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+  await page.screenshot({ path: testInfo.outputPath('playground-1280x800.png') });
+
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 60_000 });
+  const paused = await stepCount(page);
+  await page.waitForTimeout(3000);
+  expect(await stepCount(page)).toBe(paused);
+
+  // Single step while paused.
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBe(paused + 1);
+
+  // History: back to the first snapshot (the untrained students, step 0) and live again.
+  const slider = page.locator('#history-slider');
+  await slider.focus();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('history')).toContainText('step 0');
+  await page.getByRole('button', { name: 'Follow live' }).click();
+  await expect(page.getByTestId('history')).toContainText('following training');
+
+  // Exports: metrics CSV, the student in the TF.js format, the config.
+  const csvDownload = page.waitForEvent('download');
+  await page.getByTestId('export-csv').click();
+  const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n');
+  expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation');
+  expect(csv.length).toBeGreaterThanOrEqual(3);
+  expect(csv.slice(1).every((row) => /^(kd|pcd),\d+,/.test(row))).toBe(true);
+
+  const files: Record<string, Buffer> = {};
+  page.on('download', async (download) => void (files[download.suggestedFilename()] = readFileSync((await download.path())!)));
+  await page.getByTestId('export-student').click();
+  await expect.poll(() => Object.keys(files).length, { timeout: 30_000 }).toBe(2);
+  const jsonName = Object.keys(files).find((n) => n.endsWith('-student.json'))!;
+  const modelJson = JSON.parse(files[jsonName].toString('utf8'));
+  const weights = files[modelJson.weightsManifest[0].paths[0]];
+  expect(weights, 'the weights file model.json names').toBeDefined();
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+  );
+  expect(model.outputs[0].shape).toEqual([null, 100]);
+  expect(model.countParams()).toBe(1696);
+  model.dispose();
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: testInfo.outputPath('playground-390x844.png') });
+  await page.screenshot({ path: testInfo.outputPath('playground-390x844-full.png'), fullPage: true });
+});
+
+test('the configuration round-trips through the URL; bad values are ignored with a notice', async ({ page, context }) => {
+  test.setTimeout(180_000);
+  await page.goto('./#dataset=mnist&trainSubset=500&method.method=pcd&method.stages=2&compare=ce&seed=7&hide=live');
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('mnist');
+  await expect(page.getByLabel('Training samples')).toHaveValue('500');
+  await expect(page.getByLabel('Stages S')).toHaveValue('2');
+  await expect(page.getByRole('checkbox', { name: 'CE' })).toBeChecked();
+  await expect(page.getByTestId('live')).toHaveCount(0); // classroom mode hid it
+
+  // An edit in the page goes into the link; the link restores it in a new tab.
+  await page.getByLabel('Batch size').fill('32');
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('batchSize=32');
+  const link = page.url();
+  const restored = await context.newPage();
+  await restored.goto(link);
+  await expect(restored.getByLabel('Batch size')).toHaveValue('32');
+  await expect(restored.getByLabel('Training samples')).toHaveValue('500');
+  await expect(restored.getByLabel('Seed')).toHaveValue('7');
+  await restored.close();
+
+  // Malformed and unknown values, opened fresh: ignored, said, never executed or injected.
+  const fresh = await context.newPage();
+  await fresh.goto('./#batchSize=lots&method.method=pcd&evil=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&hide=everything');
+  const other = fresh;
+  const notices = other.getByTestId('notices');
+  await expect(notices).toContainText('batchSize = "lots" is malformed');
+  await expect(notices).toContainText('unknown setting "evil"');
+  await expect(notices).toContainText('hide: "everything"');
+  await expect(other.getByLabel('Batch size')).toHaveValue('64');
+  expect(await other.locator('img[src="x"]').count()).toBe(0);
+
+  // An invalid field is named inline and cannot be applied; the session stays as it was.
+  await other.getByLabel('Batch size').fill('0');
+  await expect(other.getByText('Too small: expected number to be >=1')).toBeVisible();
+  await expect(other.getByTestId('apply')).toBeDisabled();
+});
+
+test('a config exported as JSON imports back through the same schema', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('./#dataset=synthetic100&trainSubset=300&method.method=dkd&method.beta=6');
+  await expect(page.getByLabel('β')).toHaveValue('6');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-config').click();
+  const saved = readFileSync((await (await download).path())!, 'utf8');
+  expect(JSON.parse(saved).config.method).toMatchObject({ method: 'dkd', beta: 6 });
+  await page.goto('./#dataset=mnist');
+  await page.reload();
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('mnist');
+  await page.getByTestId('import-config').setInputFiles({ name: 'pcd-config.json', mimeType: 'application/json', buffer: Buffer.from(saved) });
+  await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('synthetic100');
+  await expect(page.getByLabel('β')).toHaveValue('6');
+  await expect(page.getByLabel('Training samples')).toHaveValue('300');
+  await page.getByTestId('import-config').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{not json') });
+  await expect(page.getByTestId('notices')).toContainText('broken.json is not JSON');
+  await expect(page.getByLabel('β')).toHaveValue('6');
+});

@@ -1,0 +1,361 @@
+// The project's own SVG plots. Each series is one <path> (bars of one colour too), so a
+// redraw touches a handful of DOM nodes whatever the number of points or classes: on the
+// 2-core CI machine a recharts redraw of a 100-bar chart took 70–460 ms of main thread
+// while the worker trained (measured; ARCHITECTURE.md, Charts), over the 50 ms goal.
+import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+
+export interface Series {
+  id: string;
+  label: string;
+  colour: string;
+  points: { x: number; y: number }[];
+  dash?: string;
+  width?: number;
+  /** Dots at the points (for sparse series such as per-epoch evaluations). */
+  dots?: boolean;
+  /** No line, dots only. */
+  dotsOnly?: boolean;
+  axis?: 'left' | 'right';
+  /** Filled area down to the previous stacked series (stacked areas). */
+  stack?: boolean;
+  /** Left out of the legend (a second style of a series already listed). */
+  noLegend?: boolean;
+}
+
+export interface Axis {
+  domain?: [number, number];
+  log?: boolean;
+  label?: string;
+  format?: (value: number) => string;
+}
+
+const MARGIN = { top: 8, right: 12, bottom: 26, left: 46 };
+
+/** The width of a container, kept current with a ResizeObserver. */
+function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(element.clientWidth);
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.round(entry.contentRect.width)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+/** About `count` round tick values over [min, max]. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  const ticks = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+function extent(values: number[], fallback: [number, number]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length) return fallback;
+  let min = Math.min(...finite);
+  let max = Math.max(...finite);
+  if (min === max) [min, max] = [min - 1, max + 1];
+  return [min, max];
+}
+
+function scale(domain: [number, number], range: [number, number], log = false) {
+  const [d0, d1] = log ? [Math.log10(domain[0]), Math.log10(domain[1])] : domain;
+  const k = (range[1] - range[0]) / (d1 - d0 || 1);
+  return (v: number) => range[0] + ((log ? Math.log10(Math.max(v, domain[0])) : v) - d0) * k;
+}
+
+const defaultFormat = (v: number) => (Math.abs(v) >= 1000 ? v.toLocaleString('en') : Number(v.toPrecision(3)).toString());
+
+function linePath(points: { x: number; y: number }[], sx: (v: number) => number, sy: (v: number) => number): string {
+  let d = '';
+  let pen = false;
+  for (const p of points) {
+    if (!Number.isFinite(p.y)) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`;
+    pen = true;
+  }
+  return d;
+}
+
+function dotsPath(points: { x: number; y: number }[], sx: (v: number) => number, sy: (v: number) => number, r = 2.5): string {
+  return points
+    .filter((p) => Number.isFinite(p.y))
+    .map((p) => `M${(sx(p.x) - r).toFixed(1)},${sy(p.y).toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`)
+    .join('');
+}
+
+export function Legend({ items }: { items: { label: string; colour: string; dash?: string }[] }) {
+  return (
+    <ul className="legend">
+      {items.map((item) => (
+        <li key={item.label}>
+          <svg width="18" height="8" aria-hidden="true">
+            <line x1="0" y1="4" x2="18" y2="4" stroke={item.colour} strokeWidth="2.5" strokeDasharray={item.dash} />
+          </svg>
+          {item.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Lines (and stacked areas) over a numeric x axis, with a left and an optional right y
+ * axis, reference lines, a legend, and a read-out of every series at the pointer.
+ */
+export function LinePlot(props: {
+  series: Series[];
+  height: number;
+  x: Axis & { ticks?: number[]; tickLabel?: (value: number) => string };
+  y: Axis;
+  right?: Axis;
+  references?: { y: number; label: string; colour?: string }[];
+  label: string;
+  children?: ReactNode;
+}) {
+  const [ref, width] = useWidth();
+  const [hover, setHover] = useState<number | null>(null);
+  const { series, height } = props;
+  const plot = useMemo(() => {
+    const innerRight = props.right ? MARGIN.right + 34 : MARGIN.right;
+    const xs = series.flatMap((s) => s.points.map((p) => p.x));
+    const xDomain = props.x.domain ?? extent(xs, [0, 1]);
+    const sx = scale(xDomain, [MARGIN.left, Math.max(width - innerRight, MARGIN.left + 10)]);
+    // Stacked areas: each point's y becomes the running total.
+    const stackedBase = new Map<number, number>();
+    const drawn = series.map((s) => {
+      if (!s.stack) return { ...s, base: null as null | { x: number; y: number }[] };
+      const base = s.points.map((p) => ({ x: p.x, y: stackedBase.get(p.x) ?? 0 }));
+      const points = s.points.map((p) => {
+        const top = (stackedBase.get(p.x) ?? 0) + (Number.isFinite(p.y) ? p.y : 0);
+        stackedBase.set(p.x, top);
+        return { x: p.x, y: top };
+      });
+      return { ...s, points, base };
+    });
+    const yFor = (axis: 'left' | 'right', spec: Axis | undefined) => {
+      const values = drawn.filter((s) => (s.axis ?? 'left') === axis).flatMap((s) => s.points.map((p) => p.y));
+      const domain = spec?.domain ?? (spec?.log ? ([1e-9, 1] as [number, number]) : extent([...values, ...(drawn.some((s) => s.stack) ? [0] : [])], [0, 1]));
+      const ticks = spec?.log
+        ? Array.from({ length: Math.floor(Math.log10(domain[1])) - Math.ceil(Math.log10(domain[0])) + 1 }, (_, i) => 10 ** (Math.ceil(Math.log10(domain[0])) + i)).filter((_, i, all) => all.length <= 6 || i % 2 === (all.length - 1) % 2)
+        : niceTicks(domain[0], domain[1], 4);
+      const [lo, hi] = spec?.log || spec?.domain ? domain : [Math.min(domain[0], ticks[0]), Math.max(domain[1], ticks.at(-1)!)];
+      return { sy: scale([lo, hi], [height - MARGIN.bottom, MARGIN.top], spec?.log), ticks: ticks.filter((t) => t >= lo && t <= hi) };
+    };
+    return { sx, xDomain, left: yFor('left', props.y), right: props.right ? yFor('right', props.right) : null, drawn, innerRight };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [series, width, height, props.x.domain?.[0], props.x.domain?.[1], props.y.domain?.[0], props.y.domain?.[1], props.right]);
+
+  const { sx, left, right, drawn, xDomain, innerRight } = plot;
+  const xTicks = props.x.ticks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / 90)));
+  const xLabel = props.x.tickLabel ?? defaultFormat;
+  const legend = series.filter((s) => !s.noLegend).map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
+  const readout = useMemo(() => {
+    if (hover === null) return null;
+    const rows = series
+      .map((s) => {
+        let best: { x: number; y: number } | null = null;
+        for (const p of s.points) if (!best || Math.abs(p.x - hover) < Math.abs(best.x - hover)) best = p;
+        return best ? { label: s.label, colour: s.colour, x: best.x, y: best.y } : null;
+      })
+      .filter((r): r is NonNullable<typeof r> => r !== null);
+    return rows;
+  }, [hover, series]);
+
+  return (
+    <figure className="plot" aria-label={props.label}>
+      <div ref={ref} className="plot-area" style={{ height }}>
+        {width > 0 ? (
+          <svg
+            width={width}
+            height={height}
+            role="img"
+            aria-label={props.label}
+            onPointerMove={(e) => {
+              const box = e.currentTarget.getBoundingClientRect();
+              const px = e.clientX - box.left;
+              const value = xDomain[0] + ((px - MARGIN.left) / (width - innerRight - MARGIN.left)) * (xDomain[1] - xDomain[0]);
+              setHover(Math.min(Math.max(value, xDomain[0]), xDomain[1]));
+            }}
+            onPointerLeave={() => setHover(null)}
+          >
+            <g className="grid">
+              {left.ticks.map((t) => (
+                <line key={t} x1={MARGIN.left} x2={width - innerRight} y1={left.sy(t)} y2={left.sy(t)} />
+              ))}
+            </g>
+            <g className="axis">
+              {left.ticks.map((t) => (
+                <text key={t} x={MARGIN.left - 4} y={left.sy(t)} dy="0.32em" textAnchor="end">
+                  {(props.y.format ?? defaultFormat)(t)}
+                </text>
+              ))}
+              {right?.ticks.map((t) => (
+                <text key={t} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
+                  {(props.right?.format ?? defaultFormat)(t)}
+                </text>
+              ))}
+              {xTicks.map((t) => (
+                <text key={t} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
+                  {xLabel(t)}
+                </text>
+              ))}
+              {props.y.label ? (
+                <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
+                  {props.y.label}
+                </text>
+              ) : null}
+              {props.x.label ? (
+                <text x={width - innerRight} y={height - 2} className="axis-label" textAnchor="end">
+                  {props.x.label}
+                </text>
+              ) : null}
+            </g>
+            {props.references?.map((r) => (
+              <g key={r.label} className="reference">
+                <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
+                <text x={width - innerRight - 2} y={left.sy(r.y) - 3} textAnchor="end">
+                  {r.label}
+                </text>
+              </g>
+            ))}
+            {drawn.map((s) => {
+              const sy = (s.axis ?? 'left') === 'right' && right ? right.sy : left.sy;
+              if (s.base) {
+                const top = linePath(s.points, sx, sy);
+                const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
+                return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
+              }
+              return (
+                <g key={s.id}>
+                  {s.dotsOnly ? null : <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />}
+                  {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
+                </g>
+              );
+            })}
+            {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={MARGIN.top} y2={height - MARGIN.bottom} /> : null}
+          </svg>
+        ) : null}
+        {readout?.length ? (
+          <div className="readout" role="status">
+            {readout.map((r) => (
+              <div key={r.label}>
+                <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} → {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
+              </div>
+            ))}
+          </div>
+        ) : null}
+        {props.children}
+      </div>
+      <Legend items={legend} />
+    </figure>
+  );
+}
+
+/**
+ * Bars over categories (one <path> per colour), with thinned category labels and a
+ * read-out of the bar under the pointer.
+ */
+export function BarPlot(props: {
+  bars: { label: string; value: number; colour: string; detail?: string }[];
+  height: number;
+  y: Axis;
+  xLabel?: string;
+  label: string;
+}) {
+  const [ref, width] = useWidth();
+  const [hover, setHover] = useState<number | null>(null);
+  const { bars, height } = props;
+  const layout = useMemo(() => {
+    const domain = props.y.domain ?? extent([0, ...bars.map((b) => b.value)], [0, 1]);
+    const ticks = niceTicks(domain[0], domain[1], 4);
+    const top = props.y.domain ? domain[1] : Math.max(domain[1], ticks.at(-1)!);
+    const sy = scale([domain[0], top], [height - MARGIN.bottom, MARGIN.top]);
+    const band = (width - MARGIN.left - MARGIN.right) / Math.max(bars.length, 1);
+    const gap = bars.length > 30 ? 0 : band * 0.15;
+    const byColour = new Map<string, string>();
+    bars.forEach((b, i) => {
+      if (!Number.isFinite(b.value)) return;
+      const x = MARGIN.left + i * band + gap / 2;
+      const y = sy(Math.max(b.value, domain[0]));
+      const d = `M${x.toFixed(1)},${sy(domain[0]).toFixed(1)}V${y.toFixed(1)}h${Math.max(band - gap, 0.5).toFixed(2)}V${sy(domain[0]).toFixed(1)}Z`;
+      byColour.set(b.colour, (byColour.get(b.colour) ?? '') + d);
+    });
+    const every = Math.max(1, Math.ceil(bars.length / Math.max(1, Math.floor(width / 42))));
+    return { sy, ticks: ticks.filter((t) => t <= top), band, paths: [...byColour.entries()], every };
+  }, [bars, width, height, props.y.domain]);
+  const shown = hover !== null ? bars[hover] : null;
+  return (
+    <figure className="plot" aria-label={props.label}>
+      <div ref={ref} className="plot-area" style={{ height }}>
+        {width > 0 ? (
+          <svg
+            width={width}
+            height={height}
+            role="img"
+            aria-label={props.label}
+            onPointerMove={(e) => {
+              const box = e.currentTarget.getBoundingClientRect();
+              const i = Math.floor((e.clientX - box.left - MARGIN.left) / layout.band);
+              setHover(i >= 0 && i < bars.length ? i : null);
+            }}
+            onPointerLeave={() => setHover(null)}
+          >
+            <g className="grid">
+              {layout.ticks.map((t) => (
+                <line key={t} x1={MARGIN.left} x2={width - MARGIN.right} y1={layout.sy(t)} y2={layout.sy(t)} />
+              ))}
+            </g>
+            <g className="axis">
+              {layout.ticks.map((t) => (
+                <text key={t} x={MARGIN.left - 4} y={layout.sy(t)} dy="0.32em" textAnchor="end">
+                  {(props.y.format ?? defaultFormat)(t)}
+                </text>
+              ))}
+              {bars.map((b, i) =>
+                i % layout.every === 0 ? (
+                  <text key={i} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
+                    {b.label}
+                  </text>
+                ) : null,
+              )}
+              {props.y.label ? (
+                <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
+                  {props.y.label}
+                </text>
+              ) : null}
+              {props.xLabel ? (
+                <text x={width - MARGIN.right} y={height - 2} className="axis-label" textAnchor="end">
+                  {props.xLabel}
+                </text>
+              ) : null}
+            </g>
+            {layout.paths.map(([colour, d]) => (
+              <path key={colour} d={d} fill={colour} />
+            ))}
+            {hover !== null ? (
+              <rect className="hover-bar" x={MARGIN.left + hover * layout.band} y={MARGIN.top} width={layout.band} height={height - MARGIN.top - MARGIN.bottom} />
+            ) : null}
+          </svg>
+        ) : null}
+        {shown ? (
+          <div className="readout" role="status">
+            {shown.label}: {defaultFormat(shown.value)}
+            {shown.detail ? ` (${shown.detail})` : ''}
+          </div>
+        ) : null}
+      </div>
+    </figure>
+  );
+}
