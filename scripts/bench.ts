@@ -1,4 +1,4 @@
-// npm run bench [-- --steps N]: steps/s and samples/s of CE, KD, DKD and PCD training steps
+// npm run bench [-- --steps N] [--where node,chromium] [--backends webgpu,webgl]: steps/s and samples/s of CE, KD, DKD and PCD training steps
 // on both datasets, in headless Chromium on every backend it can get (WebGPU, WebGL) and in
 // Node (CPU), with the PCD / KD and cached-distillation / CE step-time ratios; writes
 // bench-results/trainer.json. A benchmark: it prints figures and asserts nothing.
@@ -17,6 +17,12 @@ import { benchTrainerSteps, type TrainerTiming } from './lib/trainer-bench';
 
 const stepsArg = process.argv.indexOf('--steps');
 const steps = stepsArg >= 0 ? Number(process.argv[stepsArg + 1]) : 9;
+const listArg = (flag: string, fallback: string) => {
+  const i = process.argv.indexOf(flag);
+  return (i >= 0 ? process.argv[i + 1] : fallback).split(',');
+};
+const where = listArg('--where', 'node,chromium');
+const backends = listArg('--backends', 'webgpu,webgl') as ('webgpu' | 'webgl')[];
 const BATCH: Record<DatasetId, number> = { mnist: 64, synthetic100: 128 };
 
 interface Result {
@@ -47,7 +53,7 @@ function print(r: Result): void {
 console.log(`median of ${steps} steps after 3 warm-up steps; teacher logits cached (augmentation off)`);
 await selectBackend(['cpu']);
 const site = await serveDirectory('public');
-for (const dataset of ['synthetic100', 'mnist'] as const) {
+for (const dataset of where.includes('node') ? (['synthetic100', 'mnist'] as const) : []) {
   const student = dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset];
   const data = await loadDataset(dataset, site.url);
   const { model } = await loadTeacher(dataset, site.url);
@@ -57,8 +63,8 @@ for (const dataset of ['synthetic100', 'mnist'] as const) {
 }
 await site.close();
 
-await withAppPage(async (page) => {
-  for (const backend of ['webgpu', 'webgl'] as const) {
+if (where.includes('chromium')) await withAppPage(async (page) => {
+  for (const backend of backends) {
     for (const dataset of ['synthetic100', 'mnist'] as const) {
       const student = DEFAULT_STUDENT[dataset];
       try {

@@ -57,8 +57,9 @@ export class Controller {
       store.notify('error', `not applied: ${messageOf(error)}`);
       return;
     }
-    if (store.status === 'running') await this.pause();
-    const previous = store.status;
+    const wasRunning = store.status === 'running';
+    if (wasRunning) await this.pause();
+    const previous = useSession.getState().status;
     store.set({ status: 'loading' });
     try {
       const siteUrl = new URL('./', document.baseURI).href;
@@ -84,8 +85,10 @@ export class Controller {
       appendProbe(useSession.getState().live, probe);
       this.bump();
     } catch (error) {
+      // Refused: the session is untouched; a run that was going goes on.
       store.set({ status: previous === 'loading' ? 'empty' : previous });
       store.notify('error', `not applied: ${messageOf(error)}`);
+      if (wasRunning) void this.play();
     }
   }
 

@@ -118,7 +118,8 @@ export function appendSteps(live: LiveData, steps: StepReport[]): void {
       for (const [name, value] of Object.entries(run.terms)) (series.terms[name] ??= []).push(value);
       if (run.stageLosses) series.stageLosses.push(run.stageLosses);
       if (series.steps.length > SERIES_LIMIT) {
-        const keep = (_: unknown, i: number) => i % 2 === 1 || i === series.steps.length - 1;
+        const last = series.steps.length - 1;
+        const keep = (_: unknown, i: number) => i % 2 === 1 || i === last;
         series.steps = series.steps.filter(keep);
         series.loss = series.loss.filter(keep);
         for (const name of Object.keys(series.terms)) series.terms[name] = series.terms[name].filter(keep);

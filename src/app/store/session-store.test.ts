@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { ProbeSnapshot, StepReport } from '../../worker/api';
+import { appendProbe, appendSteps, draftErrors, emptyLive, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
+import { PRESETS } from './presets';
+
+const step = (i: number): StepReport => ({ step: i, epoch: 1, activeStage: null, warm: 1, learningRate: 0.01, runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }] });
+const probe = (i: number) => ({ step: i }) as ProbeSnapshot;
+
+describe('the store helpers', () => {
+  it('names every invalid field of a draft, and none of a preset', () => {
+    for (const preset of PRESETS) expect(draftErrors(preset.page)).toEqual({});
+    const bad = structuredClone(PRESETS[0].page);
+    bad.config.batchSize = 0;
+    (bad.config.method as { temperature: number }).temperature = Number.NaN;
+    expect(Object.keys(draftErrors(bad)).sort()).toEqual(['batchSize', 'method.temperature']);
+  });
+
+  it('halves a loss series that outgrows its limit, keeping the newest point and every field aligned', () => {
+    const live = emptyLive();
+    appendSteps(live, Array.from({ length: SERIES_LIMIT + 1 }, (_, i) => step(i)));
+    const series = live.series.pcd;
+    expect(series.steps.length).toBeLessThanOrEqual(SERIES_LIMIT / 2 + 1);
+    expect(series.steps.at(-1)).toBe(SERIES_LIMIT);
+    expect(series.loss).toEqual(series.steps);
+    expect(series.terms.pcd).toEqual(series.steps.map((s) => 2 * s));
+    expect(series.stageLosses.map((l) => l[0])).toEqual(series.steps);
+  });
+
+  it('keeps a bounded probe history that still spans the run from its start', () => {
+    const live = emptyLive();
+    for (let i = 0; i < 1000; i++) appendProbe(live, probe(i));
+    expect(live.probes.length).toBeLessThanOrEqual(HISTORY_LIMIT);
+    expect(live.probes[0].step).toBe(0);
+    expect(live.probes.at(-1)!.step).toBe(999);
+    const steps = live.probes.map((p) => p.step);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    appendProbe(live, probe(999));
+    expect(live.probes.filter((p) => p.step === 999)).toHaveLength(1);
+  });
+});
