@@ -95,6 +95,38 @@ function dotsPath(points: { x: number; y: number }[], sx: (v: number) => number,
     .join('');
 }
 
+/** Grid lines, the left axis's tick labels and the axis titles shared by both plots. */
+function Frame(props: { width: number; height: number; right: number; ticks: number[]; sy: (v: number) => number; y: Axis; xLabel?: string; children?: ReactNode }) {
+  const { width, height, right, ticks, sy } = props;
+  return (
+    <>
+      <g className="grid">
+        {ticks.map((t) => (
+          <line key={t} x1={MARGIN.left} x2={width - right} y1={sy(t)} y2={sy(t)} />
+        ))}
+      </g>
+      <g className="axis">
+        {ticks.map((t) => (
+          <text key={t} x={MARGIN.left - 4} y={sy(t)} dy="0.32em" textAnchor="end">
+            {(props.y.format ?? defaultFormat)(t)}
+          </text>
+        ))}
+        {props.y.label ? (
+          <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
+            {props.y.label}
+          </text>
+        ) : null}
+        {props.xLabel ? (
+          <text x={width - right} y={height - 2} className="axis-label" textAnchor="end">
+            {props.xLabel}
+          </text>
+        ) : null}
+        {props.children}
+      </g>
+    </>
+  );
+}
+
 export function Legend({ items }: { items: { label: string; colour: string; dash?: string }[] }) {
   return (
     <ul className="legend">
@@ -190,38 +222,18 @@ export function LinePlot(props: {
             }}
             onPointerLeave={() => setHover(null)}
           >
-            <g className="grid">
-              {left.ticks.map((t) => (
-                <line key={t} x1={MARGIN.left} x2={width - innerRight} y1={left.sy(t)} y2={left.sy(t)} />
-              ))}
-            </g>
-            <g className="axis">
-              {left.ticks.map((t) => (
-                <text key={t} x={MARGIN.left - 4} y={left.sy(t)} dy="0.32em" textAnchor="end">
-                  {(props.y.format ?? defaultFormat)(t)}
-                </text>
-              ))}
+            <Frame width={width} height={height} right={innerRight} ticks={left.ticks} sy={left.sy} y={props.y} xLabel={props.x.label}>
               {right?.ticks.map((t) => (
-                <text key={t} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
+                <text key={`r${t}`} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
                   {(props.right?.format ?? defaultFormat)(t)}
                 </text>
               ))}
               {xTicks.map((t) => (
-                <text key={t} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
+                <text key={`x${t}`} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
                   {xLabel(t)}
                 </text>
               ))}
-              {props.y.label ? (
-                <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
-                  {props.y.label}
-                </text>
-              ) : null}
-              {props.x.label ? (
-                <text x={width - innerRight} y={height - 2} className="axis-label" textAnchor="end">
-                  {props.x.label}
-                </text>
-              ) : null}
-            </g>
+            </Frame>
             {props.references?.map((r) => (
               <g key={r.label} className="reference">
                 <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
@@ -312,35 +324,15 @@ export function BarPlot(props: {
             }}
             onPointerLeave={() => setHover(null)}
           >
-            <g className="grid">
-              {layout.ticks.map((t) => (
-                <line key={t} x1={MARGIN.left} x2={width - MARGIN.right} y1={layout.sy(t)} y2={layout.sy(t)} />
-              ))}
-            </g>
-            <g className="axis">
-              {layout.ticks.map((t) => (
-                <text key={t} x={MARGIN.left - 4} y={layout.sy(t)} dy="0.32em" textAnchor="end">
-                  {(props.y.format ?? defaultFormat)(t)}
-                </text>
-              ))}
+            <Frame width={width} height={height} right={MARGIN.right} ticks={layout.ticks} sy={layout.sy} y={props.y} xLabel={props.xLabel}>
               {bars.map((b, i) =>
                 i % layout.every === 0 ? (
-                  <text key={i} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
+                  <text key={`x${i}`} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
                     {b.label}
                   </text>
                 ) : null,
               )}
-              {props.y.label ? (
-                <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
-                  {props.y.label}
-                </text>
-              ) : null}
-              {props.xLabel ? (
-                <text x={width - MARGIN.right} y={height - 2} className="axis-label" textAnchor="end">
-                  {props.xLabel}
-                </text>
-              ) : null}
-            </g>
+            </Frame>
             {layout.paths.map(([colour, d]) => (
               <path key={colour} d={d} fill={colour} />
             ))}
