@@ -184,12 +184,17 @@ export class TrainingSession {
         send(`paused: ${problem}`);
         return;
       }
-      if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) {
-        evaluations.push(...(await trainer.evaluate()));
-        probe = await trainer.probeSnapshot();
-        lastProbe = performance.now();
-      } else if (performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
-        probe = await trainer.probeSnapshot();
+      const epochEnd = trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0;
+      if (epochEnd || performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
+        const evaluated = epochEnd ? await this.whileDeviceLives(trainer.evaluate()) : [];
+        const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
+        if (!evaluated || !probed) {
+          this.current = 'paused';
+          send(this.lostMessage());
+          return;
+        }
+        evaluations.push(...evaluated);
+        probe = probed;
         lastProbe = performance.now();
       }
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();

@@ -39,7 +39,7 @@ export function ProbabilityChart() {
     <ChartCard
       id="probabilities"
       title="Teacher vs student probabilities (log scale)"
-      explanation={`Probe sample #${sample + 1} (true class ${label}), classes sorted by the teacher's probability. The log scale shows the low-probability classes, the "dark knowledge" distillation passes on and PCD orders by difficulty.`}
+      explanation={`Probe sample #${sample + 1} (true class ${label}), classes sorted by the teacher's probability. The log scale shows the low-probability classes, the "dark knowledge" distillation passes on and PCD orders by difficulty (values under 1e-9 are drawn at 1e-9).`}
       empty={series.length ? null : 'Waiting for the first probe.'}
     >
       <LinePlot
