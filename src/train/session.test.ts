@@ -70,6 +70,17 @@ describe('a training session (what the worker hosts)', () => {
     interrupted.dispose();
   });
 
+  it('a pause sent from another task (as the worker receives it) stops a running loop', async () => {
+    const session = new TrainingSession();
+    await session.configure(config(2000), runs, site.url);
+    setTimeout(() => session.pause(), 200);
+    const steps = (await collect(session)).flatMap((b) => b.steps);
+    expect(session.state()).toBe('paused');
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps.length).toBeLessThan(2000);
+    session.dispose();
+  });
+
   it('refuses an invalid change, naming the field, and the run goes on as it was', async () => {
     const session = new TrainingSession();
     await session.configure(config(4), runs, site.url);

@@ -59,6 +59,26 @@ export interface LiveChange {
   alpha?: number;
 }
 
+/**
+ * Lets the host's queued events run (the worker's incoming messages: pause, stop, a live
+ * change). On the CPU backend a step's reads resolve as microtasks, so without this a
+ * running loop would never let a pause in.
+ */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') {
+      setImmediate(resolve);
+      return;
+    }
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** The first non-finite loss or term of a step, named, or null. */
 function nonFinite(report: StepReport): string | null {
   for (const run of report.runs) {
@@ -199,6 +219,7 @@ export class TrainingSession {
       }
       if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
       if (this.pace > 0) await new Promise((resolve) => setTimeout(resolve, this.pace));
+      else await yieldToEvents();
     }
     if (this.stopRequested) {
       send();
