@@ -5,9 +5,6 @@ import { expect, test, type Page } from '@playwright/test';
 // The playground as a person meets it: the real page, the real worker on WebGPU
 // (SwiftShader here), the real dataset and teacher. Tiny configurations: software WebGPU
 // runs at seconds per step.
-const TINY =
-  '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=64&budget.unit=steps&budget.amount=40&method.method=pcd&compare=kd&warmupShare=0';
-
 const CHARTS = ['curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'];
 
 async function stepCount(page: Page): Promise<number> {
@@ -18,18 +15,24 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   test.setTimeout(420_000);
   tf.env().set('PROD', true);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`./${TINY}`);
+  await page.goto('./');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  // The tiny preset, picked and applied as a person would.
+  await page.getByLabel('Preset').selectOption({ label: 'Tiny (a quick look, any backend)' });
+  await expect(page.getByLabel('Training samples')).toHaveValue('512');
+  await page.getByTestId('apply').click();
+  await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 40');
 
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('running');
-  // Two steps per epoch: the evaluation charts fill at step 2.
+  // Eight steps per epoch: the evaluation charts fill at step 8.
   for (const chart of CHARTS) {
     await expect(page.getByTestId(`chart-${chart}`), `${chart} gets data`).toHaveAttribute('data-has-data', 'true', { timeout: 240_000 });
   }
   await expect(page.getByTestId('throughput')).toContainText('steps/s');
-  await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+  await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
   await page.screenshot({ path: testInfo.outputPath('playground-1280x800.png') });
 
   await page.getByTestId('pause').click();
@@ -70,7 +73,7 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
     tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
   );
   expect(model.outputs[0].shape).toEqual([null, 100]);
-  expect(model.countParams()).toBe(1696);
+  expect(model.countParams()).toBe(1696); // the tiny MLP
   model.dispose();
 
   await page.setViewportSize({ width: 390, height: 844 });

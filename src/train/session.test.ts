@@ -81,6 +81,18 @@ describe('a training session (what the worker hosts)', () => {
     session.dispose();
   });
 
+  it('a configure that arrives while a probe is running waits for it (calls come as interleaved messages)', async () => {
+    const session = new TrainingSession();
+    await session.configure(config(4), runs, site.url);
+    const probing = session.probe();
+    const replacing = session.configure({ ...config(4), student: 'synthetic-mlp-tiny' }, runs, site.url);
+    const [probe, info] = await Promise.all([probing, replacing]);
+    expect(probe.runs.map((r) => r.id)).toEqual(['ce', 'pcd']);
+    expect(info.totalSteps).toBe(4);
+    expect((await session.step()).step).toBe(0);
+    session.dispose();
+  });
+
   it('refuses an invalid change, naming the field, and the run goes on as it was', async () => {
     const session = new TrainingSession();
     await session.configure(config(4), runs, site.url);

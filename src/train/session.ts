@@ -115,7 +115,21 @@ export class TrainingSession {
   /** Pause between steps in ms (the speed control); 0 = as fast as the backend goes. */
   private pace = 0;
 
+  /** Calls that read or replace the trainer run one at a time, in order (see {@link exclusive}). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly fetchFn: typeof fetch = fetch) {}
+
+  /**
+   * Runs `work` after every earlier exclusive call has settled: the worker receives calls
+   * as messages and runs them interleaved at each await, so without this a configure could
+   * dispose a trainer that a probe, an evaluation or a step was still reading.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
 
   state(): SessionState {
     return this.current;
@@ -126,7 +140,12 @@ export class TrainingSession {
    * config is refused with every bad field named, and the current session goes on
    * untouched.
    */
-  async configure(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
+  configure(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
+    if (this.current === 'running') return Promise.reject(new Error('training is running: pause first'));
+    return this.exclusive(() => this.configureNow(input, runInput, siteUrl));
+  }
+
+  private async configureNow(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
     const config = parseTrainerConfig(input);
     const runs = parseRuns(runInput, config);
@@ -283,7 +302,11 @@ export class TrainingSession {
    * dataset and teacher again, and restores every run from the last good weights
    * (weights, optimizer state, data order), so the race goes on where it was.
    */
-  async recover(order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<Recovery> {
+  recover(order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<Recovery> {
+    return this.exclusive(() => this.recoverNow(order));
+  }
+
+  private async recoverNow(order: BackendName[]): Promise<Recovery> {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     const reachedStep = session.trainer.currentStep;
@@ -301,18 +324,18 @@ export class TrainingSession {
   }
 
   /** Every run's test-set metrics now. */
-  async evaluate(): Promise<EvaluationReport[]> {
-    return this.session().trainer.evaluate();
+  evaluate(): Promise<EvaluationReport[]> {
+    return this.exclusive(() => this.session().trainer.evaluate());
   }
 
   /** A run's trained student in the TF.js Layers format. */
-  async exportStudent(id: string): Promise<StudentExport> {
-    return this.session().trainer.exportStudent(id);
+  exportStudent(id: string): Promise<StudentExport> {
+    return this.exclusive(() => this.session().trainer.exportStudent(id));
   }
 
   /** The probe batch as the charts show it, now. */
-  async probe(): Promise<ProbeSnapshot> {
-    return this.session().trainer.probeSnapshot();
+  probe(): Promise<ProbeSnapshot> {
+    return this.exclusive(() => this.session().trainer.probeSnapshot());
   }
 
   /**
@@ -344,7 +367,11 @@ export class TrainingSession {
   }
 
   /** One step of every run while paused. */
-  async step(): Promise<StepReport> {
+  step(): Promise<StepReport> {
+    return this.exclusive(() => this.stepNow());
+  }
+
+  private async stepNow(): Promise<StepReport> {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     const report = await session.trainer.trainStep();
@@ -353,7 +380,11 @@ export class TrainingSession {
   }
 
   /** Back to step 0 with the same configuration (the same initial weights, from the seed). */
-  async reset(): Promise<void> {
+  reset(): Promise<void> {
+    return this.exclusive(() => this.resetNow());
+  }
+
+  private async resetNow(): Promise<void> {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();

@@ -18,6 +18,8 @@ export class Controller {
   /** (time, step) pairs of the last few seconds, for the throughput. */
   private rate: { time: number; step: number }[] = [];
   private running: Promise<void> | null = null;
+  /** Counts applies: a slower, older apply must not overwrite what a newer one set. */
+  private applies = 0;
 
   private get store() {
     return useSession.getState();
@@ -57,6 +59,7 @@ export class Controller {
       store.notify('error', `not applied: ${messageOf(error)}`);
       return;
     }
+    const generation = ++this.applies;
     const wasRunning = store.status === 'running';
     if (wasRunning) await this.pause();
     const previous = useSession.getState().status;
@@ -64,6 +67,7 @@ export class Controller {
     try {
       const siteUrl = new URL('./', document.baseURI).href;
       const info = await this.api.configure(page.config, runs, siteUrl);
+      if (generation !== this.applies) return;
       this.pending = [];
       this.rate = [];
       const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
@@ -80,15 +84,22 @@ export class Controller {
         selectedStage: pcd,
         selectedRun: runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
       });
-      // The charts start from the untrained students.
-      const probe = await this.api.probe();
-      appendProbe(useSession.getState().live, probe);
-      this.bump();
     } catch (error) {
+      if (generation !== this.applies) return;
       // Refused: the session is untouched; a run that was going goes on.
       store.set({ status: previous === 'loading' ? 'empty' : previous });
       store.notify('error', `not applied: ${messageOf(error)}`);
       if (wasRunning) void this.play();
+      return;
+    }
+    // The charts start from the untrained students.
+    try {
+      const probe = await this.api.probe();
+      if (generation !== this.applies || useSession.getState().live.probes.length) return;
+      appendProbe(useSession.getState().live, probe);
+      this.bump();
+    } catch (error) {
+      if (generation === this.applies) store.notify('warning', `no first probe: ${messageOf(error)}`);
     }
   }
 
