@@ -31,8 +31,9 @@ export function runColour(id: string): string {
 
 export const RUN_LABEL: Record<string, string> = { ce: 'CE', kd: 'KD', dkd: 'DKD', pcd: 'PCD', teacher: 'Teacher' };
 
-/** viridis(t) as [r, g, b] bytes (for pixel images). */
+const VIRIDIS_RGB = VIRIDIS.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]);
+
+/** viridis(t) as [r, g, b] bytes (for pixel images; parsed once, not per cell). */
 export function viridisRgb(t: number): [number, number, number] {
-  const hex = viridis(t);
-  return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+  return VIRIDIS_RGB[Math.round(Math.min(Math.max(t, 0), 1) * (VIRIDIS.length - 1))];
 }

@@ -292,11 +292,6 @@ export class TrainingSession {
     }
   }
 
-  /** The last good state, if any (what {@link recover} would continue from). */
-  lastGoodStep(): number | null {
-    return this.lastGood?.step ?? null;
-  }
-
   /**
    * After a lost device: starts the first backend of `order` that works, loads the
    * dataset and teacher again, and restores every run from the last good weights

@@ -27,8 +27,6 @@ export interface LiveData {
   series: Record<string, RunSeries>;
   evaluations: EvaluationReport[];
   probes: ProbeSnapshot[];
-  /** Active stage per kept point of the first run (null = all stages). */
-  lastActiveStage: number | null;
 }
 
 export interface Notice {
@@ -66,7 +64,7 @@ export interface SessionStore {
 }
 
 export function emptyLive(): LiveData {
-  return { series: {}, evaluations: [], probes: [], lastActiveStage: null };
+  return { series: {}, evaluations: [], probes: [] };
 }
 
 /** Every field the schema refuses in a page config, keyed by field path. */
@@ -110,7 +108,6 @@ export const useSession = create<SessionStore>()((set) => ({
 /** Appends step reports to the live series (halving a series that grows past SERIES_LIMIT). */
 export function appendSteps(live: LiveData, steps: StepReport[]): void {
   for (const report of steps) {
-    live.lastActiveStage = report.activeStage;
     for (const run of report.runs) {
       const series = (live.series[run.id] ??= { steps: [], loss: [], terms: {}, stageLosses: [] });
       series.steps.push(report.step);
