@@ -19,8 +19,10 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   // The tiny preset, picked and applied as a person would.
-  await page.getByLabel('Preset').selectOption({ label: 'Tiny (a quick look, any backend)' });
+  await page.getByLabel('Preset').selectOption('tiny');
   await expect(page.getByLabel('Training samples')).toHaveValue('512');
+  // The setup panel says how long the budget is before anything runs.
+  await expect(page.getByTestId('planned-steps')).toContainText('40 steps, each a step of all 2 runs');
   await page.getByTestId('apply').click();
   await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 40');
@@ -33,6 +35,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   }
   await expect(page.getByTestId('throughput')).toContainText('steps/s');
   await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
+  // Who is ahead, in words, from the first evaluation (step 8), with the time left.
+  await expect(page.getByTestId('summary-sentence')).toContainText(/^At step \d+ of 40: (KD|PCD) leads with [\d.]+%; (KD|PCD) [\d.]+%\. The teacher has 92\.\d%\.$/);
+  await expect(page.getByTestId('time-left')).toContainText('≈');
   await page.screenshot({ path: testInfo.outputPath('playground-1280x800.png') });
 
   await page.getByTestId('pause').click();
@@ -40,6 +45,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   const paused = await stepCount(page);
   await page.waitForTimeout(3000);
   expect(await stepCount(page)).toBe(paused);
+  // On demand: the summary from an evaluation at the paused step.
+  await page.getByTestId('evaluate-now').click();
+  await expect(page.getByTestId('summary-sentence')).toContainText(`At step ${paused} of 40:`, { timeout: 60_000 });
 
   // Single step while paused.
   await page.getByTestId('step').click();
@@ -60,6 +68,13 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation');
   expect(csv.length).toBeGreaterThanOrEqual(3);
   expect(csv.slice(1).every((row) => /^(kd|pcd),\d+,/.test(row))).toBe(true);
+
+  const jsonDownload = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const metrics = JSON.parse(readFileSync((await (await jsonDownload).path())!, 'utf8'));
+  expect(metrics.summary.totalSteps).toBe(40);
+  expect(metrics.summary.rows.map((r: { id: string }) => r.id).sort()).toEqual(['kd', 'pcd']);
+  expect(metrics.summary.sentence).toMatch(/^At step \d+ of 40: /);
 
   const files: Record<string, Buffer> = {};
   page.on('download', async (download) => void (files[download.suggestedFilename()] = readFileSync((await download.path())!)));

@@ -1,12 +1,15 @@
 // npm run check:golden -- <file>: every case of a golden file through the project's own
-// losses on the TF.js CPU backend; exits non-zero on any failure.
+// losses on the TF.js CPU backend (or `--backend wasm`); exits non-zero on any failure.
 import { readFileSync } from 'node:fs';
 import { checkGoldenCase, formatCaseReport, parseGoldenFile } from '../src/distill/golden';
 import { selectBackend } from '../src/tf/backends';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: npm run check:golden -- <golden.json>');
+const args = process.argv.slice(2);
+const backendAt = args.indexOf('--backend');
+const backend = backendAt >= 0 ? args.splice(backendAt, 2)[1] : 'cpu';
+const file = args[0];
+if (!file || (backend !== 'cpu' && backend !== 'wasm')) {
+  console.error('usage: npm run check:golden -- <golden.json> [--backend cpu|wasm]');
   process.exit(2);
 }
 
@@ -25,7 +28,8 @@ try {
   process.exit(2);
 }
 
-await selectBackend(['cpu']);
+await selectBackend([backend]);
+console.log(`backend: ${backend}`);
 let passed = 0;
 let failed = 0;
 for (const [index, golden_case] of golden.cases.entries()) {

@@ -1,39 +1,76 @@
-// One seed of an experiment: every method as a run of one fair race (same initial weights,
-// same batches), trained to the end of the budget, then evaluated on the test split. The
-// same code runs in Node (MLP students) and in a Chromium page (CNN students).
+// One seed of an experiment: every run of one fair race (same initial weights, same
+// batches), trained to the end of the budget and evaluated on the test split every
+// `evalEvery` epochs and at the end. The same code runs in Node (MLP students) and in a
+// Chromium page (CNN students).
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../src/data/dataset';
-import { METHOD_DEFAULTS, type Method } from '../../src/distill/objective';
 import type { TrainerConfig } from '../../src/train/config';
-import { DistillationTrainer } from '../../src/train/trainer';
+import { DistillationTrainer, type RunSpec } from '../../src/train/trainer';
 
 export interface ExperimentRow {
   seed: number;
-  method: Method;
+  /** The run's id (the method's name for the page's runs; a variant's name in the ablation). */
+  method: string;
   testAccuracy: number;
   teacherAgreement: number;
   nonTargetKl: number;
   nonTargetRankCorrelation: number;
   diverged: boolean;
+  steps: number;
 }
 
-export async function raceOneSeed(config: TrainerConfig, methods: Method[], data: Dataset, teacher: tf.LayersModel, seed: number): Promise<ExperimentRow[]> {
-  const trainer = new DistillationTrainer({ ...config, seed }, methods.map((m) => ({ id: m, method: METHOD_DEFAULTS[m] })), data, teacher);
+/** A run's test metrics at one evaluation. */
+export interface CurvePoint {
+  step: number;
+  epoch: number;
+  testAccuracy: number;
+  testLoss: number;
+  trainAccuracy: number;
+  trainLoss: number;
+}
+
+export interface SeedResult {
+  rows: ExperimentRow[];
+  curves: Record<string, CurvePoint[]>;
+}
+
+export async function raceOneSeed(
+  config: TrainerConfig,
+  runs: RunSpec[],
+  data: Dataset,
+  teacher: tf.LayersModel,
+  seed: number,
+  evalEvery = 1,
+): Promise<SeedResult> {
+  const trainer = new DistillationTrainer({ ...config, seed }, runs, data, teacher);
   const diverged = new Set<string>();
+  const curves: Record<string, CurvePoint[]> = Object.fromEntries(runs.map((r) => [r.id, []]));
+  const every = evalEvery * trainer.stepsPerEpoch;
   try {
-    while (!trainer.done) {
-      const report = await trainer.trainStep();
-      for (const run of report.runs) if (!Number.isFinite(run.loss)) diverged.add(run.id);
+    for (;;) {
+      if (!trainer.done) {
+        const report = await trainer.trainStep();
+        for (const run of report.runs) if (!Number.isFinite(run.loss)) diverged.add(run.id);
+      }
+      const step = trainer.currentStep;
+      if (step % every !== 0 && !trainer.done) continue;
+      const results = await trainer.evaluate({ teacherMetrics: trainer.done });
+      for (const r of results) {
+        curves[r.id].push({ step, epoch: step / trainer.stepsPerEpoch, testAccuracy: r.testAccuracy, testLoss: r.testLoss, trainAccuracy: r.trainAccuracy, trainLoss: r.trainLoss });
+      }
+      if (!trainer.done) continue;
+      const rows = results.map((result) => ({
+        seed,
+        method: result.id,
+        testAccuracy: result.testAccuracy,
+        teacherAgreement: result.teacherAgreement!,
+        nonTargetKl: result.nonTargetKl!,
+        nonTargetRankCorrelation: result.nonTargetRankCorrelation!,
+        diverged: diverged.has(result.id),
+        steps: trainer.totalSteps,
+      }));
+      return { rows, curves };
     }
-    return (await trainer.evaluate()).map((result) => ({
-      seed,
-      method: result.id as Method,
-      testAccuracy: result.testAccuracy,
-      teacherAgreement: result.teacherAgreement!,
-      nonTargetKl: result.nonTargetKl!,
-      nonTargetRankCorrelation: result.nonTargetRankCorrelation!,
-      diverged: diverged.has(result.id),
-    }));
   } finally {
     trainer.dispose();
   }

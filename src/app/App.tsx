@@ -14,6 +14,7 @@ import { BackendNotice, Header } from './panels/Header';
 import { LivePanel } from './panels/LivePanel';
 import { Notices } from './panels/Notices';
 import { SetupPanel } from './panels/SetupPanel';
+import { SummaryPanel } from './panels/SummaryPanel';
 import { toHash } from './store/config-state';
 import { controller } from './store/controller-instance';
 import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
@@ -73,6 +74,7 @@ export function App() {
           </div>
         ) : null}
         <main id="charts" className="charts" tabIndex={-1}>
+          {shown('summary') ? <SummaryPanel /> : null}
           {shown('curves') ? <CurvesChart /> : null}
           <section className="card probe-bar" aria-label="Probe batch and history">
             <ProbeControls />

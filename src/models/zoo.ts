@@ -94,6 +94,21 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
       ]),
   },
   {
+    // Wide enough to take what the teacher knows from a few hundred digits; the 16-unit MLP
+    // is not (docs/results.md, budget study).
+    id: 'mnist-mlp-wide',
+    dataset: 'mnist',
+    role: 'student',
+    name: 'wide MLP',
+    description: '784 → 64 → 10',
+    build: (seed) =>
+      sequential('mnist_mlp_wide', [
+        tf.layers.flatten({ inputShape: MNIST_INPUT }),
+        dense(64, seed, 1, 'relu'),
+        dense(10, seed, 2, 'linear'),
+      ]),
+  },
+  {
     id: 'mnist-linear',
     dataset: 'mnist',
     role: 'student',

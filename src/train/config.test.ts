@@ -39,3 +39,10 @@ describe('the trainer configuration schema', () => {
     expect(fields).toEqual([{ field: 'schedule.kind', message: 'stage schedules apply to PCD only; use "joint"' }]);
   });
 });
+
+describe('durations for people', () => {
+  it('rounds to what a reader needs', async () => {
+    const { formatDuration } = await import('./config');
+    expect([0.4, 40, 60, 200, 3600, 3725, Number.NaN, -1].map(formatDuration)).toEqual(['0 s', '40 s', '1 min', '3 min 20 s', '1 h 00 min', '1 h 02 min', '–', '–']);
+  });
+});

@@ -145,6 +145,22 @@ export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; m
   return parsed as { id: string; method: MethodConfig }[];
 }
 
+/** Steps per epoch and in the whole budget, as the trainer counts them (no TF.js needed). */
+export function plannedSteps(config: Pick<TrainerConfig, 'dataset' | 'trainSubset' | 'batchSize' | 'budget'>): { perEpoch: number; total: number } {
+  const samples = Math.min(config.trainSubset, TRAIN_SIZE[config.dataset]);
+  const perEpoch = Math.ceil(samples / config.batchSize);
+  return { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount };
+}
+
+/** A rough duration for people: "40 s", "3 min 20 s", "1 h 05 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${String(s % 60).padStart(2, '0')} s` : ''}`;
+  return `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
 export function defaultTrainerConfig(dataset: DatasetId = 'mnist'): TrainerConfig {
   return {
     dataset,

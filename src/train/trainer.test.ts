@@ -4,7 +4,7 @@ import { generateSynthetic100 } from '../data/synthetic';
 import { METHOD_DEFAULTS } from '../distill/objective';
 import { modelSpec } from '../models/zoo';
 import { selectBackend } from '../tf/backends';
-import { defaultTrainerConfig, type TrainerConfig } from './config';
+import { defaultTrainerConfig, plannedSteps, type TrainerConfig } from './config';
 import { DistillationTrainer, type RunSpec } from './trainer';
 
 // A small real setup on the CPU backend: the synthetic dataset, a freshly trained-for-a-
@@ -38,6 +38,18 @@ async function losses(trainer: DistillationTrainer, steps: number) {
 }
 
 describe('the distillation trainer', () => {
+  it('counts the steps the page announces (plannedSteps, without TF.js)', () => {
+    for (const change of [
+      { trainSubset: 500, batchSize: 64, budget: { unit: 'epochs', amount: 3 } },
+      { trainSubset: 512, batchSize: 64, budget: { unit: 'epochs', amount: 2 } },
+      { trainSubset: 100, batchSize: 128, budget: { unit: 'steps', amount: 7 } },
+    ] as Partial<TrainerConfig>[]) {
+      const trainer = new DistillationTrainer(config(change), [race[0]], dataset, null);
+      expect(plannedSteps(config(change))).toEqual({ perEpoch: trainer.stepsPerEpoch, total: trainer.totalSteps });
+      trainer.dispose();
+    }
+  });
+
   it('gives bit-identical metrics on a rerun of the same config and seed (CPU)', async () => {
     const a = new DistillationTrainer(config(), race, dataset, teacher);
     const b = new DistillationTrainer(config(), race, dataset, teacher);

@@ -292,9 +292,10 @@ export class DistillationTrainer {
   /**
    * Every run's metrics on the test split (accuracy, per-class accuracy, confusion, and
    * agreement with the teacher on the low-probability classes). The teacher's test
-   * logits are computed once per session.
+   * logits are computed once per session. `teacherMetrics: false` skips the agreement
+   * metrics (null then), the costly part on the host, for a quick accuracy-and-loss point.
    */
-  async evaluate(): Promise<({ id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics)[]> {
+  async evaluate({ teacherMetrics = true }: { teacherMetrics?: boolean } = {}): Promise<({ id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics)[]> {
     const { test, classNames } = this.dataset;
     if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test);
     // Train metrics on a fixed slice of the training subset (at most 2,000 samples).
@@ -315,7 +316,7 @@ export class DistillationTrainer {
         step: this.step,
         trainAccuracy: train.testAccuracy,
         trainLoss: train.testLoss,
-        ...evaluationMetrics(logits, this.teacherTestLogits, test.labels, classNames.length),
+        ...evaluationMetrics(logits, teacherMetrics ? this.teacherTestLogits : null, test.labels, classNames.length),
       });
     }
     return results;

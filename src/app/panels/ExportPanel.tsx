@@ -4,6 +4,7 @@ import { RUN_LABEL } from '../palette';
 import { sanitizeConfig } from '../store/config-state';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
+import { raceSummary, summarySentence } from '../store/summary';
 
 function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -38,9 +39,12 @@ export function ExportPanel() {
   const exportMetrics = (format: 'csv' | 'json') => {
     const { live, step } = useSession.getState();
     if (format === 'csv') return download(`${stamp()}-metrics.csv`, metricsCsv(live.evaluations), 'text/csv');
+    const summary = applied ? raceSummary(live.evaluations, runs, applied.info.totalSteps, applied.info.teacherTestAccuracy) : null;
     const json = {
       config: applied?.page,
       step,
+      // Who won, as the summary card says it: the latest evaluation every run has.
+      summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id) } : null,
       runs: runs.map((id) => ({
         id,
         steps: live.series[id] ?? null,

@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { BackendInUse } from '../../worker/api';
+import { formatDuration } from '../../train/config';
 import { controller } from '../store/controller-instance';
 import { useSession, type BackendState } from '../store/session-store';
 
@@ -112,6 +113,12 @@ export function Header() {
           <dt>Throughput</dt>
           <dd data-testid="throughput">
             {s.throughput ? `${s.throughput.stepsPerSecond.toFixed(1)} steps/s · ${Math.round(s.throughput.samplesPerSecond).toLocaleString('en')} samples/s` : '–'}
+          </dd>
+        </div>
+        <div>
+          <dt>Time left</dt>
+          <dd data-testid="time-left">
+            {running && s.throughput && s.throughput.stepsPerSecond > 0 && total > s.step ? `≈ ${formatDuration((total - s.step) / s.throughput.stepsPerSecond)}` : '–'}
           </dd>
         </div>
         <div>

@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { DatasetId } from '../../data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { catalogEntry, DEFAULT_STUDENT, MODEL_CATALOG } from '../../models/catalog';
-import { CLASSES, TRAIN_SIZE, type TrainerConfig } from '../../train/config';
+import { CLASSES, formatDuration, plannedSteps, TRAIN_SIZE, type TrainerConfig } from '../../train/config';
 import { RUN_LABEL } from '../palette';
 import { optimizerFor, scheduleFor } from '../store/config-state';
 import { controller } from '../store/controller-instance';
@@ -42,8 +42,8 @@ function Fieldset({ legend, children }: { legend: string; children: React.ReactN
 }
 
 export function SetupPanel() {
-  const { draft, errors, setDraft, applied, status } = useSession(
-    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, status: s.status })),
+  const { draft, errors, setDraft, applied, status, throughput } = useSession(
+    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, status: s.status, throughput: s.throughput })),
   );
   const { config, compare } = draft;
   const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) => setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
@@ -53,6 +53,11 @@ export function SetupPanel() {
   const dirty = !applied || JSON.stringify(applied.page) !== JSON.stringify(draft);
   const invalid = Object.keys(errors).length > 0;
   const error = (path: string) => errors[path];
+  const preset = PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft));
+  const steps = plannedSteps(config);
+  const runCount = 1 + compare.length;
+  // The measured speed belongs to the applied configuration; it predicts the draft only when they are the same.
+  const measured = !dirty && throughput && throughput.stepsPerSecond > 0 ? throughput.stepsPerSecond : null;
 
   const setDataset = (dataset: DatasetId) => {
     const stagesMax = CLASSES[dataset];
@@ -69,12 +74,12 @@ export function SetupPanel() {
       <header className="card-header">
         <h2 id="setup-title">Setup</h2>
       </header>
-      <Field label="Preset" explain={PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft))?.explanation ?? 'Start from a ready configuration, then change anything.'}>
+      <Field label="Preset" explain={preset?.explanation ?? 'Start from a ready configuration, then change anything.'}>
         {(id, describedBy) => (
           <select
             id={id}
             aria-describedby={describedBy}
-            value={PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft))?.id ?? ''}
+            value={preset?.id ?? ''}
             onChange={(e) => {
               const preset = PRESETS.find((p) => p.id === e.target.value);
               if (preset) setDraft(structuredClone(preset.page));
@@ -85,7 +90,7 @@ export function SetupPanel() {
             </option>
             {PRESETS.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name}
+                {p.name} · {plannedSteps(p.page.config).total.toLocaleString('en')} steps
               </option>
             ))}
           </select>
@@ -214,6 +219,11 @@ export function SetupPanel() {
             )}
           </Field>
         </div>
+        <p className="explain budget-steps" data-testid="planned-steps">
+          {steps.total.toLocaleString('en')} steps{config.budget.unit === 'epochs' ? ` (${steps.perEpoch.toLocaleString('en')} per epoch)` : ''}
+          {runCount > 1 ? `, each a step of all ${runCount} runs` : ''}
+          {measured ? ` · about ${formatDuration(steps.total / measured)} in all at the ${measured.toFixed(1)} steps/s measured now` : applied && !dirty ? ' · the time to the end shows once training runs' : ''}.
+        </p>
         <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
           {(id, d) => <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />}
         </Field>

@@ -23,6 +23,7 @@ export const HIDEABLE = [
   'confusion',
   'schedule-editor',
   // Whole charts, for a lesson about one of them.
+  'summary',
   'curves',
   'ranking',
   'groups',

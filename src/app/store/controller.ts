@@ -138,6 +138,19 @@ export class Controller {
     }
   }
 
+  /** Every run on the test split now (while paused), added to the evaluations like an epoch's. */
+  async evaluateNow(): Promise<void> {
+    const { store } = this;
+    if (!store.applied || store.status !== 'paused') return;
+    try {
+      const evaluations = await this.api.evaluate();
+      this.pending.push({ state: await this.api.state(), steps: [], evaluations });
+      this.flush();
+    } catch (error) {
+      store.notify('error', `evaluation failed: ${messageOf(error)}`);
+    }
+  }
+
   async reset(): Promise<void> {
     if (!this.store.applied) return;
     if (this.store.status === 'running') await this.pause();

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { runsOf } from '../../src/app/store/config-state';
+import { PRESETS } from '../../src/app/store/presets';
+import { METHOD_DEFAULTS } from '../../src/distill/methods';
+import { ArgumentError, planExperiment } from './experiment-args';
+import { formatMeanStd, pairedGain, resultTable } from './experiment-report';
+
+const plan = (line: string, files: Record<string, string> = {}) =>
+  planExperiment(line.split(' ').filter(Boolean), (path) => {
+    if (!(path in files)) throw new Error(`ENOENT: ${path}`);
+    return files[path];
+  });
+
+describe('experiment flags', () => {
+  it('runs every preset exactly as the page configures it', () => {
+    for (const preset of PRESETS) {
+      const p = plan(`--preset ${preset.id}`);
+      expect(p.config).toEqual(preset.page.config);
+      expect(p.runs).toEqual(runsOf(preset.page));
+      expect(p.seeds).toEqual([1, 2, 3]);
+      expect(p.evalEvery).toBe(1);
+    }
+  });
+
+  it('reads a config file as the page exports it', () => {
+    const page = structuredClone(PRESETS[1].page);
+    const p = plan('--config /x/my-setup.json --seeds 4', { '/x/my-setup.json': JSON.stringify(page) });
+    expect(p.config).toEqual(page.config);
+    expect(p.runs.map((r) => r.id)).toEqual(runsOf(page).map((r) => r.id));
+    expect(p.seeds).toEqual([4]);
+    expect(p.label).toBe('my-setup');
+  });
+
+  it('refuses a config file the page would have to repair, naming what is wrong', () => {
+    const bad = JSON.stringify({ config: { dataset: 'synthetic100', batchSize: 'many' }, compare: [] });
+    expect(() => plan('--config bad.json', { 'bad.json': bad })).toThrow(/--config "bad.json".*batchSize/);
+    expect(() => plan('--config missing.json')).toThrow(/--config "missing.json" is invalid: expected a readable JSON file \(ENOENT/);
+  });
+
+  it('sets every field the flags name', () => {
+    const p = plan(
+      '--dataset synthetic100 --methods ce,kd,pcd --student synthetic-mlp-medium --subset 2000 --epochs 40 --batch 128 ' +
+        '--optimizer sgd --lr 0.05 --momentum 0.8 --lr-schedule constant --warmup 0.1 --stages 4 --tau 2 --alpha 0.5 ' +
+        '--ranking off --lambda off --passes fine-to-coarse --schedule bidirectional --standardize on --eval-every 5 --seeds 7,8 --out /tmp/a.json',
+    );
+    expect(p.config).toMatchObject({
+      student: 'synthetic-mlp-medium',
+      trainSubset: 2000,
+      budget: { unit: 'epochs', amount: 40 },
+      batchSize: 128,
+      optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.8 },
+      learningRateSchedule: 'constant',
+      warmupShare: 0.1,
+      schedule: { kind: 'bidirectional' },
+    });
+    expect(p.config.method).toEqual({ ...METHOD_DEFAULTS.pcd, stages: 4, temperature: 2, alpha: 0.5, ranking: false, adaptive: false, coarseToFine: false, standardizeLogits: true });
+    expect(p.runs.map((r) => r.id)).toEqual(['ce', 'kd', 'pcd']);
+    expect(p.runs[1].method).toEqual({ ...METHOD_DEFAULTS.kd, temperature: 2, standardizeLogits: true });
+    expect(p.runs[2].method).toEqual(p.config.method);
+    expect(p).toMatchObject({ seeds: [7, 8], evalEvery: 5, out: '/tmp/a.json' });
+  });
+
+  it('changes a preset with flags, keeping the rest', () => {
+    const race = PRESETS.find((p) => p.id === 'race')!;
+    const p = plan('--preset race --epochs 3 --steps 100'.replace(' --steps 100', ''));
+    expect(p.config).toEqual({ ...race.page.config, budget: { unit: 'epochs', amount: 3 } });
+    expect(plan('--preset race --steps 100').config.budget).toEqual({ unit: 'steps', amount: 100 });
+  });
+
+  it('refuses bad flags with the flag, the value and what was expected', () => {
+    const cases: [string, RegExp][] = [
+      ['--preset nope', /--preset "nope" is invalid: expected one of .*race/],
+      ['--lr 0x10', /--lr "0x10" is invalid: expected a number/],
+      ['--subset 2.5', /--subset "2.5" is invalid: expected an integer ≥ 1/],
+      ['--ranking maybe', /--ranking "maybe" is invalid: expected on or off/],
+      ['--methods ce,kd --stages 2', /--stages "2" is invalid: expected a PCD run/],
+      ['--methods ce --tau 2', /--tau "2" is invalid: expected a distilling run/],
+      ['--methods ce,xx', /--methods "ce,xx" is invalid: expected methods among/],
+      ['--epochs 3 --steps 4', /either --epochs or --steps/],
+      ['--momentum 0.5', /expected an SGD run/],
+      ['--stages 101', /method.stages: at most 100/],
+      ['--subset 99999', /trainSubset: at most 16000/],
+      ['--passes none', /--passes "none" is invalid/],
+      ['--bogus 1', /--bogus "1" is invalid: expected one of the flags/],
+      ['--lr', /--lr \(missing value\)/],
+      ['--preset race --dataset mnist', /--dataset "mnist" is invalid: expected synthetic100/],
+    ];
+    for (const [line, message] of cases) {
+      expect(() => plan(line), line).toThrow(ArgumentError);
+      expect(() => plan(line), line).toThrow(message);
+    }
+  });
+});
+
+describe('experiment tables', () => {
+  const row = (seed: number, method: string, testAccuracy: number) => ({ seed, method, testAccuracy, teacherAgreement: 0.5, nonTargetKl: 1, nonTargetRankCorrelation: 0.3, diverged: false, steps: 10 });
+  const rows = [row(1, 'ce', 0.5), row(1, 'kd', 0.6), row(2, 'ce', 0.4), row(2, 'kd', 0.6)];
+
+  it('pairs gains by seed', () => {
+    expect(pairedGain(rows, 'kd', 'ce').map((g) => +g.toFixed(6))).toEqual([0.1, 0.2]);
+    expect(formatMeanStd([0.1, 0.2], 100)).toBe('15.00 ± 7.07');
+  });
+
+  it('writes one line per run with its gain over CE', () => {
+    const table = resultTable({ rows, runs: [{ id: 'ce', method: METHOD_DEFAULTS.ce }, { id: 'kd', method: METHOD_DEFAULTS.kd }] });
+    expect(table.split('\n')).toHaveLength(4);
+    expect(table).toContain('| CE | 45.00 ± 7.07 | — |');
+    expect(table).toContain('| KD | 60.00 ± 0.00 | 15.00 ± 7.07 |');
+  });
+});

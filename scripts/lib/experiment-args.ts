@@ -1,0 +1,239 @@
+// The experiment runner's command line: a preset, a config file as the page exports it, or
+// a dataset's defaults, then flags that change any field the page can set (and a few it
+// cannot, such as τ of the compared runs). Pure: parsed and validated here, run elsewhere,
+// so the unit tests can check every flag without training anything.
+import { readFileSync } from 'node:fs';
+import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/app/store/config-state';
+import { PRESETS } from '../../src/app/store/presets';
+import type { DatasetId } from '../../src/data/dataset';
+import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
+import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, type TrainerConfig } from '../../src/train/config';
+import type { RunSpec } from '../../src/train/trainer';
+
+export interface ExperimentPlan {
+  config: TrainerConfig;
+  runs: RunSpec[];
+  seeds: number[];
+  /** Evaluate every this many epochs (and always at the end). */
+  evalEvery: number;
+  /** Where the JSON (and a markdown table beside it) goes; null = bench-results/. */
+  out: string | null;
+  /** A name for the printed table and the default output file. */
+  label: string;
+  /** Backends to try for students trained in Chromium. */
+  backends: string[] | null;
+}
+
+/** A flag that is wrong, named with what was expected. */
+export class ArgumentError extends Error {
+  constructor(flag: string, value: string | undefined, expected: string) {
+    super(`${flag} ${value === undefined ? '(missing value)' : JSON.stringify(value)} is invalid: expected ${expected}`);
+    this.name = 'ArgumentError';
+  }
+}
+
+const FLAGS = {
+  '--preset': 'a preset id',
+  '--config': 'a config JSON file as the page exports it',
+  '--dataset': 'mnist or synthetic100',
+  '--methods': 'the raced methods, e.g. ce,kd,dkd,pcd',
+  '--seeds': 'seeds, e.g. 1,2,3',
+  '--student': 'a student id of the zoo',
+  '--subset': 'training samples',
+  '--epochs': 'budget in epochs',
+  '--steps': 'budget in steps',
+  '--batch': 'batch size',
+  '--optimizer': 'adam or sgd',
+  '--lr': 'base learning rate',
+  '--momentum': 'SGD momentum',
+  '--lr-schedule': 'cosine or constant',
+  '--warmup': 'warm-up share of the budget, 0 … 1',
+  '--augment': 'on or off',
+  '--stages': 'PCD stages S',
+  '--tau': 'temperature τ of every distilling run',
+  '--alpha': 'PCD α',
+  '--ranking': 'PCD logit-gap ranking on or off',
+  '--lambda': 'PCD adaptive λ on or off',
+  '--passes': 'PCD passes: both, fine-to-coarse or coarse-to-fine',
+  '--schedule': 'PCD stage schedule: joint, bidirectional, fine-to-coarse, coarse-to-fine',
+  '--standardize': 'logit standardization of every distilling run, on or off',
+  '--eval-every': 'evaluate every N epochs',
+  '--out': 'output file (JSON; a .md table is written beside it)',
+  '--backend': 'backends for CNN students in Chromium, e.g. webgl,cpu',
+} as const;
+export type Flag = keyof typeof FLAGS;
+export const FLAG_HELP = Object.entries(FLAGS)
+  .map(([flag, what]) => `  ${flag.padEnd(14)} ${what}`)
+  .join('\n');
+
+/** `--flag value` pairs; an unknown flag or a flag without a value is an error. */
+export function readFlags(argv: string[]): Map<Flag, string> {
+  const flags = new Map<Flag, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i];
+    if (!(flag in FLAGS)) throw new ArgumentError(flag, argv[i + 1], `one of the flags:\n${FLAG_HELP}`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new ArgumentError(flag, undefined, FLAGS[flag as Flag]);
+    if (flags.has(flag as Flag)) throw new ArgumentError(flag, value, 'the flag once');
+    flags.set(flag as Flag, value);
+  }
+  return flags;
+}
+
+const number = (flag: Flag, value: string, { integer = false, min = -Infinity } = {}) => {
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) throw new ArgumentError(flag, value, `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''} (${FLAGS[flag]})`);
+  return n;
+};
+const onOff = (flag: Flag, value: string) => {
+  if (value !== 'on' && value !== 'off') throw new ArgumentError(flag, value, 'on or off');
+  return value === 'on';
+};
+const list = (flag: Flag, value: string) => {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.some((s) => !s)) throw new ArgumentError(flag, value, `a comma-separated list (${FLAGS[flag]})`);
+  return items;
+};
+
+/** The page config the experiment starts from: a preset, a config file, or a dataset's defaults. */
+function basePage(flags: Map<Flag, string>, readFile: (path: string) => string): { page: PageConfig; label: string } {
+  const preset = flags.get('--preset');
+  const file = flags.get('--config');
+  if (preset && file) throw new ArgumentError('--config', file, 'either --preset or --config, not both');
+  if (preset) {
+    const found = PRESETS.find((p) => p.id === preset);
+    if (!found) throw new ArgumentError('--preset', preset, `one of ${PRESETS.map((p) => p.id).join(', ')}`);
+    return { page: structuredClone(found.page), label: `preset-${preset}` };
+  }
+  if (file) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFile(file));
+    } catch (error) {
+      throw new ArgumentError('--config', file, `a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const { notices, ...page } = sanitizeConfig(raw, false);
+    // A page import may repair a file with notices; an experiment must run what was asked.
+    if (notices.length) throw new ArgumentError('--config', file, `a valid configuration, but: ${notices.join('; ')}`);
+    return { page, label: file.replace(/^.*\//, '').replace(/\.json$/, '') };
+  }
+  const dataset = flags.get('--dataset') ?? 'synthetic100';
+  if (dataset !== 'mnist' && dataset !== 'synthetic100') throw new ArgumentError('--dataset', dataset, FLAGS['--dataset']);
+  return { page: { config: defaultTrainerConfig(dataset as DatasetId), compare: ['ce', 'kd', 'dkd'] }, label: dataset };
+}
+
+/**
+ * Builds a validated experiment from the command line. `readFile` is injected for the tests.
+ * The runs are the page's (`runsOf`): the configured method plus the compared ones with
+ * their defaults; `--methods` replaces that list (PCD, when listed, is the configured one).
+ */
+export function planExperiment(argv: string[], readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ExperimentPlan {
+  const flags = readFlags(argv);
+  const { page, label } = basePage(flags, readFile);
+  const config = structuredClone(page.config) as TrainerConfig;
+  if (flags.has('--dataset') && (flags.has('--preset') || flags.has('--config')) && flags.get('--dataset') !== config.dataset) {
+    throw new ArgumentError('--dataset', flags.get('--dataset'), `${config.dataset}, the dataset of the preset or file (change it there)`);
+  }
+  let compare = page.compare;
+  const methodsValue = flags.get('--methods');
+  if (methodsValue) {
+    const methods = list('--methods', methodsValue);
+    for (const m of methods) if (!METHODS.includes(m as Method)) throw new ArgumentError('--methods', methodsValue, `methods among ${METHODS.join(', ')}`);
+    if (new Set(methods).size !== methods.length) throw new ArgumentError('--methods', methodsValue, 'each method once');
+    const main = (methods.includes('pcd') ? 'pcd' : methods.at(-1)) as Method;
+    if (config.method.method !== main) {
+      config.method = { ...METHOD_DEFAULTS[main] } as MethodConfig;
+      if (main !== 'pcd') config.schedule = { kind: 'joint' };
+    }
+    compare = methods.filter((m) => m !== main) as Method[];
+  }
+
+  const set = <K extends keyof TrainerConfig>(key: K, value: TrainerConfig[K]) => {
+    config[key] = value;
+  };
+  const value = (flag: Flag) => flags.get(flag);
+  if (value('--student')) set('student', value('--student')!);
+  if (value('--subset')) set('trainSubset', number('--subset', value('--subset')!, { integer: true, min: 1 }));
+  if (value('--epochs') && value('--steps')) throw new ArgumentError('--steps', value('--steps'), 'either --epochs or --steps, not both');
+  if (value('--epochs')) set('budget', { unit: 'epochs', amount: number('--epochs', value('--epochs')!, { integer: true, min: 1 }) });
+  if (value('--steps')) set('budget', { unit: 'steps', amount: number('--steps', value('--steps')!, { integer: true, min: 1 }) });
+  if (value('--batch')) set('batchSize', number('--batch', value('--batch')!, { integer: true, min: 1 }));
+  const optimizer = value('--optimizer');
+  if (optimizer) {
+    if (optimizer === 'adam') set('optimizer', { kind: 'adam', learningRate: config.optimizer.learningRate });
+    else if (optimizer === 'sgd') set('optimizer', { kind: 'sgd', learningRate: config.optimizer.learningRate, momentum: 0.9 });
+    else throw new ArgumentError('--optimizer', optimizer, 'adam or sgd');
+  }
+  if (value('--lr')) set('optimizer', { ...config.optimizer, learningRate: number('--lr', value('--lr')!) });
+  if (value('--momentum')) {
+    if (config.optimizer.kind !== 'sgd') throw new ArgumentError('--momentum', value('--momentum'), 'an SGD run (add --optimizer sgd)');
+    set('optimizer', { ...config.optimizer, momentum: number('--momentum', value('--momentum')!) });
+  }
+  const lrSchedule = value('--lr-schedule');
+  if (lrSchedule) {
+    if (lrSchedule !== 'cosine' && lrSchedule !== 'constant') throw new ArgumentError('--lr-schedule', lrSchedule, 'cosine or constant');
+    set('learningRateSchedule', lrSchedule);
+  }
+  if (value('--warmup')) set('warmupShare', number('--warmup', value('--warmup')!));
+  if (value('--augment')) set('augmentation', onOff('--augment', value('--augment')!));
+
+  // PCD's own options go to the configured method, which must then be PCD.
+  const pcdFlags: Flag[] = ['--stages', '--alpha', '--ranking', '--lambda', '--passes', '--schedule'];
+  const pcdFlag = pcdFlags.find((f) => flags.has(f));
+  if (pcdFlag) {
+    if (config.method.method !== 'pcd') throw new ArgumentError(pcdFlag, value(pcdFlag), 'a PCD run (add pcd to --methods)');
+    const pcd = { ...config.method };
+    if (value('--stages')) pcd.stages = number('--stages', value('--stages')!, { integer: true, min: 1 });
+    if (value('--alpha')) pcd.alpha = number('--alpha', value('--alpha')!);
+    if (value('--ranking')) pcd.ranking = onOff('--ranking', value('--ranking')!);
+    if (value('--lambda')) pcd.adaptive = onOff('--lambda', value('--lambda')!);
+    const passes = value('--passes');
+    if (passes) {
+      if (!['both', 'fine-to-coarse', 'coarse-to-fine'].includes(passes)) throw new ArgumentError('--passes', passes, FLAGS['--passes']);
+      pcd.fineToCoarse = passes !== 'coarse-to-fine';
+      pcd.coarseToFine = passes !== 'fine-to-coarse';
+    }
+    config.method = pcd;
+    const schedule = value('--schedule');
+    if (schedule) {
+      const made = schedule === 'custom' ? null : scheduleFor(schedule, pcd.stages);
+      if (!made) throw new ArgumentError('--schedule', schedule, FLAGS['--schedule']);
+      config.schedule = made;
+    }
+  }
+
+  let valid: TrainerConfig;
+  let runs: RunSpec[];
+  try {
+    valid = parseTrainerConfig(config);
+    runs = runsOf({ config: valid, compare });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ArgumentError('(configuration)', undefined, `a valid configuration, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    throw error;
+  }
+  // τ and standardization apply to every distilling run (the page sets them for the configured one).
+  const tau = value('--tau') ? number('--tau', value('--tau')!) : undefined;
+  const standardize = value('--standardize') ? onOff('--standardize', value('--standardize')!) : undefined;
+  if ((tau !== undefined || standardize !== undefined) && runs.every((r) => r.method.method === 'ce')) {
+    throw new ArgumentError(tau !== undefined ? '--tau' : '--standardize', value(tau !== undefined ? '--tau' : '--standardize'), 'a distilling run (KD, DKD or PCD)');
+  }
+  runs = runs.map((run) => {
+    if (run.method.method === 'ce') return run;
+    const method = { ...run.method };
+    if (tau !== undefined) method.temperature = tau;
+    if (standardize !== undefined) method.standardizeLogits = standardize;
+    return { ...run, method };
+  });
+  try {
+    runs = parseRuns(runs, valid);
+    if (runs.find((r) => r.id === valid.method.method)) valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ArgumentError('(runs)', undefined, `valid runs, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    throw error;
+  }
+
+  const seeds = list('--seeds', value('--seeds') ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
+  const evalEvery = value('--eval-every') ? number('--eval-every', value('--eval-every')!, { integer: true, min: 1 }) : 1;
+  const backends = value('--backend') ? list('--backend', value('--backend')!) : null;
+  return { config: valid, runs, seeds, evalEvery, out: value('--out') ?? null, label, backends };
+}

@@ -1,0 +1,89 @@
+// Runs an experiment plan (scripts/lib/experiment-args.ts) seed by seed: in Node on the
+// WASM backend (CPU if it cannot start) for MLP students, in headless Chromium for CNN students (Node's pure-JS
+// backend takes about half a minute per CNN batch). Shared by `npm run experiment`, the
+// budget study and the ablation.
+import { loadDataset } from '../../src/data/load';
+import { loadTeacher } from '../../src/models/teacher';
+import { modelSpec, parameterCount } from '../../src/models/zoo';
+import { serveDirectory } from '../../src/test-support/static-server';
+import { selectBackend, type BackendName } from '../../src/tf/backends';
+import type { TrainerConfig } from '../../src/train/config';
+import type { RunSpec } from '../../src/train/trainer';
+import type * as Harness from '../browser/experiment';
+import { withAppPage } from './browser-session';
+import type { ExperimentPlan } from './experiment-args';
+import { raceOneSeed, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
+
+export interface ExperimentResult {
+  label: string;
+  command: string;
+  date: string;
+  minutes: number;
+  where: string;
+  config: TrainerConfig;
+  runs: RunSpec[];
+  seeds: number[];
+  steps: number;
+  student: { id: string; parameters: number };
+  teacher: { id: string; parameters: number; testAccuracy: number };
+  rows: ExperimentRow[];
+  curves: { seed: number; run: string; points: CurvePoint[] }[];
+}
+
+export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
+  const { config, runs, seeds, evalEvery } = plan;
+  const inBrowser = modelSpec(config.student).description.startsWith('conv');
+  if (!inBrowser && plan.backends?.some((b) => b !== 'cpu')) throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
+  const started = performance.now();
+  // WASM (XNNPACK) trains the MLP students 2–5× faster than the pure-JS CPU backend in Node.
+  const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
+  const site = await serveDirectory('public');
+  const { model: teacher, metadata } = await loadTeacher(config.dataset, site.url);
+  const results: { seed: number; result: SeedResult }[] = [];
+  let where = `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`;
+  const report = (seed: number, result: SeedResult) => {
+    results.push({ seed, result });
+    const diverged = result.rows.filter((r) => r.diverged).map((r) => r.method);
+    if (diverged.length) log(`seed ${seed}: non-finite loss in ${diverged.join(', ')} (diverged)`);
+    log(`seed ${seed}: ${result.rows.map((r) => `${r.method} ${(100 * r.testAccuracy).toFixed(2)}%`).join(', ')}`);
+  };
+  try {
+    if (inBrowser) {
+      const order = (plan.backends ?? ['webgl', 'cpu']) as BackendName[];
+      await withAppPage(async (page) => {
+        for (const seed of seeds) {
+          const out = await page.evaluate(
+            async ([url, o, c, r, s, e]) => {
+              const harness: typeof Harness = await import(/* @vite-ignore */ url);
+              return harness.raceInBrowser(o, c, r, s, e);
+            },
+            ['/scripts/browser/experiment.ts', order, config, runs, seed, evalEvery] as const,
+          );
+          where = `the ${out.backend} backend in headless Chromium${out.adapter ? ` (${out.adapter})` : ''}`;
+          report(seed, out.result);
+        }
+      }, false);
+    } else {
+      const data = await loadDataset(config.dataset, site.url);
+      for (const seed of seeds) report(seed, await raceOneSeed(config, runs, data, teacher, seed, evalEvery));
+    }
+  } finally {
+    teacher.dispose();
+    await site.close();
+  }
+  return {
+    label: plan.label,
+    command,
+    date: new Date().toISOString().slice(0, 10),
+    minutes: (performance.now() - started) / 60000,
+    where,
+    config,
+    runs,
+    seeds,
+    steps: results[0]?.result.rows[0]?.steps ?? 0,
+    student: { id: config.student, parameters: parameterCount(modelSpec(config.student)) },
+    teacher: { id: metadata.modelId, parameters: metadata.parameterCount, testAccuracy: metadata.testAccuracy },
+    rows: results.flatMap((r) => r.result.rows),
+    curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),
+  };
+}

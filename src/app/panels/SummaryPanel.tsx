@@ -1,0 +1,83 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { formatDuration } from '../../train/config';
+import { RUN_LABEL, runColour } from '../palette';
+import { controller } from '../store/controller-instance';
+import { useSession } from '../store/session-store';
+import { raceSummary, summarySentence } from '../store/summary';
+
+const label = (id: string) => RUN_LABEL[id] ?? id;
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+
+/** Who won (or leads) the race, in words and a small table: no chart reading needed. */
+export function SummaryPanel() {
+  const s = useSession(
+    useShallow((state) => ({
+      applied: state.applied,
+      evaluations: state.live.evaluations.length,
+      status: state.status,
+      step: state.step,
+      throughput: state.throughput,
+    })),
+  );
+  const summary = useMemo(
+    () => (s.applied ? raceSummary(useSession.getState().live.evaluations, s.applied.info.runs.map((r) => r.id), s.applied.info.totalSteps, s.applied.info.teacherTestAccuracy) : null),
+    // Recomputed when an evaluation arrives, not on every flush.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [s.applied, s.evaluations],
+  );
+  if (!s.applied) return null;
+  const total = s.applied.info.totalSteps;
+  const left = total - s.step;
+  const eta = s.status === 'running' && s.throughput && s.throughput.stepsPerSecond > 0 ? left / s.throughput.stepsPerSecond : null;
+  const title = summary?.final ? 'Who won' : 'Who is ahead';
+  return (
+    <section className="card summary" aria-labelledby="summary-title" data-testid="summary" data-final={summary?.final ? 'true' : 'false'}>
+      <header className="card-header">
+        <h2 id="summary-title">{title}</h2>
+        <div className="card-controls">
+          <button type="button" onClick={() => void controller.evaluateNow()} disabled={s.status !== 'paused' || s.step === 0} data-testid="evaluate-now" title="Evaluate every run on the test split now (while paused)">
+            Evaluate now
+          </button>
+        </div>
+      </header>
+      {summary ? (
+        <>
+          <p className="summary-sentence" data-testid="summary-sentence">
+            {summarySentence(summary, label)}
+          </p>
+          <table className="summary-table">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Test accuracy</th>
+                <th scope="col">vs CE (points)</th>
+                <th scope="col">vs teacher (points)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.rows.map((row) => (
+                <tr key={row.id} data-run={row.id}>
+                  <th scope="row">
+                    <span className="swatch" style={{ background: runColour(row.id) }} aria-hidden="true" /> {label(row.id)}
+                  </th>
+                  <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
+                  <td className={row.gainOverCe === null ? '' : row.gainOverCe >= 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
+                  <td>{row.gapToTeacher === null ? '—' : signed(-row.gapToTeacher)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p className="explain">The first evaluation on the test split comes at the end of the first epoch; the summary starts there.</p>
+      )}
+      <p className="explain" data-testid="summary-progress">
+        Step {s.step.toLocaleString('en')} of {total.toLocaleString('en')}
+        {summary && !summary.final ? ` (summary from the evaluation at step ${summary.step.toLocaleString('en')})` : ''}
+        {eta !== null && left > 0 ? ` · about ${formatDuration(eta)} to the end at ${s.throughput!.stepsPerSecond.toFixed(1)} steps/s` : ''}
+        {summary?.final ? ' · finished' : ''}.
+      </p>
+    </section>
+  );
+}
