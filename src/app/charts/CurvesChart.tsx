@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { runColour, RUN_LABEL } from '../palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
@@ -10,6 +10,10 @@ const name = (id: string) => RUN_LABEL[id] ?? id;
 /** Train loss per step (thinned), test loss and train/test accuracy at each evaluation. */
 export function CurvesChart() {
   const { live, version, applied } = useLive();
+  // Cross-entropy on the labels is a term of every method, so it compares runs; each run's
+  // own objective adds a distillation term ramped in by the warm-up (and scaled by τ²),
+  // which climbs early in training and reads as divergence when set beside CE.
+  const [shown, setShown] = useState<'ce' | 'objective'>('ce');
   const { loss, accuracy, lastStep } = useMemo(() => {
     const runs = applied?.info.runs.map((r) => r.id) ?? [];
     const loss: Series[] = [];
@@ -20,9 +24,9 @@ export function CurvesChart() {
       const colour = runColour(id);
       loss.push({
         id: `${id}-train`,
-        label: `${name(id)} loss`,
+        label: `${name(id)} ${shown === 'ce' ? 'train CE' : 'objective'}`,
         colour,
-        points: series ? thinIndices(series.steps.length, POINTS).map((i) => ({ x: series.steps[i] + 1, y: series.loss[i] })) : [],
+        points: series ? thinIndices(series.steps.length, POINTS).map((i) => ({ x: series.steps[i] + 1, y: shown === 'ce' ? (series.terms.ce?.[i] ?? series.loss[i]) : series.loss[i] })) : [],
       });
       loss.push({ id: `${id}-test`, label: `${name(id)} test CE`, colour, dotsOnly: true, dash: '1 3', points: evaluations.map((e) => ({ x: e.step, y: e.testLoss })) });
       accuracy.push({ id: `${id}-test`, label: `${name(id)} test`, colour, dots: true, points: evaluations.map((e) => ({ x: e.step, y: 100 * e.testAccuracy })) });
@@ -31,7 +35,7 @@ export function CurvesChart() {
     const lastStep = Math.max(0, ...runs.map((id) => (live.series[id]?.steps.at(-1) ?? -1) + 1));
     return { loss, accuracy, lastStep };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, applied]);
+  }, [version, applied, shown]);
   const teacher = applied?.info.teacherTestAccuracy;
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(lastStep, total);
@@ -40,11 +44,24 @@ export function CurvesChart() {
     <ChartCard
       id="curves"
       title="Loss and accuracy"
-      explanation="Left: each run's training loss at every step (its own objective) and, dotted, its cross-entropy on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
+      explanation={
+        shown === 'ce'
+          ? "Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
+          : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher."
+      }
       empty={hasLoss ? null : 'Press play: the curves start with the first step.'}
+      controls={
+        <label>
+          Loss{' '}
+          <select value={shown} onChange={(e) => setShown(e.target.value as 'ce' | 'objective')} data-testid="loss-shown">
+            <option value="ce">cross-entropy (comparable)</option>
+            <option value="objective">each run’s objective</option>
+          </select>
+        </label>
+      }
     >
       <div className="chart-pair">
-        <LinePlot label="Loss per step for every run" series={loss} height={210} x={{ domain, label: 'step' }} y={{ label: 'loss' }} />
+        <LinePlot label={shown === 'ce' ? 'Training cross-entropy per step for every run' : 'Objective per step for every run'} series={loss} height={210} x={{ domain, label: 'step' }} y={{ label: 'loss' }} />
         <LinePlot
           label="Train and test accuracy at each evaluation, with the teacher's test accuracy"
           series={accuracy}

@@ -173,7 +173,7 @@ export function SetupPanel() {
             </select>
           )}
         </Field>
-        <Field label="Warm-up share" explain="Fraction of training over which the distillation term ramps in from 0 (paper: 20 of 240 epochs)." error={error('warmupShare')}>
+        <Field label="Warm-up share" explain="Fraction of training over which the DKD and PCD terms ramp in from 0 (paper: 20 of 240 epochs). KD has no warm-up: the spec’s KD loss, like mdistiller’s, applies its weight from step 1." error={error('warmupShare')}>
           {(id, d) => <NumberInput id={id} describedBy={d} value={config.warmupShare} min={0} max={1} step={0.01} invalid={!!error('warmupShare')} onChange={(v) => update({ warmupShare: v })} />}
         </Field>
       </Fieldset>

@@ -62,7 +62,7 @@ export function SummaryPanel() {
                     <span className="swatch" style={{ background: runColour(row.id) }} aria-hidden="true" /> {label(row.id)}
                   </th>
                   <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
-                  <td className={row.gainOverCe === null ? '' : row.gainOverCe >= 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
+                  <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
                   <td>{row.gapToTeacher === null ? '—' : signed(-row.gapToTeacher)}</td>
                 </tr>
               ))}
@@ -73,10 +73,10 @@ export function SummaryPanel() {
         <p className="explain">The first evaluation on the test split comes at the end of the first epoch; the summary starts there.</p>
       )}
       <p className="explain" data-testid="summary-progress">
-        Step {s.step.toLocaleString('en')} of {total.toLocaleString('en')}
-        {summary && !summary.final ? ` (summary from the evaluation at step ${summary.step.toLocaleString('en')})` : ''}
-        {eta !== null && left > 0 ? ` · about ${formatDuration(eta)} to the end at ${s.throughput!.stepsPerSecond.toFixed(1)} steps/s` : ''}
-        {summary?.final ? ' · finished' : ''}.
+        {summary?.final
+          ? 'Finished: every run trained its whole budget.'
+          : `Training at step ${s.step.toLocaleString('en')} of ${total.toLocaleString('en')}${eta !== null && left > 0 ? `, about ${formatDuration(eta)} to the end at ${s.throughput!.stepsPerSecond.toFixed(1)} steps/s` : ''}.` +
+            (summary && summary.step < s.step ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).` : '')}
       </p>
     </section>
   );
