@@ -4,6 +4,8 @@ import { PRESETS } from '../../src/app/store/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { ArgumentError, planExperiment } from './experiment-args';
 import { formatMeanStd, pairedGain, resultTable } from './experiment-report';
+import type { ExperimentResult } from './experiment-run';
+import { curvesFigure, passedAt } from './study-figure';
 
 const plan = (line: string, files: Record<string, string> = {}) =>
   planExperiment(line.split(' ').filter(Boolean), (path) => {
@@ -106,5 +108,29 @@ describe('experiment tables', () => {
     expect(table.split('\n')).toHaveLength(4);
     expect(table).toContain('| CE | 45.00 ± 7.07 | — |');
     expect(table).toContain('| KD | 60.00 ± 0.00 | 15.00 ± 7.07 |');
+  });
+});
+
+describe('figures from results', () => {
+  const curve = (run: string, seed: number, ys: number[]) => ({ seed, run, points: ys.map((y, i) => ({ step: (i + 1) * 10, epoch: i + 1, testAccuracy: y, testLoss: 1, trainAccuracy: y, trainLoss: 1 })) });
+  const result = {
+    label: 'x',
+    seeds: [1, 2],
+    steps: 40,
+    runs: [{ id: 'ce', method: METHOD_DEFAULTS.ce }, { id: 'kd', method: METHOD_DEFAULTS.kd }],
+    teacher: { id: 't', parameters: 1, testAccuracy: 0.9 },
+    curves: [curve('ce', 1, [0.3, 0.5, 0.5, 0.5]), curve('ce', 2, [0.3, 0.5, 0.5, 0.5]), curve('kd', 1, [0.2, 0.6, 0.4, 0.7]), curve('kd', 2, [0.2, 0.6, 0.4, 0.7])],
+  } as unknown as ExperimentResult;
+
+  it('finds the epoch from which a run stays above another', () => {
+    expect(passedAt(result, 'kd', 'ce')).toBe(4); // above at epoch 2, below at 3, above from 4 on
+    expect(passedAt(result, 'ce', 'kd')).toBeNull();
+  });
+
+  it('draws one path per run and the teacher line', () => {
+    const svg = curvesFigure(result);
+    expect(svg.match(/<path /g)).toHaveLength(2);
+    expect(svg).toContain('teacher 90.0');
+    expect(svg).toContain('epoch (40 steps in all)');
   });
 });

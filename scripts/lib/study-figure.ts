@@ -1,9 +1,9 @@
-// A study's figure as a standalone SVG, drawn from its results (never by hand): final test
-// accuracy against the varied flag (log scale: budgets, learning rates and sample counts
-// are compared by ratios), one line per run with a ±1 standard deviation bar at each value,
-// and the teacher's accuracy as a dashed reference. Colours are the page's (Okabe–Ito).
+// Figures as standalone SVG files, drawn from stored results (never by hand): a study's
+// final test accuracy against the varied flag, and an experiment's test accuracy against
+// the epoch. Colours are the page's (Okabe–Ito); a dashed line marks the teacher.
 import { RUN_LABEL, runColour } from '../../src/app/palette';
 import { meanStd } from './experiment-report';
+import type { ExperimentResult } from './experiment-run';
 import type { Study } from './study-render';
 
 const AXIS: Record<string, string> = {
@@ -12,62 +12,124 @@ const AXIS: Record<string, string> = {
   lr: 'learning rate (log scale)',
   subset: 'training samples (log scale)',
 };
-
-const W = 640;
-const H = 400;
-const M = { left: 56, right: 96, top: 40, bottom: 48 };
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function studyFigure(study: Study, title?: string): string {
-  const { results } = study;
-  if (!results.length) throw new Error('studyFigure: no results');
-  const first = results[0];
-  const runs = first.runs.map((r) => r.id);
-  const points = runs.map((id) => ({
-    id,
-    at: results.map((result, i) => ({ epochs: Number(study.vary.values[i]), ...meanStd(result.rows.filter((r) => r.method === id).map((r) => 100 * r.testAccuracy)) })),
-  }));
-  const teacher = 100 * first.teacher.testAccuracy;
-  const epochs = study.vary.values.map(Number);
-  if (epochs.some((e) => !(e > 0))) throw new Error(`studyFigure: ${study.vary.flag} values must be positive numbers`);
-  const values = points.flatMap((p) => p.at.flatMap((a) => [a.mean - a.std, a.mean + a.std])).concat(teacher);
+interface PlotSeries {
+  id: string;
+  points: { x: number; y: number; err?: number }[];
+}
+
+/** Lines (with ±err bars where given) for each run, a teacher reference, axes and labels. */
+function linePlot(opts: { title: string; xLabel: string; yLabel: string; xLog: boolean; ticks: number[]; series: PlotSeries[]; teacher: number; markers: boolean }): string {
+  const W = 640;
+  const H = 400;
+  const M = { left: 56, right: 96, top: 40, bottom: 48 };
+  const xs = opts.series.flatMap((s) => s.points.map((p) => p.x));
+  const values = opts.series.flatMap((s) => s.points.flatMap((p) => [p.y - (p.err ?? 0), p.y + (p.err ?? 0)])).concat(opts.teacher);
   const yMin = Math.max(0, Math.floor(Math.min(...values) / 10) * 10);
   const yMax = Math.min(100, Math.ceil(Math.max(...values) / 10) * 10);
-  const [xLo, xHi] = [Math.log(Math.min(...epochs)), Math.log(Math.max(...epochs))];
-  const x = (e: number) => M.left + (xHi === xLo ? 0.5 : (Math.log(e) - xLo) / (xHi - xLo)) * (W - M.left - M.right);
+  const f = (v: number) => (opts.xLog ? Math.log(v) : v);
+  const [xLo, xHi] = [f(Math.min(...xs)), f(Math.max(...xs))];
+  const x = (v: number) => M.left + (xHi === xLo ? 0.5 : (f(v) - xLo) / (xHi - xLo)) * (W - M.left - M.right);
   const y = (v: number) => M.top + (1 - (v - yMin) / (yMax - yMin)) * (H - M.top - M.bottom);
-  const parts: string[] = [];
-  parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
-  const fixed = study.vary.flag === 'subset' ? '' : `, ${first.config.trainSubset.toLocaleString('en')} training samples`;
-  const heading = title ?? `${first.config.dataset}: ${first.student.id}${fixed}`;
-  parts.push(`<text x="${M.left}" y="22" font-size="14" font-weight="600">${escape(heading)}</text>`);
+  const parts: string[] = [`<rect width="${W}" height="${H}" fill="#fff"/>`];
+  parts.push(`<text x="${M.left}" y="22" font-size="14" font-weight="600">${escape(opts.title)}</text>`);
   for (let v = yMin; v <= yMax; v += yMax - yMin > 40 ? 10 : 5) {
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${M.left - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${v}</text>`);
   }
-  for (const e of epochs) {
-    parts.push(`<line x1="${x(e).toFixed(1)}" x2="${x(e).toFixed(1)}" y1="${H - M.bottom}" y2="${H - M.bottom + 4}" stroke="#333"/>`);
-    parts.push(`<text x="${x(e).toFixed(1)}" y="${H - M.bottom + 17}" font-size="11" text-anchor="middle">${e}</text>`);
+  for (const t of opts.ticks) {
+    parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${H - M.bottom}" y2="${H - M.bottom + 4}" stroke="#333"/>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${H - M.bottom + 17}" font-size="11" text-anchor="middle">${t}</text>`);
   }
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#333"/>`);
-  parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" font-size="12" text-anchor="middle">${escape(AXIS[study.vary.flag] ?? `${study.vary.flag} (log scale)`)}</text>`);
-  parts.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" font-size="12" text-anchor="middle">test accuracy (%), mean ± std of ${first.seeds.length} seeds</text>`);
-  parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(teacher).toFixed(1)}" y2="${y(teacher).toFixed(1)}" stroke="#000" stroke-dasharray="5 4"/>`);
-  parts.push(`<text x="${W - M.right + 6}" y="${(y(teacher) + 4).toFixed(1)}" font-size="11">teacher ${teacher.toFixed(1)}</text>`);
-  const ends = points.map((p) => ({ id: p.id, y: y(p.at.at(-1)!.mean) })).sort((a, b) => a.y - b.y);
+  parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" font-size="12" text-anchor="middle">${escape(opts.xLabel)}</text>`);
+  parts.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" font-size="12" text-anchor="middle">${escape(opts.yLabel)}</text>`);
+  parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(opts.teacher).toFixed(1)}" y2="${y(opts.teacher).toFixed(1)}" stroke="#000" stroke-dasharray="5 4"/>`);
+  parts.push(`<text x="${W - M.right + 6}" y="${(y(opts.teacher) + 4).toFixed(1)}" font-size="11">teacher ${opts.teacher.toFixed(1)}</text>`);
+  // Run labels at the right end, pushed apart so they never overlap.
+  const ends = opts.series.map((s) => ({ id: s.id, y: y(s.points.at(-1)!.y) })).sort((a, b) => a.y - b.y);
   for (let i = 1; i < ends.length; i++) ends[i].y = Math.max(ends[i].y, ends[i - 1].y + 13);
-  for (const [i, p] of points.entries()) {
-    const colour = runColour(p.id);
-    const dx = (i - (points.length - 1) / 2) * 3; // a small offset keeps overlapping bars apart
-    const path = p.at.map((a, j) => `${j ? 'L' : 'M'}${(x(a.epochs) + dx).toFixed(1)},${y(a.mean).toFixed(1)}`).join('');
+  for (const [i, s] of opts.series.entries()) {
+    const colour = runColour(s.id);
+    const dx = opts.markers ? (i - (opts.series.length - 1) / 2) * 3 : 0; // keeps overlapping error bars apart
+    const path = s.points.map((p, j) => `${j ? 'L' : 'M'}${(x(p.x) + dx).toFixed(1)},${y(p.y).toFixed(1)}`).join('');
     parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    for (const a of p.at) {
-      const cx = (x(a.epochs) + dx).toFixed(1);
-      parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(a.mean - a.std).toFixed(1)}" y2="${y(a.mean + a.std).toFixed(1)}" stroke="${colour}"/>`);
-      parts.push(`<circle cx="${cx}" cy="${y(a.mean).toFixed(1)}" r="3" fill="${colour}"/>`);
+    if (opts.markers) {
+      for (const p of s.points) {
+        const cx = (x(p.x) + dx).toFixed(1);
+        if (p.err) parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(p.y - p.err).toFixed(1)}" y2="${y(p.y + p.err).toFixed(1)}" stroke="${colour}"/>`);
+        parts.push(`<circle cx="${cx}" cy="${y(p.y).toFixed(1)}" r="3" fill="${colour}"/>`);
+      }
     }
-    const end = ends.find((e) => e.id === p.id)!;
-    parts.push(`<text x="${W - M.right + 6}" y="${(end.y + 4).toFixed(1)}" font-size="12" fill="${colour}" font-weight="600">${escape(RUN_LABEL[p.id] ?? p.id)}</text>`);
+    const end = ends.find((e) => e.id === s.id)!;
+    parts.push(`<text x="${W - M.right + 6}" y="${(end.y + 4).toFixed(1)}" font-size="12" fill="${colour}" font-weight="600">${escape(RUN_LABEL[s.id] ?? s.id)}</text>`);
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif">\n${parts.join('\n')}\n</svg>\n`;
+}
+
+/** A study: final test accuracy (mean ± std over seeds) against the varied flag, log scale. */
+export function studyFigure(study: Study, title?: string): string {
+  const { results } = study;
+  if (!results.length) throw new Error('studyFigure: no results');
+  const first = results[0];
+  const xs = study.vary.values.map(Number);
+  if (xs.some((v) => !(v > 0))) throw new Error(`studyFigure: ${study.vary.flag} values must be positive numbers`);
+  const series = first.runs.map(({ id }) => ({
+    id,
+    points: results.map((result, i) => {
+      const { mean, std } = meanStd(result.rows.filter((r) => r.method === id).map((r) => 100 * r.testAccuracy));
+      return { x: xs[i], y: mean, err: std };
+    }),
+  }));
+  const fixed = study.vary.flag === 'subset' ? '' : `, ${first.config.trainSubset.toLocaleString('en')} training samples`;
+  return linePlot({
+    title: title ?? `${first.config.dataset}: ${first.student.id}${fixed}`,
+    xLabel: AXIS[study.vary.flag] ?? `${study.vary.flag} (log scale)`,
+    yLabel: `test accuracy (%), mean ± std of ${first.seeds.length} seeds`,
+    xLog: true,
+    ticks: xs,
+    series,
+    teacher: 100 * first.teacher.testAccuracy,
+    markers: true,
+  });
+}
+
+/** An experiment: test accuracy at each evaluation, mean over seeds, against the epoch. */
+export function curvesFigure(result: ExperimentResult, title?: string): string {
+  const series = result.runs.map(({ id }) => {
+    const curves = result.curves.filter((c) => c.run === id);
+    const points = curves[0].points.map((p, i) => ({ x: p.epoch, y: meanStd(curves.map((c) => 100 * c.points[i].testAccuracy)).mean }));
+    return { id, points };
+  });
+  const last = Math.max(...series.flatMap((s) => s.points.map((p) => p.x)));
+  const step = last <= 10 ? 1 : last <= 50 ? 5 : last <= 100 ? 10 : 50;
+  const ticks = Array.from({ length: Math.floor(last / step) + 1 }, (_, i) => i * step).filter((t) => t > 0 || step === 1);
+  return linePlot({
+    title: title ?? `${result.label}: test accuracy during training (mean of ${result.seeds.length} seeds)`,
+    xLabel: `epoch (${result.steps.toLocaleString('en')} steps in all)`,
+    yLabel: 'test accuracy (%)',
+    xLog: false,
+    ticks,
+    series,
+    teacher: 100 * result.teacher.testAccuracy,
+    markers: false,
+  });
+}
+
+/** The first epoch from which `run`'s mean test accuracy stays above `other`'s, or null. */
+export function passedAt(result: ExperimentResult, run: string, other: string): number | null {
+  const mean = (id: string) => {
+    const curves = result.curves.filter((c) => c.run === id);
+    return curves[0]?.points.map((p, i) => ({ epoch: p.epoch, y: meanStd(curves.map((c) => c.points[i].testAccuracy)).mean })) ?? [];
+  };
+  const a = mean(run);
+  const b = mean(other);
+  if (!a.length || a.length !== b.length) return null;
+  let from: number | null = null;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].y > b[i].y) from ??= a[i].epoch;
+    else from = null;
+  }
+  return from;
 }
