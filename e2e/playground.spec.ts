@@ -131,7 +131,14 @@ test('the configuration round-trips through the URL; bad values are ignored with
 
   // An invalid field is named inline and cannot be applied; the session stays as it was.
   await other.getByLabel('Batch size').fill('0');
-  await expect(other.getByText('Too small: expected number to be >=1')).toBeVisible();
+  await expect(other.getByText('expected at least 1')).toBeVisible();
+  await expect(other.getByTestId('apply')).toBeDisabled();
+  await other.getByLabel('Batch size').fill('64');
+  await expect(other.getByTestId('apply')).toBeEnabled();
+  // PCD with both passes off is refused on the field, before Play.
+  await other.getByLabel('Fine → coarse pass').uncheck();
+  await other.getByLabel('Coarse → fine pass').uncheck();
+  await expect(other.getByText('PCD needs at least one pass')).toBeVisible();
   await expect(other.getByTestId('apply')).toBeDisabled();
 });
 

@@ -46,3 +46,19 @@ describe('durations for people', () => {
     expect([0.4, 40, 60, 200, 3600, 3725, Number.NaN, -1].map(formatDuration)).toEqual(['0 s', '40 s', '1 min', '3 min 20 s', '1 h 00 min', '1 h 02 min', '–', '–']);
   });
 });
+
+describe('messages a person reads under a field', () => {
+  it('says what is expected in plain words, and refuses PCD with both passes off', () => {
+    const base = defaultTrainerConfig('synthetic100');
+    const fields = refusal({ ...base, batchSize: 2.5, trainSubset: 0, budget: { unit: 'epochs', amount: 1e9 + 0.5 }, method: { ...base.method, temperature: Number.POSITIVE_INFINITY } });
+    expect(Object.fromEntries(fields.map((f) => [f.field, f.message]))).toEqual({
+      batchSize: 'expected a whole number',
+      trainSubset: 'expected at least 1',
+      'budget.amount': 'expected a whole number',
+      'method.temperature': 'expected a finite number',
+    });
+    expect(refusal({ ...base, method: { ...base.method, fineToCoarse: false, coarseToFine: false } })).toEqual([
+      { field: 'method.coarseToFine', message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' },
+    ]);
+  });
+});

@@ -4,7 +4,18 @@ import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
 import { DEFAULT_STUDENT, MODEL_CATALOG } from '../models/catalog';
 
 // No generated code: zod's JIT would call `new Function`, which the site's CSP forbids.
-z.config({ jitless: true });
+// Messages a person reads under a field: "expected a whole number", "expected at most
+// 4096", not the validator's own wording ("Invalid input: expected int, received number").
+z.config({
+  jitless: true,
+  customError: (issue) => {
+    if (issue.code === 'invalid_type' && issue.expected === 'int') return 'expected a whole number';
+    if (issue.code === 'invalid_type' && issue.expected === 'number') return typeof issue.input === 'number' ? 'expected a finite number' : 'expected a number';
+    if (issue.code === 'too_small' && issue.origin === 'number') return issue.inclusive ? `expected at least ${issue.minimum}` : `expected more than ${issue.minimum}`;
+    if (issue.code === 'too_big' && issue.origin === 'number') return issue.inclusive ? `expected at most ${issue.maximum}` : `expected less than ${issue.maximum}`;
+    return undefined;
+  },
+});
 
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL
@@ -86,6 +97,9 @@ export const trainerConfigSchema = z
     if (config.trainSubset > TRAIN_SIZE[config.dataset]) {
       context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${TRAIN_SIZE[config.dataset]}, the size of ${config.dataset}'s training split` });
     }
+    if (config.method.method === 'pcd' && !config.method.fineToCoarse && !config.method.coarseToFine) {
+      context.addIssue({ code: 'custom', path: ['method', 'coarseToFine'], message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
+    }
     if (config.method.method === 'pcd' && config.method.stages > classes) {
       context.addIssue({ code: 'custom', path: ['method', 'stages'], message: `at most ${classes}, the number of classes` });
     }
@@ -134,6 +148,9 @@ export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; m
     if (!result.success) {
       for (const issue of result.error.issues) fields.push({ field: ['runs', id, ...issue.path].join('.'), message: issue.message });
       return null;
+    }
+    if (result.data.method === 'pcd' && !result.data.fineToCoarse && !result.data.coarseToFine) {
+      fields.push({ field: `runs.${id}.coarseToFine`, message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
     }
     if (result.data.method === 'pcd' && result.data.stages > CLASSES[config.dataset]) {
       fields.push({ field: `runs.${id}.stages`, message: `at most ${CLASSES[config.dataset]}, the number of classes` });
