@@ -161,3 +161,15 @@ test('a config exported as JSON imports back through the same schema', async ({ 
   await expect(page.getByTestId('notices')).toContainText('broken.json is not JSON');
   await expect(page.getByLabel('β')).toHaveValue('6');
 });
+
+test('a classroom link with setup, live changes and export hidden gives the charts the whole width', async ({ page }, testInfo) => {
+  for (const width of [1280, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`./#dataset=synthetic100&trainSubset=300&hide=setup,live,export&backend=cpu`);
+    await expect(page.getByTestId('chart-curves')).toBeVisible();
+    await expect(page.getByTestId('setup')).toHaveCount(0);
+    const charts = (await page.locator('#charts').boundingBox())!;
+    expect(charts.width, `charts at ${width} px`).toBeGreaterThan(0.9 * width);
+    await page.screenshot({ path: testInfo.outputPath(`classroom-${width}.png`) });
+  }
+});

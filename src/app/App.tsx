@@ -57,6 +57,8 @@ export function App() {
   }, [draft, errors, hide]);
 
   const shown = (part: (typeof hide)[number]) => !hide.includes(part);
+  // With setup, live changes and export all hidden (a classroom link), the charts take the whole width.
+  const side = shown('setup') || shown('live') || shown('export');
   return (
     <div className="app">
       <a className="skip-link" href="#charts">
@@ -65,8 +67,8 @@ export function App() {
       <Header />
       <BackendNotice />
       <Notices />
-      <div className={`layout ${shown('setup') ? '' : 'layout-no-setup'}`}>
-        {shown('setup') || shown('live') || shown('export') ? (
+      <div className={`layout ${!side ? 'layout-no-side' : shown('setup') ? '' : 'layout-no-setup'}`} data-testid="layout">
+        {side ? (
           <div className="side">
             {shown('setup') ? <SetupPanel /> : null}
             {shown('live') ? <LivePanel /> : null}
