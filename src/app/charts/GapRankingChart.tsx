@@ -28,6 +28,8 @@ export function GapRankingChart() {
       })) ?? [],
     [ranked, names, selectedStage],
   );
+  const method = applied?.info.runs.find((r) => r.id === selectedRun)?.method;
+  const rankingOff = method?.method === 'pcd' && !method.ranking;
   return (
     <ChartCard
       id="ranking"
@@ -35,10 +37,13 @@ export function GapRankingChart() {
       explanation={
         <>
           Every class sorted by |z<sub>teacher</sub> − z<sub>student</sub>|, largest first: PCD distils the classes the student is furthest from with the
-          highest priority. Colours are the groups of stage {selectedStage}: the ranked order cut into {selectedStage} contiguous blocks.
+          highest priority.{' '}
+          {rankingOff
+            ? `Ranking is off for this run: its groups follow class order, not this order, so the colours of stage ${selectedStage} are scattered here.`
+            : `Colours are the groups of stage ${selectedStage}: the ranked order cut into ${selectedStage} contiguous blocks.`}
         </>
       }
-      empty={ranked ? null : 'Needs a distilling run (KD, DKD or PCD): CE has no teacher to rank against.'}
+      empty={ranked ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Needs a distilling run (KD, DKD or PCD): CE has no teacher to rank against. Pick one in "Run".'}
     >
       <BarPlot
         label={`Classes by logit gap, coloured by group at stage ${selectedStage}`}

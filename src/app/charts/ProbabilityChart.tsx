@@ -39,8 +39,8 @@ export function ProbabilityChart() {
     <ChartCard
       id="probabilities"
       title="Teacher vs student probabilities (log scale)"
-      explanation={`Probe sample #${sample + 1} (true class ${label}), classes sorted by the teacher's probability. The log scale shows the low-probability classes, the "dark knowledge" distillation passes on and PCD orders by difficulty (values under 1e-9 are drawn at 1e-9).`}
-      empty={series.length ? null : 'Waiting for the first probe.'}
+      explanation={`Probe sample #${sample + 1}${label ? ` (true class ${label})` : ''}, classes sorted by the teacher's probability. The log scale shows the low-probability classes, the "dark knowledge" distillation passes on and PCD orders by difficulty (values under 1e-9 are drawn at 1e-9).`}
+      empty={series.length ? null : 'Waiting for the first probe of the untrained students (it comes right after Apply).'}
     >
       <LinePlot
         label={`Teacher and student probabilities of probe sample ${sample + 1}, log scale`}

@@ -108,13 +108,17 @@ export function ScheduleChart() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, runId, stages]);
   const at = (s: number) => `${(100 * Math.min(s / total, 1)).toFixed(2)}%`;
+  const pcd = config?.method.method === 'pcd' ? config.method : null;
+  const passes = !pcd || (pcd.fineToCoarse && pcd.coarseToFine) ? 'both passes' : pcd.fineToCoarse ? 'fine → coarse pass only' : 'coarse → fine pass only';
   return (
     <ChartCard
       id="schedule"
       title="Stage schedule"
       explanation={
         config?.schedule.kind === 'joint'
-          ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time.'
+          ? passes === 'both passes'
+            ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time.'
+            : `Every stage at every step, in the ${passes} (the paper uses both). Below: each stage’s loss L_k over time.`
           : 'Scheduled PCD: each phase trains with one stage’s loss only. The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time.'
       }
       empty={stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
@@ -127,7 +131,7 @@ export function ScheduleChart() {
             style={{ left: `${100 * phase.start}%`, width: `${100 * (phase.end - phase.start)}%`, background: phase.stage === null ? '#56B4E9' : groupColour(phase.stage - 1, Math.max(stages, 1)) }}
             title={`${phase.stage === null ? 'all stages' : `stage ${phase.stage}`}: steps ${Math.round(phase.start * total)}–${Math.round(phase.end * total)}`}
           >
-            <span>{phase.stage === null ? `all ${stages} stages, both passes` : `S${phase.stage}`}</span>
+            <span>{phase.stage === null ? `all ${stages} stages, ${passes}` : `S${phase.stage}`}</span>
           </div>
         ))}
         <div className="marker" style={{ left: at(step) }} data-testid="schedule-marker" />

@@ -23,7 +23,7 @@ export function StageGroupsChart() {
       id="groups"
       title="Class groups of every stage"
       explanation="For the probe sample: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G and λ."
-      empty={rows ? null : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
+      empty={rows ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
     >
       {rows ? (
         <div className="stage-rows" role="list">
