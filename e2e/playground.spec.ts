@@ -173,3 +173,32 @@ test('a classroom link with setup, live changes and export hidden gives the char
     await page.screenshot({ path: testInfo.outputPath(`classroom-${width}.png`) });
   }
 });
+
+test('a live change updates Setup, the link and what Reset restarts; the live form starts afresh', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('./#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&budget.unit=steps&budget.amount=400&compare=kd&backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 90_000 });
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  const live = page.getByTestId('live');
+  await live.getByLabel('Temperature τ').fill('2');
+  await live.getByLabel('Learning rate').fill('0.004');
+  await live.getByRole('button', { name: 'Change now' }).click();
+  await expect(page.getByTestId('notices')).toContainText('changed learningRate = 0.004, temperature = 2');
+  // Setup, the address bar and the applied state agree.
+  const setup = page.getByTestId('setup');
+  await expect(setup.getByLabel('Temperature τ')).toHaveValue('2');
+  await expect(setup.getByLabel('Learning rate')).toHaveValue('0.004');
+  await expect(setup.getByText('Training this configuration.')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('method.temperature=2');
+  expect(await page.evaluate(() => location.hash)).toContain('optimizer.learningRate=0.004');
+  // Reset restarts what Setup shows; the live form holds no stale entry.
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 60_000 });
+  await page.getByTestId('reset').click();
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 400', { timeout: 60_000 });
+  await expect(setup.getByLabel('Temperature τ')).toHaveValue('2');
+  await expect(setup.getByText('Training this configuration.')).toBeVisible();
+  await expect(live.getByLabel('Temperature τ')).toHaveValue('2');
+  await expect(live.getByRole('button', { name: 'Change now' })).toBeDisabled();
+});

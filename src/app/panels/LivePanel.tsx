@@ -3,12 +3,23 @@ import { useSession } from '../store/session-store';
 import { controller } from '../store/controller-instance';
 import { Field, NumberInput } from './Field';
 
+type Applied = NonNullable<ReturnType<typeof useSession.getState>['applied']>;
+const sessionIds = new WeakMap<Applied['info'], number>();
+let nextId = 0;
+
 /** Learning rate, τ and α, changed in the middle of a run without a reset. */
 export function LivePanel() {
   const applied = useSession((s) => s.applied);
-  const method = applied?.page.config.method;
+  if (!applied) return null;
+  // A new session (Apply, Reset) starts the form afresh: no stale entries from the last one.
+  let id = sessionIds.get(applied.info);
+  if (id === undefined) sessionIds.set(applied.info, (id = nextId++));
+  return <LiveForm key={id} applied={applied} />;
+}
+
+function LiveForm({ applied }: { applied: Applied }) {
+  const method = applied.page.config.method;
   const [values, setValues] = useState<{ learningRate?: number; temperature?: number; alpha?: number }>({});
-  if (!applied || !method) return null;
   const current = {
     learningRate: applied.page.config.optimizer.learningRate,
     temperature: 'temperature' in method ? method.temperature : undefined,
@@ -16,7 +27,7 @@ export function LivePanel() {
   };
   const fields = [
     { key: 'learningRate', label: 'Learning rate', explain: 'The base rate (the cosine schedule scales it).' },
-    { key: 'temperature', label: 'Temperature τ', explain: 'For every distilling run.' },
+    { key: 'temperature', label: 'Temperature τ', explain: 'For every distilling run (the setup panel keeps it for the configured method; compared runs restart from their defaults on Reset).' },
     { key: 'alpha', label: 'α', explain: 'PCD’s weight; DKD’s target-class weight.' },
   ] as const;
   return (
@@ -24,7 +35,7 @@ export function LivePanel() {
       <header className="card-header">
         <h2 id="live-title">Change while training</h2>
       </header>
-      <p className="explain">Takes effect from the next step; weights and optimizer state stay. A refused value changes nothing.</p>
+      <p className="explain">Takes effect from the next step; weights and optimizer state stay, and the setup panel, the link and Reset take the new value. A refused value changes nothing.</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -170,13 +170,19 @@ export class Controller {
   async change(change: LiveChange): Promise<boolean> {
     try {
       await this.api.change(change);
-      const applied = this.store.applied;
+      // One source of truth: the running configuration, the setup panel's draft (and so the
+      // URL and Copy link) and what Reset restarts all take the changed values.
+      const withChange = (config: PageConfig['config']) => {
+        const next = structuredClone(config);
+        if (change.learningRate !== undefined) next.optimizer.learningRate = change.learningRate;
+        if (change.temperature !== undefined && 'temperature' in next.method) next.method.temperature = change.temperature;
+        if (change.alpha !== undefined && 'alpha' in next.method) next.method.alpha = change.alpha;
+        return next;
+      };
+      const { applied, draft } = this.store;
       if (applied) {
-        const config = structuredClone(applied.page.config);
-        if (change.learningRate !== undefined) config.optimizer.learningRate = change.learningRate;
-        if (change.temperature !== undefined && 'temperature' in config.method) config.method.temperature = change.temperature;
-        if (change.alpha !== undefined && 'alpha' in config.method) config.method.alpha = change.alpha;
-        this.store.set({ applied: { ...applied, page: { ...applied.page, config } } });
+        this.store.set({ applied: { ...applied, page: { ...applied.page, config: withChange(applied.page.config) } } });
+        this.store.setDraft({ ...draft, config: withChange(draft.config) });
       }
       this.store.notify('info', `changed ${Object.entries(change).map(([k, v]) => `${k} = ${v}`).join(', ')} from step ${this.store.step}`);
       return true;
