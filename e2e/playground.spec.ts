@@ -23,9 +23,20 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   await expect(page.getByLabel('Training samples')).toHaveValue('512');
   // The setup panel says how long the budget is before anything runs.
   await expect(page.getByTestId('planned-steps')).toContainText('40 steps, each a step of all 2 runs');
+  // Everything the header says while the Apply prepares (it can be brief: recorded, not polled).
+  await page.evaluate(() => {
+    const seen: string[] = ((window as unknown as { preparingSeen: string[] }).preparingSeen = []);
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=preparing]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByTestId('apply').click();
   await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 40');
+  const seen: string[] = await page.evaluate(() => (window as unknown as { preparingSeen: string[] }).preparingSeen);
+  expect(seen).toContain('Preparing: teacher logits for the 512 training samples (512 of 512)');
+  expect(seen.some((t) => /^Preparing: teacher logits for the 4,000 test samples \(\d[\d,]* of 4,000\)$/.test(t))).toBe(true);
 
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('running');

@@ -31,6 +31,20 @@ async function collect(session: TrainingSession): Promise<ReportBatch[]> {
 }
 
 describe('a training session (what the worker hosts)', () => {
+  it('computes the teacher logits at configure, reporting progress chunk by chunk', async () => {
+    const session = new TrainingSession();
+    const progress: { what: string; done: number; total: number }[] = [];
+    await session.configure(config(5), runs, site.url, (p) => progress.push(p));
+    const cache = progress.filter((p) => p.what.includes('training samples'));
+    const test = progress.filter((p) => p.what.includes('test samples'));
+    expect(cache.map((p) => p.done)).toEqual([256, 512]);
+    expect(cache.every((p) => p.total === 512)).toBe(true);
+    expect(test.length).toBeGreaterThan(1);
+    expect(test.at(-1)!.done).toBe(test.at(-1)!.total);
+    expect(test.map((p) => p.done)).toEqual([...test.map((p) => p.done)].sort((a, b) => a - b));
+    session.dispose();
+  });
+
   it('trains to the end of its budget with the committed teacher', async () => {
     const session = new TrainingSession();
     const info = await session.configure(config(5), runs, site.url);

@@ -5,7 +5,7 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -140,12 +140,12 @@ export class TrainingSession {
    * config is refused with every bad field named, and the current session goes on
    * untouched.
    */
-  configure(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
+  configure(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo> {
     if (this.current === 'running') return Promise.reject(new Error('training is running: pause first'));
-    return this.exclusive(() => this.configureNow(input, runInput, siteUrl));
+    return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress));
   }
 
-  private async configureNow(input: unknown, runInput: RunSpec[], siteUrl: string): Promise<SessionInfo> {
+  private async configureNow(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
     const config = parseTrainerConfig(input);
     const runs = parseRuns(runInput, config);
@@ -159,6 +159,15 @@ export class TrainingSession {
       teacherTestAccuracy = loaded.metadata.testAccuracy;
     }
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
+    // The teacher's logits now, with progress, rather than silently in the first step and
+    // the first evaluation. A failure here leaves the current session as it was.
+    try {
+      await trainer.prepare(onProgress);
+    } catch (error) {
+      trainer.dispose();
+      if (teacher && teacher !== this.loaded?.teacher) teacher.dispose();
+      throw error;
+    }
     if (this.loaded) {
       this.loaded.trainer.dispose();
       if (this.loaded.teacher && this.loaded.teacher !== teacher) this.loaded.teacher.dispose();

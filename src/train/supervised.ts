@@ -36,7 +36,13 @@ export function gatherRows(split: DatasetSplit, indices: ArrayLike<number>, rowS
 }
 
 /** Logits of a whole split, in batches, as one host array `[count × classes]`. */
-export async function predictLogits(model: tf.LayersModel, dataset: Dataset, split: DatasetSplit, batchSize = 500): Promise<Float32Array> {
+export async function predictLogits(
+  model: tf.LayersModel,
+  dataset: Dataset,
+  split: DatasetSplit,
+  batchSize = 500,
+  onBatch?: (done: number) => void,
+): Promise<Float32Array> {
   const rowSize = featureSize(dataset);
   const classes = dataset.classNames.length;
   const out = new Float32Array(split.count * classes);
@@ -48,6 +54,7 @@ export async function predictLogits(model: tf.LayersModel, dataset: Dataset, spl
     });
     out.set((await logits.data()) as Float32Array, start * classes);
     logits.dispose();
+    onBatch?.(start + count);
   }
   return out;
 }

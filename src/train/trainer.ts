@@ -51,6 +51,16 @@ export interface ProbeSnapshot {
   }[];
 }
 
+/** How far a trainer's preparation is (see {@link DistillationTrainer.prepare}). */
+export interface PrepareProgress {
+  what: string;
+  done: number;
+  total: number;
+}
+
+/** Samples per teacher batch while preparing: small enough for progress about every second on a software GPU. */
+const PREPARE_CHUNK = 256;
+
 /** Plain-data copy of a tensor: survives the backend it came from. */
 export interface SavedTensor {
   name: string;
@@ -169,16 +179,39 @@ export class DistillationTrainer {
   }
 
   /** The teacher's logits for the whole subset, computed once in batches. */
-  private async ensureTeacherCache(): Promise<void> {
+  private async ensureTeacherCache(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
     if (this.teacherCache || !this.teacher || this.config.augmentation) return;
     const parts: tf.Tensor[] = [];
-    for (let start = 0; start < this.subset.count; start += 512) {
-      const count = Math.min(512, this.subset.count - start);
-      const features = this.subset.features.subarray(start * this.rowSize, (start + count) * this.rowSize);
-      parts.push(tf.tidy(() => this.teacher!.predict(this.batchTensor(features, count)) as tf.Tensor));
+    const what = `teacher logits for the ${this.subset.count.toLocaleString('en')} training samples`;
+    try {
+      for (let start = 0; start < this.subset.count; start += PREPARE_CHUNK) {
+        const count = Math.min(PREPARE_CHUNK, this.subset.count - start);
+        const features = this.subset.features.subarray(start * this.rowSize, (start + count) * this.rowSize);
+        const part = tf.tidy(() => this.teacher!.predict(this.batchTensor(features, count)) as tf.Tensor);
+        parts.push(part);
+        if (onProgress) {
+          await part.data(); // finished, so the progress is real (a small read)
+          onProgress({ what, done: start + count, total: this.subset.count });
+        }
+      }
+      this.teacherCache = tf.concat(parts) as tf.Tensor2D;
+    } finally {
+      tf.dispose(parts);
     }
-    this.teacherCache = tf.concat(parts) as tf.Tensor2D;
-    tf.dispose(parts);
+  }
+
+  /**
+   * The work a first step or evaluation would otherwise do unannounced: the teacher's
+   * logits for the training subset (the cache) and for the test split. Reports progress
+   * after each chunk, so the page can show what it is waiting for.
+   */
+  async prepare(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
+    await this.ensureTeacherCache(onProgress);
+    if (this.teacher && !this.teacherTestLogits) {
+      const { test } = this.dataset;
+      const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
+      this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test, PREPARE_CHUNK, (done) => onProgress?.({ what, done, total: test.count }));
+    }
   }
 
   get currentStep(): number {

@@ -2,19 +2,20 @@
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { BackendInUse, BackendName } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
-import type { ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
+import type { PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, LiveChange, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type { BackendInUse, BackendName, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /** Starts TF.js on the first backend of `order` that works and says which one it got. */
   initBackend(order?: BackendName[]): Promise<BackendInUse>;
   /**
    * Validates `config` (the trainer schema) and builds a session of `runs` on the site at
-   * `siteUrl`. An invalid config is refused with the fields named, and the current session,
-   * if any, goes on untouched.
+   * `siteUrl`, then computes the teacher's logits (calling `onProgress` after each chunk).
+   * An invalid config is refused with the fields named, and the current session, if any,
+   * goes on untouched.
    */
-  configure(config: unknown, runs: RunSpec[], siteUrl: string): Promise<SessionInfo>;
+  configure(config: unknown, runs: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo>;
   /** Trains until paused, stopped or done, calling `onReport` at a bounded rate. */
   start(onReport: (batch: ReportBatch) => void): Promise<void>;
   /** Learning rate, τ or α, mid-run and without a reset; a refused change names the field. */

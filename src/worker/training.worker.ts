@@ -12,7 +12,7 @@ const api: TrainingWorkerApi = {
     watchDeviceLoss((reason) => session.deviceLost(reason));
     return info;
   },
-  configure: (config, runs, siteUrl) => session.configure(config, runs, siteUrl),
+  configure: (config, runs, siteUrl, onProgress) => session.configure(config, runs, siteUrl, onProgress),
   start: (onReport) => session.start(onReport),
   change: (change) => session.change(change),
   pause: () => session.pause(),

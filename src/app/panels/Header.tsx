@@ -54,6 +54,7 @@ export function Header() {
       pace: state.pace,
       applied: state.applied,
       hideSpeed: state.hide.includes('speed'),
+      preparing: state.preparing,
     })),
   );
   const total = s.applied?.info.totalSteps ?? 0;
@@ -126,6 +127,12 @@ export function Header() {
           <dd data-testid="status">{s.status}</dd>
         </div>
       </dl>
+      {s.status === 'loading' && s.preparing ? (
+        <div className="preparing" role="status" data-testid="preparing">
+          <span>Preparing: {s.preparing.what}{s.preparing.total ? ` (${s.preparing.done.toLocaleString('en')} of ${s.preparing.total.toLocaleString('en')})` : '…'}</span>
+          {s.preparing.total ? <progress max={s.preparing.total} value={s.preparing.done} aria-label={`Preparing: ${s.preparing.what}`} /> : <progress aria-label="Preparing" />}
+        </div>
+      ) : null}
     </header>
   );
 }

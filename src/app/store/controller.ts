@@ -2,7 +2,7 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type { BackendName, LiveChange, ReportBatch, StudentExport } from '../../worker/api';
+import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { startTrainingWorker } from '../../worker/bridge';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
@@ -66,8 +66,17 @@ export class Controller {
     store.set({ status: 'loading' });
     try {
       const siteUrl = new URL('./', document.baseURI).href;
-      const info = await this.api.configure(page.config, runs, siteUrl);
+      store.set({ preparing: { what: 'loading the dataset and the teacher', done: 0, total: 0 } });
+      const info = await this.api.configure(
+        page.config,
+        runs,
+        siteUrl,
+        Comlink.proxy((progress: PrepareProgress) => {
+          if (generation === this.applies) useSession.getState().set({ preparing: progress });
+        }),
+      );
       if (generation !== this.applies) return;
+      store.set({ preparing: null });
       this.pending = [];
       this.rate = [];
       const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
@@ -87,7 +96,7 @@ export class Controller {
     } catch (error) {
       if (generation !== this.applies) return;
       // Refused: the session is untouched; a run that was going goes on.
-      store.set({ status: previous === 'loading' ? 'empty' : previous });
+      store.set({ status: previous === 'loading' ? 'empty' : previous, preparing: null });
       store.notify('error', `not applied: ${messageOf(error)}`);
       if (wasRunning) void this.play();
       return;

@@ -3,7 +3,7 @@
 // most FLUSH_MS apart, so charts redraw at a bounded rate whatever the step rate.
 import { create } from 'zustand';
 import { ConfigError, parseTrainerConfig } from '../../train/config';
-import type { BackendInUse, EvaluationReport, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
+import type { BackendInUse, EvaluationReport, PrepareProgress, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
 import { runsOf, type Hideable, type PageConfig } from './config-state';
 import { DEFAULT_PRESET } from './presets';
 
@@ -43,6 +43,8 @@ export interface SessionStore {
   /** The configuration the worker trains, with what it said of it. */
   applied: { page: PageConfig; info: SessionInfo } | null;
   status: RunStatus;
+  /** What an Apply is waiting for (dataset and teacher, the teacher's logits), with progress. */
+  preparing: PrepareProgress | null;
   step: number;
   epoch: number;
   throughput: { stepsPerSecond: number; samplesPerSecond: number } | null;
@@ -86,6 +88,7 @@ export const useSession = create<SessionStore>()((set) => ({
   draftErrors: {},
   applied: null,
   status: 'empty',
+  preparing: null,
   step: 0,
   epoch: 0,
   throughput: null,
