@@ -4,7 +4,7 @@
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
 import type { DatasetId } from '../../data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
-import { defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
+import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
 import type { BackendName } from '../../tf/backends';
 
 export interface PageConfig {
@@ -81,7 +81,7 @@ export function scheduleFor(kind: string, stages: number): TrainerConfig['schedu
 }
 
 export function optimizerFor(kind: string): TrainerConfig['optimizer'] | null {
-  if (kind === 'adam') return { kind: 'adam', learningRate: 0.002 };
+  if (kind === 'adam') return { kind: 'adam', learningRate: ADAM_LEARNING_RATE };
   if (kind === 'sgd') return { kind: 'sgd', learningRate: 0.01, momentum: 0.9 };
   return null;
 }

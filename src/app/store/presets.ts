@@ -20,7 +20,6 @@ const raceConfig: TrainerConfig = {
   ...synthetic,
   trainSubset: 2000,
   batchSize: 128,
-  optimizer: { kind: 'adam', learningRate: 0.01 },
   budget: { unit: 'epochs', amount: 40 },
 };
 
@@ -41,7 +40,7 @@ export const PRESETS: readonly Preset[] = [
       'A 784 → 64 → 10 MLP learns digits from only 200 labelled examples, with and without the CNN teacher. ' +
       'The teacher’s soft targets say which digits a 7 resembles, which 200 hard labels cannot; watch CE’s test accuracy stall while KD and PCD keep climbing.',
     page: {
-      config: { ...mnist, student: 'mnist-mlp-wide', trainSubset: 200, batchSize: 64, optimizer: { kind: 'adam', learningRate: 0.01 }, budget: { unit: 'epochs', amount: 100 } },
+      config: { ...mnist, student: 'mnist-mlp-wide', trainSubset: 200, batchSize: 64, budget: { unit: 'epochs', amount: 100 } },
       compare: ['ce', 'kd'],
     },
   },
