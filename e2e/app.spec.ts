@@ -1,7 +1,14 @@
 import { expect, test } from '@playwright/test';
 
-test('the page starts TF.js in its worker on WebGPU and says so', async ({ page }, testInfo) => {
+test('with no backend in the link, the page skips a software WebGPU adapter for WebGL and says why', async ({ page }) => {
   await page.goto('./');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl', { timeout: 60_000 });
+  await expect(page.getByTestId('backend-fallback')).toContainText('Training runs on WebGL: the WebGPU adapter is a software fallback (google swiftshader)');
+  await expect(page.getByTestId('backend-fallback')).toContainText('backend=webgpu');
+});
+
+test('the page starts TF.js in its worker on WebGPU when the link asks for it, and says so', async ({ page }, testInfo) => {
+  await page.goto('./#backend=webgpu');
   const badge = page.getByTestId('backend');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(badge).toContainText('WebGPU');

@@ -39,7 +39,7 @@ test('works from a sub-folder of a static host, on WebGPU, with no CSP violation
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd`);
+  await page.goto(`${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&backend=webgpu`);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId('play').click();

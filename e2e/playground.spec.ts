@@ -15,7 +15,7 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   test.setTimeout(420_000);
   tf.env().set('PROD', true);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('./');
+  await page.goto('./#backend=webgpu');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   // The tiny preset, picked and applied as a person would.

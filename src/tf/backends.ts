@@ -38,16 +38,43 @@ async function adapterDescription(name: BackendName): Promise<string | null> {
 }
 
 /**
+ * Why the browser's WebGPU adapter is a software one (SwiftShader, llvmpipe, WARP, or the
+ * adapter the browser itself calls a fallback), or null for real GPU hardware. On such an
+ * adapter WebGPU runs on the CPU and was several times slower than WebGL and the CPU
+ * backend for every preset (measured on the project's 2-core machine).
+ */
+export async function softwareWebGpu(): Promise<string | null> {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator)) return null;
+  const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null> } }).gpu;
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return null;
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.device, info.description].filter((v) => typeof v === 'string' && v).join(' ');
+  if (info.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return `the WebGPU adapter is a software fallback${name ? ` (${name})` : ''}`;
+  if (/swiftshader|llvmpipe|lavapipe|software|basic render|warp/i.test(name)) return `the WebGPU adapter is a software renderer (${name}), slower than WebGL here`;
+  return null;
+}
+
+/**
  * Tries the backends in order and keeps the first whose `setBackend` resolves to true.
  * Returns what is really in use, so the UI never claims a backend it did not get.
+ * `avoidSoftwareGpu` (the page's choice when the link forces no backend) skips WebGPU on a
+ * software adapter and says why.
  */
-export async function selectBackend(order: readonly BackendName[] = BACKEND_PREFERENCE): Promise<BackendInUse> {
+export async function selectBackend(order: readonly BackendName[] = BACKEND_PREFERENCE, { avoidSoftwareGpu = false } = {}): Promise<BackendInUse> {
   const skipped: BackendInUse['skipped'] = [];
   // In Node the CPU backend prints an advert for tfjs-node on first use, which cannot be
   // installed here (its install downloads a binary); PROD silences TF.js warnings.
   if (tf.env().getBool('IS_NODE')) tf.env().set('PROD', true);
   for (const name of order) {
     try {
+      if (name === 'webgpu' && avoidSoftwareGpu && order.length > 1) {
+        const software = await softwareWebGpu();
+        if (software) {
+          skipped.push({ backend: name, reason: software });
+          continue;
+        }
+      }
       await registerBackend(name);
       if (await tf.setBackend(name)) {
         await tf.ready();

@@ -8,7 +8,8 @@ const session = new TrainingSession();
 
 const api: TrainingWorkerApi = {
   initBackend: async (order) => {
-    const info = await selectBackend(order);
+    // Nothing forced: the fastest backend here, which is not WebGPU on a software adapter.
+    const info = await selectBackend(order, { avoidSoftwareGpu: !order });
     watchDeviceLoss((reason) => session.deviceLost(reason));
     return info;
   },

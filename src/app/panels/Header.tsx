@@ -38,7 +38,9 @@ export function BackendNotice() {
   if (!skip || backend.info.backend === 'webgpu') return null;
   return (
     <p className="notice notice-warning" role="status" data-testid="backend-fallback">
-      WebGPU is not available here ({skip.reason}); training runs on {BACKEND_LABEL[backend.info.backend]} instead, which is slower on large models.
+      {/software/.test(skip.reason)
+        ? `Training runs on ${BACKEND_LABEL[backend.info.backend]}: ${skip.reason}. Add backend=webgpu to the link to use it anyway.`
+        : `WebGPU is not available here (${skip.reason}); training runs on ${BACKEND_LABEL[backend.info.backend]} instead, which is slower on large models.`}
     </p>
   );
 }
