@@ -69,3 +69,10 @@ describe('the page configuration in the URL hash and in imported files', () => {
     ]);
   });
 });
+
+describe('links that set no configuration', () => {
+  it('say so, so the page opens on its default preset (a classroom or backend link)', () => {
+    expect(fromHash('#hide=setup,live&backend=webgl')).toMatchObject({ hasConfig: false, hide: ['setup', 'live'], backend: 'webgl', notices: [] });
+    expect(fromHash('#trainSubset=300&hide=setup')!.hasConfig).toBe(true);
+  });
+});

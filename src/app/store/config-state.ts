@@ -38,6 +38,8 @@ export interface HashState extends PageConfig {
   hide: Hideable[];
   backend: BackendName | null;
   notices: string[];
+  /** False when the link sets no part of the configuration (only `hide=` or `backend=`). */
+  hasConfig: boolean;
 }
 
 const DATASETS: DatasetId[] = ['mnist', 'synthetic100'];
@@ -285,5 +287,5 @@ export function fromHash(hash: string): HashState | null {
   }
   hide = [...new Set(hide)];
   const sanitized = sanitizeConfig(nested, true);
-  return { ...sanitized, hide, backend, notices: [...notices, ...sanitized.notices] };
+  return { ...sanitized, hide, backend, notices: [...notices, ...sanitized.notices], hasConfig: Object.keys(nested).length > 0 };
 }

@@ -9,8 +9,8 @@ export const setLastWritten = (hash: string) => void (written = hash);
 
 /**
  * Reads the location hash into the store: its configuration (or the default preset when
- * there is none), hidden parts, and a notice for every value that was ignored. Returns
- * the parsed state (null for an empty hash).
+ * it sets none, as `#hide=setup` or `#backend=webgl` do), hidden parts, and a notice for
+ * every value that was ignored. Returns the parsed state (null for an empty hash).
  */
 export function loadHash(): ReturnType<typeof fromHash> {
   const state = fromHash(location.hash);
@@ -19,7 +19,7 @@ export function loadHash(): ReturnType<typeof fromHash> {
     store.setDraft(structuredClone(DEFAULT_PRESET.page));
     return null;
   }
-  store.setDraft({ config: state.config, compare: state.compare });
+  store.setDraft(state.hasConfig ? { config: state.config, compare: state.compare } : structuredClone(DEFAULT_PRESET.page));
   store.set({ hide: state.hide });
   for (const notice of state.notices) store.notify('warning', `link: ${notice}`);
   return state;
