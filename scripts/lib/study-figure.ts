@@ -82,7 +82,9 @@ export function studyFigure(study: Study, title?: string): string {
       return { x: xs[i], y: mean, err: std };
     }),
   }));
-  const fixed = study.vary.flag === 'subset' ? '' : `, ${first.config.trainSubset.toLocaleString('en')} training samples`;
+  const fixed =
+    (study.vary.flag === 'subset' ? '' : `, ${first.config.trainSubset.toLocaleString('en')} training samples`) +
+    (['epochs', 'steps', 'subset', 'batch'].includes(study.vary.flag) ? '' : `, ${first.steps.toLocaleString('en')} steps`);
   return linePlot({
     title: title ?? `${first.config.dataset}: ${first.student.id}${fixed}`,
     xLabel: AXIS[study.vary.flag] ?? `${study.vary.flag} (log scale)`,

@@ -20,6 +20,7 @@ export function LivePanel() {
 function LiveForm({ applied }: { applied: Applied }) {
   const method = applied.page.config.method;
   const [values, setValues] = useState<{ learningRate?: number; temperature?: number; alpha?: number }>({});
+  const [refused, setRefused] = useState<string | null>(null);
   const current = {
     learningRate: applied.page.config.optimizer.learningRate,
     temperature: 'temperature' in method ? method.temperature : undefined,
@@ -40,7 +41,13 @@ function LiveForm({ applied }: { applied: Applied }) {
         onSubmit={(e) => {
           e.preventDefault();
           const change = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== current[v as never]));
-          if (Object.keys(change).length) void controller.change(change).then((ok) => ok && setValues({}));
+          if (!Object.keys(change).length) return;
+          void controller.change(change).then((result) => {
+            if (result === true) {
+              setValues({});
+              setRefused(null);
+            } else setRefused(result);
+          });
         }}
       >
         {fields.map((f) =>
@@ -53,6 +60,11 @@ function LiveForm({ applied }: { applied: Applied }) {
         <button type="submit" disabled={!Object.keys(values).length}>
           Change now
         </button>
+        {refused ? (
+          <p className="field-error" role="alert" data-testid="live-refused">
+            Refused, nothing changed: {refused}
+          </p>
+        ) : null}
       </form>
     </section>
   );

@@ -175,8 +175,8 @@ export class Controller {
     }
   }
 
-  /** A live change of τ, α or the learning rate; a refused one is reported and the run goes on. */
-  async change(change: LiveChange): Promise<boolean> {
+  /** A live change of τ, α or the learning rate; a refused one is reported (and its reason returned) and the run goes on. */
+  async change(change: LiveChange): Promise<true | string> {
     try {
       await this.api.change(change);
       // One source of truth: the running configuration, the setup panel's draft (and so the
@@ -197,7 +197,7 @@ export class Controller {
       return true;
     } catch (error) {
       this.store.notify('error', `change refused: ${messageOf(error)}`);
-      return false;
+      return messageOf(error);
     }
   }
 

@@ -103,7 +103,8 @@ export const useSession = create<SessionStore>()((set) => ({
   selectedStage: 3,
   selectedRun: null,
   setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
-  notify: (kind, text) => set((state) => ({ notices: [...state.notices.slice(-5), { id: ++noticeId, kind, text }] })),
+  // The same text again moves to the end instead of stacking up; at most 20 are kept.
+  notify: (kind, text) => set((state) => ({ notices: [...state.notices.filter((n) => n.text !== text).slice(-19), { id: ++noticeId, kind, text }] })),
   dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
   set: (partial) => set(partial),
 }));
