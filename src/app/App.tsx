@@ -48,8 +48,10 @@ export function App() {
   // The hash follows the draft while it is valid, so the address bar is always a working link.
   useEffect(() => {
     if (Object.keys(errors).length) return;
-    const backend = new URLSearchParams(location.hash.slice(1)).get('backend');
-    const hash = toHash(draft, { hide, backend: backend as never });
+    // A refused backend= (say `metal`) does not stay in the address bar.
+    const asked = new URLSearchParams(location.hash.slice(1)).get('backend');
+    const backend = (['webgpu', 'webgl', 'cpu'] as const).find((b) => b === asked) ?? null;
+    const hash = toHash(draft, { hide, backend });
     if (hash !== location.hash) {
       setLastWritten(hash);
       history.replaceState(null, '', hash);

@@ -62,7 +62,8 @@ function extent(values: number[], fallback: [number, number]): [number, number] 
   if (!finite.length) return fallback;
   let min = Math.min(...finite);
   let max = Math.max(...finite);
-  if (min === max) [min, max] = [min - 1, max + 1];
+  // A flat series: around its value, never below 0 for a quantity that is 0 (an empty |gap| or loss chart).
+  if (min === max) [min, max] = min === 0 ? [0, 1] : [min - Math.abs(min) / 2, max + Math.abs(max) / 2];
   return [min, max];
 }
 

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { DatasetId } from '../../data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
@@ -46,6 +47,7 @@ export function SetupPanel() {
     useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, status: s.status, throughput: s.throughput })),
   );
   const { config, compare } = draft;
+  const applyButton = useRef<HTMLButtonElement>(null);
   const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) => setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
   const method = config.method as MethodConfig & Record<string, unknown>;
   const teacher = MODEL_CATALOG.find((m) => m.dataset === config.dataset && m.role === 'teacher')!;
@@ -98,7 +100,7 @@ export function SetupPanel() {
       </Field>
 
       <Fieldset legend="Data">
-        <Field label="Dataset" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5." error={error('dataset')}>
+        <Field label="Dataset" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7." error={error('dataset')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as DatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
@@ -187,7 +189,15 @@ export function SetupPanel() {
             </select>
           )}
         </Field>
-        <Field label="Learning rate" explain="Step size; too high and the loss turns NaN (training then pauses and says where)." error={error('optimizer.learningRate')}>
+        <Field
+          label="Learning rate"
+          explain={
+            config.optimizer.learningRate > (config.optimizer.kind === 'adam' ? 0.1 : 1)
+              ? `Unusually high for ${config.optimizer.kind === 'adam' ? 'Adam (0.001–0.02 is usual; 0.01 is the default)' : 'SGD'}: expect the loss to blow up (training then pauses and says where).`
+              : 'Step size; too high and the loss turns NaN (training then pauses and says where).'
+          }
+          error={error('optimizer.learningRate')}
+        >
           {(id, d) => <NumberInput id={id} describedBy={d} value={config.optimizer.learningRate} min={0} step={0.0005} invalid={!!error('optimizer.learningRate')} onChange={(v) => update({ optimizer: { ...config.optimizer, learningRate: v } })} />}
         </Field>
         {config.optimizer.kind === 'sgd' ? (
@@ -231,7 +241,15 @@ export function SetupPanel() {
 
       {errors['(config)'] || errors.runs ? <p className="field-error" role="alert">{errors['(config)'] ?? errors.runs}</p> : null}
       <div className="apply-row">
-        <button type="button" className="primary" onClick={() => void controller.apply()} disabled={invalid || status === 'loading'} data-testid="apply">
+        <button
+          ref={applyButton}
+          type="button"
+          className="primary"
+          // The button is disabled while the apply prepares; focus comes back to it after.
+          onClick={() => void controller.apply().then(() => applyButton.current?.focus())}
+          disabled={invalid || status === 'loading'}
+          data-testid="apply"
+        >
           {applied ? 'Apply (restarts training)' : 'Apply'}
         </button>
         {invalid ? <span className="field-error">Fix the fields marked above to apply.</span> : dirty ? <span className="pending">Changes not applied yet.</span> : <span className="applied">Training this configuration.</span>}
