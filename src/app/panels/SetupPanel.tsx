@@ -76,7 +76,7 @@ export function SetupPanel() {
       <header className="card-header">
         <h2 id="setup-title">Setup</h2>
       </header>
-      <Field label="Preset" explain={preset?.explanation ?? 'Start from a ready configuration, then change anything.'}>
+      <Field label="Preset" className="wide" explain={preset?.explanation ?? 'Start from a ready configuration, then change anything.'}>
         {(id, describedBy) => (
           <select
             id={id}
@@ -100,7 +100,7 @@ export function SetupPanel() {
       </Field>
 
       <Fieldset legend="Data">
-        <Field label="Dataset" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7." error={error('dataset')}>
+        <Field label="Dataset" className="wide" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7." error={error('dataset')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as DatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
@@ -117,7 +117,7 @@ export function SetupPanel() {
       </Fieldset>
 
       <Fieldset legend="Student">
-        <Field label="Architecture" explain={`Teacher: ${teacher.name}, ${teacher.parameters.toLocaleString('en')} parameters. Student: ${student ? `${student.description}, ${student.parameters.toLocaleString('en')} parameters (${(teacher.parameters / student.parameters).toFixed(0)}× smaller)` : '?'}.`} error={error('student')}>
+        <Field label="Architecture" className="wide" explain={`Teacher: ${teacher.name}, ${teacher.parameters.toLocaleString('en')} parameters. Student: ${student ? `${student.description}, ${student.parameters.toLocaleString('en')} parameters (${(teacher.parameters / student.parameters).toFixed(0)}× smaller)` : '?'}.`} error={error('student')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.student} onChange={(e) => update({ student: e.target.value })}>
               {MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => (

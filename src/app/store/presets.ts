@@ -29,8 +29,8 @@ export const PRESETS: readonly Preset[] = [
     name: 'Race: CE vs KD vs DKD vs PCD',
     explanation:
       'Four students from the same initial weights on the same batches, one step each in turn: a fair race on 2,000 samples of 100 classes, 640 steps. ' +
-      'For the first ~10 epochs CE (no teacher) is ahead; by epoch 20 the teacher’s students pass it, and at the end KD, DKD and PCD are about 7–10 points above CE ' +
-      '(3 seeds in docs/results.md). Watch the accuracy chart: CE’s train accuracy runs away from its test accuracy, the distilled students’ do not.',
+      'All four climb together for the first few epochs; then CE (no teacher) levels off while KD, DKD and PCD keep climbing, to end about 7–10 points above it ' +
+      '(3 seeds in docs/results.md). Watch the accuracy chart: CE’s train accuracy (dashed) runs far above its test accuracy, it memorises 2,000 labels; the distilled students’ do not.',
     page: { config: raceConfig, compare: ['ce', 'kd', 'dkd'] },
   },
   {
