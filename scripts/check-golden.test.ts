@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const fixture = new URL('../src/distill/fixtures/distill-golden.json', import.meta.url);
 
-async function checkGolden(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function checkGolden(file: string, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/check-golden.ts', file]);
+    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/check-golden.ts', file, ...extra]);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -24,6 +24,14 @@ describe('npm run check:golden', () => {
     const lines = stdout.trim().split('\n');
     expect(code).toBe(0);
     expect(lines.filter((line) => line.startsWith('PASS case'))).toHaveLength(8);
+    expect(lines.at(-1)).toBe('8 passed, 0 failed');
+  });
+
+  it('passes on the WASM backend the experiment runner trains on', async () => {
+    const { code, stdout } = await checkGolden(fixture.pathname, '--backend', 'wasm');
+    const lines = stdout.trim().split('\n');
+    expect(code).toBe(0);
+    expect(lines[0]).toBe('backend: wasm');
     expect(lines.at(-1)).toBe('8 passed, 0 failed');
   });
 
