@@ -45,6 +45,18 @@ function sequential(name: string, layers: tf.layers.Layer[]): tf.LayersModel {
   return tf.sequential({ name, layers });
 }
 
+/** A one-hidden-layer MLP student on flattened MNIST digits. */
+function mnistMlp(id: string, name: string, hidden: number): ModelSpec {
+  return {
+    id,
+    dataset: 'mnist',
+    role: 'student',
+    name,
+    description: `784 → ${hidden} → 10`,
+    build: (seed) => sequential(id.replace(/-/g, '_'), [tf.layers.flatten({ inputShape: MNIST_INPUT }), dense(hidden, seed, 1, 'relu'), dense(10, seed, 2, 'linear')]),
+  };
+}
+
 export const MODEL_ZOO: readonly ModelSpec[] = [
   {
     id: 'mnist-cnn-teacher',
@@ -80,34 +92,10 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
         dense(10, seed, 3, 'linear'),
       ]),
   },
-  {
-    id: 'mnist-mlp',
-    dataset: 'mnist',
-    role: 'student',
-    name: 'MLP',
-    description: '784 → 16 → 10',
-    build: (seed) =>
-      sequential('mnist_mlp', [
-        tf.layers.flatten({ inputShape: MNIST_INPUT }),
-        dense(16, seed, 1, 'relu'),
-        dense(10, seed, 2, 'linear'),
-      ]),
-  },
-  {
-    // Wide enough to take what the teacher knows from a few hundred digits; the 16-unit MLP
-    // is not (docs/results.md, budget study).
-    id: 'mnist-mlp-wide',
-    dataset: 'mnist',
-    role: 'student',
-    name: 'wide MLP',
-    description: '784 → 64 → 10',
-    build: (seed) =>
-      sequential('mnist_mlp_wide', [
-        tf.layers.flatten({ inputShape: MNIST_INPUT }),
-        dense(64, seed, 1, 'relu'),
-        dense(10, seed, 2, 'linear'),
-      ]),
-  },
+  mnistMlp('mnist-mlp', 'MLP', 16),
+  // Wide enough to take what the teacher knows from a few hundred digits; the 16-unit MLP
+  // is not (docs/results.md, budget study).
+  mnistMlp('mnist-mlp-wide', 'wide MLP', 64),
   {
     id: 'mnist-linear',
     dataset: 'mnist',
