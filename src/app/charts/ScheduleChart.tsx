@@ -127,7 +127,8 @@ export function ScheduleChart() {
         {phases.map((phase, i) => (
           <div
             key={i}
-            className="phase"
+            className={`phase${phases.length > 1 && step / total >= phase.start && (step / total < phase.end || (i === phases.length - 1 && step >= total)) ? ' phase-now' : ''}`}
+            aria-current={phases.length > 1 && step / total >= phase.start && step / total < phase.end ? 'step' : undefined}
             style={{ left: `${100 * phase.start}%`, width: `${100 * (phase.end - phase.start)}%`, background: phase.stage === null ? '#56B4E9' : groupColour(phase.stage - 1, Math.max(stages, 1)) }}
             title={`${phase.stage === null ? 'all stages' : `stage ${phase.stage}`}: steps ${Math.round(phase.start * total)}–${Math.round(phase.end * total)}`}
           >
