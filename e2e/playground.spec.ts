@@ -76,7 +76,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   const csvDownload = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
   const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n');
-  expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation');
+  expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation,testCount');
+  // During training an evaluation uses the first 1,000 test samples; Evaluate now uses all 4,000.
+  expect(csv.slice(1).map((row) => row.split(',').at(-1))).toEqual(expect.arrayContaining(['1000', '4000']));
   expect(csv.length).toBeGreaterThanOrEqual(3);
   expect(csv.slice(1).every((row) => /^(kd|pcd),\d+,/.test(row))).toBe(true);
 

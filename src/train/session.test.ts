@@ -3,7 +3,7 @@ import { METHOD_DEFAULTS } from '../distill/objective';
 import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
 import { ConfigError, defaultTrainerConfig } from './config';
-import { TrainingSession, type ReportBatch } from './session';
+import { EVALUATION_TEST_LIMIT, TrainingSession, type ReportBatch } from './session';
 import type { RunSpec } from './trainer';
 
 let site: { url: string; close: () => Promise<void> };
@@ -42,6 +42,20 @@ describe('a training session (what the worker hosts)', () => {
     expect(test.length).toBeGreaterThan(1);
     expect(test.at(-1)!.done).toBe(test.at(-1)!.total);
     expect(test.map((p) => p.done)).toEqual([...test.map((p) => p.done)].sort((a, b) => a - b));
+    session.dispose();
+  });
+
+  it('evaluates on a bounded test subset during training and on the whole split at the end', async () => {
+    const session = new TrainingSession();
+    await session.configure(config(16), runs, site.url);
+    const evaluations = (await collect(session)).flatMap((b) => b.evaluations);
+    expect(evaluations.map((e) => [e.id, e.step, e.testCount])).toEqual([
+      ['ce', 8, EVALUATION_TEST_LIMIT],
+      ['pcd', 8, EVALUATION_TEST_LIMIT],
+      ['ce', 16, 4000],
+      ['pcd', 16, 4000],
+    ]);
+    expect((await session.evaluate()).map((e) => e.testCount)).toEqual([4000, 4000]);
     session.dispose();
   });
 

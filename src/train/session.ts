@@ -21,7 +21,8 @@ export interface SessionInfo {
 }
 
 /** What a running session sends, batched so a listener gets at most ~10 messages a second. */
-export type EvaluationReport = { id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics;
+/** `testCount`: the test samples it was taken on (bounded during training, the whole split at the end). */
+export type EvaluationReport = { id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics;
 
 export interface ReportBatch {
   state: SessionState;
@@ -37,6 +38,8 @@ export interface ReportBatch {
 export const REPORT_INTERVAL_MS = 100;
 /** How often a running session copies its state to plain arrays, the "last good weights". */
 export const SNAPSHOT_INTERVAL_MS = 1000;
+/** Test samples of each evaluation during training; the last one and Evaluate now use the whole split. */
+export const EVALUATION_TEST_LIMIT = 1000;
 /** How often a running session takes a probe snapshot for the charts (besides each epoch's). */
 export const PROBE_INTERVAL_MS = 1000;
 
@@ -234,7 +237,9 @@ export class TrainingSession {
       }
       const epochEnd = trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0;
       if (epochEnd || performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
-        const evaluated = epochEnd ? await this.whileDeviceLives(trainer.evaluate()) : [];
+        // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
+        // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
+        const evaluated = epochEnd ? await this.whileDeviceLives(trainer.evaluate({ testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT })) : [];
         const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
         if (!evaluated || !probed) {
           this.current = 'paused';

@@ -327,12 +327,20 @@ export class DistillationTrainer {
    * agreement with the teacher on the low-probability classes). The teacher's test
    * logits are computed once per session. `teacherMetrics: false` skips the agreement
    * metrics (null then), the costly part on the host, for a quick accuracy-and-loss point.
+   * `testLimit` evaluates on the first that many test samples only (and on as many training
+   * samples): the session's evaluations during training, which must not stall the steps.
    */
-  async evaluate({ teacherMetrics = true }: { teacherMetrics?: boolean } = {}): Promise<({ id: string; step: number; trainAccuracy: number; trainLoss: number } & EvaluationMetrics)[]> {
-    const { test, classNames } = this.dataset;
-    if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test);
+  async evaluate({ teacherMetrics = true, testLimit = Infinity }: { teacherMetrics?: boolean; testLimit?: number } = {}): Promise<
+    ({ id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics)[]
+  > {
+    const { classNames } = this.dataset;
+    if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test);
+    const full = this.dataset.test;
+    const testCount = Math.min(full.count, testLimit);
+    const test = testCount === full.count ? full : { ...full, count: testCount, features: full.features.subarray(0, testCount * this.rowSize), labels: full.labels.subarray(0, testCount) };
+    const teacherTest = this.teacherTestLogits && testCount < full.count ? this.teacherTestLogits.subarray(0, testCount * classNames.length) : this.teacherTestLogits;
     // Train metrics on a fixed slice of the training subset (at most 2,000 samples).
-    const trainCount = Math.min(this.subset.count, 2000);
+    const trainCount = Math.min(this.subset.count, 2000, testLimit);
     const trainSlice = {
       ...this.subset,
       count: trainCount,
@@ -349,7 +357,8 @@ export class DistillationTrainer {
         step: this.step,
         trainAccuracy: train.testAccuracy,
         trainLoss: train.testLoss,
-        ...evaluationMetrics(logits, teacherMetrics ? this.teacherTestLogits : null, test.labels, classNames.length),
+        testCount,
+        ...evaluationMetrics(logits, teacherMetrics ? teacherTest : null, test.labels, classNames.length),
       });
     }
     return results;

@@ -17,7 +17,7 @@ function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const METRIC_COLUMNS = ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'teacherAgreement', 'nonTargetKl', 'nonTargetRankCorrelation'] as const;
+const METRIC_COLUMNS = ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'teacherAgreement', 'nonTargetKl', 'nonTargetRankCorrelation', 'testCount'] as const;
 
 /** Every run's evaluations as CSV (one row per run and evaluation). */
 export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['live']['evaluations']): string {

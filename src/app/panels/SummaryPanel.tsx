@@ -77,6 +77,9 @@ export function SummaryPanel() {
           ? 'Finished: every run trained its whole budget.'
           : `Training at step ${s.step.toLocaleString('en')} of ${total.toLocaleString('en')}${eta !== null && left > 0 ? `, about ${formatDuration(eta)} to the end at ${s.throughput!.stepsPerSecond.toFixed(1)} steps/s` : ''}.` +
             (summary && summary.step < s.step ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).` : '')}
+        {summary && summary.testCount < s.applied.info.testCount
+          ? ` Evaluations during training use the first ${summary.testCount.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test samples; the last one, and Evaluate now, use them all.`
+          : ''}
       </p>
     </section>
   );

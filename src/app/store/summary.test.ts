@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../../worker/api';
 import { raceSummary, summarySentence } from './summary';
 
-const evaluation = (id: string, step: number, testAccuracy: number) => ({ id, step, testAccuracy }) as EvaluationReport;
+const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000) => ({ id, step, testAccuracy, testCount }) as EvaluationReport;
 
 describe('the race summary', () => {
   it('takes the latest step every run was evaluated at, best first, with gains over CE', () => {
@@ -23,12 +23,14 @@ describe('the race summary', () => {
     expect(summary.rows[1].gainOverCe).toBeCloseTo(5, 10);
     expect(summary.rows[2].gainOverCe).toBeNull();
     expect(summary.rows[0].gapToTeacher).toBeCloseTo(30, 10);
+    expect(summary.testCount).toBe(4000);
     expect(summarySentence(summary)).toBe('At step 32 of 64: KD leads with 60.0%; PCD 55.0%, CE 50.0%. Over CE (no teacher): KD +10.0, PCD +5.0 points. The teacher has 90.0%.');
   });
 
   it('says who won at the end, and a loss to CE as a negative gain', () => {
-    const summary = raceSummary([evaluation('ce', 64, 0.6), evaluation('pcd', 64, 0.55)], ['ce', 'pcd'], 64, null)!;
+    const summary = raceSummary([evaluation('ce', 64, 0.6, 1000), evaluation('pcd', 64, 0.55, 1000)], ['ce', 'pcd'], 64, null)!;
     expect(summary.final).toBe(true);
+    expect(summary.testCount).toBe(1000);
     expect(summarySentence(summary)).toBe('After all 64 steps: CE won with 60.0%; PCD 55.0%. Over CE (no teacher): PCD −5.0 points.');
   });
 

@@ -22,6 +22,8 @@ export interface RaceSummary {
   teacherAccuracy: number | null;
   /** Best first. */
   rows: SummaryRow[];
+  /** Test samples the summarised evaluation used (bounded during training). */
+  testCount: number;
 }
 
 export function raceSummary(
@@ -54,7 +56,8 @@ export function raceSummary(
       };
     })
     .sort((a, b) => b.testAccuracy - a.testAccuracy);
-  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows };
+  const testCount = Math.min(...[...at.values()].map((e) => e.testCount));
+  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows, testCount };
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
