@@ -151,7 +151,7 @@ test('the configuration round-trips through the URL; bad values are ignored with
   // PCD with both passes off is refused on the field, before Play.
   await other.getByLabel('Fine → coarse pass').uncheck();
   await other.getByLabel('Coarse → fine pass').uncheck();
-  await expect(other.getByText('PCD needs at least one pass')).toBeVisible();
+  await expect(other.getByTestId('setup').getByText('PCD needs at least one pass')).toBeVisible();
   await expect(other.getByTestId('apply')).toBeDisabled();
 });
 

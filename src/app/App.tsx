@@ -62,7 +62,7 @@ export function App() {
   // With setup, live changes and export all hidden (a classroom link), the charts take the whole width.
   const side = shown('setup') || shown('live') || shown('export');
   return (
-    <div className="app">
+    <div className={side ? 'app' : 'app app-wide'}>
       <a className="skip-link" href="#charts">
         Skip to the charts
       </a>
