@@ -121,7 +121,7 @@ export function ScheduleChart() {
             : `Every stage at every step, in the ${passes} (the paper uses both). Below: each stage’s loss L_k over time.`
           : 'Scheduled PCD: each phase trains with one stage’s loss only. The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time.'
       }
-      empty={stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
+      empty={!applied ? 'Waiting for the configuration to be applied.' : stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
     >
       <div className="timeline" role="img" aria-label={`Schedule over ${total} steps: ${phases.map((p) => `${p.stage === null ? 'all stages' : `stage ${p.stage}`} from ${Math.round(p.start * total)} to ${Math.round(p.end * total)}`).join('; ')}; now at step ${step}`}>
         {phases.map((phase, i) => (
