@@ -9,7 +9,7 @@ import { useShownProbe } from './use-live';
 /** One row per stage: the classes in ranked order, coloured by group, with each group's D_G and λ_G. */
 export function StageGroupsChart() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, selectedRun } = useSession(useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun })));
+  const { probeSample, selectedRun, average } = useSession(useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun, average: s.rankingMode === 'average' })));
   const names = applied?.info.classNames ?? [];
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
   const rows = useMemo(
@@ -22,7 +22,7 @@ export function StageGroupsChart() {
     <ChartCard
       id="groups"
       title="Class groups of every stage"
-      explanation="For the probe sample: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G and λ."
+      explanation={`For probe sample #${sample + 1}${average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G and λ.`}
       empty={rows ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
     >
       {rows ? (
