@@ -104,7 +104,7 @@ export function SetupPanel() {
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as DatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
-              <option value="synthetic100">Synthetic, 100 classes in 20 superclasses</option>
+              <option value="synthetic100">Synthetic: 100 classes, 20 families</option>
             </select>
           )}
         </Field>

@@ -26,7 +26,7 @@ const raceConfig: TrainerConfig = {
 export const PRESETS: readonly Preset[] = [
   {
     id: 'race',
-    name: 'Race: CE vs KD vs DKD vs PCD',
+    name: 'Race of four methods',
     explanation:
       'Four students from the same initial weights on the same batches, one step each in turn: a fair race on 2,000 samples of 100 classes, 640 steps. ' +
       'All four climb together for the first few epochs; then CE (no teacher) levels off while KD, DKD and PCD keep climbing, to end about 7–10 points above it ' +
@@ -47,7 +47,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'short',
-    name: 'Stopped too early: CE ahead',
+    name: 'Too short: CE ahead',
     explanation:
       'The race stopped after 5 epochs (80 steps). Here CE is ahead of every distilled student: the distillation term is still ramping in, and matching ' +
       'a teacher’s 100 probabilities is a harder target than one label. This is what a short demo teaches by mistake; the Race preset trains 8× longer.',
@@ -55,7 +55,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'paper',
-    name: 'PCD as in the paper (S = 3, τ = 4)',
+    name: 'PCD as in the paper',
     explanation:
       'PCD alone, as the paper trains it: all 3 stages in both passes at every step, τ = 4, α = 1, adaptive λ, distillation warmed in over the first 1/12 of training ' +
       '(Adam instead of the paper’s SGD: see the README). Watch the class groups chart: each group’s λ falls as the student matches the teacher inside it.',
@@ -63,7 +63,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'superclasses',
-    name: 'Scheduled stages: fine → coarse → fine',
+    name: 'Scheduled stages',
     explanation:
       'Classes come in families of 5 that look alike, so the teacher’s low-probability classes carry structure. Scheduled PCD trains one stage at a time, ' +
       'S … 1 then 1 … S: watch the marker walk the stage schedule and each stage’s loss fall in its own phase. (In docs/results.md the joint loss does as well or better.)',
@@ -71,7 +71,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     id: 'tiny',
-    name: 'Tiny: the charts in a minute',
+    name: 'Tiny: charts in a minute',
     explanation:
       '40 steps of a 1.7k-parameter student on 512 samples: enough to see every chart move, far too short to learn 100 classes (about 10% accuracy) ' +
       'or to say which method is better. About a minute on a software GPU, seconds on a real one.',
