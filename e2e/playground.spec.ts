@@ -240,3 +240,21 @@ test('the default preset after a minute of training, at 1280, 1920 and 390 px; P
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 15_000 });
   console.log(`pause honoured after ${Date.now() - pressed} ms at step ${await stepCount(page)}`);
 });
+
+test('the skip link moves focus to the charts and leaves the configuration link alone', async ({ page }) => {
+  await page.goto('./#dataset=synthetic100&trainSubset=300&compare=kd&backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  const before = await page.evaluate(() => location.hash);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to the charts' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#charts')).toBeFocused();
+  expect(await page.evaluate(() => location.hash)).toBe(before);
+  await expect(page.getByTestId('notices')).not.toContainText('unknown setting');
+  await expect(page.getByLabel('Training samples')).toHaveValue('300');
+  // A hash that is only an anchor, pasted, is not read as a configuration either.
+  await page.evaluate(() => (location.hash = '#charts'));
+  await page.waitForTimeout(500);
+  await expect(page.getByTestId('notices')).not.toContainText('unknown setting');
+  await expect(page.getByLabel('Training samples')).toHaveValue('300');
+});

@@ -26,7 +26,8 @@ export function App() {
   useEffect(() => {
     // A pasted or edited link: load it and train it (the running session is replaced only if it is valid).
     const onHashChange = () => {
-      if (location.hash === lastWritten()) return;
+      // Only a configuration link (key=value pairs) replaces the session, never an in-page anchor.
+      if (location.hash === lastWritten() || !location.hash.includes('=')) return;
       loadHash();
       void controller.apply();
     };
@@ -63,7 +64,15 @@ export function App() {
   const side = shown('setup') || shown('live') || shown('export');
   return (
     <div className={side ? 'app' : 'app app-wide'}>
-      <a className="skip-link" href="#charts">
+      <a
+        className="skip-link"
+        href="#charts"
+        onClick={(event) => {
+          // Moves focus without touching the address bar: the hash is the configuration link.
+          event.preventDefault();
+          document.getElementById('charts')?.focus();
+        }}
+      >
         Skip to the charts
       </a>
       <Header />

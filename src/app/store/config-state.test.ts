@@ -74,5 +74,6 @@ describe('links that set no configuration', () => {
   it('say so, so the page opens on its default preset (a classroom or backend link)', () => {
     expect(fromHash('#hide=setup,live&backend=webgl')).toMatchObject({ hasConfig: false, hide: ['setup', 'live'], backend: 'webgl', notices: [] });
     expect(fromHash('#trainSubset=300&hide=setup')!.hasConfig).toBe(true);
+    expect(fromHash('#charts')).toBeNull(); // the skip link's anchor is not a link to a configuration
   });
 });

@@ -244,10 +244,11 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
   return `#${params.toString()}`;
 }
 
-/** Reads a location hash; an empty hash gives `null` (the page then uses its default preset). */
+/** Reads a location hash; an empty hash or an anchor gives `null` (the page then uses its default preset). */
 export function fromHash(hash: string): HashState | null {
   const text = hash.replace(/^#/, '');
-  if (!text) return null;
+  // An in-page anchor (`#charts`) is not a configuration link.
+  if (!text || !text.includes('=')) return null;
   const params = new URLSearchParams(text);
   const nested: Record<string, unknown> = {};
   const notices: string[] = [];
