@@ -258,3 +258,23 @@ test('the skip link moves focus to the charts and leaves the configuration link 
   await expect(page.getByTestId('notices')).not.toContainText('unknown setting');
   await expect(page.getByLabel('Training samples')).toHaveValue('300');
 });
+
+test('fast Step / Play / Pause bursts lose and reorder no report', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('./#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&budget.unit=steps&budget.amount=2000&compare=kd&backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  for (let burst = 0; burst < 8; burst++) {
+    await page.getByTestId('step').click();
+    await page.getByTestId('play').click();
+    await page.waitForTimeout(150 + 50 * burst);
+    await page.getByTestId('pause').click();
+    await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
+  }
+  const steps = await stepCount(page);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const metrics = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
+  for (const run of metrics.runs) {
+    expect(run.steps.steps, `run ${run.id}`).toEqual(Array.from({ length: steps }, (_, i) => i));
+  }
+});

@@ -113,6 +113,7 @@ export class Controller {
   }
 
   async play(): Promise<void> {
+    if (this.stepping) await this.stepping;
     const { store } = this;
     if (!store.applied || store.status === 'running' || store.status === 'loading' || store.status === 'done' || store.status === 'lost') return;
     store.set({ status: 'running' });
@@ -135,16 +136,29 @@ export class Controller {
     this.flush();
   }
 
+  /** A single step in progress: Play waits for it, so its report lands before the loop's. */
+  private stepping: Promise<void> | null = null;
+
   async step(): Promise<void> {
     const { store } = this;
-    if (!store.applied || store.status !== 'paused') return;
-    try {
-      const report = await this.api.step();
-      this.pending.push({ state: await this.api.state(), steps: [report], evaluations: [], probe: await this.api.probe() });
-      this.flush();
-    } catch (error) {
-      store.notify('error', messageOf(error));
-    }
+    if (!store.applied || store.status !== 'paused' || this.stepping) return;
+    this.stepping = (async () => {
+      try {
+        const report = await this.api.step();
+        // The report goes in at once, before any other await, so nothing can come between.
+        this.pending.push({ state: 'paused', steps: [report], evaluations: [] });
+        const bad = report.runs.find((r) => !Number.isFinite(r.loss) || Object.values(r.terms).some((t) => !Number.isFinite(t)));
+        if (bad) store.notify('warning', `run ${bad.id}, step ${report.step}: the loss is ${bad.loss} (not finite); lower the learning rate or reset`);
+        const state = await this.api.state();
+        this.pending.push({ state, steps: [], evaluations: [], probe: await this.api.probe() });
+        this.flush();
+      } catch (error) {
+        store.notify('error', messageOf(error));
+      } finally {
+        this.stepping = null;
+      }
+    })();
+    await this.stepping;
   }
 
   /** Every run on the test split now (while paused), added to the evaluations like an epoch's. */
