@@ -46,14 +46,15 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs'>): st
 }
 
 /** One sentence of what was trained, for the heading of a table. */
-export function describeSetup(result: ExperimentResult): string {
+export function describeSetup(result: ExperimentResult, { budget = true }: { budget?: boolean } = {}): string {
   const { config } = result;
   const optimizer = config.optimizer.kind === 'sgd' ? `SGD (momentum ${config.optimizer.momentum})` : 'Adam';
   return (
     `Student \`${result.student.id}\` (${result.student.parameters.toLocaleString('en')} parameters) and teacher \`${result.teacher.id}\` ` +
     `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) on ${config.dataset}; ` +
-    `${config.trainSubset.toLocaleString('en')} training samples, ${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} ` +
-    `(${result.steps.toLocaleString('en')} steps), ${optimizer} at learning rate ${config.optimizer.learningRate} (${config.learningRateSchedule}), ` +
+    `${config.trainSubset.toLocaleString('en')} training samples, ` +
+    (budget ? `${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} (${result.steps.toLocaleString('en')} steps), ` : `batch ${config.batchSize}, `) +
+    `${optimizer} at learning rate ${config.optimizer.learningRate} (${config.learningRateSchedule}), ` +
     `warm-up ${(100 * config.warmupShare).toFixed(1)}% of the steps; seeds ${result.seeds.join(', ')}, each a fair race.`
   );
 }

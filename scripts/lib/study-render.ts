@@ -31,8 +31,9 @@ export function renderStudy(study: Study, jsonPath: string): { table: string; fi
   const base = jsonPath.replace(/\.json$/, '');
   const table = studyTable(study);
   const first = study.results[0];
-  const setup = describeSetup(first);
-  const note = study.vary.flag === 'epochs' ? ' (the budget varies: the row says it)' : ` (${study.vary.flag} varies: the row says it)`;
+  const budgetVaries = study.vary.flag === 'epochs' || study.vary.flag === 'steps';
+  const setup = describeSetup(first, { budget: !budgetVaries });
+  const note = budgetVaries ? ' Each row is a complete run of that many epochs.' : ` Each row sets ${study.vary.flag} as it says; the rest is as above.`;
   writeFileSync(
     `${base}.md`,
     `Command: \`${study.command}\` (${study.minutes.toFixed(1)} min on ${first.where}, ${first.date}).\n\n${setup}${note}\n\n${table}\n`,
