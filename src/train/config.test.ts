@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultTrainerConfig, parseTrainerConfig } from './config';
+import { ConfigError, defaultTrainerConfig, parseTrainerConfig, type TrainerConfig } from './config';
 
 function refusal(input: unknown): ConfigError['fields'] {
   try {
@@ -60,5 +60,33 @@ describe('messages a person reads under a field', () => {
     expect(refusal({ ...base, method: { ...base.method, fineToCoarse: false, coarseToFine: false } })).toEqual([
       { field: 'method.coarseToFine', message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' },
     ]);
+  });
+});
+
+describe('sane ranges', () => {
+  it('refuses every number past its range at its field, saying the range', () => {
+    const base = defaultTrainerConfig('synthetic100');
+    const pcd = base.method as Extract<TrainerConfig['method'], { method: 'pcd' }>;
+    const fields = refusal({
+      ...base,
+      seed: -1,
+      optimizer: { kind: 'adam', learningRate: 1e308 },
+      budget: { unit: 'steps', amount: 9_007_199_254_740_991 },
+      method: { ...pcd, temperature: 5e-324, alpha: 1e308, ceWeight: 1e308, stages: 11 },
+    });
+    expect(Object.fromEntries(fields.map((f) => [f.field, f.message]))).toEqual({
+      seed: 'expected at least 0',
+      'optimizer.learningRate': 'expected at most 10',
+      'budget.amount': 'expected at most 1000000',
+      'method.temperature': 'expected at least 0.1',
+      'method.alpha': 'expected at most 1000',
+      'method.ceWeight': 'expected at most 1000',
+      'method.stages': 'expected at most 10',
+    });
+    expect(refusal({ ...base, trainSubset: 16_000, batchSize: 1, budget: { unit: 'epochs', amount: 100 } })).toEqual([
+      { field: 'budget.amount', message: 'at most 1,000,000 steps in all (16000 per epoch here)' },
+    ]);
+    const segments = Array.from({ length: 101 }, () => ({ stage: 1, share: 1 }));
+    expect(refusal({ ...base, schedule: { kind: 'custom', segments } })).toEqual([{ field: 'schedule.segments', message: 'at most 100 phases' }]);
   });
 });

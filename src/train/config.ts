@@ -25,25 +25,33 @@ export const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100
 export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
 
 const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().nonnegative();
-const temperature = positive;
+// Sane ranges, refused at the field with the range in the message ("expected at most 100"):
+// past them a run only turns NaN on its first step or never ends.
+/** A loss weight (CE, KD, α, β): 0 … 1000. */
+const weight = z.number().finite().nonnegative().max(1000);
+/** τ: 0.1 … 100 (τ² scales the distillation terms). */
+const temperature = z.number().finite().min(0.1).max(100);
 const standardizeLogits = z.boolean();
+/** The largest S the trainer accepts (the paper uses 2–5; every stage costs a pass of grouped softmaxes). */
+export const MAX_STAGES = 10;
+/** The longest budget: 1,000,000 steps, or 100,000 epochs. */
+export const MAX_STEPS = 1_000_000;
 
 export const methodSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ce') }).strict(),
   z
-    .object({ method: z.literal('kd'), ceWeight: nonNegative, kdWeight: nonNegative, temperature, standardizeLogits })
+    .object({ method: z.literal('kd'), ceWeight: weight, kdWeight: weight, temperature, standardizeLogits })
     .strict(),
   z
-    .object({ method: z.literal('dkd'), ceWeight: nonNegative, alpha: nonNegative, beta: nonNegative, temperature, standardizeLogits })
+    .object({ method: z.literal('dkd'), ceWeight: weight, alpha: weight, beta: weight, temperature, standardizeLogits })
     .strict(),
   z
     .object({
       method: z.literal('pcd'),
-      ceWeight: nonNegative,
-      stages: z.number().int().min(1),
+      ceWeight: weight,
+      stages: z.number().int().min(1).max(MAX_STAGES),
       temperature,
-      alpha: nonNegative,
+      alpha: weight,
       adaptive: z.boolean(),
       ranking: z.boolean(),
       fineToCoarse: z.boolean(),
@@ -61,7 +69,10 @@ const schedule = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('custom'),
-      segments: z.array(z.object({ stage: z.number().int().min(1), share: positive }).strict()).min(1),
+      segments: z
+        .array(z.object({ stage: z.number().int().min(1).max(MAX_STAGES), share: positive.max(1e6) }).strict())
+        .min(1)
+        .max(100, { error: 'at most 100 phases' }),
     })
     .strict(),
 ]);
@@ -75,16 +86,16 @@ export const trainerConfigSchema = z
     method: methodSchema,
     schedule,
     optimizer: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('sgd'), learningRate: positive, momentum: z.number().min(0).lt(1) }).strict(),
-      z.object({ kind: z.literal('adam'), learningRate: positive }).strict(),
+      z.object({ kind: z.literal('sgd'), learningRate: positive.max(10), momentum: z.number().min(0).lt(1) }).strict(),
+      z.object({ kind: z.literal('adam'), learningRate: positive.max(10) }).strict(),
     ]),
     learningRateSchedule: z.enum(['constant', 'cosine']),
     batchSize: z.number().int().min(1).max(4096),
-    budget: z.object({ unit: z.enum(['epochs', 'steps']), amount: z.number().int().min(1) }).strict(),
+    budget: z.object({ unit: z.enum(['epochs', 'steps']), amount: z.number().int().min(1).max(MAX_STEPS) }).strict(),
     /** Share of the budget over which distillation ramps in (spec: warm(t) = min(t / W, 1)). */
     warmupShare: z.number().min(0).max(1),
     augmentation: z.boolean(),
-    seed: z.number().int(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
   })
   .strict()
   .superRefine((config, context) => {
@@ -93,6 +104,9 @@ export const trainerConfigSchema = z
     if (!student || student.role !== 'student' || student.dataset !== config.dataset) {
       const allowed = MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => m.id);
       context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
+    }
+    if (config.budget.unit === 'epochs' && plannedSteps(config).total > MAX_STEPS) {
+      context.addIssue({ code: 'custom', path: ['budget', 'amount'], message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config).perEpoch} per epoch here)` });
     }
     if (config.trainSubset > TRAIN_SIZE[config.dataset]) {
       context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${TRAIN_SIZE[config.dataset]}, the size of ${config.dataset}'s training split` });
