@@ -27,10 +27,12 @@ export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100
 const positive = z.number().finite().positive();
 // Sane ranges, refused at the field with the range in the message ("expected at most 100"):
 // past them a run only turns NaN on its first step or never ends.
+/** The ranges of the numbers a run can also change live (the session checks them the same way). */
+export const RANGES = { weight: [0, 1000], temperature: [0.1, 100], learningRate: [0, 10] } as const;
 /** A loss weight (CE, KD, α, β): 0 … 1000. */
-const weight = z.number().finite().nonnegative().max(1000);
+const weight = z.number().finite().min(RANGES.weight[0]).max(RANGES.weight[1]);
 /** τ: 0.1 … 100 (τ² scales the distillation terms). */
-const temperature = z.number().finite().min(0.1).max(100);
+const temperature = z.number().finite().min(RANGES.temperature[0]).max(RANGES.temperature[1]);
 const standardizeLogits = z.boolean();
 /** The largest S the trainer accepts (the paper uses 2–5; every stage costs a pass of grouped softmaxes). */
 export const MAX_STAGES = 10;
@@ -86,8 +88,8 @@ export const trainerConfigSchema = z
     method: methodSchema,
     schedule,
     optimizer: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('sgd'), learningRate: positive.max(10), momentum: z.number().min(0).lt(1) }).strict(),
-      z.object({ kind: z.literal('adam'), learningRate: positive.max(10) }).strict(),
+      z.object({ kind: z.literal('sgd'), learningRate: positive.max(RANGES.learningRate[1]), momentum: z.number().min(0).lt(1) }).strict(),
+      z.object({ kind: z.literal('adam'), learningRate: positive.max(RANGES.learningRate[1]) }).strict(),
     ]),
     learningRateSchedule: z.enum(['constant', 'cosine']),
     batchSize: z.number().int().min(1).max(4096),

@@ -157,7 +157,7 @@ describe('a training session (what the worker hosts)', () => {
     const bad = [{ id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, temperature: 0 } }];
     await expect(session.configure(config(4), bad, site.url)).rejects.toThrow(/runs\.pcd\.temperature/);
     const tooManyStages = [{ id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, stages: 101 } }];
-    await expect(session.configure(config(4), tooManyStages, site.url)).rejects.toThrow(/runs\.pcd\.stages: at most 100/);
+    await expect(session.configure(config(4), tooManyStages, site.url)).rejects.toThrow(/runs\.pcd\.stages: expected at most 10/);
     session.dispose();
   });
 
@@ -167,7 +167,8 @@ describe('a training session (what the worker hosts)', () => {
     const changed = new TrainingSession();
     await changed.configure({ ...config(6), learningRateSchedule: 'constant' }, runs, site.url);
     for (let i = 0; i < 2; i++) expect(await changed.step()).toEqual(await plain.step());
-    expect(() => changed.change({ temperature: -1 })).toThrow(/temperature: expected a finite number > 0, got -1/);
+    expect(() => changed.change({ temperature: -1 })).toThrow(/temperature: expected a finite number ≥ 0.1 and ≤ 100, got -1/);
+    expect(() => changed.change({ learningRate: 1e308 })).toThrow(/learningRate: expected a finite number > 0 and ≤ 10, got 1e\+308/);
     changed.change({ learningRate: 0.01, temperature: 2, alpha: 0.5 });
     const [next, reference] = [await changed.step(), await plain.step()];
     expect(next.step).toBe(2);

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
-import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
+import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
 import { DistillationTrainer, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
@@ -354,15 +354,16 @@ export class TrainingSession {
   change(change: LiveChange): void {
     const session = this.session();
     const fields: { field: string; message: string }[] = [];
-    const check = (field: string, value: number | undefined, allowZero: boolean) => {
+    // The same ranges as the schema's, so a live change can never set what Apply would refuse.
+    const check = (field: string, value: number | undefined, [min, max]: readonly [number, number], allowMin: boolean) => {
       if (value === undefined) return;
-      if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-        fields.push({ field, message: `expected a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${value}` });
+      if (!Number.isFinite(value) || value < min || (!allowMin && value === min) || value > max) {
+        fields.push({ field, message: `expected a finite number ${allowMin ? '≥' : '>'} ${min} and ≤ ${max}, got ${value}` });
       }
     };
-    check('learningRate', change.learningRate, false);
-    check('temperature', change.temperature, false);
-    check('alpha', change.alpha, true);
+    check('learningRate', change.learningRate, RANGES.learningRate, false);
+    check('temperature', change.temperature, RANGES.temperature, true);
+    check('alpha', change.alpha, RANGES.weight, true);
     if (fields.length) throw new ConfigError(fields);
     session.trainer.adjust(change);
     if (change.learningRate !== undefined) {
