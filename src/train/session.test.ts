@@ -45,6 +45,19 @@ describe('a training session (what the worker hosts)', () => {
     session.dispose();
   });
 
+  it('a newer configure supersedes one that is still preparing, which stops at its next chunk', async () => {
+    const session = new TrainingSession();
+    const seen: string[] = [];
+    const first = session.configure({ ...config(5), trainSubset: 4096 }, runs, site.url, (p) => seen.push(`first ${p.done}`));
+    const second = session.configure(config(5), runs, site.url, (p) => seen.push(`second ${p.done}`));
+    await expect(first).rejects.toThrow(/superseded by a newer configuration/);
+    expect(await second).toMatchObject({ totalSteps: 5, trainCount: 512 });
+    expect(seen.filter((s) => s.startsWith('first'))).toEqual([]); // stopped before its first chunk
+    expect(seen.some((s) => s.startsWith('second'))).toBe(true);
+    expect((await collect(session)).flatMap((b) => b.steps)).toHaveLength(5);
+    session.dispose();
+  });
+
   it('evaluates on a bounded test subset during training and on the whole split at the end', async () => {
     const session = new TrainingSession();
     await session.configure(config(16), runs, site.url);

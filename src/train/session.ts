@@ -145,10 +145,22 @@ export class TrainingSession {
    */
   configure(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo> {
     if (this.current === 'running') return Promise.reject(new Error('training is running: pause first'));
-    return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress));
+    // A newer configure supersedes one still preparing: that one stops at its next chunk.
+    this.configureTicket++;
+    const ticket = this.configureTicket;
+    return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress, () => ticket !== this.configureTicket));
   }
 
-  private async configureNow(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo> {
+  /** Counts configure calls; a preparation whose ticket is not the latest is superseded. */
+  private configureTicket = 0;
+
+  private async configureNow(
+    input: unknown,
+    runInput: RunSpec[],
+    siteUrl: string,
+    onProgress?: (progress: PrepareProgress) => void,
+    superseded: () => boolean = () => false,
+  ): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
     const config = parseTrainerConfig(input);
     const runs = parseRuns(runInput, config);
@@ -165,7 +177,7 @@ export class TrainingSession {
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
     try {
-      await trainer.prepare(onProgress);
+      await trainer.prepare(onProgress, superseded);
     } catch (error) {
       trainer.dispose();
       if (teacher && teacher !== this.loaded?.teacher) teacher.dispose();

@@ -58,6 +58,14 @@ export interface PrepareProgress {
   total: number;
 }
 
+/** A preparation given up because a newer configuration replaced it. */
+export class PreparationStopped extends Error {
+  constructor() {
+    super('superseded by a newer configuration');
+    this.name = 'PreparationStopped';
+  }
+}
+
 /** Samples per teacher batch while preparing: small enough for progress about every second on a software GPU. */
 const PREPARE_CHUNK = 256;
 
@@ -179,12 +187,13 @@ export class DistillationTrainer {
   }
 
   /** The teacher's logits for the whole subset, computed once in batches. */
-  private async ensureTeacherCache(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
+  private async ensureTeacherCache(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
     if (this.teacherCache || !this.teacher || this.config.augmentation) return;
     const parts: tf.Tensor[] = [];
     const what = `teacher logits for the ${this.subset.count.toLocaleString('en')} training samples`;
     try {
       for (let start = 0; start < this.subset.count; start += PREPARE_CHUNK) {
+        if (stop()) throw new PreparationStopped();
         const count = Math.min(PREPARE_CHUNK, this.subset.count - start);
         const features = this.subset.features.subarray(start * this.rowSize, (start + count) * this.rowSize);
         const part = tf.tidy(() => this.teacher!.predict(this.batchTensor(features, count)) as tf.Tensor);
@@ -205,12 +214,15 @@ export class DistillationTrainer {
    * logits for the training subset (the cache) and for the test split. Reports progress
    * after each chunk, so the page can show what it is waiting for.
    */
-  async prepare(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
-    await this.ensureTeacherCache(onProgress);
+  async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
+    await this.ensureTeacherCache(onProgress, stop);
     if (this.teacher && !this.teacherTestLogits) {
       const { test } = this.dataset;
       const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
-      this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test, PREPARE_CHUNK, (done) => onProgress?.({ what, done, total: test.count }));
+      this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test, PREPARE_CHUNK, (done) => {
+        if (stop()) throw new PreparationStopped();
+        onProgress?.({ what, done, total: test.count });
+      });
     }
   }
 

@@ -247,7 +247,8 @@ export function SetupPanel() {
           className="primary"
           // The button is disabled while the apply prepares; focus comes back to it after.
           onClick={() => void controller.apply().then(() => applyButton.current?.focus())}
-          disabled={invalid || status === 'loading'}
+          // Also while an earlier Apply prepares: the newer one supersedes it at its next chunk.
+          disabled={invalid}
           data-testid="apply"
         >
           {applied ? 'Apply (restarts training)' : 'Apply'}
