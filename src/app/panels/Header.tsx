@@ -56,6 +56,7 @@ export function Header() {
       pace: state.pace,
       applied: state.applied,
       hideSpeed: state.hide.includes('speed'),
+      hideSetup: state.hide.includes('setup'),
       preparing: state.preparing,
     })),
   );
@@ -86,6 +87,11 @@ export function Header() {
         <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading'} data-testid="reset">
           ⟲ Reset
         </button>
+        {s.hideSetup ? null : (
+          <button type="button" className="jump-setup" onClick={() => document.getElementById('setup-title')?.scrollIntoView({ block: 'start' })}>
+            Setup ↓
+          </button>
+        )}
         {s.hideSpeed ? null : (
           <label className="speed">
             Speed{' '}

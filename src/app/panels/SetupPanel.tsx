@@ -43,8 +43,8 @@ function Fieldset({ legend, children }: { legend: string; children: React.ReactN
 }
 
 export function SetupPanel() {
-  const { draft, errors, setDraft, applied, status, throughput } = useSession(
-    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, status: s.status, throughput: s.throughput })),
+  const { draft, errors, setDraft, applied, throughput } = useSession(
+    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, throughput: s.throughput })),
   );
   const { config, compare } = draft;
   const applyButton = useRef<HTMLButtonElement>(null);
@@ -98,6 +98,12 @@ export function SetupPanel() {
           </select>
         )}
       </Field>
+      {preset && dirty && !invalid ? (
+        // One Tab from the preset, instead of walking every field down to the Apply at the bottom.
+        <button type="button" className="primary apply-preset" onClick={() => void controller.apply()} data-testid="apply-preset">
+          Apply this preset
+        </button>
+      ) : null}
 
       <Fieldset legend="Data">
         <Field label="Dataset" className="wide" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7." error={error('dataset')}>
