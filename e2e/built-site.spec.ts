@@ -79,3 +79,11 @@ test('no long task over 50 ms on the main thread during 20 s of training (CPU ba
   expect(steps).toBeGreaterThan(31);
   expect(during).toEqual([]);
 });
+
+test('a worker script that does not load is an error that says so, not a silent wait', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.route(/training\.worker-[^/]*\.js$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${site.url}${SUB}`);
+  await expect(page.getByText(/No backend: the training worker failed to start/)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText('Starting TensorFlow.js in a worker…')).toHaveCount(0);
+});

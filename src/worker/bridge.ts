@@ -5,7 +5,21 @@ import type { TrainingWorkerApi } from './api';
  * The only place the UI talks to the training worker. TF.js is imported inside the worker
  * alone, so the page's own bundle stays small and its thread stays free.
  */
-export function startTrainingWorker(): { api: Comlink.Remote<TrainingWorkerApi>; terminate: () => void } {
+export function startTrainingWorker(): {
+  api: Comlink.Remote<TrainingWorkerApi>;
+  terminate: () => void;
+  /** Rejects when the worker's script fails to load or the worker throws outside a call. */
+  failed: Promise<never>;
+} {
   const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module', name: 'training' });
-  return { api: Comlink.wrap<TrainingWorkerApi>(worker), terminate: () => worker.terminate() };
+  // A script that does not load (404, a network error, a syntax error) fires 'error' on the
+  // Worker and never answers a call: without this the page would wait forever.
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      reject(new Error(`the training worker failed to start${event.message ? ` (${event.message})` : ''}: its script did not load or threw; reload the page, and if it persists the site's files are incomplete`));
+    });
+  });
+  failed.catch(() => undefined); // observed by whoever awaits it
+  return { api: Comlink.wrap<TrainingWorkerApi>(worker), terminate: () => worker.terminate(), failed };
 }

@@ -9,6 +9,9 @@ import { appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './ses
 
 type Worker = ReturnType<typeof startTrainingWorker>;
 
+/** How long the worker may take to load TF.js and start a backend before the page says it failed. */
+const WORKER_START_S = 60;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Controller {
@@ -33,7 +36,12 @@ export class Controller {
   async init(backend: BackendName | null): Promise<void> {
     this.worker = startTrainingWorker();
     try {
-      const info = await this.api.initBackend(backend ? [backend] : undefined);
+      // The worker's start is watched: a script that fails to load, or no answer at all, is an error that says so.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the training worker did not answer within ${WORKER_START_S} s: reload the page, or add backend=cpu to the link`)), WORKER_START_S * 1000);
+      });
+      const info = await Promise.race([this.api.initBackend(backend ? [backend] : undefined), this.worker.failed, timeout]).finally(() => clearTimeout(timer));
       this.store.set({ backend: { status: 'ready', info } });
     } catch (error) {
       this.store.set({ backend: { status: 'failed', message: messageOf(error) } });
