@@ -77,3 +77,31 @@ describe('links that set no configuration', () => {
     expect(fromHash('#charts')).toBeNull(); // the skip link's anchor is not a link to a configuration
   });
 });
+
+describe('strict parsing of links and files', () => {
+  it('takes decimal numbers only, and says what it dropped', () => {
+    for (const text of ['0x10', '0o7', '+5', '5.', ' 1', '1e309x', '']) {
+      const state = fromHash(`#dataset=synthetic100&trainSubset=${encodeURIComponent(text)}`)!;
+      expect(state.config.trainSubset, text).toBe(16_000);
+      expect(state.notices.join(' '), text).toMatch(/trainSubset/);
+    }
+    expect(fromHash('#dataset=synthetic100&trainSubset=300')!.config.trainSubset).toBe(300);
+    expect(fromHash('#optimizer.learningRate=1e-3')!.config.optimizer.learningRate).toBe(0.001);
+  });
+
+  it('refuses backend=wasm (not bundled), a kind given as a list, and names a number JSON cannot hold', () => {
+    expect(fromHash('#backend=wasm')).toMatchObject({ backend: null, notices: [expect.stringContaining('backend = "wasm"')] });
+    const fromFile = sanitizeConfig({ config: { optimizer: { kind: ['sgd'] }, batchSize: Number.POSITIVE_INFINITY } }, false);
+    expect(fromFile.config.optimizer.kind).toBe('adam');
+    expect(fromFile.notices.join(' ')).toContain('optimizer.kind = ["sgd"] is not one of adam, sgd');
+    expect(fromFile.notices.join(' ')).toContain('batchSize = Infinity');
+  });
+
+  it('says when a file is a list, when config is not an object, and what stands beside config', () => {
+    expect(sanitizeConfig([1, 2], false).notices).toEqual(['the configuration is a list: using the defaults']);
+    expect(sanitizeConfig({ config: [1] }, false).notices).toEqual(['config is not an object: using the defaults']);
+    const beside = sanitizeConfig({ config: { trainSubset: 300 }, batchSize: 32 }, false);
+    expect(beside.config.trainSubset).toBe(300);
+    expect(beside.notices).toEqual(['1 setting beside "config" ignored ("batchSize"): put them inside it']);
+  });
+});

@@ -43,7 +43,10 @@ export interface HashState extends PageConfig {
 }
 
 const DATASETS: DatasetId[] = ['mnist', 'synthetic100'];
-const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+/** The backends a link may force: the page bundles no WASM backend (its CSP forbids it). */
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+/** A plain decimal number as a person writes it: no hex, octal, leading '+', trailing '.' or spaces. */
+const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)(e[+-]?\d+)?$/i;
 
 type Leaf = string | number | boolean;
 type Flat = Map<string, unknown>;
@@ -112,9 +115,15 @@ function parseSegments(value: unknown): { stage: number; share: number }[] | nul
  */
 export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { notices: string[] } {
   const notices: string[] = [];
-  const input = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-  if (raw === null || typeof raw !== 'object') notices.push('the configuration is not an object: using the defaults');
-  const source = (input.config && typeof input.config === 'object' ? input.config : input) as Record<string, unknown>;
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const input = isObject(raw) ? raw : {};
+  if (!isObject(raw)) notices.push(`the configuration is ${Array.isArray(raw) ? 'a list' : 'not an object'}: using the defaults`);
+  if ('config' in input && !isObject(input.config)) notices.push('config is not an object: using the defaults');
+  const source = (isObject(input.config) ? input.config : 'config' in input ? {} : input) as Record<string, unknown>;
+  if (isObject(input.config)) {
+    const beside = Object.keys(input).filter((k) => k !== 'config' && k !== 'compare');
+    if (beside.length) notices.push(`${beside.length} setting${beside.length > 1 ? 's' : ''} beside "config" ignored (${beside.slice(0, 3).map((k) => `"${k.slice(0, 30)}"`).join(', ')}${beside.length > 3 ? ', …' : ''}): put them inside it`);
+  }
   const flat = flatten(source);
   flat.delete('compare');
   const take = (key: string) => {
@@ -122,7 +131,9 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
     flat.delete(key);
     return value;
   };
-  const describe = (value: unknown) => JSON.stringify(value)?.slice(0, 40) ?? String(value);
+  const describe = (value: unknown) => (typeof value === 'number' ? String(value) : (JSON.stringify(value)?.slice(0, 40) ?? String(value)));
+  /** A kind (schedule, optimizer) must be a string: `["sgd"]` is not "sgd". */
+  const kindOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
   const datasetValue = take('dataset');
   let dataset: DatasetId = 'synthetic100';
@@ -137,7 +148,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
 
   const scheduleValue = take('schedule.kind');
   if (scheduleValue !== undefined) {
-    const schedule = scheduleFor(String(scheduleValue), Math.max(1, Math.min(stages, 100)));
+    const schedule = scheduleFor(kindOf(scheduleValue), Math.max(1, Math.min(stages, 100)));
     if (schedule) config.schedule = schedule;
     else notices.push(`schedule.kind = ${describe(scheduleValue)} is not a schedule: ignored`);
   }
@@ -151,7 +162,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
 
   const optimizerValue = take('optimizer.kind');
   if (optimizerValue !== undefined) {
-    const optimizer = optimizerFor(String(optimizerValue));
+    const optimizer = optimizerFor(kindOf(optimizerValue));
     if (optimizer) config.optimizer = optimizer;
     else notices.push(`optimizer.kind = ${describe(optimizerValue)} is not one of adam, sgd: ignored`);
   }
@@ -165,7 +176,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
     }
     let next: Leaf | null = null;
     if (typeof current === 'number') {
-      const number = typeof value === 'number' ? value : fromText && typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const number = typeof value === 'number' ? value : fromText && typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
       if (Number.isFinite(number)) next = number;
     } else if (typeof current === 'boolean') {
       if (typeof value === 'boolean') next = value;
