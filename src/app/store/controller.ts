@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { startTrainingWorker } from '../../worker/bridge';
 import { runsOf, toHash, type PageConfig } from './config-state';
-import { appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
+import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
 
@@ -264,7 +264,7 @@ export class Controller {
     let epoch = store.epoch;
     for (const batch of batches) {
       appendSteps(live, batch.steps);
-      live.evaluations.push(...batch.evaluations);
+      appendEvaluations(live, batch.evaluations);
       if (batch.probe) appendProbe(live, batch.probe);
       const last = batch.steps.at(-1);
       if (last) {

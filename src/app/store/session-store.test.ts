@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSnapshot, StepReport } from '../../worker/api';
-import { appendProbe, appendSteps, draftErrors, emptyLive, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
+import type { EvaluationReport } from '../../worker/api';
+import { appendEvaluations, appendProbe, appendSteps, CONFUSIONS_KEPT, draftErrors, emptyLive, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
 import { PRESETS } from './presets';
 
 const step = (i: number): StepReport => ({ step: i, epoch: 1, activeStage: null, warm: 1, learningRate: 0.01, runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }] });
@@ -36,5 +37,23 @@ describe('the store helpers', () => {
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     appendProbe(live, probe(999));
     expect(live.probes.filter((p) => p.step === 999)).toHaveLength(1);
+  });
+});
+
+describe('evaluations kept by the page', () => {
+  it('keeps every evaluation but only the newest confusion matrices of each run, so memory levels off', () => {
+    const live = emptyLive();
+    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: step / 100, confusion: new Int32Array(100 * 100) }) as unknown as EvaluationReport;
+    for (let step = 1; step <= 50; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('pcd', step)]);
+    expect(live.evaluations).toHaveLength(100);
+    const kept = live.evaluations.filter((e) => e.confusion.length > 0);
+    expect(kept.map((e) => [e.id, e.step])).toEqual([
+      ['ce', 49],
+      ['pcd', 49],
+      ['ce', 50],
+      ['pcd', 50],
+    ]);
+    expect(kept).toHaveLength(2 * CONFUSIONS_KEPT);
+    expect(live.evaluations.map((e) => e.testAccuracy)).toEqual(Array.from({ length: 50 }, (_, i) => [(i + 1) / 100, (i + 1) / 100]).flat());
   });
 });

@@ -130,6 +130,28 @@ export function appendSteps(live: LiveData, steps: StepReport[]): void {
   }
 }
 
+/** Confusion matrices kept per run (the newest ones); older evaluations keep their other metrics. */
+export const CONFUSIONS_KEPT = 2;
+
+/**
+ * Appends evaluations, dropping the confusion matrix (C × C counts, 40 kB at 100 classes)
+ * of all but each run's newest few, so page memory levels off over a long run.
+ */
+export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[]): void {
+  if (!evaluations.length) return;
+  live.evaluations.push(...evaluations);
+  const seen = new Map<string, number>();
+  for (let i = live.evaluations.length - 1; i >= 0; i--) {
+    const e = live.evaluations[i];
+    const count = (seen.get(e.id) ?? 0) + 1;
+    seen.set(e.id, count);
+    if (count > CONFUSIONS_KEPT) {
+      if (e.confusion.length === 0) break; // everything older was thinned before
+      live.evaluations[i] = { ...e, confusion: new Int32Array(0) };
+    }
+  }
+}
+
 /** Keeps a bounded probe history that still spans the whole run (older entries thinned). */
 export function appendProbe(live: LiveData, probe: ProbeSnapshot): void {
   if (live.probes.at(-1)?.step === probe.step) live.probes[live.probes.length - 1] = probe;
