@@ -173,6 +173,10 @@ test('a config exported as JSON imports back through the same schema', async ({ 
   await page.getByTestId('import-config').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{not json') });
   await expect(page.getByTestId('notices')).toContainText('broken.json is not JSON');
   await expect(page.getByLabel('β')).toHaveValue('6');
+  // A 20 MB file is refused by its size, before it is read.
+  await page.getByTestId('import-config').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(20_000_000, 32) });
+  await expect(page.getByTestId('notices')).toContainText('huge.json is 20.0 MB, more than a configuration file can be (100 kB at most): nothing imported');
+  await expect(page.getByLabel('β')).toHaveValue('6');
 });
 
 test('a classroom link with setup, live changes and export hidden gives the charts the whole width', async ({ page }, testInfo) => {

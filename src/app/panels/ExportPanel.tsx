@@ -25,6 +25,9 @@ export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['
   return `${['run', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
 }
 
+/** The largest configuration file Import reads. */
+const CONFIG_FILE_LIMIT = 100_000;
+
 /** Downloads (metrics, config, trained students) and config import. */
 export function ExportPanel() {
   const { applied, draft, status, setDraft, notify } = useSession(
@@ -73,6 +76,11 @@ export function ExportPanel() {
   };
 
   const importConfig = async (file: File) => {
+    // A configuration is a few hundred bytes; the size is checked before anything is read.
+    if (file.size > CONFIG_FILE_LIMIT) {
+      notify('error', `${file.name} is ${(file.size / 1e6).toFixed(1)} MB, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`);
+      return;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(await file.text());

@@ -105,3 +105,27 @@ describe('strict parsing of links and files', () => {
     expect(beside.notices).toEqual(['1 setting beside "config" ignored ("batchSize"): put them inside it']);
   });
 });
+
+describe('crafted links and files', () => {
+  it('bound depth, key length and count without recursing, and summarise floods of notices', () => {
+    const deepKey = Array.from({ length: 8000 }, () => 'a').join('.');
+    const link = fromHash(`#${deepKey}=1&trainSubset=300`)!;
+    expect(link.config.trainSubset).toBe(300);
+    expect(link.notices).toEqual([expect.stringMatching(/^unknown setting "a\.a\.a/)]);
+
+    let nested: Record<string, unknown> = { x: 1 };
+    for (let i = 0; i < 20_000; i++) nested = { a: nested };
+    const deep = sanitizeConfig({ config: { ...nested, trainSubset: 300 } }, false);
+    expect(deep.config.trainSubset).toBe(300);
+    expect(deep.notices).toEqual([expect.stringMatching(/^1 setting ignored: "a\.a\.a.*" is nested more than 6 levels deep$/)]);
+
+    const many = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    const flood = sanitizeConfig({ config: many }, false);
+    expect(flood.notices).toHaveLength(2);
+    expect(flood.notices[0]).toMatch(/^99,800 settings ignored: "k200" is past the first 200 settings/);
+    expect(flood.notices[1]).toBe('200 unknown settings ignored, e.g. "k0", "k1", "k2"');
+
+    const compare = sanitizeConfig({ config: { trainSubset: 300 }, compare: Array.from({ length: 1_000_000 }, () => 'x') }, false);
+    expect(compare.notices).toEqual(['compare has 1,000,000 entries, more than the 4 methods: ignored']);
+  });
+});

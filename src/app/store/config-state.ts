@@ -51,13 +51,39 @@ const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)(e[+-]?\d+)?$/i;
 type Leaf = string | number | boolean;
 type Flat = Map<string, unknown>;
 
-function flatten(value: unknown, prefix = '', out: Flat = new Map()): Flat {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
-  } else if (prefix) {
-    out.set(prefix, value);
+/** Bounds a crafted link or file cannot push past: nesting depth, key length, number of keys. */
+export const INPUT_LIMITS = { depth: 6, keyLength: 100, keys: 200 } as const;
+
+/**
+ * Dotted paths of the leaves of a nested object, without recursion and within
+ * INPUT_LIMITS: anything deeper, longer or past the count is reported in `dropped`.
+ */
+function flatten(value: unknown, dropped: string[] = []): Flat {
+  const out: Flat = new Map();
+  const stack: { prefix: string; value: unknown; depth: number }[] = [{ prefix: '', value, depth: 0 }];
+  while (stack.length) {
+    const { prefix, value: node, depth } = stack.pop()!;
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      if (depth >= INPUT_LIMITS.depth) {
+        dropped.push(`"${prefix.slice(0, 40)}…" is nested more than ${INPUT_LIMITS.depth} levels deep`);
+        continue;
+      }
+      for (const [key, inner] of Object.entries(node).reverse()) stack.push({ prefix: prefix ? `${prefix}.${key}` : key, value: inner, depth: depth + 1 });
+    } else if (prefix) {
+      if (prefix.length > INPUT_LIMITS.keyLength) dropped.push(`"${prefix.slice(0, 40)}…" is longer than ${INPUT_LIMITS.keyLength} characters`);
+      else if (out.size >= INPUT_LIMITS.keys) dropped.push(`"${prefix.slice(0, 40)}" is past the first ${INPUT_LIMITS.keys} settings`);
+      else out.set(prefix, node);
+    }
   }
   return out;
+}
+
+/** Many notices of one kind become one line with a count and a few examples. */
+export function summariseNotices(notices: string[]): string[] {
+  const unknown = notices.filter((n) => n.startsWith('unknown setting "'));
+  if (unknown.length <= 5) return notices;
+  const examples = unknown.slice(0, 3).map((n) => n.slice('unknown setting '.length, n.indexOf(': ignored')));
+  return [...notices.filter((n) => !n.startsWith('unknown setting "')), `${unknown.length.toLocaleString('en')} unknown settings ignored, e.g. ${examples.join(', ')}`];
 }
 
 function getPath(target: Record<string, unknown>, path: string[]): unknown {
@@ -124,8 +150,10 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
     const beside = Object.keys(input).filter((k) => k !== 'config' && k !== 'compare');
     if (beside.length) notices.push(`${beside.length} setting${beside.length > 1 ? 's' : ''} beside "config" ignored (${beside.slice(0, 3).map((k) => `"${k.slice(0, 30)}"`).join(', ')}${beside.length > 3 ? ', …' : ''}): put them inside it`);
   }
-  const flat = flatten(source);
+  const dropped: string[] = [];
+  const flat = flatten(source, dropped);
   flat.delete('compare');
+  if (dropped.length) notices.push(`${dropped.length.toLocaleString('en')} setting${dropped.length > 1 ? 's' : ''} ignored: ${dropped.slice(0, 2).join('; ')}${dropped.length > 2 ? '; …' : ''}`);
   const take = (key: string) => {
     const value = flat.get(key);
     flat.delete(key);
@@ -221,7 +249,8 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   if (compareValue !== undefined) {
     const list = Array.isArray(compareValue) ? compareValue : typeof compareValue === 'string' ? compareValue.split(',').filter(Boolean) : null;
     if (!list) notices.push(`compare = ${describe(compareValue)} is malformed: ignored`);
-    else {
+    else if (list.length > METHODS.length) notices.push(`compare has ${list.length.toLocaleString('en')} entries, more than the ${METHODS.length} methods: ignored`);
+    else if (list.length <= METHODS.length) {
       for (const item of list) {
         if (METHODS.includes(item as Method)) compare.push(item as Method);
         else notices.push(`compare: "${String(item).slice(0, 20)}" is not one of ${METHODS.join(', ')}: ignored`);
@@ -229,7 +258,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
     }
   }
   compare = METHODS.filter((m) => compare.includes(m) && m !== parsed!.method.method);
-  return { config: parsed, compare, notices };
+  return { config: parsed, compare, notices: summariseNotices(notices) };
 }
 
 /** The runs of a page config: the configured method plus each compared one, in CE, KD, DKD, PCD order. */
@@ -282,7 +311,7 @@ export function fromHash(hash: string): HashState | null {
       nested.compare = value;
       continue;
     }
-    if (!/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(key)) {
+    if (key.length > INPUT_LIMITS.keyLength || key.split('.').length > INPUT_LIMITS.depth || !/^[A-Za-z]+(\.[A-Za-z]+)*$/.test(key)) {
       notices.push(`unknown setting "${key.slice(0, 40)}": ignored`);
       continue;
     }
@@ -299,5 +328,5 @@ export function fromHash(hash: string): HashState | null {
   }
   hide = [...new Set(hide)];
   const sanitized = sanitizeConfig(nested, true);
-  return { ...sanitized, hide, backend, notices: [...notices, ...sanitized.notices], hasConfig: Object.keys(nested).length > 0 };
+  return { ...sanitized, hide, backend, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }
