@@ -84,7 +84,7 @@ export function Header() {
         <button type="button" onClick={() => void controller.step()} disabled={!canPlay} data-testid="step">
           Step
         </button>
-        <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading'} data-testid="reset">
+        <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading' || s.status === 'lost'} data-testid="reset">
           ⟲ Reset
         </button>
         {s.hideSetup ? null : (

@@ -60,6 +60,11 @@ export class Controller {
   /** Sends the draft to the worker: a new session at step 0. A refused draft changes nothing. */
   async apply(page: PageConfig = this.store.draft): Promise<void> {
     const { store } = this;
+    if (store.status === 'lost') {
+      // A configure now would land on the dead device and drop the last good weights.
+      store.notify('error', 'the GPU device was lost: continue on WebGL/CPU first (the button in the notice), then Apply or Reset; nothing was changed');
+      return;
+    }
     let runs;
     try {
       runs = runsOf(page);
