@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetId } from '../src/data/dataset';
 import { loadDataset } from '../src/data/load';
-import type { TeacherMetadata } from '../src/models/teacher';
+import { fileSeals, type TeacherMetadata } from '../src/models/teacher';
 import { selectBackend } from '../src/tf/backends';
 import type * as Harness from './browser/teachers';
 import { withAppPage } from './lib/browser-session';
@@ -22,10 +22,11 @@ const only = argValue('--only') as DatasetId | undefined;
 const epochs = argValue('--epochs') ? Number(argValue('--epochs')) : undefined;
 const datasets: DatasetId[] = only ? [only] : ['synthetic100', 'mnist'];
 
-function writeTeacher(trained: TrainedTeacher, trainedWith: TeacherMetadata['trainedWith']): void {
+async function writeTeacher(trained: TrainedTeacher, trainedWith: TeacherMetadata['trainedWith']): Promise<void> {
   const dir = join('public', 'models', trained.metadata.dataset, 'teacher');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'weights.bin'), Buffer.from(trained.weightDataBase64, 'base64'));
+  const weights = Buffer.from(trained.weightDataBase64, 'base64');
+  writeFileSync(join(dir, 'weights.bin'), weights);
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'pcd-playground train:teachers',
@@ -33,8 +34,11 @@ function writeTeacher(trained: TrainedTeacher, trainedWith: TeacherMetadata['tra
     modelTopology: trained.modelTopology,
     weightsManifest: [{ paths: ['weights.bin'], weights: trained.weightSpecs }],
   };
-  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(modelJson)}\n`);
-  const metadata: TeacherMetadata = { ...trained.metadata, trainedWith, date: new Date().toISOString().slice(0, 10) };
+  const modelText = `${JSON.stringify(modelJson)}\n`;
+  writeFileSync(join(dir, 'model.json'), modelText);
+  // Every load checks these (src/models/teacher.ts).
+  const files = await fileSeals({ 'model.json': new TextEncoder().encode(modelText), 'weights.bin': new Uint8Array(weights) });
+  const metadata: TeacherMetadata = { ...trained.metadata, files, trainedWith, date: new Date().toISOString().slice(0, 10) };
   writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
   const baseline = metadata.baselineStudent
     ? `; ${metadata.baselineStudent.modelId} from scratch: ${(100 * metadata.baselineStudent.testAccuracy).toFixed(2)}%`
@@ -47,7 +51,7 @@ for (const dataset of datasets) {
   if (dataset === 'synthetic100') {
     await selectBackend(['cpu']);
     const trained = await trainTeacher(await loadDataset(dataset, ''), (line) => console.log(`  ${line}`), epochs);
-    writeTeacher(trained, { backend: 'cpu', where: 'Node', seconds: trained.seconds });
+    await writeTeacher(trained, { backend: 'cpu', where: 'Node', seconds: trained.seconds });
   } else {
     const trained = await withAppPage((page) =>
       page.evaluate(
@@ -58,7 +62,7 @@ for (const dataset of datasets) {
         ['/scripts/browser/teachers.ts', dataset, epochs ?? null] as const,
       ),
     );
-    writeTeacher(trained, { backend: trained.backend, where: 'headless Chromium', seconds: trained.seconds });
+    await writeTeacher(trained, { backend: trained.backend, where: 'headless Chromium', seconds: trained.seconds });
   }
 }
 console.log(`train:teachers took ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -12,7 +12,7 @@ const siteUrl = new URL('./', document.baseURI).href;
 export async function raceInBrowser(order: BackendName[], config: TrainerConfig, runs: RunSpec[], seed: number, evalEvery: number) {
   const inUse = await selectBackend(order);
   const data = await loadDataset(config.dataset, siteUrl);
-  const { model } = await loadTeacher(config.dataset, siteUrl);
+  const { model } = await loadTeacher(config.dataset, siteUrl, fetch, data);
   try {
     return { backend: inUse.backend, adapter: inUse.adapter, result: await raceOneSeed(config, runs, data, model, seed, evalEvery) };
   } finally {

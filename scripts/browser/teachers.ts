@@ -22,7 +22,7 @@ export async function evaluateTeacherInBrowser(dataset: DatasetId, backend: Back
   const loadStarted = performance.now();
   const data = await loadDataset(dataset, siteUrl);
   const loadMs = performance.now() - loadStarted;
-  const { model, metadata } = await loadTeacher(dataset, siteUrl);
+  const { model, metadata } = await loadTeacher(dataset, siteUrl, fetch, data);
   const { accuracy } = await testAccuracy(model, data);
   model.dispose();
   return { backend: tf.getBackend(), loadMs, accuracy, testCount: data.test.count, metadataAccuracy: metadata.testAccuracy, baselineStudent: metadata.baselineStudent ?? null };

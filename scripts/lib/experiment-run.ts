@@ -38,7 +38,8 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   // WASM (XNNPACK) trains the MLP students 2–5× faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
   const site = await serveDirectory('public');
-  const { model: teacher, metadata } = await loadTeacher(config.dataset, site.url);
+  const data = await loadDataset(config.dataset, site.url);
+  const { model: teacher, metadata } = await loadTeacher(config.dataset, site.url, fetch, data);
   const results: { seed: number; result: SeedResult }[] = [];
   let where = `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`;
   const report = (seed: number, result: SeedResult) => {
@@ -64,7 +65,6 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
         }
       }, false);
     } else {
-      const data = await loadDataset(config.dataset, site.url);
       for (const seed of seeds) report(seed, await raceOneSeed(config, runs, data, teacher, seed, evalEvery));
     }
   } finally {

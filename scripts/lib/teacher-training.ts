@@ -17,7 +17,7 @@ export interface TrainedTeacher {
   modelTopology: object;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightDataBase64: string;
-  metadata: Omit<TeacherMetadata, 'date' | 'trainedWith'>;
+  metadata: Omit<TeacherMetadata, 'date' | 'trainedWith' | 'files'>;
   seconds: number;
 }
 

@@ -2,13 +2,14 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetId } from '../data/dataset';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Dataset, DatasetId } from '../data/dataset';
 import { DATASET_IDS, loadDataset } from '../data/load';
 import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
 import { argmaxRows, predictLogits } from '../train/supervised';
-import { loadTeacher, teacherDirectory } from './teacher';
+import { fileSeals, loadTeacher, teacherDirectory } from './teacher';
+import { modelSpec } from './zoo';
 
 let site: { url: string; close: () => Promise<void> };
 beforeAll(async () => {
@@ -20,8 +21,8 @@ afterAll(() => site.close());
 describe('the committed teachers', () => {
   it.each(DATASET_IDS)('%s: loads through the app code and classifies the first test samples as its metadata says', async (dataset) => {
     expect(existsSync(join('public', teacherDirectory(dataset), 'model.json'))).toBe(true);
-    const { model, metadata } = await loadTeacher(dataset, site.url);
     const data = await loadDataset(dataset, site.url);
+    const { model, metadata } = await loadTeacher(dataset, site.url, fetch, data);
     const probe = metadata.probe.firstTestSamples;
     const firstSamples = { ...data.test, count: probe, features: data.test.features.subarray(0, probe * (data.test.features.length / data.test.count)) };
     const predictions = argmaxRows(await predictLogits(model, data, firstSamples), data.classNames.length);
@@ -34,44 +35,84 @@ describe('the committed teachers', () => {
   });
 });
 
-describe('bad teacher files get a clear error naming the file', () => {
+describe('bad teacher files get a clear error naming the file and the fault', () => {
   let dir: string;
   let server: { url: string; close: () => Promise<void> };
-  const copyTeacher = (from: DatasetId, to: DatasetId) =>
-    cpSync(join('public', teacherDirectory(from)), join(dir, teacherDirectory(to)), { recursive: true });
+  let data: Dataset;
+  const teacherFile = (dataset: DatasetId, name: string) => join(dir, teacherDirectory(dataset), name);
+  const fresh = () => {
+    rmSync(join(dir, 'models'), { recursive: true, force: true });
+    cpSync(join('public', teacherDirectory('synthetic100')), join(dir, teacherDirectory('synthetic100')), { recursive: true });
+  };
+  /** Rewrites the metadata's seals, as someone who replaced the files would. */
+  const reseal = async (dataset: DatasetId) => {
+    const metadata = JSON.parse(readFileSync(teacherFile(dataset, 'metadata.json'), 'utf8'));
+    metadata.files = await fileSeals({ 'model.json': readFileSync(teacherFile(dataset, 'model.json')), 'weights.bin': readFileSync(teacherFile(dataset, 'weights.bin')) });
+    writeFileSync(teacherFile(dataset, 'metadata.json'), JSON.stringify(metadata));
+  };
+  const weights = () => new Float32Array(new Uint8Array(readFileSync(teacherFile('synthetic100', 'weights.bin'))).buffer);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'teachers-'));
-    copyTeacher('synthetic100', 'mnist'); // a model of another architecture where MNIST's should be
-    copyTeacher('synthetic100', 'synthetic100');
     server = await serveDirectory(dir);
+    data = await loadDataset('synthetic100', site.url);
   });
+  beforeEach(fresh);
   afterAll(async () => {
     await server.close();
     rmSync(dir, { recursive: true });
   });
 
-  it('a model file that does not match the architecture', async () => {
-    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(
-      /models\/mnist\/teacher\/model\.json: does not match the architecture mnist-cnn-teacher/,
-    );
+  it('metadata of the other dataset', async () => {
+    cpSync(join('public', teacherDirectory('synthetic100')), join(dir, teacherDirectory('mnist')), { recursive: true });
+    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(/models\/mnist\/teacher\/metadata\.json: describes the synthetic100 teacher, not the mnist one/);
   });
 
-  it('truncated weights', async () => {
-    const weights = join(dir, teacherDirectory('synthetic100'), 'weights.bin');
-    const bytes = readFileSync(weights);
-    writeFileSync(weights, bytes.subarray(0, bytes.length / 2));
-    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/models\/synthetic100\/teacher\/model\.json: could not be loaded/);
+  it('a model file that does not match the architecture', async () => {
+    cpSync(join('public', teacherDirectory('synthetic100')), join(dir, teacherDirectory('mnist')), { recursive: true });
+    const metadata = JSON.parse(readFileSync(teacherFile('mnist', 'metadata.json'), 'utf8'));
+    writeFileSync(teacherFile('mnist', 'metadata.json'), JSON.stringify({ ...metadata, dataset: 'mnist' }));
+    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(/models\/mnist\/teacher\/model\.json: does not match the architecture mnist-cnn-teacher/);
+  });
+
+  it('missing, truncated or corrupted weights', async () => {
+    const file = teacherFile('synthetic100', 'weights.bin');
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length / 2));
+    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: truncated: 199,880 bytes, expected 399,760$/);
+    const random = new Uint8Array(bytes.length).map((_, i) => (i * 2654435761) >>> 24);
+    writeFileSync(file, random);
+    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says/);
+    rmSync(file);
+    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: HTTP 404/);
+  });
+
+  it('weights replaced and re-sealed: NaN, huge values or another model fail the recorded predictions', async () => {
+    const file = teacherFile('synthetic100', 'weights.bin');
+    writeFileSync(file, Buffer.from(new Float32Array(weights().length).fill(Number.NaN).buffer));
+    await reseal('synthetic100');
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/teacher\/weights\.bin: gives non-finite logits \(NaN or ∞\)/);
+    writeFileSync(file, Buffer.from(weights().map((w, i) => (i % 7 === 0 ? 1e30 : w)).buffer));
+    await reseal('synthetic100');
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/teacher\/weights\.bin: (gives non-finite logits|predicts class \d+ for test sample \d+, metadata\.json recorded \d+)/);
+    const other = modelSpec('synthetic-mlp-teacher').build(5);
+    const values = other.getWeights().map((w) => w.dataSync());
+    other.dispose();
+    writeFileSync(file, Buffer.concat(values.map((v) => Buffer.from(new Float32Array(v).buffer))));
+    await reseal('synthetic100');
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/);
   });
 
   it('missing metadata', async () => {
-    rmSync(join(dir, teacherDirectory('synthetic100'), 'metadata.json'));
+    rmSync(teacherFile('synthetic100', 'metadata.json'));
     await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/models\/synthetic100\/teacher\/metadata\.json: HTTP 404/);
   });
 
   it('leaves no tensors behind when it refuses a model', async () => {
+    writeFileSync(teacherFile('synthetic100', 'weights.bin'), Buffer.from(new Float32Array(weights().length).fill(Number.NaN).buffer));
+    await reseal('synthetic100');
     const before = tf.memory().numTensors;
-    await expect(loadTeacher('mnist', server.url)).rejects.toThrow();
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

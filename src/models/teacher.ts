@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { DatasetId } from '../data/dataset';
-import { fetchJsonFile, SiteFileError } from '../data/site-files';
+import type { Dataset } from '../data/dataset';
+import { sha256Hex } from '../data/mnist-format';
+import { fetchJsonFile, fetchSiteFile, SiteFileError } from '../data/site-files';
+import { argmaxRows, predictLogits } from '../train/supervised';
 import { teacherSpec } from './zoo';
 
 /** What `npm run train:teachers` writes next to each teacher's model.json. */
@@ -21,7 +24,9 @@ export const teacherMetadataSchema = z.object({
   trainedWith: z.object({ backend: z.string(), where: z.string(), seconds: z.number() }),
   testAccuracy: z.number().min(0).max(1),
   testCount: z.number().int().positive(),
-  /** Predicted classes of the first test samples, for a quick check that a load is right. */
+  /** Size and SHA-256 of each file of the teacher (model.json and its weights), checked on every load. */
+  files: z.record(z.string(), z.object({ bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  /** Predicted classes of the first test samples, checked on every load that has the dataset. */
   probe: z.object({ firstTestSamples: z.number().int().positive(), predictions: z.array(z.number().int()) }),
   /** The default student trained from scratch with cross-entropy on the same budget. */
   baselineStudent: z
@@ -36,25 +41,64 @@ export function teacherDirectory(dataset: DatasetId): string {
   return `models/${dataset}/teacher/`;
 }
 
+/** Size and SHA-256 of a teacher's files, as its metadata records them (`npm run seal:teachers`). */
+export async function fileSeals(files: Record<string, Uint8Array>): Promise<TeacherMetadata['files']> {
+  const out: TeacherMetadata['files'] = {};
+  for (const [name, bytes] of Object.entries(files)) out[name] = { bytes: bytes.length, sha256: await sha256Hex(bytes) };
+  return out;
+}
+
+/** Fetches one of the teacher's files and checks it against its seal: present, whole, unchanged. */
+async function sealedFile(directory: string, name: string, metadata: TeacherMetadata, fetchFn: typeof fetch): Promise<Uint8Array> {
+  const url = `${directory}${name}`;
+  const seal = metadata.files[name];
+  if (!seal) throw new SiteFileError(`${directory}metadata.json`, `has no size and SHA-256 for ${name} (run npm run seal:teachers)`);
+  const response = await fetchSiteFile(url, fetchFn);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length !== seal.bytes) {
+    throw new SiteFileError(url, `${bytes.length < seal.bytes ? 'truncated' : 'too long'}: ${bytes.length.toLocaleString('en')} bytes, expected ${seal.bytes.toLocaleString('en')}`);
+  }
+  const digest = await sha256Hex(bytes);
+  if (digest !== seal.sha256) throw new SiteFileError(url, `checksum mismatch: SHA-256 ${digest}, metadata.json says ${seal.sha256} (the file is corrupt or not this teacher's)`);
+  return bytes;
+}
+
 /**
- * Loads a dataset's pretrained teacher from the site (`siteUrl` ends in `/`) and checks
- * it is the architecture the zoo says, weight by weight, so a stale or foreign model file
- * is a clear error rather than a teacher that silently computes something else.
+ * Loads a dataset's pretrained teacher from the site (`siteUrl` ends in `/`) and verifies
+ * it before anyone trains against it: the metadata is this dataset's; model.json and every
+ * weights file have the size and SHA-256 the metadata records; the model is the zoo's
+ * architecture, weight by weight; and, given the dataset, its logits on the first test
+ * samples are finite and predict the classes the metadata records. Every failure names the
+ * file and the fault (HTTP 404, truncated with byte counts, checksum, wrong dataset, wrong
+ * predictions) and leaves no tensor behind.
  */
 export async function loadTeacher(
   dataset: DatasetId,
   siteUrl: string,
   fetchFn: typeof fetch = fetch,
+  data?: Dataset,
 ): Promise<{ model: tf.LayersModel; metadata: TeacherMetadata }> {
   const directory = `${siteUrl}${teacherDirectory(dataset)}`;
   const metadata = await fetchJsonFile(`${directory}metadata.json`, teacherMetadataSchema, fetchFn);
+  if (metadata.dataset !== dataset) {
+    throw new SiteFileError(`${directory}metadata.json`, `describes the ${metadata.dataset} teacher, not the ${dataset} one (a file copied from the other teacher?)`);
+  }
   const modelUrl = `${directory}model.json`;
+  let artifacts: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    artifacts = JSON.parse(new TextDecoder().decode(await sealedFile(directory, 'model.json', metadata, fetchFn)));
+  } catch (error) {
+    if (error instanceof SiteFileError) throw error;
+    throw new SiteFileError(modelUrl, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!artifacts?.modelTopology || !Array.isArray(artifacts.weightsManifest)) throw new SiteFileError(modelUrl, 'is not a TF.js Layers model (no modelTopology or weightsManifest)');
+  const weightSpecs = artifacts.weightsManifest.flatMap((group) => group.weights);
+  const weightFiles = await Promise.all(artifacts.weightsManifest.flatMap((group) => group.paths).map((path) => sealedFile(directory, path, metadata, fetchFn)));
+  const joined = new Uint8Array(weightFiles.reduce((n, f) => n + f.length, 0));
+  weightFiles.reduce((offset, f) => (joined.set(f, offset), offset + f.length), 0);
   let model: tf.LayersModel;
   try {
-    // Wrapped: TF.js calls fetchFunc as a method of its handler, and a browser's fetch
-    // refuses any `this` but the window ("Illegal invocation").
-    const fetchFunc = (input: RequestInfo | URL, init?: RequestInit) => fetchFn(input, init);
-    model = await tf.loadLayersModel(tf.io.http(modelUrl, { fetchFunc }));
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs, weightData: joined.buffer }));
   } catch (error) {
     throw new SiteFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
   }
@@ -75,5 +119,29 @@ export async function loadTeacher(
   } finally {
     reference.dispose();
   }
+  if (data) {
+    try {
+      await checkPredictions(model, metadata, data, `${directory}${weightFilesNamed(artifacts)}`);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
   return { model, metadata };
+}
+
+const weightFilesNamed = (artifacts: { weightsManifest: { paths: string[] }[] }) => artifacts.weightsManifest.flatMap((g) => g.paths).join(', ');
+
+/** The teacher's logits on the first test samples: finite, and the recorded predictions. */
+async function checkPredictions(model: tf.LayersModel, metadata: TeacherMetadata, data: Dataset, weightsUrl: string): Promise<void> {
+  const count = Math.min(metadata.probe.firstTestSamples, data.test.count);
+  const rowSize = data.test.features.length / data.test.count;
+  const first = { ...data.test, count, features: data.test.features.subarray(0, count * rowSize), labels: data.test.labels.subarray(0, count) };
+  const logits = await predictLogits(model, data, first);
+  if (!logits.every(Number.isFinite)) throw new SiteFileError(weightsUrl, 'gives non-finite logits (NaN or ∞) on the first test samples: the weights are corrupt');
+  const predicted = Array.from(argmaxRows(logits, data.classNames.length));
+  const wrong = predicted.findIndex((p, i) => p !== metadata.probe.predictions[i]);
+  if (wrong >= 0) {
+    throw new SiteFileError(weightsUrl, `predicts class ${predicted[wrong]} for test sample ${wrong}, metadata.json recorded ${metadata.probe.predictions[wrong]}: these weights are not the trained teacher's`);
+  }
 }

@@ -169,7 +169,7 @@ export class TrainingSession {
     let teacher = reuse?.teacher ?? null;
     let teacherTestAccuracy = reuse?.teacherTestAccuracy ?? null;
     if (runs.some((r) => r.method.method !== 'ce') && !teacher) {
-      const loaded = await loadTeacher(config.dataset, siteUrl, this.fetchFn);
+      const loaded = await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset);
       teacher = loaded.model;
       teacherTestAccuracy = loaded.metadata.testAccuracy;
     }
@@ -335,7 +335,7 @@ export class TrainingSession {
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
     const dataset = await loadDataset(config.dataset, siteUrl, this.fetchFn);
-    const teacher = runs.some((r) => r.method.method !== 'ce') ? (await loadTeacher(config.dataset, siteUrl, this.fetchFn)).model : null;
+    const teacher = runs.some((r) => r.method.method !== 'ce') ? (await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset)).model : null;
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
     if (this.lastGood) await trainer.restore(this.lastGood);
     this.loaded = { ...session, dataset, teacher, trainer };
