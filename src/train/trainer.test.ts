@@ -38,6 +38,17 @@ async function losses(trainer: DistillationTrainer, steps: number) {
 }
 
 describe('the distillation trainer', () => {
+  it('prepare (teacher logits, kernel warm-up) changes nothing: the same steps as a trainer that did not prepare', async () => {
+    const plain = new DistillationTrainer(config(), race, dataset, teacher);
+    const prepared = new DistillationTrainer(config(), race, dataset, teacher);
+    const progress: string[] = [];
+    await prepared.prepare((p) => progress.push(`${p.what} ${p.done}/${p.total}`));
+    expect(progress).toContain('compiling the students’ kernels 4/4');
+    expect(await losses(prepared, 3)).toEqual(await losses(plain, 3));
+    plain.dispose();
+    prepared.dispose();
+  });
+
   it('counts the steps the page announces (plannedSteps, without TF.js)', () => {
     for (const change of [
       { trainSubset: 500, batchSize: 64, budget: { unit: 'epochs', amount: 3 } },

@@ -216,6 +216,7 @@ export class DistillationTrainer {
    */
   async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
     await this.ensureTeacherCache(onProgress, stop);
+    await this.warmUp(onProgress);
     if (this.teacher && !this.teacherTestLogits) {
       const { test } = this.dataset;
       const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
@@ -224,6 +225,33 @@ export class DistillationTrainer {
         onProgress?.({ what, done, total: test.count });
       });
     }
+  }
+
+  /**
+   * One forward and backward pass of every run on the first batch of the subset, with
+   * nothing applied: it compiles the backend's kernels (shaders on WebGPU and WebGL, seconds
+   * on a software GPU) before Play instead of in its first step. No weight, optimizer state
+   * or random number is touched, so training is exactly what it would have been.
+   */
+  private async warmUp(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
+    const count = Math.min(this.config.batchSize, this.subset.count);
+    const indices = Array.from({ length: count }, (_, i) => i);
+    const batch = gatherRows(this.subset, indices, this.rowSize);
+    for (const [i, run] of this.runs.entries()) {
+      onProgress?.({ what: 'compiling the students’ kernels', done: i, total: this.runs.length });
+      const values = tf.tidy(() => {
+        const x = this.batchTensor(batch.features, count);
+        const teacherLogits = !this.teacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices, 'int32')) : (this.teacher.predict(x) as tf.Tensor);
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
+          return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels, { warm: 1 }).loss;
+        }, run.student.trainableWeights.map((w) => w.read() as tf.Variable));
+        return [value, ...Object.values(grads)];
+      });
+      await values[0].data();
+      tf.dispose(values);
+    }
+    onProgress?.({ what: 'compiling the students’ kernels', done: this.runs.length, total: this.runs.length });
   }
 
   get currentStep(): number {
