@@ -55,13 +55,33 @@ export async function softwareWebGpu(): Promise<string | null> {
   return null;
 }
 
+/** The WebGL renderer's name when it is a software one (SwiftShader, llvmpipe, WARP), else null. */
+export function softwareWebGl(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return null;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|lavapipe|software|basic render|warp/i.test(renderer) ? renderer : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Tries the backends in order and keeps the first whose `setBackend` resolves to true.
  * Returns what is really in use, so the UI never claims a backend it did not get.
  * `avoidSoftwareGpu` (the page's choice when the link forces no backend) skips WebGPU on a
- * software adapter and says why.
+ * software adapter and says why; with `mlp` as well, it also skips a software WebGL for
+ * the CPU backend, which trains the MLP students faster there (WebGL stays the choice
+ * for CNN students, which the CPU backend trains very slowly).
  */
-export async function selectBackend(order: readonly BackendName[] = BACKEND_PREFERENCE, { avoidSoftwareGpu = false } = {}): Promise<BackendInUse> {
+export async function selectBackend(
+  order: readonly BackendName[] = BACKEND_PREFERENCE,
+  { avoidSoftwareGpu = false, mlp = false } = {},
+): Promise<BackendInUse> {
   const skipped: BackendInUse['skipped'] = [];
   // In Node the CPU backend prints an advert for tfjs-node on first use, which cannot be
   // installed here (its install downloads a binary); PROD silences TF.js warnings.
@@ -72,6 +92,13 @@ export async function selectBackend(order: readonly BackendName[] = BACKEND_PREF
         const software = await softwareWebGpu();
         if (software) {
           skipped.push({ backend: name, reason: software });
+          continue;
+        }
+      }
+      if (name === 'webgl' && avoidSoftwareGpu && mlp && order.includes('cpu')) {
+        const renderer = softwareWebGl();
+        if (renderer) {
+          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${renderer.slice(0, 80)}), on which the CPU backend trains MLP students faster` });
           continue;
         }
       }

@@ -201,6 +201,20 @@ export class TrainingSession {
     };
   }
 
+  /**
+   * The worker switched TF.js backends (the page picked another for a new configuration):
+   * the session's tensors live on the old one, so it ends, and the next configure loads the
+   * teacher again on the new backend.
+   */
+  backendChanged(): void {
+    if (this.current === 'running') throw new Error('training is running: pause first');
+    this.loaded?.trainer.dispose();
+    this.loaded?.teacher?.dispose();
+    this.loaded = null;
+    this.lastGood = null;
+    this.current = 'idle';
+  }
+
   private session(): Loaded {
     if (!this.loaded) throw new Error('no session: call configure first');
     return this.loaded;

@@ -7,8 +7,13 @@ import type { PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport
 export type { BackendInUse, BackendName, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
-  /** Starts TF.js on the first backend of `order` that works and says which one it got. */
-  initBackend(order?: BackendName[]): Promise<BackendInUse>;
+  /**
+   * Starts TF.js on the first backend of `order` that works and says which one it got. With
+   * no order, the fastest here: not a software GPU, and for MLP students (`hint.mlp`) not a
+   * software WebGL either. Called again, it switches backends (the next configure reloads
+   * the teacher there).
+   */
+  initBackend(order?: BackendName[], hint?: { mlp: boolean }): Promise<BackendInUse>;
   /**
    * Validates `config` (the trainer schema) and builds a session of `runs` on the site at
    * `siteUrl`, then computes the teacher's logits (calling `onProgress` after each chunk).

@@ -5,11 +5,16 @@ import type { TrainingWorkerApi } from './api';
 
 // The worker only hosts a session; everything it does is in src/train/session.ts.
 const session = new TrainingSession();
+/** The backend the last initBackend picked (null before the first). */
+let backendInUse: string | null = null;
 
 const api: TrainingWorkerApi = {
-  initBackend: async (order) => {
-    // Nothing forced: the fastest backend here, which is not WebGPU on a software adapter.
-    const info = await selectBackend(order, { avoidSoftwareGpu: !order });
+  initBackend: async (order, hint) => {
+    // Nothing forced: the fastest backend here, which is not WebGPU on a software adapter
+    // (nor WebGL on a software renderer, for MLP students).
+    const info = await selectBackend(order, { avoidSoftwareGpu: !order, mlp: hint?.mlp ?? false });
+    if (backendInUse && backendInUse !== info.backend) session.backendChanged();
+    backendInUse = info.backend;
     watchDeviceLoss((reason) => session.deviceLost(reason));
     return info;
   },

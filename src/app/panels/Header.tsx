@@ -33,14 +33,16 @@ function BackendBadge({ state }: { state: BackendState }) {
 /** What the page fell back to and why, said plainly when WebGPU is not in use. */
 export function BackendNotice() {
   const backend = useSession((s) => s.backend);
-  if (backend.status !== 'ready') return null;
-  const skip = backend.info.skipped.find((s) => s.backend === 'webgpu');
-  if (!skip || backend.info.backend === 'webgpu') return null;
+  if (backend.status !== 'ready' || backend.info.backend === 'webgpu') return null;
+  const { skipped } = backend.info;
+  const webgpu = skipped.find((s) => s.backend === 'webgpu');
+  if (!webgpu) return null;
+  const software = skipped.filter((s) => /software/.test(s.reason));
   return (
     <p className="notice notice-warning" role="status" data-testid="backend-fallback">
-      {/software/.test(skip.reason)
-        ? `Training runs on ${BACKEND_LABEL[backend.info.backend]}: ${skip.reason}. Add backend=webgpu to the link to use it anyway.`
-        : `WebGPU is not available here (${skip.reason}); training runs on ${BACKEND_LABEL[backend.info.backend]} instead, which is slower on large models.`}
+      {software.length
+        ? `Training runs on ${BACKEND_LABEL[backend.info.backend]}: ${software.map((s) => s.reason).join('; ')}. Add backend=webgpu (or webgl, cpu) to the link to choose.`
+        : `WebGPU is not available here (${webgpu.reason}); training runs on ${BACKEND_LABEL[backend.info.backend]} instead, which is slower on large models.`}
     </p>
   );
 }

@@ -3,11 +3,15 @@
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import { catalogEntry } from '../../models/catalog';
 import { startTrainingWorker } from '../../worker/bridge';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
+
+/** An MLP student (the CPU backend beats a software GPU for these); CNN students are convolutional. */
+const isMlp = (page: PageConfig) => !catalogEntry(page.config.student)?.description.startsWith('conv');
 
 /** How long the worker may take to load TF.js and start a backend before the page says it failed. */
 const WORKER_START_S = 60;
@@ -23,6 +27,10 @@ export class Controller {
   private running: Promise<void> | null = null;
   /** Counts applies: a slower, older apply must not overwrite what a newer one set. */
   private applies = 0;
+
+  /** Whether the link forced the backend; if not, which kind of student it was picked for. */
+  private forced = false;
+  private pickedForMlp = true;
 
   private get store() {
     return useSession.getState();
@@ -41,7 +49,11 @@ export class Controller {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the training worker did not answer within ${WORKER_START_S} s: reload the page, or add backend=cpu to the link`)), WORKER_START_S * 1000);
       });
-      const info = await Promise.race([this.api.initBackend(backend ? [backend] : undefined), this.worker.failed, timeout]).finally(() => clearTimeout(timer));
+      this.forced = backend !== null;
+      this.pickedForMlp = isMlp(this.store.draft);
+      const info = await Promise.race([this.api.initBackend(backend ? [backend] : undefined, { mlp: this.pickedForMlp }), this.worker.failed, timeout]).finally(() =>
+        clearTimeout(timer),
+      );
       this.store.set({ backend: { status: 'ready', info } });
     } catch (error) {
       this.store.set({ backend: { status: 'failed', message: messageOf(error) } });
@@ -78,6 +90,16 @@ export class Controller {
     const previous = useSession.getState().status;
     store.set({ status: 'loading' });
     try {
+      // On a software GPU the fastest backend depends on the student (the CPU backend for
+      // MLPs, WebGL for CNNs): switch when this configuration is of the other kind.
+      const backendNow = useSession.getState().backend;
+      const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => /software/.test(s.reason));
+      if (!this.forced && softwareGpu && isMlp(page) !== this.pickedForMlp) {
+        this.pickedForMlp = isMlp(page);
+        store.set({ preparing: { what: 'switching to the fastest backend for this student', done: 0, total: 0 } });
+        const info = await this.api.initBackend(undefined, { mlp: this.pickedForMlp });
+        store.set({ backend: { status: 'ready', info } });
+      }
       const siteUrl = new URL('./', document.baseURI).href;
       store.set({ preparing: { what: 'loading the dataset and the teacher', done: 0, total: 0 } });
       const info = await this.api.configure(
