@@ -229,7 +229,8 @@ test('the default preset after a minute of training, at 1280, 1920 and 390 px; P
   await expect(page.getByLabel('Preset')).toHaveValue('race');
   await page.getByTestId('play').click();
   await page.waitForTimeout(60_000);
-  await expect(page.getByTestId('summary-sentence')).toContainText(/^At step \d+ of 640: /);
+  // On the CPU backend a fast machine may finish the 640 steps within the minute.
+  await expect(page.getByTestId('summary-sentence')).toContainText(/^(At step \d+ of 640|After all 640 steps): /);
   for (const [width, height] of [[1280, 800], [1920, 1080], [390, 844]]) {
     await page.setViewportSize({ width, height });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -239,6 +240,10 @@ test('the default preset after a minute of training, at 1280, 1920 and 390 px; P
   await page.setViewportSize({ width: 1280, height: 800 });
   // Pause mid-run: the loop stops after the step (or evaluation) in progress. The bound is
   // generous for a shared machine; npm run first-minute measures the latency itself.
+  if ((await page.getByTestId('status').textContent()) === 'done') {
+    console.log('the race finished within the minute: no pause to measure');
+    return;
+  }
   const pressed = Date.now();
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 15_000 });
