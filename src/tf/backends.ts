@@ -98,7 +98,8 @@ export async function selectBackend(
       if (name === 'webgl' && avoidSoftwareGpu && mlp && order.includes('cpu')) {
         const renderer = softwareWebGl();
         if (renderer) {
-          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${renderer.slice(0, 80)}), on which the CPU backend trains MLP students faster` });
+          const short = renderer.match(/swiftshader|llvmpipe|lavapipe|warp|basic render/i)?.[0] ?? renderer.slice(0, 40);
+          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster` });
           continue;
         }
       }
