@@ -1,16 +1,15 @@
-// npm run screenshot [-- --seconds N]: opens the playground in headless Chromium on a race
-// of CE, KD, DKD and PCD on the synthetic 100 classes (WebGL), trains for N seconds
-// (default 60), and saves docs/playground.png, the README's picture, mid-training.
+// npm run screenshot [-- --seconds N]: opens the playground in headless Chromium on its
+// default preset (the race of CE, KD, DKD and PCD on the synthetic 100 classes, on the
+// backend the page picks), trains for N seconds (default 60), and saves
+// docs/playground.png, the README's picture, mid-training.
 import { withAppPage } from './lib/browser-session';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const seconds = secondsArg >= 0 ? Number(process.argv[secondsArg + 1]) : 60;
-const hash = '#dataset=synthetic100&trainSubset=2000&batchSize=64&budget.unit=epochs&budget.amount=30&compare=ce,kd,dkd&backend=webgl';
 
 await withAppPage(async (page) => {
   await page.setViewportSize({ width: 1440, height: 1500 });
-  await page.goto(`${page.url().split('#')[0]}${hash}`);
-  await page.reload();
+  await page.goto(page.url().split('#')[0]);
   await page.getByTestId('play').waitFor();
   await page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 120_000 });
   await page.getByTestId('play').click();
