@@ -170,7 +170,7 @@ export function SetupPanel() {
       </Fieldset>
 
       <Fieldset legend="Schedule">
-        <Field label="Stage schedule" explain={method.method === 'pcd' ? 'Joint: the paper’s loss, every stage at every step. The others give each stage its own phase (edit custom phases in the Stage schedule chart).' : 'Stage schedules belong to PCD.'} error={error('schedule.kind') ?? error('schedule.segments')}>
+        <Field label="Stage schedule" className="wide" explain={method.method === 'pcd' ? 'Joint: the paper’s loss, every stage at every step. The others give each stage its own phase (edit custom phases in the Stage schedule chart).' : 'Stage schedules belong to PCD.'} error={error('schedule.kind') ?? error('schedule.segments')}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.schedule.kind} disabled={method.method !== 'pcd'} onChange={(e) => update({ schedule: scheduleFor(e.target.value, method.method === 'pcd' ? method.stages : 1)! })}>
               <option value="joint">joint (paper: all stages, every step)</option>

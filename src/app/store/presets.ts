@@ -74,7 +74,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'Tiny: charts in a minute',
     explanation:
       '40 steps of a 1.7k-parameter student on 512 samples: enough to see every chart move, far too short to learn 100 classes (about 10% accuracy) ' +
-      'or to say which method is better. About a minute on a software GPU, seconds on a real one.',
+      'or to say which method is better. A few seconds, even on a machine without a GPU.',
     page: {
       config: { ...synthetic, student: 'synthetic-mlp-tiny', trainSubset: 512, budget: { unit: 'steps', amount: 40 } },
       compare: ['kd'],
