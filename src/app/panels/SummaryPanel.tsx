@@ -31,6 +31,8 @@ export function SummaryPanel() {
   const left = total - s.step;
   const eta = s.status === 'running' && s.throughput && s.throughput.stepsPerSecond > 0 ? left / s.throughput.stepsPerSecond : null;
   const title = summary?.final ? 'Who won' : 'Who is ahead';
+  // Without a CE run there is no baseline to gain over: no column of dashes.
+  const hasCe = summary?.rows.some((r) => r.id === 'ce') ?? false;
   return (
     <section className="card summary" aria-labelledby="summary-title" data-testid="summary" data-final={summary?.final ? 'true' : 'false'}>
       <header className="card-header">
@@ -51,7 +53,7 @@ export function SummaryPanel() {
               <tr>
                 <th scope="col">Run</th>
                 <th scope="col">Test accuracy</th>
-                <th scope="col">vs CE (points)</th>
+                {hasCe ? <th scope="col">vs CE (points)</th> : null}
                 <th scope="col">vs teacher (points)</th>
               </tr>
             </thead>
@@ -62,7 +64,9 @@ export function SummaryPanel() {
                     <span className="swatch" style={{ background: runColour(row.id) }} aria-hidden="true" /> {label(row.id)}
                   </th>
                   <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
-                  <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
+                  {hasCe ? (
+                    <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
+                  ) : null}
                   <td>{row.gapToTeacher === null ? '—' : signed(-row.gapToTeacher)}</td>
                 </tr>
               ))}
