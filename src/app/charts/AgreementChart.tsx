@@ -17,6 +17,9 @@ export function AgreementChart() {
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [count, applied]);
+  // KL is never negative: its axis starts at 0 and ends at a whole number above the largest
+  // value, so every value sits between labelled ticks (0, 1, 2, …).
+  const klTop = Math.max(1, Math.ceil(Math.max(0, ...series.filter((s) => s.axis === 'right').flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite))));
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(evaluations.at(-1)?.step ?? 0, total);
   return (
@@ -26,7 +29,7 @@ export function AgreementChart() {
       explanation="Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is better) and KL(teacher ‖ student) (dashed, right axis, lower is better), at each epoch."
       empty={series.some((s) => s.points.length) ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
-      <LinePlot label="Non-target rank correlation and KL per run over training" series={series} height={200} x={{ domain, label: 'step' }} y={{ domain: [-0.2, 1], label: 'rank corr.' }} right={{ label: 'KL' }} />
+      <LinePlot label="Non-target rank correlation and KL per run over training" series={series} height={200} x={{ domain, label: 'step' }} y={{ domain: [-0.2, 1], label: 'rank corr.' }} right={{ label: 'KL', domain: [0, klTop] }} />
     </ChartCard>
   );
 }
