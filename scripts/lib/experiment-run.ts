@@ -3,8 +3,8 @@
 // backend takes about half a minute per CNN batch). Shared by `npm run experiment`, the
 // budget study and the ablation.
 import { loadDataset } from '../../src/data/load';
+import { catalogEntry, isConvolutional } from '../../src/models/catalog';
 import { loadTeacher } from '../../src/models/teacher';
-import { modelSpec, parameterCount } from '../../src/models/zoo';
 import { serveDirectory } from '../../src/test-support/static-server';
 import { selectBackend, type BackendName } from '../../src/tf/backends';
 import type { TrainerConfig } from '../../src/train/config';
@@ -32,7 +32,7 @@ export interface ExperimentResult {
 
 export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
   const { config, runs, seeds, evalEvery } = plan;
-  const inBrowser = modelSpec(config.student).description.startsWith('conv');
+  const inBrowser = isConvolutional(config.student);
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu')) throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
   // WASM (XNNPACK) trains the MLP students 2–5× faster than the pure-JS CPU backend in Node.
@@ -81,7 +81,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
     runs,
     seeds,
     steps: results[0]?.result.rows[0]?.steps ?? 0,
-    student: { id: config.student, parameters: parameterCount(modelSpec(config.student)) },
+    student: { id: config.student, parameters: catalogEntry(config.student)!.parameters },
     teacher: { id: metadata.modelId, parameters: metadata.parameterCount, testAccuracy: metadata.testAccuracy },
     rows: results.flatMap((r) => r.result.rows),
     curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),

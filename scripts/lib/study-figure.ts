@@ -97,13 +97,15 @@ export function studyFigure(study: Study, title?: string): string {
   });
 }
 
+/** A run's test accuracy at each evaluation, averaged over the seeds. */
+function meanCurve(result: ExperimentResult, id: string): { epoch: number; testAccuracy: number }[] {
+  const curves = result.curves.filter((c) => c.run === id);
+  return curves[0]?.points.map((p, i) => ({ epoch: p.epoch, testAccuracy: meanStd(curves.map((c) => c.points[i].testAccuracy)).mean })) ?? [];
+}
+
 /** An experiment: test accuracy at each evaluation, mean over seeds, against the epoch. */
 export function curvesFigure(result: ExperimentResult, title?: string): string {
-  const series = result.runs.map(({ id }) => {
-    const curves = result.curves.filter((c) => c.run === id);
-    const points = curves[0].points.map((p, i) => ({ x: p.epoch, y: meanStd(curves.map((c) => 100 * c.points[i].testAccuracy)).mean }));
-    return { id, points };
-  });
+  const series = result.runs.map(({ id }) => ({ id, points: meanCurve(result, id).map((p) => ({ x: p.epoch, y: 100 * p.testAccuracy })) }));
   const last = Math.max(...series.flatMap((s) => s.points.map((p) => p.x)));
   const step = last <= 10 ? 1 : last <= 50 ? 5 : last <= 100 ? 10 : 50;
   const ticks = Array.from({ length: Math.floor(last / step) + 1 }, (_, i) => i * step).filter((t) => t > 0 || step === 1);
@@ -121,16 +123,12 @@ export function curvesFigure(result: ExperimentResult, title?: string): string {
 
 /** The first epoch from which `run`'s mean test accuracy stays above `other`'s, or null. */
 export function passedAt(result: ExperimentResult, run: string, other: string): number | null {
-  const mean = (id: string) => {
-    const curves = result.curves.filter((c) => c.run === id);
-    return curves[0]?.points.map((p, i) => ({ epoch: p.epoch, y: meanStd(curves.map((c) => c.points[i].testAccuracy)).mean })) ?? [];
-  };
-  const a = mean(run);
-  const b = mean(other);
+  const a = meanCurve(result, run);
+  const b = meanCurve(result, other);
   if (!a.length || a.length !== b.length) return null;
   let from: number | null = null;
   for (let i = 0; i < a.length; i++) {
-    if (a[i].y > b[i].y) from ??= a[i].epoch;
+    if (a[i].testAccuracy > b[i].testAccuracy) from ??= a[i].epoch;
     else from = null;
   }
   return from;

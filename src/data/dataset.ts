@@ -25,3 +25,10 @@ export type DatasetId = 'mnist' | 'synthetic100';
 export function featureSize(dataset: Pick<Dataset, 'featureShape'>): number {
   return dataset.featureShape.reduce((a, b) => a * b, 1);
 }
+
+/** The first `count` samples of a split (views, no copy): a probe batch, a bounded evaluation. */
+export function firstSamples(split: DatasetSplit, count: number, rowSize: number): DatasetSplit {
+  const n = Math.min(count, split.count);
+  if (n === split.count) return split;
+  return { ...split, count: n, features: split.features.subarray(0, n * rowSize), labels: split.labels.subarray(0, n) };
+}

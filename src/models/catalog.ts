@@ -32,6 +32,11 @@ export const DEFAULT_STUDENT: Record<DatasetId, string> = {
   synthetic100: 'synthetic-mlp-small',
 };
 
+/** A convolutional model (trained on WebGL, not the CPU backend, where a conv batch takes tens of seconds). */
+export function isConvolutional(id: string): boolean {
+  return catalogEntry(id)?.description.startsWith('conv') ?? false;
+}
+
 export function catalogEntry(id: string): ModelEntry | undefined {
   return MODEL_CATALOG.find((m) => m.id === id);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { DatasetId } from '../data/dataset';
-import type { Dataset } from '../data/dataset';
+import { featureSize, firstSamples, type Dataset } from '../data/dataset';
 import { sha256Hex } from '../data/mnist-format';
 import { fetchJsonFile, fetchSiteFile, SiteFileError } from '../data/site-files';
 import { argmaxRows, predictLogits } from '../train/supervised';
@@ -135,8 +135,7 @@ const weightFilesNamed = (artifacts: { weightsManifest: { paths: string[] }[] })
 /** The teacher's logits on the first test samples: finite, and the recorded predictions. */
 async function checkPredictions(model: tf.LayersModel, metadata: TeacherMetadata, data: Dataset, weightsUrl: string): Promise<void> {
   const count = Math.min(metadata.probe.firstTestSamples, data.test.count);
-  const rowSize = data.test.features.length / data.test.count;
-  const first = { ...data.test, count, features: data.test.features.subarray(0, count * rowSize), labels: data.test.labels.subarray(0, count) };
+  const first = firstSamples(data.test, count, featureSize(data));
   const logits = await predictLogits(model, data, first);
   if (!logits.every(Number.isFinite)) throw new SiteFileError(weightsUrl, 'gives non-finite logits (NaN or ∞) on the first test samples: the weights are corrupt');
   const predicted = Array.from(argmaxRows(logits, data.classNames.length));

@@ -12,8 +12,8 @@ export interface BackendInUse {
   backend: BackendName;
   /** The GPU adapter's description where the backend exposes one (WebGPU), else null. */
   adapter: string | null;
-  /** Why each backend tried before the chosen one was not used. */
-  skipped: { backend: BackendName; reason: string }[];
+  /** Why each backend tried before the chosen one was not used; `software`: skipped for a software GPU, not for failing. */
+  skipped: { backend: BackendName; reason: string; software?: boolean }[];
 }
 
 async function registerBackend(name: BackendName): Promise<void> {
@@ -37,6 +37,9 @@ async function adapterDescription(name: BackendName): Promise<string | null> {
   return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || null;
 }
 
+/** Names of renderers that run on the CPU (SwiftShader, llvmpipe/lavapipe, WARP, Microsoft Basic Render). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|software|basic render|warp/i;
+
 /**
  * Why the browser's WebGPU adapter is a software one (SwiftShader, llvmpipe, WARP, or the
  * adapter the browser itself calls a fallback), or null for real GPU hardware. On such an
@@ -51,7 +54,7 @@ export async function softwareWebGpu(): Promise<string | null> {
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.device, info.description].filter((v) => typeof v === 'string' && v).join(' ');
   if (info.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return `the WebGPU adapter is a software fallback${name ? ` (${name})` : ''}`;
-  if (/swiftshader|llvmpipe|lavapipe|software|basic render|warp/i.test(name)) return `the WebGPU adapter is a software renderer (${name}), slower than WebGL here`;
+  if (SOFTWARE_RENDERER.test(name)) return `the WebGPU adapter is a software renderer (${name}), slower than WebGL here`;
   return null;
 }
 
@@ -64,7 +67,7 @@ export function softwareWebGl(): string | null {
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return /swiftshader|llvmpipe|lavapipe|software|basic render|warp/i.test(renderer) ? renderer : null;
+    return SOFTWARE_RENDERER.test(renderer) ? renderer : null;
   } catch {
     return null;
   }
@@ -91,15 +94,15 @@ export async function selectBackend(
       if (name === 'webgpu' && avoidSoftwareGpu && order.length > 1) {
         const software = await softwareWebGpu();
         if (software) {
-          skipped.push({ backend: name, reason: software });
+          skipped.push({ backend: name, reason: software, software: true });
           continue;
         }
       }
       if (name === 'webgl' && avoidSoftwareGpu && mlp && order.includes('cpu')) {
         const renderer = softwareWebGl();
         if (renderer) {
-          const short = renderer.match(/swiftshader|llvmpipe|lavapipe|warp|basic render/i)?.[0] ?? renderer.slice(0, 40);
-          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster` });
+          const short = renderer.match(SOFTWARE_RENDERER)?.[0] ?? renderer.slice(0, 40);
+          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster`, software: true });
           continue;
         }
       }

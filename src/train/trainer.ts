@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomShift } from '../data/augment';
-import { featureSize, type Dataset, type DatasetSplit } from '../data/dataset';
+import { featureSize, firstSamples, type Dataset, type DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { trainingObjective, type MethodConfig } from '../distill/objective';
 import { pcdLoss } from '../distill/pcd';
@@ -377,16 +377,10 @@ export class DistillationTrainer {
     if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test);
     const full = this.dataset.test;
     const testCount = Math.min(full.count, testLimit);
-    const test = testCount === full.count ? full : { ...full, count: testCount, features: full.features.subarray(0, testCount * this.rowSize), labels: full.labels.subarray(0, testCount) };
+    const test = firstSamples(full, testCount, this.rowSize);
     const teacherTest = this.teacherTestLogits && testCount < full.count ? this.teacherTestLogits.subarray(0, testCount * classNames.length) : this.teacherTestLogits;
     // Train metrics on a fixed slice of the training subset (at most 2,000 samples).
-    const trainCount = Math.min(this.subset.count, 2000, testLimit);
-    const trainSlice = {
-      ...this.subset,
-      count: trainCount,
-      features: this.subset.features.subarray(0, trainCount * this.rowSize),
-      labels: this.subset.labels.subarray(0, trainCount),
-    };
+    const trainSlice = firstSamples(this.subset, Math.min(2000, testLimit), this.rowSize);
     const results = [];
     for (const run of this.runs) {
       const logits = await predictLogits(run.student, this.dataset, test);
@@ -414,7 +408,7 @@ export class DistillationTrainer {
     const { test, classNames } = this.dataset;
     const classes = classNames.length;
     const n = Math.min(count, test.count);
-    const probe = { ...test, count: n, features: test.features.subarray(0, n * this.rowSize), labels: test.labels.subarray(0, n) };
+    const probe = firstSamples(test, n, this.rowSize);
     const teacherLogits = this.teacher ? await predictLogits(this.teacher, this.dataset, probe) : null;
     const softmax = (logits: Float32Array) => {
       const out = new Float32Array(logits.length);

@@ -37,7 +37,7 @@ export function BackendNotice() {
   const { skipped } = backend.info;
   const webgpu = skipped.find((s) => s.backend === 'webgpu');
   if (!webgpu) return null;
-  const software = skipped.filter((s) => /software/.test(s.reason));
+  const software = skipped.filter((s) => s.software);
   return (
     <p className="notice notice-warning" role="status" data-testid="backend-fallback">
       {software.length

@@ -4,10 +4,9 @@ import { formatDuration } from '../../train/config';
 import { RUN_LABEL, runColour } from '../palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { raceSummary, summarySentence } from '../store/summary';
+import { raceSummary, signedPoints, summarySentence } from '../store/summary';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
 /** Who won (or leads) the race, in words and a small table: no chart reading needed. */
 export function SummaryPanel() {
@@ -65,9 +64,9 @@ export function SummaryPanel() {
                   </th>
                   <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
                   {hasCe ? (
-                    <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signed(row.gainOverCe)}</td>
+                    <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}</td>
                   ) : null}
-                  <td>{row.gapToTeacher === null ? '—' : signed(-row.gapToTeacher)}</td>
+                  <td>{row.gapToTeacher === null ? '—' : signedPoints(-row.gapToTeacher)}</td>
                 </tr>
               ))}
             </tbody>

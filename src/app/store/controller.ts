@@ -3,7 +3,7 @@
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
-import { catalogEntry } from '../../models/catalog';
+import { isConvolutional } from '../../models/catalog';
 import { startTrainingWorker } from '../../worker/bridge';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
@@ -11,7 +11,7 @@ import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSe
 type Worker = ReturnType<typeof startTrainingWorker>;
 
 /** An MLP student (the CPU backend beats a software GPU for these); CNN students are convolutional. */
-const isMlp = (page: PageConfig) => !catalogEntry(page.config.student)?.description.startsWith('conv');
+const isMlp = (page: PageConfig) => !isConvolutional(page.config.student);
 
 /** How long the worker may take to load TF.js and start a backend before the page says it failed. */
 const WORKER_START_S = 60;
@@ -93,7 +93,7 @@ export class Controller {
       // On a software GPU the fastest backend depends on the student (the CPU backend for
       // MLPs, WebGL for CNNs): switch when this configuration is of the other kind.
       const backendNow = useSession.getState().backend;
-      const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => /software/.test(s.reason));
+      const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => s.software);
       if (!this.forced && softwareGpu && isMlp(page) !== this.pickedForMlp) {
         this.pickedForMlp = isMlp(page);
         store.set({ preparing: { what: 'switching to the fastest backend for this student', done: 0, total: 0 } });

@@ -61,7 +61,8 @@ export function raceSummary(
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+/** Points with their sign: +7.4, −3.0. */
+export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
 export function summarySentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
@@ -73,7 +74,7 @@ export function summarySentence(summary: RaceSummary, label: (id: string) => str
   const gains = ce
     ? summary.rows
         .filter((r) => r.gainOverCe !== null)
-        .map((r) => `${label(r.id)} ${points(r.gainOverCe!)}`)
+        .map((r) => `${label(r.id)} ${signedPoints(r.gainOverCe!)}`)
         .join(', ')
     : '';
   return (
