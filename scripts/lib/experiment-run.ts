@@ -35,7 +35,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   const inBrowser = isConvolutional(config.student);
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu')) throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
-  // WASM (XNNPACK) trains the MLP students 2–5× faster than the pure-JS CPU backend in Node.
+  // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
   const site = await serveDirectory('public');
   const data = await loadDataset(config.dataset, site.url);

@@ -21,7 +21,7 @@ async function registerBackend(name: BackendName): Promise<void> {
     if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('navigator.gpu is not available');
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'wasm') {
-    // Node tools only (the experiment runner trains MLP students 2–5× faster on it than on
+    // Node tools only (the experiment runner trains MLP students several times faster on it than on
     // the pure-JS CPU backend). The page does not bundle it: its CSP has no 'wasm-unsafe-eval'.
     if (!tf.env().getBool('IS_NODE')) throw new Error('the WASM backend is not bundled in the page');
     const specifier = '@tensorflow/tfjs-backend-wasm';
