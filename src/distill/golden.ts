@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { crossEntropyLoss, dkdLoss, kdLoss } from './baselines';
-import { groupSlot, pcdLoss, type PcdOptions } from './pcd';
+import { groupSlot, pcdLoss, readPcdDiagnostics, type PcdOptions } from './pcd';
 
 /**
  * The golden-value format of `shared/golden/distill-golden.json` (pcd-spec.md, "The
@@ -162,12 +162,8 @@ export async function checkGoldenCase(
         grad: entry.jointGrad,
       });
       const diagnostics = pcdLoss(studentLogits, teacherLogits, options);
-      const [ranks, stageGroups, groupLosses] = await Promise.all([
-        diagnostics.ranks.data(),
-        diagnostics.stageGroups.data(),
-        diagnostics.groupLosses.data(),
-      ]);
-      tf.dispose(diagnostics as unknown as tf.TensorContainer);
+      const { ranks, stageGroups, groupLosses } = await readPcdDiagnostics(diagnostics);
+      tf.dispose(Object.values(diagnostics));
       compare.exact(`${what}.ranks`, ranks, entry.ranks.flat());
       const [batch, classes] = studentLogits.shape;
       const stages = entry.config.stages;
@@ -176,10 +172,8 @@ export async function checkGoldenCase(
         const k = Number(key);
         await scalar(
           `${what}.stage${k}`,
-          (zs) => {
-            const { stageLosses } = pcdLoss(zs, teacherLogits, options);
-            return tf.reshape(tf.slice(stageLosses, [k - 1], [1]), []) as tf.Scalar;
-          },
+          // L_k alone is the scheduled loss α·2·L_k at α = ½ (spec §5).
+          (zs) => pcdLoss(zs, teacherLogits, { ...options, activeStage: k, alpha: 0.5 }).loss,
           stage,
         );
         const groupsOfStage: number[] = [];

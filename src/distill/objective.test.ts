@@ -47,7 +47,8 @@ describe('training objectives as pcd-spec.md composes them', () => {
     expect(value(joint.loss)).toBeCloseTo(0.7 * ce + 0.5 * 0.5 * value(bare.loss), 4);
     const scheduled = trainingObjective(config, student, teacher, labels, { activeStage: 2 });
     expect(value(scheduled.loss)).toBeCloseTo(0.7 * ce + 0.5 * 2 * bare.stageLosses.dataSync()[1], 4);
-    expect(joint.pcd!.stageGroups.shape).toEqual([4, 3, 6]);
+    expect(joint.pcd!.ranks.shape).toEqual([4, 6]);
+    expect(joint.pcd!.groupLosses.shape).toEqual([4, 6]); // G = 3·4/2 groups
     [joint, scheduled].forEach(release);
     tf.dispose(Object.values(bare));
   });

@@ -3,7 +3,7 @@ import { randomShift } from '../data/augment';
 import { featureSize, firstSamples, type Dataset, type DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { trainingObjective, type MethodConfig } from '../distill/objective';
-import { pcdLoss } from '../distill/pcd';
+import { pcdLoss, readPcdDiagnostics } from '../distill/pcd';
 import { modelSpec } from '../models/zoo';
 import type { TrainerConfig } from './config';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
@@ -430,11 +430,11 @@ export class DistillationTrainer {
         const inputs = [tf.tensor2d(studentLogits, [n, classes]), tf.tensor2d(teacherLogits, [n, classes])] as const;
         const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
         tf.dispose([...inputs]);
-        const [ranks, stageGroups, groupLosses, lambdas] = await Promise.all(
-          [result.ranks, result.stageGroups, result.groupLosses, result.lambdas].map((t) => t.data()),
-        );
-        tf.dispose(Object.values(result));
-        entry.pcd = { ranks: ranks as Int32Array, stageGroups: stageGroups as Int32Array, groupLosses: groupLosses as Float32Array, lambdas: lambdas as Float32Array };
+        try {
+          entry.pcd = await readPcdDiagnostics(result);
+        } finally {
+          tf.dispose(Object.values(result));
+        }
       }
       runs.push(entry);
     }

@@ -1,0 +1,96 @@
+// The fused PCD kernel against the composed reference (src/distill/pcd-reference.ts) on
+// random logits, on whichever backend is active: values, gradients and every diagnostic.
+// Shared by the unit tests (CPU in Node) and the e2e tests (WebGPU and WebGL in Chromium).
+import * as tf from '@tensorflow/tfjs-core';
+import { pcdLoss, readPcdDiagnostics, type PcdOptions, type PcdResult } from '../distill/pcd';
+import { pcdLossReference } from '../distill/pcd-reference';
+
+export interface EquivalenceCase {
+  batch: number;
+  classes: number;
+  options: Partial<PcdOptions>;
+  seed: number;
+  /** Options for the reference side only (default: `options`); the tests use it to show a wrong kernel fails. */
+  referenceOptions?: Partial<PcdOptions>;
+}
+
+/** Sizes up to the issue's bounds (B 256, C 1,000, S 10) and every option of the spec. */
+export const EQUIVALENCE_CASES: EquivalenceCase[] = [
+  { batch: 8, classes: 10, options: {}, seed: 1 },
+  { batch: 16, classes: 7, options: { stages: 7 }, seed: 2 },
+  { batch: 32, classes: 100, options: { stages: 3, temperature: 2 }, seed: 3 },
+  { batch: 32, classes: 100, options: { stages: 4, adaptive: false }, seed: 4 },
+  { batch: 32, classes: 100, options: { stages: 5, ranking: false }, seed: 5 },
+  { batch: 32, classes: 100, options: { stages: 3, standardizeLogits: true }, seed: 6 },
+  { batch: 32, classes: 100, options: { stages: 3, fineToCoarse: false, alpha: 0.7 }, seed: 7 },
+  { batch: 32, classes: 100, options: { stages: 6, activeStage: 4, temperature: 8 }, seed: 8 },
+  { batch: 64, classes: 20, options: { stages: 20, standardizeLogits: true, ranking: false }, seed: 9 },
+  { batch: 256, classes: 1000, options: { stages: 10 }, seed: 10 },
+];
+
+export interface EquivalenceReport {
+  name: string;
+  /** Per field: largest |fused − reference| relative to the largest |reference| value. */
+  worst: Record<string, number>;
+  ranksDiffer: number;
+  passed: boolean;
+}
+
+/** Largest |actual − expected| over the field, relative to the field's largest |expected| value. */
+function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Infinity;
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    const diff = Math.abs(actual[i] - expected[i]);
+    worst = Math.max(worst, Number.isNaN(diff) ? Infinity : diff);
+  }
+  return scale === 0 ? worst : worst / scale;
+}
+
+export const EQUIVALENCE_TOLERANCE = 1e-4;
+
+export function caseName({ batch, classes, options }: EquivalenceCase): string {
+  return `B=${batch} C=${classes} ${JSON.stringify(options)}`;
+}
+
+/** Runs one case through both implementations on the active backend. */
+export async function compareWithReference(testCase: EquivalenceCase): Promise<EquivalenceReport> {
+  const { batch, classes, options, seed } = testCase;
+  const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', seed) as tf.Tensor2D;
+  const student = tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000) as tf.Tensor2D;
+  try {
+    const run = async (lossOf: (zs: tf.Tensor2D) => PcdResult) => {
+      const { value, grad } = tf.valueAndGrad((zs: tf.Tensor2D) => {
+        const { loss, ...rest } = lossOf(zs);
+        tf.dispose(Object.values(rest));
+        return loss;
+      })(student);
+      const result = lossOf(student);
+      const diagnostics = await readPcdDiagnostics(result);
+      const values = {
+        loss: await value.data(),
+        grad: await grad.data(),
+        stageLosses: await result.stageLosses.data(),
+        groupLosses: diagnostics.groupLosses,
+        lambdas: diagnostics.lambdas,
+        ranks: diagnostics.ranks,
+      };
+      tf.dispose([value, grad, ...Object.values(result)]);
+      return values;
+    };
+    const fused = await run((zs) => pcdLoss(zs, teacher, options));
+    const reference = await run((zs) => pcdLossReference(zs, teacher, testCase.referenceOptions ?? options));
+    const worst: Record<string, number> = {};
+    for (const field of ['loss', 'grad', 'stageLosses', 'groupLosses', 'lambdas'] as const) {
+      worst[field] = worstError(fused[field], reference[field]);
+    }
+    let ranksDiffer = 0;
+    for (let i = 0; i < fused.ranks.length; i++) if (fused.ranks[i] !== reference.ranks[i]) ranksDiffer++;
+    const passed = ranksDiffer === 0 && Object.values(worst).every((w) => w <= EQUIVALENCE_TOLERANCE);
+    return { name: caseName(testCase), worst, ranksDiffer, passed };
+  } finally {
+    tf.dispose([teacher, student]);
+  }
+}

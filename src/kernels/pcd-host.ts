@@ -1,0 +1,150 @@
+// The fused PCD loss as plain loops over typed arrays: the kernel of the CPU and WASM
+// backends, and the one-pass algorithm the WGSL and GLSL programs follow. Per sample: one
+// sort of the C gaps, then per stage and group a few sums over a contiguous block of the
+// sorted row, then the gradient from those sums. Accumulates in float64.
+import { groupCount, groupSlot, groupStart, type PcdKernelAttrs } from './pcd-attrs';
+
+export interface PcdHostResult {
+  /** `α · Σ_k w_k · L_k`. */
+  loss: number;
+  /** `[S]` bare L_k. */
+  stageLosses: Float32Array;
+  /** `[B, C]` ∂loss/∂studentLogits. */
+  grad: Float32Array;
+  /** `[B, C]` rank of every class (0 = largest gap), as floats like the GPU kernels. */
+  ranks: Float32Array;
+  /** `[B, G]` weighted group loss D_G. */
+  groupLosses: Float32Array;
+  /** `[B, G]` λ_G. */
+  lambdas: Float32Array;
+}
+
+const STD_EPSILON = 1e-7;
+
+/** Row statistics of logit standardization (pcd-spec.md): mean and unbiased std. */
+function rowMoments(row: ArrayLike<number>, offset: number, classes: number): { mean: number; std: number } {
+  let sum = 0;
+  for (let c = 0; c < classes; c++) sum += row[offset + c];
+  const mean = sum / classes;
+  let squares = 0;
+  for (let c = 0; c < classes; c++) squares += (row[offset + c] - mean) ** 2;
+  return { mean, std: Math.sqrt(squares / (classes - 1)) };
+}
+
+export function pcdHost(
+  studentLogits: ArrayLike<number>,
+  teacherLogits: ArrayLike<number>,
+  batch: number,
+  classes: number,
+  attrs: PcdKernelAttrs,
+): PcdHostResult {
+  const { stages, temperature: tau, alpha, adaptive, ranking, standardize, stageWeights } = attrs;
+  const groups = groupCount(stages);
+  const grad = new Float32Array(batch * classes);
+  const ranks = new Float32Array(batch * classes);
+  const groupLosses = new Float32Array(batch * groups);
+  const lambdas = new Float32Array(batch * groups);
+  const stageSums = new Float64Array(stages);
+
+  const zs = new Float64Array(classes);
+  const zt = new Float64Array(classes);
+  const gap = new Float64Array(classes);
+  const byRank = new Int32Array(classes);
+  const et = new Float64Array(classes);
+  const es = new Float64Array(classes);
+  const gz = new Float64Array(classes); // ∂loss/∂(the logits the loss uses), per class
+  const order = Array.from({ length: classes }, (_, c) => c);
+
+  for (let b = 0; b < batch; b++) {
+    const offset = b * classes;
+    const student = standardize ? rowMoments(studentLogits, offset, classes) : null;
+    const teacher = standardize ? rowMoments(teacherLogits, offset, classes) : null;
+    for (let c = 0; c < classes; c++) {
+      zs[c] = student ? (studentLogits[offset + c] - student.mean) / (student.std + STD_EPSILON) : studentLogits[offset + c];
+      zt[c] = teacher ? (teacherLogits[offset + c] - teacher.mean) / (teacher.std + STD_EPSILON) : teacherLogits[offset + c];
+    }
+    // Spec §1: largest gap first, ties to the lower class index. The gap is taken in float32,
+    // as every other implementation sees it, so equal gaps stay equal.
+    for (let c = 0; c < classes; c++) {
+      order[c] = c;
+      gap[c] = Math.fround(Math.abs(Math.fround(zt[c]) - Math.fround(zs[c])));
+    }
+    if (ranking) order.sort((i, j) => gap[j] - gap[i] || i - j);
+    for (let r = 0; r < classes; r++) {
+      byRank[r] = order[r];
+      ranks[offset + order[r]] = r;
+    }
+
+    gz.fill(0);
+    for (let k = 1; k <= stages; k++) {
+      const weight = (alpha * stageWeights[k - 1]) / batch;
+      for (let g = 0; g < k; g++) {
+        const start = groupStart(g, k, classes);
+        const end = groupStart(g + 1, k, classes);
+        let maxT = -Infinity;
+        let maxS = -Infinity;
+        for (let r = start; r < end; r++) {
+          const c = byRank[r];
+          maxT = Math.max(maxT, zt[c] / tau);
+          maxS = Math.max(maxS, zs[c] / tau);
+        }
+        // KL = Σ e_t (u_t − u_s) / Σ e_t − m_t + m_s − log Σ e_t + log Σ e_s; cos from the raw sums.
+        let sumT = 0, sumS = 0, weighted = 0, dot = 0, squaresT = 0, squaresS = 0;
+        for (let r = start; r < end; r++) {
+          const c = byRank[r];
+          const ut = zt[c] / tau;
+          const us = zs[c] / tau;
+          et[r] = Math.exp(ut - maxT);
+          es[r] = Math.exp(us - maxS);
+          sumT += et[r];
+          sumS += es[r];
+          weighted += et[r] * (ut - us);
+          dot += et[r] * es[r];
+          squaresT += et[r] * et[r];
+          squaresS += es[r] * es[r];
+        }
+        const kl = weighted / sumT - maxT + maxS - Math.log(sumT) + Math.log(sumS);
+        const cos = dot / Math.sqrt(squaresT * squaresS);
+        const lambda = adaptive ? 1 - cos : 1;
+        const groupLoss = tau * tau * lambda * kl;
+        const slot = b * groups + groupSlot(k, g);
+        groupLosses[slot] = groupLoss;
+        lambdas[slot] = lambda;
+        stageSums[k - 1] += groupLoss;
+        if (weight === 0) continue;
+        // ∂D/∂z_c = τ·(∂λ/∂u_c · KL + λ·(q_c − p_c)), with ∂cos/∂u_c = q_c·(p_c/(‖p‖‖q‖) − cos·q_c/‖q‖²).
+        const normP = Math.sqrt(squaresT) / sumT;
+        const normQ = Math.sqrt(squaresS) / sumS;
+        for (let r = start; r < end; r++) {
+          const p = et[r] / sumT;
+          const q = es[r] / sumS;
+          const dLambda = adaptive ? -q * (p / (normP * normQ) - (cos * q) / (normQ * normQ)) : 0;
+          gz[byRank[r]] += weight * tau * (dLambda * kl + lambda * (q - p));
+        }
+      }
+    }
+    if (student) {
+      // Back through z = (x − μ)/(σ + ε): ∂/∂x_j = (g_j − mean g)/(σ + ε) − Σ_i g_i (x_i − μ) · (x_j − μ) / ((C − 1)·σ·(σ + ε)²).
+      const { mean, std } = student;
+      let sumG = 0;
+      let sumGX = 0;
+      for (let c = 0; c < classes; c++) {
+        sumG += gz[c];
+        sumGX += gz[c] * (studentLogits[offset + c] - mean);
+      }
+      const scale = std > 0 ? sumGX / ((classes - 1) * std * (std + STD_EPSILON) ** 2) : 0;
+      for (let c = 0; c < classes; c++) {
+        grad[offset + c] = (gz[c] - sumG / classes) / (std + STD_EPSILON) - scale * (studentLogits[offset + c] - mean);
+      }
+    } else {
+      for (let c = 0; c < classes; c++) grad[offset + c] = gz[c];
+    }
+  }
+  const stageLosses = new Float32Array(stages);
+  let loss = 0;
+  for (let k = 0; k < stages; k++) {
+    stageLosses[k] = stageSums[k] / batch;
+    loss += stageWeights[k] * (stageSums[k] / batch);
+  }
+  return { loss: alpha * loss, stageLosses, grad, ranks, groupLosses, lambdas };
+}

@@ -1,0 +1,21 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../distill/test-setup';
+import { caseName, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE } from './equivalence';
+
+describe('fused PCD kernel = composed reference on random logits (CPU backend)', () => {
+  beforeAll(useCpuBackend);
+
+  it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))('%s', async (_name, testCase) => {
+    const report = await compareWithReference(testCase);
+    expect(report.ranksDiffer).toBe(0);
+    for (const [field, worst] of Object.entries(report.worst)) {
+      expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+    }
+  }, 120_000);
+
+  it('the comparison catches a kernel that is slightly wrong (τ 4 against 4.05)', async () => {
+    const report = await compareWithReference({ batch: 8, classes: 10, options: {}, referenceOptions: { temperature: 4.05 }, seed: 1 });
+    expect(report.passed).toBe(false);
+    expect(report.worst.grad).toBeGreaterThan(EQUIVALENCE_TOLERANCE);
+  });
+});

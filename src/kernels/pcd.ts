@@ -1,0 +1,106 @@
+// The fused PCD op: one registered TF.js kernel per backend computes the loss, its gradient
+// with respect to the student logits and every chart diagnostic in a few passes over the
+// logits (pcd-host.ts for CPU and WASM, pcd-webgpu.ts, pcd-webgl.ts). The op's gradient is
+// then one multiplication by the upstream gradient.
+import * as tf from '@tensorflow/tfjs-core';
+import { PCD_KERNEL, type PcdKernelAttrs } from './pcd-attrs';
+import { pcdHost } from './pcd-host';
+
+interface HostBackend {
+  readSync(dataId: tf.DataId): ArrayLike<number>;
+  makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  makeOutput?(shape: number[], dtype: tf.DataType, memoryOffset: undefined, values: Float32Array): tf.TensorInfo;
+}
+
+interface PcdKernelInputs {
+  studentLogits: tf.TensorInfo;
+  teacherLogits: tf.TensorInfo;
+}
+
+/** The CPU and WASM kernel: the inputs are already host memory there. */
+function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
+  return {
+    kernelName: PCD_KERNEL,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { studentLogits, teacherLogits } = inputs as unknown as PcdKernelInputs;
+      const host = backend as unknown as HostBackend;
+      const [batch, classes] = studentLogits.shape;
+      const a = attrs as unknown as PcdKernelAttrs;
+      const result = pcdHost(host.readSync(studentLogits.dataId), host.readSync(teacherLogits.dataId), batch, classes, a);
+      const groups = result.groupLosses.length / batch;
+      const make = (shape: number[], values: Float32Array): tf.TensorInfo =>
+        backendName === 'wasm' ? host.makeOutput!(shape, 'float32', undefined, values) : host.makeTensorInfo!(shape, 'float32', values);
+      return [
+        make([], Float32Array.of(result.loss)),
+        make([a.stages], result.stageLosses),
+        make([batch, classes], result.grad),
+        make([batch, classes], result.ranks),
+        make([batch, groups], result.groupLosses),
+        make([batch, groups], result.lambdas),
+      ];
+    },
+  };
+}
+
+let registered = false;
+
+/** Registers the fused kernel for every backend (idempotent; harmless for a backend never loaded). */
+export function registerPcdKernels(): void {
+  if (registered) return;
+  registered = true;
+  const configs: tf.KernelConfig[] = [
+    hostKernel('cpu'),
+    hostKernel('wasm'),
+  ];
+  for (const config of configs) {
+    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
+  }
+}
+
+/** Whether the active backend has the fused kernel (every backend this project uses does). */
+export function hasFusedPcd(): boolean {
+  registerPcdKernels();
+  return tf.getKernel(PCD_KERNEL, tf.getBackend()) !== undefined;
+}
+
+export interface FusedPcdOutputs {
+  loss: tf.Scalar;
+  stageLosses: tf.Tensor1D;
+  /** `[B, C]` float32 ranks. */
+  ranks: tf.Tensor2D;
+  groupLosses: tf.Tensor2D;
+  lambdas: tf.Tensor2D;
+}
+
+/**
+ * Runs the fused kernel. The loss is differentiable with respect to `studentLogits` only
+ * (the teacher is frozen, and the ranking and groups carry no gradient, as the spec says):
+ * its gradient is the kernel's own `grad` output times the upstream gradient.
+ */
+export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, attrs: PcdKernelAttrs): FusedPcdOutputs {
+  registerPcdKernels();
+  let side: tf.Tensor[] = [];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [student, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const [loss, stageLosses, grad, ranks, groupLosses, lambdas] = tf.engine().runKernel(
+      PCD_KERNEL,
+      { studentLogits: student, teacherLogits } as unknown as tf.NamedTensorMap,
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+    save([grad]);
+    // Kept past customGrad's own scope, then handed to the caller's scope below.
+    side = [stageLosses, ranks, groupLosses, lambdas].map((t) => tf.keep(t));
+    return { value: loss, gradFunc: (dy: tf.Tensor, [savedGrad]: tf.Tensor[]) => tf.mul(dy, savedGrad) };
+  });
+  const loss = op(studentLogits) as tf.Scalar;
+  const [stageLosses, ranks, groupLosses, lambdas] = side.map((t) => tf.clone(t));
+  tf.dispose(side);
+  return {
+    loss,
+    stageLosses: stageLosses as tf.Tensor1D,
+    ranks: ranks as tf.Tensor2D,
+    groupLosses: groupLosses as tf.Tensor2D,
+    lambdas: lambdas as tf.Tensor2D,
+  };
+}
