@@ -2,18 +2,31 @@
 // dev server): runs the project's own loss code on a chosen TF.js backend in the browser.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkGoldenCase, parseGoldenFile, type CaseReport, type Tolerance } from '../../src/distill/golden';
+import { hasFusedPcd } from '../../src/kernels/pcd';
+import { compareWithReference, type EquivalenceCase, type EquivalenceReport } from '../../src/kernels/equivalence';
 import { selectBackend, type BackendInUse, type BackendName } from '../../src/tf/backends';
 
 export async function checkGoldenInBrowser(
   backend: BackendName,
   goldenJson: unknown,
   tolerance: Tolerance,
-): Promise<{ backendInUse: string; adapter: string | null; reports: CaseReport[] }> {
+): Promise<{ backendInUse: string; adapter: string | null; fused: boolean; reports: CaseReport[] }> {
   const inUse: BackendInUse = await selectBackend([backend]);
   const golden = parseGoldenFile(goldenJson);
   const reports: CaseReport[] = [];
   for (const [index, goldenCase] of golden.cases.entries()) {
     reports.push(await checkGoldenCase(goldenCase, `case ${index}`, tolerance));
   }
-  return { backendInUse: tf.getBackend(), adapter: inUse.adapter, reports };
+  return { backendInUse: tf.getBackend(), adapter: inUse.adapter, fused: hasFusedPcd(), reports };
+}
+
+/** The fused PCD kernel of `backend` against the composed reference on random logits. */
+export async function checkEquivalenceInBrowser(
+  backend: BackendName,
+  cases: EquivalenceCase[],
+): Promise<{ backendInUse: string; fused: boolean; reports: EquivalenceReport[] }> {
+  await selectBackend([backend]);
+  const reports: EquivalenceReport[] = [];
+  for (const testCase of cases) reports.push(await compareWithReference(testCase));
+  return { backendInUse: tf.getBackend(), fused: hasFusedPcd(), reports };
 }

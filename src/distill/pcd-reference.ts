@@ -144,7 +144,10 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
         // Σ over the stage copies as slices added up: TF.js reduces a middle axis by
         // transposing first, which is very slow on WebGPU.
         const copies = Array.from({ length: stages }, (_, k) => tf.slice(dyRepeated, [0, k * classes], [batch, classes]));
-        const dySorted = tf.reshape(stages === 1 ? copies[0] : tf.addN(copies), [-1]);
+        // Pairwise adds, not one addN: TF.js 4.22's WebGPU AddN binds one buffer per input and
+        // fails validation past the device's 8 storage buffers per stage (S ≥ 8 here), which
+        // poisons every later result.
+        const dySorted = tf.reshape(copies.reduce((sum, copy) => tf.add(sum, copy)), [-1]);
         return [tf.reshape(tf.gather(dySorted, savedRankIndex), [batch, classes]), tf.zerosLike(teacherLogits)];
       },
     };

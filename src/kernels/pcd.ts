@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PCD_KERNEL, type PcdKernelAttrs } from './pcd-attrs';
 import { pcdHost } from './pcd-host';
+import { pcdWebGpu } from './pcd-webgpu';
 
 interface HostBackend {
   readSync(dataId: tf.DataId): ArrayLike<number>;
@@ -52,6 +53,7 @@ export function registerPcdKernels(): void {
   const configs: tf.KernelConfig[] = [
     hostKernel('cpu'),
     hostKernel('wasm'),
+    { kernelName: PCD_KERNEL, backendName: 'webgpu', kernelFunc: pcdWebGpu as unknown as tf.KernelFunc },
   ];
   for (const config of configs) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
