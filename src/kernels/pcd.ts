@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PCD_KERNEL, type PcdKernelAttrs } from './pcd-attrs';
 import { pcdHost } from './pcd-host';
+import { pcdWebGl } from './pcd-webgl';
 import { pcdWebGpu } from './pcd-webgpu';
 
 interface HostBackend {
@@ -54,6 +55,7 @@ export function registerPcdKernels(): void {
     hostKernel('cpu'),
     hostKernel('wasm'),
     { kernelName: PCD_KERNEL, backendName: 'webgpu', kernelFunc: pcdWebGpu as unknown as tf.KernelFunc },
+    { kernelName: PCD_KERNEL, backendName: 'webgl', kernelFunc: pcdWebGl as unknown as tf.KernelFunc },
   ];
   for (const config of configs) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);

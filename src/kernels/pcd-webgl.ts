@@ -1,0 +1,281 @@
+// The fused PCD kernel in GLSL for TF.js's WebGL backend. A fragment program computes each
+// output value on its own, with no shared memory, so the one-pass algorithm of pcd-host.ts
+// is cut into a few programs that each read the previous ones' textures: every class's rank
+// (by counting larger gaps), the class at each rank position, ten statistics per group
+// (shifts, sums, KL, cosine, λ, D), the gradient per class from its S groups, and the stage
+// losses and loss over the batch. 6 programs (9 with standardization), whatever S.
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel } from '@tensorflow/tfjs-core';
+import { groupCount, type PcdKernelAttrs } from './pcd-attrs';
+
+/** The part of TF.js's WebGL program interface these programs fill in (gpgpu_math.d.ts). */
+interface WebGlProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+}
+
+interface WebGlBackend {
+  runWebGLProgram(program: WebGlProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
+  disposeIntermediateTensorInfo(info: TensorInfo): void;
+}
+
+/** A GLSL float literal. */
+function float(value: number): string {
+  const text = String(value);
+  return /[.eE]/.test(text) ? text : `${text}.0`;
+}
+
+const EPSILON = '1e-7';
+
+/** Statistics per group, the channels of the `[10, B, G]` stats texture. */
+const STAT = { groupLoss: 0, lambda: 1, shiftT: 2, shiftS: 3, sumT: 4, sumS: 5, kl: 6, cosine: 7, normPQ: 8, normQ2: 9 } as const;
+const STAT_COUNT = 10;
+
+/** `(x − mean)/(std + ε)` per row, unbiased std (pcd-spec.md). */
+function standardizeProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['x'],
+    outputShape: [batch, classes],
+    userCode: `
+      void main() {
+        ivec2 bc = getOutputCoords();
+        float mean = 0.0;
+        for (int j = 0; j < ${classes}; j++) mean += getX(bc.x, j);
+        mean /= ${float(classes)};
+        float squares = 0.0;
+        for (int j = 0; j < ${classes}; j++) { float d = getX(bc.x, j) - mean; squares += d * d; }
+        float std = sqrt(squares / ${float(classes - 1)});
+        setOutput((getX(bc.x, bc.y) - mean) / (std + ${EPSILON}));
+      }`,
+  };
+}
+
+/** Spec §1: a class's rank is the number of classes with a larger gap plus those with an equal gap and a lower index. */
+function rankProgram(batch: number, classes: number, ranking: boolean): WebGlProgram {
+  return {
+    variableNames: ['zs', 'zt'],
+    outputShape: [batch, classes],
+    userCode: ranking
+      ? `
+      void main() {
+        ivec2 bc = getOutputCoords();
+        int b = bc.x;
+        int c = bc.y;
+        float gap = 0.0;
+        for (int j = 0; j < ${classes}; j++) { float other = abs(getZt(b, j) - getZs(b, j)); if (j == c) gap = other; }
+        int rank = 0;
+        for (int j = 0; j < ${classes}; j++) {
+          float other = abs(getZt(b, j) - getZs(b, j));
+          if (j != c && (other > gap || (other == gap && j < c))) rank++;
+        }
+        setOutput(float(rank));
+      }`
+      : `
+      void main() {
+        setOutput(float(getOutputCoords().y));
+      }`,
+  };
+}
+
+/** The class at each rank position (the inverse permutation of the ranks). */
+function orderProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['ranks'],
+    outputShape: [batch, classes],
+    userCode: `
+      void main() {
+        ivec2 br = getOutputCoords();
+        float at = 0.0;
+        for (int c = 0; c < ${classes}; c++) if (int(getRanks(br.x, c) + 0.5) == br.y) at = float(c);
+        setOutput(at);
+      }`,
+  };
+}
+
+function classAtSnippet(ranking: boolean): string {
+  return ranking ? 'int classAt(int b, int r) { return int(getOrder(b, r) + 0.5); }' : 'int classAt(int b, int r) { return r; }';
+}
+
+/** `[10, B, G]`: each channel of each group, every texel recomputing its group's sums (C/k classes). */
+function statsProgram(batch: number, classes: number, attrs: PcdKernelAttrs): WebGlProgram {
+  const { stages, temperature, adaptive, ranking } = attrs;
+  const tau = float(temperature);
+  return {
+    variableNames: ranking ? ['zs', 'zt', 'order'] : ['zs', 'zt'],
+    outputShape: [STAT_COUNT, batch, groupCount(stages)],
+    userCode: `
+      ${classAtSnippet(ranking)}
+      void main() {
+        ivec3 o = getOutputCoords();
+        int channel = o.x;
+        int b = o.y;
+        int slot = o.z;
+        int k = 1;
+        for (int s = 1; s <= ${stages}; s++) if (slot >= (s * (s - 1)) / 2) k = s;
+        int g = slot - (k * (k - 1)) / 2;
+        int start = (g * ${classes} + k - 1) / k;
+        int end = ((g + 1) * ${classes} + k - 1) / k;
+        float shiftT = -3.0e38;
+        float shiftS = -3.0e38;
+        for (int r = start; r < end; r++) {
+          int c = classAt(b, r);
+          shiftT = max(shiftT, getZt(b, c) / ${tau});
+          shiftS = max(shiftS, getZs(b, c) / ${tau});
+        }
+        float sumT = 0.0, sumS = 0.0, weighted = 0.0, dotTS = 0.0, squaresT = 0.0, squaresS = 0.0;
+        for (int r = start; r < end; r++) {
+          int c = classAt(b, r);
+          float ut = getZt(b, c) / ${tau};
+          float us = getZs(b, c) / ${tau};
+          float et = exp(ut - shiftT);
+          float es = exp(us - shiftS);
+          sumT += et;
+          sumS += es;
+          weighted += et * (ut - us);
+          dotTS += et * es;
+          squaresT += et * et;
+          squaresS += es * es;
+        }
+        float kl = weighted / sumT - shiftT + shiftS - log(sumT) + log(sumS);
+        float cosine = dotTS / sqrt(squaresT * squaresS);
+        float lambda = ${adaptive ? '1.0 - cosine' : '1.0'};
+        float normP = sqrt(squaresT) / sumT;
+        float normQ = sqrt(squaresS) / sumS;
+        float value = ${tau} * ${tau} * lambda * kl;
+        if (channel == ${STAT.lambda}) value = lambda;
+        else if (channel == ${STAT.shiftT}) value = shiftT;
+        else if (channel == ${STAT.shiftS}) value = shiftS;
+        else if (channel == ${STAT.sumT}) value = sumT;
+        else if (channel == ${STAT.sumS}) value = sumS;
+        else if (channel == ${STAT.kl}) value = kl;
+        else if (channel == ${STAT.cosine}) value = cosine;
+        else if (channel == ${STAT.normPQ}) value = normP * normQ;
+        else if (channel == ${STAT.normQ2}) value = normQ * normQ;
+        setOutput(value);
+      }`,
+  };
+}
+
+/** `[B, C]`: ∂loss/∂(the logits the loss uses), summed over the class's group at every weighted stage. */
+function gradientProgram(batch: number, classes: number, attrs: PcdKernelAttrs): WebGlProgram {
+  const { stages, temperature, alpha, adaptive, ranking, stageWeights } = attrs;
+  const tau = float(temperature);
+  const weightOf = stageWeights.map((w, i) => `if (k == ${i + 1}) return ${float((alpha * w) / batch)};`).join(' ');
+  return {
+    variableNames: ['zs', 'zt', 'ranks', 'stats'],
+    outputShape: [batch, classes],
+    userCode: `
+      float stageWeight(int k) { ${weightOf} return 0.0; }
+      void main() {
+        ivec2 bc = getOutputCoords();
+        int b = bc.x;
+        int c = bc.y;
+        int r = ${ranking ? 'int(getRanks(b, c) + 0.5)' : 'c'};
+        float ut = getZt(b, c) / ${tau};
+        float us = getZs(b, c) / ${tau};
+        float total = 0.0;
+        for (int k = 1; k <= ${stages}; k++) {
+          float weight = stageWeight(k);
+          if (weight == 0.0) continue;
+          int slot = (k * (k - 1)) / 2 + (r * k) / ${classes};
+          float p = exp(ut - getStats(${STAT.shiftT}, b, slot)) / getStats(${STAT.sumT}, b, slot);
+          float q = exp(us - getStats(${STAT.shiftS}, b, slot)) / getStats(${STAT.sumS}, b, slot);
+          float lambda = getStats(${STAT.lambda}, b, slot);
+          float kl = getStats(${STAT.kl}, b, slot);
+          float dLambda = ${
+            adaptive
+              ? `-q * (p / getStats(${STAT.normPQ}, b, slot) - getStats(${STAT.cosine}, b, slot) * q / getStats(${STAT.normQ2}, b, slot))`
+              : '0.0'
+          };
+          total += weight * ${tau} * (dLambda * kl + lambda * (q - p));
+        }
+        setOutput(total);
+      }`,
+  };
+}
+
+/** Back through z = (x − μ)/(σ + ε) (pcd-host.ts has the formula); each texel reduces its row. */
+function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['gz', 'x'],
+    outputShape: [batch, classes],
+    userCode: `
+      void main() {
+        ivec2 bc = getOutputCoords();
+        int b = bc.x;
+        float mean = 0.0;
+        for (int j = 0; j < ${classes}; j++) mean += getX(b, j);
+        mean /= ${float(classes)};
+        float squares = 0.0, sumG = 0.0, sumGX = 0.0;
+        for (int j = 0; j < ${classes}; j++) {
+          float d = getX(b, j) - mean;
+          squares += d * d;
+          sumG += getGz(b, j);
+          sumGX += getGz(b, j) * d;
+        }
+        float std = sqrt(squares / ${float(classes - 1)});
+        float scale = std > 0.0 ? sumGX / (${float(classes - 1)} * std * (std + ${EPSILON}) * (std + ${EPSILON})) : 0.0;
+        setOutput((getGz(b, bc.y) - sumG / ${float(classes)}) / (std + ${EPSILON}) - scale * (getX(b, bc.y) - mean));
+      }`,
+  };
+}
+
+/** `[S]`: L_k = (1/B) Σ_b Σ_{g of stage k} D. */
+function stageLossProgram(batch: number, stages: number): WebGlProgram {
+  return {
+    variableNames: ['stats'],
+    outputShape: [stages],
+    userCode: `
+      void main() {
+        int k = getOutputCoords() + 1;
+        float total = 0.0;
+        for (int b = 0; b < ${batch}; b++) {
+          for (int g = 0; g < k; g++) total += getStats(${STAT.groupLoss}, b, (k * (k - 1)) / 2 + g);
+        }
+        setOutput(total / ${float(batch)});
+      }`,
+  };
+}
+
+/** `[1]`: α Σ_k w_k L_k. */
+function lossProgram(attrs: PcdKernelAttrs): WebGlProgram {
+  const terms = attrs.stageWeights.map((w, i) => `${float(attrs.alpha * w)} * getStageLosses(${i})`).join(' + ');
+  return { variableNames: ['stageLosses'], outputShape: [1], userCode: `void main() { setOutput(${terms}); }` };
+}
+
+/** The WebGL kernel function (registered in pcd.ts). */
+export function pcdWebGl({ inputs, backend, attrs }: { inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo }; backend: WebGlBackend; attrs: PcdKernelAttrs }): TensorInfo[] {
+  const { studentLogits, teacherLogits } = inputs;
+  const [batch, classes] = studentLogits.shape;
+  const { stages, ranking, standardize } = attrs;
+  const groups = groupCount(stages);
+  const run = (program: WebGlProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32');
+  const intermediates: TensorInfo[] = [];
+  const keep = (info: TensorInfo) => (intermediates.push(info), info);
+  try {
+    const zs = standardize ? keep(run(standardizeProgram(batch, classes), [studentLogits])) : studentLogits;
+    const zt = standardize ? keep(run(standardizeProgram(batch, classes), [teacherLogits])) : teacherLogits;
+    const ranks = run(rankProgram(batch, classes, ranking), [zs, zt]);
+    const order = ranking ? [keep(run(orderProgram(batch, classes), [ranks]))] : [];
+    const stats = keep(run(statsProgram(batch, classes, attrs), [zs, zt, ...order]));
+    const gz = run(gradientProgram(batch, classes, attrs), [zs, zt, ranks, stats]);
+    const grad = standardize ? run(standardizeBackProgram(batch, classes), [keep(gz), studentLogits]) : gz;
+    const stageLosses = run(stageLossProgram(batch, stages), [stats]);
+    const loss = run(lossProgram(attrs), [stageLosses]);
+    // Channels 0 and 1 of the stats are contiguous: WebGL's Slice and Reshape share their texture (no program).
+    const call = (name: string, x: TensorInfo, attrs: Record<string, number[]>) =>
+      getKernel(name, 'webgl')!.kernelFunc({ inputs: { x }, backend: backend as never, attrs }) as TensorInfo;
+    const channel = (index: number) => {
+      const sliced = call('Slice', stats, { begin: [index, 0, 0], size: [1, batch, groups] });
+      const flat = call('Reshape', sliced, { shape: [batch, groups] });
+      backend.disposeIntermediateTensorInfo(sliced);
+      return flat;
+    };
+    const scalar = call('Reshape', loss, { shape: [] });
+    backend.disposeIntermediateTensorInfo(loss);
+    return [scalar, stageLosses, grad, ranks, channel(STAT.groupLoss), channel(STAT.lambda)];
+  } finally {
+    for (const info of intermediates) backend.disposeIntermediateTensorInfo(info);
+  }
+}
