@@ -27,10 +27,13 @@ function printTable(result: BackendResult): void {
     return;
   }
   const kd = result.timings.find((t) => t.loss === 'KD')!.msPerCall;
-  console.log(`  ${'loss'.padEnd(26)} ${'ms/call'.padStart(9)} ${'vs KD'.padStart(7)}   samples (ms)`);
+  console.log(`  ${'loss'.padEnd(26)} ${'ms/call'.padStart(9)} ${'vs KD'.padStart(7)} ${'kernels'.padStart(8)} ${'programs'.padStart(9)}   samples (ms)`);
   for (const t of result.timings) {
     const spread = t.samplesMs.map((ms) => ms.toFixed(1)).join(' ');
-    console.log(`  ${t.loss.padEnd(26)} ${t.msPerCall.toFixed(2).padStart(9)} ${(t.msPerCall / kd).toFixed(2).padStart(6)}×   ${spread}`);
+    const programs = t.dispatches.programs === null ? '–' : String(t.dispatches.programs);
+    console.log(
+      `  ${t.loss.padEnd(26)} ${t.msPerCall.toFixed(2).padStart(9)} ${(t.msPerCall / kd).toFixed(2).padStart(6)}× ${String(t.dispatches.kernels).padStart(8)} ${programs.padStart(9)}   ${spread}`,
+    );
   }
 }
 

@@ -4,6 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropyLoss, dkdLoss, kdLoss } from '../../src/distill/baselines';
 import { pcdLoss } from '../../src/distill/pcd';
+import { pcdLossReference } from '../../src/distill/pcd-reference';
+import { countDispatches, type Dispatches } from './dispatches';
 
 export interface LossBenchConfig {
   batch: number;
@@ -30,6 +32,8 @@ export interface LossTiming {
   msPerCall: number;
   /** Every sample's ms per call, so a reader can see the spread. */
   samplesMs: number[];
+  /** Launches of one forward + backward call. */
+  dispatches: Dispatches;
 }
 
 function median(values: number[]): number {
@@ -50,6 +54,8 @@ export async function benchLosses(config: LossBenchConfig = LOSS_BENCH_DEFAULTS)
     [`PCD (S=${stages})`, (zs) => pcdLoss(zs, teacher, { stages }).loss],
     [`PCD scheduled (stage ${stages})`, (zs) => pcdLoss(zs, teacher, { stages, activeStage: stages }).loss],
     ['PCD ranking off', (zs) => pcdLoss(zs, teacher, { stages, ranking: false }).loss],
+    ['PCD standardized', (zs) => pcdLoss(zs, teacher, { stages, standardizeLogits: true }).loss],
+    ['PCD composed (reference)', (zs) => pcdLossReference(zs, teacher, { stages }).loss],
   ];
   const valueAndGrad = (lossOf: (zs: tf.Tensor2D) => tf.Scalar) => tf.valueAndGrad(lossOf);
   const run = async (lossOf: (zs: tf.Tensor2D) => tf.Scalar, calls: number) => {
@@ -73,7 +79,11 @@ export async function benchLosses(config: LossBenchConfig = LOSS_BENCH_DEFAULTS)
         await run(lossOf, config.callsPerSample);
         samplesMs.push((performance.now() - start) / config.callsPerSample);
       }
-      timings.push({ loss: name, msPerCall: median(samplesMs), samplesMs });
+      const dispatches = await countDispatches(() => {
+        const { value, grad } = valueAndGrad(lossOf)(student);
+        return [value, grad];
+      });
+      timings.push({ loss: name, msPerCall: median(samplesMs), samplesMs, dispatches });
     }
   } finally {
     tf.dispose([teacher, student]);

@@ -18,6 +18,8 @@ interface WebGlProgram {
 interface WebGlBackend {
   runWebGLProgram(program: WebGlProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
   disposeIntermediateTensorInfo(info: TensorInfo): void;
+  texData: { get(dataId: object): { isPacked?: boolean } };
+  unpackTensor(info: TensorInfo): TensorInfo;
 }
 
 /** A GLSL float literal. */
@@ -32,21 +34,47 @@ const EPSILON = '1e-7';
 const STAT = { groupLoss: 0, lambda: 1, shiftT: 2, shiftS: 3, sumT: 4, sumS: 5, kl: 6, cosine: 7, normPQ: 8, normQ2: 9 } as const;
 const STAT_COUNT = 10;
 
-/** `(x − mean)/(std + ε)` per row, unbiased std (pcd-spec.md). */
-function standardizeProgram(batch: number, classes: number): WebGlProgram {
+/** `[B, 2]`: each row's mean and unbiased standard deviation (pcd-spec.md, logit standardization). */
+function momentsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x'],
+    outputShape: [batch, 2],
+    userCode: `
+      void main() {
+        ivec2 bi = getOutputCoords();
+        float mean = 0.0;
+        for (int j = 0; j < ${classes}; j++) mean += getX(bi.x, j);
+        mean /= ${float(classes)};
+        if (bi.y == 0) { setOutput(mean); return; }
+        float squares = 0.0;
+        for (int j = 0; j < ${classes}; j++) { float d = getX(bi.x, j) - mean; squares += d * d; }
+        setOutput(sqrt(squares / ${float(classes - 1)}));
+      }`,
+  };
+}
+
+/** `(x − mean)/(std + ε)` per row, from the row's moments. */
+function standardizeProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['x', 'moments'],
     outputShape: [batch, classes],
     userCode: `
       void main() {
         ivec2 bc = getOutputCoords();
-        float mean = 0.0;
-        for (int j = 0; j < ${classes}; j++) mean += getX(bc.x, j);
-        mean /= ${float(classes)};
-        float squares = 0.0;
-        for (int j = 0; j < ${classes}; j++) { float d = getX(bc.x, j) - mean; squares += d * d; }
-        float std = sqrt(squares / ${float(classes - 1)});
-        setOutput((getX(bc.x, bc.y) - mean) / (std + ${EPSILON}));
+        setOutput((getX(bc.x, bc.y) - getMoments(bc.x, 0)) / (getMoments(bc.x, 1) + ${EPSILON}));
+      }`,
+  };
+}
+
+/** `[B, C]` |zt − zs|, read once per comparison by the rank program. */
+function gapProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['zs', 'zt'],
+    outputShape: [batch, classes],
+    userCode: `
+      void main() {
+        ivec2 bc = getOutputCoords();
+        setOutput(abs(getZt(bc.x, bc.y) - getZs(bc.x, bc.y)));
       }`,
   };
 }
@@ -54,7 +82,7 @@ function standardizeProgram(batch: number, classes: number): WebGlProgram {
 /** Spec §1: a class's rank is the number of classes with a larger gap plus those with an equal gap and a lower index. */
 function rankProgram(batch: number, classes: number, ranking: boolean): WebGlProgram {
   return {
-    variableNames: ['zs', 'zt'],
+    variableNames: ranking ? ['gaps'] : [],
     outputShape: [batch, classes],
     userCode: ranking
       ? `
@@ -62,12 +90,11 @@ function rankProgram(batch: number, classes: number, ranking: boolean): WebGlPro
         ivec2 bc = getOutputCoords();
         int b = bc.x;
         int c = bc.y;
-        float gap = 0.0;
-        for (int j = 0; j < ${classes}; j++) { float other = abs(getZt(b, j) - getZs(b, j)); if (j == c) gap = other; }
+        float gap = getGaps(b, c);
         int rank = 0;
         for (int j = 0; j < ${classes}; j++) {
-          float other = abs(getZt(b, j) - getZs(b, j));
-          if (j != c && (other > gap || (other == gap && j < c))) rank++;
+          float other = getGaps(b, j);
+          if (other > gap || (other == gap && j < c)) rank++;
         }
         setOutput(float(rank));
       }`
@@ -87,7 +114,9 @@ function orderProgram(batch: number, classes: number): WebGlProgram {
       void main() {
         ivec2 br = getOutputCoords();
         float at = 0.0;
-        for (int c = 0; c < ${classes}; c++) if (int(getRanks(br.x, c) + 0.5) == br.y) at = float(c);
+        for (int c = 0; c < ${classes}; c++) {
+          if (int(getRanks(br.x, c) + 0.5) == br.y) { at = float(c); break; }
+        }
         setOutput(at);
       }`,
   };
@@ -195,28 +224,35 @@ function gradientProgram(batch: number, classes: number, attrs: PcdKernelAttrs):
   };
 }
 
-/** Back through z = (x − μ)/(σ + ε) (pcd-host.ts has the formula); each texel reduces its row. */
+/** `[B, 2]`: Σ_j g_j and Σ_j g_j·(x_j − μ) per row, for the gradient through standardization. */
+function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
+  return {
+    variableNames: ['gz', 'x', 'moments'],
+    outputShape: [batch, 2],
+    userCode: `
+      void main() {
+        ivec2 bi = getOutputCoords();
+        float mean = getMoments(bi.x, 0);
+        float total = 0.0;
+        for (int j = 0; j < ${classes}; j++) total += getGz(bi.x, j) * (bi.y == 0 ? 1.0 : getX(bi.x, j) - mean);
+        setOutput(total);
+      }`,
+  };
+}
+
+/** Back through z = (x − μ)/(σ + ε) (pcd-host.ts has the formula), from the row sums. */
 function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
   return {
-    variableNames: ['gz', 'x'],
+    variableNames: ['gz', 'x', 'moments', 'sums'],
     outputShape: [batch, classes],
     userCode: `
       void main() {
         ivec2 bc = getOutputCoords();
         int b = bc.x;
-        float mean = 0.0;
-        for (int j = 0; j < ${classes}; j++) mean += getX(b, j);
-        mean /= ${float(classes)};
-        float squares = 0.0, sumG = 0.0, sumGX = 0.0;
-        for (int j = 0; j < ${classes}; j++) {
-          float d = getX(b, j) - mean;
-          squares += d * d;
-          sumG += getGz(b, j);
-          sumGX += getGz(b, j) * d;
-        }
-        float std = sqrt(squares / ${float(classes - 1)});
-        float scale = std > 0.0 ? sumGX / (${float(classes - 1)} * std * (std + ${EPSILON}) * (std + ${EPSILON})) : 0.0;
-        setOutput((getGz(b, bc.y) - sumG / ${float(classes)}) / (std + ${EPSILON}) - scale * (getX(b, bc.y) - mean));
+        float mean = getMoments(b, 0);
+        float std = getMoments(b, 1);
+        float scale = std > 0.0 ? getSums(b, 1) / (${float(classes - 1)} * std * (std + ${EPSILON}) * (std + ${EPSILON})) : 0.0;
+        setOutput((getGz(b, bc.y) - getSums(b, 0) / ${float(classes)}) / (std + ${EPSILON}) - scale * (getX(b, bc.y) - mean));
       }`,
   };
 }
@@ -246,21 +282,35 @@ function lossProgram(attrs: PcdKernelAttrs): WebGlProgram {
 
 /** The WebGL kernel function (registered in pcd.ts). */
 export function pcdWebGl({ inputs, backend, attrs }: { inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo }; backend: WebGlBackend; attrs: PcdKernelAttrs }): TensorInfo[] {
-  const { studentLogits, teacherLogits } = inputs;
-  const [batch, classes] = studentLogits.shape;
+  const [batch, classes] = inputs.studentLogits.shape;
   const { stages, ranking, standardize } = attrs;
   const groups = groupCount(stages);
   const run = (program: WebGlProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32');
   const intermediates: TensorInfo[] = [];
   const keep = (info: TensorInfo) => (intermediates.push(info), info);
+  // These programs read unpacked textures; TF.js would unpack a packed input again for every
+  // program that reads it, so unpack each once.
+  const unpacked = (info: TensorInfo) => (backend.texData.get(info.dataId).isPacked ? keep(backend.unpackTensor(info)) : info);
   try {
-    const zs = standardize ? keep(run(standardizeProgram(batch, classes), [studentLogits])) : studentLogits;
-    const zt = standardize ? keep(run(standardizeProgram(batch, classes), [teacherLogits])) : teacherLogits;
-    const ranks = run(rankProgram(batch, classes, ranking), [zs, zt]);
+    const studentLogits = unpacked(inputs.studentLogits);
+    const teacherLogits = unpacked(inputs.teacherLogits);
+    const studentMoments = standardize ? keep(run(momentsProgram(batch, classes), [studentLogits])) : null;
+    const teacherMoments = standardize ? keep(run(momentsProgram(batch, classes), [teacherLogits])) : null;
+    const zs = studentMoments ? keep(run(standardizeProgram(batch, classes), [studentLogits, studentMoments])) : studentLogits;
+    const zt = teacherMoments ? keep(run(standardizeProgram(batch, classes), [teacherLogits, teacherMoments])) : teacherLogits;
+    const gaps = ranking ? [keep(run(gapProgram(batch, classes), [zs, zt]))] : [];
+    const ranks = run(rankProgram(batch, classes, ranking), gaps);
     const order = ranking ? [keep(run(orderProgram(batch, classes), [ranks]))] : [];
     const stats = keep(run(statsProgram(batch, classes, attrs), [zs, zt, ...order]));
     const gz = run(gradientProgram(batch, classes, attrs), [zs, zt, ranks, stats]);
-    const grad = standardize ? run(standardizeBackProgram(batch, classes), [keep(gz), studentLogits]) : gz;
+    const grad = studentMoments
+      ? run(standardizeBackProgram(batch, classes), [
+          keep(gz),
+          studentLogits,
+          studentMoments,
+          keep(run(gradientSumsProgram(batch, classes), [gz, studentLogits, studentMoments])),
+        ])
+      : gz;
     const stageLosses = run(stageLossProgram(batch, stages), [stats]);
     const loss = run(lossProgram(attrs), [stageLosses]);
     // Channels 0 and 1 of the stats are contiguous: WebGL's Slice and Reshape share their texture (no program).

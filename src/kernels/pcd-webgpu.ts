@@ -1,9 +1,11 @@
 // The fused PCD kernel in WGSL for TF.js's WebGPU backend. One workgroup per sample does
 // the whole row (pcd-host.ts is the same algorithm as plain loops): the row's moments for
-// standardization, every class's rank by counting larger gaps, then per stage and group two
-// workgroup reductions (the group's maxima, then six sums) and the group's share of the
-// gradient. The row's outputs go to one packed buffer; small programs then copy each output
-// out of it and reduce the group losses over the batch. 7 dispatches in all, whatever S.
+// standardization, every class's rank by counting larger gaps (one thread per class), each
+// group's statistics (one thread per group, serially over its C/k positions), then every
+// class's gradient from its S groups (one thread per class). Three workgroup barriers without
+// standardization: a barrier costs much on a software GPU, and these rows are short. The
+// row's outputs go to one packed buffer; small programs then copy each output out of it and
+// reduce the group losses over the batch. 7 dispatches in all, whatever S.
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
 import { groupCount, type PcdKernelAttrs } from './pcd-attrs';
 
@@ -25,6 +27,7 @@ interface WebGpuBackend {
 
 const ROW_THREADS = 64;
 const FLAT_THREADS = 64;
+const STATS_PER_GROUP = 8;
 
 /** A WGSL f32 literal. */
 function f32(value: number): string {
@@ -38,7 +41,8 @@ function packedLayout(batch: number, classes: number, groups: number) {
   const groupLosses = ranks + batch * classes;
   const lambdas = groupLosses + batch * groups;
   const order = lambdas + batch * groups; // scratch: the class at each rank position
-  return { grad, ranks, groupLosses, lambdas, order, size: order + batch * classes };
+  const stats = order + batch * classes; // scratch: each group's shifts, sums, KL and cosine terms
+  return { grad, ranks, groupLosses, lambdas, order, stats, size: stats + batch * groups * STATS_PER_GROUP };
 }
 
 function rowProgram(batch: number, classes: number, attrs: PcdKernelAttrs): WebGpuProgram {
@@ -69,19 +73,6 @@ function rowProgram(batch: number, classes: number, attrs: PcdKernelAttrs): WebG
       workgroupBarrier();
       for (var s = u32(WG) / 2u; s > 0u; s = s / 2u) {
         if (lid < s) { partial[lid] = partial[lid] + partial[lid + s]; }
-        workgroupBarrier();
-      }
-      let total = partial[0];
-      workgroupBarrier();
-      return total;
-    }
-
-    fn max4(value : vec4<f32>) -> vec4<f32> {
-      let lid = localIndex;
-      partial[lid] = value;
-      workgroupBarrier();
-      for (var s = u32(WG) / 2u; s > 0u; s = s / 2u) {
-        if (lid < s) { partial[lid] = max(partial[lid], partial[lid + s]); }
         workgroupBarrier();
       }
       let total = partial[0];
@@ -135,56 +126,83 @@ function rowProgram(batch: number, classes: number, attrs: PcdKernelAttrs): WebG
         }
         result[${at.ranks} + base + c] = f32(rank);
         result[${at.order} + base + rank] = f32(c);
-        result[${at.grad} + base + c] = 0.0f;
       }
       storageBarrier();
       workgroupBarrier();
 
-      for (var k = 1; k <= S; k++) {
-        for (var g = 0; g < k; g++) {
-          let start = (g * C + k - 1) / k;
-          let end = ((g + 1) * C + k - 1) / k;
-          var top = vec4<f32>(-3.0e38f);
-          for (var r = start + lid; r < end; r += WG) {
-            let c = classAt(r);
-            top = max(top, vec4<f32>(teacher(c) / TAU, student(c) / TAU, 0.0f, 0.0f));
-          }
-          let shift = max4(top);
-          var sumsA = vec4<f32>(0.0f);
-          var sumsB = vec4<f32>(0.0f);
-          for (var r = start + lid; r < end; r += WG) {
-            let c = classAt(r);
-            let ut = teacher(c) / TAU;
-            let us = student(c) / TAU;
-            let et = exp(ut - shift.x);
-            let es = exp(us - shift.y);
-            sumsA += vec4<f32>(et, es, et * (ut - us), et * es);
-            sumsB += vec4<f32>(et * et, es * es, 0.0f, 0.0f);
-          }
-          let a = sum4(sumsA);
-          let b = sum4(sumsB);
-          let kl = a.z / a.x - shift.x + shift.y - log(a.x) + log(a.y);
-          let cosine = a.w / sqrt(b.x * b.y);
-          let lambda = ${adaptive ? '1.0f - cosine' : '1.0f'};
-          if (lid == 0) {
-            let slot = row * G + (k * (k - 1)) / 2 + g;
-            result[${at.groupLosses} + slot] = TAU * TAU * lambda * kl;
-            result[${at.lambdas} + slot] = lambda;
-          }
-          let weight = stageWeight[k - 1];
-          if (weight != 0.0f) {
-            let normP = sqrt(b.x) / a.x;
-            let normQ = sqrt(b.y) / a.y;
-            for (var r = start + lid; r < end; r += WG) {
-              let c = classAt(r);
-              let p = exp(teacher(c) / TAU - shift.x) / a.x;
-              let q = exp(student(c) / TAU - shift.y) / a.y;
-              let dLambda = ${adaptive ? '-q * (p / (normP * normQ) - cosine * q / (normQ * normQ))' : '0.0f'};
-              result[${at.grad} + base + c] += weight * TAU * (dLambda * kl + lambda * (q - p));
-            }
-          }
-          storageBarrier();
+      // Spec §2–§3: one thread per group (every group of every stage) computes its statistics
+      // serially over the group's rank positions: the two maxima, then six sums.
+      for (var slot = lid; slot < G; slot += WG) {
+        var k = 1;
+        for (var s = 2; s <= S; s++) { if (slot >= (s * (s - 1)) / 2) { k = s; } }
+        let g = slot - (k * (k - 1)) / 2;
+        let start = (g * C + k - 1) / k;
+        let end = ((g + 1) * C + k - 1) / k;
+        var shiftT = -3.0e38f;
+        var shiftS = -3.0e38f;
+        for (var r = start; r < end; r++) {
+          let c = classAt(r);
+          shiftT = max(shiftT, teacher(c) / TAU);
+          shiftS = max(shiftS, student(c) / TAU);
         }
+        var sumT = 0.0f;
+        var sumS = 0.0f;
+        var weighted = 0.0f;
+        var dotTS = 0.0f;
+        var squaresT = 0.0f;
+        var squaresS = 0.0f;
+        for (var r = start; r < end; r++) {
+          let c = classAt(r);
+          let ut = teacher(c) / TAU;
+          let us = student(c) / TAU;
+          let et = exp(ut - shiftT);
+          let es = exp(us - shiftS);
+          sumT += et;
+          sumS += es;
+          weighted += et * (ut - us);
+          dotTS += et * es;
+          squaresT += et * et;
+          squaresS += es * es;
+        }
+        let kl = weighted / sumT - shiftT + shiftS - log(sumT) + log(sumS);
+        let cosine = dotTS / sqrt(squaresT * squaresS);
+        let lambda = ${adaptive ? '1.0f - cosine' : '1.0f'};
+        let normP = sqrt(squaresT) / sumT;
+        let normQ = sqrt(squaresS) / sumS;
+        let cell = row * G + slot;
+        result[${at.groupLosses} + cell] = TAU * TAU * lambda * kl;
+        result[${at.lambdas} + cell] = lambda;
+        let stat = ${at.stats} + cell * ${STATS_PER_GROUP};
+        result[stat] = shiftT;
+        result[stat + 1] = shiftS;
+        result[stat + 2] = sumT;
+        result[stat + 3] = sumS;
+        result[stat + 4] = kl;
+        result[stat + 5] = cosine;
+        result[stat + 6] = normP * normQ;
+        result[stat + 7] = normQ * normQ;
+      }
+      storageBarrier();
+      workgroupBarrier();
+
+      // ∂loss/∂z_c: the class's group at every weighted stage, ∂D/∂z_c = τ·(∂λ/∂u_c·KL + λ·(q_c − p_c)).
+      for (var c = lid; c < C; c += WG) {
+        let r = i32(result[${at.ranks} + base + c] + 0.5f);
+        let ut = teacher(c) / TAU;
+        let us = student(c) / TAU;
+        var total = 0.0f;
+        for (var k = 1; k <= S; k++) {
+          let weight = stageWeight[k - 1];
+          if (weight == 0.0f) { continue; }
+          let cell = row * G + (k * (k - 1)) / 2 + (r * k) / C;
+          let stat = ${at.stats} + cell * ${STATS_PER_GROUP};
+          let p = exp(ut - result[stat]) / result[stat + 2];
+          let q = exp(us - result[stat + 1]) / result[stat + 3];
+          let lambda = result[${at.lambdas} + cell];
+          let dLambda = ${adaptive ? '-q * (p / result[stat + 6] - result[stat + 5] * q / result[stat + 7])' : '0.0f'};
+          total += weight * TAU * (dLambda * result[stat + 4] + lambda * (q - p));
+        }
+        result[${at.grad} + base + c] = total;
       }
       ${
         standardize
