@@ -79,43 +79,55 @@ function gapProgram(batch: number, classes: number): WebGlProgram {
   };
 }
 
-/** Spec §1: a class's rank is the number of classes with a larger gap plus those with an equal gap and a lower index. */
-function rankProgram(batch: number, classes: number, ranking: boolean): WebGlProgram {
+/**
+ * Spec §1: a class's rank is the number of classes with a larger gap plus those with an equal
+ * gap and a lower index. A packed output: each texel ranks a 2 × 2 block (two samples, two
+ * classes), so every pass over a row serves four classes.
+ */
+function rankProgram(batch: number, classes: number, ranking: boolean): WebGlProgram & { packedOutput?: boolean } {
+  if (!ranking) return { variableNames: [], outputShape: [batch, classes], userCode: 'void main() { setOutput(float(getOutputCoords().y)); }' };
   return {
-    variableNames: ranking ? ['gaps'] : [],
+    variableNames: ['gaps'],
     outputShape: [batch, classes],
-    userCode: ranking
-      ? `
+    packedOutput: true,
+    userCode: `
       void main() {
         ivec2 bc = getOutputCoords();
-        int b = bc.x;
-        int c = bc.y;
-        float gap = getGaps(b, c);
-        int rank = 0;
+        int b0 = bc.x;
+        int b1 = min(bc.x + 1, ${batch - 1});
+        int c0 = bc.y;
+        int c1 = min(bc.y + 1, ${classes - 1});
+        vec4 gap = vec4(getGaps(b0, c0), getGaps(b0, c1), getGaps(b1, c0), getGaps(b1, c1));
+        ivec4 index = ivec4(c0, c1, c0, c1);
+        vec4 rank = vec4(0.0);
         for (int j = 0; j < ${classes}; j++) {
-          float other = getGaps(b, j);
-          if (other > gap || (other == gap && j < c)) rank++;
+          vec4 other = vec4(getGaps(b0, j), getGaps(b0, j), getGaps(b1, j), getGaps(b1, j));
+          bvec4 larger = greaterThan(other, gap);
+          bvec4 tiedBefore = bvec4(equal(other, gap).x && j < index.x, equal(other, gap).y && j < index.y,
+                                   equal(other, gap).z && j < index.z, equal(other, gap).w && j < index.w);
+          rank += vec4(larger) + vec4(tiedBefore) * vec4(not(larger));
         }
-        setOutput(float(rank));
-      }`
-      : `
-      void main() {
-        setOutput(float(getOutputCoords().y));
+        setOutput(rank);
       }`,
   };
 }
 
-/** The class at each rank position (the inverse permutation of the ranks). */
-function orderProgram(batch: number, classes: number): WebGlProgram {
+/** The class at each rank position (the inverse permutation of the ranks), packed like the ranks: a 2 × 2 block per texel. */
+function orderProgram(batch: number, classes: number): WebGlProgram & { packedOutput: boolean } {
   return {
     variableNames: ['ranks'],
     outputShape: [batch, classes],
+    packedOutput: true,
     userCode: `
       void main() {
         ivec2 br = getOutputCoords();
-        float at = 0.0;
+        int b1 = min(br.x + 1, ${batch - 1});
+        vec4 wanted = vec4(float(br.y), float(br.y + 1), float(br.y), float(br.y + 1));
+        vec4 at = vec4(0.0);
         for (int c = 0; c < ${classes}; c++) {
-          if (int(getRanks(br.x, c) + 0.5) == br.y) { at = float(c); break; }
+          float rank0 = floor(getRanks(br.x, c) + 0.5);
+          float rank1 = floor(getRanks(b1, c) + 0.5);
+          at += float(c) * vec4(equal(vec4(rank0, rank0, rank1, rank1), wanted));
         }
         setOutput(at);
       }`,
@@ -299,8 +311,10 @@ export function pcdWebGl({ inputs, backend, attrs }: { inputs: { studentLogits: 
     const zs = studentMoments ? keep(run(standardizeProgram(batch, classes), [studentLogits, studentMoments])) : studentLogits;
     const zt = teacherMoments ? keep(run(standardizeProgram(batch, classes), [teacherLogits, teacherMoments])) : teacherLogits;
     const gaps = ranking ? [keep(run(gapProgram(batch, classes), [zs, zt]))] : [];
-    const ranks = run(rankProgram(batch, classes, ranking), gaps);
-    const order = ranking ? [keep(run(orderProgram(batch, classes), [ranks]))] : [];
+    const packedRanks = run(rankProgram(batch, classes, ranking), gaps);
+    // Unpacked once here (the ranks are an output, and the gradient program reads them too).
+    const ranks = backend.texData.get(packedRanks.dataId).isPacked ? backend.unpackTensor(keep(packedRanks)) : packedRanks;
+    const order = ranking ? [keep(unpacked(keep(run(orderProgram(batch, classes), [ranks]))))] : [];
     const stats = keep(run(statsProgram(batch, classes, attrs), [zs, zt, ...order]));
     const gz = run(gradientProgram(batch, classes, attrs), [zs, zt, ranks, stats]);
     const grad = studentMoments
