@@ -45,7 +45,10 @@ function print(r: Result): void {
   const ms = Object.fromEntries(r.timings.map((t) => [t.method, t.msPerStep]));
   console.log(head);
   for (const t of r.timings) {
-    console.log(`  ${t.method.padEnd(4)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s`);
+    const programs = t.dispatches.programs === null ? '' : `, ${t.dispatches.programs} GPU programs`;
+    console.log(
+      `  ${t.method.padEnd(4)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step`,
+    );
   }
   console.log(`  PCD/KD ${(ms.pcd / ms.kd).toFixed(2)}×   cached KD/CE ${(ms.kd / ms.ce).toFixed(2)}×   cached PCD/CE ${(ms.pcd / ms.ce).toFixed(2)}×`);
 }

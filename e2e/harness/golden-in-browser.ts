@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkGoldenCase, parseGoldenFile, type CaseReport, type Tolerance } from '../../src/distill/golden';
 import { hasFusedPcd } from '../../src/kernels/pcd';
-import { compareWithReference, type EquivalenceCase, type EquivalenceReport } from '../../src/kernels/equivalence';
+import { compareKdWithReference, compareWithReference, KD_EQUIVALENCE_CASES, type EquivalenceCase, type EquivalenceReport } from '../../src/kernels/equivalence';
 import { selectBackend, type BackendInUse, type BackendName } from '../../src/tf/backends';
 
 export async function checkGoldenInBrowser(
@@ -20,7 +20,7 @@ export async function checkGoldenInBrowser(
   return { backendInUse: tf.getBackend(), adapter: inUse.adapter, fused: hasFusedPcd(), reports };
 }
 
-/** The fused PCD kernel of `backend` against the composed reference on random logits. */
+/** The fused PCD kernel of `backend` (and KD through it) against the composed references on random logits. */
 export async function checkEquivalenceInBrowser(
   backend: BackendName,
   cases: EquivalenceCase[],
@@ -28,5 +28,6 @@ export async function checkEquivalenceInBrowser(
   await selectBackend([backend]);
   const reports: EquivalenceReport[] = [];
   for (const testCase of cases) reports.push(await compareWithReference(testCase));
+  for (const testCase of KD_EQUIVALENCE_CASES) reports.push(await compareKdWithReference(testCase));
   return { backendInUse: tf.getBackend(), fused: hasFusedPcd(), reports };
 }

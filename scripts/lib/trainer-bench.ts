@@ -5,11 +5,14 @@ import type { Dataset } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, type Method } from '../../src/distill/objective';
 import { defaultTrainerConfig } from '../../src/train/config';
 import { DistillationTrainer } from '../../src/train/trainer';
+import { countDispatches, type Dispatches } from './dispatches';
 
 export interface TrainerTiming {
   method: Method;
   msPerStep: number;
   samplesMs: number[];
+  /** Launches of one whole training step (forward, loss, backward, optimizer update, loss read-back). */
+  dispatches: Dispatches;
 }
 
 export async function benchTrainerSteps(
@@ -21,7 +24,7 @@ export async function benchTrainerSteps(
 ): Promise<TrainerTiming[]> {
   // 1,024 training samples: the teacher-logit cache (built in the first warm-up step, not
   // timed) stays quick on a software GPU; a step's cost does not depend on the subset.
-  const config = { ...defaultTrainerConfig(dataset.id), student, batchSize, trainSubset: 1024, budget: { unit: 'steps' as const, amount: steps + 3 } };
+  const config = { ...defaultTrainerConfig(dataset.id), student, batchSize, trainSubset: 1024, budget: { unit: 'steps' as const, amount: steps + 5 } };
   const timings: TrainerTiming[] = [];
   for (const method of ['ce', 'kd', 'dkd', 'pcd'] as const) {
     const trainer = new DistillationTrainer(config, [{ id: method, method: METHOD_DEFAULTS[method] }], dataset, teacher);
@@ -32,9 +35,13 @@ export async function benchTrainerSteps(
       await trainer.trainStep(); // reads the losses back, so each step is finished when it returns
       samplesMs.push(performance.now() - started);
     }
+    const dispatches = await countDispatches(async () => {
+      await trainer.trainStep();
+      return [];
+    });
     trainer.dispose();
     const sorted = [...samplesMs].sort((a, b) => a - b);
-    timings.push({ method, msPerStep: sorted[sorted.length >> 1], samplesMs });
+    timings.push({ method, msPerStep: sorted[sorted.length >> 1], samplesMs, dispatches });
   }
   return timings;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
+import { DistillInputError, requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
 import {
   klFromLogProbs,
   labelsOneHot,
@@ -9,18 +9,34 @@ import {
   standardizeLogits,
   type Labels,
 } from './logits';
+import { hasFusedPcd, kdFused } from '../kernels/pcd';
 import { DKD_DEFAULTS, KD_DEFAULTS } from './methods';
 
 export { DKD_DEFAULTS, KD_DEFAULTS };
 
-/** Cross-entropy, `mean_b −log softmax(zs)_y` (pcd-spec.md, Baselines). */
-export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels): tf.Scalar {
-  const { batch, classes } = logitShape('studentLogits', studentLogits);
+/**
+ * The labels as a `[B, C]` one-hot tensor: built from host labels (and disposed by `release`),
+ * or one the caller built once for every loss of a step (see `labelsOneHot`), used as it is.
+ */
+function oneHotOf(labels: Labels | tf.Tensor2D, batch: number, classes: number): { oneHot: tf.Tensor2D; release: () => void } {
+  if (labels instanceof tf.Tensor) {
+    if (labels.shape[0] !== batch || labels.shape[1] !== classes) {
+      throw new DistillInputError('labels.shape', labels.shape, `a one-hot [${batch}, ${classes}] matrix`);
+    }
+    return { oneHot: labels, release: () => {} };
+  }
   const oneHot = labelsOneHot(labels, batch, classes);
+  return { oneHot, release: () => oneHot.dispose() };
+}
+
+/** Cross-entropy, `mean_b −log softmax(zs)_y` (pcd-spec.md, Baselines). */
+export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels | tf.Tensor2D): tf.Scalar {
+  const { batch, classes } = logitShape('studentLogits', studentLogits);
+  const { oneHot, release } = oneHotOf(labels, batch, classes);
   try {
     return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1))) as tf.Scalar);
   } finally {
-    oneHot.dispose();
+    release();
   }
 }
 
@@ -39,7 +55,10 @@ export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
   return resolved;
 }
 
-/** Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (pcd-spec.md, Baselines). */
+/**
+ * Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (pcd-spec.md, Baselines), through
+ * the fused distillation kernel of the active backend (src/kernels/) where it has one.
+ */
 export function kdLoss(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
@@ -47,6 +66,12 @@ export function kdLoss(
 ): tf.Scalar {
   logitPairShape(studentLogits, teacherLogits);
   const { temperature, standardizeLogits: standardize } = resolveKdOptions(options);
+  if (hasFusedPcd()) return kdFused(studentLogits, teacherLogits, temperature, standardize);
+  return kdLossReference(studentLogits, teacherLogits, temperature, standardize);
+}
+
+/** KD composed from TF.js ops: the reference the fused path (`kdFused`) is tested against. */
+export function kdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Scalar {
   return tf.tidy(() => {
     const zs = standardize ? standardizeLogits(studentLogits) : studentLogits;
     const zt = standardize ? standardizeLogits(teacherLogits) : teacherLogits;
@@ -84,12 +109,12 @@ const TARGET_MASK_OFFSET = 1000;
 export function dkdLoss(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
-  labels: Labels,
+  labels: Labels | tf.Tensor2D,
   options: Partial<DkdOptions> = {},
 ): tf.Scalar {
   const { batch, classes } = logitPairShape(studentLogits, teacherLogits);
   const { temperature, alpha, beta, standardizeLogits: standardize } = resolveDkdOptions(options);
-  const oneHot = labelsOneHot(labels, batch, classes);
+  const { oneHot, release } = oneHotOf(labels, batch, classes);
   try {
     return tf.tidy(() => {
       const targetOffset = tf.mul(oneHot, TARGET_MASK_OFFSET);
@@ -114,6 +139,6 @@ export function dkdLoss(
       return tf.mul(tf.mean(perSample), temperature * temperature) as tf.Scalar;
     });
   } finally {
-    oneHot.dispose();
+    release();
   }
 }

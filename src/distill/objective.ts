@@ -19,13 +19,14 @@ export interface ObjectiveResult {
 /**
  * The training loss of each method (pcd-spec.md): CE; `w_ce·CE + w_kd·KD`;
  * `w_ce·CE + warm·DKD`; `w_ce·CE + warm·α·L_PCD`, or `w_ce·CE + warm·α·2·L_k` while a
- * schedule trains stage k alone. `warm` is the warm-up factor in [0, 1].
+ * schedule trains stage k alone. `warm` is the warm-up factor in [0, 1]. `labels` are the
+ * host labels, or their `[B, C]` one-hot tensor when the caller builds it once for several runs.
  */
 export function trainingObjective(
   config: MethodConfig,
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D | null,
-  labels: Labels,
+  labels: Labels | tf.Tensor2D,
   { warm = 1, activeStage = null }: { warm?: number; activeStage?: number | null } = {},
 ): ObjectiveResult {
   if (!(warm >= 0 && warm <= 1)) throw new DistillInputError('warm', warm, 'a number in [0, 1]');

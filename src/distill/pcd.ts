@@ -101,7 +101,7 @@ export function pcdLoss(
     stageGroups.dispose();
     return result;
   }
-  return pcdFused(studentLogits, teacherLogits, {
+  const { loss, stageLosses, diagnostics } = pcdFused(studentLogits, teacherLogits, {
     stages: opts.stages,
     temperature: opts.temperature,
     alpha: opts.alpha,
@@ -109,7 +109,9 @@ export function pcdLoss(
     ranking: opts.ranking,
     standardize: opts.standardizeLogits,
     stageWeights: stageWeights(opts),
+    diagnostics: true,
   });
+  return { loss, stageLosses, ...diagnostics! };
 }
 
 /** A PCD result's diagnostics as host arrays, with every class's group at every stage `[B, S, C]`. */

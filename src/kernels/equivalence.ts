@@ -3,6 +3,7 @@
 // Shared by the unit tests (CPU in Node) and the e2e tests (WebGPU and WebGL in Chromium).
 import * as tf from '@tensorflow/tfjs-core';
 import { pcdLoss, readPcdDiagnostics, type PcdOptions, type PcdResult } from '../distill/pcd';
+import { kdLoss, kdLossReference } from '../distill/baselines';
 import { pcdLossReference } from '../distill/pcd-reference';
 
 export interface EquivalenceCase {
@@ -27,6 +28,46 @@ export const EQUIVALENCE_CASES: EquivalenceCase[] = [
   { batch: 64, classes: 20, options: { stages: 20, standardizeLogits: true, ranking: false }, seed: 9 },
   { batch: 256, classes: 1000, options: { stages: 10 }, seed: 10 },
 ];
+
+/** KD through the fused kernel (one stage, λ = 1, one pass) against KD composed from TF.js ops. */
+export interface KdEquivalenceCase {
+  batch: number;
+  classes: number;
+  temperature: number;
+  standardize: boolean;
+  seed: number;
+}
+
+export const KD_EQUIVALENCE_CASES: KdEquivalenceCase[] = [
+  { batch: 8, classes: 10, temperature: 4, standardize: false, seed: 11 },
+  { batch: 128, classes: 100, temperature: 2, standardize: false, seed: 12 },
+  { batch: 64, classes: 100, temperature: 4, standardize: true, seed: 13 },
+  { batch: 256, classes: 1000, temperature: 8, standardize: false, seed: 14 },
+];
+
+export async function compareKdWithReference({ batch, classes, temperature, standardize, seed }: KdEquivalenceCase): Promise<EquivalenceReport> {
+  const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', seed) as tf.Tensor2D;
+  const student = tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000) as tf.Tensor2D;
+  const run = async (lossOf: (zs: tf.Tensor2D) => tf.Scalar) => {
+    const { value, grad } = tf.valueAndGrad(lossOf)(student);
+    const result = { loss: await value.data(), grad: await grad.data() };
+    tf.dispose([value, grad]);
+    return result;
+  };
+  try {
+    const fused = await run((zs) => kdLoss(zs, teacher, { temperature, standardizeLogits: standardize }));
+    const reference = await run((zs) => kdLossReference(zs, teacher, temperature, standardize));
+    const worst = { loss: worstError(fused.loss, reference.loss), grad: worstError(fused.grad, reference.grad) };
+    return {
+      name: `KD B=${batch} C=${classes} τ=${temperature}${standardize ? ' standardized' : ''}`,
+      worst,
+      ranksDiffer: 0,
+      passed: Object.values(worst).every((w) => w <= EQUIVALENCE_TOLERANCE),
+    };
+  } finally {
+    tf.dispose([teacher, student]);
+  }
+}
 
 export interface EquivalenceReport {
   name: string;

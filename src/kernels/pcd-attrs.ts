@@ -18,9 +18,11 @@ export interface PcdKernelAttrs {
   ranking: boolean;
   standardize: boolean;
   stageWeights: number[];
+  /** False: the kernel returns only the loss, the stage losses and the gradient (KD's use, and any caller that charts nothing). */
+  diagnostics: boolean;
 }
 
-/** The kernel's outputs, in this order, on every backend. */
+/** The kernel's outputs, in this order, on every backend (the first three only without diagnostics). */
 export const PCD_OUTPUTS = ['loss', 'stageLosses', 'grad', 'ranks', 'groupLosses', 'lambdas'] as const;
 
 /** Number of groups over all stages, `S(S+1)/2`. */

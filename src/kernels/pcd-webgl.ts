@@ -338,6 +338,10 @@ export function pcdWebGl({ inputs, backend, attrs }: { inputs: { studentLogits: 
     };
     const scalar = call('Reshape', loss, { shape: [] });
     backend.disposeIntermediateTensorInfo(loss);
+    if (!attrs.diagnostics) {
+      backend.disposeIntermediateTensorInfo(ranks);
+      return [scalar, stageLosses, grad];
+    }
     return [scalar, stageLosses, grad, ranks, channel(STAT.groupLoss), channel(STAT.lambda)];
   } finally {
     for (const info of intermediates) backend.disposeIntermediateTensorInfo(info);

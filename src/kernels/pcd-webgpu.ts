@@ -291,14 +291,9 @@ export function pcdWebGpu({ inputs, backend, attrs }: { inputs: { studentLogits:
       [packed],
       'float32',
     );
-    return [
-      { ...loss, shape: [] },
-      stageLosses,
-      copy(at.grad, [batch, classes]),
-      copy(at.ranks, [batch, classes]),
-      copy(at.groupLosses, [batch, groups]),
-      copy(at.lambdas, [batch, groups]),
-    ];
+    const outputs = [{ ...loss, shape: [] }, stageLosses, copy(at.grad, [batch, classes])];
+    if (!attrs.diagnostics) return outputs;
+    return [...outputs, copy(at.ranks, [batch, classes]), copy(at.groupLosses, [batch, groups]), copy(at.lambdas, [batch, groups])];
   } finally {
     backend.disposeData(packed.dataId);
   }

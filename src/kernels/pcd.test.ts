@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
-import { caseName, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE } from './equivalence';
+import { caseName, compareKdWithReference, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE, KD_EQUIVALENCE_CASES } from './equivalence';
 
 describe('fused PCD kernel = composed reference on random logits (CPU backend)', () => {
   beforeAll(useCpuBackend);
@@ -12,6 +12,11 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
       expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
     }
   }, 120_000);
+
+  it.each(KD_EQUIVALENCE_CASES.map((c) => [JSON.stringify(c), c] as const))('KD through the fused kernel = composed KD: %s', async (_name, testCase) => {
+    const report = await compareKdWithReference(testCase);
+    for (const [field, worst] of Object.entries(report.worst)) expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+  }, 60_000);
 
   it('the comparison catches a kernel that is slightly wrong (τ 4 against 4.05)', async () => {
     const report = await compareWithReference({ batch: 8, classes: 10, options: {}, referenceOptions: { temperature: 4.05 }, seed: 1 });

@@ -33,14 +33,9 @@ function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
       const groups = result.groupLosses.length / batch;
       const make = (shape: number[], values: Float32Array): tf.TensorInfo =>
         backendName === 'wasm' ? host.makeOutput!(shape, 'float32', undefined, values) : host.makeTensorInfo!(shape, 'float32', values);
-      return [
-        make([], Float32Array.of(result.loss)),
-        make([a.stages], result.stageLosses),
-        make([batch, classes], result.grad),
-        make([batch, classes], result.ranks),
-        make([batch, groups], result.groupLosses),
-        make([batch, groups], result.lambdas),
-      ];
+      const outputs = [make([], Float32Array.of(result.loss)), make([a.stages], result.stageLosses), make([batch, classes], result.grad)];
+      if (!a.diagnostics) return outputs;
+      return [...outputs, make([batch, classes], result.ranks), make([batch, groups], result.groupLosses), make([batch, groups], result.lambdas)];
     },
   };
 }
@@ -71,10 +66,8 @@ export function hasFusedPcd(): boolean {
 export interface FusedPcdOutputs {
   loss: tf.Scalar;
   stageLosses: tf.Tensor1D;
-  /** `[B, C]` float32 ranks. */
-  ranks: tf.Tensor2D;
-  groupLosses: tf.Tensor2D;
-  lambdas: tf.Tensor2D;
+  /** With `attrs.diagnostics`: `[B, C]` float32 ranks, and `[B, G]` group losses and λ. */
+  diagnostics?: { ranks: tf.Tensor2D; groupLosses: tf.Tensor2D; lambdas: tf.Tensor2D };
 }
 
 /**
@@ -87,14 +80,14 @@ export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
   let side: tf.Tensor[] = [];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [student, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [loss, stageLosses, grad, ranks, groupLosses, lambdas] = tf.engine().runKernel(
+    const [loss, stageLosses, grad, ...diagnostics] = tf.engine().runKernel(
       PCD_KERNEL,
       { studentLogits: student, teacherLogits } as unknown as tf.NamedTensorMap,
       attrs as unknown as tf.NamedAttrMap,
     ) as tf.Tensor[];
     save([grad]);
     // Kept past customGrad's own scope, then handed to the caller's scope below.
-    side = [stageLosses, ranks, groupLosses, lambdas].map((t) => tf.keep(t));
+    side = [stageLosses, ...diagnostics].map((t) => tf.keep(t));
     return { value: loss, gradFunc: (dy: tf.Tensor, [savedGrad]: tf.Tensor[]) => tf.mul(dy, savedGrad) };
   });
   const loss = op(studentLogits) as tf.Scalar;
@@ -103,8 +96,25 @@ export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
   return {
     loss,
     stageLosses: stageLosses as tf.Tensor1D,
-    ranks: ranks as tf.Tensor2D,
-    groupLosses: groupLosses as tf.Tensor2D,
-    lambdas: lambdas as tf.Tensor2D,
+    ...(ranks ? { diagnostics: { ranks: ranks as tf.Tensor2D, groupLosses: groupLosses as tf.Tensor2D, lambdas: lambdas as tf.Tensor2D } } : {}),
   };
+}
+
+/**
+ * Hinton KD through the same kernel: PCD with one stage, λ = 1 and one pass is
+ * `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` exactly (pcd-spec.md §3 with one group).
+ */
+export function kdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Scalar {
+  const { loss, stageLosses } = pcdFused(studentLogits, teacherLogits, {
+    stages: 1,
+    temperature,
+    alpha: 1,
+    adaptive: false,
+    ranking: false,
+    standardize,
+    stageWeights: [1],
+    diagnostics: false,
+  });
+  stageLosses.dispose();
+  return loss;
 }

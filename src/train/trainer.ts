@@ -3,6 +3,7 @@ import { randomShift } from '../data/augment';
 import { featureSize, firstSamples, type Dataset, type DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { trainingObjective, type MethodConfig } from '../distill/objective';
+import { labelsOneHot } from '../distill/logits';
 import { pcdLoss, readPcdDiagnostics } from '../distill/pcd';
 import { modelSpec } from '../models/zoo';
 import type { TrainerConfig } from './config';
@@ -131,6 +132,16 @@ interface Run extends RunSpec {
  * With augmentation off, the teacher's logits for the whole training subset are
  * computed once and kept on the device, so a distillation step costs about a CE step.
  */
+/** The values of several small tensors with one read-back (one concat), in order. */
+async function readTogether(tensors: tf.Tensor[]): Promise<Float32Array[]> {
+  if (tensors.length === 0) return [];
+  const flat = tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
+  const all = (await flat.data()) as Float32Array;
+  flat.dispose();
+  let offset = 0;
+  return tensors.map((t) => all.subarray(offset, (offset += t.size)));
+}
+
 export class DistillationTrainer {
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;
@@ -309,6 +320,8 @@ export class DistillationTrainer {
     const warm = this.warmAt(this.step);
     const learningRate = this.learningRateAt(this.step);
 
+    // The labels' one-hot matrix once per step, for every run's CE (and DKD).
+    const oneHot = labelsOneHot(batch.labels, indices.length, this.dataset.classNames.length);
     const x = this.batchTensor(features, indices.length);
     const teacherLogits = !this.teacher
       ? null
@@ -322,7 +335,7 @@ export class DistillationTrainer {
         let kept: Omit<(typeof pending)[number], 'id' | 'loss'> = { terms: {} };
         const loss = run.optimizer.minimize(() => {
           const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-          const result = trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels, {
+          const result = trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, oneHot, {
             warm,
             activeStage: run.method.method === 'pcd' ? activeStage : null,
           });
@@ -335,17 +348,13 @@ export class DistillationTrainer {
         }, true)!;
         pending.push({ id: run.id, loss, ...kept });
       }
-      const runs: RunStepReport[] = [];
-      for (const p of pending) {
-        const terms: Record<string, number> = {};
-        for (const [name, t] of Object.entries(p.terms)) terms[name] = (await t.data())[0];
-        runs.push({
-          id: p.id,
-          loss: (await p.loss.data())[0],
-          terms,
-          ...(p.stageLosses ? { stageLosses: Array.from(await p.stageLosses.data()) } : {}),
-        });
-      }
+      // Every run's numbers in one read-back: on a GPU each read waits for the queue to drain.
+      const values = await readTogether(pending.flatMap((p) => [p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]));
+      const runs: RunStepReport[] = pending.map((p) => {
+        const loss = values.shift()![0];
+        const terms = Object.fromEntries(Object.keys(p.terms).map((name) => [name, values.shift()![0]]));
+        return { id: p.id, loss, terms, ...(p.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
+      });
       const report: StepReport = {
         step: this.step,
         epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
@@ -357,7 +366,7 @@ export class DistillationTrainer {
       this.step++;
       return report;
     } finally {
-      tf.dispose([x, ...(teacherLogits ? [teacherLogits] : [])]);
+      tf.dispose([x, oneHot, ...(teacherLogits ? [teacherLogits] : [])]);
       for (const p of pending) tf.dispose([p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]);
     }
   }
