@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
+import { CHAPTERS, LESSON_CHARTS, type LessonChart } from '../lessons/chapters';
 import { useShallow } from 'zustand/react/shallow';
 import { AgreementChart } from './charts/AgreementChart';
 import { CurvesChart } from './charts/CurvesChart';
@@ -9,8 +10,10 @@ import { ProbabilityChart } from './charts/ProbabilityChart';
 import { ProbeControls } from './charts/ProbeControls';
 import { ScheduleChart } from './charts/ScheduleChart';
 import { StageGroupsChart } from './charts/StageGroupsChart';
+import { TemperatureChart } from './charts/TemperatureChart';
 import { ExportPanel } from './panels/ExportPanel';
 import { BackendNotice, Header } from './panels/Header';
+import { goTo, LessonPanel } from './panels/LessonPanel';
 import { LivePanel } from './panels/LivePanel';
 import { Notices } from './panels/Notices';
 import { SetupPanel } from './panels/SetupPanel';
@@ -21,7 +24,7 @@ import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';
 
 export function App() {
-  const { hide, draft, errors } = useSession(useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors })));
+  const { hide, draft, errors, lesson } = useSession(useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson })));
 
   useEffect(() => {
     // A pasted or edited link: load it and train it (the running session is replaced only if it is valid).
@@ -34,6 +37,12 @@ export function App() {
     window.addEventListener('hashchange', onHashChange);
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement;
+      const chapter = useSession.getState().lesson;
+      if (chapter !== null && event.altKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
+        event.preventDefault();
+        void goTo(chapter + (event.key === 'ArrowRight' ? 1 : -1));
+        return;
+      }
       if (event.code !== 'Space' || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName)) return;
       event.preventDefault();
       const { status } = useSession.getState();
@@ -52,16 +61,42 @@ export function App() {
     // A refused backend= (say `metal`) does not stay in the address bar.
     const asked = new URLSearchParams(location.hash.slice(1)).get('backend');
     const backend = (['webgpu', 'webgl', 'cpu'] as const).find((b) => b === asked) ?? null;
-    const hash = toHash(draft, { hide, backend });
+    const hash = toHash(draft, { hide, backend, lesson });
     if (hash !== location.hash) {
       setLastWritten(hash);
       history.replaceState(null, '', hash);
     }
-  }, [draft, errors, hide]);
+  }, [draft, errors, hide, lesson]);
 
   const shown = (part: (typeof hide)[number]) => !hide.includes(part);
-  // With setup, live changes and export all hidden (a classroom link), the charts take the whole width.
-  const side = shown('setup') || shown('live') || shown('export');
+  const chapter = lesson === null ? null : CHAPTERS[lesson];
+  // In a lesson the side column holds the chapter (and the live changes); setup and export
+  // come back when the reader leaves the lesson.
+  const sidePanels = chapter ? [<LessonPanel key="lesson" />, shown('live') ? <LivePanel key="live" /> : null] : [
+    shown('setup') ? <SetupPanel key="setup" /> : null,
+    shown('live') ? <LivePanel key="live" /> : null,
+    shown('export') ? <ExportPanel key="export" /> : null,
+  ];
+  const side = sidePanels.some(Boolean);
+  const charts: Record<LessonChart, ReactNode> = {
+    temperature: <TemperatureChart />,
+    summary: <SummaryPanel />,
+    curves: <CurvesChart />,
+    ranking: <GapRankingChart />,
+    groups: <StageGroupsChart />,
+    schedule: <ScheduleChart />,
+    probabilities: <ProbabilityChart />,
+    'per-class': <PerClassChart />,
+    agreement: <AgreementChart />,
+  };
+  const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
+  const folded = chapter ? LESSON_CHARTS.filter((id) => !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
+  const probeBar = (
+    <section className="card probe-bar" aria-label="Probe batch and history">
+      <ProbeControls />
+      {shown('history') ? <HistorySlider /> : null}
+    </section>
+  );
   return (
     <div className={side ? 'app' : 'app app-wide'}>
       <a
@@ -78,27 +113,18 @@ export function App() {
       <Header />
       <BackendNotice />
       <Notices />
-      <div className={`layout ${!side ? 'layout-no-side' : shown('setup') ? '' : 'layout-no-setup'}`} data-testid="layout">
-        {side ? (
-          <div className="side">
-            {shown('setup') ? <SetupPanel /> : null}
-            {shown('live') ? <LivePanel /> : null}
-            {shown('export') ? <ExportPanel /> : null}
-          </div>
-        ) : null}
+      <div className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
+        {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>
-          {shown('summary') ? <SummaryPanel /> : null}
-          {shown('curves') ? <CurvesChart /> : null}
-          <section className="card probe-bar" aria-label="Probe batch and history">
-            <ProbeControls />
-            {shown('history') ? <HistorySlider /> : null}
-          </section>
-          {shown('ranking') ? <GapRankingChart /> : null}
-          {shown('groups') ? <StageGroupsChart /> : null}
-          {shown('schedule') ? <ScheduleChart /> : null}
-          {shown('probabilities') ? <ProbabilityChart /> : null}
-          {shown('per-class') ? <PerClassChart /> : null}
-          {shown('agreement') ? <AgreementChart /> : null}
+          {LESSON_CHARTS.filter(visible).map((id, i) => (
+            <Fragment key={id}>
+              {/* The probe controls sit above the first chart that reads the probe batch. */}
+              {i === LESSON_CHARTS.filter(visible).findIndex((c) => PROBE_CHARTS.includes(c)) ? probeBar : null}
+              {charts[id]}
+            </Fragment>
+          ))}
+          {LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) ? null : probeBar}
+          {folded.length ? <FoldedCharts ids={folded} charts={charts} /> : null}
         </main>
       </div>
       <footer className="app-footer">
@@ -108,5 +134,21 @@ export function App() {
         </p>
       </footer>
     </div>
+  );
+}
+
+/** The charts that read the probe batch (sample, run and stage pickers above them). */
+const PROBE_CHARTS: readonly LessonChart[] = ['temperature', 'ranking', 'groups', 'probabilities'];
+
+/** A lesson's other charts: folded away, not gone; drawn only while open. */
+function FoldedCharts({ ids, charts }: { ids: LessonChart[]; charts: Record<LessonChart, ReactNode> }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="card folded-charts" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="folded-charts">
+      <summary>
+        Other charts ({ids.length}): {ids.join(', ')}
+      </summary>
+      {open ? ids.map((id) => <Fragment key={id}>{charts[id]}</Fragment>) : null}
+    </details>
   );
 }

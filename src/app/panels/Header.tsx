@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { BackendInUse } from '../../worker/api';
 import { formatDuration } from '../../train/config';
+import { goTo } from './LessonPanel';
 import { controller } from '../store/controller-instance';
 import { useSession, type BackendState } from '../store/session-store';
 
@@ -60,6 +61,7 @@ export function Header() {
       hideSpeed: state.hide.includes('speed'),
       hideSetup: state.hide.includes('setup'),
       preparing: state.preparing,
+      lesson: state.lesson,
     })),
   );
   const total = s.applied?.info.totalSteps ?? 0;
@@ -89,7 +91,12 @@ export function Header() {
         <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading' || s.status === 'lost'} data-testid="reset">
           ⟲ Reset
         </button>
-        {s.hideSetup ? null : (
+        {s.lesson === null ? (
+          <button type="button" className="lesson-start" onClick={() => void goTo(0)} data-testid="lesson-start" title="A guided path through distillation and PCD, chapter by chapter">
+            Lesson
+          </button>
+        ) : null}
+        {s.hideSetup || s.lesson !== null ? null : (
           <button type="button" className="jump-setup" onClick={() => document.getElementById('setup-title')?.scrollIntoView({ block: 'start' })}>
             Setup ↓
           </button>

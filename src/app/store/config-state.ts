@@ -3,6 +3,7 @@
 // are copied field by field onto known defaults, never evaluated; unknown or malformed
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
 import type { DatasetId } from '../../data/dataset';
+import { CHAPTERS, chapterIndex } from '../../lessons/chapters';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
 import type { BackendName } from '../../tf/backends';
@@ -38,8 +39,10 @@ export interface HashState extends PageConfig {
   hide: Hideable[];
   backend: BackendName | null;
   notices: string[];
-  /** False when the link sets no part of the configuration (only `hide=` or `backend=`). */
+  /** False when the link sets no part of the configuration (only `hide=`, `backend=` or `lesson=`). */
   hasConfig: boolean;
+  /** `lesson=N`: the lesson chapter to open (0-based here, 1-based in the link), or null. */
+  lesson: number | null;
 }
 
 const DATASETS: DatasetId[] = ['mnist', 'synthetic100'];
@@ -271,7 +274,7 @@ export function runsOf({ config, compare }: PageConfig): { id: string; method: M
 }
 
 /** The hash of a page config: one readable `key=value` per field (dotted paths). */
-export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null } = {}): string {
+export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null } = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of flatten(page.config)) {
     if (key.startsWith('schedule.segments')) continue;
@@ -281,6 +284,7 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
   if (page.compare.length) params.set('compare', page.compare.join(','));
   if (extra.hide?.length) params.set('hide', extra.hide.join(','));
   if (extra.backend) params.set('backend', extra.backend);
+  if (extra.lesson !== undefined && extra.lesson !== null) params.set('lesson', String(extra.lesson + 1));
   return `#${params.toString()}`;
 }
 
@@ -294,7 +298,13 @@ export function fromHash(hash: string): HashState | null {
   const notices: string[] = [];
   let hide: Hideable[] = [];
   let backend: BackendName | null = null;
+  let lesson: number | null = null;
   for (const [key, value] of params) {
+    if (key === 'lesson') {
+      lesson = chapterIndex(value);
+      if (lesson === null) notices.push(`lesson = "${value.slice(0, 20)}" is not a chapter 1–${CHAPTERS.length}: ignored`);
+      continue;
+    }
     if (key === 'hide') {
       for (const part of value.split(',').filter(Boolean)) {
         if ((HIDEABLE as readonly string[]).includes(part)) hide.push(part as Hideable);
@@ -328,5 +338,5 @@ export function fromHash(hash: string): HashState | null {
   }
   hide = [...new Set(hide)];
   const sanitized = sanitizeConfig(nested, true);
-  return { ...sanitized, hide, backend, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
+  return { ...sanitized, hide, backend, lesson, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }

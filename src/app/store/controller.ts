@@ -5,6 +5,7 @@ import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { isConvolutional } from '../../models/catalog';
 import { startTrainingWorker } from '../../worker/bridge';
+import { CHAPTERS } from '../../lessons/chapters';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 
@@ -67,6 +68,32 @@ export class Controller {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.worker?.terminate();
     this.worker = null;
+  }
+
+  /**
+   * Opens lesson chapter `index`: its charts, and its configuration applied, unless that is
+   * what already trains (chapters that share a configuration keep the run going). The last
+   * chapter keeps whatever is loaded.
+   */
+  async openChapter(index: number): Promise<void> {
+    const chapter = CHAPTERS[Math.max(0, Math.min(index, CHAPTERS.length - 1))];
+    const { store } = this;
+    store.set({ lesson: CHAPTERS.indexOf(chapter) });
+    if (!chapter.page) return;
+    await this.applyIfNew(chapter.page);
+  }
+
+  /** Applies `page` unless it is exactly the configuration that trains now (a lesson variant or chapter). */
+  async applyIfNew(page: PageConfig): Promise<void> {
+    const { store } = this;
+    store.setDraft(structuredClone(page));
+    if (store.applied && JSON.stringify(store.applied.page) === JSON.stringify(page)) return;
+    await this.apply(structuredClone(page));
+  }
+
+  /** Back to free play: every panel again, the configuration kept as it is. */
+  leaveLesson(): void {
+    this.store.set({ lesson: null });
   }
 
   /** Sends the draft to the worker: a new session at step 0. A refused draft changes nothing. */

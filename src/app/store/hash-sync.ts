@@ -1,3 +1,4 @@
+import { CHAPTERS } from '../../lessons/chapters';
 import { fromHash } from './config-state';
 import { DEFAULT_PRESET } from './presets';
 import { useSession } from './session-store';
@@ -19,8 +20,10 @@ export function loadHash(): ReturnType<typeof fromHash> {
     store.setDraft(structuredClone(DEFAULT_PRESET.page));
     return null;
   }
-  store.setDraft(state.hasConfig ? { config: state.config, compare: state.compare } : structuredClone(DEFAULT_PRESET.page));
-  store.set({ hide: state.hide });
+  // A lesson link without settings opens the chapter's own configuration.
+  const chapterPage = state.lesson === null ? null : CHAPTERS[state.lesson].page;
+  store.setDraft(state.hasConfig ? { config: state.config, compare: state.compare } : structuredClone(chapterPage ?? DEFAULT_PRESET.page));
+  store.set({ hide: state.hide, lesson: state.lesson });
   for (const notice of state.notices) store.notify('warning', `link: ${notice}`);
   return state;
 }

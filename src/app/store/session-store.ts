@@ -51,6 +51,8 @@ export interface SessionStore {
   pace: number;
   notices: Notice[];
   hide: Hideable[];
+  /** The lesson chapter shown (0-based), or null in free play. */
+  lesson: number | null;
   live: LiveData;
   version: number;
   /** Index into live.probes shown by the probe charts; null follows the latest. */
@@ -95,6 +97,7 @@ export const useSession = create<SessionStore>()((set) => ({
   pace: 0,
   notices: [],
   hide: [],
+  lesson: null,
   live: emptyLive(),
   version: 0,
   historyIndex: null,

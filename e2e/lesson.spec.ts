@@ -1,0 +1,145 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { toHash } from '../src/app/store/config-state';
+import { CHAPTERS, LESSON_CHARTS } from '../src/lessons/chapters';
+
+// The lesson as a class or a learner alone meets it: the real page, worker, datasets and
+// teachers, every chapter in turn through its own buttons. Each chapter trains its own
+// configuration; the test trains only until the chapter's live cue has something to say.
+
+async function stepCount(page: Page): Promise<number> {
+  return Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
+}
+
+/** The chapter's charts are shown, the others folded away (not gone). */
+async function checkCharts(page: Page, index: number): Promise<void> {
+  const chapter = CHAPTERS[index];
+  for (const id of chapter.charts) await expect(page.getByTestId(id === 'summary' ? 'summary' : `chart-${id}`), `${chapter.title}: ${id}`).toBeVisible();
+  const folded = LESSON_CHARTS.filter((id) => id !== 'temperature' && !chapter.charts.includes(id));
+  if (folded.length) await expect(page.getByTestId('folded-charts')).toContainText(`Other charts (${folded.length})`);
+  else await expect(page.getByTestId('folded-charts')).toHaveCount(0);
+}
+
+/** Trains until the chapter's cue reports what happened, then pauses. */
+async function trainUntilCue(page: Page, pattern: RegExp): Promise<void> {
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('lesson-cue')).toHaveText(pattern, { timeout: 180_000 });
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
+}
+
+test('walks every chapter of the lesson: its text, charts, live cue and variants; then free play keeps the configuration', async ({ page }, testInfo) => {
+  test.setTimeout(900_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // A lecturer's link: the chapter, and the backend that trains fastest on this machine.
+  await page.goto('./#lesson=1&backend=webgl');
+  const title = page.locator('#lesson-title');
+  const shoot = (n: number) => page.screenshot({ path: testInfo.outputPath(`lesson-chapter-${n}.png`), fullPage: true });
+
+  // 1. Dark knowledge: no training; the slider softens the teacher at once.
+  await expect(title).toHaveText(CHAPTERS[0].title);
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-chapter', '1');
+  await checkCharts(page, 0);
+  await expect(page.getByTestId('chart-temperature')).toHaveAttribute('data-has-data', 'true', { timeout: 120_000 });
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/the teacher gives “\d” \d+\.\d% and its runner-up “\d”/);
+  const share = async () => Number((await page.getByTestId('temperature-readout').textContent())!.match(/share ([\d.e+-]+)%/)![1]);
+  const cold = await share();
+  await page.getByTestId('temperature-slider').fill('8');
+  await expect(page.getByTestId('temperature-readout')).toContainText('At τ = 8.0');
+  expect(await share(), 'τ = 8 gives the other classes more probability than τ = 1').toBeGreaterThan(cold * 10);
+  expect(await stepCount(page)).toBe(0);
+  await shoot(1);
+
+  // 2. CE against KD: trains until the cue says who is ahead after the first evaluation.
+  await page.getByTestId('lesson-next').click();
+  await expect(title).toHaveText(CHAPTERS[1].title);
+  await expect(title).toBeFocused();
+  await checkCharts(page, 1);
+  await expect(page.getByRole('math').first()).toContainText('KD = τ² · KL');
+  await trainUntilCue(page, /^Now: (At step \d+ CE is ahead|KD has (passed CE at step \d+|been ahead of CE since the first evaluation))/);
+  await shoot(2);
+
+  // 3. The logit-gap ranking.
+  await page.getByTestId('lesson-next').click();
+  await expect(title).toHaveText(CHAPTERS[2].title);
+  await checkCharts(page, 2);
+  await trainUntilCue(page, /furthest from the teacher on “[^”]+”: a logit gap of \d+\.\d\d, rank 0/);
+  const stepsIn3 = await stepCount(page);
+  expect(stepsIn3).toBeGreaterThan(0);
+  await shoot(3);
+
+  // 4. Stages: the same configuration as chapter 3, so the run goes on (no restart).
+  await page.getByTestId('lesson-next').click();
+  await expect(title).toHaveText(CHAPTERS[3].title);
+  await checkCharts(page, 3);
+  expect(await stepCount(page)).toBe(stepsIn3);
+  await trainUntilCue(page, /^Now: Mean λ of the stage-3 groups: \d\.\d{3} at step 0, \d\.\d{3} at step \d+/);
+  await shoot(4);
+
+  // 5. Schedules: the cue follows the phase from the step.
+  await page.getByTestId('lesson-next').click();
+  await expect(title).toHaveText(CHAPTERS[4].title);
+  await checkCharts(page, 4);
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/^Now: Step 0 of 640: phase 1 of 6 trains stage 3 alone\./);
+  await trainUntilCue(page, /^Now: Step [1-9]\d* of 640: phase \d of 6 trains stage \d alone\./);
+  await shoot(5);
+
+  // 6. Ablation: a variant in one click, then its race summary.
+  await page.getByTestId('lesson-next').click();
+  await expect(title).toHaveText(CHAPTERS[5].title);
+  await checkCharts(page, 5);
+  await page.getByTestId('lesson-variant').filter({ hasText: 'Ranking off' }).click();
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 640', { timeout: 120_000 });
+  await trainUntilCue(page, /^Now: At step \d+ of 640: \w+ leads with \d+\.\d%/);
+  await shoot(6);
+
+  // 7. Your turn: every chart; leaving keeps the configuration (the ranking-off variant).
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(title).toHaveText(CHAPTERS[6].title);
+  await checkCharts(page, 6);
+  await shoot(7);
+  await page.getByTestId('lesson-leave-last').click();
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+  await expect(page.getByTestId('setup')).toBeVisible();
+  await expect(page.getByLabel('Rank by logit gap')).not.toBeChecked();
+  expect(page.url()).not.toContain('lesson=');
+
+  // Keyboard back into the lesson: the header's Lesson button opens chapter 1.
+  await page.getByTestId('lesson-start').click();
+  await expect(title).toHaveText(CHAPTERS[0].title);
+  expect(page.url()).toContain('lesson=1');
+});
+
+test('a lecturer’s link opens straight into a chapter, at 390 px too, with no WCAG A/AA violation', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    await page.goto(`./?w=${size.width}#lesson=2&hide=setup&backend=cpu`);
+    await expect(page.locator('#lesson-title')).toHaveText(CHAPTERS[1].title);
+    await expect(page.getByTestId('setup')).toHaveCount(0);
+    await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+    // The chapter's own configuration: KD raced against CE.
+    await expect(page.getByTestId('step-counter')).toHaveText('0 / 640');
+    const lesson = (await page.getByTestId('lesson').boundingBox())!;
+    expect(lesson.width).toBeLessThanOrEqual(size.width);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+    const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);
+    expect(summary, `${size.width} px`).toEqual([]);
+    await page.screenshot({ path: testInfo.outputPath(`lesson-link-${size.width}.png`), fullPage: true });
+  }
+  // A bad chapter number is ignored with a notice; the page stays in free play.
+  await page.goto(`./#lesson=42&backend=cpu`);
+  await expect(page.getByText(/lesson = "42" is not a chapter 1–7: ignored/)).toBeVisible();
+  await expect(page.getByTestId('lesson')).toHaveCount(0);
+});
+
+test('a lesson link carries its own settings: the chapter with a tiny budget', async ({ page }) => {
+  test.setTimeout(240_000);
+  const chapter = CHAPTERS[1].page!;
+  const tiny = { ...chapter, config: { ...chapter.config, budget: { unit: 'steps' as const, amount: 20 } } };
+  await page.goto(`./${toHash(tiny, { lesson: 1, backend: 'cpu' })}`);
+  await expect(page.locator('#lesson-title')).toHaveText(CHAPTERS[1].title);
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 20', { timeout: 120_000 });
+});

@@ -1,0 +1,116 @@
+import { useShallow } from 'zustand/react/shallow';
+import { CHAPTERS } from '../../lessons/chapters';
+import { cueText } from '../../lessons/cues';
+import { useLive } from '../charts/use-live';
+import { controller } from '../store/controller-instance';
+import { useSession } from '../store/session-store';
+
+/** The live cue of the chapter, recomputed from the reports at most once a second. */
+function Cue({ index }: { index: number }) {
+  const { live, applied } = useLive(1000);
+  const { step, probeSample, status } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status })));
+  const cue = CHAPTERS[index].cue;
+  const text =
+    cue && applied
+      ? cueText(cue, {
+          evaluations: live.evaluations,
+          probes: live.probes,
+          classNames: applied.info.classNames,
+          step,
+          totalSteps: applied.info.totalSteps,
+          probeSample,
+          config: applied.page.config,
+          runs: applied.info.runs.map((r) => r.id),
+          teacherAccuracy: applied.info.teacherTestAccuracy,
+        })
+      : null;
+  const waiting = status === 'loading' ? 'Preparing this chapter’s run…' : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
+  return (
+    <p className="lesson-cue" aria-live="polite" data-testid="lesson-cue" data-has-cue={text ? 'true' : 'false'}>
+      <span className="lesson-cue-label">Now: </span>
+      {text ?? waiting}
+    </p>
+  );
+}
+
+/** The lesson: the chapter's text, what to look for, its live cue, variants, and the way through the chapters. */
+export function LessonPanel() {
+  const index = useSession((s) => s.lesson);
+  if (index === null) return null;
+  const chapter = CHAPTERS[index];
+  const last = index === CHAPTERS.length - 1;
+  return (
+    <section className="card lesson" aria-labelledby="lesson-title" data-testid="lesson" data-chapter={index + 1}>
+      <p className="lesson-progress" aria-label={`Chapter ${index + 1} of ${CHAPTERS.length}`}>
+        Lesson · chapter {index + 1} of {CHAPTERS.length}
+        <progress max={CHAPTERS.length} value={index + 1} aria-hidden="true" />
+      </p>
+      <h2 id="lesson-title" tabIndex={-1}>
+        {chapter.title}
+      </h2>
+      {chapter.paragraphs.map((text, i) => (
+        <p key={i}>{text}</p>
+      ))}
+      {chapter.formulas.length ? (
+        <div className="formulas">
+          {chapter.formulas.map((formula) => (
+            <p key={formula} className="formula" role="math" aria-label={formula}>
+              {formula}
+            </p>
+          ))}
+        </div>
+      ) : null}
+      <div className="look-for">
+        <h3>What to look for</h3>
+        <p>{chapter.lookFor}</p>
+      </div>
+      <Cue index={index} />
+      {chapter.variants.length ? (
+        <div className="lesson-variants" role="group" aria-label="Run a variant">
+          {chapter.variants.map((variant) => (
+            <button key={variant.label} type="button" onClick={() => void controller.applyIfNew(variant.page)} data-testid="lesson-variant">
+              {variant.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <nav className="lesson-nav" aria-label="Lesson chapters">
+        <button type="button" onClick={() => void goTo(index - 1)} disabled={index === 0} aria-keyshortcuts="Alt+ArrowLeft" data-testid="lesson-previous">
+          ← Previous
+        </button>
+        {last ? (
+          <button type="button" className="primary" onClick={() => controller.leaveLesson()} data-testid="lesson-leave-last">
+            Play freely
+          </button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void goTo(index + 1)} aria-keyshortcuts="Alt+ArrowRight" data-testid="lesson-next">
+            Next →
+          </button>
+        )}
+        <details className="lesson-chapters">
+          <summary>All chapters</summary>
+          <ol>
+            {CHAPTERS.map((c, i) => (
+              <li key={c.title}>
+                <button type="button" onClick={() => void goTo(i)} aria-current={i === index ? 'step' : undefined}>
+                  {c.title}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </details>
+      </nav>
+      <button type="button" className="lesson-leave" onClick={() => controller.leaveLesson()} data-testid="lesson-leave">
+        Leave the lesson (keep this configuration)
+      </button>
+    </section>
+  );
+}
+
+/** Opens a chapter and moves focus to its title, so a keyboard or screen-reader user lands on it. */
+export async function goTo(index: number): Promise<void> {
+  if (index < 0 || index >= CHAPTERS.length) return;
+  const opened = controller.openChapter(index);
+  requestAnimationFrame(() => document.getElementById('lesson-title')?.focus());
+  await opened;
+}

@@ -1,0 +1,159 @@
+// The lesson: a guided path through distillation and PCD, one chapter at a time. Each
+// chapter says what to read, which configuration it trains, which charts it shows (the
+// others are folded away, not gone), what to look for, and which live cue watches the
+// reports for the thing to see. No React and no TF.js: the page imports it, and the unit
+// tests check every chapter against the presets and the schema. The numbers quoted come
+// from docs/results.md (3 seeds each), so the text says what the project measured.
+import { METHOD_DEFAULTS } from '../distill/methods';
+import type { Hideable, PageConfig } from '../app/store/config-state';
+import { PRESETS } from '../app/store/presets';
+
+/** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */
+export type LessonChart = Extract<Hideable, 'summary' | 'curves' | 'ranking' | 'groups' | 'schedule' | 'probabilities' | 'per-class' | 'agreement'> | 'temperature';
+
+/** The charts in the order the page lays them out. */
+export const LESSON_CHARTS: readonly LessonChart[] = ['temperature', 'summary', 'curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'];
+
+/** What a live cue watches (src/lessons/cues.ts computes each from the reports). */
+export type CueId = 'runner-up' | 'kd-passes-ce' | 'largest-gap' | 'lambda-falls' | 'schedule-phase' | 'race-summary';
+
+export interface Chapter {
+  title: string;
+  /** Plain paragraphs; any term of art is explained in the sentence that uses it. */
+  paragraphs: string[];
+  /** Formulas shown on their own lines (plain Unicode, no math library). */
+  formulas: string[];
+  /** The configuration the chapter trains; null keeps whatever is loaded (the last chapter). */
+  page: PageConfig | null;
+  charts: LessonChart[];
+  lookFor: string;
+  cue: CueId | null;
+  /** One-click variants of the chapter's configuration. */
+  variants: { label: string; page: PageConfig }[];
+}
+
+function preset(id: string): PageConfig {
+  const found = PRESETS.find((p) => p.id === id);
+  if (!found) throw new Error(`lesson: no preset "${id}"`);
+  return structuredClone(found.page);
+}
+
+const race = preset('race');
+const paper = preset('paper');
+
+/** PCD as the paper trains it, with the given parts switched, raced against CE and KD. */
+function pcdVariant(change: { ranking?: boolean; adaptive?: boolean }): PageConfig {
+  return { config: { ...paper.config, method: { ...METHOD_DEFAULTS.pcd, ...change } }, compare: ['ce', 'kd'] };
+}
+
+export const CHAPTERS: readonly Chapter[] = [
+  {
+    title: 'The teacher’s dark knowledge',
+    paragraphs: [
+      'A trained teacher does more than name the digit it sees. Its softmax gives every class a probability, and the wrong classes are not equally wrong: a 3 is closer to a 5 or an 8 than to a 1.',
+      'Those small probabilities are what Hinton called dark knowledge. At temperature τ = 1 they are tiny, often below 1e-4, so a student copying them would barely feel them. Dividing the logits (the scores before the softmax) by a temperature τ > 1 softens the distribution and lifts them, without changing their order.',
+      'Nothing trains in this chapter: the slider recomputes the teacher’s probabilities for the probe sample at once.',
+    ],
+    formulas: ['softmax_τ(z)_c = exp(z_c / τ) / Σ_j exp(z_j / τ)'],
+    page: preset('mnist-few'),
+    charts: ['temperature', 'probabilities'],
+    lookFor:
+      'In “The teacher at temperature τ”, move τ from 1 to 8: the true class’s point falls, the runner-up classes rise by orders of magnitude, and their order stays the same. Pick other samples in the probe sample menu.',
+    cue: 'runner-up',
+    variants: [],
+  },
+  {
+    title: 'CE against KD on few labels',
+    paragraphs: [
+      'Two students start from the same weights and see the same batches of 2,000 labelled samples from 100 classes. The CE student learns from the labels alone (cross-entropy: −log of the probability it gives the true class). The KD student also matches the teacher’s softened probabilities.',
+      'The match is measured by the KL divergence, which is 0 when two distributions are equal and grows as they differ. The factor τ² keeps the gradient’s size comparable whatever the temperature.',
+      'Over 40 epochs (640 steps), KD ended 7.4 ± 1.2 points above CE in the project’s measurements (3 seeds). Stopped after 5 epochs, the same race ends with CE ahead by about 4 points: a short demo teaches the opposite of the truth.',
+    ],
+    formulas: ['KD = τ² · KL(softmax_τ(z_teacher) ‖ softmax_τ(z_student))', 'KL(p ‖ q) = Σ_c p_c · (log p_c − log q_c)', 'loss = 0.1 · CE + 0.9 · KD'],
+    page: { config: { ...race.config, method: { ...METHOD_DEFAULTS.kd } }, compare: ['ce'] },
+    charts: ['curves', 'summary'],
+    lookFor:
+      'In “Accuracy and loss”, test accuracy: for the first epochs CE is ahead (one label is an easier target than 100 probabilities). Then CE levels off while its train accuracy (dashed) climbs towards 100%: it memorises its 2,000 labels. KD keeps climbing.',
+    cue: 'kd-passes-ce',
+    variants: [],
+  },
+  {
+    title: 'Where the student is furthest from the teacher',
+    paragraphs: [
+      'PCD (Progressive Class-level Distillation) starts from a question KD does not ask: on which classes is the student furthest from the teacher?',
+      'For every sample it ranks the classes by the logit gap |z_teacher − z_student|, largest first. Rank 0 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
+    ],
+    formulas: ['gap_c = |z_teacher,c − z_student,c|, rank 0 = the largest gap'],
+    page: paper,
+    charts: ['ranking', 'probabilities'],
+    lookFor:
+      'In “Logit-gap ranking”, the bars on the left are the classes to fix first for this probe sample. As training goes on the gaps shrink and the order changes; switch to the batch average to see which classes stay hard.',
+    cue: 'largest-gap',
+    variants: [],
+  },
+  {
+    title: 'PCD’s stages: groups of the ranking',
+    paragraphs: [
+      'Stage k cuts the ranked classes into k groups of near-equal size: stage 1 is one group holding every class (plain KD), stage 3 has a group of the largest gaps, one of the middle and one of the smallest.',
+      'Inside each group the student’s softmax over the group’s classes is compared with the teacher’s, and the KL is weighted by λ = 1 − cos(p, q): near 0 when the two distributions point the same way, larger as they diverge, so the groups the student gets most wrong weigh most.',
+      'The paper sums every stage at every step, in two passes: fine to coarse (stages 3, 2, 1), then coarse to fine (1, 2, 3).',
+    ],
+    formulas: ['D_G = λ_G · τ² · KL(p_G ‖ q_G)', 'λ_G = 1 − ⟨p_G, q_G⟩ / (‖p_G‖ · ‖q_G‖)', 'L_PCD = Σ over both passes of Σ_k Σ_G D_G'],
+    page: paper,
+    charts: ['groups', 'ranking'],
+    lookFor: 'In “Class groups per stage”, pick stage 3: each group’s λ and loss. The group of the largest gaps carries most of the loss at first, and λ falls in every group as the student catches up.',
+    cue: 'lambda-falls',
+    variants: [],
+  },
+  {
+    title: 'Schedules: one stage at a time',
+    paragraphs: [
+      'This project can also train PCD one stage at a time (an extension, not the paper’s method): training is cut into phases, stages 3, 2, 1 then 1, 2, 3, and each phase uses that stage’s loss alone, doubled so its scale matches the joint loss.',
+      'Here the classes come in families of five that look alike, so the teacher’s low probabilities carry structure. In the project’s measurements the scheduled run did not beat the paper’s joint loss (63.9% against 64.3%, within the seeds’ spread).',
+    ],
+    formulas: ['scheduled: loss = CE + warm-up · α · 2 · L_k while phase k trains'],
+    page: preset('superclasses'),
+    charts: ['schedule', 'curves'],
+    lookFor: 'In “Stage schedule”, the marker walks the phases; each stage’s loss falls in its own phase and drifts while another stage trains.',
+    cue: 'schedule-phase',
+    variants: [],
+  },
+  {
+    title: 'What the parts are worth',
+    paragraphs: [
+      'The ablation in docs/results.md switches PCD’s parts off one at a time, 3 seeds each, 640 steps on 2,000 samples. PCD as in the paper reached 64.3 ± 0.5%: level with KD (64.7 ± 1.1%) and below DKD (67.0 ± 0.7%, decoupled KD, which weighs the target class and the others separately).',
+      'Switching the ranking off (groups in class order) gave 66.1 ± 0.3%; λ off, 66.6 ± 0.9%; both off, 68.3 ± 0.5%, the best run of the study. At this small scale, the parts PCD adds to grouped distillation cost accuracy; the paper reports larger students and longer training.',
+    ],
+    formulas: [],
+    page: pcdVariant({}),
+    charts: ['summary', 'curves'],
+    lookFor: 'Run a variant with one click and compare where it ends with the numbers above; a single seed varies by about a point either way.',
+    cue: 'race-summary',
+    variants: [
+      { label: 'PCD as in the paper', page: pcdVariant({}) },
+      { label: 'Ranking off', page: pcdVariant({ ranking: false }) },
+      { label: 'λ off', page: pcdVariant({ adaptive: false }) },
+      { label: 'Ranking and λ off', page: pcdVariant({ ranking: false, adaptive: false }) },
+    ],
+  },
+  {
+    title: 'Your turn',
+    paragraphs: [
+      'Every chart is open again and the configuration is yours. Leave the lesson to change anything in the setup panel: the chapter’s configuration stays loaded.',
+      'Things to try: set τ to 1 and watch KD’s gain shrink; pick the “Too short” preset and see CE win; race all four methods on MNIST with 200 digits.',
+    ],
+    formulas: [],
+    page: null,
+    charts: [...LESSON_CHARTS],
+    lookFor: 'Anything you like: every chart is shown.',
+    cue: 'race-summary',
+    variants: [],
+  },
+];
+
+/** `#lesson=N` is 1-based; null when N names no chapter. */
+export function chapterIndex(value: string): number | null {
+  if (!/^\d{1,3}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= 1 && n <= CHAPTERS.length ? n - 1 : null;
+}

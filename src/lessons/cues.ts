@@ -1,0 +1,131 @@
+// Live cues: a chapter says in words when the thing to see has happened, computed from the
+// session's reports (evaluations, probe snapshots, the step), never from a timer. Pure
+// functions of plain data, unit-tested without a page.
+import { raceSummary, summarySentence } from '../app/store/summary';
+import type { TrainerConfig } from '../train/config';
+import { activeStageAt, schedulePhases } from '../train/schedule';
+import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
+import type { CueId } from './chapters';
+
+export interface CueState {
+  evaluations: readonly EvaluationReport[];
+  probes: readonly ProbeSnapshot[];
+  classNames: readonly string[];
+  step: number;
+  totalSteps: number;
+  probeSample: number;
+  config: TrainerConfig;
+  runs: readonly string[];
+  teacherAccuracy: number | null;
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const className = (state: CueState, c: number) => `“${state.classNames[c] ?? `class ${c}`}”`;
+
+/** Test accuracy of `a` and `b` at every step both were evaluated, in step order. */
+function paired(evaluations: readonly EvaluationReport[], a: string, b: string): { step: number; a: number; b: number }[] {
+  const byStep = new Map<number, { a?: number; b?: number }>();
+  for (const e of evaluations) {
+    if (e.id !== a && e.id !== b) continue;
+    const entry = byStep.get(e.step) ?? {};
+    entry[e.id === a ? 'a' : 'b'] = e.testAccuracy;
+    byStep.set(e.step, entry);
+  }
+  return [...byStep.entries()]
+    .filter(([, v]) => v.a !== undefined && v.b !== undefined)
+    .sort((x, y) => x[0] - y[0])
+    .map(([step, v]) => ({ step, a: v.a!, b: v.b! }));
+}
+
+function kdPassesCe(state: CueState): string | null {
+  const points = paired(state.evaluations, 'kd', 'ce');
+  if (!points.length) return null;
+  const last = points[points.length - 1];
+  if (last.a <= last.b) {
+    return `At step ${last.step} CE is ahead: ${percent(last.b)} against KD’s ${percent(last.a)}. Keep watching: CE levels off once it has memorised its labels.`;
+  }
+  let from = points.length - 1;
+  while (from > 0 && points[from - 1].a > points[from - 1].b) from--;
+  const since = from === 0 ? 'has been ahead of CE since the first evaluation' : `has passed CE at step ${points[from].step}`;
+  return `KD ${since} and stays ahead: ${percent(last.a)} against ${percent(last.b)} at step ${last.step}.`;
+}
+
+function runnerUp(state: CueState): string | null {
+  const probe = state.probes.at(-1);
+  if (!probe?.teacherProbabilities) return null;
+  const sample = Math.min(state.probeSample, probe.count - 1);
+  const row = probe.teacherProbabilities.subarray(sample * probe.classes, (sample + 1) * probe.classes);
+  const order = Array.from(row.keys()).sort((x, y) => row[y] - row[x] || x - y);
+  const [first, second] = order;
+  return (
+    `For probe sample #${sample + 1} (true class ${className(state, probe.labels[sample])}) the teacher gives ${className(state, first)} ${percent(row[first])} ` +
+    `and its runner-up ${className(state, second)} ${row[second].toExponential(1)}: the dark knowledge is in that second number and the ones below it.`
+  );
+}
+
+function largestGap(state: CueState): string | null {
+  const probe = state.probes.at(-1);
+  const run = probe?.runs.find((r) => r.id === 'pcd' && r.logitGaps) ?? probe?.runs.find((r) => r.logitGaps);
+  if (!probe || !run?.logitGaps) return null;
+  const sample = Math.min(state.probeSample, probe.count - 1);
+  const gaps = run.logitGaps.subarray(sample * probe.classes, (sample + 1) * probe.classes);
+  let top = 0;
+  for (let c = 1; c < gaps.length; c++) if (gaps[c] > gaps[top]) top = c;
+  return `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 0.`;
+}
+
+/** Mean λ of the finest stage's groups over the probe batch, from one snapshot. */
+function finestLambda(probe: ProbeSnapshot, stages: number): number | null {
+  const run = probe.runs.find((r) => r.pcd);
+  if (!run?.pcd) return null;
+  const groups = run.pcd.lambdas.length / probe.count;
+  const first = groups - stages; // stage S's slots are the last S
+  let sum = 0;
+  for (let b = 0; b < probe.count; b++) for (let g = first; g < groups; g++) sum += run.pcd.lambdas[b * groups + g];
+  return sum / (probe.count * stages);
+}
+
+function lambdaFalls(state: CueState): string | null {
+  const stages = state.config.method.method === 'pcd' ? state.config.method.stages : null;
+  if (!stages) return null;
+  const withPcd = state.probes.filter((p) => finestLambda(p, stages) !== null);
+  if (!withPcd.length) return null;
+  const first = withPcd[0];
+  const last = withPcd[withPcd.length - 1];
+  const a = finestLambda(first, stages)!;
+  const b = finestLambda(last, stages)!;
+  if (first === last) return `Mean λ of the stage-${stages} groups at step ${first.step}: ${a.toFixed(3)}. Train to see it move.`;
+  const trend = b < a ? 'falling: inside its groups the student points more and more the teacher’s way' : 'not falling yet';
+  return `Mean λ of the stage-${stages} groups: ${a.toFixed(3)} at step ${first.step}, ${b.toFixed(3)} at step ${last.step}, ${trend}.`;
+}
+
+function schedulePhase(state: CueState): string | null {
+  const { config, step, totalSteps } = state;
+  if (config.method.method !== 'pcd') return null;
+  if (config.schedule.kind === 'joint') return 'Joint schedule: every stage at every step, as in the paper.';
+  const phases = schedulePhases(config.schedule, config.method.stages);
+  const stage = activeStageAt(phases, step, totalSteps);
+  const progress = Math.min(step / totalSteps, 1);
+  const index = Math.max(0, phases.findIndex((p) => progress < p.end));
+  const at = step >= totalSteps ? phases.length - 1 : index;
+  return `Step ${step} of ${totalSteps}: phase ${at + 1} of ${phases.length} trains ${stage === null ? 'every stage' : `stage ${stage} alone`}.`;
+}
+
+function summary(state: CueState): string | null {
+  const result = raceSummary(state.evaluations, state.runs, state.totalSteps, state.teacherAccuracy);
+  return result ? summarySentence(result) : null;
+}
+
+const CUES: Record<CueId, (state: CueState) => string | null> = {
+  'runner-up': runnerUp,
+  'kd-passes-ce': kdPassesCe,
+  'largest-gap': largestGap,
+  'lambda-falls': lambdaFalls,
+  'schedule-phase': schedulePhase,
+  'race-summary': summary,
+};
+
+/** The cue's sentence for the session's current state; null while there is nothing to say yet. */
+export function cueText(cue: CueId, state: CueState): string | null {
+  return CUES[cue](state);
+}

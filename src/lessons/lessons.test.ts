@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { fromHash, runsOf, toHash } from '../app/store/config-state';
+import { draftErrors } from '../app/store/session-store';
+import { defaultTrainerConfig, parseTrainerConfig } from '../train/config';
+import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
+import { CHAPTERS, chapterIndex, LESSON_CHARTS } from './chapters';
+import { cueText, type CueState } from './cues';
+
+describe('the lesson chapters', () => {
+  it('has about six chapters, each with text, what to look for, and charts the page has', () => {
+    expect(CHAPTERS.length).toBeGreaterThanOrEqual(6);
+    for (const chapter of CHAPTERS) {
+      expect(chapter.title.length).toBeGreaterThan(5);
+      expect(chapter.paragraphs.length).toBeGreaterThan(0);
+      expect(chapter.lookFor.length).toBeGreaterThan(20);
+      expect(chapter.charts.length).toBeGreaterThan(0);
+      for (const chart of chapter.charts) expect(LESSON_CHARTS).toContain(chart);
+    }
+  });
+
+  it('trains only configurations the schema accepts (and their variants)', () => {
+    for (const chapter of CHAPTERS) {
+      for (const page of [chapter.page, ...chapter.variants.map((v) => v.page)]) {
+        if (!page) continue;
+        expect(draftErrors(page), chapter.title).toEqual({});
+        expect(runsOf({ ...page, config: parseTrainerConfig(page.config) }).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('CE against KD races KD against CE, long enough for KD to pass (640 steps, not the 5-epoch race)', () => {
+    const chapter = CHAPTERS[1];
+    expect(chapter.page!.config.method.method).toBe('kd');
+    expect(chapter.page!.compare).toEqual(['ce']);
+    expect(chapter.page!.config.budget).toEqual({ unit: 'epochs', amount: 40 });
+  });
+
+  it('reads #lesson=N (1-based), refuses what names no chapter, and writes it back', () => {
+    expect(chapterIndex('1')).toBe(0);
+    expect(chapterIndex(String(CHAPTERS.length))).toBe(CHAPTERS.length - 1);
+    for (const bad of ['0', '99', '2.5', '-1', 'two', '']) expect(chapterIndex(bad)).toBeNull();
+    const lecturer = fromHash('#lesson=2&hide=setup')!;
+    expect(lecturer).toMatchObject({ lesson: 1, hide: ['setup'], hasConfig: false, notices: [] });
+    expect(fromHash('#lesson=42')!.notices[0]).toMatch(/lesson = "42" is not a chapter 1–7/);
+    const page = CHAPTERS[3].page!;
+    const back = fromHash(toHash(page, { lesson: 3 }))!;
+    expect(back.lesson).toBe(3);
+    expect({ config: back.config, compare: back.compare }).toEqual(page);
+    expect(toHash(page, { lesson: null })).not.toMatch(/lesson=/);
+  });
+});
+
+function evaluation(id: string, step: number, testAccuracy: number): EvaluationReport {
+  return {
+    id,
+    step,
+    trainAccuracy: testAccuracy,
+    trainLoss: 1,
+    testCount: 1000,
+    testAccuracy,
+    testLoss: 1,
+    perClassAccuracy: [],
+    confusion: new Int32Array(0),
+    teacherAgreement: null,
+    nonTargetKl: null,
+    nonTargetRankCorrelation: null,
+  };
+}
+
+function state(partial: Partial<CueState>): CueState {
+  return {
+    evaluations: [],
+    probes: [],
+    classNames: ['zero', 'one', 'two', 'three'],
+    step: 0,
+    totalSteps: 640,
+    probeSample: 0,
+    config: defaultTrainerConfig('synthetic100'),
+    runs: ['ce', 'kd'],
+    teacherAccuracy: 0.9,
+    ...partial,
+  };
+}
+
+function probe(step: number, lambdas: number[]): ProbeSnapshot {
+  // 1 sample, 4 classes, PCD with S = 2 (G = 3 slots: stage 1's group, then stage 2's two).
+  return {
+    step,
+    count: 1,
+    classes: 4,
+    labels: [3],
+    teacherProbabilities: Float32Array.from([0.01, 0.2, 0.001, 0.789]),
+    runs: [
+      {
+        id: 'pcd',
+        probabilities: Float32Array.from([0.25, 0.25, 0.25, 0.25]),
+        logitGaps: Float32Array.from([0.5, 2.5, 0.1, 1]),
+        pcd: { ranks: Int32Array.from([2, 0, 3, 1]), stageGroups: new Int32Array(8), groupLosses: new Float32Array(3), lambdas: Float32Array.from(lambdas) },
+      },
+    ],
+  };
+}
+
+describe('live cues, from the reports', () => {
+  it('says when KD has passed CE, and stays honest while CE leads', () => {
+    expect(cueText('kd-passes-ce', state({}))).toBeNull();
+    const early = [evaluation('ce', 16, 0.2), evaluation('kd', 16, 0.15), evaluation('ce', 32, 0.3), evaluation('kd', 32, 0.28)];
+    expect(cueText('kd-passes-ce', state({ evaluations: early }))).toMatch(/^At step 32 CE is ahead: 30\.0% against KD’s 28\.0%/);
+    const later = [...early, evaluation('ce', 48, 0.33), evaluation('kd', 48, 0.35), evaluation('ce', 64, 0.34), evaluation('kd', 64, 0.4)];
+    expect(cueText('kd-passes-ce', state({ evaluations: later }))).toBe('KD has passed CE at step 48 and stays ahead: 40.0% against 34.0% at step 64.');
+    // Ahead, behind, ahead again: the passing step is the start of the latest lead.
+    const back = [...later, evaluation('ce', 80, 0.5), evaluation('kd', 80, 0.45), evaluation('ce', 96, 0.5), evaluation('kd', 96, 0.55)];
+    expect(cueText('kd-passes-ce', state({ evaluations: back }))).toMatch(/passed CE at step 96/);
+  });
+
+  it('names the teacher’s runner-up and the class of the largest gap', () => {
+    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])] }))).toMatch(/teacher gives “three” 78\.9% and its runner-up “one” 2\.0e-1/);
+    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 0/);
+  });
+
+  it('follows λ of the finest stage between the first and the latest probe', () => {
+    const config = { ...defaultTrainerConfig('synthetic100'), method: { ...defaultTrainerConfig('synthetic100').method, stages: 2 } };
+    expect(config.method.method).toBe('pcd');
+    const text = cueText('lambda-falls', state({ config, probes: [probe(0, [0.5, 0.4, 0.2]), probe(100, [0.3, 0.1, 0.1])] }));
+    expect(text).toBe('Mean λ of the stage-2 groups: 0.300 at step 0, 0.100 at step 100, falling: inside its groups the student points more and more the teacher’s way.');
+  });
+
+  it('says which phase of a schedule trains, from the step', () => {
+    const base = defaultTrainerConfig('synthetic100');
+    const config = { ...base, schedule: { kind: 'bidirectional' as const } };
+    // S = 3: phases 3, 2, 1, 1, 2, 3 of 640 / 6 steps each.
+    expect(cueText('schedule-phase', state({ config, step: 0 }))).toBe('Step 0 of 640: phase 1 of 6 trains stage 3 alone.');
+    expect(cueText('schedule-phase', state({ config, step: 330 }))).toBe('Step 330 of 640: phase 4 of 6 trains stage 1 alone.');
+    expect(cueText('schedule-phase', state({ config: base }))).toMatch(/^Joint schedule/);
+  });
+});
