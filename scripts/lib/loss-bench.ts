@@ -2,7 +2,7 @@
 // `npm run bench:loss` in Node (CPU) and in Chromium (WebGPU, WebGL), loaded there
 // through the Vite dev server.
 import * as tf from '@tensorflow/tfjs-core';
-import { crossEntropyLoss, dkdLoss, kdLoss } from '../../src/distill/baselines';
+import { crossEntropyLoss, dkdLoss, kdLoss, kdLossReference } from '../../src/distill/baselines';
 import { pcdLoss } from '../../src/distill/pcd';
 import { pcdLossReference } from '../../src/distill/pcd-reference';
 import { countDispatches, type Dispatches } from './dispatches';
@@ -50,6 +50,7 @@ export async function benchLosses(config: LossBenchConfig = LOSS_BENCH_DEFAULTS)
   const losses: [string, (zs: tf.Tensor2D) => tf.Scalar][] = [
     ['CE', (zs) => crossEntropyLoss(zs, labels)],
     ['KD', (zs) => kdLoss(zs, teacher)],
+    ['KD composed (reference)', (zs) => kdLossReference(zs, teacher, 4, false)],
     ['DKD', (zs) => dkdLoss(zs, teacher, labels)],
     [`PCD (S=${stages})`, (zs) => pcdLoss(zs, teacher, { stages }).loss],
     [`PCD scheduled (stage ${stages})`, (zs) => pcdLoss(zs, teacher, { stages, activeStage: stages }).loss],

@@ -8,7 +8,8 @@ import { DistillationTrainer } from '../../src/train/trainer';
 import { countDispatches, type Dispatches } from './dispatches';
 
 export interface TrainerTiming {
-  method: Method;
+  /** One method alone, or `race`: the four side by side, one step each on the same batch (the page's race preset). */
+  method: Method | 'race';
   msPerStep: number;
   samplesMs: number[];
   /** Launches of one whole training step (forward, loss, backward, optimizer update, loss read-back). */
@@ -26,8 +27,9 @@ export async function benchTrainerSteps(
   // timed) stays quick on a software GPU; a step's cost does not depend on the subset.
   const config = { ...defaultTrainerConfig(dataset.id), student, batchSize, trainSubset: 1024, budget: { unit: 'steps' as const, amount: steps + 5 } };
   const timings: TrainerTiming[] = [];
-  for (const method of ['ce', 'kd', 'dkd', 'pcd'] as const) {
-    const trainer = new DistillationTrainer(config, [{ id: method, method: METHOD_DEFAULTS[method] }], dataset, teacher);
+  for (const method of ['ce', 'kd', 'dkd', 'pcd', 'race'] as const) {
+    const runs = (method === 'race' ? (['ce', 'kd', 'dkd', 'pcd'] as const) : [method]).map((m) => ({ id: m, method: METHOD_DEFAULTS[m] }));
+    const trainer = new DistillationTrainer(config, runs, dataset, teacher);
     for (let i = 0; i < 3; i++) await trainer.trainStep(); // warm-up: shaders, teacher cache, optimizer slots
     const samplesMs: number[] = [];
     for (let i = 0; i < steps; i++) {

@@ -123,8 +123,9 @@ export function App() {
               {charts[id]}
             </Fragment>
           ))}
-          {LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) ? null : probeBar}
-          {folded.length ? <FoldedCharts ids={folded} charts={charts} /> : null}
+          {/* With no probe chart shown, the probe controls go with the folded ones (or, in free play with them hidden, stay at the end). */}
+          {LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) || (chapter && folded.some((c) => PROBE_CHARTS.includes(c))) ? null : probeBar}
+          {folded.length ? <FoldedCharts ids={folded} charts={charts} probeBar={folded.some((c) => PROBE_CHARTS.includes(c)) && !LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) ? probeBar : null} /> : null}
         </main>
       </div>
       <footer className="app-footer">
@@ -141,13 +142,14 @@ export function App() {
 const PROBE_CHARTS: readonly LessonChart[] = ['temperature', 'ranking', 'groups', 'probabilities'];
 
 /** A lesson's other charts: folded away, not gone; drawn only while open. */
-function FoldedCharts({ ids, charts }: { ids: LessonChart[]; charts: Record<LessonChart, ReactNode> }) {
+function FoldedCharts({ ids, charts, probeBar }: { ids: LessonChart[]; charts: Record<LessonChart, ReactNode>; probeBar: ReactNode }) {
   const [open, setOpen] = useState(false);
   return (
     <details className="card folded-charts" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="folded-charts">
       <summary>
         Other charts ({ids.length}): {ids.join(', ')}
       </summary>
+      {open ? probeBar : null}
       {open ? ids.map((id) => <Fragment key={id}>{charts[id]}</Fragment>) : null}
     </details>
   );
