@@ -13,6 +13,7 @@ import { StageGroupsChart } from './charts/StageGroupsChart';
 import { TemperatureChart } from './charts/TemperatureChart';
 import { ExportPanel } from './panels/ExportPanel';
 import { BackendNotice, Header } from './panels/Header';
+import { Inspector } from './panels/Inspector';
 import { goTo, LessonPanel } from './panels/LessonPanel';
 import { LivePanel } from './panels/LivePanel';
 import { Notices } from './panels/Notices';
@@ -24,7 +25,9 @@ import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';
 
 export function App() {
-  const { hide, draft, errors, lesson } = useSession(useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson })));
+  const { hide, draft, errors, lesson, inspector } = useSession(
+    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector })),
+  );
 
   useEffect(() => {
     // A pasted or edited link: load it and train it (the running session is replaced only if it is valid).
@@ -113,7 +116,8 @@ export function App() {
       <Header />
       <BackendNotice />
       <Notices />
-      <div className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
+      {inspector ? <Inspector /> : null}
+      <div hidden={inspector} className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>
           {LESSON_CHARTS.filter(visible).map((id, i) => (

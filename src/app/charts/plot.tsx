@@ -298,11 +298,13 @@ export function BarPlot(props: {
     const band = (width - MARGIN.left - MARGIN.right) / Math.max(bars.length, 1);
     const gap = bars.length > 30 ? 0 : band * 0.15;
     const byColour = new Map<string, string>();
+    // Bars start at 0 when 0 is on the axis (signed values such as a gradient), else at the bottom.
+    const base = sy(Math.min(Math.max(0, domain[0]), top)).toFixed(1);
     bars.forEach((b, i) => {
       if (!Number.isFinite(b.value)) return;
       const x = MARGIN.left + i * band + gap / 2;
       const y = sy(Math.max(b.value, domain[0]));
-      const d = `M${x.toFixed(1)},${sy(domain[0]).toFixed(1)}V${y.toFixed(1)}h${Math.max(band - gap, 0.5).toFixed(2)}V${sy(domain[0]).toFixed(1)}Z`;
+      const d = `M${x.toFixed(1)},${base}V${y.toFixed(1)}h${Math.max(band - gap, 0.5).toFixed(2)}V${base}Z`;
       byColour.set(b.colour, (byColour.get(b.colour) ?? '') + d);
     });
     const every = Math.max(1, Math.ceil(bars.length / Math.max(1, Math.floor(width / 42))));

@@ -6,7 +6,8 @@ import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { raceSummary, summarySentence } from '../store/summary';
 
-function download(name: string, data: BlobPart, type: string): void {
+/** Saves `data` as a file named `name` (a download the browser starts; nothing leaves the machine). */
+export function download(name: string, data: BlobPart, type: string): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
   const anchor = document.createElement('a');
   anchor.href = url;

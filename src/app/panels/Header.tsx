@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { BackendInUse } from '../../worker/api';
 import { formatDuration } from '../../train/config';
+import { toggleInspector } from './Inspector';
 import { goTo } from './LessonPanel';
 import { controller } from '../store/controller-instance';
 import { useSession, type BackendState } from '../store/session-store';
@@ -62,6 +63,7 @@ export function Header() {
       hideSetup: state.hide.includes('setup'),
       preparing: state.preparing,
       lesson: state.lesson,
+      inspector: state.inspector,
     })),
   );
   const total = s.applied?.info.totalSteps ?? 0;
@@ -90,6 +92,9 @@ export function Header() {
         </button>
         <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading' || s.status === 'lost'} data-testid="reset">
           ⟲ Reset
+        </button>
+        <button type="button" className="inspector-toggle" onClick={toggleInspector} aria-pressed={s.inspector} data-testid="inspector-toggle" title="Your own teacher and student logits: every PCD diagnostic, no training">
+          {s.inspector ? 'Back to the playground' : 'Inspect logits'}
         </button>
         {s.lesson === null ? (
           <button type="button" className="lesson-start" onClick={() => void goTo(0)} data-testid="lesson-start" title="A guided path through distillation and PCD, chapter by chapter">

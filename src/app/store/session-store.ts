@@ -53,6 +53,8 @@ export interface SessionStore {
   hide: Hideable[];
   /** The lesson chapter shown (0-based), or null in free play. */
   lesson: number | null;
+  /** The PCD inspector (your own logits file) is open instead of the playground. */
+  inspector: boolean;
   live: LiveData;
   version: number;
   /** Index into live.probes shown by the probe charts; null follows the latest. */
@@ -98,6 +100,7 @@ export const useSession = create<SessionStore>()((set) => ({
   notices: [],
   hide: [],
   lesson: null,
+  inspector: false,
   live: emptyLive(),
   version: 0,
   historyIndex: null,

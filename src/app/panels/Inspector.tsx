@@ -1,0 +1,239 @@
+import { useMemo, useState, type DragEvent } from 'react';
+import { PCD_DEFAULTS } from '../../distill/methods';
+import type { PcdOptions } from '../../distill/pcd';
+import { groupCount, groupSlot } from '../../kernels/pcd-attrs';
+import { inspect, inspectionJson } from '../../import/inspect';
+import { LOGITS_LIMITS, parseLogitsFile, type LogitsData } from '../../import/logits-file';
+import { BarPlot } from '../charts/plot';
+import { groupColour } from '../palette';
+import { download } from './ExportPanel';
+import { useSession } from '../store/session-store';
+
+const TAU_RANGE = [0.1, 100] as const;
+const MAX_STAGES = 10;
+
+const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
+
+/**
+ * The PCD inspector: a file of teacher and student logits in, every PCD diagnostic out,
+ * for any option, at once (src/import/inspect.ts computes on this thread; no training).
+ */
+export function Inspector() {
+  const [data, setData] = useState<{ name: string; logits: LogitsData } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [options, setOptions] = useState<PcdOptions>({ ...PCD_DEFAULTS });
+  const [sample, setSample] = useState(0);
+  const [stage, setStage] = useState(PCD_DEFAULTS.stages);
+  const [tauText, setTauText] = useState(String(PCD_DEFAULTS.temperature));
+  const [dragging, setDragging] = useState(false);
+
+  const load = async (file: File) => {
+    try {
+      if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
+      const logits = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
+      setData({ name: file.name, logits });
+      setError(null);
+      setSample(0);
+      const stages = Math.min(options.stages, logits.classes, MAX_STAGES);
+      setOptions((o) => ({ ...o, stages, activeStage: o.activeStage && o.activeStage <= stages ? o.activeStage : null }));
+      setStage(stages);
+    } catch (e) {
+      // Refused: the file loaded before stays.
+      setError(`${(e as Error).message}${data ? ` (still showing ${data.name})` : ''}`);
+    }
+  };
+
+  const result = useMemo(() => (data ? inspect(data.logits, options) : null), [data, options]);
+  const classes = data?.logits.classes ?? 0;
+  const names = useMemo(() => data?.logits.classNames ?? [], [data]);
+  const groups = groupCount(options.stages);
+  const shownStage = Math.min(stage, options.stages);
+
+  const ranked = useMemo(() => {
+    if (!result || !data) return [];
+    const C = data.logits.classes;
+    const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => result.pcd.ranks[sample * C + a] - result.pcd.ranks[sample * C + b]);
+    return order.map((c) => {
+      const group = result.stageGroups[(sample * options.stages + shownStage - 1) * C + c];
+      return { label: names[c], value: result.gaps[sample * C + c], colour: groupColour(group, shownStage), detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c]}, group ${group} of stage ${shownStage}` };
+    });
+  }, [result, data, sample, shownStage, names, options.stages]);
+
+  const gradient = useMemo(() => {
+    if (!result || !data) return [];
+    const C = data.logits.classes;
+    return names.map((name, c) => ({ label: name, value: result.pcd.grad[sample * C + c], colour: '#D55E00', detail: `∂loss/∂z_student[${name}] = ${result.pcd.grad[sample * C + c].toExponential(3)}` }));
+  }, [result, data, sample, names]);
+
+  const set = (change: Partial<PcdOptions>) => setOptions((o) => ({ ...o, ...change }));
+  const tauValue = Number(tauText);
+  const tauError = !(tauValue >= TAU_RANGE[0] && tauValue <= TAU_RANGE[1]) ? `τ must be a number in ${TAU_RANGE[0]}–${TAU_RANGE[1]}` : null;
+
+  return (
+    <main id="inspector" className="inspector" tabIndex={-1} data-testid="inspector">
+      <section
+        className={`card inspector-drop${dragging ? ' dragging' : ''}`}
+        aria-labelledby="inspector-title"
+        onDragOver={(e: DragEvent) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e: DragEvent) => {
+          e.preventDefault();
+          setDragging(false);
+          const file = e.dataTransfer.files[0];
+          if (file) void load(file);
+        }}
+      >
+        <h2 id="inspector-title">PCD inspector: your own logits</h2>
+        <p className="explain">
+          Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {LOGITS_LIMITS.bytes / 1024 / 1024} MB, {LOGITS_LIMITS.samples.toLocaleString('en')} samples and{' '}
+          {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own” has the formats and a PyTorch snippet). It is read and computed in this page: nothing is uploaded,
+          nothing trains.
+        </p>
+        <label className="file-pick">
+          Logits file <input type="file" accept=".json,.csv,.npy" onChange={(e) => e.target.files?.[0] && void load(e.target.files[0])} data-testid="inspector-file" />
+        </label>
+        {error ? (
+          <p className="form-error" role="alert" data-testid="inspector-error">
+            {error}
+          </p>
+        ) : null}
+        {data ? (
+          <p data-testid="inspector-loaded">
+            {data.name}: {data.logits.batch.toLocaleString('en')} samples × {classes.toLocaleString('en')} classes{data.logits.labels ? ', with labels' : ', no labels (DKD and CE need them)'}.
+          </p>
+        ) : null}
+      </section>
+
+      {data && result ? (
+        <>
+          <section className="card" aria-labelledby="inspector-options">
+            <h2 id="inspector-options">PCD options</h2>
+            <div className="inspector-options">
+              <label>
+                Stages S{' '}
+                <select value={options.stages} onChange={(e) => { const stages = Number(e.target.value); set({ stages, activeStage: options.activeStage && options.activeStage <= stages ? options.activeStage : null }); setStage(stages); }} data-testid="inspector-stages">
+                  {Array.from({ length: Math.min(classes, MAX_STAGES) }, (_, i) => i + 1).map((s) => (
+                    <option key={s} value={s}>{s}</option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Temperature τ{' '}
+                <input type="number" step="any" value={tauText} aria-invalid={tauError ? true : undefined} onChange={(e) => { setTauText(e.target.value); const v = Number(e.target.value); if (v >= TAU_RANGE[0] && v <= TAU_RANGE[1]) set({ temperature: v }); }} data-testid="inspector-tau" />
+              </label>
+              <label>
+                <input type="checkbox" checked={options.ranking} onChange={(e) => set({ ranking: e.target.checked })} /> Rank by logit gap
+              </label>
+              <label>
+                <input type="checkbox" checked={options.adaptive} onChange={(e) => set({ adaptive: e.target.checked })} /> Adaptive λ
+              </label>
+              <label>
+                <input type="checkbox" checked={options.standardizeLogits} onChange={(e) => set({ standardizeLogits: e.target.checked })} /> Standardize logits
+              </label>
+              <label>
+                Passes{' '}
+                <select
+                  value={options.fineToCoarse && options.coarseToFine ? 'both' : options.fineToCoarse ? 'f2c' : 'c2f'}
+                  onChange={(e) => set({ fineToCoarse: e.target.value !== 'c2f', coarseToFine: e.target.value !== 'f2c' })}
+                >
+                  <option value="both">both</option>
+                  <option value="f2c">fine → coarse only</option>
+                  <option value="c2f">coarse → fine only</option>
+                </select>
+              </label>
+              <label>
+                Loss of{' '}
+                <select value={options.activeStage ?? 0} onChange={(e) => set({ activeStage: Number(e.target.value) || null })} data-testid="inspector-active-stage">
+                  <option value={0}>every stage (the paper)</option>
+                  {Array.from({ length: options.stages }, (_, i) => (
+                    <option key={i} value={i + 1}>stage {i + 1} alone (scheduled, ×2)</option>
+                  ))}
+                </select>
+              </label>
+            </div>
+            {tauError ? <p className="form-error" role="alert">{tauError}: the last valid τ ({options.temperature}) is in use.</p> : null}
+          </section>
+
+          <section className="card" aria-labelledby="inspector-losses">
+            <div className="card-header">
+              <h2 id="inspector-losses">Losses over the batch</h2>
+              <button type="button" onClick={() => download(`${data.name.replace(/\.[^.]+$/, '')}-pcd-inspection.json`, JSON.stringify(inspectionJson(data.logits, result), null, 1), 'application/json')} data-testid="inspector-export">
+                Export JSON
+              </button>
+            </div>
+            <table className="summary-table" data-testid="inspector-table">
+              <tbody>
+                <tr><th scope="row">PCD loss (α = 1)</th><td data-testid="inspector-pcd-loss">{fmt(result.pcd.loss)}</td></tr>
+                {Array.from(result.pcd.stageLosses).map((loss, k) => (
+                  <tr key={k}><th scope="row">L_{k + 1} (stage {k + 1})</th><td data-testid={`inspector-stage-${k + 1}`}>{fmt(loss)}</td></tr>
+                ))}
+                <tr><th scope="row">KD (same τ)</th><td data-testid="inspector-kd">{fmt(result.kd.loss)}</td></tr>
+                <tr><th scope="row">DKD (α = 1, β = 8)</th><td data-testid="inspector-dkd">{result.dkd ? fmt(result.dkd.loss) : 'needs labels'}</td></tr>
+                <tr><th scope="row">CE of the student</th><td data-testid="inspector-ce">{result.ce ? fmt(result.ce.loss) : 'needs labels'}</td></tr>
+              </tbody>
+            </table>
+          </section>
+
+          <section className="card" aria-labelledby="inspector-sample">
+            <div className="card-header">
+              <h2 id="inspector-sample">One sample</h2>
+              <div className="card-controls">
+                <label>
+                  Sample{' '}
+                  <select value={sample} onChange={(e) => setSample(Number(e.target.value))} data-testid="inspector-sample">
+                    {Array.from({ length: Math.min(data.logits.batch, 500) }, (_, b) => (
+                      <option key={b} value={b}>#{b}{data.logits.labels ? ` (label ${names[data.logits.labels[b]]})` : ''}</option>
+                    ))}
+                  </select>
+                </label>{' '}
+                <label>
+                  Colour by stage{' '}
+                  <select value={shownStage} onChange={(e) => setStage(Number(e.target.value))}>
+                    {Array.from({ length: options.stages }, (_, i) => (
+                      <option key={i} value={i + 1}>{i + 1}</option>
+                    ))}
+                  </select>
+                </label>
+              </div>
+            </div>
+            <p className="explain">Classes in rank order (largest gap |z_teacher − z_student| first), coloured by their group at stage {shownStage}.</p>
+            <BarPlot label={`Logit gaps of sample ${sample} in rank order`} bars={ranked} height={180} xLabel="class, by rank" y={{ label: '|gap|' }} />
+            <table className="summary-table inspector-groups" data-testid="inspector-groups">
+              <thead>
+                <tr><th>stage</th><th>group</th><th>classes</th><th>D_G</th><th>λ</th></tr>
+              </thead>
+              <tbody>
+                {Array.from({ length: options.stages }, (_, k) =>
+                  Array.from({ length: k + 1 }, (_, g) => {
+                    const slot = sample * groups + groupSlot(k + 1, g);
+                    const members = names.filter((_, c) => result.stageGroups[(sample * options.stages + k) * classes + c] === g);
+                    return (
+                      <tr key={`${k}-${g}`}>
+                        <td>{k + 1}</td>
+                        <td>{g}</td>
+                        <td className="members">{members.length > 6 ? `${members.slice(0, 6).join(', ')}, … (${members.length})` : members.join(', ')}</td>
+                        <td>{fmt(result.pcd.groupLosses[slot])}</td>
+                        <td>{fmt(result.pcd.lambdas[slot])}</td>
+                      </tr>
+                    );
+                  }),
+                )}
+              </tbody>
+            </table>
+            <p className="explain">The gradient of the PCD loss with respect to this sample’s student logits, in class order (what a training step would push).</p>
+            <BarPlot label={`Gradient of the PCD loss for sample ${sample}`} bars={gradient} height={160} xLabel="class" y={{ label: '∂loss/∂z' }} />
+          </section>
+        </>
+      ) : null}
+    </main>
+  );
+}
+
+/** Opens or closes the inspector (the header's button). */
+export function toggleInspector(): void {
+  const { inspector, set } = useSession.getState();
+  set({ inspector: !inspector });
+}
