@@ -40,6 +40,7 @@ test('a logits file dropped into the inspector shows the golden ranks and losses
   }, csv());
   await page.locator('.inspector-drop').dispatchEvent('drop', { dataTransfer });
   await expect(page.getByTestId('inspector-loaded')).toHaveText('golden-case-2.csv: 6 samples × 100 classes, with labels.');
+  await expect(page.getByTestId('layout'), 'the playground is hidden behind the inspector').toBeHidden();
 
   close(await shown(page, 'inspector-pcd-loss'), paper.jointLoss);
   for (const k of [1, 2, 3]) close(await shown(page, `inspector-stage-${k}`), paper.stages[String(k)].loss);
