@@ -140,3 +140,19 @@ export function loseDeviceForTesting(): boolean {
   device?.destroy();
   return device !== null;
 }
+
+/** What the soak test samples in this context: TF.js's tensors and bytes, and the JS heap. */
+export interface MemorySnapshot {
+  numTensors: number;
+  numBytes: number;
+  /** `performance.memory.usedJSHeapSize` after a garbage collection where the browser allows one (Chromium with --expose-gc); null where there is no such figure. */
+  jsHeapUsed: number | null;
+}
+
+export function memorySnapshot(): MemorySnapshot {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  const { numTensors, numBytes } = tf.memory();
+  const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
+  return { numTensors, numBytes, jsHeapUsed: heap ? heap.usedJSHeapSize : null };
+}

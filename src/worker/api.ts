@@ -1,10 +1,10 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
-import type { BackendInUse, BackendName } from '../tf/backends';
+import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
 
-export type { BackendInUse, BackendName, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type { BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /**
@@ -48,4 +48,6 @@ export interface TrainingWorkerApi {
   exportStudent(id: string): Promise<StudentExport>;
   /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
   loseDeviceForTesting(): boolean;
+  /** The worker's tensors and JS heap now (`npm run soak` samples it). */
+  memory(): MemorySnapshot;
 }

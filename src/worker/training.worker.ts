@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { loseDeviceForTesting, selectBackend, watchDeviceLoss } from '../tf/backends';
+import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
 import type { TrainingWorkerApi } from './api';
 
@@ -31,6 +31,7 @@ const api: TrainingWorkerApi = {
   setPace: (ms) => session.setPace(ms),
   recover: (order) => session.recover(order),
   loseDeviceForTesting,
+  memory: memorySnapshot,
   exportStudent: async (id) => {
     const exported = await session.exportStudent(id);
     return Comlink.transfer(exported, [exported.weightData]);

@@ -2,7 +2,7 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type { BackendName, LiveChange, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import type { BackendName, LiveChange, MemorySnapshot, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { isConvolutional } from '../../models/catalog';
 import { startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
@@ -89,6 +89,11 @@ export class Controller {
     store.setDraft(structuredClone(page));
     if (store.applied && JSON.stringify(store.applied.page) === JSON.stringify(page)) return;
     await this.apply(structuredClone(page));
+  }
+
+  /** The worker's tensors and heap now (`npm run soak` samples it through the page). */
+  memory(): Promise<MemorySnapshot> {
+    return Promise.resolve(this.api.memory());
   }
 
   /** Back to free play: every panel again, the configuration kept as it is. */
