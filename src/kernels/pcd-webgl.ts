@@ -1,9 +1,11 @@
 // The fused PCD kernel in GLSL for TF.js's WebGL backend. A fragment program computes each
 // output value on its own, with no shared memory, so the one-pass algorithm of pcd-host.ts
-// is cut into a few programs that each read the previous ones' textures: every class's rank
-// (by counting larger gaps), the class at each rank position, ten statistics per group
-// (shifts, sums, KL, cosine, λ, D), the gradient per class from its S groups, and the stage
-// losses and loss over the batch. 6 programs (9 with standardization), whatever S.
+// is cut into a few programs that each read the previous ones' textures: the gaps, every
+// class's rank (by counting larger gaps) and the class at each rank position (both packed,
+// a 2 × 2 block per texel, then unpacked once), ten statistics per group (shifts, sums, KL,
+// cosine, λ, D), the gradient per class from its S groups, and the stage losses and loss
+// over the batch: 9 programs whatever S (5 with ranking off), 6 more with standardization,
+// and one unpack per input that arrives packed.
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { groupCount, type PcdKernelAttrs } from './pcd-attrs';

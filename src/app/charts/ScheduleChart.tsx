@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { schedulePhases } from '../../train/schedule';
 import { groupColour } from '../palette';
@@ -8,8 +8,11 @@ import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
 import { thinIndices, useLive } from './use-live';
 
-/** The custom schedule's segments, edited in a table (changes apply with a restart). */
-function SegmentEditor() {
+/**
+ * The custom schedule's segments, edited in a table (changes apply with a restart). Memoised:
+ * it redraws when the draft changes, not with the chart on every report.
+ */
+const SegmentEditor = memo(function SegmentEditor() {
   const { draft, setDraft, errors } = useSession(useShallow((s) => ({ draft: s.draft, setDraft: s.setDraft, errors: s.draftErrors })));
   const schedule = draft.config.schedule;
   if (schedule.kind !== 'custom') return null;
@@ -76,7 +79,7 @@ function SegmentEditor() {
       </div>
     </div>
   );
-}
+});
 
 /** The stage schedule over the budget with the position marked, and each stage's loss over time. */
 export function ScheduleChart() {

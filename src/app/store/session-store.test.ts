@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSnapshot, StepReport } from '../../worker/api';
 import type { EvaluationReport } from '../../worker/api';
-import { appendEvaluations, appendProbe, appendSteps, CONFUSIONS_KEPT, draftErrors, emptyLive, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
+import { appendEvaluations, appendProbe, appendSteps, CONFUSIONS_KEPT, draftErrors, emptyLive, EVALUATIONS_LIMIT, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
 import { PRESETS } from './presets';
 
 const step = (i: number): StepReport => ({ step: i, epoch: 1, activeStage: null, warm: 1, learningRate: 0.01, runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }] });
@@ -43,7 +43,7 @@ describe('the store helpers', () => {
 describe('evaluations kept by the page', () => {
   it('keeps every evaluation but only the newest confusion matrices of each run, so memory levels off', () => {
     const live = emptyLive();
-    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: step / 100, confusion: new Int32Array(100 * 100) }) as unknown as EvaluationReport;
+    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: step / 100, confusion: new Int32Array(100 * 100), perClassAccuracy: Array(100).fill(0.5) }) as unknown as EvaluationReport;
     for (let step = 1; step <= 50; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('pcd', step)]);
     expect(live.evaluations).toHaveLength(100);
     const kept = live.evaluations.filter((e) => e.confusion.length > 0);
@@ -54,6 +54,21 @@ describe('evaluations kept by the page', () => {
       ['pcd', 50],
     ]);
     expect(kept).toHaveLength(2 * CONFUSIONS_KEPT);
+    expect(live.evaluations.filter((e) => e.perClassAccuracy.length > 0)).toEqual(kept);
     expect(live.evaluations.map((e) => e.testAccuracy)).toEqual(Array.from({ length: 50 }, (_, i) => [(i + 1) / 100, (i + 1) / 100]).flat());
+  });
+
+  it('halves a run’s older evaluations past the limit, keeping its first and newest, so a run of any length levels off', () => {
+    const live = emptyLive();
+    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: 0.5, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
+    for (let step = 0; step < 3 * EVALUATIONS_LIMIT; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('kd', step)]);
+    for (const id of ['ce', 'kd']) {
+      const own = live.evaluations.filter((e) => e.id === id);
+      expect(own.length).toBeLessThanOrEqual(EVALUATIONS_LIMIT);
+      expect(own.length).toBeGreaterThan(EVALUATIONS_LIMIT / 2);
+      expect(own[0].step).toBe(0);
+      expect(own.at(-1)!.step).toBe(3 * EVALUATIONS_LIMIT - 1);
+      expect(own.map((e) => e.step)).toEqual([...own.map((e) => e.step)].sort((a, b) => a - b));
+    }
   });
 });

@@ -136,12 +136,16 @@ export function appendSteps(live: LiveData, steps: StepReport[]): void {
   }
 }
 
-/** Confusion matrices kept per run (the newest ones); older evaluations keep their other metrics. */
+/** Confusion matrices and per-class accuracies kept per run (the newest ones); older evaluations keep their scalar metrics. */
 export const CONFUSIONS_KEPT = 2;
+/** Evaluations kept per run; past this, every other older one is dropped (the newest and the first stay). */
+export const EVALUATIONS_LIMIT = 1000;
 
 /**
  * Appends evaluations, dropping the confusion matrix (C × C counts, 40 kB at 100 classes)
- * of all but each run's newest few, so page memory levels off over a long run.
+ * and the per-class accuracies (C numbers) of all but each run's newest few, and halving a
+ * run's older evaluations past EVALUATIONS_LIMIT, so page memory levels off however long a
+ * run lasts (the soak test measures it).
  */
 export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[]): void {
   if (!evaluations.length) return;
@@ -152,9 +156,18 @@ export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[
     const count = (seen.get(e.id) ?? 0) + 1;
     seen.set(e.id, count);
     if (count > CONFUSIONS_KEPT) {
-      if (e.confusion.length === 0) break; // everything older was thinned before
-      live.evaluations[i] = { ...e, confusion: new Int32Array(0) };
+      if (e.confusion.length === 0 && e.perClassAccuracy.length === 0) break; // everything older was thinned before
+      live.evaluations[i] = { ...e, confusion: new Int32Array(0), perClassAccuracy: [] };
     }
+  }
+  const counts = new Map<string, number>();
+  for (const e of live.evaluations) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+  for (const [id, count] of counts) {
+    if (count <= EVALUATIONS_LIMIT) continue;
+    // Every other one of this run's evaluations, except its first and its newest.
+    const own = live.evaluations.filter((e) => e.id === id);
+    const drop = new Set(own.filter((_, k) => k % 2 === 1 && k < own.length - 1));
+    live.evaluations = live.evaluations.filter((e) => !drop.has(e));
   }
 }
 
