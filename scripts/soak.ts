@@ -19,9 +19,9 @@ const every = Number(arg('--every', '60'));
 const backends = arg('--backends', 'cpu,webgpu').split(',') as ('cpu' | 'webgpu' | 'webgl')[];
 
 /**
- * Largest growth allowed from the middle of the run to its end. Tensors and tensor bytes
- * compare the smallest of 3 samples around each point (a sample can land mid-step, with
- * that step's intermediates alive); heaps compare medians of 3.
+ * Largest growth allowed from the middle of the run to its end. Tensors and tensor bytes are
+ * the worker's right after its last step (between steps, with no intermediates alive),
+ * compared as the smallest of 3 samples around each point; heaps as medians of 3.
  */
 export const SOAK_BOUNDS = { numTensors: 0, numBytes: 1024 * 1024, workerHeap: 8 * 1024 * 1024, pageHeap: 8 * 1024 * 1024 } as const;
 
@@ -101,7 +101,9 @@ try {
       const { metrics } = await cdp.send('Performance.getMetrics');
       const pageHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
       const step = Number((await tab.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
-      const sample = { second: Math.round((Date.now() - started) / 1000), step, numTensors: worker.numTensors, numBytes: worker.numBytes, workerHeap: worker.jsHeapUsed ?? (await workerHeap(browserCdp)), pageHeap };
+      // Tensors as they stand between two steps (sampled now, the count includes a step's intermediates).
+      const tensors = worker.resting ?? worker;
+      const sample = { second: Math.round((Date.now() - started) / 1000), step, numTensors: tensors.numTensors, numBytes: tensors.numBytes, workerHeap: worker.jsHeapUsed ?? (await workerHeap(browserCdp)), pageHeap };
       samples.push(sample);
       console.log(`  ${(sample.second / 60).toFixed(1).padStart(5)} ${String(step).padStart(7)} ${String(sample.numTensors).padStart(8)} ${mb(sample.numBytes).padStart(10)} ${mb(sample.workerHeap).padStart(15)} ${mb(pageHeap).padStart(13)}`);
     }

@@ -402,6 +402,11 @@ export class TrainingSession {
     if (this.current === 'running') this.current = 'paused';
   }
 
+  /** TF.js's tensors and bytes right after the last training step, or null before one. */
+  restingMemory(): { numTensors: number; numBytes: number } | null {
+    return this.loaded?.trainer.restingMemory ?? null;
+  }
+
   /** One step of every run while paused. */
   step(): Promise<StepReport> {
     return this.exclusive(() => this.stepNow());

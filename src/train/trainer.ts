@@ -151,6 +151,8 @@ export class DistillationTrainer {
   private readonly phases: SchedulePhase[];
   private readonly runs: Run[];
   private teacherCache: tf.Tensor2D | null = null;
+  /** TF.js's tensors and bytes right after the last step (`npm run soak` watches them). */
+  restingMemory: { numTensors: number; numBytes: number } | null = null;
   private teacherTestLogits: Float32Array | null = null;
   private order: number[] = [];
   private step = 0;
@@ -368,6 +370,9 @@ export class DistillationTrainer {
     } finally {
       tf.dispose([x, oneHot, ...(teacherLogits ? [teacherLogits] : [])]);
       for (const p of pending) tf.dispose([p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]);
+      // What stays alive between steps: flat over a long run unless something leaks.
+      const { numTensors, numBytes } = tf.memory();
+      this.restingMemory = { numTensors, numBytes };
     }
   }
 

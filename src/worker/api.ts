@@ -48,6 +48,6 @@ export interface TrainingWorkerApi {
   exportStudent(id: string): Promise<StudentExport>;
   /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
   loseDeviceForTesting(): boolean;
-  /** The worker's tensors and JS heap now (`npm run soak` samples it). */
-  memory(): MemorySnapshot;
+  /** The worker's tensors and JS heap now, and its tensors right after the last step (`npm run soak` samples it). */
+  memory(): MemorySnapshot & { resting: { numTensors: number; numBytes: number } | null };
 }

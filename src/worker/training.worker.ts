@@ -31,7 +31,7 @@ const api: TrainingWorkerApi = {
   setPace: (ms) => session.setPace(ms),
   recover: (order) => session.recover(order),
   loseDeviceForTesting,
-  memory: memorySnapshot,
+  memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   exportStudent: async (id) => {
     const exported = await session.exportStudent(id);
     return Comlink.transfer(exported, [exported.weightData]);

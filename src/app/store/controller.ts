@@ -92,7 +92,7 @@ export class Controller {
   }
 
   /** The worker's tensors and heap now (`npm run soak` samples it through the page). */
-  memory(): Promise<MemorySnapshot> {
+  memory(): Promise<MemorySnapshot & { resting: { numTensors: number; numBytes: number } | null }> {
     return Promise.resolve(this.api.memory());
   }
 
