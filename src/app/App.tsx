@@ -93,6 +93,8 @@ export function App() {
     agreement: <AgreementChart />,
   };
   const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
+  const shownCharts = LESSON_CHARTS.filter(visible);
+  const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
   const folded = chapter ? LESSON_CHARTS.filter((id) => !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
   const probeBar = (
     <section className="card probe-bar" aria-label="Probe batch and history">
@@ -120,16 +122,16 @@ export function App() {
       <div hidden={inspector} className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>
-          {LESSON_CHARTS.filter(visible).map((id, i) => (
+          {shownCharts.map((id, i) => (
             <Fragment key={id}>
               {/* The probe controls sit above the first chart that reads the probe batch. */}
-              {i === LESSON_CHARTS.filter(visible).findIndex((c) => PROBE_CHARTS.includes(c)) ? probeBar : null}
+              {i === firstProbeChart ? probeBar : null}
               {charts[id]}
             </Fragment>
           ))}
           {/* With no probe chart shown, the probe controls go with the folded ones (or, in free play with them hidden, stay at the end). */}
-          {LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) || (chapter && folded.some((c) => PROBE_CHARTS.includes(c))) ? null : probeBar}
-          {folded.length ? <FoldedCharts ids={folded} charts={charts} probeBar={folded.some((c) => PROBE_CHARTS.includes(c)) && !LESSON_CHARTS.filter(visible).some((c) => PROBE_CHARTS.includes(c)) ? probeBar : null} /> : null}
+          {firstProbeChart >= 0 || (chapter && folded.some((c) => PROBE_CHARTS.includes(c))) ? null : probeBar}
+          {folded.length ? <FoldedCharts ids={folded} charts={charts} probeBar={firstProbeChart < 0 && folded.some((c) => PROBE_CHARTS.includes(c)) ? probeBar : null} /> : null}
         </main>
       </div>
       <footer className="app-footer">

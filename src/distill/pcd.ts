@@ -6,13 +6,13 @@ import {
   requireFinitePositive,
   requireIntegerInRange,
 } from './errors';
-import { groupCount, groupSlot, stageGroupsFromRanks } from '../kernels/pcd-attrs';
+import { groupCount, groupSlot, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
 import { hasFusedPcd, pcdFused } from '../kernels/pcd';
 import { logitPairShape } from './logits';
 import { pcdLossReference } from './pcd-reference';
 import { PCD_DEFAULTS } from './methods';
 
-export { PCD_DEFAULTS, groupCount, groupSlot };
+export { PCD_DEFAULTS, groupCount, groupSlot, stageWeights };
 
 /** Every option of PCD in pcd-spec.md. */
 export interface PcdOptions {
@@ -75,12 +75,6 @@ export interface PcdResult {
   groupLosses: tf.Tensor2D;
   /** `[B, G]`: the adaptive weight λ_G of every group (all ones when `adaptive` is off). */
   lambdas: tf.Tensor2D;
-}
-
-/** The stage weights w_k of `loss = α · Σ_k w_k · L_k`: the passes switched on, or 2 at a scheduled stage. */
-export function stageWeights(opts: PcdOptions): number[] {
-  const passes = Number(opts.fineToCoarse) + Number(opts.coarseToFine);
-  return Array.from({ length: opts.stages }, (_, i) => (opts.activeStage === null ? passes : i + 1 === opts.activeStage ? 2 : 0));
 }
 
 /**

@@ -3,8 +3,8 @@
 // thread (the fused kernel's host implementation, src/kernels/pcd-host.ts): no TF.js, no
 // worker, so a changed option shows at once.
 import type { PcdOptions } from '../distill/pcd';
-import { groupCount, stageGroupsFromRanks } from '../kernels/pcd-attrs';
-import { pcdHost, type PcdHostResult } from '../kernels/pcd-host';
+import { groupCount, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
+import { pcdHost, rowMoments, STD_EPSILON, type PcdHostResult } from '../kernels/pcd-host';
 import type { LogitsData } from './logits-file';
 
 export interface Inspection {
@@ -20,15 +20,12 @@ export interface Inspection {
   ce: { loss: number } | null;
 }
 
-const STD_EPSILON = 1e-7;
-
+/** Each row standardized as the loss sees it (pcd-spec.md), with the kernel's own moments. */
 function standardizedRows(values: Float32Array, batch: number, classes: number): Float64Array {
   const out = new Float64Array(values.length);
   for (let b = 0; b < batch; b++) {
-    const row = values.subarray(b * classes, (b + 1) * classes);
-    const mean = row.reduce((a, v) => a + v, 0) / classes;
-    const std = Math.sqrt(row.reduce((a, v) => a + (v - mean) ** 2, 0) / (classes - 1));
-    for (let c = 0; c < classes; c++) out[b * classes + c] = (row[c] - mean) / (std + STD_EPSILON);
+    const { mean, std } = rowMoments(values, b * classes, classes);
+    for (let c = 0; c < classes; c++) out[b * classes + c] = (values[b * classes + c] - mean) / (std + STD_EPSILON);
   }
   return out;
 }
@@ -84,8 +81,6 @@ export function ceHost(student: ArrayLike<number>, labels: ArrayLike<number>, ba
 /** Every PCD diagnostic for `data` under `options` (the bare terms: α as given), and KD, DKD (α = 1, β = 8) and CE for comparison. */
 export function inspect(data: LogitsData, options: PcdOptions): Inspection {
   const { batch, classes, teacher, student, labels } = data;
-  const passes = Number(options.fineToCoarse) + Number(options.coarseToFine);
-  const stageWeights = Array.from({ length: options.stages }, (_, i) => (options.activeStage === null ? passes : i + 1 === options.activeStage ? 2 : 0));
   const pcd = pcdHost(student, teacher, batch, classes, {
     stages: options.stages,
     temperature: options.temperature,
@@ -93,7 +88,7 @@ export function inspect(data: LogitsData, options: PcdOptions): Inspection {
     adaptive: options.adaptive,
     ranking: options.ranking,
     standardize: options.standardizeLogits,
-    stageWeights,
+    stageWeights: stageWeights(options),
     diagnostics: true,
   });
   const kdResult = pcdHost(student, teacher, batch, classes, {

@@ -59,3 +59,12 @@ export function stageGroupsFromRanks(ranks: ArrayLike<number>, batch: number, st
   }
   return out;
 }
+
+/**
+ * The stage weights w_k of `loss = α · Σ_k w_k · L_k` for the given options: the number of
+ * passes switched on at every stage, or 2 at a scheduled stage and 0 elsewhere (spec §4–§5).
+ */
+export function stageWeights(opts: { stages: number; fineToCoarse: boolean; coarseToFine: boolean; activeStage: number | null }): number[] {
+  const passes = Number(opts.fineToCoarse) + Number(opts.coarseToFine);
+  return Array.from({ length: opts.stages }, (_, i) => (opts.activeStage === null ? passes : i + 1 === opts.activeStage ? 2 : 0));
+}

@@ -19,10 +19,10 @@ export interface PcdHostResult {
   lambdas: Float32Array;
 }
 
-const STD_EPSILON = 1e-7;
+export const STD_EPSILON = 1e-7;
 
 /** Row statistics of logit standardization (pcd-spec.md): mean and unbiased std. */
-function rowMoments(row: ArrayLike<number>, offset: number, classes: number): { mean: number; std: number } {
+export function rowMoments(row: ArrayLike<number>, offset: number, classes: number): { mean: number; std: number } {
   let sum = 0;
   for (let c = 0; c < classes; c++) sum += row[offset + c];
   const mean = sum / classes;

@@ -1,7 +1,7 @@
 // Live cues: a chapter says in words when the thing to see has happened, computed from the
 // session's reports (evaluations, probe snapshots, the step), never from a timer. Pure
 // functions of plain data, unit-tested without a page.
-import { raceSummary, summarySentence } from '../app/store/summary';
+import { percent, raceSummary, summarySentence } from '../app/store/summary';
 import type { TrainerConfig } from '../train/config';
 import { activeStageAt, schedulePhases } from '../train/schedule';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
@@ -19,7 +19,6 @@ export interface CueState {
   teacherAccuracy: number | null;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const className = (state: CueState, c: number) => `“${state.classNames[c] ?? `class ${c}`}”`;
 
 /** Test accuracy of `a` and `b` at every step both were evaluated, in step order. */

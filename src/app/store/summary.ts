@@ -60,7 +60,8 @@ export function raceSummary(
   return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows, testCount };
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** An accuracy in [0, 1] as a percentage with one decimal: 0.573 → 57.3%. */
+export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** Points with their sign: +7.4, −3.0. */
 export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
