@@ -3,14 +3,26 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { controller } from './app/store/controller-instance';
 import { loadHash } from './app/store/hash-sync';
+import { useSession } from './app/store/session-store';
+import { readLocalFacts } from './import/local-store';
+import { setLocalFacts } from './models/catalog';
 import './app/app.css';
 
-// The configuration comes from the link before the first render; the worker starts once per page.
-const state = loadHash();
-void controller.init(state?.backend ?? null);
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// A dataset of one's own kept in this browser is known before the link is read (a link may
+// say dataset=local); then the configuration comes from the link before the first render,
+// and the worker starts once per page.
+void readLocalFacts()
+  .catch(() => null)
+  .then((facts) => {
+    if (facts) {
+      setLocalFacts(facts);
+      useSession.getState().set({ local: facts });
+    }
+    const state = loadHash();
+    void controller.init(state?.backend ?? null);
+    createRoot(document.getElementById('root')!).render(
+      <StrictMode>
+        <App />
+      </StrictMode>,
+    );
+  });

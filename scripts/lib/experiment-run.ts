@@ -2,7 +2,7 @@
 // WASM backend (CPU if it cannot start) for MLP students, in headless Chromium for CNN students (Node's pure-JS
 // backend takes about half a minute per CNN batch). Shared by `npm run experiment`, the
 // budget study and the ablation.
-import { loadDataset } from '../../src/data/load';
+import { builtInDataset, loadDataset } from '../../src/data/load';
 import { catalogEntry, isConvolutional } from '../../src/models/catalog';
 import { loadTeacher } from '../../src/models/teacher';
 import { serveDirectory } from '../../src/test-support/static-server';
@@ -38,8 +38,8 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
   const site = await serveDirectory('public');
-  const data = await loadDataset(config.dataset, site.url);
-  const { model: teacher, metadata } = await loadTeacher(config.dataset, site.url, fetch, data);
+  const data = await loadDataset(builtInDataset(config.dataset), site.url);
+  const { model: teacher, metadata } = await loadTeacher(builtInDataset(config.dataset), site.url, fetch, data);
   const results: { seed: number; result: SeedResult }[] = [];
   let where = `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`;
   const report = (seed: number, result: SeedResult) => {

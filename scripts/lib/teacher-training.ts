@@ -1,6 +1,7 @@
 // Trains a dataset's teacher with the project's own code, in Node or in a browser page,
 // and returns its TF.js Layers artifacts and metadata. Used by `npm run train:teachers`.
 import * as tf from '@tensorflow/tfjs';
+import { builtInDataset } from '../../src/data/load';
 import type { Dataset, DatasetId } from '../../src/data/dataset';
 import type { TeacherMetadata } from '../../src/models/teacher';
 import { DEFAULT_STUDENT, modelSpec, teacherSpec } from '../../src/models/zoo';
@@ -28,8 +29,9 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 export async function trainTeacher(dataset: Dataset, log: (line: string) => void, epochs?: number): Promise<TrainedTeacher> {
-  const recipe = { ...TEACHER_RECIPES[dataset.id], ...(epochs ? { epochs } : {}) };
-  const spec = teacherSpec(dataset.id);
+  const id = builtInDataset(dataset.id);
+  const recipe = { ...TEACHER_RECIPES[id], ...(epochs ? { epochs } : {}) };
+  const spec = teacherSpec(id);
   const started = performance.now();
   const model = spec.build(recipe.seed);
   await trainSupervised(model, dataset, recipe, (r) =>
@@ -40,7 +42,7 @@ export async function trainTeacher(dataset: Dataset, log: (line: string) => void
 
   let baselineStudent: TeacherMetadata['baselineStudent'];
   if (dataset.id === 'synthetic100') {
-    const studentSpec = modelSpec(DEFAULT_STUDENT[dataset.id]);
+    const studentSpec = modelSpec(DEFAULT_STUDENT[id]);
     const student = studentSpec.build(recipe.seed);
     await trainSupervised(student, dataset, recipe, (r) =>
       log(`${studentSpec.id} (cross-entropy baseline) epoch ${r.epoch}: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%`),
@@ -68,7 +70,7 @@ export async function trainTeacher(dataset: Dataset, log: (line: string) => void
     weightDataBase64: toBase64(new Uint8Array(weightData)),
     seconds,
     metadata: {
-      dataset: dataset.id,
+      dataset: id,
       modelId: spec.id,
       architecture: spec.description,
       parameterCount: model.countParams(),

@@ -16,6 +16,7 @@ import { BackendNotice, Header } from './panels/Header';
 import { Inspector } from './panels/Inspector';
 import { goTo, LessonPanel } from './panels/LessonPanel';
 import { LivePanel } from './panels/LivePanel';
+import { LocalDataPanel } from './panels/LocalDataPanel';
 import { Notices } from './panels/Notices';
 import { SetupPanel } from './panels/SetupPanel';
 import { SummaryPanel } from './panels/SummaryPanel';
@@ -25,8 +26,8 @@ import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';
 
 export function App() {
-  const { hide, draft, errors, lesson, inspector } = useSession(
-    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector })),
+  const { hide, draft, errors, lesson, inspector, localPanel } = useSession(
+    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector, localPanel: s.localPanel })),
   );
 
   useEffect(() => {
@@ -119,6 +120,7 @@ export function App() {
       <BackendNotice />
       <Notices />
       {inspector ? <Inspector /> : null}
+      {localPanel && !inspector ? <LocalDataPanel /> : null}
       <div hidden={inspector} className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>

@@ -5,11 +5,18 @@ export interface DatasetSplit {
   /** `count` integer class labels. */
   labels: Int32Array;
   count: number;
+  /**
+   * A teacher given as logits (a local dataset's logits file): `count × classes`, row-major,
+   * row i the teacher's logits for sample i. The trainer then needs no teacher model.
+   */
+  teacherLogits?: Float32Array;
 }
 
 /** A dataset as the models, the trainer and the charts see it. */
 export interface Dataset {
-  id: DatasetId;
+  id: AnyDatasetId;
+  /** A local dataset's name (its file or folder), for the page. */
+  name?: string;
   /** Shape of one sample, e.g. `[28, 28, 1]` for an image or `[32]` for a feature vector. */
   featureShape: number[];
   classNames: string[];
@@ -20,7 +27,10 @@ export interface Dataset {
   test: DatasetSplit;
 }
 
+/** The built-in datasets (files on the site or generated from a seed). */
 export type DatasetId = 'mnist' | 'synthetic100';
+/** A built-in dataset, or the one loaded from the person's own files (`src/import/`). */
+export type AnyDatasetId = DatasetId | 'local';
 
 export function featureSize(dataset: Pick<Dataset, 'featureShape'>): number {
   return dataset.featureShape.reduce((a, b) => a * b, 1);
@@ -30,5 +40,12 @@ export function featureSize(dataset: Pick<Dataset, 'featureShape'>): number {
 export function firstSamples(split: DatasetSplit, count: number, rowSize: number): DatasetSplit {
   const n = Math.min(count, split.count);
   if (n === split.count) return split;
-  return { ...split, count: n, features: split.features.subarray(0, n * rowSize), labels: split.labels.subarray(0, n) };
+  const classes = split.teacherLogits ? split.teacherLogits.length / split.count : 0;
+  return {
+    ...split,
+    count: n,
+    features: split.features.subarray(0, n * rowSize),
+    labels: split.labels.subarray(0, n),
+    ...(split.teacherLogits ? { teacherLogits: split.teacherLogits.subarray(0, n * classes) } : {}),
+  };
 }

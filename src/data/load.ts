@@ -1,4 +1,4 @@
-import type { Dataset, DatasetId } from './dataset';
+import type { AnyDatasetId, Dataset, DatasetId } from './dataset';
 import { loadMnist } from './mnist';
 import { generateSynthetic100 } from './synthetic';
 
@@ -11,4 +11,10 @@ export const DATASET_IDS: readonly DatasetId[] = ['mnist', 'synthetic100'];
 export async function loadDataset(id: DatasetId, siteUrl: string, fetchFn: typeof fetch = fetch): Promise<Dataset> {
   if (id === 'mnist') return loadMnist(`${siteUrl}data/mnist/`, fetchFn);
   return generateSynthetic100();
+}
+
+/** A built-in dataset id, or an error for the local one (which lives in a browser's IndexedDB, not on the site). */
+export function builtInDataset(id: AnyDatasetId): DatasetId {
+  if (id === 'local') throw new Error('dataset = local: a dataset of your own lives in the browser that loaded it; the tools use mnist and synthetic100');
+  return id;
 }

@@ -55,7 +55,7 @@ function checkNames(file: string, names: string[] | null, classes: number): stri
 }
 
 /** UTF-8 text, refused if it is not (a binary file renamed, or another encoding). */
-function utf8(file: string, bytes: Uint8Array): string {
+export function utf8(file: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -175,10 +175,10 @@ export function parseLogitsCsv(file: string, text: string): LogitsData {
 }
 
 /**
- * NPY (NumPy's format, version 1–3): a float32 or float64 array of shape (2, B, C), the
- * teacher's logits at [0] and the student's at [1], little-endian, C order.
+ * An .npy array (NumPy's format, version 1–3): float32 or float64, little-endian, C order;
+ * its shape and a reader of its i-th value in row-major order. The data size is checked.
  */
-export function parseLogitsNpy(file: string, bytes: Uint8Array): LogitsData {
+export function readNpy(file: string, bytes: Uint8Array): { dims: number[]; value: (i: number) => number } {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((m, i) => bytes[i] !== m)) throw new LogitsFileError(file, null, 'not an .npy file (no \\x93NUMPY magic)');
   const major = bytes[6];
@@ -194,19 +194,27 @@ export function parseLogitsNpy(file: string, bytes: Uint8Array): LogitsData {
   if (fortran === 'True') throw new LogitsFileError(file, 'header', 'Fortran order: save a C-ordered array (np.ascontiguousarray)');
   if (descr !== '<f4' && descr !== '<f8') throw new LogitsFileError(file, 'header', `dtype ${descr}: expected float32 (<f4) or float64 (<f8)`);
   const dims = shape.split(',').map((d) => d.trim()).filter(Boolean).map(Number);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new LogitsFileError(file, 'header', `shape (${dims.join(', ')}) is not a shape`);
+  const width = descr === '<f4' ? 4 : 8;
+  const data = start + headerLength;
+  const expected = dims.reduce((a, b) => a * b, 1) * width;
+  if (bytes.length - data !== expected) throw new LogitsFileError(file, null, `${(bytes.length - data).toLocaleString('en')} data bytes: expected ${expected.toLocaleString('en')} for shape (${dims.join(', ')})`);
+  return { dims, value: (i) => (width === 4 ? view.getFloat32(data + i * 4, true) : view.getFloat64(data + i * 8, true)) };
+}
+
+/**
+ * NPY: a float32 or float64 array of shape (2, B, C), the teacher's logits at [0] and the
+ * student's at [1].
+ */
+export function parseLogitsNpy(file: string, bytes: Uint8Array): LogitsData {
+  const { dims, value } = readNpy(file, bytes);
   if (dims.length !== 3 || dims[0] !== 2) throw new LogitsFileError(file, 'header', `shape (${dims.join(', ')}): expected (2, B, C), teacher then student`);
   const [, batch, classes] = dims;
   checkShape(file, batch, classes);
-  const width = descr === '<f4' ? 4 : 8;
-  const data = start + headerLength;
-  const expected = 2 * batch * classes * width;
-  if (bytes.length - data !== expected) throw new LogitsFileError(file, null, `${(bytes.length - data).toLocaleString('en')} data bytes: expected ${expected.toLocaleString('en')} for shape (2, ${batch}, ${classes})`);
   const read = (side: number) => {
     const out = new Float32Array(batch * classes);
     for (let i = 0; i < out.length; i++) {
-      const offset = data + (side * batch * classes + i) * width;
-      const value = width === 4 ? view.getFloat32(offset, true) : view.getFloat64(offset, true);
-      out[i] = finite(file, `${side === 0 ? 'teacher' : 'student'}[${Math.floor(i / classes)}][${i % classes}]`, value);
+      out[i] = finite(file, `${side === 0 ? 'teacher' : 'student'}[${Math.floor(i / classes)}][${i % classes}]`, value(side * batch * classes + i));
     }
     return out;
   };

@@ -1,4 +1,4 @@
-import type { DatasetId } from '../data/dataset';
+import type { AnyDatasetId, DatasetId } from '../data/dataset';
 
 /**
  * What the page knows of the model zoo without TF.js: names, descriptions and parameter
@@ -7,7 +7,7 @@ import type { DatasetId } from '../data/dataset';
  */
 export interface ModelEntry {
   id: string;
-  dataset: DatasetId;
+  dataset: AnyDatasetId;
   role: 'teacher' | 'student';
   name: string;
   description: string;
@@ -32,11 +32,87 @@ export const DEFAULT_STUDENT: Record<DatasetId, string> = {
   synthetic100: 'synthetic-mlp-small',
 };
 
+/**
+ * What the page and the worker know of the local dataset (the person's own files, loaded
+ * by src/import/): its shape, classes and split sizes, and how its teacher is given. Each
+ * side registers it with {@link setLocalFacts} once the dataset is loaded; the schema, the
+ * students' builders and the setup panel read it from here.
+ */
+export interface LocalFacts {
+  name: string;
+  featureShape: number[];
+  classNames: string[];
+  trainCount: number;
+  testCount: number;
+  teacher: { kind: 'model'; description: string; parameters: number } | { kind: 'logits'; file: string };
+  teacherTestAccuracy: number;
+  superclassNames?: string[];
+}
+
+let localFacts: LocalFacts | null = null;
+
+export function setLocalFacts(facts: LocalFacts | null): void {
+  localFacts = facts;
+}
+
+export function getLocalFacts(): LocalFacts | null {
+  return localFacts;
+}
+
+/** Hidden widths of the local dataset's MLP students. */
+export const LOCAL_MLP_WIDTHS = { 'local-mlp': 32, 'local-mlp-wide': 128 } as const;
+
+/**
+ * The zoo's students sized to a local dataset: a linear model, two MLPs and, for images
+ * (`[height, width, channels]` of at least 4 × 4), the small CNN. Parameter counts by formula
+ * (zoo.test.ts checks them against the built models).
+ */
+export function localStudents(facts: Pick<LocalFacts, 'featureShape' | 'classNames'>): ModelEntry[] {
+  const inputs = facts.featureShape.reduce((a, b) => a * b, 1);
+  const classes = facts.classNames.length;
+  const entries: ModelEntry[] = [
+    { id: 'local-linear', dataset: 'local', role: 'student', name: 'linear (softmax regression)', description: `${inputs} → ${classes}`, parameters: (inputs + 1) * classes },
+    ...Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => ({
+      id,
+      dataset: 'local' as const,
+      role: 'student' as const,
+      name: hidden > 32 ? 'wide MLP' : 'MLP',
+      description: `${inputs} → ${hidden} → ${classes}`,
+      parameters: (inputs + 1) * hidden + (hidden + 1) * classes,
+    })),
+  ];
+  const [height, width, channels] = facts.featureShape;
+  if (facts.featureShape.length === 3 && height >= 4 && width >= 4) {
+    const pooled = Math.floor(Math.floor(height / 2) / 2) * Math.floor(Math.floor(width / 2) / 2) * 8;
+    entries.push({
+      id: 'local-cnn-small',
+      dataset: 'local',
+      role: 'student',
+      name: 'small CNN',
+      description: `conv 3×3×4 → pool → conv 3×3×8 → pool → ${classes}`,
+      parameters: (9 * channels + 1) * 4 + (9 * 4 + 1) * 8 + (pooled + 1) * classes,
+    });
+  }
+  return entries;
+}
+
+/** The students of a dataset (for the local one, those of the loaded dataset; none before). */
+export function studentsOf(dataset: AnyDatasetId): ModelEntry[] {
+  if (dataset === 'local') return localFacts ? localStudents(localFacts) : [];
+  return MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === dataset);
+}
+
+/** The student a dataset starts with. */
+export function defaultStudentOf(dataset: AnyDatasetId): string {
+  return dataset === 'local' ? 'local-mlp' : DEFAULT_STUDENT[dataset];
+}
+
 /** A convolutional model (trained on WebGL, not the CPU backend, where a conv batch takes tens of seconds). */
 export function isConvolutional(id: string): boolean {
   return catalogEntry(id)?.description.startsWith('conv') ?? false;
 }
 
 export function catalogEntry(id: string): ModelEntry | undefined {
+  if (id.startsWith('local-')) return studentsOf('local').find((m) => m.id === id);
   return MODEL_CATALOG.find((m) => m.id === id);
 }

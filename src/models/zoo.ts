@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetId } from '../data/dataset';
-import { DEFAULT_STUDENT } from './catalog';
+import type { AnyDatasetId, Dataset, DatasetId } from '../data/dataset';
+import { DEFAULT_STUDENT, LOCAL_MLP_WIDTHS, localStudents } from './catalog';
 
 export { DEFAULT_STUDENT };
 
@@ -12,7 +12,7 @@ export { DEFAULT_STUDENT };
  */
 export interface ModelSpec {
   id: string;
-  dataset: DatasetId;
+  dataset: AnyDatasetId;
   role: 'teacher' | 'student';
   name: string;
   description: string;
@@ -147,7 +147,40 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
   },
 ];
 
-export function modelSpec(id: string): ModelSpec {
+/**
+ * The zoo's students sized to a local dataset (see catalog.ts's `localStudents`): its input
+ * shape in, its classes out, the same layers as the built-in students.
+ */
+export function localStudentSpecs(dataset: Pick<Dataset, 'featureShape' | 'classNames'>): ModelSpec[] {
+  const input = dataset.featureShape;
+  const classes = dataset.classNames.length;
+  const flat = input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : [];
+  const first = (units: number, seed: number, activation: 'relu' | 'linear') => (input.length > 1 ? dense(units, seed, 1, activation) : dense(units, seed, 1, activation, input));
+  const builders: Record<string, (seed: number) => tf.LayersModel> = {
+    'local-linear': (seed) => sequential('local_linear', [...flat, first(classes, seed, 'linear')]),
+    ...Object.fromEntries(
+      Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => [id, (seed: number) => sequential(id.replace(/-/g, '_'), [...(input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : []), first(hidden, seed, 'relu'), dense(classes, seed, 2, 'linear')])]),
+    ),
+    'local-cnn-small': (seed) =>
+      sequential('local_cnn_small', [
+        conv(4, 3, seed, 1, input),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        conv(8, 3, seed, 2),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        dense(classes, seed, 3, 'linear'),
+      ]),
+  };
+  return localStudents(dataset).map((entry) => ({ ...entry, role: 'student', build: builders[entry.id] }));
+}
+
+/** A model of the zoo; a local student (`local-…`) is sized to `dataset`, which it needs. */
+export function modelSpec(id: string, dataset?: Pick<Dataset, 'featureShape' | 'classNames'>): ModelSpec {
+  if (id.startsWith('local-')) {
+    const local = dataset ? localStudentSpecs(dataset).find((m) => m.id === id) : undefined;
+    if (!local) throw new Error(`model = "${id}" is invalid: ${dataset ? `expected one of ${localStudentSpecs(dataset).map((m) => m.id).join(', ')}` : 'a local student needs its dataset'}`);
+    return local;
+  }
   const spec = MODEL_ZOO.find((m) => m.id === id);
   if (!spec) throw new Error(`model = "${id}" is invalid: expected one of ${MODEL_ZOO.map((m) => m.id).join(', ')}`);
   return spec;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { DatasetId } from '../data/dataset';
+import type { AnyDatasetId, DatasetId } from '../data/dataset';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
-import { DEFAULT_STUDENT, MODEL_CATALOG } from '../models/catalog';
+import { defaultStudentOf, getLocalFacts, studentsOf } from '../models/catalog';
 
 // No generated code: zod's JIT would call `new Function`, which the site's CSP forbids.
 // Messages a person reads under a field: "expected a whole number", "expected at most
@@ -23,6 +23,15 @@ z.config({
  */
 export const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100 };
 export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
+
+/** Classes and training samples of any dataset; for the local one, of the loaded dataset (0 before one is). */
+export function classCount(dataset: AnyDatasetId): number {
+  return dataset === 'local' ? (getLocalFacts()?.classNames.length ?? 0) : CLASSES[dataset];
+}
+
+export function trainSize(dataset: AnyDatasetId): number {
+  return dataset === 'local' ? (getLocalFacts()?.trainCount ?? 0) : TRAIN_SIZE[dataset];
+}
 
 const positive = z.number().finite().positive();
 // Sane ranges, refused at the field with the range in the message ("expected at most 100"):
@@ -81,7 +90,8 @@ const schedule = z.discriminatedUnion('kind', [
 
 export const trainerConfigSchema = z
   .object({
-    dataset: z.enum(['mnist', 'synthetic100']),
+    /** `local`: the person's own dataset, loaded in this browser (src/import/); the link carries only its name. */
+    dataset: z.enum(['mnist', 'synthetic100', 'local']),
     /** How many training samples to use (distillation shines with few). */
     trainSubset: z.number().int().min(1),
     student: z.string(),
@@ -101,17 +111,24 @@ export const trainerConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    const classes = CLASSES[config.dataset];
-    const student = MODEL_CATALOG.find((m) => m.id === config.student);
-    if (!student || student.role !== 'student' || student.dataset !== config.dataset) {
-      const allowed = MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => m.id);
+    const local = config.dataset === 'local' ? getLocalFacts() : null;
+    if (config.dataset === 'local' && !local) {
+      context.addIssue({ code: 'custom', path: ['dataset'], message: 'no local dataset is loaded in this browser: load one with "Your data"' });
+      return;
+    }
+    const classes = classCount(config.dataset);
+    const allowed = studentsOf(config.dataset).map((m) => m.id);
+    if (!allowed.includes(config.student)) {
       context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
+    }
+    if (local?.teacher.kind === 'logits' && config.augmentation) {
+      context.addIssue({ code: 'custom', path: ['augmentation'], message: 'a teacher given as logits knows the samples only as they are: turn augmentation off' });
     }
     if (config.budget.unit === 'epochs' && plannedSteps(config).total > MAX_STEPS) {
       context.addIssue({ code: 'custom', path: ['budget', 'amount'], message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config).perEpoch} per epoch here)` });
     }
-    if (config.trainSubset > TRAIN_SIZE[config.dataset]) {
-      context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${TRAIN_SIZE[config.dataset]}, the size of ${config.dataset}'s training split` });
+    if (config.trainSubset > trainSize(config.dataset)) {
+      context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${trainSize(config.dataset)}, the size of ${local ? `${local.name}` : config.dataset}'s training split` });
     }
     if (config.method.method === 'pcd' && !config.method.fineToCoarse && !config.method.coarseToFine) {
       context.addIssue({ code: 'custom', path: ['method', 'coarseToFine'], message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
@@ -168,8 +185,8 @@ export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; m
     if (result.data.method === 'pcd' && !result.data.fineToCoarse && !result.data.coarseToFine) {
       fields.push({ field: `runs.${id}.coarseToFine`, message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
     }
-    if (result.data.method === 'pcd' && result.data.stages > CLASSES[config.dataset]) {
-      fields.push({ field: `runs.${id}.stages`, message: `at most ${CLASSES[config.dataset]}, the number of classes` });
+    if (result.data.method === 'pcd' && result.data.stages > classCount(config.dataset)) {
+      fields.push({ field: `runs.${id}.stages`, message: `at most ${classCount(config.dataset)}, the number of classes` });
     }
     return { id, method: result.data as MethodConfig };
   });
@@ -183,7 +200,7 @@ export const ADAM_LEARNING_RATE = 0.01;
 
 /** Steps per epoch and in the whole budget, as the trainer counts them (no TF.js needed). */
 export function plannedSteps(config: Pick<TrainerConfig, 'dataset' | 'trainSubset' | 'batchSize' | 'budget'>): { perEpoch: number; total: number } {
-  const samples = Math.min(config.trainSubset, TRAIN_SIZE[config.dataset]);
+  const samples = Math.min(config.trainSubset, trainSize(config.dataset));
   const perEpoch = Math.ceil(samples / config.batchSize);
   return { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount };
 }
@@ -197,11 +214,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-export function defaultTrainerConfig(dataset: DatasetId = 'mnist'): TrainerConfig {
+export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist'): TrainerConfig {
   return {
     dataset,
-    trainSubset: TRAIN_SIZE[dataset],
-    student: DEFAULT_STUDENT[dataset],
+    trainSubset: Math.max(1, trainSize(dataset)),
+    student: defaultStudentOf(dataset),
     method: { ...METHOD_DEFAULTS.pcd },
     schedule: { kind: 'joint' },
     // Adam: the distillation terms are 5–20× the CE loss at τ = 4 (τ² scaling, β = 8, two

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
+import { ensureLocal, localDatasetNow, openLocal } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
@@ -151,6 +152,21 @@ export class TrainingSession {
     return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress, () => ticket !== this.configureTicket));
   }
 
+  /**
+   * The dataset and, when a run distils, its teacher (verified): from the site, or for the
+   * local dataset from memory or IndexedDB (its teacher a model, or logits in the dataset).
+   */
+  private async loadData(config: TrainerConfig, needsTeacher: boolean, siteUrl: string, known?: Dataset): Promise<{ dataset: Dataset; teacher: tf.LayersModel | null; teacherTestAccuracy: number | null }> {
+    if (config.dataset === 'local') {
+      const local = await openLocal();
+      return { dataset: local.data.dataset, teacher: local.teacher, teacherTestAccuracy: local.facts.teacherTestAccuracy };
+    }
+    const dataset = known ?? (await loadDataset(config.dataset, siteUrl, this.fetchFn));
+    if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
+    const loaded = await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset);
+    return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
+  }
+
   /** Counts configure calls; a preparation whose ticket is not the latest is superseded. */
   private configureTicket = 0;
 
@@ -162,17 +178,15 @@ export class TrainingSession {
     superseded: () => boolean = () => false,
   ): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
+    // After a reload the local dataset is in IndexedDB: read it first, so the schema knows its classes and size.
+    if ((input as { dataset?: unknown } | null)?.dataset === 'local' && !localDatasetNow()) await ensureLocal().catch(() => undefined);
     const config = parseTrainerConfig(input);
     const runs = parseRuns(runInput, config);
-    const reuse = this.loaded && this.loaded.config.dataset === config.dataset ? this.loaded : null;
-    const dataset = reuse ? reuse.dataset : await loadDataset(config.dataset, siteUrl, this.fetchFn);
-    let teacher = reuse?.teacher ?? null;
-    let teacherTestAccuracy = reuse?.teacherTestAccuracy ?? null;
-    if (runs.some((r) => r.method.method !== 'ce') && !teacher) {
-      const loaded = await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset);
-      teacher = loaded.model;
-      teacherTestAccuracy = loaded.metadata.testAccuracy;
-    }
+    // The same data (for the local dataset, the one loaded now, not one replaced since) is reused with its teacher.
+    const same = this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
+    const reuse = same ? this.loaded : null;
+    const needsTeacher = runs.some((r) => r.method.method !== 'ce');
+    const { dataset, teacher, teacherTestAccuracy } = reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits) ? reuse : await this.loadData(config, needsTeacher, siteUrl, reuse?.dataset);
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
@@ -348,8 +362,7 @@ export class TrainingSession {
     const backend = await selectBackend(order);
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
-    const dataset = await loadDataset(config.dataset, siteUrl, this.fetchFn);
-    const teacher = runs.some((r) => r.method.method !== 'ce') ? (await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset)).model : null;
+    const { dataset, teacher } = await this.loadData(config, runs.some((r) => r.method.method !== 'ce'), siteUrl);
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
     if (this.lastGood) await trainer.restore(this.lastGood);
     this.loaded = { ...session, dataset, teacher, trainer };

@@ -166,7 +166,7 @@ export class DistillationTrainer {
   ) {
     if (runs.length === 0) throw new Error('runs is empty: a session trains at least one student');
     if (new Set(runs.map((r) => r.id)).size !== runs.length) throw new Error('runs: every run needs its own id');
-    if (!teacher && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
+    if (!teacher && !dataset.train.teacherLogits && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
     this.baseLearningRate = config.optimizer.learningRate;
     this.rowSize = featureSize(dataset);
     this.random = new SeededRandom(config.seed);
@@ -175,7 +175,7 @@ export class DistillationTrainer {
     this.totalSteps = config.budget.unit === 'epochs' ? config.budget.amount * this.stepsPerEpoch : config.budget.amount;
     const pcd = runs.find((r) => r.method.method === 'pcd')?.method;
     this.phases = schedulePhases(config.schedule, pcd && pcd.method === 'pcd' ? pcd.stages : 1);
-    const spec = modelSpec(config.student);
+    const spec = modelSpec(config.student, dataset);
     this.runs = runs.map((run) => ({
       ...run,
       student: spec.build(config.seed),
@@ -199,9 +199,19 @@ export class DistillationTrainer {
     return tf.tensor(features, [count, ...this.dataset.featureShape]);
   }
 
-  /** The teacher's logits for the whole subset, computed once in batches. */
+  /** A teacher model, or a teacher given as logits with the dataset (a local dataset's logits file). */
+  private get hasTeacher(): boolean {
+    return !!this.teacher || !!this.dataset.train.teacherLogits;
+  }
+
+  /** The teacher's logits for the whole subset, computed once in batches (or taken from the dataset's logits). */
   private async ensureTeacherCache(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
-    if (this.teacherCache || !this.teacher || this.config.augmentation) return;
+    if (this.teacherCache || this.config.augmentation) return;
+    if (this.subset.teacherLogits) {
+      this.teacherCache = tf.tensor2d(this.subset.teacherLogits, [this.subset.count, this.dataset.classNames.length]);
+      return;
+    }
+    if (!this.teacher) return;
     const parts: tf.Tensor[] = [];
     const what = `teacher logits for the ${this.subset.count.toLocaleString('en')} training samples`;
     try {
@@ -230,6 +240,7 @@ export class DistillationTrainer {
   async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
     await this.ensureTeacherCache(onProgress, stop);
     await this.warmUp(onProgress);
+    this.teacherTestLogits ??= this.dataset.test.teacherLogits ?? null;
     if (this.teacher && !this.teacherTestLogits) {
       const { test } = this.dataset;
       const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
@@ -254,7 +265,7 @@ export class DistillationTrainer {
       onProgress?.({ what: 'compiling the students’ kernels', done: i, total: this.runs.length });
       const values = tf.tidy(() => {
         const x = this.batchTensor(batch.features, count);
-        const teacherLogits = !this.teacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices, 'int32')) : (this.teacher.predict(x) as tf.Tensor);
+        const teacherLogits = !this.hasTeacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices, 'int32')) : (this.teacher!.predict(x) as tf.Tensor);
         const { value, grads } = tf.variableGrads(() => {
           const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
           return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels, { warm: 1 }).loss;
@@ -325,11 +336,11 @@ export class DistillationTrainer {
     // The labels' one-hot matrix once per step, for every run's CE (and DKD).
     const oneHot = labelsOneHot(batch.labels, indices.length, this.dataset.classNames.length);
     const x = this.batchTensor(features, indices.length);
-    const teacherLogits = !this.teacher
+    const teacherLogits = !this.hasTeacher
       ? null
       : this.teacherCache
         ? tf.tidy(() => tf.gather(this.teacherCache!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D)
-        : (this.teacher.predict(x) as tf.Tensor2D);
+        : (this.teacher!.predict(x) as tf.Tensor2D);
     const pending: { id: string; loss: tf.Scalar; terms: Record<string, tf.Scalar>; stageLosses?: tf.Tensor }[] = [];
     try {
       for (const run of this.runs) {
@@ -388,6 +399,7 @@ export class DistillationTrainer {
     ({ id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics)[]
   > {
     const { classNames } = this.dataset;
+    this.teacherTestLogits ??= this.dataset.test.teacherLogits ?? null;
     if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test);
     const full = this.dataset.test;
     const testCount = Math.min(full.count, testLimit);
@@ -423,7 +435,7 @@ export class DistillationTrainer {
     const classes = classNames.length;
     const n = Math.min(count, test.count);
     const probe = firstSamples(test, n, this.rowSize);
-    const teacherLogits = this.teacher ? await predictLogits(this.teacher, this.dataset, probe) : null;
+    const teacherLogits = this.teacher ? await predictLogits(this.teacher, this.dataset, probe) : (probe.teacherLogits ?? null);
     const softmax = (logits: Float32Array) => {
       const out = new Float32Array(logits.length);
       for (let i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import { forgetLocal, importLocal } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
 import type { TrainingWorkerApi } from './api';
@@ -30,6 +31,8 @@ const api: TrainingWorkerApi = {
   state: () => session.state(),
   setPace: (ms) => session.setPace(ms),
   recover: (order) => session.recover(order),
+  importLocal: (request, onProgress) => importLocal(request, onProgress),
+  forgetLocal,
   loseDeviceForTesting,
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   exportStudent: async (id) => {

@@ -1,9 +1,9 @@
 import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { DatasetId } from '../../data/dataset';
+import type { AnyDatasetId } from '../../data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
-import { catalogEntry, DEFAULT_STUDENT, MODEL_CATALOG } from '../../models/catalog';
-import { CLASSES, formatDuration, plannedSteps, TRAIN_SIZE, type TrainerConfig } from '../../train/config';
+import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../../models/catalog';
+import { classCount, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
 import { RUN_LABEL } from '../palette';
 import { optimizerFor, scheduleFor } from '../store/config-state';
 import { controller } from '../store/controller-instance';
@@ -43,14 +43,19 @@ function Fieldset({ legend, children }: { legend: string; children: React.ReactN
 }
 
 export function SetupPanel() {
-  const { draft, errors, setDraft, applied, throughput } = useSession(
-    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, throughput: s.throughput })),
+  const { draft, errors, setDraft, applied, throughput, local } = useSession(
+    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, throughput: s.throughput, local: s.local })),
   );
   const { config, compare } = draft;
   const applyButton = useRef<HTMLButtonElement>(null);
   const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) => setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
   const method = config.method as MethodConfig & Record<string, unknown>;
-  const teacher = MODEL_CATALOG.find((m) => m.dataset === config.dataset && m.role === 'teacher')!;
+  const teacher =
+    config.dataset !== 'local'
+      ? MODEL_CATALOG.find((m) => m.dataset === config.dataset && m.role === 'teacher')!
+      : local?.teacher.kind === 'model'
+        ? { name: 'your model', parameters: local.teacher.parameters }
+        : { name: `logits from ${local?.teacher.kind === 'logits' ? local.teacher.file : '?'}`, parameters: 0 };
   const student = catalogEntry(config.student);
   const dirty = !applied || JSON.stringify(applied.page) !== JSON.stringify(draft);
   const invalid = Object.keys(errors).length > 0;
@@ -61,10 +66,10 @@ export function SetupPanel() {
   // The measured speed belongs to the applied configuration; it predicts the draft only when they are the same.
   const measured = !dirty && throughput && throughput.stepsPerSecond > 0 ? throughput.stepsPerSecond : null;
 
-  const setDataset = (dataset: DatasetId) => {
-    const stagesMax = CLASSES[dataset];
+  const setDataset = (dataset: AnyDatasetId) => {
+    const stagesMax = classCount(dataset);
     const nextMethod = method.method === 'pcd' ? { ...method, stages: Math.min(method.stages, stagesMax) } : method;
-    update({ dataset, student: DEFAULT_STUDENT[dataset], trainSubset: Math.min(config.trainSubset, TRAIN_SIZE[dataset]), method: nextMethod as MethodConfig });
+    update({ dataset, student: defaultStudentOf(dataset), trainSubset: Math.min(config.trainSubset, trainSize(dataset)), method: nextMethod as MethodConfig, ...(dataset === 'local' && local?.teacher.kind === 'logits' ? { augmentation: false } : {}) });
   };
   const setMethod = (m: Method) => {
     const next = { ...METHOD_DEFAULTS[m] } as MethodConfig;
@@ -106,16 +111,29 @@ export function SetupPanel() {
       ) : null}
 
       <Fieldset legend="Data">
-        <Field label="Dataset" className="wide" explain="MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7." error={error('dataset')}>
+        <Field
+          label="Dataset"
+          className="wide"
+          explain={
+            config.dataset === 'local' && local
+              ? `Yours: ${local.name}, ${local.classNames.length} classes, samples of shape [${local.featureShape.join(' × ')}], kept in this browser only (the link says "dataset=local", not the data).`
+              : 'MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7. Or load your own with "Your data".'
+          }
+          error={error('dataset')}
+        >
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as DatasetId)}>
+            <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as AnyDatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
               <option value="synthetic100">Synthetic: 100 classes, 20 families</option>
+              {local ? <option value="local">Yours: {local.name} ({local.classNames.length} classes)</option> : null}
             </select>
           )}
         </Field>
-        <Field label="Training samples" explain={`How many of the ${TRAIN_SIZE[config.dataset].toLocaleString('en')} training samples to use: a teacher helps most with few.`} error={error('trainSubset')}>
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.trainSubset} min={1} max={TRAIN_SIZE[config.dataset]} step={1} invalid={!!error('trainSubset')} onChange={(v) => update({ trainSubset: v })} />}
+        <button type="button" className="link-button" onClick={() => useSession.getState().set({ localPanel: true })} data-testid="open-local">
+          {local ? 'Your data: load another…' : 'Your data: load your own dataset and teacher…'}
+        </button>
+        <Field label="Training samples" explain={`How many of the ${trainSize(config.dataset).toLocaleString('en')} training samples to use: a teacher helps most with few.`} error={error('trainSubset')}>
+          {(id, d) => <NumberInput id={id} describedBy={d} value={config.trainSubset} min={1} max={Math.max(1, trainSize(config.dataset))} step={1} invalid={!!error('trainSubset')} onChange={(v) => update({ trainSubset: v })} />}
         </Field>
         <Field label="Augmentation" explain="Random shifts of up to 2 px (MNIST); the teacher then runs on every batch instead of its cached logits." className="check">
           {(id, d) => <input id={id} aria-describedby={d} type="checkbox" checked={config.augmentation} onChange={(e) => update({ augmentation: e.target.checked })} />}
@@ -123,10 +141,15 @@ export function SetupPanel() {
       </Fieldset>
 
       <Fieldset legend="Student">
-        <Field label="Architecture" className="wide" explain={`Teacher: ${teacher.name}, ${teacher.parameters.toLocaleString('en')} parameters. Student: ${student ? `${student.description}, ${student.parameters.toLocaleString('en')} parameters (${(teacher.parameters / student.parameters).toFixed(0)}× smaller)` : '?'}.`} error={error('student')}>
+        <Field
+          label="Architecture"
+          className="wide"
+          explain={`Teacher: ${teacher.name}${teacher.parameters ? `, ${teacher.parameters.toLocaleString('en')} parameters` : ''}. Student: ${student ? `${student.description}, ${student.parameters.toLocaleString('en')} parameters${teacher.parameters ? ` (${(teacher.parameters / student.parameters).toFixed(0)}× smaller)` : ''}` : '?'}.`}
+          error={error('student')}
+        >
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.student} onChange={(e) => update({ student: e.target.value })}>
-              {MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === config.dataset).map((m) => (
+              {studentsOf(config.dataset).map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name} ({m.parameters.toLocaleString('en')} parameters)
                 </option>

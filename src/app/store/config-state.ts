@@ -2,7 +2,8 @@
 // from untrusted places (the URL hash, an imported JSON file) through one path. Values
 // are copied field by field onto known defaults, never evaluated; unknown or malformed
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
-import type { DatasetId } from '../../data/dataset';
+import type { AnyDatasetId } from '../../data/dataset';
+import { getLocalFacts } from '../../models/catalog';
 import { CHAPTERS, chapterIndex } from '../../lessons/chapters';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
@@ -45,7 +46,7 @@ export interface HashState extends PageConfig {
   lesson: number | null;
 }
 
-const DATASETS: DatasetId[] = ['mnist', 'synthetic100'];
+const DATASETS: AnyDatasetId[] = ['mnist', 'synthetic100', 'local'];
 /** The backends a link may force: the page bundles no WASM backend (its CSP forbids it). */
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
 /** A plain decimal number as a person writes it: no hex, octal, leading '+', trailing '.' or spaces. */
@@ -167,8 +168,9 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   const kindOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
   const datasetValue = take('dataset');
-  let dataset: DatasetId = 'synthetic100';
-  if (DATASETS.includes(datasetValue as DatasetId)) dataset = datasetValue as DatasetId;
+  let dataset: AnyDatasetId = 'synthetic100';
+  if (datasetValue === 'local' && !getLocalFacts()) notices.push('dataset = local: this link trains on a dataset of one\'s own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. Using the default.');
+  else if (DATASETS.includes(datasetValue as AnyDatasetId)) dataset = datasetValue as AnyDatasetId;
   else if (datasetValue !== undefined) notices.push(`dataset = ${describe(datasetValue)} is not one of ${DATASETS.join(', ')}: ignored`);
   const config = defaultTrainerConfig(dataset) as unknown as Record<string, unknown>;
 

@@ -2,8 +2,9 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type { BackendName, LiveChange, MemorySnapshot, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
-import { isConvolutional } from '../../models/catalog';
+import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import { isConvolutional, setLocalFacts } from '../../models/catalog';
+import { DEFAULT_PRESET } from './presets';
 import { startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
 import { runsOf, toHash, type PageConfig } from './config-state';
@@ -89,6 +90,34 @@ export class Controller {
     store.setDraft(structuredClone(page));
     if (store.applied && JSON.stringify(store.applied.page) === JSON.stringify(page)) return;
     await this.apply(structuredClone(page));
+  }
+
+  /**
+   * Loads a dataset of one's own in the worker (parsed and checked there, kept in IndexedDB).
+   * Returns true when it was loaded; a refusal is said in the panel, and nothing changes.
+   */
+  async importLocal(request: LocalImportRequest): Promise<LocalImportResult> {
+    const { store } = this;
+    store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
+    try {
+      const result = await this.api.importLocal(
+        request,
+        Comlink.proxy((progress: PrepareProgress) => useSession.getState().set({ localProgress: progress })),
+      );
+      setLocalFacts(result.facts);
+      store.set({ local: result.facts });
+      return result;
+    } finally {
+      useSession.getState().set({ localProgress: null });
+    }
+  }
+
+  /** Forgets the local dataset; a page on it goes back to the default preset. */
+  async forgetLocal(): Promise<void> {
+    await this.api.forgetLocal();
+    setLocalFacts(null);
+    this.store.set({ local: null });
+    if (this.store.draft.config.dataset === 'local') this.store.setDraft(structuredClone(DEFAULT_PRESET.page));
   }
 
   /** The worker's tensors and heap now (`npm run soak` samples it through the page). */

@@ -2,6 +2,7 @@
 // record read by the charts, and `version` ticks when it changed: reports are applied at
 // most FLUSH_MS apart, so charts redraw at a bounded rate whatever the step rate.
 import { create } from 'zustand';
+import type { LocalFacts } from '../../models/catalog';
 import { ConfigError, parseTrainerConfig } from '../../train/config';
 import type { BackendInUse, EvaluationReport, PrepareProgress, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
 import { runsOf, type Hideable, type PageConfig } from './config-state';
@@ -55,6 +56,12 @@ export interface SessionStore {
   lesson: number | null;
   /** The PCD inspector (your own logits file) is open instead of the playground. */
   inspector: boolean;
+  /** The dataset of one's own kept in this browser (src/import/), or null. */
+  local: LocalFacts | null;
+  /** The "Your data" panel is open. */
+  localPanel: boolean;
+  /** What loading one's own dataset is doing, with progress. */
+  localProgress: PrepareProgress | null;
   live: LiveData;
   version: number;
   /** Index into live.probes shown by the probe charts; null follows the latest. */
@@ -101,6 +108,9 @@ export const useSession = create<SessionStore>()((set) => ({
   hide: [],
   lesson: null,
   inspector: false,
+  local: null,
+  localPanel: false,
+  localProgress: null,
   live: emptyLive(),
   version: 0,
   historyIndex: null,

@@ -1,0 +1,265 @@
+import { useState, type DragEvent, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { LOCAL_LIMITS } from '../../import/local-dataset';
+import type { LocalImportRequest } from '../../worker/api';
+import { defaultTrainerConfig } from '../../train/config';
+import { controller } from '../store/controller-instance';
+import { useSession } from '../store/session-store';
+
+type Picked = { file: File; path: string }[];
+
+/** Every file under the dropped folders, with its path from the dropped folder (`folder/class/image.png`). */
+async function droppedFiles(items: DataTransferItemList): Promise<Picked> {
+  const out: Picked = [];
+  const walk = async (entry: FileSystemEntry, prefix: string): Promise<void> => {
+    if (out.length > LOCAL_LIMITS.samples + 1000) return; // refused by the plan anyway; stop reading
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      out.push({ file, path: `${prefix}${entry.name}` });
+      return;
+    }
+    const reader = (entry as FileSystemDirectoryEntry).createReader();
+    // readEntries answers in chunks (100 in Chromium) until an empty one.
+    for (;;) {
+      const chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!chunk.length) break;
+      for (const child of chunk) await walk(child, `${prefix}${entry.name}/`);
+    }
+  };
+  const entries = Array.from(items)
+    .map((item) => item.webkitGetAsEntry())
+    .filter((e): e is FileSystemEntry => !!e);
+  for (const entry of entries) await walk(entry, '');
+  return out;
+}
+
+const MB = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+function Choice<T extends string>({ name, value, options, onChange }: { name: string; value: T; options: { value: T; label: string }[]; onChange: (v: T) => void }) {
+  return (
+    <div className="local-choice" role="radiogroup" aria-label={name}>
+      {options.map((o) => (
+        <label key={o.value}>
+          <input type="radio" name={name} value={o.value} checked={value === o.value} onChange={() => onChange(o.value)} /> {o.label}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+function Step({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="local-step">
+      <legend>{title}</legend>
+      {children}
+    </fieldset>
+  );
+}
+
+/**
+ * "Your data": a dataset of one's own (a CSV of features, or a folder of images with one
+ * sub-folder per class) and its teacher (a TF.js Layers model, or its logits as a file),
+ * read and checked in the worker, kept in this browser's IndexedDB, then trained on like
+ * the built-in datasets. Nothing is uploaded.
+ */
+export function LocalDataPanel() {
+  const { local, progress } = useSession(useShallow((s) => ({ local: s.local, progress: s.localProgress })));
+  const [kind, setKind] = useState<'csv' | 'images'>('images');
+  const [csv, setCsv] = useState<File | null>(null);
+  const [labelColumn, setLabelColumn] = useState('');
+  const [superclassColumn, setSuperclassColumn] = useState('');
+  const [images, setImages] = useState<Picked>([]);
+  const [size, setSize] = useState(28);
+  const [channels, setChannels] = useState<'1' | '3'>('1');
+  const [teacherKind, setTeacherKind] = useState<'model' | 'logits'>('model');
+  const [modelFiles, setModelFiles] = useState<File[]>([]);
+  const [logitsFile, setLogitsFile] = useState<File | null>(null);
+  const [testShare, setTestShare] = useState(0.2);
+  const [seed, setSeed] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+  const [caution, setCaution] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const busy = progress !== null;
+
+  const close = () => useSession.getState().set({ localPanel: false });
+  const ready = (kind === 'csv' ? !!csv : images.length > 0) && (teacherKind === 'model' ? modelFiles.length > 0 : !!logitsFile);
+
+  const load = async () => {
+    setError(null);
+    setCaution(null);
+    const request: LocalImportRequest = {
+      dataset:
+        kind === 'csv'
+          ? { kind: 'csv', file: csv!, ...(labelColumn.trim() ? { labelColumn: labelColumn.trim() } : {}), ...(superclassColumn.trim() ? { superclassColumn: superclassColumn.trim() } : {}) }
+          : { kind: 'images', files: images.map((p) => p.file), paths: images.map((p) => p.path), size, channels: Number(channels) as 1 | 3 },
+      split: { testShare, seed },
+      teacher: teacherKind === 'model' ? { kind: 'model', files: modelFiles } : { kind: 'logits', file: logitsFile! },
+    };
+    try {
+      const result = await controller.importLocal(request);
+      setCaution(result.caution ?? null);
+    } catch (e) {
+      // Refused: nothing changed, the dataset kept before (if any) is still there.
+      setError(`${(e as Error).message}${local ? ` (still kept: ${local.name})` : ''}`);
+    }
+  };
+
+  const train = () => {
+    const config = { ...defaultTrainerConfig('local') };
+    useSession.getState().setDraft({ config, compare: ['ce', 'kd', 'dkd'] });
+    close();
+    void controller.apply();
+  };
+
+  return (
+    <section className="card local-panel" aria-labelledby="local-title" data-testid="local-panel">
+      <header className="card-header">
+        <h2 id="local-title">Your data</h2>
+        <button type="button" onClick={close} data-testid="local-close">
+          Close
+        </button>
+      </header>
+      <p className="explain">
+        Train the students on a dataset of your own, against your own teacher. The files are read in this page and kept in this browser&rsquo;s storage (IndexedDB) so a
+        reload keeps them; nothing is uploaded, and a link says only <code>dataset=local</code>. Limits: {LOCAL_LIMITS.samples.toLocaleString('en')} samples,{' '}
+        {LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} values per sample, {LOCAL_LIMITS.classes.toLocaleString('en')} classes, a CSV or logits file of {MB(LOCAL_LIMITS.csvBytes)},{' '}
+        {MB(LOCAL_LIMITS.imageBytes)} of images, {MB(LOCAL_LIMITS.modelBytes)} of model files.
+      </p>
+
+      <Step title="1. Dataset">
+        <Choice name="Dataset kind" value={kind} onChange={setKind} options={[{ value: 'images', label: 'A folder of images, one sub-folder per class' }, { value: 'csv', label: 'A CSV of features and a label column' }]} />
+        {kind === 'csv' ? (
+          <div className="local-fields">
+            <label>
+              CSV file <input type="file" accept=".csv,text/csv" onChange={(e) => setCsv(e.target.files?.[0] ?? null)} data-testid="local-csv" />
+            </label>
+            <label>
+              Label column <input type="text" value={labelColumn} placeholder="label (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
+            </label>
+            <label>
+              Superclass column <input type="text" value={superclassColumn} placeholder="(none)" onChange={(e) => setSuperclassColumn(e.target.value)} />
+            </label>
+          </div>
+        ) : (
+          <div
+            className={`local-drop${dragging ? ' dragging' : ''}`}
+            onDragOver={(e: DragEvent) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={(e: DragEvent) => {
+              e.preventDefault();
+              setDragging(false);
+              void droppedFiles(e.dataTransfer.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`));
+            }}
+          >
+            <label>
+              Image folder{' '}
+              <input
+                type="file"
+                // The browser's folder picker: every file below the chosen folder, with its relative path.
+                {...({ webkitdirectory: '' } as object)}
+                multiple
+                onChange={(e) => setImages(Array.from(e.target.files ?? [], (file) => ({ file, path: file.webkitRelativePath || file.name })))}
+                data-testid="local-folder"
+              />
+            </label>
+            <span> or drop the folder here.</span>
+            {images.length ? (
+              <p data-testid="local-folder-count">
+                {images.length.toLocaleString('en')} files in {images[0].path.split('/')[0]}
+              </p>
+            ) : null}
+            <div className="local-fields">
+              <label>
+                Resize to <input type="number" min={LOCAL_LIMITS.imageSize[0]} max={LOCAL_LIMITS.imageSize[1]} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} /> px
+                square
+              </label>
+              <label>
+                Colour{' '}
+                <select value={channels} onChange={(e) => setChannels(e.target.value as '1' | '3')}>
+                  <option value="1">grayscale (1 channel)</option>
+                  <option value="3">RGB (3 channels)</option>
+                </select>
+              </label>
+            </div>
+          </div>
+        )}
+      </Step>
+
+      <Step title="2. Teacher">
+        <Choice
+          name="Teacher kind"
+          value={teacherKind}
+          onChange={setTeacherKind}
+          options={[
+            { value: 'model', label: 'A TF.js Layers model (model.json and its .bin files)' },
+            { value: 'logits', label: 'Its logits for every sample, as a file' },
+          ]}
+        />
+        {teacherKind === 'model' ? (
+          <label>
+            Model files <input type="file" multiple accept=".json,.bin" onChange={(e) => setModelFiles(Array.from(e.target.files ?? []))} data-testid="local-model" />
+          </label>
+        ) : (
+          <label>
+            Logits file (.npy, .csv, .json; one row per sample, in the dataset&rsquo;s order){' '}
+            <input type="file" accept=".npy,.csv,.json" onChange={(e) => setLogitsFile(e.target.files?.[0] ?? null)} data-testid="local-logits" />
+          </label>
+        )}
+      </Step>
+
+      <Step title="3. Split">
+        <div className="local-fields">
+          <label>
+            Test share <input type="number" min={0.05} max={0.5} step={0.05} value={testShare} onChange={(e) => setTestShare(Number(e.target.value))} data-testid="local-test-share" />
+          </label>
+          <label>
+            Split seed <input type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
+          </label>
+        </div>
+      </Step>
+
+      <div className="local-actions">
+        <button type="button" className="primary" disabled={!ready || busy} onClick={() => void load()} data-testid="local-load">
+          Load
+        </button>
+        {progress ? (
+          <span role="status">
+            {progress.what}
+            {progress.total ? ` (${progress.done.toLocaleString('en')} / ${progress.total.toLocaleString('en')})` : '…'}
+          </span>
+        ) : null}
+      </div>
+      {error ? (
+        <p className="form-error" role="alert" data-testid="local-error">
+          {error}
+        </p>
+      ) : null}
+      {local ? (
+        <div className="local-current" data-testid="local-current">
+          <p>
+            Kept in this browser: <strong>{local.name}</strong>, {local.classNames.length} classes ({local.classNames.slice(0, 6).join(', ')}
+            {local.classNames.length > 6 ? ', …' : ''}), samples of shape [{local.featureShape.join(' × ')}], {local.trainCount.toLocaleString('en')} for training and{' '}
+            {local.testCount.toLocaleString('en')} for testing. Teacher: {local.teacher.kind === 'model' ? `your model, ${local.teacher.parameters.toLocaleString('en')} parameters` : `logits from ${local.teacher.file}`},{' '}
+            <span data-testid="local-teacher-accuracy">{(local.teacherTestAccuracy * 100).toFixed(1)}%</span> right on the test split.
+          </p>
+          {caution ? (
+            <p className="warning" role="alert">
+              Caution: {caution}
+            </p>
+          ) : null}
+          <div className="local-actions">
+            <button type="button" className="primary" onClick={train} data-testid="local-train">
+              Train on it (PCD against CE, KD, DKD)
+            </button>
+            <button type="button" onClick={() => void controller.forgetLocal().then(() => setCaution(null))} data-testid="local-forget">
+              Forget it
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}
