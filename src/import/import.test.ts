@@ -3,24 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { PCD_DEFAULTS } from '../distill/methods';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { inspect, inspectionJson } from './inspect';
+import { npyBytes } from '../test-support/npy';
 import { LOGITS_LIMITS, parseLogitsCsv, parseLogitsFile, parseLogitsJson, parseLogitsNpy, type LogitsData } from './logits-file';
 
 const golden = JSON.parse(readFileSync(new URL('../distill/fixtures/distill-golden.json', import.meta.url), 'utf8'));
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** An .npy file of shape (2, B, C) as NumPy writes it (version 1.0, little-endian). */
-function npy(teacher: number[][], student: number[][], descr = '<f4'): Uint8Array {
-  const [batch, classes] = [teacher.length, teacher[0].length];
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (2, ${batch}, ${classes}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const width = descr === '<f4' ? 4 : 8;
-  const bytes = new Uint8Array(10 + header.length + 2 * batch * classes * width);
-  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(bytes.buffer).setUint16(8, header.length, true);
-  bytes.set(encode(header), 10);
-  const view = new DataView(bytes.buffer, 10 + header.length);
-  [...teacher.flat(), ...student.flat()].forEach((v, i) => (width === 4 ? view.setFloat32(i * 4, v, true) : view.setFloat64(i * 8, v, true)));
-  return bytes;
+/** An .npy file of shape (2, B, C): the teacher's logits, then the student's. */
+function npy(teacher: number[][], student: number[][], descr: '<f4' | '<f8' = '<f4'): Uint8Array {
+  return npyBytes([2, teacher.length, teacher[0].length], [...teacher.flat(), ...student.flat()], descr);
 }
 
 function csv(teacher: number[][], student: number[][], labels?: number[], names?: string[]): string {

@@ -145,7 +145,7 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
     labels,
     count,
     classNames,
-    ...(superAt >= 0 ? superclasses(file, labels, superNames, classNames, (i) => `line ${i + 2}`) : {}),
+    ...(superAt >= 0 ? superclasses(file, labels, superNames, classNames, (i) => `line ${i + 2}, column "${header[superAt].slice(0, 30)}"`) : {}),
   };
 }
 

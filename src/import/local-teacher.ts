@@ -58,7 +58,7 @@ export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): Mo
   const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, p) => (joined.set(p, offset), offset + p.length), 0);
   if (joined.length !== expected) {
-    throw new LogitsFileError(groups.flatMap((g) => g.paths).join(', '), null, `${joined.length < expected ? 'truncated' : 'too long'}: ${joined.length.toLocaleString('en')} bytes, model.json's weights need ${expected.toLocaleString('en')}`);
+    throw new LogitsFileError(groups.flatMap((g) => g.paths.map((p) => String(p).split('/').pop())).join(', '), null, `${joined.length < expected ? 'truncated' : 'too long'}: ${joined.length.toLocaleString('en')} bytes, model.json's weights need ${expected.toLocaleString('en')}`);
   }
   return { modelTopology: json.modelTopology, weightSpecs, weightData: joined.buffer };
 }
