@@ -173,7 +173,7 @@ export function LocalDataPanel() {
             ) : null}
             <div className="local-fields">
               <label>
-                Resize to <input type="number" min={LOCAL_LIMITS.imageSize[0]} max={LOCAL_LIMITS.imageSize[1]} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} /> px
+                Resize to <input type="number" min={LOCAL_LIMITS.imageSize[0]} max={LOCAL_LIMITS.imageSize[1]} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="local-size" /> px
                 square
               </label>
               <label>
