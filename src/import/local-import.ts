@@ -4,7 +4,7 @@
 // own decoder (createImageBitmap, OffscreenCanvas), which works in a worker.
 import type * as tf from '@tensorflow/tfjs';
 import { setLocalFacts, type LocalFacts } from '../models/catalog';
-import { parseFeatureCsv, parseTeacherLogits, readImageFolder, splitSamples, type ImageOptions, type LocalSamples, type SplitOptions } from './local-dataset';
+import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, readImageFolder, splitSamples, type ImageOptions, type LocalSamples, type SplitOptions } from './local-dataset';
 import { clearLocal, readLocalData, readLocalFacts, saveLocal, type LocalData } from './local-store';
 import { accuracyOf, checkTeacherModel, loadModel, modelArtifacts, type ModelArtifacts } from './local-teacher';
 import { LogitsFileError } from './logits-file';
@@ -49,6 +49,16 @@ async function decodeImage(file: Blob, { size, channels }: ImageOptions): Promis
  * the previous one (in memory and in IndexedDB): any refusal leaves that one as it was.
  */
 export async function importLocal(request: LocalImportRequest, onProgress?: (progress: { what: string; done: number; total: number }) => void): Promise<LocalImportResult> {
+  // Sizes first, from the File objects, before a byte is read.
+  const tooBig = (file: File, limit: number) => {
+    if (file.size > limit) throw new LogitsFileError(file.name, null, `${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${(limit / 1024 / 1024).toFixed(1)} MB`);
+  };
+  if (request.dataset.kind === 'csv') tooBig(request.dataset.file, LOCAL_LIMITS.csvBytes);
+  if (request.teacher.kind === 'logits') tooBig(request.teacher.file, LOCAL_LIMITS.csvBytes);
+  else {
+    const total = request.teacher.files.reduce((n, f) => n + f.size, 0);
+    if (total > LOCAL_LIMITS.modelBytes) throw new LogitsFileError('teacher', null, `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`);
+  }
   let samples: LocalSamples;
   if (request.dataset.kind === 'csv') {
     const { file, labelColumn, superclassColumn } = request.dataset;

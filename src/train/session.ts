@@ -359,6 +359,9 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     const reachedStep = session.trainer.currentStep;
+    if (session.config.dataset === 'local' && session.dataset !== localDatasetNow()) {
+      throw new Error('the local dataset was replaced since this run started: its last good weights belong to the old one; Apply to train on the new one');
+    }
     const backend = await selectBackend(order);
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
