@@ -1,7 +1,8 @@
-// The local dataset kept in this browser's IndexedDB, so a reload does not lose it: its
-// facts (small, read by the page at start) and its data (the split samples and the
-// teacher, read by the training worker). Both are written in one transaction: a failed
-// write leaves the previous dataset whole.
+// The local dataset kept in this browser's IndexedDB (through idb-keyval), so a reload does
+// not lose it: its facts (small, read by the page at start) and its data (the split samples
+// and the teacher, read by the training worker). Both are written in one transaction
+// (setMany): a failed write leaves the previous dataset whole.
+import { clear, createStore, getMany, setMany, type UseStore } from 'idb-keyval';
 import type { Dataset } from '../data/dataset';
 import type { LocalFacts } from '../models/catalog';
 import type { ModelArtifacts } from './local-teacher';
@@ -12,52 +13,37 @@ export interface LocalData {
   teacher: ModelArtifacts | null;
 }
 
-const DATABASE = 'pcd-playground';
-const STORE = 'local-dataset';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('this browser has no IndexedDB: a local dataset cannot be kept'));
-      return;
-    }
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(new Error(`IndexedDB: ${request.error?.message ?? 'could not be opened'}`));
-  });
-}
-
-async function transact<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = work(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request ? request.result : undefined);
-      tx.onerror = () => reject(new Error(`IndexedDB: ${tx.error?.message ?? 'the transaction failed'}`));
-      tx.onabort = () => reject(new Error(`IndexedDB: ${tx.error?.message ?? 'the transaction was aborted'} (is the browser's storage full?)`));
-    });
-  } finally {
-    db.close();
-  }
+let store: UseStore | null = null;
+/** Opened on first use (createStore opens the database at once), and only where IndexedDB exists. */
+function local(): UseStore {
+  if (typeof indexedDB === 'undefined') throw new Error('this browser has no IndexedDB: a dataset of your own cannot be kept');
+  return (store ??= createStore('pcd-playground', 'local-dataset'));
 }
 
 export async function saveLocal(facts: LocalFacts, data: LocalData): Promise<void> {
-  await transact('readwrite', (store) => {
-    store.put(data, 'data');
-    store.put(facts, 'facts');
-  });
+  try {
+    await setMany(
+      [
+        ['data', data],
+        ['facts', facts],
+      ],
+      local(),
+    );
+  } catch (error) {
+    throw new Error(`the dataset could not be kept in this browser's storage (IndexedDB: ${(error as Error).message}); is the storage full?`, { cause: error });
+  }
 }
 
 export async function readLocalFacts(): Promise<LocalFacts | null> {
-  return ((await transact<LocalFacts>('readonly', (store) => store.get('facts'))) ?? null) as LocalFacts | null;
+  const [facts] = await getMany<LocalFacts>(['facts'], local());
+  return facts ?? null;
 }
 
 export async function readLocalData(): Promise<LocalData | null> {
-  return ((await transact<LocalData>('readonly', (store) => store.get('data'))) ?? null) as LocalData | null;
+  const [data] = await getMany<LocalData>(['data'], local());
+  return data ?? null;
 }
 
 export async function clearLocal(): Promise<void> {
-  await transact('readwrite', (store) => store.clear());
+  await clear(local());
 }
