@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { npyBytes } from '../src/test-support/npy';
 import { grayPng } from '../src/test-support/png';
@@ -95,6 +96,12 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   // The teacher trained in Node is as right on the page's decoding of the PNGs as on its own pixels.
   expect(parseFloat((await page.getByTestId('local-teacher-accuracy').textContent())!)).toBeGreaterThanOrEqual(88);
   await page.screenshot({ path: testInfo.outputPath('local-loaded.png'), fullPage: true });
+  for (const size of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+    await page.setViewportSize(size);
+    const results = await new AxeBuilder({ page }).include('[data-testid=local-panel]').withTags(['wcag2a', 'wcag2aa']).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+    if (size.width === 390) await page.getByTestId('local-panel').screenshot({ path: testInfo.outputPath('local-panel-390.png') });
+  }
 
   // A logits file with a row missing: refused, named, and the loaded dataset stays.
   await page.getByLabel('Its logits for every sample, as a file').check();
@@ -146,8 +153,9 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   await page.getByTestId('local-forget').click();
   await expect(current).toHaveCount(0);
   await expect(page.getByLabel('Dataset', { exact: true })).not.toHaveValue('local');
+  // A fresh load of a dataset=local link (a hash change alone would be read as a pasted link).
+  await page.goto('about:blank');
   await page.goto('./#dataset=local&backend=cpu');
-  await page.reload();
   await expect(page.getByText(/dataset = local: this link trains on a dataset of one's own, which is not in this browser/)).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
