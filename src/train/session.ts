@@ -6,7 +6,7 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer, TrainingStopped, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -118,6 +118,8 @@ export class TrainingSession {
   private lostSignal: (() => void) | null = null;
   /** Pause between steps in ms (the speed control); 0 = as fast as the backend goes. */
   private pace = 0;
+  /** An epoch ended and its evaluation has not run yet (a pause stopped it): it runs first on resume. */
+  private evaluationDue = false;
 
   /** Calls that read or replace the trainer run one at a time, in order (see {@link exclusive}). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -203,6 +205,7 @@ export class TrainingSession {
     }
     this.loaded = { config, runs, dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
     this.lastGood = null;
+    this.evaluationDue = false;
     this.current = 'paused';
     return {
       totalSteps: trainer.totalSteps,
@@ -255,14 +258,49 @@ export class TrainingSession {
     };
     let lastSnapshot = -Infinity;
     let lastProbe = performance.now();
-    while (this.current === 'running' && !session.trainer.done) {
+    // A pause is checked between bounded units of work: a step split into chunks when steps
+    // are slow, an evaluation after each batch; work a pause stops is given up whole and runs
+    // again on resume (an epoch's evaluation stays due).
+    // Lets the pause message in first: on the CPU backend a unit's read resolves as a microtask.
+    const stopped = async () => {
+      await yieldToEvents();
+      return this.current !== 'running';
+    };
+    const stoppable = async <T>(work: Promise<T>): Promise<T | 'stopped' | null> => {
+      try {
+        return await this.whileDeviceLives(work);
+      } catch (error) {
+        if (error instanceof TrainingStopped) return 'stopped';
+        throw error;
+      }
+    };
+    while (this.current === 'running' && (!session.trainer.done || this.evaluationDue)) {
       const { trainer } = session;
+      if (this.evaluationDue) {
+        // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
+        // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
+        const evaluated = await stoppable(trainer.evaluate({ testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT, stop: stopped }));
+        if (evaluated === 'stopped') break;
+        const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
+        if (!evaluated || !probed) {
+          this.current = 'paused';
+          send(this.lostMessage());
+          return;
+        }
+        this.evaluationDue = false;
+        evaluations.push(...evaluated);
+        probe = probed;
+        lastProbe = performance.now();
+        if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+        continue;
+      }
       if (performance.now() - lastSnapshot >= SNAPSHOT_INTERVAL_MS) {
         const snapshot = await this.whileDeviceLives(trainer.snapshot());
         if (snapshot) this.lastGood = snapshot;
         lastSnapshot = performance.now();
       }
-      const report = await this.whileDeviceLives(trainer.trainStep());
+      const report = await stoppable(trainer.trainStepUnlessStopped(stopped));
+      if (report === 'stopped') break;
       if (!report) {
         this.current = 'paused';
         send(this.lostMessage());
@@ -275,18 +313,14 @@ export class TrainingSession {
         send(`paused: ${problem}`);
         return;
       }
-      const epochEnd = trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0;
-      if (epochEnd || performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
-        // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
-        // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
-        const evaluated = epochEnd ? await this.whileDeviceLives(trainer.evaluate({ testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT })) : [];
-        const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
-        if (!evaluated || !probed) {
+      if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) this.evaluationDue = true;
+      else if (performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
+        const probed = await this.whileDeviceLives(trainer.probeSnapshot());
+        if (!probed) {
           this.current = 'paused';
           send(this.lostMessage());
           return;
         }
-        evaluations.push(...evaluated);
         probe = probed;
         lastProbe = performance.now();
       }
@@ -299,7 +333,7 @@ export class TrainingSession {
       this.dispose();
       return;
     }
-    if (session.trainer.done) this.current = 'done';
+    if (session.trainer.done && !this.evaluationDue) this.current = 'done';
     send();
   }
 
@@ -335,6 +369,11 @@ export class TrainingSession {
     try {
       return await Promise.race([
         work.catch(async (error: unknown) => {
+          // A pause, not a device fault (and after a loss nobody awaits this any more: no rejection left unhandled).
+          if (error instanceof TrainingStopped) {
+            if (this.lostDevice) return null;
+            throw error;
+          }
           await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
           if (this.lostDevice) return null;
           throw error;
@@ -446,6 +485,7 @@ export class TrainingSession {
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();
     session.trainer = new DistillationTrainer(session.config, session.runs, session.dataset, session.teacher);
+    this.evaluationDue = false;
     this.current = 'paused';
   }
 

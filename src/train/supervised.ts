@@ -44,7 +44,7 @@ export async function predictLogits(
   dataset: Dataset,
   split: DatasetSplit,
   batchSize = 500,
-  onBatch?: (done: number) => void,
+  onBatch?: (done: number) => void | Promise<void>,
 ): Promise<Float32Array> {
   const rowSize = featureSize(dataset);
   const classes = dataset.classNames.length;
@@ -57,7 +57,7 @@ export async function predictLogits(
     });
     out.set((await logits.data()) as Float32Array, start * classes);
     logits.dispose();
-    onBatch?.(start + count);
+    await onBatch?.(start + count);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { METHOD_DEFAULTS } from '../distill/objective';
 import { modelSpec } from '../models/zoo';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, plannedSteps, type TrainerConfig } from './config';
-import { DistillationTrainer, type RunSpec } from './trainer';
+import { DistillationTrainer, TrainingStopped, type RunSpec } from './trainer';
 
 // A small real setup on the CPU backend: the synthetic dataset, a freshly trained-for-a-
 // moment teacher (the committed teacher is exercised by the teacher tests).
@@ -190,5 +190,69 @@ describe('the probe snapshot for the charts', () => {
     const row = Array.from(snapshot.teacherProbabilities!.subarray(0, 100));
     expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     trainer.dispose();
+  });
+});
+
+describe('a step a pause can stop', () => {
+  const weightsOf = async (trainer: DistillationTrainer) => (await trainer.snapshot()).runs.map((r) => r.weights.map((w) => Array.from(w.values)));
+
+  it('split into chunks, gives the same update and the same reported losses as the whole batch', async () => {
+    const methods: RunSpec[] = [race[0], race[1], race[2], { id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, stages: 4 } }];
+    const whole = new DistillationTrainer(config({ batchSize: 96 }), methods, dataset, teacher);
+    const split = new DistillationTrainer(config({ batchSize: 96 }), methods, dataset, teacher);
+    split.splitStepsInto(40); // chunks of 40, 40 and 16
+    try {
+      for (let i = 0; i < 3; i++) {
+        const a = await whole.trainStep();
+        const b = await split.trainStepUnlessStopped(() => false);
+        b.runs.forEach((run, r) => {
+          expect(run.loss).toBeCloseTo(a.runs[r].loss, 4);
+          for (const [name, value] of Object.entries(run.terms)) expect(value).toBeCloseTo(a.runs[r].terms[name], 4);
+          run.stageLosses?.forEach((v, k) => expect(v).toBeCloseTo(a.runs[r].stageLosses![k], 4));
+        });
+      }
+      const [a, b] = [(await weightsOf(whole)).flat(2), (await weightsOf(split)).flat(2)];
+      expect(b).toHaveLength(a.length);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-4);
+    } finally {
+      whole.dispose();
+      split.dispose();
+    }
+  });
+
+  it('stopped after a unit, applies nothing, goes on from there on resume, and a live change starts the step again', async () => {
+    const trainer = new DistillationTrainer(config({ batchSize: 96 }), race, dataset, teacher);
+    const fresh = new DistillationTrainer(config({ batchSize: 96 }), race, dataset, teacher);
+    trainer.splitStepsInto(32);
+    try {
+      await trainer.trainStep(); // Adam's slots exist; the tensors below are the resting ones
+      await fresh.trainStep();
+      const tensors = tf.memory().numTensors;
+      const before = await weightsOf(trainer);
+      let asked = 0;
+      await expect(trainer.trainStepUnlessStopped(() => ++asked === 3)).rejects.toBeInstanceOf(TrainingStopped);
+      expect(trainer.currentStep).toBe(1);
+      expect(await weightsOf(trainer)).toEqual(before);
+      // Goes on from the fourth of its 12 units (3 chunks × 4 runs): the same step as a straight one.
+      asked = 0;
+      const resumed = await trainer.trainStepUnlessStopped(() => (asked++, false));
+      expect(asked).toBe(12 - 3 - 1);
+      const straight = await fresh.trainStep();
+      expect(resumed.step).toBe(1);
+      resumed.runs.forEach((run, r) => expect(run.loss).toBeCloseTo(straight.runs[r].loss, 4));
+      expect(tf.memory().numTensors).toBe(tensors);
+      // Stopped again, then τ changed: the half-done step is given up and drawn again.
+      await expect(trainer.trainStepUnlessStopped(() => true)).rejects.toBeInstanceOf(TrainingStopped);
+      trainer.adjust({ temperature: 4 });
+      expect(tf.memory().numTensors).toBe(tensors);
+      const redone = await trainer.trainStepUnlessStopped(() => false);
+      const next = await fresh.trainStep();
+      redone.runs.forEach((run, r) => expect(run.loss).toBeCloseTo(next.runs[r].loss, 4));
+      await expect(trainer.evaluate({ stop: () => true })).rejects.toBeInstanceOf(TrainingStopped);
+      expect(tf.memory().numTensors).toBe(tensors);
+    } finally {
+      trainer.dispose();
+      fresh.dispose();
+    }
   });
 });

@@ -67,6 +67,27 @@ export class PreparationStopped extends Error {
   }
 }
 
+/**
+ * Work given up because training was paused (a step split into chunks, an evaluation in
+ * batches): nothing was applied, and the same work runs again on resume.
+ */
+export class TrainingStopped extends Error {
+  constructor(what: string) {
+    super(`${what} stopped by a pause`);
+    this.name = 'TrainingStopped';
+  }
+}
+
+/**
+ * The longest stretch of work between two checks for a pause, in ms: a stoppable step whose
+ * units (one run's forward and backward on one chunk of the batch) take longer is split into
+ * smaller chunks from the next step on, with the gradients summed before one update.
+ */
+export const STOPPABLE_UNIT_MS = 150;
+
+/** The largest power of two ≤ x (x ≥ 1). */
+const powerOfTwoBelow = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));
+
 /** Samples per teacher batch while preparing: small enough for progress about every second on a software GPU. */
 const PREPARE_CHUNK = 256;
 
@@ -102,10 +123,14 @@ function adamPowers(optimizer: tf.Optimizer): { name: string; tensor: tf.Tensor 
   ];
 }
 
+/** Plain copies of tensors, read back together (one concat, one read: on a GPU each read waits for the queue). */
 async function saveTensors(tensors: { name: string; tensor: tf.Tensor }[]): Promise<SavedTensor[]> {
-  return Promise.all(
-    tensors.map(async ({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: Float32Array.from(await tensor.data()) })),
-  );
+  if (!tensors.length) return [];
+  const flat = tf.tidy(() => tf.concat(tensors.map(({ tensor }) => tf.reshape(tf.cast(tensor, 'float32'), [-1]))));
+  const all = (await flat.data()) as Float32Array;
+  flat.dispose();
+  let offset = 0;
+  return tensors.map(({ name, tensor }) => ({ name, shape: tensor.shape.slice(), values: all.slice(offset, (offset += tensor.size)) }));
 }
 
 /** A student in the TF.js Layers format (see {@link DistillationTrainer.exportStudent}). */
@@ -116,6 +141,34 @@ export interface StudentExport {
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
+}
+
+/** One run's numbers of a step, as tensors until the step's single read. */
+interface StepEntry {
+  id: string;
+  loss: tf.Scalar;
+  terms: Record<string, tf.Scalar>;
+  stageLosses?: tf.Tensor;
+}
+
+/** A step under way (see DistillationTrainer.trainStepUnlessStopped). */
+interface PartialStep {
+  /** The data order and random state before the step drew its batch (a discarded step puts them back). */
+  before: { random: { state: number; spareNormal: number | null }; order: number[] };
+  count: number;
+  chunk: number;
+  x: tf.Tensor;
+  oneHot: tf.Tensor2D;
+  teacherLogits: tf.Tensor2D | null;
+  activeStage: number | null;
+  warm: number;
+  learningRate: number;
+  /** Where the step stands: the run under way (runs go one after the other) and its next sample. */
+  run: number;
+  offset: number;
+  pending: StepEntry[];
+  /** Each run's gradients summed over the units done. */
+  sums: Record<string, tf.Tensor>[];
 }
 
 interface Run extends RunSpec {
@@ -261,19 +314,34 @@ export class DistillationTrainer {
     const count = Math.min(this.config.batchSize, this.subset.count);
     const indices = Array.from({ length: count }, (_, i) => i);
     const batch = gatherRows(this.subset, indices, this.rowSize);
-    for (const [i, run] of this.runs.entries()) {
-      onProgress?.({ what: 'compiling the students’ kernels', done: i, total: this.runs.length });
+    /** One run's forward and backward on the first `n` samples of the first batch, finished (nothing applied). */
+    const pass = async (run: Run, n = count) => {
       const values = tf.tidy(() => {
-        const x = this.batchTensor(batch.features, count);
-        const teacherLogits = !this.hasTeacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices, 'int32')) : (this.teacher!.predict(x) as tf.Tensor);
+        const x = this.batchTensor(batch.features.subarray(0, n * this.rowSize), n);
+        const teacherLogits = !this.hasTeacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices.slice(0, n), 'int32')) : (this.teacher!.predict(x) as tf.Tensor);
         const { value, grads } = tf.variableGrads(() => {
           const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-          return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels, { warm: 1 }).loss;
+          return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels.subarray(0, n), { warm: 1 }).loss;
         }, run.student.trainableWeights.map((w) => w.read() as tf.Variable));
         return [value, ...Object.values(grads)];
       });
       await values[0].data();
       tf.dispose(values);
+    };
+    for (const [i, run] of this.runs.entries()) {
+      onProgress?.({ what: 'compiling the students’ kernels', done: i, total: this.runs.length });
+      await pass(run);
+    }
+    // The first run's pass again, compiled now: its time sizes the first stoppable steps' chunks,
+    // so even the first step a pause meets is split when a whole batch would take long.
+    const started = performance.now();
+    await pass(this.runs[0]);
+    const ms = performance.now() - started;
+    if (this.adaptChunks) this.chunk = ms > 1.5 * STOPPABLE_UNIT_MS ? Math.max(8, powerOfTwoBelow((count * STOPPABLE_UNIT_MS) / ms)) : Infinity;
+    if (this.chunk < count) {
+      // Compiles the chunk's shape for every run now (GPU programs are per shape), not in the units a pause waits on.
+      for (const run of this.runs) await pass(run, this.chunk);
+      this.timedSizes.add(this.chunk);
     }
     onProgress?.({ what: 'compiling the students’ kernels', done: this.runs.length, total: this.runs.length });
   }
@@ -297,6 +365,7 @@ export class DistillationTrainer {
 
   /** Changes the base learning rate, τ or α from the next step on; weights and optimizer state stay. */
   adjust(change: { learningRate?: number; temperature?: number; alpha?: number }): void {
+    this.discardPartial(); // a step half done with the old values starts again with the new ones
     if (change.learningRate !== undefined) this.baseLearningRate = change.learningRate;
     for (const run of this.runs) {
       const method = { ...run.method };
@@ -316,10 +385,52 @@ export class DistillationTrainer {
     return warmupSteps <= 0 ? 1 : Math.min(step / warmupSteps, 1);
   }
 
-  /** One step of every run on the same batch. */
+  /** Samples per gradient chunk of a stoppable step (the batch size until steps are found slow). */
+  private chunk = Infinity;
+
+  /** Chunk sizes a unit has run with (the first unit of a size compiles its programs, so it is not timed). */
+  private timedSizes = new Set<number>();
+
+  /** Whether stoppable steps size their chunks from their pace (off once {@link splitStepsInto} fixed them). */
+  private adaptChunks = true;
+
+  /** Splits stoppable steps into chunks of exactly `samples` from now on (tests, benchmarks; the pace sets them otherwise). */
+  splitStepsInto(samples: number): void {
+    this.chunk = samples;
+    this.adaptChunks = false;
+  }
+
+  /** A split step a pause stopped: its batch, the units done and their summed gradients; the next step call goes on from there. */
+  private partial: PartialStep | null = null;
+
+  /** One step of every run on the same batch (a step a pause stopped is finished first). */
   async trainStep(): Promise<StepReport> {
-    if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
-    await this.ensureTeacherCache();
+    return this.step_();
+  }
+
+  /**
+   * One step that a pause can stop between units of bounded work: when steps are slow (a
+   * large batch on a software GPU), the batch is split into chunks sized so that one run's
+   * forward and backward on a chunk takes about {@link STOPPABLE_UNIT_MS}, each chunk's
+   * gradient (of its share of the batch mean) is summed, and each run's optimizer applies the
+   * sum once: the same update as the whole batch, since every loss is a batch mean of
+   * per-sample terms (pcd-spec, Notation), up to float rounding. `stop()` is awaited after
+   * every unit (it may let the host's events in); when it says stop, nothing has been applied
+   * and it throws {@link TrainingStopped}; the next step call goes on from the next unit.
+   */
+  async trainStepUnlessStopped(stop: () => boolean | Promise<boolean>): Promise<StepReport> {
+    const started = performance.now();
+    const whole = !this.partial && this.chunk >= Math.min(this.config.batchSize, this.subset.count);
+    const report = await this.step_(stop);
+    // A step that went whole and was slow: split the next ones (a split step sizes its chunks as it goes).
+    const unitMs = (performance.now() - started) / this.runs.length;
+    if (whole && this.adaptChunks && unitMs > 1.5 * STOPPABLE_UNIT_MS) this.chunk = Math.max(8, powerOfTwoBelow((Math.min(this.config.batchSize, this.subset.count) * STOPPABLE_UNIT_MS) / unitMs));
+    return report;
+  }
+
+  /** The batch of the next step, its tensors and schedule values; the data order and random state as they were before it. */
+  private beginStep(chunk: number): PartialStep {
+    const before = { random: this.random.save(), order: this.order };
     const inEpoch = this.step % this.stepsPerEpoch;
     if (inEpoch === 0) this.order = this.random.shuffle(Array.from({ length: this.subset.count }, (_, i) => i));
     const indices = this.order.slice(inEpoch * this.config.batchSize, (inEpoch + 1) * this.config.batchSize);
@@ -329,10 +440,6 @@ export class DistillationTrainer {
       this.config.augmentation && this.dataset.featureShape.length === 3
         ? randomShift(batch.features, indices.length, height, width, 2, this.random)
         : batch.features;
-    const activeStage = activeStageAt(this.phases, this.step, this.totalSteps);
-    const warm = this.warmAt(this.step);
-    const learningRate = this.learningRateAt(this.step);
-
     // The labels' one-hot matrix once per step, for every run's CE (and DKD).
     const oneHot = labelsOneHot(batch.labels, indices.length, this.dataset.classNames.length);
     const x = this.batchTensor(features, indices.length);
@@ -341,49 +448,167 @@ export class DistillationTrainer {
       : this.teacherCache
         ? tf.tidy(() => tf.gather(this.teacherCache!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D)
         : (this.teacher!.predict(x) as tf.Tensor2D);
-    const pending: { id: string; loss: tf.Scalar; terms: Record<string, tf.Scalar>; stageLosses?: tf.Tensor }[] = [];
+    return {
+      before,
+      count: indices.length,
+      chunk: Math.min(chunk, indices.length),
+      x,
+      oneHot,
+      teacherLogits,
+      activeStage: activeStageAt(this.phases, this.step, this.totalSteps),
+      warm: this.warmAt(this.step),
+      learningRate: this.learningRateAt(this.step),
+      run: 0,
+      offset: 0,
+      pending: [],
+      sums: this.runs.map(() => ({})),
+    };
+  }
+
+  private disposeStep(p: PartialStep): void {
+    tf.dispose([p.x, p.oneHot, ...(p.teacherLogits ? [p.teacherLogits] : [])]);
+    for (const e of p.pending) tf.dispose([e.loss, ...Object.values(e.terms), ...(e.stageLosses ? [e.stageLosses] : [])]);
+    for (const sums of p.sums) tf.dispose(Object.values(sums));
+  }
+
+  private async step_(stop?: () => boolean | Promise<boolean>): Promise<StepReport> {
+    if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
+    await this.ensureTeacherCache();
+    const p = this.partial ?? this.beginStep(stop ? this.chunk : Infinity);
+    // A step that was not split goes whole; a split one, run by run, in chunks sized as it goes.
+    this.partial = null;
+    const objective = (run: Run, input: tf.Tensor, labels: tf.Tensor2D, teacher: tf.Tensor2D | null) => {
+      const logits = run.student.apply(input, { training: true }) as tf.Tensor2D;
+      return trainingObjective(run.method, logits, teacher, labels, { warm: p.warm, activeStage: run.method.method === 'pcd' ? p.activeStage : null });
+    };
+    let stopped = false;
     try {
-      for (const run of this.runs) {
-        (run.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-        let kept: Omit<(typeof pending)[number], 'id' | 'loss'> = { terms: {} };
-        const loss = run.optimizer.minimize(() => {
-          const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-          const result = trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, oneHot, {
-            warm,
-            activeStage: run.method.method === 'pcd' ? activeStage : null,
-          });
-          // Kept past minimize's tidy so the report can read them after the update.
-          kept = {
-            terms: Object.fromEntries(Object.entries(result.terms).map(([name, t]) => [name, tf.keep(t)])),
-            stageLosses: result.pcd ? tf.keep(result.pcd.stageLosses) : undefined,
-          };
-          return result.loss;
-        }, true)!;
-        pending.push({ id: run.id, loss, ...kept });
+      if (p.chunk >= p.count) {
+        for (const run of this.runs) {
+          (run.optimizer as unknown as { learningRate: number }).learningRate = p.learningRate;
+          let kept: Omit<StepEntry, 'id' | 'loss'> = { terms: {} };
+          const loss = run.optimizer.minimize(() => {
+            const result = objective(run, p.x, p.oneHot, p.teacherLogits);
+            // Kept past minimize's tidy so the report can read them after the update.
+            kept = {
+              terms: Object.fromEntries(Object.entries(result.terms).map(([name, t]) => [name, tf.keep(t)])),
+              stageLosses: result.pcd ? tf.keep(result.pcd.stageLosses) : undefined,
+            };
+            return result.loss;
+          }, true)!;
+          p.pending.push({ id: run.id, loss, ...kept });
+        }
+      } else {
+        try {
+          await this.chunkedStep(p, objective, stop);
+        } catch (error) {
+          if (error instanceof TrainingStopped) {
+            stopped = true;
+            this.partial = p;
+          }
+          throw error;
+        }
+        for (const [i, run] of this.runs.entries()) {
+          (run.optimizer as unknown as { learningRate: number }).learningRate = p.learningRate;
+          run.optimizer.applyGradients(p.sums[i]);
+        }
       }
       // Every run's numbers in one read-back: on a GPU each read waits for the queue to drain.
-      const values = await readTogether(pending.flatMap((p) => [p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]));
-      const runs: RunStepReport[] = pending.map((p) => {
+      const values = await readTogether(p.pending.flatMap((e) => [e.loss, ...Object.values(e.terms), ...(e.stageLosses ? [e.stageLosses] : [])]));
+      const runs: RunStepReport[] = p.pending.map((e) => {
         const loss = values.shift()![0];
-        const terms = Object.fromEntries(Object.keys(p.terms).map((name) => [name, values.shift()![0]]));
-        return { id: p.id, loss, terms, ...(p.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
+        const terms = Object.fromEntries(Object.keys(e.terms).map((name) => [name, values.shift()![0]]));
+        return { id: e.id, loss, terms, ...(e.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
       });
       const report: StepReport = {
         step: this.step,
         epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
-        activeStage: this.runs.some((r) => r.method.method === 'pcd') ? activeStage : null,
-        warm,
-        learningRate,
+        activeStage: this.runs.some((r) => r.method.method === 'pcd') ? p.activeStage : null,
+        warm: p.warm,
+        learningRate: p.learningRate,
         runs,
       };
       this.step++;
       return report;
     } finally {
-      tf.dispose([x, oneHot, ...(teacherLogits ? [teacherLogits] : [])]);
-      for (const p of pending) tf.dispose([p.loss, ...Object.values(p.terms), ...(p.stageLosses ? [p.stageLosses] : [])]);
-      // What stays alive between steps: flat over a long run unless something leaks.
-      const { numTensors, numBytes } = tf.memory();
-      this.restingMemory = { numTensors, numBytes };
+      if (!stopped) {
+        this.disposeStep(p);
+        // What stays alive between steps: flat over a long run unless something leaks.
+        const { numTensors, numBytes } = tf.memory();
+        this.restingMemory = { numTensors, numBytes };
+      }
+    }
+  }
+
+  /**
+   * The units of a split step from where it stands, run after run: for each chunk, the
+   * gradient of the chunk's share of the batch mean (its mean × its size / batch), added to
+   * the run's sums; the losses, terms and stage losses summed the same way. Waits for each
+   * unit to finish (a one-number read), resizes the next chunks from its time (toward
+   * {@link STOPPABLE_UNIT_MS}), then asks `stop`.
+   */
+  private async chunkedStep(
+    p: PartialStep,
+    objective: (run: Run, input: tf.Tensor, labels: tf.Tensor2D, teacher: tf.Tensor2D | null) => ReturnType<typeof trainingObjective>,
+    stop?: () => boolean | Promise<boolean>,
+  ): Promise<void> {
+    const add = <T extends tf.Tensor>(into: T | undefined, value: T): T => {
+      if (!into) return value;
+      const sum = tf.add(into, value) as T;
+      tf.dispose([into, value]);
+      return sum;
+    };
+    if (!p.pending.length) for (const run of this.runs) p.pending.push({ id: run.id, loss: tf.scalar(0), terms: {} });
+    while (p.run < this.runs.length) {
+      const started = performance.now();
+      const run = this.runs[p.run];
+      const entry = p.pending[p.run];
+      const sums = p.sums[p.run];
+      const n = Math.min(p.chunk, p.count - p.offset);
+      const share = n / p.count;
+      const input = tf.slice(p.x, p.offset, n);
+      const labels = tf.slice(p.oneHot, p.offset, n);
+      const teacher = p.teacherLogits ? tf.slice(p.teacherLogits, p.offset, n) : null;
+      try {
+        let kept: { terms: Record<string, tf.Scalar>; stageLosses?: tf.Tensor } = { terms: {} };
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const result = objective(run, input, labels, teacher);
+            // The chunk's terms and stage losses at its share of the batch mean, kept past the forward pass's tidy.
+            kept = {
+              terms: Object.fromEntries(Object.entries(result.terms).map(([name, t]) => [name, tf.keep(tf.mul(t, share))])),
+              stageLosses: result.pcd ? tf.keep(tf.mul(result.pcd.stageLosses, share)) : undefined,
+            };
+            return tf.mul(result.loss, share) as tf.Scalar;
+          },
+          run.student.trainableWeights.map((w) => w.read() as tf.Variable),
+        );
+        for (const [name, term] of Object.entries(kept.terms)) entry.terms[name] = add(entry.terms[name], term);
+        if (kept.stageLosses) entry.stageLosses = add(entry.stageLosses, kept.stageLosses);
+        for (const [name, gradient] of Object.entries(grads)) sums[name] = add(sums[name], gradient);
+        entry.loss = add(entry.loss, value);
+      } finally {
+        tf.dispose([input, labels, ...(teacher ? [teacher] : [])]);
+      }
+      p.offset += n;
+      if (p.offset >= p.count) {
+        p.run++;
+        p.offset = 0;
+      }
+      // The unit is finished when its loss can be read: only then is its time, and the pause check, honest.
+      await entry.loss.data();
+      if (stop && this.adaptChunks) {
+        // Sizes are powers of two, so that shapes repeat (WebGL and WebGPU compile a program per
+        // shape), and a unit of a size not seen before is not timed: its time is mostly compiling.
+        const ms = performance.now() - started;
+        if (this.timedSizes.has(n)) {
+          if (ms > 1.5 * STOPPABLE_UNIT_MS) p.chunk = Math.max(8, powerOfTwoBelow((n * STOPPABLE_UNIT_MS) / ms));
+          else if (ms < 0.7 * STOPPABLE_UNIT_MS && n === p.chunk) p.chunk = Math.min(p.count, p.chunk * 2);
+        }
+        this.timedSizes.add(n);
+        this.chunk = p.chunk >= p.count ? Infinity : p.chunk;
+      }
+      if (stop && p.run < this.runs.length && (await stop())) throw new TrainingStopped(`step ${this.step}`);
     }
   }
 
@@ -392,10 +617,11 @@ export class DistillationTrainer {
    * agreement with the teacher on the low-probability classes). The teacher's test
    * logits are computed once per session. `teacherMetrics: false` skips the agreement
    * metrics (null then), the costly part on the host, for a quick accuracy-and-loss point.
+   * `stop`, checked after every batch, gives it up with {@link TrainingStopped} (a pause).
    * `testLimit` evaluates on the first that many test samples only (and on as many training
    * samples): the session's evaluations during training, which must not stall the steps.
    */
-  async evaluate({ teacherMetrics = true, testLimit = Infinity }: { teacherMetrics?: boolean; testLimit?: number } = {}): Promise<
+  async evaluate({ teacherMetrics = true, testLimit = Infinity, stop }: { teacherMetrics?: boolean; testLimit?: number; stop?: () => boolean | Promise<boolean> } = {}): Promise<
     ({ id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics)[]
   > {
     const { classNames } = this.dataset;
@@ -409,8 +635,14 @@ export class DistillationTrainer {
     const trainSlice = firstSamples(this.subset, Math.min(2000, testLimit), this.rowSize);
     const results = [];
     for (const run of this.runs) {
-      const logits = await predictLogits(run.student, this.dataset, test);
-      const trainLogits = await predictLogits(run.student, this.dataset, trainSlice);
+      // Stoppable: checked after every batch of 250 samples (TrainingStopped; nothing is kept, it runs again on resume).
+      const check = stop
+        ? async () => {
+            if (await stop()) throw new TrainingStopped('evaluation');
+          }
+        : undefined;
+      const logits = await predictLogits(run.student, this.dataset, test, stop ? 250 : 500, check);
+      const trainLogits = await predictLogits(run.student, this.dataset, trainSlice, stop ? 250 : 500, check);
       const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classNames.length);
       results.push({
         id: run.id,
@@ -494,16 +726,37 @@ export class DistillationTrainer {
 
   /** A copy of the whole training state in plain arrays (see {@link TrainerSnapshot}). */
   async snapshot(): Promise<TrainerSnapshot> {
-    const runs: TrainerSnapshot['runs'] = [];
+    // Every run's weights and optimizer state in one read.
+    const parts: { weights: { name: string; tensor: tf.Tensor }[]; optimizer: { name: string; tensor: tf.Tensor }[]; counter?: tf.Tensor }[] = [];
     for (const run of this.runs) {
-      const weights = await saveTensors(run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })));
       // getWeights() = [the iteration count (a new scalar), ...the optimizer's own variables].
       const slots = await run.optimizer.getWeights();
-      const optimizer = await saveTensors([...slots, ...adamPowers(run.optimizer)]);
-      slots[0]?.tensor.dispose();
-      runs.push({ id: run.id, method: run.method, weights, optimizer });
+      parts.push({ weights: run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })), optimizer: [...slots, ...adamPowers(run.optimizer)], counter: slots[0]?.tensor });
     }
-    return { step: this.step, order: this.order.slice(), random: this.random.save(), baseLearningRate: this.baseLearningRate, runs };
+    let saved: SavedTensor[];
+    try {
+      saved = await saveTensors(parts.flatMap((p) => [...p.weights, ...p.optimizer]));
+    } finally {
+      tf.dispose(parts.flatMap((p) => (p.counter ? [p.counter] : [])));
+    }
+    const runs: TrainerSnapshot['runs'] = this.runs.map((run, i) => ({
+      id: run.id,
+      method: run.method,
+      weights: saved.splice(0, parts[i].weights.length),
+      optimizer: saved.splice(0, parts[i].optimizer.length),
+    }));
+    // A step under way has drawn its batch but applied nothing: the snapshot is of before it.
+    const { order, random } = this.partial?.before ?? { order: this.order, random: this.random.save() };
+    return { step: this.step, order: order.slice(), random, baseLearningRate: this.baseLearningRate, runs };
+  }
+
+  /** Gives up a step a pause stopped: its tensors freed, the data order and random state as before it. */
+  private discardPartial(): void {
+    if (!this.partial) return;
+    this.random.restore(this.partial.before.random);
+    this.order = this.partial.before.order;
+    this.disposeStep(this.partial);
+    this.partial = null;
   }
 
   /**
@@ -540,6 +793,7 @@ export class DistillationTrainer {
   }
 
   dispose(): void {
+    this.discardPartial();
     for (const run of this.runs) {
       run.student.dispose();
       run.optimizer.dispose();

@@ -1,0 +1,40 @@
+import { expect, test, type Page } from '@playwright/test';
+
+// Pause within a second whatever the configuration: the slowest ones a page can set, each a
+// race of four, paused three times while training (mid-step, mid-evaluation, wherever it
+// lands). A slow step is split into chunks of bounded work with a pause check after each
+// (src/train/trainer.ts, trainStepUnlessStopped); an evaluation checks after every batch.
+// Each pause is timed from the click to the status leaving "running".
+const SLOWEST: [string, string][] = [
+  ['CPU, batch 1', 'dataset=synthetic100&trainSubset=2000&batchSize=1&backend=cpu'],
+  ['CPU, batch 4096, S = 10', 'dataset=synthetic100&trainSubset=8192&batchSize=4096&method.stages=10&backend=cpu'],
+  ['WebGPU, batch 4096, S = 10', 'dataset=synthetic100&trainSubset=8192&batchSize=4096&method.stages=10&backend=webgpu'],
+  ['WebGL, MNIST CNN, batch 512', 'dataset=mnist&trainSubset=2048&batchSize=512&backend=webgl'],
+];
+
+async function timedPause(page: Page): Promise<number> {
+  const pressed = await page.evaluate(() => performance.now());
+  await page.getByTestId('pause').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent !== 'running', null, { timeout: 60_000 });
+  return (await page.evaluate(() => performance.now())) - pressed;
+}
+
+for (const [name, settings] of SLOWEST) {
+  test(`pause lands within a second: ${name}`, async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.goto(`./#${settings}&budget.unit=epochs&budget.amount=100&compare=ce,kd,dkd`);
+    await expect(page.getByTestId('play')).toBeEnabled({ timeout: 180_000 });
+    const pauses: number[] = [];
+    for (const wait of [3000, 4100, 5300]) {
+      await page.getByTestId('play').click();
+      await expect(page.getByTestId('status')).toHaveText('running');
+      await page.waitForTimeout(wait);
+      pauses.push(await timedPause(page));
+      await expect(page.getByTestId('status')).toHaveText('paused');
+    }
+    const step = await page.getByTestId('step-counter').textContent();
+    console.log(`${name}: pauses ${pauses.map((ms) => ms.toFixed(0)).join(', ')} ms (step ${step})`);
+    expect(Number(step!.split('/')[0].replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(Math.max(...pauses)).toBeLessThan(1000);
+  });
+}
