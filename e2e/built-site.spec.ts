@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -86,4 +87,44 @@ test('a worker script that does not load is an error that says so, not a silent 
   await page.goto(`${site.url}${SUB}`);
   await expect(page.getByText(/No backend: the training worker failed to start/)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('Starting TensorFlow.js in a worker…')).toHaveCount(0);
+});
+
+// The synthetic teacher's files broken one way each, in copies of the built site: every
+// Apply that needs the teacher is refused with a notice naming the file and the fault in
+// plain words, and nothing trains on a broken teacher.
+test('a broken teacher file on the served site is refused, naming the file and the fault', async ({ page }) => {
+  test.setTimeout(240_000);
+  const teacher = 'models/synthetic100/teacher/';
+  const built = (file: string) => readFileSync(join(root, 'build', teacher, file));
+  const weights = built('weights.bin');
+  const metadata = JSON.parse(built('metadata.json').toString('utf8'));
+  const sealed = (bytes: Buffer) => ({ ...metadata, files: { ...metadata.files, 'weights.bin': { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } } });
+  const nan = Buffer.alloc(weights.length);
+  for (let i = 0; i < nan.length; i += 4) nan.writeFloatLE(NaN, i);
+  let seed = 7;
+  const random = Buffer.alloc(weights.length);
+  for (let i = 0; i < random.length; i += 4) random.writeFloatLE(((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2, i);
+  const faults: { name: string; files: Record<string, Buffer | null>; says: RegExp }[] = [
+    { name: 'missing', files: { 'weights.bin': null }, says: /teacher\/weights\.bin: HTTP 404/ },
+    { name: 'truncated', files: { 'weights.bin': weights.subarray(0, 1000) }, says: /teacher\/weights\.bin: truncated: 1,000 bytes, expected 399,760/ },
+    { name: 'nan', files: { 'weights.bin': nan }, says: /teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says [0-9a-f]{64}/ },
+    { name: 'other-dataset', files: { 'metadata.json': readFileSync(join(root, 'build', 'models/mnist/teacher/metadata.json')) }, says: /teacher\/metadata\.json: describes the mnist teacher, not the synthetic100 one/ },
+    { name: 'resealed-random', files: { 'weights.bin': random, 'metadata.json': Buffer.from(JSON.stringify(sealed(random))) }, says: /weights\.bin: predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/ },
+    { name: 'resealed-nan', files: { 'weights.bin': nan, 'metadata.json': Buffer.from(JSON.stringify(sealed(nan))) }, says: /weights\.bin: gives non-finite logits \(NaN or ∞\) on the first test samples: the weights are corrupt/ },
+  ];
+  for (const fault of faults) {
+    const site_ = join(root, 'www', 'faults', fault.name);
+    cpSync(join(root, 'build'), site_, { recursive: true });
+    for (const [file, bytes] of Object.entries(fault.files)) {
+      if (bytes) writeFileSync(join(site_, teacher, file), bytes);
+      else rmSync(join(site_, teacher, file));
+    }
+    await page.goto(`${site.url}faults/${fault.name}/#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&backend=cpu`);
+    const notice = page.locator('.notice-error', { hasText: 'not applied' });
+    await expect(notice).toHaveCount(1, { timeout: 60_000 });
+    const text = (await notice.textContent())!;
+    console.log(`${fault.name}: ${text.replace(site.url, '…/')}`);
+    expect(text).toMatch(fault.says);
+    await expect(page.getByTestId('play')).toBeDisabled(); // nothing trains on it
+  }
 });
