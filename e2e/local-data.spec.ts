@@ -159,3 +159,55 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   await expect(page.getByText(/dataset = local: this link trains on a dataset of one's own, which is not in this browser/)).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
 });
+
+test('a CSV of features with a superclass column and its teacher as a logits CSV; a folder with a stray file is refused and the dataset stays', async ({ page }) => {
+  test.setTimeout(180_000);
+  // Four classes in two families, two features; the teacher's logits say the class, one row per CSV row.
+  const rows: string[] = ['x,y,species,family'];
+  const logits: string[] = ['cat,dog,cow,pig'];
+  const species = ['cat', 'dog', 'cow', 'pig'];
+  for (let i = 0; i < 80; i++) {
+    const c = i % 4;
+    rows.push(`${(c % 2) + ((i * 37) % 10) / 20},${Math.floor(c / 2) + ((i * 53) % 10) / 20},${species[c]},${c < 2 ? 'pets' : 'farm'}`);
+    // The logits columns follow the page's class order (sorted names: cat, cow, dog, pig).
+    logits.push(['cat', 'cow', 'dog', 'pig'].map((s) => (s === species[c] ? 4 : 0)).join(','));
+  }
+  writeFileSync(join(root, 'animals.csv'), rows.join('\n'));
+  writeFileSync(join(root, 'animals-logits.csv'), logits.join('\n'));
+  mkdirSync(join(root, 'stray', 'a'), { recursive: true });
+  mkdirSync(join(root, 'stray', 'b'), { recursive: true });
+  writeFileSync(join(root, 'stray', 'a', '1.png'), grayPng(4, 4, new Array(16).fill(0)));
+  writeFileSync(join(root, 'stray', 'b', '1.png'), grayPng(4, 4, new Array(16).fill(255)));
+  writeFileSync(join(root, 'stray', 'b', 'notes.txt'), 'not an image');
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('./#backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  await page.getByTestId('open-local').click();
+  await page.getByLabel('A CSV of features and a label column').check();
+  await page.getByTestId('local-csv').setInputFiles(join(root, 'animals.csv'));
+  await page.getByLabel('Label column', { exact: true }).fill('species');
+  await page.getByLabel('Superclass column', { exact: true }).fill('family');
+  await page.getByLabel('Its logits for every sample, as a file').check();
+  await page.getByTestId('local-logits').setInputFiles(join(root, 'animals-logits.csv'));
+  await page.getByTestId('local-load').click();
+  const current = page.getByTestId('local-current');
+  await expect(current).toContainText('animals.csv, 4 classes (cat, cow, dog, pig), samples of shape [2], 64 for training and 16 for testing', { timeout: 60_000 });
+  await expect(page.getByTestId('local-teacher-accuracy')).toHaveText('100.0%');
+
+  // An image folder with a stray text file: refused by name, and the CSV dataset stays.
+  await page.getByLabel('A folder of images, one sub-folder per class').check();
+  await page.getByTestId('local-folder').setInputFiles(join(root, 'stray'));
+  await page.getByTestId('local-load').click();
+  await expect(page.getByTestId('local-error')).toHaveText('stray/b/notes.txt: not an image: expected .png, .jpg, .jpeg, .gif, .webp, .bmp (still kept: animals.csv)');
+  await expect(current).toContainText('animals.csv, 4 classes');
+
+  await page.getByTestId('local-train').click();
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 10', { timeout: 60_000 });
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toHaveText('1 / 10', { timeout: 60_000 });
+  await page.getByTestId('open-local').click();
+  await page.getByTestId('local-forget').click();
+  expect(errors).toEqual([]);
+});
