@@ -45,6 +45,18 @@ function sequential(name: string, layers: tf.layers.Layer[]): tf.LayersModel {
   return tf.sequential({ name, layers });
 }
 
+/** The small CNN student: conv 3×3×4 → pool → conv 3×3×8 → pool → one logit per class. */
+function smallCnn(name: string, input: number[], classes: number, seed: number): tf.LayersModel {
+  return sequential(name, [
+    conv(4, 3, seed, 1, input),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    conv(8, 3, seed, 2),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    dense(classes, seed, 3, 'linear'),
+  ]);
+}
+
 /** A one-hidden-layer MLP student on flattened MNIST digits. */
 function mnistMlp(id: string, name: string, hidden: number): ModelSpec {
   return {
@@ -82,15 +94,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     role: 'student',
     name: 'small CNN',
     description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → 10',
-    build: (seed) =>
-      sequential('mnist_cnn_small', [
-        conv(4, 3, seed, 1, MNIST_INPUT),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        conv(8, 3, seed, 2),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        dense(10, seed, 3, 'linear'),
-      ]),
+    build: (seed) => smallCnn('mnist_cnn_small', MNIST_INPUT, 10, seed),
   },
   mnistMlp('mnist-mlp', 'MLP', 16),
   // Wide enough to take what the teacher knows from a few hundred digits; the 16-unit MLP
@@ -154,22 +158,13 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
 export function localStudentSpecs(dataset: Pick<Dataset, 'featureShape' | 'classNames'>): ModelSpec[] {
   const input = dataset.featureShape;
   const classes = dataset.classNames.length;
-  const flat = input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : [];
+  // Fresh layers for every model built (a layer object belongs to one model).
+  const flat = () => (input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : []);
   const first = (units: number, seed: number, activation: 'relu' | 'linear') => (input.length > 1 ? dense(units, seed, 1, activation) : dense(units, seed, 1, activation, input));
   const builders: Record<string, (seed: number) => tf.LayersModel> = {
-    'local-linear': (seed) => sequential('local_linear', [...flat, first(classes, seed, 'linear')]),
-    ...Object.fromEntries(
-      Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => [id, (seed: number) => sequential(id.replace(/-/g, '_'), [...(input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : []), first(hidden, seed, 'relu'), dense(classes, seed, 2, 'linear')])]),
-    ),
-    'local-cnn-small': (seed) =>
-      sequential('local_cnn_small', [
-        conv(4, 3, seed, 1, input),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        conv(8, 3, seed, 2),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        dense(classes, seed, 3, 'linear'),
-      ]),
+    'local-linear': (seed) => sequential('local_linear', [...flat(), first(classes, seed, 'linear')]),
+    ...Object.fromEntries(Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => [id, (seed: number) => sequential(id.replace(/-/g, '_'), [...flat(), first(hidden, seed, 'relu'), dense(classes, seed, 2, 'linear')])])),
+    'local-cnn-small': (seed) => smallCnn('local_cnn_small', input, classes, seed),
   };
   return localStudents(dataset).map((entry) => ({ ...entry, role: 'student', build: builders[entry.id] }));
 }

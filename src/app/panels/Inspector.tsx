@@ -1,4 +1,4 @@
-import { useMemo, useState, type DragEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { PCD_DEFAULTS } from '../../distill/methods';
 import type { PcdOptions } from '../../distill/pcd';
 import { groupCount, groupSlot } from '../../kernels/pcd-attrs';
@@ -8,6 +8,7 @@ import { BarPlot } from '../charts/plot';
 import { groupColour } from '../palette';
 import { download } from './ExportPanel';
 import { useSession } from '../store/session-store';
+import { useDropZone } from './use-drop';
 
 const TAU_RANGE = [0.1, 100] as const;
 const MAX_STAGES = 10;
@@ -25,7 +26,6 @@ export function Inspector() {
   const [sample, setSample] = useState(0);
   const [stage, setStage] = useState(PCD_DEFAULTS.stages);
   const [tauText, setTauText] = useState(String(PCD_DEFAULTS.temperature));
-  const [dragging, setDragging] = useState(false);
 
   const load = async (file: File) => {
     try {
@@ -41,7 +41,11 @@ export function Inspector() {
       // Refused: the file loaded before stays.
       setError(`${(e as Error).message}${data ? ` (still showing ${data.name})` : ''}`);
     }
-  };
+  };  const drop = useDropZone((data) => {
+    const file = data.files[0];
+    if (file) void load(file);
+  });
+
 
   const result = useMemo(() => (data ? inspect(data.logits, options) : null), [data, options]);
   const classes = data?.logits.classes ?? 0;
@@ -72,19 +76,9 @@ export function Inspector() {
   return (
     <main id="inspector" className="inspector" tabIndex={-1} data-testid="inspector">
       <section
-        className={`card inspector-drop${dragging ? ' dragging' : ''}`}
+        className={`card inspector-drop${drop.dragging ? ' dragging' : ''}`}
         aria-labelledby="inspector-title"
-        onDragOver={(e: DragEvent) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={(e: DragEvent) => {
-          e.preventDefault();
-          setDragging(false);
-          const file = e.dataTransfer.files[0];
-          if (file) void load(file);
-        }}
+        {...drop.handlers}
       >
         <h2 id="inspector-title">PCD inspector: your own logits</h2>
         <p className="explain">

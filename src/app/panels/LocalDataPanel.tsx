@@ -1,10 +1,11 @@
-import { useState, type DragEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LOCAL_LIMITS } from '../../import/local-dataset';
 import type { LocalImportRequest } from '../../worker/api';
 import { defaultTrainerConfig } from '../../train/config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
+import { useDropZone } from './use-drop';
 
 type Picked = { file: File; path: string }[];
 
@@ -78,7 +79,7 @@ export function LocalDataPanel() {
   const [seed, setSeed] = useState(1);
   const [error, setError] = useState<string | null>(null);
   const [caution, setCaution] = useState<string | null>(null);
-  const [dragging, setDragging] = useState(false);
+  const drop = useDropZone((data) => void droppedFiles(data.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`)));
   const busy = progress !== null;
 
   const close = () => useSession.getState().set({ localPanel: false });
@@ -141,19 +142,7 @@ export function LocalDataPanel() {
             </label>
           </div>
         ) : (
-          <div
-            className={`local-drop${dragging ? ' dragging' : ''}`}
-            onDragOver={(e: DragEvent) => {
-              e.preventDefault();
-              setDragging(true);
-            }}
-            onDragLeave={() => setDragging(false)}
-            onDrop={(e: DragEvent) => {
-              e.preventDefault();
-              setDragging(false);
-              void droppedFiles(e.dataTransfer.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`));
-            }}
-          >
+          <div className={`local-drop${drop.dragging ? ' dragging' : ''}`} {...drop.handlers}>
             <label>
               Image folder{' '}
               <input
