@@ -114,7 +114,7 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
 
   await page.getByTestId('local-train').click();
   await expect(page.getByTestId('local-panel')).toHaveCount(0);
-  await expect(page.getByTestId('step-counter')).toHaveText('0 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 200', { timeout: 60_000 });
   await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('local');
   expect(page.url()).toContain('dataset=local');
   await page.getByTestId('play').click();
@@ -122,7 +122,7 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   const download = page.waitForEvent('download');
   await page.getByTestId('export-json').click();
   const metrics = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
-  expect(metrics.summary.totalSteps).toBe(10);
+  expect(metrics.summary.totalSteps).toBe(200);
   expect(metrics.summary.rows.map((r: { id: string }) => r.id).sort()).toEqual(['ce', 'dkd', 'kd', 'pcd']);
   await expect(page.getByTestId('chart-ranking')).toHaveAttribute('data-has-data', 'true');
   await expect(page.getByTestId('chart-curves')).toHaveAttribute('data-has-data', 'true'); // redrawn at most once a second
@@ -130,7 +130,7 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
 
   // A reload keeps the dataset (IndexedDB) and the link trains on it again.
   await page.reload();
-  await expect(page.getByTestId('step-counter')).toHaveText('0 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 200', { timeout: 60_000 });
   await expect(page.getByLabel('Dataset', { exact: true })).toHaveValue('local');
   await expect(page.locator('.notice-error')).toHaveCount(0);
 
@@ -144,9 +144,9 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   await expect(current).toContainText('Teacher: logits from teacher-logits.npy', { timeout: 60_000 });
   expect(parseFloat((await page.getByTestId('local-teacher-accuracy').textContent())!)).toBeGreaterThanOrEqual(88);
   await page.getByTestId('local-train').click();
-  await expect(page.getByTestId('step-counter')).toHaveText('0 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 200', { timeout: 60_000 });
   await page.getByTestId('step').click();
-  await expect(page.getByTestId('step-counter')).toHaveText('1 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('1 / 200', { timeout: 60_000 });
 
   // Forgotten: gone from the page and from the next reload; a dataset=local link then says so.
   await page.getByTestId('open-local').click();
@@ -204,9 +204,9 @@ test('a CSV of features with a superclass column and its teacher as a logits CSV
   await expect(current).toContainText('animals.csv, 4 classes');
 
   await page.getByTestId('local-train').click();
-  await expect(page.getByTestId('step-counter')).toHaveText('0 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 200', { timeout: 60_000 });
   await page.getByTestId('step').click();
-  await expect(page.getByTestId('step-counter')).toHaveText('1 / 10', { timeout: 60_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('1 / 200', { timeout: 60_000 });
   await page.getByTestId('open-local').click();
   await page.getByTestId('local-forget').click();
   expect(errors).toEqual([]);

@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 
 // Pause within a second whatever the configuration: the slowest ones a page can set, each a
-// race of four, paused three times while training (mid-step, mid-evaluation, wherever it
-// lands). A slow step is split into chunks of bounded work with a pause check after each
+// race of four, trained past its first step, then paused three times (mid-step,
+// mid-evaluation, wherever it lands). A slow step is split into chunks of bounded work with a pause check after each
 // (src/train/trainer.ts, trainStepUnlessStopped); an evaluation checks after every batch.
 // Each pause is timed from the click to the status leaving "running".
 const SLOWEST: [string, string][] = [
@@ -24,9 +24,13 @@ for (const [name, settings] of SLOWEST) {
     test.setTimeout(300_000);
     await page.goto(`./#${settings}&budget.unit=epochs&budget.amount=100&compare=ce,kd,dkd`);
     await expect(page.getByTestId('play')).toBeEnabled({ timeout: 180_000 });
+    // Trained until a first step is done (the chunks then have their measured size and their
+    // programs are compiled), then paused three times at uneven moments.
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=step-counter]')?.textContent?.startsWith('0 '), null, { timeout: 180_000 });
     const pauses: number[] = [];
-    for (const wait of [3000, 4100, 5300]) {
-      await page.getByTestId('play').click();
+    for (const wait of [1700, 2900, 4100]) {
+      if ((await page.getByTestId('status').textContent()) !== 'running') await page.getByTestId('play').click();
       await expect(page.getByTestId('status')).toHaveText('running');
       await page.waitForTimeout(wait);
       pauses.push(await timedPause(page));
@@ -34,7 +38,6 @@ for (const [name, settings] of SLOWEST) {
     }
     const step = await page.getByTestId('step-counter').textContent();
     console.log(`${name}: pauses ${pauses.map((ms) => ms.toFixed(0)).join(', ')} ms (step ${step})`);
-    expect(Number(step!.split('/')[0].replace(/,/g, ''))).toBeGreaterThan(0);
     expect(Math.max(...pauses)).toBeLessThan(1000);
   });
 }
