@@ -364,26 +364,31 @@ export class TrainingSession {
    * for that signal before it counts as an error of its own).
    */
   private async whileDeviceLives<T>(work: Promise<T>): Promise<T | null> {
-    if (this.lostDevice) return null;
+    if (this.lostDevice) {
+      work.catch(() => undefined); // started already; nobody will read it
+      return null;
+    }
     const lost = new Promise<null>((resolve) => (this.lostSignal = () => resolve(null)));
+    // Once the device-lost signal has won the race nobody awaits `work` any more: its later
+    // failure (a pause stopping it, a read on the dead device) must not become an unhandled rejection.
+    let settled = false;
     try {
       return await Promise.race([
         work.catch(async (error: unknown) => {
-          // A pause, not a device fault (and after a loss nobody awaits this any more: no rejection left unhandled).
-          if (error instanceof TrainingStopped) {
-            if (this.lostDevice) return null;
-            throw error;
-          }
+          if (settled) return null;
+          if (error instanceof TrainingStopped) throw error; // a pause, not a device fault
           await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
-          if (this.lostDevice) return null;
+          if (this.lostDevice || settled) return null;
           throw error;
         }),
         lost,
       ]);
     } finally {
+      settled = true;
       this.lostSignal = null;
     }
   }
+
 
   /**
    * After a lost device: starts the first backend of `order` that works, loads the
