@@ -259,9 +259,9 @@ export class TrainingSession {
     let lastSnapshot = -Infinity;
     let lastProbe = performance.now();
     // A pause is checked between bounded units of work: a step split into chunks when steps
-    // are slow, an evaluation after each batch; work a pause stops is given up whole and runs
-    // again on resume (an epoch's evaluation stays due).
-    // Lets the pause message in first: on the CPU backend a unit's read resolves as a microtask.
+    // are slow (a stopped step keeps its chunks and goes on at the next step), an evaluation
+    // after each batch (a stopped one stays due and runs again first on resume). The check
+    // lets the pause message in first: on the CPU backend a unit's read resolves as a microtask.
     const stopped = async () => {
       await yieldToEvents();
       return this.current !== 'running';

@@ -68,8 +68,9 @@ export class PreparationStopped extends Error {
 }
 
 /**
- * Work given up because training was paused (a step split into chunks, an evaluation in
- * batches): nothing was applied, and the same work runs again on resume.
+ * Work stopped by a pause between two of its units: a split step (nothing applied yet; its
+ * chunks done are kept and the next step call goes on from there) or an evaluation (given
+ * up; it runs again on resume).
  */
 export class TrainingStopped extends Error {
   constructor(what: string) {
@@ -79,9 +80,9 @@ export class TrainingStopped extends Error {
 }
 
 /**
- * The longest stretch of work between two checks for a pause, in ms: a stoppable step whose
- * units (one run's forward and backward on one chunk of the batch) take longer is split into
- * smaller chunks from the next step on, with the gradients summed before one update.
+ * The stretch of work aimed at between two checks for a pause, in ms: a stoppable step's
+ * units (one run's forward and backward on one chunk of the batch) are sized toward it, in
+ * powers of two, from each unit's measured time; gradients are summed before one update.
  */
 export const STOPPABLE_UNIT_MS = 150;
 
