@@ -84,7 +84,7 @@ export async function importLocal(request: LocalImportRequest, onProgress?: (pro
     const files = await Promise.all(request.teacher.files.map(async (f) => ({ name: f.name, bytes: await bytesOf(f) })));
     const artifacts: ModelArtifacts = modelArtifacts(files);
     const dataset = splitSamples(samples, request.split);
-    onProgress?.({ what: 'checking the teacher on the test split', done: 0, total: dataset.test.count });
+    onProgress?.({ what: `checking the teacher on the ${dataset.test.count.toLocaleString('en')} test samples`, done: 0, total: 0 });
     const model = await loadModel(artifacts);
     try {
       accuracy = await checkTeacherModel(model, dataset);
