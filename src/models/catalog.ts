@@ -65,7 +65,7 @@ export const LOCAL_MLP_WIDTHS = { 'local-mlp': 32, 'local-mlp-wide': 128 } as co
 /**
  * The zoo's students sized to a local dataset: a linear model, two MLPs and, for images
  * (`[height, width, channels]` of at least 4 × 4), the small CNN. Parameter counts by formula
- * (zoo.test.ts checks them against the built models).
+ * (src/import/local.test.ts checks them against the built models).
  */
 export function localStudents(facts: Pick<LocalFacts, 'featureShape' | 'classNames'>): ModelEntry[] {
   const inputs = facts.featureShape.reduce((a, b) => a * b, 1);
