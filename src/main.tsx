@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { ErrorBoundary } from './app/panels/ErrorBoundary';
 import { controller } from './app/store/controller-instance';
 import { loadHash } from './app/store/hash-sync';
 import { useSession } from './app/store/session-store';
@@ -11,18 +12,26 @@ import './app/app.css';
 // A dataset of one's own kept in this browser is known before the link is read (a link may
 // say dataset=local); then the configuration comes from the link before the first render,
 // and the worker starts once per page.
+// Stored facts are checked as they are read: a record that fails is dropped and said.
+let storedProblem: string | null = null;
 void readLocalFacts()
-  .catch(() => null)
+  .catch((error: unknown) => {
+    storedProblem = error instanceof Error ? error.message : String(error);
+    return null;
+  })
   .then((facts) => {
     if (facts) {
       setLocalFacts(facts);
       useSession.getState().set({ local: facts });
     }
+    if (storedProblem) useSession.getState().notify('warning', storedProblem);
     const state = loadHash();
     void controller.init(state?.backend ?? null);
     createRoot(document.getElementById('root')!).render(
       <StrictMode>
-        <App />
+        <ErrorBoundary name="the playground">
+          <App />
+        </ErrorBoundary>
       </StrictMode>,
     );
   });

@@ -12,6 +12,7 @@ import { ScheduleChart } from './charts/ScheduleChart';
 import { StageGroupsChart } from './charts/StageGroupsChart';
 import { TemperatureChart } from './charts/TemperatureChart';
 import { ExportPanel } from './panels/ExportPanel';
+import { ErrorBoundary } from './panels/ErrorBoundary';
 import { BackendNotice, Header } from './panels/Header';
 import { Inspector } from './panels/Inspector';
 import { goTo, LessonPanel } from './panels/LessonPanel';
@@ -76,32 +77,39 @@ export function App() {
   const chapter = lesson === null ? null : CHAPTERS[lesson];
   // In a lesson the side column holds the chapter (and the live changes); setup and export
   // come back when the reader leaves the lesson.
-  const sidePanels = chapter ? [<LessonPanel key="lesson" />, shown('live') ? <LivePanel key="live" /> : null] : [
-    shown('setup') ? <SetupPanel key="setup" /> : null,
-    shown('live') ? <LivePanel key="live" /> : null,
-    shown('export') ? <ExportPanel key="export" /> : null,
+  // Every panel and chart sits in an error boundary of its own: one that breaks says so, the rest works.
+  const guard = (name: string, node: ReactNode, key?: string) => (
+    <ErrorBoundary name={name} key={key}>
+      {node}
+    </ErrorBoundary>
+  );
+  const sidePanels = chapter ? [guard('the lesson', <LessonPanel />, 'lesson'), shown('live') ? guard('the live changes', <LivePanel />, 'live') : null] : [
+    shown('setup') ? guard('the setup panel', <SetupPanel />, 'setup') : null,
+    shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
+    shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
   ];
   const side = sidePanels.some(Boolean);
   const charts: Record<LessonChart, ReactNode> = {
-    temperature: <TemperatureChart />,
-    summary: <SummaryPanel />,
-    curves: <CurvesChart />,
-    ranking: <GapRankingChart />,
-    groups: <StageGroupsChart />,
-    schedule: <ScheduleChart />,
-    probabilities: <ProbabilityChart />,
-    'per-class': <PerClassChart />,
-    agreement: <AgreementChart />,
+    temperature: guard('the temperature chart', <TemperatureChart />),
+    summary: guard('the race summary', <SummaryPanel />),
+    curves: guard('the loss and accuracy chart', <CurvesChart />),
+    ranking: guard('the logit-gap ranking', <GapRankingChart />),
+    groups: guard('the class groups chart', <StageGroupsChart />),
+    schedule: guard('the stage schedule', <ScheduleChart />),
+    probabilities: guard('the probabilities chart', <ProbabilityChart />),
+    'per-class': guard('the per-class chart', <PerClassChart />),
+    agreement: guard('the agreement chart', <AgreementChart />),
   };
   const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
   const shownCharts = LESSON_CHARTS.filter(visible);
   const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
   const folded = chapter ? LESSON_CHARTS.filter((id) => !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
-  const probeBar = (
+  const probeBar = guard(
+    'the probe controls',
     <section className="card probe-bar" aria-label="Probe batch and history">
       <ProbeControls />
       {shown('history') ? <HistorySlider /> : null}
-    </section>
+    </section>,
   );
   return (
     <div className={side ? 'app' : 'app app-wide'}>
@@ -116,11 +124,11 @@ export function App() {
       >
         Skip to the charts
       </a>
-      <Header />
+      {guard('the header', <Header />)}
       <BackendNotice />
       <Notices />
-      {inspector ? <Inspector /> : null}
-      {localPanel && !inspector ? <LocalDataPanel /> : null}
+      {inspector ? guard('the inspector', <Inspector />) : null}
+      {localPanel && !inspector ? guard('the “Your data” panel', <LocalDataPanel />) : null}
       <div hidden={inspector} className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kdLoss } from './baselines';
+import { hasFusedPcd } from '../kernels/pcd';
+import { kdLossReference } from './baselines';
 import { groupCount, groupSlot, pcdLoss, readPcdDiagnostics } from './pcd';
 import { useCpuBackend } from './test-setup';
 
@@ -19,9 +20,10 @@ afterAll(() => tf.dispose([student, teacher]));
 const scalar = (t: tf.Tensor) => t.dataSync()[0];
 
 describe('PCD reduces to what the spec says at its corners', () => {
-  it('one stage, λ = 1, one pass is plain KD', () => {
+  it('one stage, λ = 1, one pass is plain KD (the fused PCD kernel against KD composed from TF.js ops)', () => {
+    expect(hasFusedPcd()).toBe(true); // else pcdLoss is the composed reference, not the kernel
     const result = pcdLoss(student, teacher, { stages: 1, adaptive: false, coarseToFine: false });
-    const kd = kdLoss(student, teacher);
+    const kd = kdLossReference(student, teacher, 4, false);
     expect(scalar(result.loss)).toBeCloseTo(scalar(kd), 4);
     tf.dispose([...Object.values(result), kd]);
   });

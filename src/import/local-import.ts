@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { setLocalFacts, type LocalFacts } from '../models/catalog';
 import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, readImageFolder, splitSamples, type ImageOptions, type LocalSamples, type SplitOptions } from './local-dataset';
-import { clearLocal, readLocalData, readLocalFacts, saveLocal, type LocalData } from './local-store';
+import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
 import { accuracyOf, checkTeacherModel, loadModel, modelArtifacts, type ModelArtifacts } from './local-teacher';
 import { LogitsFileError } from './logits-file';
 
@@ -119,10 +119,14 @@ export async function importLocal(request: LocalImportRequest, onProgress?: (pro
 /** The local dataset in memory, read from IndexedDB after a reload (and its facts registered for the schema). */
 export async function ensureLocal(): Promise<{ facts: LocalFacts; data: LocalData }> {
   if (!current) {
-    const [facts, data] = await Promise.all([readLocalFacts(), readLocalData()]);
-    if (!facts || !data) throw new LogitsFileError('local dataset', null, 'none is kept in this browser: load one with "Your data"');
-    current = { facts, data };
-    setLocalFacts(facts);
+    // Checked as it is read; a record that fails is dropped, and its error says so.
+    const stored = await readLocal().catch((error: unknown) => {
+      setLocalFacts(null);
+      throw error;
+    });
+    if (!stored) throw new LogitsFileError('local dataset', null, 'none is kept in this browser: load one with "Your data"');
+    current = stored;
+    setLocalFacts(stored.facts);
   }
   return current;
 }

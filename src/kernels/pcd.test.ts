@@ -1,9 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
+import { hasFusedPcd } from './pcd';
 import { caseName, compareKdWithReference, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE, KD_EQUIVALENCE_CASES } from './equivalence';
 
 describe('fused PCD kernel = composed reference on random logits (CPU backend)', () => {
   beforeAll(useCpuBackend);
+
+  // pcdLoss and kdLoss fall back to the composed reference where no kernel is registered:
+  // without this, every comparison below would compare the reference with itself.
+  it('the fused kernel is registered on the CPU backend', () => {
+    expect(hasFusedPcd()).toBe(true);
+  });
 
   it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))('%s', async (_name, testCase) => {
     const report = await compareWithReference(testCase);

@@ -6,7 +6,7 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, TrainingStopped, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer, TrainingStopped, type ChunkPolicy, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -124,7 +124,16 @@ export class TrainingSession {
   /** Calls that read or replace the trainer run one at a time, in order (see {@link exclusive}). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly fetchFn: typeof fetch = fetch) {}
+  /**
+   * `fetchFn` fetches the site's dataset and teacher files. `chunks` is how a slow step is
+   * cut so that a pause lands within bounded work (see {@link ChunkPolicy}): the page paces
+   * it by measured time; tests that compare steps bit for bit pin it (`whole`), since a cut
+   * that follows the clock changes float rounding with the machine's load.
+   */
+  constructor(
+    private readonly fetchFn: typeof fetch = fetch,
+    private readonly chunks: ChunkPolicy = 'paced',
+  ) {}
 
   /**
    * Runs `work` after every earlier exclusive call has settled: the worker receives calls
@@ -189,7 +198,7 @@ export class TrainingSession {
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
     const { dataset, teacher, teacherTestAccuracy } = reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits) ? reuse : await this.loadData(config, needsTeacher, siteUrl, reuse?.dataset);
-    const trainer = new DistillationTrainer(config, runs, dataset, teacher);
+    const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
     try {
@@ -395,11 +404,11 @@ export class TrainingSession {
    * dataset and teacher again, and restores every run from the last good weights
    * (weights, optimizer state, data order), so the race goes on where it was.
    */
-  recover(order: BackendName[] = ['webgl', 'wasm', 'cpu']): Promise<Recovery> {
-    return this.exclusive(() => this.recoverNow(order));
+  recover(order: BackendName[] = ['webgl', 'wasm', 'cpu'], onProgress?: (progress: PrepareProgress) => void): Promise<Recovery> {
+    return this.exclusive(() => this.recoverNow(order, onProgress));
   }
 
-  private async recoverNow(order: BackendName[]): Promise<Recovery> {
+  private async recoverNow(order: BackendName[], onProgress?: (progress: PrepareProgress) => void): Promise<Recovery> {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     const reachedStep = session.trainer.currentStep;
@@ -410,7 +419,15 @@ export class TrainingSession {
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
     const { dataset, teacher } = await this.loadData(config, runs.some((r) => r.method.method !== 'ce'), siteUrl);
-    const trainer = new DistillationTrainer(config, runs, dataset, teacher);
+    const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
+    // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
+    try {
+      await trainer.prepare(onProgress);
+    } catch (error) {
+      trainer.dispose();
+      teacher?.dispose();
+      throw error;
+    }
     if (this.lastGood) await trainer.restore(this.lastGood);
     this.loaded = { ...session, dataset, teacher, trainer };
     this.lostDevice = null;
@@ -489,7 +506,7 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();
-    session.trainer = new DistillationTrainer(session.config, session.runs, session.dataset, session.teacher);
+    session.trainer = new DistillationTrainer(session.config, session.runs, session.dataset, session.teacher, this.chunks);
     this.evaluationDue = false;
     this.current = 'paused';
   }

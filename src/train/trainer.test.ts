@@ -127,12 +127,12 @@ describe('the distillation trainer', () => {
     trainer.dispose();
   });
 
-  it('keeps tf.memory().numTensors flat across 500 steps', async () => {
-    const small = config({ batchSize: 16, trainSubset: 256, budget: { unit: 'steps', amount: 503 } });
+  it('keeps tf.memory().numTensors flat across 100 steps (six epochs)', async () => {
+    const small = config({ batchSize: 16, trainSubset: 256, budget: { unit: 'steps', amount: 103 } });
     const trainer = new DistillationTrainer(small, [race[0], race[3]], dataset, teacher);
     await losses(trainer, 3); // optimizer slots and the teacher cache are created on the first steps
     const before = tf.memory().numTensors;
-    await losses(trainer, 500);
+    await losses(trainer, 100);
     expect(tf.memory().numTensors).toBe(before);
     trainer.dispose();
   });

@@ -86,6 +86,15 @@ export class TrainingStopped extends Error {
  */
 export const STOPPABLE_UNIT_MS = 150;
 
+/**
+ * How a stoppable step ({@link DistillationTrainer.trainStepUnlessStopped}) is cut into
+ * chunks. `paced` (the page): from the measured time of its units, so the cut depends on
+ * the wall clock and on how loaded the machine is; float rounding then differs with it.
+ * `whole`: never cut (tests that compare steps bit for bit pin this). A number: chunks of
+ * exactly that many samples.
+ */
+export type ChunkPolicy = 'paced' | 'whole' | number;
+
 /** The largest power of two ≤ x (x ≥ 1). */
 const powerOfTwoBelow = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));
 
@@ -217,7 +226,9 @@ export class DistillationTrainer {
     runs: RunSpec[],
     private readonly dataset: Dataset,
     private readonly teacher: tf.LayersModel | null,
+    chunks: ChunkPolicy = 'paced',
   ) {
+    if (chunks !== 'paced') this.splitStepsInto(chunks === 'whole' ? Infinity : chunks);
     if (runs.length === 0) throw new Error('runs is empty: a session trains at least one student');
     if (new Set(runs.map((r) => r.id)).size !== runs.length) throw new Error('runs: every run needs its own id');
     if (!teacher && !dataset.train.teacherLogits && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
@@ -395,8 +406,9 @@ export class DistillationTrainer {
   /** Whether stoppable steps size their chunks from their pace (off once {@link splitStepsInto} fixed them). */
   private adaptChunks = true;
 
-  /** Splits stoppable steps into chunks of exactly `samples` from now on (tests, benchmarks; the pace sets them otherwise). */
+  /** Splits stoppable steps into chunks of exactly `samples` from now on (Infinity: never); the pace no longer sets them. */
   splitStepsInto(samples: number): void {
+    if (!(samples >= 1)) throw new Error(`chunks of ${samples} samples: expected at least 1`);
     this.chunk = samples;
     this.adaptChunks = false;
   }

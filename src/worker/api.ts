@@ -42,9 +42,10 @@ export interface TrainingWorkerApi {
   setPace(ms: number): void;
   /**
    * After a lost GPU device (reported as a paused batch with a message): continues on the
-   * first backend of `order` that works, from the last good weights.
+   * first backend of `order` that works, from the last good weights; the teacher's logits
+   * are computed again on it first, with progress, as at configure.
    */
-  recover(order?: BackendName[]): Promise<Recovery>;
+  recover(order?: BackendName[], onProgress?: (progress: PrepareProgress) => void): Promise<Recovery>;
   /** A run's trained student in the TF.js Layers format (model.json parts and the weight bytes). */
   exportStudent(id: string): Promise<StudentExport>;
   /**

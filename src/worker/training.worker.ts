@@ -30,7 +30,7 @@ const api: TrainingWorkerApi = {
   reset: () => session.reset(),
   state: () => session.state(),
   setPace: (ms) => session.setPace(ms),
-  recover: (order) => session.recover(order),
+  recover: (order, onProgress) => session.recover(order, onProgress),
   importLocal: (request, onProgress) => importLocal(request, onProgress),
   forgetLocal,
   loseDeviceForTesting,

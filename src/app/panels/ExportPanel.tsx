@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { RUN_LABEL } from '../palette';
-import { sanitizeConfig } from '../store/config-state';
+import { numbersLostInJson, sanitizeConfig } from '../store/config-state';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { raceSummary, summarySentence } from '../store/summary';
@@ -83,15 +83,16 @@ export function ExportPanel() {
       return;
     }
     let raw: unknown;
+    const text = await file.text();
     try {
-      raw = JSON.parse(await file.text());
+      raw = JSON.parse(text);
     } catch (error) {
       notify('error', `${file.name} is not JSON (${error instanceof Error ? error.message : String(error)}): nothing imported`);
       return;
     }
     const { notices, ...page } = sanitizeConfig(raw, false);
     setDraft(page);
-    for (const n of notices) notify('warning', `${file.name}: ${n}`);
+    for (const n of [...numbersLostInJson(text), ...notices]) notify('warning', `${file.name}: ${n}`);
     notify('info', `imported ${file.name} into the setup panel: press Apply to train it`);
   };
 

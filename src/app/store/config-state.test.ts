@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { METHOD_DEFAULTS } from '../../distill/methods';
 import { defaultTrainerConfig } from '../../train/config';
-import { fromHash, runsOf, sanitizeConfig, toHash } from './config-state';
+import { CHAPTERS } from '../../lessons/chapters';
+import { fromHash, numbersLostInJson, runsOf, sanitizeConfig, toHash } from './config-state';
 import { PRESETS } from './presets';
 
 describe('the page configuration in the URL hash and in imported files', () => {
@@ -127,5 +128,51 @@ describe('crafted links and files', () => {
 
     const compare = sanitizeConfig({ config: { trainSubset: 300 }, compare: Array.from({ length: 1_000_000 }, () => 'x') }, false);
     expect(compare.notices).toEqual(['compare has 1,000,000 entries, more than the 4 methods: ignored']);
+  });
+
+  it('says when a link writes "config." before its settings, and reads them without it', () => {
+    const back = fromHash('#config.dataset=mnist&config.trainSubset=500&config.batchSize=32')!;
+    expect(back.config).toMatchObject({ dataset: 'mnist', trainSubset: 500, batchSize: 32 });
+    expect(back.notices).toEqual([
+      '"config.dataset": a link\'s settings have no "config." prefix; read as "dataset"',
+      '2 more settings with the "config." prefix read without it',
+    ]);
+  });
+
+  it('says when an imported file has no "config" wrapper', () => {
+    const back = sanitizeConfig({ dataset: 'mnist', batchSize: 32 }, false);
+    expect(back.config).toMatchObject({ dataset: 'mnist', batchSize: 32 });
+    expect(back.notices).toEqual(['no "config" object (the page exports {"config": …, "compare": …}): its top-level settings were read as the configuration']);
+    expect(sanitizeConfig({ config: { batchSize: 32 }, compare: ['ce'] }, false).notices).toEqual([]);
+  });
+
+  it('refuses numbers too close to 0 for a float64, in links and files, instead of keeping a denormal or a silent 0', () => {
+    const back = fromHash('#optimizer.learningRate=5e-324&method.method=pcd&method.alpha=1e-320&method.temperature=1e-400&batchSize=32')!;
+    const defaults = defaultTrainerConfig('synthetic100');
+    expect(back.config.optimizer.learningRate).toBe(defaults.optimizer.learningRate);
+    expect(back.config.method).toMatchObject({ alpha: METHOD_DEFAULTS.pcd.alpha, temperature: METHOD_DEFAULTS.pcd.temperature });
+    expect(back.config.batchSize).toBe(32);
+    expect(back.notices).toEqual([
+      'optimizer.learningRate = "5e-324" is too close to 0 for a float64 (below 2.2e-308, it keeps almost no precision): ignored',
+      'method.alpha = "1e-320" is too close to 0 for a float64 (below 2.2e-308, it keeps almost no precision): ignored',
+      'method.temperature = "1e-400" is too close to 0 for a float64 (it reads as 0): ignored',
+    ]);
+    expect(sanitizeConfig({ config: { optimizer: { learningRate: 5e-324 } } }, false).notices[0]).toMatch(/^optimizer.learningRate = 5e-324 is too close to 0/);
+    expect(numbersLostInJson('{"config": {"method": {"alpha": 1e-400, "beta": 2.5e-3, "x": 0e-5}}}')).toEqual(['1e-400 is too close to 0 for a float64 (it reads as 0): check the value it was meant to be']);
+    // Small but normal values are numbers like any other.
+    expect(fromHash('#optimizer.learningRate=1e-300')!.notices).toEqual([]);
+  });
+
+  it('a lesson link changes its chapter\'s configuration: a refused setting keeps the chapter\'s value, never the defaults', () => {
+    const chapter = CHAPTERS[5].page!;
+    const refused = fromHash('#lesson=6&method.stages=11')!;
+    expect(refused.lesson).toBe(5);
+    expect(refused.notices).toEqual(['method.stages: expected at most 10; using the default']);
+    expect({ config: refused.config, compare: refused.compare }).toEqual(chapter);
+    const changed = fromHash('#lesson=6&seed=9')!;
+    expect({ config: changed.config, compare: changed.compare }).toEqual({ ...chapter, config: { ...chapter.config, seed: 9 } });
+    const local = fromHash('#lesson=3&dataset=local')!;
+    expect(local.notices[0]).toMatch(/^dataset = local: .* Keeping synthetic100\.$/);
+    expect({ config: local.config, compare: local.compare }).toEqual(CHAPTERS[2].page);
   });
 });

@@ -53,6 +53,8 @@ const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
 const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)(e[+-]?\d+)?$/i;
 
 type Leaf = string | number | boolean;
+/** The smallest normal float64: below it, numbers lose precision (subnormal) and then read as 0. */
+const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
 type Flat = Map<string, unknown>;
 
 /** Bounds a crafted link or file cannot push past: nesting depth, key length, number of keys. */
@@ -78,6 +80,22 @@ function flatten(value: unknown, dropped: string[] = []): Flat {
       else if (out.size >= INPUT_LIMITS.keys) dropped.push(`"${prefix.slice(0, 40)}" is past the first ${INPUT_LIMITS.keys} settings`);
       else out.set(prefix, node);
     }
+  }
+  return out;
+}
+
+/**
+ * The numbers of a JSON text that JSON.parse cannot keep: written non-zero but read as 0
+ * (`1e-400`) or as a subnormal float64 (`5e-324`). The parsed value cannot tell, so the
+ * text is scanned; each is said in a notice.
+ */
+export function numbersLostInJson(text: string): string[] {
+  const out: string[] = [];
+  for (const [literal] of text.matchAll(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g)) {
+    const value = Number(literal);
+    const lost = value === 0 && /[1-9]/.test(literal.split(/e/i)[0]);
+    if (lost || (value !== 0 && Math.abs(value) < FLOAT64_MIN_NORMAL)) out.push(`${literal.slice(0, 30)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308'}): check the value it was meant to be`);
+    if (out.length >= 5) break;
   }
   return out;
 }
@@ -143,12 +161,16 @@ function parseSegments(value: unknown): { stage: number; share: number }[] | nul
  * the hash's dotted keys). Strings are accepted for numbers and booleans only when
  * `fromText` (the hash); a JSON file must use the right types.
  */
-export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { notices: string[] } {
+export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig | null = null): PageConfig & { notices: string[] } {
   const notices: string[] = [];
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const input = isObject(raw) ? raw : {};
   if (!isObject(raw)) notices.push(`the configuration is ${Array.isArray(raw) ? 'a list' : 'not an object'}: using the defaults`);
   if ('config' in input && !isObject(input.config)) notices.push('config is not an object: using the defaults');
+  // A file the page exports holds {config, compare}; one without the wrapper is read as the config itself, and says so.
+  if (!fromText && isObject(raw) && !('config' in input) && Object.keys(input).some((k) => k !== 'compare')) {
+    notices.push('no "config" object (the page exports {"config": …, "compare": …}): its top-level settings were read as the configuration');
+  }
   const source = (isObject(input.config) ? input.config : 'config' in input ? {} : input) as Record<string, unknown>;
   if (isObject(input.config)) {
     const beside = Object.keys(input).filter((k) => k !== 'config' && k !== 'compare');
@@ -168,15 +190,19 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   const kindOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
   const datasetValue = take('dataset');
-  let dataset: AnyDatasetId = 'synthetic100';
-  if (datasetValue === 'local' && !getLocalFacts()) notices.push('dataset = local: this link trains on a dataset of one\'s own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. Using the default.');
+  // Settings apply on top of `base` (a lesson chapter's configuration) where there is one, else on the defaults.
+  let dataset: AnyDatasetId = base?.config.dataset ?? 'synthetic100';
+  const keeping = base ? `keeping ${base.config.dataset}` : 'using the default';
+  if (datasetValue === 'local' && !getLocalFacts()) notices.push(`dataset = local: this link trains on a dataset of one's own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. ${keeping[0].toUpperCase()}${keeping.slice(1)}.`);
   else if (DATASETS.includes(datasetValue as AnyDatasetId)) dataset = datasetValue as AnyDatasetId;
   else if (datasetValue !== undefined) notices.push(`dataset = ${describe(datasetValue)} is not one of ${DATASETS.join(', ')}: ignored`);
-  const config = defaultTrainerConfig(dataset) as unknown as Record<string, unknown>;
+  const onBase = base !== null && base.config.dataset === dataset;
+  const config = (onBase ? structuredClone(base.config) : defaultTrainerConfig(dataset)) as unknown as Record<string, unknown>;
 
   const methodValue = take('method.method');
-  if (METHODS.includes(methodValue as Method)) config.method = { ...METHOD_DEFAULTS[methodValue as Method] };
-  else if (methodValue !== undefined) notices.push(`method.method = ${describe(methodValue)} is not one of ${METHODS.join(', ')}: ignored`);
+  if (METHODS.includes(methodValue as Method)) {
+    if (!(onBase && base.config.method.method === methodValue)) config.method = { ...METHOD_DEFAULTS[methodValue as Method] };
+  } else if (methodValue !== undefined) notices.push(`method.method = ${describe(methodValue)} is not one of ${METHODS.join(', ')}: ignored`);
   const stages = (config.method as MethodConfig).method === 'pcd' ? Number(flat.get('method.stages') ?? 3) || 3 : 3;
 
   const scheduleValue = take('schedule.kind');
@@ -210,6 +236,12 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
     let next: Leaf | null = null;
     if (typeof current === 'number') {
       const number = typeof value === 'number' ? value : fromText && typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
+      // Past float64's normal range a number is not what was written: 1e-400 reads as 0, 5e-324 keeps one bit.
+      const lost = fromText && typeof value === 'string' && number === 0 && /[1-9]/.test(value.split(/e/i)[0]);
+      if (lost || (number !== 0 && Math.abs(number) < FLOAT64_MIN_NORMAL)) {
+        notices.push(`${key} = ${describe(value)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308, it keeps almost no precision'}): ignored`);
+        continue;
+      }
       if (Number.isFinite(number)) next = number;
     } else if (typeof current === 'boolean') {
       if (typeof value === 'boolean') next = value;
@@ -222,12 +254,14 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   }
 
   // Whatever the schema still refuses goes back to its default, field by field.
+  // A refused value goes back to the base's (a chapter's) where that is of the same kind, else to the default.
   const kinds = config as unknown as TrainerConfig;
+  const from = onBase ? base.config : null;
   const defaults = {
-    ...defaultTrainerConfig(dataset),
-    method: { ...METHOD_DEFAULTS[kinds.method.method] },
-    schedule: scheduleFor(kinds.schedule.kind, 3),
-    optimizer: optimizerFor(kinds.optimizer.kind),
+    ...(from ?? defaultTrainerConfig(dataset)),
+    method: from?.method.method === kinds.method.method ? { ...from.method } : { ...METHOD_DEFAULTS[kinds.method.method] },
+    schedule: from?.schedule.kind === kinds.schedule.kind ? structuredClone(from.schedule) : scheduleFor(kinds.schedule.kind, 3),
+    optimizer: from?.optimizer.kind === kinds.optimizer.kind ? { ...from.optimizer } : optimizerFor(kinds.optimizer.kind),
   } as unknown as Record<string, unknown>;
   let parsed: TrainerConfig | null = null;
   for (let attempt = 0; attempt < 5 && !parsed; attempt++) {
@@ -250,9 +284,10 @@ export function sanitizeConfig(raw: unknown, fromText: boolean): PageConfig & { 
   }
 
   const compareValue = input.compare ?? source.compare;
-  let compare: Method[] = [];
+  let compare: Method[] = onBase ? [...base.compare] : [];
   if (compareValue !== undefined) {
     const list = Array.isArray(compareValue) ? compareValue : typeof compareValue === 'string' ? compareValue.split(',').filter(Boolean) : null;
+    if (list) compare = [];
     if (!list) notices.push(`compare = ${describe(compareValue)} is malformed: ignored`);
     else if (list.length > METHODS.length) notices.push(`compare has ${list.length.toLocaleString('en')} entries, more than the ${METHODS.length} methods: ignored`);
     else if (list.length <= METHODS.length) {
@@ -291,7 +326,7 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
 }
 
 /** Reads a location hash; an empty hash or an anchor gives `null` (the page then uses its default preset). */
-export function fromHash(hash: string): HashState | null {
+export function fromHash(hash: string, baseOf: (lesson: number) => PageConfig | null = (lesson) => CHAPTERS[lesson].page): HashState | null {
   const text = hash.replace(/^#/, '');
   // An in-page anchor (`#charts`) is not a configuration link.
   if (!text || !text.includes('=')) return null;
@@ -301,7 +336,11 @@ export function fromHash(hash: string): HashState | null {
   let hide: Hideable[] = [];
   let backend: BackendName | null = null;
   let lesson: number | null = null;
-  for (const [key, value] of params) {
+  let prefixed = 0;
+  for (const [entry, value] of params) {
+    // Links write `dataset=…`, not `config.dataset=…` (a config file's wrapper): read it, and say so once.
+    const key = entry.startsWith('config.') ? entry.slice('config.'.length) : entry;
+    if (key !== entry && prefixed++ === 0) notices.push(`"${entry.slice(0, 40)}": a link's settings have no "config." prefix; read as "${key.slice(0, 40)}"`);
     if (key === 'lesson') {
       lesson = chapterIndex(value);
       if (lesson === null) notices.push(`lesson = "${value.slice(0, 20)}" is not a chapter 1–${CHAPTERS.length}: ignored`);
@@ -339,6 +378,8 @@ export function fromHash(hash: string): HashState | null {
     else node[path[path.length - 1]] = value;
   }
   hide = [...new Set(hide)];
-  const sanitized = sanitizeConfig(nested, true);
+  if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
+  // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
+  const sanitized = sanitizeConfig(nested, true, lesson === null ? null : baseOf(lesson));
   return { ...sanitized, hide, backend, lesson, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }
