@@ -5,7 +5,8 @@ import { ErrorBoundary } from './app/panels/ErrorBoundary';
 import { controller } from './app/store/controller-instance';
 import { loadHash } from './app/store/hash-sync';
 import { useSession } from './app/store/session-store';
-import { readLocalFacts } from './import/local-store';
+import { checkStoredFacts, readLocalFacts } from './import/local-store';
+import { listenForLocalChanges } from './app/store/local-tabs';
 import { setLocalFacts } from './models/catalog';
 import './app/app.css';
 
@@ -27,6 +28,14 @@ void readLocalFacts()
     if (storedProblem) useSession.getState().notify('warning', storedProblem);
     const state = loadHash();
     void controller.init(state?.backend ?? null);
+    // Another tab replaced or forgot the stored dataset: its facts are checked like any stored record.
+    listenForLocalChanges((raw) => {
+      try {
+        controller.localChangedElsewhere(raw === null ? null : checkStoredFacts(raw));
+      } catch {
+        controller.localChangedElsewhere(null);
+      }
+    });
     createRoot(document.getElementById('root')!).render(
       <StrictMode>
         <ErrorBoundary name="the playground">

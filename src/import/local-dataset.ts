@@ -2,6 +2,7 @@
 // logits from a file: parsed, checked and split here with no TF.js and no DOM (the image
 // decoder is passed in), so every rule is unit-tested in Node. Every refusal names the
 // file, the line, column or field, and what was expected; nothing is half-loaded.
+import Papa from 'papaparse';
 import type { Dataset, DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { LogitsFileError, readNpy, utf8 } from './logits-file';
@@ -39,6 +40,8 @@ export interface LocalSamples {
   classNames: string[];
   superclassOf?: number[];
   superclassNames?: string[];
+  /** A folder's files skipped as hidden or system files (see {@link isHiddenOrSystem}). */
+  skipped?: string[];
 }
 
 export interface CsvOptions {
@@ -82,21 +85,74 @@ function superclasses(file: string, labels: Int32Array, perSample: string[], cla
   return { superclassOf, superclassNames };
 }
 
+/** A class or superclass name: formed from the whole text (never cut before classes are formed), at most this long. */
+export const NAME_LIMIT = 200;
+
+/** `line N` of the character at `offset` (counted only when a row is refused, so parsing stays linear). */
+function lineAt(text: string, offset: number): string {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return `line ${line}`;
+}
+
+/**
+ * Rows of a CSV, parsed by Papa Parse (quoted fields with commas, quotes and line breaks),
+ * trimmed outside quotes; `start` is where the row begins in the text (for {@link lineAt}).
+ */
+function csvRows(file: string, text: string, onRow: (cells: string[], start: number) => void): void {
+  let failure: unknown = null;
+  let rowStart = 0;
+  Papa.parse<string[]>(text, {
+    delimiter: ',',
+    skipEmptyLines: true,
+    step: (result, parser) => {
+      let start = rowStart;
+      while (text[start] === '\n' || text[start] === '\r') start++;
+      rowStart = result.meta.cursor;
+      if (failure) return;
+      try {
+        if (result.errors.length) throw new LogitsFileError(file, lineAt(text, start), `${result.errors[0].message.toLowerCase()} (a quote opened and not closed?)`);
+        onRow(result.data.map((cell) => cell.trim()), start);
+      } catch (error) {
+        failure = error;
+        parser.abort();
+      }
+    },
+  });
+  if (failure) throw failure;
+}
+
+/** The number of rows a CSV can have at most (its line breaks, plus one): an upper bound known before parsing. */
+function rowBound(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /**
  * A CSV of features: a header naming the columns, then one sample per line; the label
  * column (`label`, or the last) holds class names or indices, every other column but the
  * optional superclass column is a decimal feature. Classes are the distinct labels, sorted
- * (numerically when they are all whole numbers).
+ * (numerically when they are all whole numbers). Fields may be quoted ("cat, the animal").
+ * Every limit the header and the file's line count can tell is checked before a cell is
+ * read; duplicate column names are found in one pass.
  */
-export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOptions = {}): LocalSamples {
+export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOptions = {}, onProgress?: (done: number, total: number) => void): LocalSamples {
   if (bytes.length > LOCAL_LIMITS.csvBytes) throw new LogitsFileError(file, null, `${MB(bytes.length)}: at most ${MB(LOCAL_LIMITS.csvBytes)}`);
   const text = utf8(file, bytes).replace(/^\uFEFF/, '');
-  const lines = text.replace(/(\r?\n)+$/, '').split(/\r?\n/);
-  const split = (line: string) => line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
-  const header = split(lines[0] ?? '');
-  if (header.length < 2 || header.some((h) => h === '')) throw new LogitsFileError(file, 'line 1', 'expected a header naming every column (a label column and at least one feature)');
-  const duplicate = header.find((h, i) => header.indexOf(h) !== i);
-  if (duplicate !== undefined) throw new LogitsFileError(file, 'line 1', `column "${duplicate.slice(0, 30)}" appears twice`);
+  const firstLine = Papa.parse<string[]>(text, { delimiter: ',', preview: 1 });
+  const header = (firstLine.data[0] ?? []).map((h) => h.trim());
+  // The header alone bounds the columns: a million of them is refused here, before any other work.
+  const maxColumns = LOCAL_LIMITS.featuresPerSample + 2;
+  if (header.length > maxColumns) throw new LogitsFileError(file, 'line 1', `${header.length.toLocaleString('en')} columns: at most ${LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} features per sample, a label and a superclass column`);
+  if (header.length < 2 || header.some((h) => h === '')) {
+    throw new LogitsFileError(file, 'line 1', `expected a header naming every column (a label column and at least one feature)${header.some((h) => h === '') ? `; column ${header.indexOf('') + 1} has no name (a pandas index? save with index=False)` : ''}`);
+  }
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw new LogitsFileError(file, 'line 1', `column "${h.slice(0, 30)}" appears twice`);
+    seen.add(h);
+  }
   const column = (name: string | undefined, what: string) => {
     if (!name) return -1;
     const i = header.indexOf(name);
@@ -108,32 +164,41 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
   if (superAt === labelAt) throw new LogitsFileError(file, 'line 1', `"${header[labelAt]}" cannot be both the label and the superclass column`);
   const featureColumns = header.map((_, i) => i).filter((i) => i !== labelAt && i !== superAt);
   if (!featureColumns.length) throw new LogitsFileError(file, 'line 1', 'no feature columns: expected at least one besides the label');
-  const rows = lines.slice(1);
-  const count = rows.length;
   const perSample = featureColumns.length;
-  checkCounts(file, count, perSample, 2);
-  const features = new Float32Array(count * perSample);
-  const labelNames: string[] = new Array(count);
-  const superNames: string[] = superAt >= 0 ? new Array(count) : [];
-  rows.forEach((line, r) => {
-    const where = `line ${r + 2}`;
-    const cells = split(line);
-    if (cells.length !== header.length) throw new LogitsFileError(file, where, `${cells.length} columns: expected ${header.length}, as in the header`);
-    featureColumns.forEach((c, f) => {
+  // The line count bounds the samples: checked before a cell is read.
+  const bound = rowBound(text.replace(/(\r?\n)+$/, '')) - 1;
+  checkCounts(file, Math.min(bound, LOCAL_LIMITS.samples + 1), perSample, 2);
+  const features = new Float32Array(bound * perSample);
+  const labelNames: string[] = [];
+  const superNames: string[] = [];
+  const starts: number[] = [];
+  let headerSeen = false;
+  csvRows(file, text, (cells, start) => {
+    if (!headerSeen) return void (headerSeen = true);
+    const row = labelNames.length;
+    const line = () => lineAt(text, start);
+    starts.push(start);
+    if (row >= LOCAL_LIMITS.samples) throw new LogitsFileError(file, line(), `more than ${LOCAL_LIMITS.samples.toLocaleString('en')} samples`);
+    if (cells.length !== header.length) throw new LogitsFileError(file, line(), `${cells.length} columns: expected ${header.length}, as in the header${cells.length > header.length ? ' (a field with a comma must be quoted: "cat, the animal")' : ''}`);
+    for (let f = 0; f < perSample; f++) {
+      const c = featureColumns[f];
       const cell = cells[c];
-      if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${where}, column "${header[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a decimal number (every column but the label${superAt >= 0 ? ' and the superclass' : ''} is a feature)`);
+      if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a decimal number (every column but the label${superAt >= 0 ? ' and the superclass' : ''} is a feature)`);
       const value = Number(cell);
-      if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) throw new LogitsFileError(file, `${where}, column "${header[c].slice(0, 30)}"`, `${cell.slice(0, 20)} is not a finite float32`);
-      features[r * perSample + f] = value;
-    });
-    const label = cells[labelAt];
-    if (label === '') throw new LogitsFileError(file, `${where}, column "${header[labelAt].slice(0, 30)}"`, 'empty label');
-    labelNames[r] = label.slice(0, 60);
-    if (superAt >= 0) {
-      if (cells[superAt] === '') throw new LogitsFileError(file, `${where}, column "${header[superAt].slice(0, 30)}"`, 'empty superclass');
-      superNames[r] = cells[superAt].slice(0, 60);
+      if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `${cell.slice(0, 20)} is not a finite float32`);
+      features[row * perSample + f] = value;
     }
+    const name = (at: number, what: string) => {
+      const value = cells[at];
+      if (value === '') throw new LogitsFileError(file, `${line()}, column "${header[at].slice(0, 30)}"`, `empty ${what}`);
+      if (value.length > NAME_LIMIT) throw new LogitsFileError(file, `${line()}, column "${header[at].slice(0, 30)}"`, `a ${what} of ${value.length.toLocaleString('en')} characters: at most ${NAME_LIMIT}`);
+      return value;
+    };
+    labelNames.push(name(labelAt, 'label'));
+    if (superAt >= 0) superNames.push(name(superAt, 'superclass'));
+    if (onProgress && row % 1000 === 999) onProgress(row + 1, bound);
   });
+  const count = labelNames.length;
   const classNames = sortedNames(labelNames);
   checkCounts(file, count, perSample, classNames.length);
   const index = new Map(classNames.map((n, i) => [n, i]));
@@ -141,11 +206,11 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
   return {
     name: file,
     featureShape: [perSample],
-    features,
+    features: features.slice(0, count * perSample),
     labels,
     count,
     classNames,
-    ...(superAt >= 0 ? superclasses(file, labels, superNames, classNames, (i) => `line ${i + 2}, column "${header[superAt].slice(0, 30)}"`) : {}),
+    ...(superAt >= 0 ? superclasses(file, labels, superNames, classNames, (i) => `${lineAt(text, starts[i])}, column "${header[superAt].slice(0, 30)}"`) : {}),
   };
 }
 
@@ -168,34 +233,61 @@ const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'];
  * The plan for a folder of images, before any is decoded: one sub-folder per class
  * (`<folder>/<class>/<image>`, deeper folders count for their first level), classes sorted
  * by name, samples in class order then path order (the order a teacher's logits file
- * follows). Hidden files (`.DS_Store`) and `Thumbs.db` are skipped; any other file that is
- * not an image is refused, as are files directly in the folder and folders past the limits.
+ * follows). Hidden and system files and folders (any path segment starting with ".",
+ * `__MACOSX`, `Thumbs.db`, `desktop.ini`) are skipped and listed; any other file that is not
+ * an image is refused, as are files directly in the folder and folders past the limits.
+ * Classes are formed from the whole folder name.
  */
-export function planImageFolder(entries: FolderEntry[], options: ImageOptions): { name: string; order: number[]; labels: Int32Array; classNames: string[] } {
+export function planImageFolder(entries: FolderEntry[], options: ImageOptions): ImagePlan {
   const [min, max] = LOCAL_LIMITS.imageSize;
   if (!Number.isInteger(options.size) || options.size < min || options.size > max) throw new LogitsFileError('image size', null, `${options.size}: expected a whole number ${min}…${max}`);
   if (options.channels !== 1 && options.channels !== 3) throw new LogitsFileError('channels', null, `${options.channels}: expected 1 (grayscale) or 3 (RGB)`);
   const root = entries[0]?.path.split('/')[0] ?? '';
   if (!entries.length) throw new LogitsFileError('folder', null, 'empty: expected one sub-folder of images per class');
   const kept: { index: number; className: string; path: string }[] = [];
+  const skipped: string[] = [];
   let bytes = 0;
   entries.forEach((entry, index) => {
     const parts = entry.path.split('/');
     const base = parts[parts.length - 1];
-    if (base.startsWith('.') || base === 'Thumbs.db' || base === 'desktop.ini') return;
+    // Hidden and system files and folders anywhere in the path (.ipynb_checkpoints/, .git/, __MACOSX/, Thumbs.db) are not data.
+    if (parts.slice(1).some(isHiddenOrSystem)) return void skipped.push(entry.path);
     if (parts[0] !== root) throw new LogitsFileError(entry.path, null, `not in the folder "${root}": drop or pick one folder`);
     if (parts.length < 3) throw new LogitsFileError(entry.path, null, 'directly in the folder: expected every image in a sub-folder named after its class');
     const extension = base.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? '';
     if (!IMAGE_EXTENSIONS.includes(extension)) throw new LogitsFileError(entry.path, null, `not an image: expected ${IMAGE_EXTENSIONS.map((e) => `.${e}`).join(', ')}`);
+    if (parts[1].length > NAME_LIMIT) throw new LogitsFileError(entry.path, null, `a class folder name of ${parts[1].length} characters: at most ${NAME_LIMIT}`);
     bytes += entry.bytes;
-    kept.push({ index, className: parts[1].slice(0, 60), path: entry.path });
+    kept.push({ index, className: parts[1], path: entry.path });
   });
   if (bytes > LOCAL_LIMITS.imageBytes) throw new LogitsFileError(root, null, `${MB(bytes)} of images: at most ${MB(LOCAL_LIMITS.imageBytes)}`);
   const classNames = [...new Set(kept.map((k) => k.className))].sort();
   checkCounts(root, kept.length, options.size * options.size * options.channels, classNames.length);
   const classIndex = new Map(classNames.map((n, i) => [n, i]));
   kept.sort((a, b) => classIndex.get(a.className)! - classIndex.get(b.className)! || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { name: root, order: kept.map((k) => k.index), labels: Int32Array.from(kept, (k) => classIndex.get(k.className)!), classNames };
+  return { name: root, order: kept.map((k) => k.index), labels: Int32Array.from(kept, (k) => classIndex.get(k.className)!), classNames, skipped };
+}
+
+/** A folder's plan: what is decoded, in which order, as which class; what was skipped (hidden or system files). */
+export interface ImagePlan {
+  name: string;
+  order: number[];
+  labels: Int32Array;
+  classNames: string[];
+  /** The paths skipped as hidden or system files. */
+  skipped: string[];
+}
+
+/** A path segment that is not data: hidden (`.DS_Store`, `.ipynb_checkpoints`, `.git`), macOS's archive folder, Windows' thumbnails and folder settings. */
+export function isHiddenOrSystem(segment: string): boolean {
+  return segment.startsWith('.') || segment === '__MACOSX' || segment === 'Thumbs.db' || segment === 'desktop.ini';
+}
+
+/** "3 hidden or system files skipped (.ipynb_checkpoints/…, __MACOSX/…)", or null. */
+export function skippedNote(skipped: string[]): string | null {
+  if (!skipped.length) return null;
+  const examples = [...new Set(skipped.map((p) => p.split('/').slice(1).find(isHiddenOrSystem)!))].slice(0, 3);
+  return `${skipped.length.toLocaleString('en')} hidden or system file${skipped.length > 1 ? 's' : ''} skipped (${examples.join(', ')}${examples.length < new Set(skipped.map((p) => p.split('/').slice(1).find(isHiddenOrSystem))).size ? ', …' : ''})`;
 }
 
 /**
@@ -223,7 +315,7 @@ export async function readImageFolder(
     if (i % 50 === 49) onProgress?.(i + 1, plan.order.length);
   }
   onProgress?.(plan.order.length, plan.order.length);
-  return { name: plan.name, featureShape: [options.size, options.size, options.channels], features, labels: plan.labels, count: plan.order.length, classNames: plan.classNames };
+  return { name: plan.name, featureShape: [options.size, options.size, options.channels], features, labels: plan.labels, count: plan.order.length, classNames: plan.classNames, skipped: plan.skipped };
 }
 
 /**
@@ -248,21 +340,22 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
     return out;
   }
   if (extension === 'csv') {
-    const lines = utf8(file, bytes).replace(/^\uFEFF/, '').replace(/(\r?\n)+$/, '').split(/\r?\n/);
-    const cells = (line: string) => line.split(',').map((c) => c.trim());
-    const first = cells(lines[0] ?? '');
-    const header = first.some((c) => !DECIMAL.test(c)) ? 1 : 0;
-    const rows = lines.slice(header);
-    if (rows.length !== count) throw new LogitsFileError(file, null, `${rows.length} rows: expected ${expected}`);
-    rows.forEach((line, r) => {
-      const row = cells(line);
-      const where = `line ${r + 1 + header}`;
+    const text = utf8(file, bytes).replace(/^\uFEFF/, '');
+    let rows = 0;
+    let header: 0 | 1 | null = null;
+    csvRows(file, text, (row, start) => {
+      const where = lineAt(text, start);
+      // A first row that is not all numbers is a header of class names.
+      if (header === null && (header = row.some((c) => !DECIMAL.test(c)) ? 1 : 0) === 1) return;
+      if (rows >= count) throw new LogitsFileError(file, where, `more than ${count} rows: expected ${expected}`);
       if (row.length !== classes) throw new LogitsFileError(file, where, `${row.length} columns: expected ${classes}, one logit per class`);
       row.forEach((cell, c) => {
         if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${where}, column ${c + 1}`, `"${cell.slice(0, 20)}" is not a decimal number`);
-        put(r, c, Number(cell), `${where}, column ${c + 1}`);
+        put(rows, c, Number(cell), `${where}, column ${c + 1}`);
       });
+      rows++;
     });
+    if (rows !== count) throw new LogitsFileError(file, null, `${rows} rows: expected ${expected}`);
     return out;
   }
   if (extension === 'json') {

@@ -7,7 +7,8 @@ import { npyBytes } from '../test-support/npy';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, parseTrainerConfig, plannedSteps } from '../train/config';
 import { DistillationTrainer } from '../train/trainer';
-import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, planImageFolder, readImageFolder, splitSamples, type FolderEntry, type LocalSamples } from './local-dataset';
+import { LOCAL_LIMITS, NAME_LIMIT, parseFeatureCsv, parseTeacherLogits, planImageFolder, readImageFolder, splitSamples, type FolderEntry, type LocalSamples } from './local-dataset';
+import { readLocalFiles } from './local-read';
 import { checkTeacherModel, loadModel, modelArtifacts } from './local-teacher';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -71,7 +72,71 @@ describe('a CSV of features', () => {
   });
 });
 
+describe('a CSV as an adversary writes it', () => {
+  it('refuses a million columns from the header, before any cell or duplicate check', () => {
+    const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
+    const text = `${header}\n${'1,'.repeat(999_999)}1\n${'2,'.repeat(999_999)}2`;
+    expect(refusal(() => parseFeatureCsv('wide.csv', encode(text)))).toBe('wide.csv, line 1: 1,000,000 columns: at most 12,288 features per sample, a label and a superclass column');
+  });
+
+  it('finds a duplicate column among thousands in one pass, and names it', () => {
+    const names = Array.from({ length: LOCAL_LIMITS.featuresPerSample }, (_, i) => `f${i}`);
+    const text = `${[...names, 'f17', 'label'].join(',')}\n${'0,'.repeat(names.length + 1)}a`;
+    expect(refusal(() => parseFeatureCsv('dup.csv', encode(text)))).toBe('dup.csv, line 1: column "f17" appears twice');
+  });
+
+  it('reads quoted fields with commas, quotes and line breaks (Papa Parse), and names the line of a fault after them', () => {
+    const text = ['x,label', '1,"cat, the animal"', '2,"a ""quoted"" dog"', '3,"two', 'lines"', '4,"cat, the animal"', '5,cat, the animal'].join('\n');
+    expect(refusal(() => parseFeatureCsv('q.csv', encode(text)))).toBe('q.csv, line 7: 3 columns: expected 2, as in the header (a field with a comma must be quoted: "cat, the animal")');
+    const data = parseFeatureCsv('q.csv', encode(text.split('\n').slice(0, 6).join('\n')));
+    expect(data.classNames).toEqual(['a "quoted" dog', 'cat, the animal', 'two\nlines']);
+    expect(Array.from(data.labels)).toEqual([1, 0, 2, 1]);
+    expect(refusal(() => parseFeatureCsv('open.csv', encode('x,label\n1,a\n2,"b\n3,c')))).toMatch(/^open\.csv, line 3: quoted field unterminated/);
+  });
+
+  it('forms classes from whole names: two labels sharing their first 60 characters are two classes; a name past the limit is refused', () => {
+    const stem = 'x'.repeat(60);
+    const data = parseFeatureCsv('long.csv', encode(`v,label\n1,${stem}-cat\n2,${stem}-dog\n3,${stem}-cat`));
+    expect(data.classNames).toEqual([`${stem}-cat`, `${stem}-dog`]);
+    expect(Array.from(data.labels)).toEqual([0, 1, 0]);
+    expect(refusal(() => parseFeatureCsv('huge.csv', encode(`v,label\n1,${'y'.repeat(NAME_LIMIT + 1)}\n2,b`)))).toBe(`huge.csv, line 2, column "label": a label of ${NAME_LIMIT + 1} characters: at most ${NAME_LIMIT}`);
+    const folder = planImageFolder([`d/${stem}-cat/0.png`, `d/${stem}-dog/0.png`].map((path) => ({ path, bytes: 10 })), { size: 8, channels: 1 });
+    expect(folder.classNames).toEqual([`${stem}-cat`, `${stem}-dog`]);
+  });
+
+  it('says a pandas index column without a name, and suggests index=False', () => {
+    expect(refusal(() => parseFeatureCsv('pd.csv', encode(',x,label\n0,1,a\n1,2,b')))).toBe('pd.csv, line 1: expected a header naming every column (a label column and at least one feature); column 1 has no name (a pandas index? save with index=False)');
+  });
+});
+
 describe('a folder of images', () => {
+  it('skips hidden and system files and folders anywhere in the path, and says how many', async () => {
+    const paths = [
+      'digits/a/0.png',
+      'digits/.ipynb_checkpoints/0-checkpoint.png',
+      'digits/a/.thumbs/0.png',
+      'digits/.git/config',
+      'digits/__MACOSX/a/._0.png',
+      'digits/b/Thumbs.db',
+      'digits/b/desktop.ini',
+      'digits/b/0.png',
+      'digits/a/.DS_Store',
+    ];
+    const plan = planImageFolder(paths.map((path) => ({ path, bytes: 10 })), { size: 8, channels: 1 });
+    expect(plan.classNames).toEqual(['a', 'b']);
+    expect(plan.order.map((i) => paths[i])).toEqual(['digits/a/0.png', 'digits/b/0.png']);
+    expect(plan.skipped).toHaveLength(7);
+    // Through the reader, as the import worker runs it: the skipped files are said.
+    const files = paths.map((path) => new File([new Uint8Array(10)], path.split('/').pop()!));
+    const logits = new File([encode('1,0\n0,1')], 'logits.csv');
+    const read = await readLocalFiles(
+      { dataset: { kind: 'images', files, paths, size: 8, channels: 1 }, split: { testShare: 0.5, seed: 1 }, teacher: { kind: 'logits', file: logits } },
+      async () => new Float32Array(64),
+    );
+    expect(read.skipped).toBe('7 hidden or system files skipped (.ipynb_checkpoints, .thumbs, .git, …)');
+    expect(read.dataset.classNames).toEqual(['a', 'b']);
+  });
+
   const folder: FolderEntry[] = [
     { path: 'shapes/square/b.png', bytes: 100 },
     { path: 'shapes/circle/z.png', bytes: 100 },

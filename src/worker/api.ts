@@ -1,11 +1,13 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
-import type { LocalImportRequest, LocalImportResult } from '../import/local-import';
+import type { LocalImportResult } from '../import/local-import';
+import type { LocalImportRequest, LocalRead } from '../import/local-read';
+import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
 import type { PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
 
-export type { LocalImportRequest, LocalImportResult, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /**
@@ -49,13 +51,18 @@ export interface TrainingWorkerApi {
   /** A run's trained student in the TF.js Layers format (model.json parts and the weight bytes). */
   exportStudent(id: string): Promise<StudentExport>;
   /**
-   * Builds the local dataset from the person's files (sent as File objects) and checks its
-   * teacher; only then replaces the previous one, in memory and in IndexedDB. A refusal
-   * names the file and the fault and changes nothing; the session goes on untouched.
+   * Takes a local dataset the import worker read (its buffers transferred), checks its
+   * teacher model on the test split in chunks (a running session goes on between them);
+   * only then replaces the previous one, in memory and in IndexedDB. A refusal names the
+   * file and the fault and changes nothing.
    */
-  importLocal(request: LocalImportRequest, onProgress?: (progress: PrepareProgress) => void): Promise<LocalImportResult>;
+  adoptLocal(read: LocalRead, onProgress?: (progress: PrepareProgress) => void): Promise<LocalImportResult>;
+  /** Stops an adoptLocal at its next chunk (the page's Cancel); it then rejects and changes nothing. */
+  cancelImport(): void;
   /** Forgets the local dataset (memory and IndexedDB); a session training on it goes on. */
   forgetLocal(): Promise<void>;
+  /** Another tab replaced (facts) or forgot (null) the stored dataset: drop what this worker holds of it. */
+  localChangedElsewhere(facts: LocalFacts | null): void;
   /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
   loseDeviceForTesting(): boolean;
   /** The worker's tensors and JS heap now, and its tensors right after the last step (`npm run soak` samples it). */

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import type { ImportWorkerApi } from '../import/import.worker';
 import type { TrainingWorkerApi } from './api';
 
 /**
@@ -22,4 +23,21 @@ export function startTrainingWorker(): {
   });
   failed.catch(() => undefined); // observed by whoever awaits it
   return { api: Comlink.wrap<TrainingWorkerApi>(worker), terminate: () => worker.terminate(), failed };
+}
+
+/**
+ * A worker of its own that reads and parses a dataset of one's own (src/import/import.worker.ts),
+ * one per import: a long parse then stalls neither training nor the page, and Cancel is
+ * `terminate()`.
+ */
+export function startImportWorker(): { api: Comlink.Remote<ImportWorkerApi>; terminate: () => void; failed: Promise<never> } {
+  const worker = new Worker(new URL('../import/import.worker.ts', import.meta.url), { type: 'module', name: 'import' });
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      reject(new Error(`the import worker failed${event.message ? ` (${event.message})` : ''}: reload the page, and if it persists the site's files are incomplete`));
+    });
+  });
+  failed.catch(() => undefined);
+  return { api: Comlink.wrap<ImportWorkerApi>(worker), terminate: () => worker.terminate(), failed };
 }

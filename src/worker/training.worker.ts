@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { forgetLocal, importLocal } from '../import/local-import';
+import { adoptLocal, cancelImport, forgetLocal, localChangedElsewhere } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
 import type { TrainingWorkerApi } from './api';
@@ -31,8 +31,10 @@ const api: TrainingWorkerApi = {
   state: () => session.state(),
   setPace: (ms) => session.setPace(ms),
   recover: (order, onProgress) => session.recover(order, onProgress),
-  importLocal: (request, onProgress) => importLocal(request, onProgress),
+  adoptLocal: (read, onProgress) => adoptLocal(read, onProgress),
+  cancelImport,
   forgetLocal,
+  localChangedElsewhere,
   loseDeviceForTesting,
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   exportStudent: async (id) => {

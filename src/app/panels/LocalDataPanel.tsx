@@ -34,6 +34,9 @@ async function droppedFiles(items: DataTransferItemList): Promise<Picked> {
   return out;
 }
 
+/** A class name as a line of text shows it: the whole name forms the class, only the display is cut. */
+const shortName = (name: string) => (name.length > 40 ? `${name.slice(0, 39)}…` : name);
+
 const MB = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 function Choice<T extends string>({ name, value, options, onChange }: { name: string; value: T; options: { value: T; label: string }[]; onChange: (v: T) => void }) {
@@ -79,6 +82,7 @@ export function LocalDataPanel() {
   const [seed, setSeed] = useState(1);
   const [error, setError] = useState<string | null>(null);
   const [caution, setCaution] = useState<string | null>(null);
+  const [skipped, setSkipped] = useState<string | null>(null);
   const drop = useDropZone((data) => void droppedFiles(data.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`)));
   const busy = progress !== null;
 
@@ -88,6 +92,7 @@ export function LocalDataPanel() {
   const load = async () => {
     setError(null);
     setCaution(null);
+    setSkipped(null);
     const request: LocalImportRequest = {
       dataset:
         kind === 'csv'
@@ -99,6 +104,7 @@ export function LocalDataPanel() {
     try {
       const result = await controller.importLocal(request);
       setCaution(result.caution ?? null);
+      setSkipped(result.skipped ?? null);
     } catch (e) {
       // Refused: nothing changed, the dataset kept before (if any) is still there.
       setError(`${(e as Error).message}${local ? ` (still kept: ${local.name})` : ''}`);
@@ -219,10 +225,15 @@ export function LocalDataPanel() {
           Load
         </button>
         {progress ? (
-          <span role="status">
-            {progress.what}
-            {progress.total ? ` (${progress.done.toLocaleString('en')} / ${progress.total.toLocaleString('en')})` : '…'}
-          </span>
+          <>
+            <span role="status" data-testid="local-progress">
+              {progress.what}
+              {progress.total ? ` (${progress.done.toLocaleString('en')} / ${progress.total.toLocaleString('en')})` : '…'}
+            </span>
+            <button type="button" onClick={() => controller.cancelImport()} data-testid="local-cancel">
+              Cancel
+            </button>
+          </>
         ) : null}
       </div>
       {error ? (
@@ -233,11 +244,12 @@ export function LocalDataPanel() {
       {local ? (
         <div className="local-current" data-testid="local-current">
           <p>
-            Kept in this browser: <strong>{local.name}</strong>, {local.classNames.length} classes ({local.classNames.slice(0, 6).join(', ')}
+            Kept in this browser: <strong>{local.name}</strong>, {local.classNames.length} classes ({local.classNames.slice(0, 6).map(shortName).join(', ')}
             {local.classNames.length > 6 ? ', …' : ''}), samples of shape [{local.featureShape.join(' × ')}], {local.trainCount.toLocaleString('en')} for training and{' '}
             {local.testCount.toLocaleString('en')} for testing. Teacher: {local.teacher.kind === 'model' ? `your model, ${local.teacher.parameters.toLocaleString('en')} parameters` : `logits from ${local.teacher.file}`},{' '}
             <span data-testid="local-teacher-accuracy">{(local.teacherTestAccuracy * 100).toFixed(1)}%</span> right on the test split.
           </p>
+          {skipped ? <p data-testid="local-skipped">{skipped}.</p> : null}
           {caution ? (
             <p className="warning" role="alert">
               Caution: {caution}

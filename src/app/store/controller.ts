@@ -3,10 +3,12 @@
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
-import { isConvolutional, setLocalFacts } from '../../models/catalog';
+import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/catalog';
 import { DEFAULT_PRESET } from './presets';
-import { startTrainingWorker } from '../../worker/bridge';
+import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
+import { transferables } from '../../import/local-read';
+import { announceLocal } from './local-tabs';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 
@@ -92,24 +94,51 @@ export class Controller {
     await this.apply(structuredClone(page));
   }
 
+  /** The import under way: Cancel terminates its worker (reading) or stops the teacher's check. */
+  private importing: { cancel: () => void } | null = null;
+
   /**
-   * Loads a dataset of one's own in the worker (parsed and checked there, kept in IndexedDB).
-   * Returns true when it was loaded; a refusal is said in the panel, and nothing changes.
+   * Loads a dataset of one's own: read and parsed in a worker of its own (a long parse stalls
+   * neither training nor the page), then its teacher checked and the dataset kept by the
+   * training worker. A refusal or a cancel changes nothing; the panel says it.
    */
   async importLocal(request: LocalImportRequest): Promise<LocalImportResult> {
     const { store } = this;
+    const progress = Comlink.proxy((p: PrepareProgress) => useSession.getState().set({ localProgress: p }));
     store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
+    const reader = startImportWorker();
+    let cancelled = false;
+    const cancelledError = () => new Error('cancelled: nothing was loaded, the dataset kept before (if any) is still there');
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => (stop = () => reject(cancelledError())));
+    stopped.catch(() => undefined);
+    this.importing = {
+      cancel: () => {
+        cancelled = true;
+        reader.terminate();
+        void Promise.resolve(this.api.cancelImport()).catch(() => undefined);
+        stop();
+      },
+    };
     try {
-      const result = await this.api.importLocal(
-        request,
-        Comlink.proxy((progress: PrepareProgress) => useSession.getState().set({ localProgress: progress })),
-      );
+      const read = await Promise.race([reader.api.read(request, progress), reader.failed, stopped]);
+      reader.terminate();
+      if (cancelled) throw cancelledError();
+      const result = await this.api.adoptLocal(Comlink.transfer(read, transferables(read)), progress);
       setLocalFacts(result.facts);
       store.set({ local: result.facts });
+      announceLocal(result.facts);
       return result;
     } finally {
+      reader.terminate();
+      this.importing = null;
       useSession.getState().set({ localProgress: null });
     }
+  }
+
+  /** The panel's Cancel: the import stops where it is and nothing changes. */
+  cancelImport(): void {
+    this.importing?.cancel();
   }
 
   /** Forgets the local dataset; a page on it goes back to the default preset. */
@@ -117,7 +146,28 @@ export class Controller {
     await this.api.forgetLocal();
     setLocalFacts(null);
     this.store.set({ local: null });
+    announceLocal(null);
     if (this.store.draft.config.dataset === 'local') this.store.setDraft(structuredClone(DEFAULT_PRESET.page));
+  }
+
+  /**
+   * Another tab of this site replaced (facts) or forgot (null) the stored dataset. This tab's
+   * run goes on with the data it started with, and says so; the next Apply takes the new one.
+   */
+  localChangedElsewhere(facts: LocalFacts | null): void {
+    const { store } = this;
+    setLocalFacts(facts);
+    store.set({ local: facts });
+    if (this.worker) void Promise.resolve(this.api.localChangedElsewhere(facts)).catch(() => undefined);
+    const onLocal = store.applied?.page.config.dataset === 'local' || store.draft.config.dataset === 'local';
+    if (!onLocal) return;
+    store.notify(
+      'warning',
+      facts
+        ? `your stored dataset was replaced in another tab (now ${facts.name}): this run goes on with the one it started on; Apply to train on the new one`
+        : 'your stored dataset was forgotten in another tab: this run goes on with the data it started on; load a dataset again to Apply on it',
+    );
+    if (!facts && store.draft.config.dataset === 'local') store.setDraft(structuredClone(DEFAULT_PRESET.page));
   }
 
   /** The worker's tensors and heap now (`npm run soak` samples it through the page). */
