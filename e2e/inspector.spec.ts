@@ -19,7 +19,9 @@ function csv(): string {
   return `${[header, ...rows].join('\n')}\n`;
 }
 
+/** A value the inspector shows, once its worker has finished computing. */
 async function shown(page: Page, testId: string): Promise<number> {
+  await expect(page.getByTestId('inspector-busy')).toHaveCount(0, { timeout: 30_000 });
   return Number(await page.getByTestId(testId).textContent());
 }
 
@@ -52,7 +54,7 @@ test('a logits file dropped into the inspector shows the golden ranks and losses
   close(Number(await firstGroup.locator('td').nth(3).textContent()), paper.stages['3'].groupLoss[0][0]);
   await page.screenshot({ path: testInfo.outputPath('inspector.png'), fullPage: true });
 
-  // Other options update at once: S = 5, τ = 1, one pass.
+  // Other options recompute in the inspector's worker: S = 5, τ = 1, one pass.
   await page.getByTestId('inspector-stages').selectOption('5');
   await page.getByTestId('inspector-tau').fill('1');
   await page.getByLabel('Passes').selectOption('f2c');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PCD_DEFAULTS } from '../distill/methods';
 import { groupSlot } from '../kernels/pcd-attrs';
-import { inspect, inspectionJson } from './inspect';
+import { inspect, inspectInBlocks, inspectionJson } from './inspect';
 import { npyBytes } from '../test-support/npy';
 import { LOGITS_LIMITS, parseLogitsCsv, parseLogitsFile, parseLogitsJson, parseLogitsNpy, type LogitsData } from './logits-file';
 
@@ -79,7 +79,7 @@ describe('logits files: JSON, CSV and NPY read the same numbers', () => {
 });
 
 describe('the inspector computes the spec’s values (golden file)', () => {
-  it.each((golden.cases as unknown[]).map((c, i) => [i, c] as [number, unknown]))('case %i: PCD ranks, groups, losses and gradient; KD, DKD, CE', (_i, goldenCase) => {
+  it.each((golden.cases as unknown[]).map((c, i) => [i, c] as [number, unknown]))('case %i: PCD ranks, groups, losses and gradient; KD, DKD, CE (computed in blocks of 2 samples, as the inspector\'s worker does)', async (_i, goldenCase) => {
     const g = goldenCase as {
       studentLogits: number[][]; teacherLogits: number[][]; labels: number[];
       ce: { loss: number }; kd: { loss: number; grad: number[][]; tau: number }; dkd: { loss: number; tau: number };
@@ -90,7 +90,9 @@ describe('the inspector computes the spec’s values (golden file)', () => {
     for (const entry of g.pcd) {
       const c = entry.config;
       const options = { ...PCD_DEFAULTS, stages: c.stages, temperature: c.tau, adaptive: c.adaptive, ranking: c.ranking, standardizeLogits: c.standardize_logits, fineToCoarse: c.fine_to_coarse ?? true, coarseToFine: c.coarse_to_fine ?? true };
-      const result = inspect(data, options);
+      const blocks: number[] = [];
+      const result = (await inspectInBlocks(data, options, 2, async (done) => (blocks.push(done), false)))!;
+      expect(blocks.at(-1)).toBe(data.batch);
       expect(Array.from(result.pcd.ranks)).toEqual(entry.ranks.flat());
       close(result.pcd.loss, entry.jointLoss, 'joint loss');
       entry.jointGrad.flat().forEach((v, i) => close(result.pcd.grad[i], v, `grad[${i}]`));
@@ -102,10 +104,15 @@ describe('the inspector computes the spec’s values (golden file)', () => {
         stage.groupLoss.forEach((row, b) => row.forEach((v, gi) => close(result.pcd.groupLosses[b * groups + groupSlot(k, gi)], v, `D stage ${k} group ${gi}`)));
       }
     }
-    const plain = inspect(data, { ...PCD_DEFAULTS, temperature: g.kd.tau });
+    const plain = (await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.kd.tau }, 2, async () => false))!;
+    // Blocks are the whole batch's means: the same as one pass over it.
+    const whole = inspect(data, { ...PCD_DEFAULTS, temperature: g.kd.tau });
+    close(plain.pcd.loss, whole.pcd.loss, 'blocks = whole');
+    // A newer request superseding this one: it stops at the next block and gives nothing.
+    expect(await inspectInBlocks(data, PCD_DEFAULTS, 1, async () => true)).toBeNull();
     close(plain.kd.loss, g.kd.loss, 'KD');
     g.kd.grad.flat().forEach((v, i) => close(plain.kd.grad[i], v, `KD grad[${i}]`));
-    close(inspect(data, { ...PCD_DEFAULTS, temperature: g.dkd.tau }).dkd!.loss, g.dkd.loss, 'DKD');
+    close((await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.dkd.tau }, 2, async () => false))!.dkd!.loss, g.dkd.loss, 'DKD');
     close(plain.ce!.loss, g.ce.loss, 'CE');
     const exported = inspectionJson(data, plain) as { pcd: { ranks: number[][] } };
     expect(exported.pcd.ranks).toHaveLength(data.batch);

@@ -1,7 +1,8 @@
 // The PCD inspector's computation: every diagnostic of PCD for a file of teacher and
-// student logits, for any option, with KD, DKD and CE beside it. Plain loops on the page's
-// thread (the fused kernel's host implementation, src/kernels/pcd-host.ts): no TF.js, no
-// worker, so a changed option shows at once.
+// student logits, for any option, with KD, DKD and CE beside it. Plain loops (the fused
+// kernel's host implementation, src/kernels/pcd-host.ts), no TF.js; the inspector runs them
+// in a worker of its own, in blocks of samples (src/import/inspector.worker.ts), so a large
+// file never freezes the page.
 import type { PcdOptions } from '../distill/pcd';
 import { groupCount, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
 import { pcdHost, rowMoments, STD_EPSILON, type PcdHostResult } from '../kernels/pcd-host';
@@ -78,10 +79,36 @@ export function ceHost(student: ArrayLike<number>, labels: ArrayLike<number>, ba
   return total / batch;
 }
 
-/** Every PCD diagnostic for `data` under `options` (the bare terms: α as given), and KD, DKD (α = 1, β = 8) and CE for comparison. */
-export function inspect(data: LogitsData, options: PcdOptions): Inspection {
-  const { batch, classes, teacher, student, labels } = data;
-  const pcd = pcdHost(student, teacher, batch, classes, {
+/** The samples of a logits file an inspection is computed from (the rest of LogitsData is the page's). */
+type Inspected = Pick<LogitsData, 'batch' | 'classes' | 'teacher' | 'student' | 'labels'>;
+
+/** An inspection of `batch` samples, zero-filled, for {@link inspectRows} to fill. */
+function emptyInspection({ batch, classes, labels }: Inspected, options: PcdOptions): Inspection {
+  const groups = groupCount(options.stages);
+  return {
+    options,
+    pcd: { loss: 0, stageLosses: new Float32Array(options.stages), grad: new Float32Array(batch * classes), ranks: new Float32Array(batch * classes), groupLosses: new Float32Array(batch * groups), lambdas: new Float32Array(batch * groups) },
+    stageGroups: new Int32Array(batch * options.stages * classes),
+    gaps: new Float32Array(batch * classes),
+    kd: { loss: 0, grad: new Float32Array(batch * classes) },
+    dkd: labels ? { loss: 0 } : null,
+    ce: labels ? { loss: 0 } : null,
+  };
+}
+
+/**
+ * Rows `from … to` of the inspection into `out`: every loss is a batch mean of per-sample
+ * terms, so a block's means count for its share of the batch (`n / B`), and its gradients,
+ * which carry `1 / n`, are scaled the same way; per-sample values are copied in place.
+ */
+function inspectRows(data: Inspected, options: PcdOptions, from: number, to: number, out: Inspection): void {
+  const { batch, classes, labels } = data;
+  const n = to - from;
+  const share = n / batch;
+  const rows = <T extends Float32Array | Int32Array>(values: T, width: number) => values.subarray(from * width, to * width) as T;
+  const teacher = rows(data.teacher, classes);
+  const student = rows(data.student, classes);
+  const pcd = pcdHost(student, teacher, n, classes, {
     stages: options.stages,
     temperature: options.temperature,
     alpha: options.alpha,
@@ -91,7 +118,7 @@ export function inspect(data: LogitsData, options: PcdOptions): Inspection {
     stageWeights: stageWeights(options),
     diagnostics: true,
   });
-  const kdResult = pcdHost(student, teacher, batch, classes, {
+  const kd = pcdHost(student, teacher, n, classes, {
     stages: 1,
     temperature: options.temperature,
     alpha: 1,
@@ -101,22 +128,50 @@ export function inspect(data: LogitsData, options: PcdOptions): Inspection {
     stageWeights: [1],
     diagnostics: false,
   });
-  const zt = options.standardizeLogits ? standardizedRows(teacher, batch, classes) : teacher;
-  const zs = options.standardizeLogits ? standardizedRows(student, batch, classes) : student;
-  const gaps = Float32Array.from(zt, (t, i) => Math.abs(t - zs[i]));
-  return {
-    options,
-    pcd,
-    stageGroups: stageGroupsFromRanks(pcd.ranks, batch, options.stages, classes),
-    gaps,
-    kd: { loss: kdResult.loss, grad: kdResult.grad },
-    dkd: labels ? { loss: dkdHost(zt, zs, labels, batch, classes, options.temperature, 1, 8) } : null,
-    ce: labels ? { loss: ceHost(student, labels, batch, classes) } : null,
-  };
+  const groups = groupCount(options.stages);
+  out.pcd.loss += pcd.loss * share;
+  pcd.stageLosses.forEach((loss, k) => (out.pcd.stageLosses[k] += loss * share));
+  out.pcd.grad.set(pcd.grad.map((g) => g * share), from * classes);
+  out.pcd.ranks.set(pcd.ranks, from * classes);
+  out.pcd.groupLosses.set(pcd.groupLosses, from * groups);
+  out.pcd.lambdas.set(pcd.lambdas, from * groups);
+  out.stageGroups.set(stageGroupsFromRanks(pcd.ranks, n, options.stages, classes), from * options.stages * classes);
+  out.kd.loss += kd.loss * share;
+  out.kd.grad.set(kd.grad.map((g) => g * share), from * classes);
+  const zt = options.standardizeLogits ? standardizedRows(teacher, n, classes) : teacher;
+  const zs = options.standardizeLogits ? standardizedRows(student, n, classes) : student;
+  for (let i = 0; i < n * classes; i++) out.gaps[from * classes + i] = Math.abs(zt[i] - zs[i]);
+  if (labels && out.dkd && out.ce) {
+    const y = labels.subarray(from, to);
+    out.dkd.loss += dkdHost(zt, zs, y, n, classes, options.temperature, 1, 8) * share;
+    out.ce.loss += ceHost(student, y, n, classes) * share;
+  }
+}
+
+/** Every PCD diagnostic for `data` under `options` (the bare terms: α as given), and KD, DKD (α = 1, β = 8) and CE for comparison. */
+export function inspect(data: Inspected, options: PcdOptions): Inspection {
+  const out = emptyInspection(data, options);
+  inspectRows(data, options, 0, data.batch, out);
+  return out;
+}
+
+/**
+ * {@link inspect} in blocks of `rows` samples, awaiting `between(done, total)` after each (the
+ * inspector's worker yields there, reports progress, and learns whether a newer request
+ * superseded this one: `between` then answers true and the result is null).
+ */
+export async function inspectInBlocks(data: Inspected, options: PcdOptions, rows: number, between: (done: number, total: number) => Promise<boolean>): Promise<Inspection | null> {
+  const out = emptyInspection(data, options);
+  for (let from = 0; from < data.batch; from += rows) {
+    const to = Math.min(data.batch, from + rows);
+    inspectRows(data, options, from, to, out);
+    if (await between(to, data.batch)) return null;
+  }
+  return out;
 }
 
 /** The inspection as plain JSON (what the page's export writes). */
-export function inspectionJson(data: LogitsData, result: Inspection): object {
+export function inspectionJson(data: Pick<LogitsData, 'batch' | 'classes' | 'classNames'>, result: Inspection): object {
   const rows = <T extends ArrayLike<number>>(values: T, width: number) =>
     Array.from({ length: data.batch }, (_, b) => Array.from(values).slice(b * width, (b + 1) * width));
   const groups = groupCount(result.options.stages);

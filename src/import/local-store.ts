@@ -7,7 +7,7 @@
 // by an older version of the page, damaged, or edited by hand. It is checked with the same
 // schema discipline (zod, every field and every size), and a record that fails is dropped
 // (both keys, in one transaction) with a reason the page says, never handed to the page.
-import { clear, createStore, delMany, getMany, setMany, type UseStore } from 'idb-keyval';
+import { clear, createStore, delMany, getMany, promisifyRequest, type UseStore } from 'idb-keyval';
 import { z } from 'zod';
 import type { Dataset } from '../data/dataset';
 import type { LocalFacts } from '../models/catalog';
@@ -124,15 +124,23 @@ export function storageError(error: unknown): Error {
   );
 }
 
+/**
+ * Writes the data and its facts in one transaction. A write refused at once (a value that
+ * cannot be cloned, a full storage) aborts the transaction, so the record written before it
+ * in the same transaction goes too, and the previous dataset stays whole.
+ */
 export async function saveLocal(facts: LocalFacts, data: LocalData): Promise<void> {
   try {
-    await setMany(
-      [
-        ['data', data],
-        ['facts', facts],
-      ],
-      local(),
-    );
+    await local()('readwrite', (store) => {
+      try {
+        store.put(data, 'data');
+        store.put(facts, 'facts');
+      } catch (error) {
+        store.transaction.abort();
+        throw error;
+      }
+      return promisifyRequest(store.transaction);
+    });
   } catch (error) {
     throw storageError(error);
   }

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { ImportWorkerApi } from '../import/import.worker';
+import type { InspectorWorkerApi } from '../import/inspector.worker';
 import type { TrainingWorkerApi } from './api';
 
 /**
@@ -40,4 +41,10 @@ export function startImportWorker(): { api: Comlink.Remote<ImportWorkerApi>; ter
   });
   failed.catch(() => undefined);
   return { api: Comlink.wrap<ImportWorkerApi>(worker), terminate: () => worker.terminate(), failed };
+}
+
+/** The PCD inspector's worker (src/import/inspector.worker.ts): parsing and computing off the page's thread. */
+export function startInspectorWorker(): { api: Comlink.Remote<InspectorWorkerApi>; terminate: () => void } {
+  const worker = new Worker(new URL('../import/inspector.worker.ts', import.meta.url), { type: 'module', name: 'inspector' });
+  return { api: Comlink.wrap<InspectorWorkerApi>(worker), terminate: () => worker.terminate() };
 }

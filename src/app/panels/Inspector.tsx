@@ -1,9 +1,12 @@
-import { useMemo, useState } from 'react';
+import * as Comlink from 'comlink';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { PCD_DEFAULTS } from '../../distill/methods';
 import type { PcdOptions } from '../../distill/pcd';
 import { groupCount, groupSlot } from '../../kernels/pcd-attrs';
-import { inspect, inspectionJson } from '../../import/inspect';
-import { LOGITS_LIMITS, parseLogitsFile, type LogitsData } from '../../import/logits-file';
+import { inspectionJson, type Inspection } from '../../import/inspect';
+import type { InspectedFile, InspectorProgress } from '../../import/inspector.worker';
+import { LOGITS_LIMITS } from '../../import/logits-file';
+import { startInspectorWorker } from '../../worker/bridge';
 import { BarPlot } from '../charts/plot';
 import { groupColour } from '../palette';
 import { download } from './ExportPanel';
@@ -20,52 +23,94 @@ const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.to
  * for any option, at once (src/import/inspect.ts computes on this thread; no training).
  */
 export function Inspector() {
-  const [data, setData] = useState<{ name: string; logits: LogitsData } | null>(null);
+  const worker = useRef<ReturnType<typeof startInspectorWorker> | null>(null);
+  useEffect(() => {
+    const started = startInspectorWorker();
+    worker.current = started;
+    return () => started.terminate();
+  }, []);
+  /** The file the worker holds now (its view may still be computing). */
+  const [loaded, setLoaded] = useState<InspectedFile | null>(null);
+  /** What the page shows: a file and its inspection, replaced together once a new one is ready. */
+  const [shown, setShown] = useState<{ file: InspectedFile; result: Inspection } | null>(null);
+  const [busy, setBusy] = useState<InspectorProgress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [options, setOptions] = useState<PcdOptions>({ ...PCD_DEFAULTS });
   const [sample, setSample] = useState(0);
   const [stage, setStage] = useState(PCD_DEFAULTS.stages);
   const [tauText, setTauText] = useState(String(PCD_DEFAULTS.temperature));
+  /** Counts requests: a progress message of an older one (its own message port may deliver it after the result) is dropped. */
+  const request = useRef(0);
+  const progressOf = (mine: number) => Comlink.proxy((p: InspectorProgress) => void (mine === request.current && setBusy(p)));
 
   const load = async (file: File) => {
+    if (!worker.current) return;
+    const mine = ++request.current;
+    setBusy({ what: `reading ${file.name}`, done: 0, total: 0 });
     try {
-      if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
-      const logits = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
-      setData({ name: file.name, logits });
+      const info = await worker.current.api.load(file, progressOf(mine));
+      request.current++;
       setError(null);
-      setSample(0);
-      const stages = Math.min(options.stages, logits.classes, MAX_STAGES);
+      const stages = Math.min(options.stages, info.classes, MAX_STAGES);
       setOptions((o) => ({ ...o, stages, activeStage: o.activeStage && o.activeStage <= stages ? o.activeStage : null }));
       setStage(stages);
+      setLoaded(info);
     } catch (e) {
-      // Refused: the file loaded before stays.
-      setError(`${(e as Error).message}${data ? ` (still showing ${data.name})` : ''}`);
+      // Refused: the file loaded before stays, and so does its view.
+      request.current++;
+      setBusy(null);
+      setError(`${(e as Error).message}${shown ? ` (still showing ${shown.file.name})` : ''}`);
     }
-  };  const drop = useDropZone((data) => {
+  };
+  const drop = useDropZone((data) => {
     const file = data.files[0];
     if (file) void load(file);
   });
 
+  // Every option change (and a new file) recomputes in the worker; the view on screen stays
+  // until the new one is ready, and a newer request supersedes an older one.
+  useEffect(() => {
+    if (!loaded || !worker.current) return;
+    const mine = ++request.current;
+    setBusy({ what: 'computing', done: 0, total: loaded.batch });
+    worker.current.api.compute(options, progressOf(mine)).then(
+      (result) => {
+        if (mine !== request.current || !result) return;
+        request.current++;
+        setShown({ file: loaded, result });
+        setSample((s) => (s < loaded.batch ? s : 0));
+        setBusy(null);
+      },
+      (e: Error) => {
+        if (mine !== request.current) return;
+        request.current++;
+        setBusy(null);
+        setError(e.message);
+      },
+    );
+  }, [loaded, options]);
 
-  const result = useMemo(() => (data ? inspect(data.logits, options) : null), [data, options]);
-  const classes = data?.logits.classes ?? 0;
-  const names = useMemo(() => data?.logits.classNames ?? [], [data]);
-  const groups = groupCount(options.stages);
-  const shownStage = Math.min(stage, options.stages);
+  const data = shown?.file ?? null;
+  const result = shown?.result ?? null;
+  const classes = data?.classes ?? 0;
+  const names = useMemo(() => data?.classNames ?? [], [data]);
+  const shownStages = result?.options.stages ?? options.stages;
+  const groups = groupCount(shownStages);
+  const shownStage = Math.min(stage, shownStages);
 
   const ranked = useMemo(() => {
     if (!result || !data) return [];
-    const C = data.logits.classes;
+    const C = data.classes;
     const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => result.pcd.ranks[sample * C + a] - result.pcd.ranks[sample * C + b]);
     return order.map((c) => {
-      const group = result.stageGroups[(sample * options.stages + shownStage - 1) * C + c];
+      const group = result.stageGroups[(sample * result.options.stages + shownStage - 1) * C + c];
       return { label: names[c], value: result.gaps[sample * C + c], colour: groupColour(group, shownStage), detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c]}, group ${group} of stage ${shownStage}` };
     });
-  }, [result, data, sample, shownStage, names, options.stages]);
+  }, [result, data, sample, shownStage, names]);
 
   const gradient = useMemo(() => {
     if (!result || !data) return [];
-    const C = data.logits.classes;
+    const C = data.classes;
     return names.map((name, c) => ({ label: name, value: result.pcd.grad[sample * C + c], colour: '#D55E00', detail: `∂loss/∂z_student[${name}] = ${result.pcd.grad[sample * C + c].toExponential(3)}` }));
   }, [result, data, sample, names]);
 
@@ -96,7 +141,14 @@ export function Inspector() {
         ) : null}
         {data ? (
           <p data-testid="inspector-loaded">
-            {data.name}: {data.logits.batch.toLocaleString('en')} samples × {classes.toLocaleString('en')} classes{data.logits.labels ? ', with labels' : ', no labels (DKD and CE need them)'}.
+            {data.name}: {data.batch.toLocaleString('en')} samples × {classes.toLocaleString('en')} classes{data.labels ? ', with labels' : ', no labels (DKD and CE need them)'}.
+          </p>
+        ) : null}
+        {busy ? (
+          <p role="status" data-testid="inspector-busy">
+            {busy.what}
+            {busy.total ? ` (${busy.done.toLocaleString('en')} / ${busy.total.toLocaleString('en')} samples)` : '…'}
+            {shown ? ` · the view below stays as it was until then` : ''}
           </p>
         ) : null}
       </section>
@@ -154,7 +206,7 @@ export function Inspector() {
           <section className="card" aria-labelledby="inspector-losses">
             <div className="card-header">
               <h2 id="inspector-losses">Losses over the batch</h2>
-              <button type="button" onClick={() => download(`${data.name.replace(/\.[^.]+$/, '')}-pcd-inspection.json`, JSON.stringify(inspectionJson(data.logits, result), null, 1), 'application/json')} data-testid="inspector-export">
+              <button type="button" onClick={() => download(`${data.name.replace(/\.[^.]+$/, '')}-pcd-inspection.json`, JSON.stringify(inspectionJson(data, result), null, 1), 'application/json')} data-testid="inspector-export">
                 Export JSON
               </button>
             </div>
@@ -178,15 +230,15 @@ export function Inspector() {
                 <label>
                   Sample{' '}
                   <select value={sample} onChange={(e) => setSample(Number(e.target.value))} data-testid="inspector-sample">
-                    {Array.from({ length: Math.min(data.logits.batch, 500) }, (_, b) => (
-                      <option key={b} value={b}>#{b}{data.logits.labels ? ` (label ${names[data.logits.labels[b]]})` : ''}</option>
+                    {Array.from({ length: Math.min(data.batch, 500) }, (_, b) => (
+                      <option key={b} value={b}>#{b}{data.labels ? ` (label ${names[data.labels[b]]})` : ''}</option>
                     ))}
                   </select>
                 </label>{' '}
                 <label>
                   Colour by stage{' '}
                   <select value={shownStage} onChange={(e) => setStage(Number(e.target.value))}>
-                    {Array.from({ length: options.stages }, (_, i) => (
+                    {Array.from({ length: shownStages }, (_, i) => (
                       <option key={i} value={i + 1}>{i + 1}</option>
                     ))}
                   </select>
@@ -200,10 +252,10 @@ export function Inspector() {
                 <tr><th>stage</th><th>group</th><th>classes</th><th>D_G</th><th>λ</th></tr>
               </thead>
               <tbody>
-                {Array.from({ length: options.stages }, (_, k) =>
+                {Array.from({ length: shownStages }, (_, k) =>
                   Array.from({ length: k + 1 }, (_, g) => {
                     const slot = sample * groups + groupSlot(k + 1, g);
-                    const members = names.filter((_, c) => result.stageGroups[(sample * options.stages + k) * classes + c] === g);
+                    const members = names.filter((_, c) => result.stageGroups[(sample * shownStages + k) * classes + c] === g);
                     return (
                       <tr key={`${k}-${g}`}>
                         <td>{k + 1}</td>

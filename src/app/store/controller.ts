@@ -104,7 +104,9 @@ export class Controller {
    */
   async importLocal(request: LocalImportRequest): Promise<LocalImportResult> {
     const { store } = this;
-    const progress = Comlink.proxy((p: PrepareProgress) => useSession.getState().set({ localProgress: p }));
+    // A progress message comes on a port of its own and may land after the import ended: only this import's, while it runs.
+    let running = true;
+    const progress = Comlink.proxy((p: PrepareProgress) => void (running && useSession.getState().set({ localProgress: p })));
     store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
     const reader = startImportWorker();
     let cancelled = false;
@@ -130,6 +132,7 @@ export class Controller {
       announceLocal(result.facts);
       return result;
     } finally {
+      running = false;
       reader.terminate();
       this.importing = null;
       useSession.getState().set({ localProgress: null });

@@ -1,0 +1,61 @@
+// The PCD inspector's worker: reads a logits file and computes every diagnostic off the
+// page's thread, in blocks of samples, with progress; a newer request (another option, another
+// file) supersedes one under way at its next block. Started by the inspector panel
+// (src/worker/bridge.ts) and ended when it closes.
+import * as Comlink from 'comlink';
+import type { PcdOptions } from '../distill/pcd';
+import { inspectInBlocks, type Inspection } from './inspect';
+import { LOGITS_LIMITS, parseLogitsFile, type LogitsData } from './logits-file';
+
+/** What the page shows of a loaded file (the logits stay here). */
+export interface InspectedFile {
+  name: string;
+  batch: number;
+  classes: number;
+  labels: Int32Array | null;
+  classNames: string[];
+}
+
+export type InspectorProgress = { what: string; done: number; total: number };
+
+export interface InspectorWorkerApi {
+  /** Reads and checks `file`; refused, it throws and the file loaded before stays. */
+  load(file: File, onProgress?: (progress: InspectorProgress) => void): Promise<InspectedFile>;
+  /** The inspection of the loaded file under `options`, or null when a newer request superseded it. */
+  compute(options: PcdOptions, onProgress?: (progress: InspectorProgress) => void): Promise<Inspection | null>;
+}
+
+/** Samples per block: small enough that a newer request waits well under a second (1,000 classes, S = 10). */
+const BLOCK_ROWS = 32;
+
+let data: LogitsData | null = null;
+/** Counts requests: a computation whose number is not the latest stops at its next block. */
+let latest = 0;
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+const api: InspectorWorkerApi = {
+  load: async (file, onProgress) => {
+    if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
+    onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0 });
+    const parsed = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
+    // Only a file that passed replaces the one loaded before; a computation on that one stops.
+    data = parsed;
+    latest++;
+    return { name: file.name, batch: parsed.batch, classes: parsed.classes, labels: parsed.labels, classNames: parsed.classNames };
+  },
+  compute: async (options, onProgress) => {
+    const mine = ++latest;
+    if (!data) throw new Error('no logits file is loaded');
+    const result = await inspectInBlocks(data, options, BLOCK_ROWS, async (done, total) => {
+      onProgress?.({ what: 'computing', done, total });
+      await nextTask(); // lets a newer request in
+      return mine !== latest;
+    });
+    if (!result) return null;
+    const { pcd, stageGroups, gaps, kd } = result;
+    return Comlink.transfer(result, [pcd.grad, pcd.ranks, pcd.groupLosses, pcd.lambdas, pcd.stageLosses, stageGroups, gaps, kd.grad].map((a) => a.buffer as ArrayBuffer));
+  },
+};
+
+Comlink.expose(api);
