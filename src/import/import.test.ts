@@ -64,6 +64,12 @@ describe('logits files: JSON, CSV and NPY read the same numbers', () => {
     expect(() => parseLogitsFile(file, encode(text))).toThrow(message);
   });
 
+  it('reads quoted class names in a CSV header ("cat, the animal")', () => {
+    const data = parseLogitsCsv('q.csv', 'role,sample,"cat, the animal",dog\nteacher,0,1,2\nstudent,0,0.5,1\n');
+    expect(data.classNames).toEqual(['cat, the animal', 'dog']);
+    expect(Array.from(data.student)).toEqual([0.5, 1]);
+  });
+
   it('refuses non-UTF-8 text, broken or wrong NPY, and files past the limits', () => {
     expect(() => parseLogitsFile('a.csv', Uint8Array.from([0x72, 0x6f, 0xff, 0xfe]))).toThrow(/a\.csv: not UTF-8 text/);
     expect(() => parseLogitsFile('a.npy', encode('PK zip'))).toThrow(/a\.npy: not an \.npy file/);

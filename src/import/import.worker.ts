@@ -4,7 +4,8 @@
 // (src/worker/bridge.ts).
 import * as Comlink from 'comlink';
 import type { ImageOptions } from './local-dataset';
-import { readLocalFiles, transferables, type ImportProgress, type LocalImportRequest, type LocalRead } from './local-read';
+import { readLocalFiles } from './local-read';
+import { transferables, type ImportProgress, type LocalImportRequest, type LocalRead } from './local-transfer';
 
 /** An image file as `size × size × channels` values in 0…1 (transparent parts on black), by the browser's own decoder. */
 async function decodeImage(file: Blob, { size, channels }: ImageOptions): Promise<Float32Array> {

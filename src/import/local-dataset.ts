@@ -5,26 +5,10 @@
 import Papa from 'papaparse';
 import type { Dataset, DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
+import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
 import { LogitsFileError, readNpy, utf8 } from './logits-file';
 
-/** Bounds stated in the README, checked before anything is read (file sizes, file counts). */
-export const LOCAL_LIMITS = {
-  /** A CSV of features, and a teacher's logits file. */
-  csvBytes: 50 * 1024 * 1024,
-  /** Samples in the whole dataset (train and test). */
-  samples: 20_000,
-  /** Values per sample (a 64 × 64 RGB image is 12,288). */
-  featuresPerSample: 12_288,
-  /** All features together: 16 M float32 values, 64 MB. */
-  values: 16 * 1024 * 1024,
-  classes: 1000,
-  /** An image folder's files together. */
-  imageBytes: 200 * 1024 * 1024,
-  /** Side of the square images are resized to. */
-  imageSize: [4, 64] as const,
-  /** A teacher model's files together. */
-  modelBytes: 100 * 1024 * 1024,
-} as const;
+export { LOCAL_LIMITS } from './local-limits';
 
 const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -85,8 +69,7 @@ function superclasses(file: string, labels: Int32Array, perSample: string[], cla
   return { superclassOf, superclassNames };
 }
 
-/** A class or superclass name: formed from the whole text (never cut before classes are formed), at most this long. */
-export const NAME_LIMIT = 200;
+export { NAME_LIMIT } from './local-limits';
 
 /** `line N` of the character at `offset` (counted only when a row is refused, so parsing stays linear). */
 function lineAt(text: string, offset: number): string {

@@ -3,7 +3,7 @@
 // and in memory, and hands it to the training session.
 import type * as tf from '@tensorflow/tfjs';
 import { setLocalFacts, type LocalFacts } from '../models/catalog';
-import type { LocalRead } from './local-read';
+import type { LocalRead } from './local-transfer';
 import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
 import { accuracyOf, checkTeacherModel, loadModel } from './local-teacher';
 import { LogitsFileError } from './logits-file';

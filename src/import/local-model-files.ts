@@ -2,7 +2,7 @@
 // plain data, checked for completeness: no TF.js here, so the import worker reads them
 // (src/import/import.worker.ts) and the training worker loads them (local-teacher.ts).
 import type * as tf from '@tensorflow/tfjs';
-import { LOCAL_LIMITS } from './local-dataset';
+import { LOCAL_LIMITS } from './local-limits';
 import { LogitsFileError, utf8 } from './logits-file';
 
 /** A Layers model as plain data, as IndexedDB keeps it. */

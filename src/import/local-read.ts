@@ -3,26 +3,12 @@
 // stalls training; Node tests run it with a stand-in image decoder). What it returns is
 // plain data, handed to the training worker, which checks a teacher model and keeps it all
 // (src/import/local-import.ts).
-import type { Dataset } from '../data/dataset';
-import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, readImageFolder, skippedNote, splitSamples, type ImageOptions, type LocalSamples, type SplitOptions } from './local-dataset';
-import { modelArtifacts, type ModelArtifacts } from './local-model-files';
+import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, readImageFolder, skippedNote, splitSamples, type ImageOptions, type LocalSamples } from './local-dataset';
+import { modelArtifacts } from './local-model-files';
+import type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 import { LogitsFileError } from './logits-file';
 
-export interface LocalImportRequest {
-  dataset: { kind: 'csv'; file: File; labelColumn?: string; superclassColumn?: string } | ({ kind: 'images'; files: File[]; paths: string[] } & ImageOptions);
-  split: SplitOptions;
-  teacher: { kind: 'model'; files: File[] } | { kind: 'logits'; file: File };
-}
-
-/** What a read gives: the split dataset (with a logits teacher's logits) and a teacher model's files. */
-export interface LocalRead {
-  dataset: Dataset;
-  teacher: { kind: 'model'; artifacts: ModelArtifacts } | { kind: 'logits'; file: string };
-  /** "12 hidden or system files skipped (…)", for the page. */
-  skipped?: string;
-}
-
-export type ImportProgress = { what: string; done: number; total: number };
+export type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 
 const bytesOf = async (file: File) => new Uint8Array(await file.arrayBuffer());
 
@@ -62,12 +48,4 @@ export async function readLocalFiles(request: LocalImportRequest, decode: (file:
   }
   const files = await Promise.all(request.teacher.files.map(async (f) => ({ name: f.name, bytes: await bytesOf(f) })));
   return { dataset: splitSamples(samples, request.split), teacher: { kind: 'model', artifacts: modelArtifacts(files) }, ...extra };
-}
-
-/** The buffers of a read, to transfer (not copy) between threads. */
-export function transferables(read: LocalRead): ArrayBuffer[] {
-  const { train, test } = read.dataset;
-  const buffers = [train.features, train.labels, test.features, test.labels, train.teacherLogits, test.teacherLogits].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
-  if (read.teacher.kind === 'model') buffers.push(read.teacher.artifacts.weightData);
-  return [...new Set(buffers)];
 }

@@ -13,7 +13,7 @@ import type { Dataset } from '../data/dataset';
 import type { LocalFacts } from '../models/catalog';
 // zod's global configuration (jitless, for the site's CSP) is set where the trainer schema is.
 import '../train/config';
-import { LOCAL_LIMITS } from './local-dataset';
+import { LOCAL_LIMITS } from './local-limits';
 import type { ModelArtifacts } from './local-model-files';
 
 /** What the worker trains on: the split dataset (with the teacher's logits, for a logits teacher) and the teacher model, if one. */

@@ -1,6 +1,11 @@
 // Teacher and student logits from a file, for the PCD inspector: JSON, CSV or NPY, read
-// in the page (nothing is uploaded). Every refusal names the file, the line or field, and
+// in the inspector's worker (nothing is uploaded). Every refusal names the file, the line or field, and
 // what was expected; nothing is half-loaded. No TF.js, no DOM.
+
+import Papa from 'papaparse';
+import { LOGITS_LIMITS } from './local-limits';
+
+export { LOGITS_LIMITS } from './local-limits';
 
 /** What a logits file holds once checked: B × C teacher and student logits, optional labels and class names. */
 export interface LogitsData {
@@ -13,8 +18,6 @@ export interface LogitsData {
   classNames: string[];
 }
 
-/** Bounds stated in the README: past them a file is refused before it is parsed. */
-export const LOGITS_LIMITS = { bytes: 20 * 1024 * 1024, samples: 4096, classes: 1000, values: 2_000_000 } as const;
 
 export class LogitsFileError extends Error {
   constructor(file: string, where: string | null, what: string) {
@@ -119,10 +122,12 @@ export function parseLogitsJson(file: string, text: string): LogitsData {
  * role `teacher` and one with role `student` (any order). A plain decimal per logit.
  */
 export function parseLogitsCsv(file: string, text: string): LogitsData {
-  const lines = text.replace(/(\r?\n)+$/, '').split(/\r?\n/);
+  // Papa Parse: class names in the header may be quoted ("cat, the animal").
+  const parsed = Papa.parse<string[]>(text.replace(/(\r?\n)+$/, ''), { delimiter: ',' });
+  if (parsed.errors.length) throw new LogitsFileError(file, `line ${(parsed.errors[0].row ?? 0) + 1}`, `${parsed.errors[0].message.toLowerCase()} (a quote opened and not closed?)`);
+  const lines = parsed.data.map((row) => row.map((cell) => cell.trim()));
   if (!lines.length) throw new LogitsFileError(file, null, 'empty');
-  const split = (line: string) => line.split(',').map((cell) => cell.trim());
-  const header = split(lines[0]);
+  const header = lines[0];
   if (header[0] !== 'role' || header[1] !== 'sample') throw new LogitsFileError(file, 'line 1', `header starts "${header.slice(0, 2).join(',')}": expected "role,sample"`);
   const hasLabel = header[2] === 'label';
   const names = header.slice(hasLabel ? 3 : 2);
@@ -138,7 +143,7 @@ export function parseLogitsCsv(file: string, text: string): LogitsData {
   const number = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
   rows.forEach((line, i) => {
     const where = `line ${i + 2}`;
-    const cells = split(line);
+    const cells = line;
     if (cells.length !== header.length) throw new LogitsFileError(file, where, `${cells.length} columns: expected ${header.length}, as in the header`);
     const role = cells[0];
     if (role !== 'teacher' && role !== 'student') throw new LogitsFileError(file, where, `role "${role.slice(0, 20)}": expected teacher or student`);

@@ -1,7 +1,7 @@
 // The one contract between the page and the training worker, imported with `import type`
 // on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
 import type { LocalImportResult } from '../import/local-import';
-import type { LocalImportRequest, LocalRead } from '../import/local-read';
+import type { LocalImportRequest, LocalRead } from '../import/local-transfer';
 import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';

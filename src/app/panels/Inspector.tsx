@@ -5,7 +5,7 @@ import type { PcdOptions } from '../../distill/pcd';
 import { groupCount, groupSlot } from '../../kernels/pcd-attrs';
 import { inspectionJson, type Inspection } from '../../import/inspect';
 import type { InspectedFile, InspectorProgress } from '../../import/inspector.worker';
-import { LOGITS_LIMITS } from '../../import/logits-file';
+import { LOGITS_LIMITS } from '../../import/local-limits';
 import { startInspectorWorker } from '../../worker/bridge';
 import { BarPlot } from '../charts/plot';
 import { groupColour } from '../palette';

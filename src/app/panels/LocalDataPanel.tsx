@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { LOCAL_LIMITS } from '../../import/local-dataset';
+import { LOCAL_LIMITS } from '../../import/local-limits';
 import type { LocalImportRequest } from '../../worker/api';
 import { defaultTrainerConfig } from '../../train/config';
 import { controller } from '../store/controller-instance';

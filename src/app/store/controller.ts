@@ -7,7 +7,7 @@ import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/ca
 import { DEFAULT_PRESET } from './presets';
 import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
-import { transferables } from '../../import/local-read';
+import { transferables } from '../../import/local-transfer';
 import { announceLocal } from './local-tabs';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
