@@ -90,7 +90,7 @@ test('a stored dataset of an older format or damaged is dropped with a notice, n
   expect(errors).toEqual([]);
 });
 
-test('a panel that fails to render says what broke and offers to reset the stored data; the rest of the page works', async ({ page }) => {
+test('a panel that fails to render says what broke and offers to reset the stored data; the rest of the page works', async ({ page }, testInfo) => {
   await page.goto(`./${TINY}`);
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   await page.evaluate(async (url) => {
@@ -101,11 +101,12 @@ test('a panel that fails to render says what broke and offers to reset the store
   await expect(fallback).toContainText('The broken panel could not be shown');
   await expect(fallback).toContainText("Cannot read properties of undefined (reading 'length')");
   await expect(fallback.getByTestId('reset-stored-data')).toBeVisible();
+  await fallback.screenshot({ path: testInfo.outputPath('panel-error.png') });
   await page.getByTestId('step').click(); // the playground beside it still works
   await expect(page.getByTestId('step-counter')).toHaveText('1 / 400');
 });
 
-test('a CSV of a million columns is refused from its header while the run keeps stepping; a long read can be cancelled', async ({ page }) => {
+test('a CSV of a million columns is refused from its header while the run keeps stepping; a long read can be cancelled', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   await page.goto(`./${TINY}`);
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
@@ -126,6 +127,7 @@ test('a CSV of a million columns is refused from its header while the run keeps 
   await page.getByTestId('local-csv').setInputFiles(join(root, 'long.csv'));
   await page.getByTestId('local-load').click();
   await expect(page.getByTestId('local-progress')).toContainText(/reading/);
+  await page.locator('.local-actions').first().screenshot({ path: testInfo.outputPath('local-reading.png') });
   await page.getByTestId('step').click(); // the session is not stalled by the read
   await expect(page.getByTestId('step-counter')).toHaveText('2 / 400', { timeout: 30_000 });
   await page.getByTestId('local-cancel').click();
@@ -168,7 +170,7 @@ test('a full storage is said in plain words and the dataset kept before stays wh
   expect(result.kept).toBe('kept.csv / kept.csv');
 });
 
-test('an inspector file at its limits is computed off the page thread, with progress, the previous view kept until the new one is ready', async ({ page }) => {
+test('an inspector file at its limits is computed off the page thread, with progress, the previous view kept until the new one is ready', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   await page.goto(`./${TINY}`);
   await page.getByTestId('inspector-toggle').click();
@@ -188,6 +190,7 @@ test('an inspector file at its limits is computed off the page thread, with prog
   // Another S: the loaded view stays on screen while the new one computes.
   await page.getByTestId('inspector-stages').selectOption('7');
   await expect(page.getByTestId('inspector-busy')).toContainText('the view below stays as it was until then');
+  await page.screenshot({ path: testInfo.outputPath('inspector-busy.png') });
   await expect(page.getByTestId('inspector-pcd-loss')).toHaveText(before!);
   await expect(page.getByTestId('inspector-busy')).toHaveCount(0, { timeout: 120_000 });
   await expect(page.getByTestId('inspector-stage-7')).toBeVisible();
