@@ -128,7 +128,7 @@ export function Inspector() {
         <h2 id="inspector-title">PCD inspector: your own logits</h2>
         <p className="explain">
           Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {LOGITS_LIMITS.bytes / 1024 / 1024} MB, {LOGITS_LIMITS.samples.toLocaleString('en')} samples and{' '}
-          {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own” has the formats and a PyTorch snippet). It is read and computed in this page: nothing is uploaded,
+          {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own” has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded,
           nothing trains.
         </p>
         <label className="file-pick">
