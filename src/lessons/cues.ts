@@ -3,6 +3,7 @@
 // functions of plain data, unit-tested without a page.
 import { percent, raceSummary, summarySentence } from '../app/store/summary';
 import type { TrainerConfig } from '../train/config';
+import { groupSlot } from '../kernels/pcd-attrs';
 import { activeStageAt, schedulePhases } from '../train/schedule';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
 import type { CueId } from './chapters';
@@ -73,29 +74,58 @@ function largestGap(state: CueState): string | null {
   return `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 0.`;
 }
 
-/** Mean λ of the finest stage's groups over the probe batch, from one snapshot. */
-function finestLambda(probe: ProbeSnapshot, stages: number): number | null {
+/** Stage 3 (or the finest stage, if fewer), the stage chapter 4 talks about. */
+const talkedStage = (stages: number) => Math.min(3, stages);
+
+/** Per group of `stage` (largest gaps first): its share of the stage's loss and its mean λ over the probe batch; null without PCD. */
+export function groupShares(probe: ProbeSnapshot, stages: number, stage: number): { share: number[]; lambda: number[] } | null {
   const run = probe.runs.find((r) => r.pcd);
-  if (!run?.pcd) return null;
-  const groups = run.pcd.lambdas.length / probe.count;
-  const first = groups - stages; // stage S's slots are the last S
-  let sum = 0;
-  for (let b = 0; b < probe.count; b++) for (let g = first; g < groups; g++) sum += run.pcd.lambdas[b * groups + g];
-  return sum / (probe.count * stages);
+  if (!run?.pcd || stage > stages) return null;
+  const slots = run.pcd.lambdas.length / probe.count;
+  const loss = new Array<number>(stage).fill(0);
+  const lambda = new Array<number>(stage).fill(0);
+  for (let b = 0; b < probe.count; b++) {
+    for (let g = 0; g < stage; g++) {
+      loss[g] += run.pcd.groupLosses[b * slots + groupSlot(stage, g)];
+      lambda[g] += run.pcd.lambdas[b * slots + groupSlot(stage, g)] / probe.count;
+    }
+  }
+  const total = loss.reduce((a, b) => a + b, 0);
+  return { share: loss.map((d) => (total > 0 ? d / total : 0)), lambda };
 }
 
-function lambdaFalls(state: CueState): string | null {
+const groupName = (g: number, k: number) => (g === 0 ? 'the group of the largest gaps' : g === k - 1 ? 'the group of the smallest gaps' : k === 3 ? 'the middle group' : `group ${g + 1}`);
+
+/**
+ * Chapter 4's two claims, checked on the probe batch: which group of stage 3 holds the most
+ * loss (the middle one before the student has learnt anything, the group of the largest
+ * gaps once it has the teacher's broad shape: `npm run groups`), and whether λ fell in every
+ * group between the first and the latest snapshot. Each is said as the data has it.
+ */
+function groupLoss(state: CueState): string | null {
   const stages = state.config.method.method === 'pcd' ? state.config.method.stages : null;
-  if (!stages) return null;
-  const withPcd = state.probes.filter((p) => finestLambda(p, stages) !== null);
+  if (!stages || stages < 2) return null;
+  const k = talkedStage(stages);
+  const withPcd = state.probes.filter((p) => groupShares(p, stages, k));
   if (!withPcd.length) return null;
   const first = withPcd[0];
   const last = withPcd[withPcd.length - 1];
-  const a = finestLambda(first, stages)!;
-  const b = finestLambda(last, stages)!;
-  if (first === last) return `Mean λ of the stage-${stages} groups at step ${first.step}: ${a.toFixed(3)}. Train to see it move.`;
-  const trend = b < a ? 'falling: inside its groups the student points more and more the teacher’s way' : 'not falling yet';
-  return `Mean λ of the stage-${stages} groups: ${a.toFixed(3)} at step ${first.step}, ${b.toFixed(3)} at step ${last.step}, ${trend}.`;
+  const now = groupShares(last, stages, k)!;
+  const most = now.share.indexOf(Math.max(...now.share));
+  const warmEnd = Math.round(state.config.warmupShare * state.totalSteps);
+  const expected = last.step < warmEnd / 2 ? 1 : 0; // the middle group (or the second) early, the largest gaps once warmed in
+  const shares = now.share.map((x) => `${Math.round(100 * x)}%`).join(' / ');
+  let text = `At step ${last.step}, over the ${last.count} probe samples, stage ${k}’s groups (largest gaps first) hold ${shares} of its loss: ${groupName(most, k)} holds the most`;
+  text += most === expected ? (expected === 0 ? ', as once the student has the teacher’s broad shape.' : ', as before the student has learnt anything.') : `; this time not ${groupName(expected, k)}, which holds the most ${expected === 0 ? 'after the warm-up' : 'at the start'} over 1,000 test samples.`;
+  if (first === last) return `${text} Train to see λ move.`;
+  const before = groupShares(first, stages, k)!.lambda;
+  const rose = now.lambda.map((l, g) => (l > before[g] ? g : -1)).filter((g) => g >= 0);
+  const moves = now.lambda.map((l, g) => `${before[g].toFixed(3)} → ${l.toFixed(3)}`).join(', ');
+  text +=
+    rose.length === 0
+      ? ` Since step ${first.step}, λ fell in every group (${moves}): inside each, the student points more and more the teacher’s way.`
+      : ` Since step ${first.step}, λ of ${rose.map((g) => groupName(g, k)).join(' and ')} rose (${moves}).`;
+  return text;
 }
 
 function schedulePhase(state: CueState): string | null {
@@ -119,7 +149,7 @@ const CUES: Record<CueId, (state: CueState) => string | null> = {
   'runner-up': runnerUp,
   'kd-passes-ce': kdPassesCe,
   'largest-gap': largestGap,
-  'lambda-falls': lambdaFalls,
+  'group-loss': groupLoss,
   'schedule-phase': schedulePhase,
   'race-summary': summary,
 };

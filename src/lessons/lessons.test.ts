@@ -82,7 +82,7 @@ function state(partial: Partial<CueState>): CueState {
   };
 }
 
-function probe(step: number, lambdas: number[]): ProbeSnapshot {
+function probe(step: number, lambdas: number[], groupLosses: number[] = [0, 0, 0]): ProbeSnapshot {
   // 1 sample, 4 classes, PCD with S = 2 (G = 3 slots: stage 1's group, then stage 2's two).
   return {
     step,
@@ -95,7 +95,7 @@ function probe(step: number, lambdas: number[]): ProbeSnapshot {
         id: 'pcd',
         probabilities: Float32Array.from([0.25, 0.25, 0.25, 0.25]),
         logitGaps: Float32Array.from([0.5, 2.5, 0.1, 1]),
-        pcd: { ranks: Int32Array.from([2, 0, 3, 1]), stageGroups: new Int32Array(8), groupLosses: new Float32Array(3), lambdas: Float32Array.from(lambdas) },
+        pcd: { ranks: Int32Array.from([2, 0, 3, 1]), stageGroups: new Int32Array(8), groupLosses: Float32Array.from(groupLosses), lambdas: Float32Array.from(lambdas) },
       },
     ],
   };
@@ -118,11 +118,24 @@ describe('live cues, from the reports', () => {
     expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 0/);
   });
 
-  it('follows λ of the finest stage between the first and the latest probe', () => {
-    const config = { ...defaultTrainerConfig('synthetic100'), method: { ...defaultTrainerConfig('synthetic100').method, stages: 2 } };
+  it('says which group holds the loss and whether λ fell in each group, as the snapshots have it', () => {
+    const base = defaultTrainerConfig('synthetic100');
+    const config = { ...base, method: { ...base.method, stages: 2 } };
     expect(config.method.method).toBe('pcd');
-    const text = cueText('lambda-falls', state({ config, probes: [probe(0, [0.5, 0.4, 0.2]), probe(100, [0.3, 0.1, 0.1])] }));
-    expect(text).toBe('Mean λ of the stage-2 groups: 0.300 at step 0, 0.100 at step 100, falling: inside its groups the student points more and more the teacher’s way.');
+    // Stage 2's slots are 1 and 2 (largest gaps, smallest gaps).
+    const start = probe(0, [0, 0.2, 0.5], [9, 1, 3]);
+    expect(cueText('group-loss', state({ config, probes: [start] }))).toBe(
+      'At step 0, over the 1 probe samples, stage 2’s groups (largest gaps first) hold 25% / 75% of its loss: the group of the smallest gaps holds the most, as before the student has learnt anything. Train to see λ move.',
+    );
+    const later = probe(100, [0, 0.1, 0.1], [9, 3, 1]);
+    expect(cueText('group-loss', state({ config, probes: [start, later] }))).toBe(
+      'At step 100, over the 1 probe samples, stage 2’s groups (largest gaps first) hold 75% / 25% of its loss: the group of the largest gaps holds the most, as once the student has the teacher’s broad shape. Since step 0, λ fell in every group (0.200 → 0.100, 0.500 → 0.100): inside each, the student points more and more the teacher’s way.',
+    );
+    // What contradicts the chapter is said, not hidden.
+    const odd = probe(100, [0, 0.3, 0.1], [9, 1, 3]);
+    expect(cueText('group-loss', state({ config, probes: [start, odd] }))).toBe(
+      'At step 100, over the 1 probe samples, stage 2’s groups (largest gaps first) hold 25% / 75% of its loss: the group of the smallest gaps holds the most; this time not the group of the largest gaps, which holds the most after the warm-up over 1,000 test samples. Since step 0, λ of the group of the largest gaps rose (0.200 → 0.300, 0.500 → 0.100).',
+    );
   });
 
   it('says which phase of a schedule trains, from the step', () => {
