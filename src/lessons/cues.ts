@@ -113,10 +113,13 @@ function groupLoss(state: CueState): string | null {
   const now = groupShares(last, stages, k)!;
   const most = now.share.indexOf(Math.max(...now.share));
   const warmEnd = Math.round(state.config.warmupShare * state.totalSteps);
-  const expected = last.step < warmEnd / 2 ? 1 : 0; // the middle group (or the second) early, the largest gaps once warmed in
+  // The middle group (or the second) early, the group of the largest gaps once warmed in; in between the order flips.
+  const expected = last.step < warmEnd / 2 ? 1 : last.step >= warmEnd ? 0 : null;
   const shares = now.share.map((x) => `${Math.round(100 * x)}%`).join(' / ');
   let text = `At step ${last.step}, over the ${last.count} probe samples, stage ${k}’s groups (largest gaps first) hold ${shares} of its loss: ${groupName(most, k)} holds the most`;
-  text += most === expected ? (expected === 0 ? ', as once the student has the teacher’s broad shape.' : ', as before the student has learnt anything.') : `; this time not ${groupName(expected, k)}, which holds the most ${expected === 0 ? 'after the warm-up' : 'at the start'} over 1,000 test samples.`;
+  if (expected === null) text += `; during the warm-up (to step ${warmEnd}) the most loss moves from ${groupName(1, k)} to ${groupName(0, k)}.`;
+  else if (most === expected) text += expected === 0 ? ', as once the student has the teacher’s broad shape.' : ', as before the student has learnt anything.';
+  else text += `; this time not ${groupName(expected, k)}, which holds the most ${expected === 0 ? 'after the warm-up' : 'at the start'} over 1,000 test samples.`;
   if (first === last) return `${text} Train to see λ move.`;
   const before = groupShares(first, stages, k)!.lambda;
   const rose = now.lambda.map((l, g) => (l > before[g] ? g : -1)).filter((g) => g >= 0);

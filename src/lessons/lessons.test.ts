@@ -131,6 +131,10 @@ describe('live cues, from the reports', () => {
     expect(cueText('group-loss', state({ config, probes: [start, later] }))).toBe(
       'At step 100, over the 1 probe samples, stage 2’s groups (largest gaps first) hold 75% / 25% of its loss: the group of the largest gaps holds the most, as once the student has the teacher’s broad shape. Since step 0, λ fell in every group (0.200 → 0.100, 0.500 → 0.100): inside each, the student points more and more the teacher’s way.',
     );
+    // Mid warm-up (640 steps: it ends at step 53) no group is expected: the order is flipping.
+    expect(cueText('group-loss', state({ config, probes: [probe(40, [0, 0.2, 0.5], [9, 1, 3])] }))).toMatch(
+      /the group of the smallest gaps holds the most; during the warm-up \(to step 53\) the most loss moves from the middle group to the group of the largest gaps\./,
+    );
     // What contradicts the chapter is said, not hidden.
     const odd = probe(100, [0, 0.3, 0.1], [9, 1, 3]);
     expect(cueText('group-loss', state({ config, probes: [start, odd] }))).toBe(
