@@ -133,7 +133,7 @@ describe('live cues, from the reports', () => {
     );
     // Mid warm-up (640 steps: it ends at step 53) no group is expected: the order is flipping.
     expect(cueText('group-loss', state({ config, probes: [probe(40, [0, 0.2, 0.5], [9, 1, 3])] }))).toMatch(
-      /the group of the smallest gaps holds the most; during the warm-up \(to step 53\) the most loss moves from the middle group to the group of the largest gaps\./,
+      /the group of the smallest gaps holds the most; during the warm-up \(to step 53\) the most loss moves from the group of the smallest gaps to the group of the largest gaps\./,
     );
     // What contradicts the chapter is said, not hidden.
     const odd = probe(100, [0, 0.3, 0.1], [9, 1, 3]);
