@@ -117,7 +117,8 @@ export const CHAPTERS: readonly Chapter[] = [
     formulas: ['scheduled: loss = CE + warm-up · α · 2 · L_k while phase k trains'],
     page: preset('superclasses'),
     charts: ['schedule', 'curves'],
-    lookFor: 'In “Stage schedule”, the marker walks the phases; each stage’s loss falls in its own phase and drifts while another stage trains.',
+    lookFor:
+      'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains, here and in the class groups. Below, tick “log scale”: in the first phase every L_k falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that each stage’s loss falls in its own phase and drifts while another trains: in the stage-1 phases L1 keeps falling while L2 and L3 climb back (about 0.9 → 2.5 and 1.7 → 4.9 in one measured run), and the stage-2 and stage-3 phases bring them down again.',
     cue: 'schedule-phase',
     variants: [],
   },

@@ -5,14 +5,15 @@ import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { BarPlot } from './plot';
 import { rankedGaps } from './probe-view';
-import { useShownProbe } from './use-live';
+import { useShownProbe, useShownStage } from './use-live';
 
 /** Classes sorted by |teacher − student| logit gap, coloured by their group at the selected stage. */
 export function GapRankingChart() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, rankingMode, selectedStage, selectedRun } = useSession(
-    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedStage: s.selectedStage, selectedRun: s.selectedRun })),
-  );
+  const { probeSample, rankingMode, selectedRun } = useSession(useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedRun: s.selectedRun })));
+  // In a scheduled mode, the stage that trains at the snapshot's step (unless one is picked).
+  const shown = useShownStage(probe?.step ?? null);
+  const selectedStage = shown.stage;
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
   const ranked = useMemo(
     () => (probe && selectedRun ? rankedGaps(probe, selectedRun, rankingMode === 'average' ? 'average' : Math.min(probeSample, probe.count - 1), selectedStage) : null),
@@ -40,7 +41,7 @@ export function GapRankingChart() {
           highest priority.{' '}
           {rankingOff
             ? `Ranking is off for this run: its groups follow class order, not this order, so the colours of stage ${selectedStage} are scattered here.`
-            : `Colours are the groups of stage ${selectedStage}: the ranked order cut into ${selectedStage} contiguous blocks.`}
+            : `Colours are the groups of stage ${selectedStage}${shown.training === selectedStage ? ', the stage training at this step' : shown.training !== null ? ` (stage ${shown.training} is the one training at this step)` : ''}: the ranked order cut into ${selectedStage} contiguous blocks.`}
         </>
       }
       empty={ranked ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Needs a distilling run (KD, DKD or PCD): CE has no teacher to rank against. Pick one in "Run".'}

@@ -2,14 +2,15 @@ import { useShallow } from 'zustand/react/shallow';
 import { RUN_LABEL } from '../palette';
 import { useSession } from '../store/session-store';
 import { stagesOf } from './probe-view';
-import { useShownProbe } from './use-live';
+import { useShownProbe, useShownStage } from './use-live';
 
 /** Which probe sample, which run and which stage the probe charts show. */
 export function ProbeControls() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, rankingMode, selectedStage, selectedRun, set } = useSession(
-    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedStage: s.selectedStage, selectedRun: s.selectedRun, set: s.set })),
+  const { probeSample, rankingMode, selectedRun, set } = useSession(
+    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedRun: s.selectedRun, set: s.set })),
   );
+  const shown = useShownStage(probe?.step ?? null);
   if (!probe || !applied) return null;
   const names = applied.info.classNames;
   const distilling = probe.runs.filter((r) => r.logitGaps);
@@ -39,7 +40,13 @@ export function ProbeControls() {
       </label>
       <label>
         Stage{' '}
-        <select value={Math.min(selectedStage, maxStage)} onChange={(e) => set({ selectedStage: Number(e.target.value) })}>
+        <select
+          value={shown.follows ? 'follow' : Math.min(shown.stage, maxStage)}
+          onChange={(e) => (e.target.value === 'follow' ? set({ stageFollowsSchedule: true }) : set({ selectedStage: Number(e.target.value), stageFollowsSchedule: false }))}
+          data-testid="probe-stage"
+        >
+          {/* In a scheduled mode the charts follow the stage that trains, unless one is picked. */}
+          {shown.training !== null ? <option value="follow">the one training (now {shown.training})</option> : null}
           {Array.from({ length: maxStage }, (_, i) => (
             <option key={i} value={i + 1}>
               {i + 1} ({i + 1} group{i ? 's' : ''})

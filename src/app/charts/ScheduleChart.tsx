@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { schedulePhases } from '../../train/schedule';
 import { groupColour } from '../palette';
@@ -98,6 +98,8 @@ export function ScheduleChart() {
   const total = applied?.info.totalSteps ?? 1;
   const pcdRun = applied?.info.runs.find((r) => r.method.method === 'pcd')?.id ?? null;
   const runId = selectedRun && live.series[selectedRun]?.stageLosses.length ? selectedRun : pcdRun;
+  const [log, setLog] = useState(false);
+  // Each stage's loss L_k as a line of its own (not stacked: a stack's top is the sum).
   const series = useMemo(() => {
     const source = runId ? live.series[runId] : undefined;
     const indices = source?.stageLosses.length ? thinIndices(source.stageLosses.length, 240) : [];
@@ -105,11 +107,17 @@ export function ScheduleChart() {
       id: `L${k + 1}`,
       label: `L${k + 1} (stage ${k + 1})`,
       colour: groupColour(k, stages),
-      stack: true,
+      width: 1.5,
       points: indices.map((i) => ({ x: source!.steps[i] + 1, y: source!.stageLosses[i][k] })),
     }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, runId, stages]);
+  // A log axis spans the decades the losses cover (they fall by orders of magnitude early on).
+  const logDomain = useMemo((): [number, number] => {
+    const values = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => y > 0 && Number.isFinite(y));
+    if (!values.length) return [1e-3, 1];
+    return [10 ** Math.floor(Math.log10(Math.min(...values))), 10 ** Math.ceil(Math.log10(Math.max(...values)))];
+  }, [series]);
   const at = (s: number) => `${(100 * Math.min(s / total, 1)).toFixed(2)}%`;
   const pcd = config?.method.method === 'pcd' ? config.method : null;
   const passes = !pcd || (pcd.fineToCoarse && pcd.coarseToFine) ? 'both passes' : pcd.fineToCoarse ? 'fine → coarse pass only' : 'coarse → fine pass only';
@@ -120,9 +128,9 @@ export function ScheduleChart() {
       explanation={
         config?.schedule.kind === 'joint'
           ? passes === 'both passes'
-            ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time.'
-            : `Every stage at every step, in the ${passes} (the paper uses both). Below: each stage’s loss L_k over time.`
-          : 'Scheduled PCD: each phase trains with one stage’s loss only. The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time.'
+            ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time, one line each.'
+            : `Every stage at every step, in the ${passes} (the paper uses both). Below: each stage’s loss L_k over time, one line each.`
+          : 'Scheduled PCD: each phase trains with one stage’s loss only (▶ marks it here and in the class groups chart). The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time, one line each, with each phase shaded in the colour of the stage it trains.'
       }
       empty={!applied ? 'Waiting for the configuration to be applied.' : stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
     >
@@ -141,7 +149,23 @@ export function ScheduleChart() {
         <div className="marker" style={{ left: at(step) }} data-testid="schedule-marker" />
         {historyStep !== null ? <div className="marker history-marker" style={{ left: at(historyStep) }} /> : null}
       </div>
-      {stages ? <LinePlot label="Each stage's loss over training, stacked" series={series} height={150} x={{ domain: [0, total], label: 'step' }} y={{ label: 'L_k' }} /> : null}
+      {stages ? (
+        <>
+          <div className="card-controls">
+            <label>
+              <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="stage-loss-log" /> log scale
+            </label>
+          </div>
+          <LinePlot
+            label={`Each stage's loss over training, one line per stage${phases.length > 1 ? ', each stage’s phases shaded in its colour' : ''}`}
+            series={series}
+            height={170}
+            x={{ domain: [0, total], label: 'step' }}
+            y={log ? { label: 'L_k', log: true, domain: logDomain } : { label: 'L_k' }}
+            bands={phases.length > 1 ? phases.filter((p) => p.stage !== null).map((p) => ({ from: p.start * total, to: p.end * total, colour: groupColour(p.stage! - 1, Math.max(stages, 1)), label: `S${p.stage}` })) : undefined}
+          />
+        </>
+      ) : null}
       {hideEditor ? null : <SegmentEditor />}
     </ChartCard>
   );

@@ -4,7 +4,13 @@ import { groupColour } from '../palette';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { stageRows } from './probe-view';
-import { useShownProbe } from './use-live';
+import { useShownProbe, useShownStage } from './use-live';
+
+/** λ with the digits it needs: a small non-zero λ never shows as 0.00. */
+export function formatLambda(lambda: number): string {
+  if (lambda === 0) return '0';
+  return Math.abs(lambda) >= 0.01 ? lambda.toFixed(3) : lambda.toExponential(1);
+}
 
 /** One row per stage: the classes in ranked order, coloured by group, with each group's D_G and λ_G. */
 export function StageGroupsChart() {
@@ -17,19 +23,30 @@ export function StageGroupsChart() {
     [probe, selectedRun, sample],
   );
   const C = probe?.classes ?? 1;
+  const { training } = useShownStage(probe?.step ?? null);
   const labelCells = C <= 20;
   return (
     <ChartCard
       id="groups"
       title="Class groups of every stage"
-      explanation={`For probe sample #${sample + 1}${average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G and λ.`}
+      explanation={`For probe sample #${sample + 1}${average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G, λ, and its first classes by rank.${training !== null ? ` Scheduled: at this snapshot's step only stage ${training} trains (marked ▶).` : ''}`}
       empty={rows ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
     >
       {rows ? (
         <div className="stage-rows" role="list">
           {rows.map((row) => (
-            <div className="stage-row" role="listitem" key={row.stage} aria-label={`stage ${row.stage}: ${row.groups.map((g) => `group ${g.group + 1} of ${g.size} classes, D ${g.loss.toFixed(3)}, λ ${g.lambda.toFixed(3)}`).join('; ')}`}>
-              <span className="stage-label">Stage {row.stage}</span>
+            <div
+              className={`stage-row${training === row.stage ? ' stage-training' : ''}`}
+              role="listitem"
+              key={row.stage}
+              data-testid={`stage-row-${row.stage}`}
+              aria-current={training === row.stage ? 'step' : undefined}
+              aria-label={`stage ${row.stage}${training === row.stage ? ' (the stage training now)' : ''}: ${row.groups.map((g) => `group ${g.group + 1} of ${g.size} classes, D ${g.loss.toFixed(3)}, λ ${formatLambda(g.lambda)}`).join('; ')}`}
+            >
+              <span className="stage-label">
+                {training === row.stage ? '▶ ' : ''}Stage {row.stage}
+                {training === row.stage ? <span className="stage-training-note">training</span> : null}
+              </span>
               <svg className="stage-cells" viewBox={`0 0 ${C} 1`} preserveAspectRatio="none" aria-hidden="true">
                 {row.cells.map((cell, r) => (
                   <rect key={r} x={r} y={0} width={1} height={1} fill={groupColour(cell.group, row.stage)} stroke="#fff" strokeWidth={C > 40 ? 0 : 0.04}>
@@ -45,11 +62,20 @@ export function StageGroupsChart() {
                 </div>
               ) : null}
               <div className="group-stats">
-                {row.groups.map((g) => (
-                  <span key={g.group} className="group-stat" style={{ flexGrow: Math.max(g.size, 1), borderTopColor: groupColour(g.group, row.stage) }}>
-                    D {g.loss.toFixed(3)} · λ {g.lambda.toFixed(2)}
-                  </span>
-                ))}
+                {row.groups.map((g) => {
+                  const members = row.cells.filter((cell) => cell.group === g.group).map((cell) => names[cell.classIndex] ?? String(cell.classIndex));
+                  return (
+                    <span key={g.group} className="group-stat" style={{ flexGrow: Math.max(g.size, 1), borderTopColor: groupColour(g.group, row.stage) }} title={members.join(', ')}>
+                      <span>D {g.loss.toFixed(3)}</span> <span>λ {formatLambda(g.lambda)}</span>
+                      {labelCells ? null : (
+                        <span className="group-members">
+                          {members.slice(0, 3).join(', ')}
+                          {members.length > 3 ? `, … (${members.length})` : ''}
+                        </span>
+                      )}
+                    </span>
+                  );
+                })}
               </div>
             </div>
           ))}

@@ -154,6 +154,8 @@ export function LinePlot(props: {
   y: Axis;
   right?: Axis;
   references?: { y: number; label: string; colour?: string }[];
+  /** Shaded x ranges behind the series (a schedule's phases), each labelled at its top. */
+  bands?: { from: number; to: number; colour: string; label: string }[];
   label: string;
   children?: ReactNode;
 }) {
@@ -235,6 +237,14 @@ export function LinePlot(props: {
                 </text>
               ))}
             </Frame>
+            {props.bands?.map((b, i) => (
+              <g key={`band${i}`} className="band">
+                <rect x={sx(b.from)} y={MARGIN.top} width={Math.max(sx(b.to) - sx(b.from), 0)} height={height - MARGIN.top - MARGIN.bottom} fill={b.colour} fillOpacity={0.13} />
+                <text x={(sx(b.from) + sx(b.to)) / 2} y={MARGIN.top + 10} textAnchor="middle">
+                  {b.label}
+                </text>
+              </g>
+            ))}
             {props.references?.map((r) => (
               <g key={r.label} className="reference">
                 <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />

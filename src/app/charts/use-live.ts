@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { activeStageAt, schedulePhases } from '../../train/schedule';
 import { useSession } from '../store/session-store';
 
 // Narrow subscriptions: each chart re-renders only when what it draws changed (a new
@@ -91,4 +93,18 @@ export function useScheduled<T>(value: T, intervalMs: number): T {
 /** The x range of a curve chart: grows with training (×1.25 ahead of the last step), capped at the budget. */
 export function stepDomain(lastStep: number, totalSteps: number): [number, number] {
   return [0, Math.min(totalSteps, Math.max(Math.min(50, totalSteps), Math.ceil(lastStep * 1.25)))];
+}
+
+/**
+ * The stage the probe charts show for a snapshot taken at `step`: in a scheduled mode the
+ * stage that trains then (until the person picks one), else the picked stage; and the stage
+ * that trains at that step (null when every stage does: the paper's joint loss).
+ */
+export function useShownStage(step: number | null): { stage: number; training: number | null; follows: boolean } {
+  const { applied, selectedStage, follows } = useSession(useShallow((s) => ({ applied: s.applied, selectedStage: s.selectedStage, follows: s.stageFollowsSchedule })));
+  const config = applied?.page.config;
+  const stages = config?.method.method === 'pcd' ? config.method.stages : 1;
+  const training = config && config.method.method === 'pcd' && config.schedule.kind !== 'joint' && step !== null ? activeStageAt(schedulePhases(config.schedule, stages), step, applied!.info.totalSteps) : null;
+  const follow = follows && training !== null;
+  return { stage: Math.min(follow ? training : selectedStage, Math.max(stages, 1)), training, follows: follow };
 }

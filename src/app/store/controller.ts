@@ -240,6 +240,7 @@ export class Controller {
         historyIndex: null,
         probeSample: 0,
         selectedStage: pcd,
+        stageFollowsSchedule: true,
         selectedRun: runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
       });
     } catch (error) {

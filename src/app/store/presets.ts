@@ -66,7 +66,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'Scheduled stages',
     explanation:
       'Classes come in families of 5 that look alike, so the teacher’s low-probability classes carry structure. Scheduled PCD trains one stage at a time, ' +
-      'S … 1 then 1 … S: watch the marker walk the stage schedule and each stage’s loss fall in its own phase. (In docs/results.md the joint loss does as well or better.)',
+      'S … 1 then 1 … S: watch the marker walk the stage schedule. In the first phase every stage’s loss falls together; after it, each stage’s loss falls in its own phase and climbs back while another stage trains (the stage-loss chart, on a log scale). (In docs/results.md the joint loss does as well or better.)',
     page: { config: { ...raceConfig, schedule: { kind: 'bidirectional' } }, compare: ['ce', 'kd'] },
   },
   {

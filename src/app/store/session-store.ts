@@ -69,6 +69,8 @@ export interface SessionStore {
   probeSample: number;
   rankingMode: 'sample' | 'average';
   selectedStage: number;
+  /** In a scheduled mode, the probe charts show the stage that trains (true) until a stage is picked. */
+  stageFollowsSchedule: boolean;
   selectedRun: string | null;
   setDraft: (draft: PageConfig) => void;
   notify: (kind: Notice['kind'], text: string) => void;
@@ -117,6 +119,7 @@ export const useSession = create<SessionStore>()((set) => ({
   probeSample: 0,
   rankingMode: 'sample',
   selectedStage: 3,
+  stageFollowsSchedule: true,
   selectedRun: null,
   setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
