@@ -64,7 +64,7 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await page.getByTestId('lesson-next').click();
   await expect(title).toHaveText(CHAPTERS[2].title);
   await checkCharts(page, 2);
-  await trainUntilCue(page, /furthest from the teacher on “[^”]+”: a logit gap of \d+\.\d\d, rank 0/);
+  await trainUntilCue(page, /furthest from the teacher on “[^”]+”: a logit gap of \d+\.\d\d, rank 1/);
   const stepsIn3 = await stepCount(page);
   expect(stepsIn3).toBeGreaterThan(0);
   await shoot(3);
@@ -142,4 +142,33 @@ test('a lesson link carries its own settings: the chapter with a tiny budget', a
   await page.goto(`./${toHash(tiny, { lesson: 1, backend: 'cpu' })}`);
   await expect(page.locator('#lesson-title')).toHaveText(CHAPTERS[1].title);
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 20', { timeout: 120_000 });
+});
+
+test('a chapter that prepares says so: no cue, chart or step from the previous chapter meanwhile', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('./#lesson=2&backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/^Now: (At step \d+ CE is ahead|KD has)/, { timeout: 120_000 });
+  // Next while it trains. Everything the cue, the step counter and the chart cards say from the click on Next until chapter 3 is ready.
+  await page.evaluate(() => {
+    const w = window as unknown as { seen: string[] };
+    w.seen = [];
+    const record = () => {
+      const cue = document.querySelector('[data-testid=lesson-cue]')?.textContent ?? '';
+      const step = document.querySelector('[data-testid=step-counter]')?.textContent ?? '';
+      const preparing = document.querySelector('.chart-card[data-preparing=true]') !== null;
+      // Only what shows while chapter 3 is open (the pause's last report may still land in chapter 2).
+      if (document.querySelector('[data-testid=lesson]')?.getAttribute('data-chapter') === '3') w.seen.push(`${cue} | ${step} | ${preparing}`);
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await page.getByTestId('lesson-next').click();
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 640');
+  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  // Chapter 2's cue (CE against KD) never shows in chapter 3, and its step never stands beside it.
+  expect(seen.filter((s) => /CE is ahead|KD has/.test(s))).toEqual([]);
+  // While it prepared, the page said so (the step counter shows no step, the charts say "preparing").
+  expect(seen.some((s) => s.includes('Preparing this chapter’s run') && s.includes('| – |') && s.endsWith('| true'))).toBe(true);
 });

@@ -73,7 +73,7 @@ export const CHAPTERS: readonly Chapter[] = [
     page: { config: { ...race.config, method: { ...METHOD_DEFAULTS.kd } }, compare: ['ce'] },
     charts: ['curves', 'summary'],
     lookFor:
-      'In “Accuracy and loss”, test accuracy: for the first epochs CE is ahead (one label is an easier target than 100 probabilities). Then CE levels off while its train accuracy (dashed) climbs towards 100%: it memorises its 2,000 labels. KD keeps climbing.',
+      'In “Loss and accuracy”, test accuracy: for the first epochs CE is ahead (one label is an easier target than 100 probabilities). Then CE levels off while its train accuracy (dashed) climbs towards 100%: it memorises its 2,000 labels. KD keeps climbing.',
     cue: 'kd-passes-ce',
     variants: [],
   },
@@ -81,9 +81,9 @@ export const CHAPTERS: readonly Chapter[] = [
     title: 'Where the student is furthest from the teacher',
     paragraphs: [
       'PCD (Progressive Class-level Distillation) starts from a question KD does not ask: on which classes is the student furthest from the teacher?',
-      'For every sample it ranks the classes by the logit gap |z_teacher − z_student|, largest first. Rank 0 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
+      'For every sample it ranks the classes by the logit gap |z_teacher − z_student|, largest first. Rank 1 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
     ],
-    formulas: ['gap_c = |z_teacher,c − z_student,c|, rank 0 = the largest gap'],
+    formulas: ['gap_c = |z_teacher,c − z_student,c|, rank 1 = the largest gap'],
     page: paper,
     charts: ['ranking', 'probabilities'],
     lookFor:

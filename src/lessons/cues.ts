@@ -71,7 +71,7 @@ function largestGap(state: CueState): string | null {
   const gaps = run.logitGaps.subarray(sample * probe.classes, (sample + 1) * probe.classes);
   let top = 0;
   for (let c = 1; c < gaps.length; c++) if (gaps[c] > gaps[top]) top = c;
-  return `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 0.`;
+  return `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 1.`;
 }
 
 /** Stage 3 (or the finest stage, if fewer), the stage chapter 4 talks about. */

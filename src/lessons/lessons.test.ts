@@ -115,7 +115,7 @@ describe('live cues, from the reports', () => {
 
   it('names the teacher’s runner-up and the class of the largest gap', () => {
     expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])] }))).toMatch(/teacher gives “three” 78\.9% and its runner-up “one” 2\.0e-1/);
-    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 0/);
+    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1/);
   });
 
   it('says which group holds the loss and whether λ fell in each group, as the snapshots have it', () => {

@@ -7,11 +7,12 @@ import { useShownProbe, useShownStage } from './use-live';
 /** Which probe sample, which run and which stage the probe charts show. */
 export function ProbeControls() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, rankingMode, selectedRun, set } = useSession(
-    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedRun: s.selectedRun, set: s.set })),
+  const { probeSample, rankingMode, selectedRun, set, preparing } = useSession(
+    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedRun: s.selectedRun, set: s.set, preparing: s.status === 'loading' })),
   );
   const shown = useShownStage(probe?.step ?? null);
-  if (!probe || !applied) return null;
+  // While a new configuration prepares, the probe is the previous one's (its classes, its samples).
+  if (!probe || !applied || preparing) return null;
   const names = applied.info.classNames;
   const distilling = probe.runs.filter((r) => r.logitGaps);
   const stages = selectedRun ? stagesOf(probe, selectedRun) : 0;

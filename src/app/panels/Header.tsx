@@ -123,7 +123,8 @@ export function Header() {
         <div>
           <dt>Step</dt>
           <dd data-testid="step-counter">
-            {s.step.toLocaleString('en')} / {total.toLocaleString('en')}
+            {/* While a new configuration prepares, the previous run's step is not this one's. */}
+            {s.status === 'loading' ? '–' : `${s.step.toLocaleString('en')} / ${total.toLocaleString('en')}`}
           </dd>
         </div>
         <div>

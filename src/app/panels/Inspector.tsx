@@ -104,7 +104,7 @@ export function Inspector() {
     const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => result.pcd.ranks[sample * C + a] - result.pcd.ranks[sample * C + b]);
     return order.map((c) => {
       const group = result.stageGroups[(sample * result.options.stages + shownStage - 1) * C + c];
-      return { label: names[c], value: result.gaps[sample * C + c], colour: groupColour(group, shownStage), detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c]}, group ${group} of stage ${shownStage}` };
+      return { label: names[c], value: result.gaps[sample * C + c], colour: groupColour(group, shownStage), detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c] + 1}, group ${group + 1} of stage ${shownStage}` };
     });
   }, [result, data, sample, shownStage, names]);
 
@@ -231,7 +231,7 @@ export function Inspector() {
                   Sample{' '}
                   <select value={sample} onChange={(e) => setSample(Number(e.target.value))} data-testid="inspector-sample">
                     {Array.from({ length: Math.min(data.batch, 500) }, (_, b) => (
-                      <option key={b} value={b}>#{b}{data.labels ? ` (label ${names[data.labels[b]]})` : ''}</option>
+                      <option key={b} value={b}>#{b + 1}{data.labels ? ` (label ${names[data.labels[b]]})` : ''}</option>
                     ))}
                   </select>
                 </label>{' '}
@@ -246,7 +246,7 @@ export function Inspector() {
               </div>
             </div>
             <p className="explain">Classes in rank order (largest gap |z_teacher − z_student| first), coloured by their group at stage {shownStage}.</p>
-            <BarPlot label={`Logit gaps of sample ${sample} in rank order`} bars={ranked} height={180} xLabel="class, by rank" y={{ label: '|gap|' }} />
+            <BarPlot label={`Logit gaps of sample #${sample + 1} in rank order`} bars={ranked} height={180} xLabel="class, by rank" y={{ label: '|gap|' }} />
             <table className="summary-table inspector-groups" data-testid="inspector-groups">
               <thead>
                 <tr><th>stage</th><th>group</th><th>classes</th><th>D_G</th><th>λ</th></tr>
@@ -259,7 +259,7 @@ export function Inspector() {
                     return (
                       <tr key={`${k}-${g}`}>
                         <td>{k + 1}</td>
-                        <td>{g}</td>
+                        <td>{g + 1}</td>
                         <td className="members">{members.length > 6 ? `${members.slice(0, 6).join(', ')}, … (${members.length})` : members.join(', ')}</td>
                         <td>{fmt(result.pcd.groupLosses[slot])}</td>
                         <td>{fmt(result.pcd.lambdas[slot])}</td>
@@ -270,7 +270,7 @@ export function Inspector() {
               </tbody>
             </table>
             <p className="explain">The gradient of the PCD loss with respect to this sample’s student logits, in class order (what a training step would push).</p>
-            <BarPlot label={`Gradient of the PCD loss for sample ${sample}`} bars={gradient} height={160} xLabel="class" y={{ label: '∂loss/∂z' }} />
+            <BarPlot label={`Gradient of the PCD loss for sample #${sample + 1}`} bars={gradient} height={160} xLabel="class" y={{ label: '∂loss/∂z' }} />
           </section>
         </>
       ) : null}

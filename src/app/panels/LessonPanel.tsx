@@ -10,8 +10,9 @@ function Cue({ index }: { index: number }) {
   const { live, applied } = useLive(1000);
   const { step, probeSample, status } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status })));
   const cue = CHAPTERS[index].cue;
+  // While the chapter's run prepares, the reports are the previous chapter's: no cue from them.
   const text =
-    cue && applied
+    cue && applied && status !== 'loading'
       ? cueText(cue, {
           evaluations: live.evaluations,
           probes: live.probes,

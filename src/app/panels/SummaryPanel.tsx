@@ -26,6 +26,18 @@ export function SummaryPanel() {
     [s.applied, s.evaluations],
   );
   if (!s.applied) return null;
+  if (s.status === 'loading') {
+    return (
+      <section className="card summary" aria-labelledby="summary-title" data-testid="summary" data-final="false">
+        <header className="card-header">
+          <h2 id="summary-title">Who is ahead</h2>
+        </header>
+        <p className="explain" data-testid="summary-preparing">
+          Preparing the new configuration…
+        </p>
+      </section>
+    );
+  }
   const total = s.applied.info.totalSteps;
   const left = total - s.step;
   const eta = s.status === 'running' && s.throughput && s.throughput.stepsPerSecond > 0 ? left / s.throughput.stepsPerSecond : null;

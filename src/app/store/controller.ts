@@ -81,6 +81,10 @@ export class Controller {
   async openChapter(index: number): Promise<void> {
     const chapter = CHAPTERS[Math.max(0, Math.min(index, CHAPTERS.length - 1))];
     const { store } = this;
+    // A chapter with a run of its own: the run that trains is paused first, so the chapter
+    // opens in the same render as "preparing" and never shows the previous chapter's reports.
+    const changes = chapter.page !== null && !(store.applied && JSON.stringify(store.applied.page) === JSON.stringify(chapter.page));
+    if (changes && store.status === 'running') await this.pause();
     store.set({ lesson: CHAPTERS.indexOf(chapter) });
     if (!chapter.page) return;
     await this.applyIfNew(chapter.page);

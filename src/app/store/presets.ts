@@ -57,8 +57,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'paper',
     name: 'PCD as in the paper',
     explanation:
-      'PCD alone, as the paper trains it: all 3 stages in both passes at every step, τ = 4, α = 1, adaptive λ, distillation warmed in over the first 1/12 of training ' +
-      '(Adam instead of the paper’s SGD: see the README). Watch the class groups chart: each group’s λ falls as the student matches the teacher inside it.',
+      'PCD as the paper trains it, with CE beside it for reference: all 3 stages in both passes at every step, τ = 4, α = 1, adaptive λ, distillation warmed in over the first 1/12 of training ' +
+      '(Adam instead of the paper’s SGD; SGD with momentum is in Setup under Optimizer). Watch the class groups chart: before training the middle group of stage 3 holds most of the loss; after the warm-up the group of the largest gaps does, and λ falls in the middle and smallest groups.',
     page: { config: { ...raceConfig, method: { ...METHOD_DEFAULTS.pcd } }, compare: ['ce'] },
   },
   {
