@@ -42,12 +42,16 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await expect(page.getByTestId('lesson')).toHaveAttribute('data-chapter', '1');
   await checkCharts(page, 0);
   await expect(page.getByTestId('chart-temperature')).toHaveAttribute('data-has-data', 'true', { timeout: 120_000 });
-  await expect(page.getByTestId('lesson-cue')).toHaveText(/the teacher gives “\d” \d+\.\d% and its runner-up “\d”/);
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/at τ = 1\.0 the teacher gives “\d” [\d.e+-]+% and its runner-up “\d” [\d.e+-]+%/);
   const share = async () => Number((await page.getByTestId('temperature-readout').textContent())!.match(/share ([\d.e+-]+)%/)![1]);
   const cold = await share();
   await page.getByTestId('temperature-slider').fill('8');
   await expect(page.getByTestId('temperature-readout')).toContainText('At τ = 8.0');
   expect(await share(), 'τ = 8 gives the other classes more probability than τ = 1').toBeGreaterThan(cold * 10);
+  // The cue quotes the τ the reader set, in one number format.
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/at τ = 8\.0 the teacher gives “\d” [\d.e+-]+% and its runner-up “\d” [\d.e+-]+%/);
+  // Nothing trains in this chapter, so it prepared no teacher logits for the test split.
+  await expect(page.getByTestId('lesson-cue')).not.toContainText('Press ▶ Play');
   expect(await stepCount(page)).toBe(0);
   await shoot(1);
 

@@ -28,6 +28,8 @@ export interface Chapter {
   charts: LessonChart[];
   lookFor: string;
   cue: CueId | null;
+  /** `probe`: the chapter reads only the probe (nothing trains): its preparation skips the teacher's logits on the test split. */
+  prepares?: 'probe';
   /** One-click variants of the chapter's configuration. */
   variants: { label: string; page: PageConfig }[];
 }
@@ -56,6 +58,7 @@ export const CHAPTERS: readonly Chapter[] = [
     ],
     formulas: ['softmax_τ(z)_c = exp(z_c / τ) / Σ_j exp(z_j / τ)'],
     page: preset('mnist-few'),
+    prepares: 'probe',
     charts: ['temperature', 'probabilities'],
     lookFor:
       'In “The teacher at temperature τ”, move τ from 1 to 8: the true class’s point falls, the runner-up classes rise by orders of magnitude, and their order stays the same. Pick other samples in the probe sample menu.',

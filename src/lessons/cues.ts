@@ -18,6 +18,21 @@ export interface CueState {
   config: TrainerConfig;
   runs: readonly string[];
   teacherAccuracy: number | null;
+  /** The temperature chart's τ (chapter 1's slider). */
+  probeTemperature?: number;
+}
+
+/**
+ * softmax(z/τ) from softmax(z): p_τ ∝ p^(1/τ), exactly (the shift of log p by log Σ e^z
+ * cancels), so the page (the temperature chart, chapter 1's cue) softens the teacher's probabilities itself, with no training and
+ * no call to the worker.
+ */
+export function soften(probabilities: ArrayLike<number>, temperature: number): Float64Array {
+  const logs = Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)) / temperature);
+  const top = Math.max(...logs);
+  const out = Float64Array.from(logs, (l) => Math.exp(l - top));
+  const sum = out.reduce((a, b) => a + b, 0);
+  return out.map((v) => v / sum);
 }
 
 const className = (state: CueState, c: number) => `“${state.classNames[c] ?? `class ${c}`}”`;
@@ -50,16 +65,29 @@ function kdPassesCe(state: CueState): string | null {
   return `KD ${since} and stays ahead: ${percent(last.a)} against ${percent(last.b)} at step ${last.step}.`;
 }
 
+/** A probability as a percentage, in one format whatever its size: 78.9%, 0.52%, 0.0031%. */
+export function probabilityPercent(p: number): string {
+  const value = 100 * p;
+  if (value >= 1) return `${value.toFixed(1)}%`;
+  if (value >= 1e-4) return `${value.toPrecision(2)}%`;
+  return `${value.toExponential(1)}%`;
+}
+
 function runnerUp(state: CueState): string | null {
   const probe = state.probes.at(-1);
   if (!probe?.teacherProbabilities) return null;
   const sample = Math.min(state.probeSample, probe.count - 1);
-  const row = probe.teacherProbabilities.subarray(sample * probe.classes, (sample + 1) * probe.classes);
+  const tau = state.probeTemperature ?? 1;
+  const plain = probe.teacherProbabilities.subarray(sample * probe.classes, (sample + 1) * probe.classes);
+  const row = tau === 1 ? plain : soften(plain, tau);
   const order = Array.from(row.keys()).sort((x, y) => row[y] - row[x] || x - y);
   const [first, second] = order;
+  const label = probe.labels[sample];
+  const at = `at τ = ${tau.toFixed(1)}`;
+  const wrong = first !== label ? ` The teacher is wrong on this sample: its favourite is not the true class (it gives ${className(state, label)} ${probabilityPercent(row[label])}).` : '';
   return (
-    `For probe sample #${sample + 1} (true class ${className(state, probe.labels[sample])}) the teacher gives ${className(state, first)} ${percent(row[first])} ` +
-    `and its runner-up ${className(state, second)} ${row[second].toExponential(1)}: the dark knowledge is in that second number and the ones below it.`
+    `For probe sample #${sample + 1} (true class ${className(state, label)}), ${at} the teacher gives ${className(state, first)} ${probabilityPercent(row[first])} ` +
+    `and its runner-up ${className(state, second)} ${probabilityPercent(row[second])}: the dark knowledge is in that second number and the ones below it.${wrong}`
   );
 }
 

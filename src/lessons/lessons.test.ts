@@ -4,7 +4,7 @@ import { draftErrors } from '../app/store/session-store';
 import { defaultTrainerConfig, parseTrainerConfig } from '../train/config';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
 import { CHAPTERS, chapterIndex, LESSON_CHARTS } from './chapters';
-import { cueText, type CueState } from './cues';
+import { cueText, probabilityPercent, type CueState } from './cues';
 
 describe('the lesson chapters', () => {
   it('has about six chapters, each with text, what to look for, and charts the page has', () => {
@@ -114,7 +114,16 @@ describe('live cues, from the reports', () => {
   });
 
   it('names the teacher’s runner-up and the class of the largest gap', () => {
-    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])] }))).toMatch(/teacher gives “three” 78\.9% and its runner-up “one” 2\.0e-1/);
+    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])] }))).toBe(
+      'For probe sample #1 (true class “three”), at τ = 1.0 the teacher gives “three” 78.9% and its runner-up “one” 20.0%: the dark knowledge is in that second number and the ones below it.',
+    );
+    // At the slider's τ, in one format; and a teacher that is wrong on the sample says so.
+    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])], probeTemperature: 8 }))).toMatch(/^For probe sample #1 \(true class “three”\), at τ = 8\.0 the teacher gives “three” \d+\.\d% and its runner-up “one” \d+\.\d%/);
+    const wrong = { ...probe(0, [0.1, 0.2, 0.3]), labels: [1] };
+    expect(cueText('runner-up', state({ probes: [wrong] }))).toMatch(/true class “one”\), .* The teacher is wrong on this sample: its favourite is not the true class \(it gives “one” 20\.0%\)\.$/);
+    expect(probabilityPercent(0.789)).toBe('78.9%');
+    expect(probabilityPercent(0.0052)).toBe('0.52%');
+    expect(probabilityPercent(3.1e-7)).toBe('3.1e-5%');
     expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1/);
   });
 

@@ -54,6 +54,17 @@ describe('a training session (what the worker hosts)', () => {
     session.dispose();
   });
 
+  it('a probe-only preparation skips the teacher on the test split; the first evaluation computes it then', async () => {
+    const session = pinned();
+    const progress: string[] = [];
+    await session.configure(config(5), runs, site.url, (p) => progress.push(p.what), { testLogits: false });
+    expect(progress.some((what) => what.includes('test samples'))).toBe(false);
+    expect((await session.probe()).teacherProbabilities).not.toBeNull();
+    const evaluations = await session.evaluate();
+    expect(evaluations.find((e) => e.id === 'pcd')!.teacherAgreement).toBeGreaterThan(0);
+    session.dispose();
+  });
+
   it('a newer configure supersedes one that is still preparing, which stops at its next chunk', async () => {
     const session = pinned();
     const seen: string[] = [];

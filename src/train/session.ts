@@ -6,7 +6,7 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, TrainingStopped, type ChunkPolicy, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer, TrainingStopped, type ChunkPolicy, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
@@ -155,12 +155,12 @@ export class TrainingSession {
    * config is refused with every bad field named, and the current session goes on
    * untouched.
    */
-  configure(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo> {
+  configure(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void, options: PrepareOptions = {}): Promise<SessionInfo> {
     if (this.current === 'running') return Promise.reject(new Error('training is running: pause first'));
     // A newer configure supersedes one still preparing: that one stops at its next chunk.
     this.configureTicket++;
     const ticket = this.configureTicket;
-    return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress, () => ticket !== this.configureTicket));
+    return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress, () => ticket !== this.configureTicket, options));
   }
 
   /**
@@ -187,6 +187,7 @@ export class TrainingSession {
     siteUrl: string,
     onProgress?: (progress: PrepareProgress) => void,
     superseded: () => boolean = () => false,
+    options: PrepareOptions = {},
   ): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
     // After a reload the local dataset is in IndexedDB: read it first, so the schema knows its classes and size.
@@ -202,7 +203,7 @@ export class TrainingSession {
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
     try {
-      await trainer.prepare(onProgress, superseded);
+      await trainer.prepare(onProgress, superseded, options);
     } catch (error) {
       trainer.dispose();
       if (teacher && teacher !== this.loaded?.teacher) teacher.dispose();

@@ -59,6 +59,15 @@ export interface PrepareProgress {
   total: number;
 }
 
+/**
+ * What a preparation computes. `testLogits: false` leaves the teacher's logits on the test
+ * split to the first evaluation (a lesson chapter that only reads the probe: nothing trains
+ * there, so nothing is evaluated unless the reader trains after all).
+ */
+export interface PrepareOptions {
+  testLogits?: boolean;
+}
+
 /** A preparation given up because a newer configuration replaced it. */
 export class PreparationStopped extends Error {
   constructor() {
@@ -302,11 +311,11 @@ export class DistillationTrainer {
    * logits for the training subset (the cache) and for the test split. Reports progress
    * after each chunk, so the page can show what it is waiting for.
    */
-  async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
+  async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false, { testLogits = true }: PrepareOptions = {}): Promise<void> {
     await this.ensureTeacherCache(onProgress, stop);
     await this.warmUp(onProgress);
     this.teacherTestLogits ??= this.dataset.test.teacherLogits ?? null;
-    if (this.teacher && !this.teacherTestLogits) {
+    if (testLogits && this.teacher && !this.teacherTestLogits) {
       const { test } = this.dataset;
       const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
       this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, test, PREPARE_CHUNK, (done) => {

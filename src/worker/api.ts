@@ -5,9 +5,9 @@ import type { LocalImportRequest, LocalRead } from '../import/local-transfer';
 import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
-import type { PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
+import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
 
-export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareOptions, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /**
@@ -23,7 +23,7 @@ export interface TrainingWorkerApi {
    * An invalid config is refused with the fields named, and the current session, if any,
    * goes on untouched.
    */
-  configure(config: unknown, runs: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void): Promise<SessionInfo>;
+  configure(config: unknown, runs: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void, options?: PrepareOptions): Promise<SessionInfo>;
   /** Trains until paused, stopped or done, calling `onReport` at a bounded rate. */
   start(onReport: (batch: ReportBatch) => void): Promise<void>;
   /** Learning rate, τ or α, mid-run and without a reset; a refused change names the field. */

@@ -19,7 +19,7 @@ const api: TrainingWorkerApi = {
     watchDeviceLoss((reason) => session.deviceLost(reason));
     return info;
   },
-  configure: (config, runs, siteUrl, onProgress) => session.configure(config, runs, siteUrl, onProgress),
+  configure: (config, runs, siteUrl, onProgress, options) => session.configure(config, runs, siteUrl, onProgress, options),
   start: (onReport) => session.start(onReport),
   change: (change) => session.change(change),
   pause: () => session.pause(),

@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
+import { soften } from '../../lessons/cues';
 import { useSession } from '../store/session-store';
 import { runColour } from '../palette';
 import { ChartCard } from './ChartCard';
@@ -7,24 +8,13 @@ import { useShownProbe } from './use-live';
 
 const FLOOR = 1e-9;
 
-/**
- * softmax(z/τ) from softmax(z): p_τ ∝ p^(1/τ), exactly (the shift of log p by log Σ e^z
- * cancels), so the page softens the teacher's probabilities itself, with no training and
- * no call to the worker.
- */
-export function soften(probabilities: ArrayLike<number>, temperature: number): Float64Array {
-  const logs = Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)) / temperature);
-  const top = Math.max(...logs);
-  const out = Float64Array.from(logs, (l) => Math.exp(l - top));
-  const sum = out.reduce((a, b) => a + b, 0);
-  return out.map((v) => v / sum);
-}
-
 /** The lesson's first chart: the teacher's probabilities for one probe sample at a temperature the reader sets. */
 export function TemperatureChart() {
   const { probe, applied } = useShownProbe();
   const probeSample = useSession((s) => s.probeSample);
-  const [temperature, setTemperature] = useState(1);
+  // In the store, so the chapter's cue quotes the τ the reader set.
+  const temperature = useSession((s) => s.probeTemperature);
+  const setTemperature = (value: number) => useSession.getState().set({ probeTemperature: value });
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
   const teacher = probe?.teacherProbabilities?.subarray(sample * probe.classes, (sample + 1) * probe.classes) ?? null;

@@ -8,7 +8,7 @@ import { useSession } from '../store/session-store';
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
 function Cue({ index }: { index: number }) {
   const { live, applied } = useLive(1000);
-  const { step, probeSample, status } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status })));
+  const { step, probeSample, status, probeTemperature } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status, probeTemperature: s.probeTemperature })));
   const cue = CHAPTERS[index].cue;
   // While the chapter's run prepares, the reports are the previous chapter's: no cue from them.
   const text =
@@ -23,9 +23,14 @@ function Cue({ index }: { index: number }) {
           config: applied.page.config,
           runs: applied.info.runs.map((r) => r.id),
           teacherAccuracy: applied.info.teacherTestAccuracy,
+          probeTemperature,
         })
       : null;
-  const waiting = status === 'loading' ? 'Preparing this chapter’s run…' : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
+  const waiting =
+    status === 'loading'
+      ? 'Preparing this chapter’s run…'
+      : cue === 'runner-up'
+        ? 'Waiting for the teacher’s probabilities of the probe samples…' : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
   return (
     <p className="lesson-cue" aria-live="polite" data-testid="lesson-cue" data-has-cue={text ? 'true' : 'false'}>
       <span className="lesson-cue-label">Now: </span>

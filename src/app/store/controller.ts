@@ -2,7 +2,7 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareOptions, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/catalog';
 import { DEFAULT_PRESET } from './presets';
 import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
@@ -64,7 +64,10 @@ export class Controller {
       return;
     }
     this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
-    await this.apply();
+    // A lesson link to a chapter that only reads the probe prepares only that, as opening it does.
+    const lesson = this.store.lesson === null ? null : CHAPTERS[this.store.lesson];
+    const probeOnly = lesson?.prepares === 'probe' && JSON.stringify(lesson.page) === JSON.stringify(this.store.draft);
+    await this.apply(this.store.draft, probeOnly ? { testLogits: false } : {});
   }
 
   dispose(): void {
@@ -87,15 +90,16 @@ export class Controller {
     if (changes && store.status === 'running') await this.pause();
     store.set({ lesson: CHAPTERS.indexOf(chapter) });
     if (!chapter.page) return;
-    await this.applyIfNew(chapter.page);
+    // A chapter that only reads the probe prepares only that (not the teacher's logits on the whole test split).
+    await this.applyIfNew(chapter.page, chapter.prepares === 'probe' ? { testLogits: false } : {});
   }
 
   /** Applies `page` unless it is exactly the configuration that trains now (a lesson variant or chapter). */
-  async applyIfNew(page: PageConfig): Promise<void> {
+  async applyIfNew(page: PageConfig, options: PrepareOptions = {}): Promise<void> {
     const { store } = this;
     store.setDraft(structuredClone(page));
     if (store.applied && JSON.stringify(store.applied.page) === JSON.stringify(page)) return;
-    await this.apply(structuredClone(page));
+    await this.apply(structuredClone(page), options);
   }
 
   /** The import under way: Cancel terminates its worker (reading) or stops the teacher's check. */
@@ -188,7 +192,7 @@ export class Controller {
   }
 
   /** Sends the draft to the worker: a new session at step 0. A refused draft changes nothing. */
-  async apply(page: PageConfig = this.store.draft): Promise<void> {
+  async apply(page: PageConfig = this.store.draft, options: PrepareOptions = {}): Promise<void> {
     const { store } = this;
     if (store.status === 'lost') {
       // A configure now would land on the dead device and drop the last good weights.
@@ -227,6 +231,7 @@ export class Controller {
         Comlink.proxy((progress: PrepareProgress) => {
           if (generation === this.applies) useSession.getState().set({ preparing: progress });
         }),
+        options,
       );
       if (generation !== this.applies) return;
       store.set({ preparing: null });

@@ -71,6 +71,8 @@ export interface SessionStore {
   selectedStage: number;
   /** In a scheduled mode, the probe charts show the stage that trains (true) until a stage is picked. */
   stageFollowsSchedule: boolean;
+  /** The temperature chart's τ (chapter 1's slider; its cue quotes it). */
+  probeTemperature: number;
   selectedRun: string | null;
   setDraft: (draft: PageConfig) => void;
   notify: (kind: Notice['kind'], text: string) => void;
@@ -120,6 +122,7 @@ export const useSession = create<SessionStore>()((set) => ({
   rankingMode: 'sample',
   selectedStage: 3,
   stageFollowsSchedule: true,
+  probeTemperature: 1,
   selectedRun: null,
   setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
