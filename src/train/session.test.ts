@@ -81,7 +81,15 @@ describe('a training session (what the worker hosts)', () => {
   it('evaluates on a bounded test subset during training and on the whole split at the end', async () => {
     const session = pinned();
     await session.configure(config(16), runs, site.url);
-    const evaluations = (await collect(session)).flatMap((b) => b.evaluations);
+    const batches = await collect(session);
+    // Each evaluation is said before it starts (the steps wait for it), with the samples it will predict.
+    const said = batches.map((b, i) => ({ i, evaluating: b.evaluating })).filter((b) => b.evaluating);
+    expect(said.length).toBeGreaterThanOrEqual(2);
+    // (its progress follows at the report rate, which a fast evaluation may finish within)
+    expect(said.every((b) => b.evaluating!.total === 0 || b.evaluating!.total === 2 * (EVALUATION_TEST_LIMIT + 512) || b.evaluating!.total === 2 * (4000 + 512))).toBe(true);
+    expect(batches.findIndex((b) => b.evaluating)).toBeLessThan(batches.findIndex((b) => b.evaluations.length));
+    expect(batches.at(-1)!.evaluating).toBeUndefined();
+    const evaluations = batches.flatMap((b) => b.evaluations);
     expect(evaluations.map((e) => [e.id, e.step, e.testCount])).toEqual([
       ['ce', 8, EVALUATION_TEST_LIMIT],
       ['pcd', 8, EVALUATION_TEST_LIMIT],

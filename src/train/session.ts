@@ -34,6 +34,8 @@ export interface ReportBatch {
   probe?: ProbeSnapshot;
   /** Why training paused by itself (a non-finite loss, …). */
   message?: string;
+  /** An evaluation under way (steps wait for it): samples predicted so far, of all. */
+  evaluating?: { done: number; total: number };
 }
 
 export const REPORT_INTERVAL_MS = 100;
@@ -259,8 +261,9 @@ export class TrainingSession {
     let evaluations: EvaluationReport[] = [];
     let probe: ProbeSnapshot | undefined;
     let lastSent = performance.now();
+    let evaluating: { done: number; total: number } | null = null;
     const send = (message?: string) => {
-      onReport({ state: this.current, steps: pending, evaluations, ...(probe ? { probe } : {}), ...(message ? { message } : {}) });
+      onReport({ state: this.current, steps: pending, evaluations, ...(probe ? { probe } : {}), ...(message ? { message } : {}), ...(evaluating ? { evaluating } : {}) });
       pending = [];
       evaluations = [];
       probe = undefined;
@@ -289,7 +292,20 @@ export class TrainingSession {
       if (this.evaluationDue) {
         // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
         // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
-        const evaluated = await stoppable(trainer.evaluate({ testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT, stop: stopped }));
+        // Said at once (the steps wait for it), then with progress at the report rate.
+        evaluating = { done: 0, total: 0 };
+        send();
+        const evaluated = await stoppable(
+          trainer.evaluate({
+            testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT,
+            stop: stopped,
+            onProgress: (done, total) => {
+              evaluating = { done, total };
+              if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+            },
+          }),
+        );
+        evaluating = null;
         if (evaluated === 'stopped') break;
         const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
         if (!evaluated || !probed) {

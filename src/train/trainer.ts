@@ -643,7 +643,12 @@ export class DistillationTrainer {
    * `testLimit` evaluates on the first that many test samples only (and on as many training
    * samples): the session's evaluations during training, which must not stall the steps.
    */
-  async evaluate({ teacherMetrics = true, testLimit = Infinity, stop }: { teacherMetrics?: boolean; testLimit?: number; stop?: () => boolean | Promise<boolean> } = {}): Promise<
+  async evaluate({
+    teacherMetrics = true,
+    testLimit = Infinity,
+    stop,
+    onProgress,
+  }: { teacherMetrics?: boolean; testLimit?: number; stop?: () => boolean | Promise<boolean>; onProgress?: (done: number, total: number) => void } = {}): Promise<
     ({ id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics)[]
   > {
     const { classNames } = this.dataset;
@@ -656,15 +661,19 @@ export class DistillationTrainer {
     // Train metrics on a fixed slice of the training subset (at most 2,000 samples).
     const trainSlice = firstSamples(this.subset, Math.min(2000, testLimit), this.rowSize);
     const results = [];
+    // Samples predicted so far, over every run's test and train slices (for a progress line).
+    const total = this.runs.length * (test.count + trainSlice.count);
+    let before = 0;
     for (const run of this.runs) {
       // Stoppable: checked after every batch of 250 samples (TrainingStopped; nothing is kept, it runs again on resume).
-      const check = stop
-        ? async () => {
-            if (await stop()) throw new TrainingStopped('evaluation');
-          }
-        : undefined;
-      const logits = await predictLogits(run.student, this.dataset, test, stop ? 250 : 500, check);
-      const trainLogits = await predictLogits(run.student, this.dataset, trainSlice, stop ? 250 : 500, check);
+      const check = (offset: number) => async (done: number) => {
+        onProgress?.(offset + done, total);
+        if (stop && (await stop())) throw new TrainingStopped('evaluation');
+      };
+      const logits = await predictLogits(run.student, this.dataset, test, stop ? 250 : 500, check(before));
+      before += test.count;
+      const trainLogits = await predictLogits(run.student, this.dataset, trainSlice, stop ? 250 : 500, check(before));
+      before += trainSlice.count;
       const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classNames.length);
       results.push({
         id: run.id,

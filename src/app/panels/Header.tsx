@@ -57,6 +57,7 @@ export function Header() {
       step: state.step,
       epoch: state.epoch,
       throughput: state.throughput,
+      evaluating: state.evaluating,
       pace: state.pace,
       applied: state.applied,
       hideSpeed: state.hide.includes('speed'),
@@ -136,7 +137,15 @@ export function Header() {
         <div>
           <dt>Throughput</dt>
           <dd data-testid="throughput">
-            {s.throughput ? `${s.throughput.stepsPerSecond.toFixed(1)} steps/s · ${Math.round(s.throughput.samplesPerSecond).toLocaleString('en')} samples/s` : '–'}
+            {s.evaluating ? (
+              <span data-testid="evaluating">
+                evaluating on the test split{s.evaluating.total ? ` (${Math.round((100 * s.evaluating.done) / s.evaluating.total)}%)` : ''}…
+              </span>
+            ) : s.throughput ? (
+              `${s.throughput.stepsPerSecond.toFixed(1)} steps/s · ${Math.round(s.throughput.samplesPerSecond).toLocaleString('en')} samples/s`
+            ) : (
+              '–'
+            )}
           </dd>
         </div>
         <div>

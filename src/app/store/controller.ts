@@ -429,19 +429,27 @@ export class Controller {
       }
       if (status !== 'lost') status = batch.state === 'running' ? 'running' : batch.state === 'done' ? 'done' : batch.state === 'paused' ? 'paused' : status;
     }
+    // An evaluation under way holds the steps: said (with progress), and not counted as a slow-down
+    // of training (the rate restarts after it), so the time left does not jump at every epoch.
+    const evaluating = status === 'running' ? (batches.at(-1)!.evaluating ?? null) : null;
     const now = performance.now();
-    this.rate.push({ time: now, step });
+    if (evaluating || store.evaluating) this.rate = [{ time: now, step }];
+    else this.rate.push({ time: now, step });
     while (this.rate.length > 2 && now - this.rate[0].time > 3000) this.rate.shift();
     const first = this.rate[0];
     const seconds = (now - first.time) / 1000;
     const batchSize = store.applied?.page.config.batchSize ?? 0;
-    const stepsPerSecond = seconds > 0.2 ? (step - first.step) / seconds : null;
+    const stepsPerSecond = seconds > 0.5 ? (step - first.step) / seconds : null;
+    // Smoothed (the window is short and steps are bursty), and gone once training is done.
+    const previous = store.throughput?.stepsPerSecond;
+    const smoothed = stepsPerSecond === null ? null : previous ? 0.7 * previous + 0.3 * stepsPerSecond : stepsPerSecond;
     store.set({
       status,
       step,
       epoch,
+      evaluating,
       version: store.version + 1,
-      throughput: stepsPerSecond === null || status !== 'running' ? store.throughput : { stepsPerSecond, samplesPerSecond: stepsPerSecond * batchSize },
+      throughput: status === 'done' ? null : smoothed === null || status !== 'running' ? store.throughput : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
     });
   }
 }

@@ -73,6 +73,8 @@ export interface SessionStore {
   stageFollowsSchedule: boolean;
   /** The temperature chart's τ (chapter 1's slider; its cue quotes it). */
   probeTemperature: number;
+  /** An evaluation under way while training (the steps wait for it): samples done, of all. */
+  evaluating: { done: number; total: number } | null;
   selectedRun: string | null;
   setDraft: (draft: PageConfig) => void;
   notify: (kind: Notice['kind'], text: string) => void;
@@ -123,6 +125,7 @@ export const useSession = create<SessionStore>()((set) => ({
   selectedStage: 3,
   stageFollowsSchedule: true,
   probeTemperature: 1,
+  evaluating: null,
   selectedRun: null,
   setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
