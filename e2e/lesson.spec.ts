@@ -176,3 +176,33 @@ test('a chapter that prepares says so: no cue, chart or step from the previous c
   // While it prepared, the page said so (the step counter shows no step, the charts say "preparing").
   expect(seen.some((s) => s.includes('Preparing this chapter’s run') && s.includes('| – |') && s.endsWith('| true'))).toBe(true);
 });
+
+test('keyboard: a chapter title is focused below the sticky header; focus never drops to the body when a panel goes or opens', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.setViewportSize({ width: 1280, height: 700 });
+  await page.goto('./#lesson=2&backend=cpu');
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  // Scroll down first, so the next chapter's title must come back into view under the header.
+  await page.mouse.wheel(0, 2000);
+  await page.keyboard.press('Alt+ArrowRight');
+  const title = page.locator('#lesson-title');
+  await expect(title).toHaveText(CHAPTERS[2].title);
+  await expect(title).toBeFocused();
+  const [titleBox, headerBox] = [await title.boundingBox(), await page.locator('.app-header').boundingBox()];
+  expect(titleBox!.y, 'the focused title is not hidden under the sticky header').toBeGreaterThanOrEqual(headerBox!.y + headerBox!.height - 1);
+  // Leave the lesson: focus goes to the setup panel that takes its place.
+  await page.getByTestId('lesson-leave').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#setup-title')).toBeFocused();
+  // "Your data" opens at the top, and focus goes with it.
+  await page.getByTestId('open-local').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#local-title')).toBeFocused();
+  await page.getByTestId('local-close').click();
+  // Apply this preset: the button goes, focus stays in the panel.
+  await page.getByLabel('Preset').selectOption('tiny');
+  await page.getByTestId('apply-preset').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#setup-title')).toBeFocused();
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false);
+});

@@ -106,7 +106,16 @@ export function LessonPanel() {
           </ol>
         </details>
       </nav>
-      <button type="button" className="lesson-leave" onClick={() => controller.leaveLesson()} data-testid="lesson-leave">
+      <button
+        type="button"
+        className="lesson-leave"
+        onClick={() => {
+          controller.leaveLesson();
+          // The lesson panel goes; focus moves to the setup panel that replaces it, not to the page's body.
+          requestAnimationFrame(() => document.getElementById('setup-title')?.focus());
+        }}
+        data-testid="lesson-leave"
+      >
         Leave the lesson (keep this configuration)
       </button>
     </section>

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LOCAL_LIMITS } from '../../import/local-limits';
 import type { LocalImportRequest } from '../../worker/api';
@@ -87,6 +87,8 @@ export function LocalDataPanel() {
   const busy = progress !== null;
 
   const close = () => useSession.getState().set({ localPanel: false });
+  // It opens at the top of the page: focus goes there with it (not left 880 px below, on the link that opened it).
+  useEffect(() => document.getElementById('local-title')?.focus(), []);
   const ready = (kind === 'csv' ? !!csv : images.length > 0) && (teacherKind === 'model' ? modelFiles.length > 0 : !!logitsFile);
 
   const load = async () => {
@@ -125,7 +127,9 @@ export function LocalDataPanel() {
   return (
     <section className="card local-panel" aria-labelledby="local-title" data-testid="local-panel">
       <header className="card-header">
-        <h2 id="local-title">Your data</h2>
+        <h2 id="local-title" tabIndex={-1}>
+          Your data
+        </h2>
         <button type="button" onClick={close} data-testid="local-close">
           Close
         </button>

@@ -79,7 +79,9 @@ export function SetupPanel() {
   return (
     <aside className="card setup" aria-labelledby="setup-title" data-testid="setup">
       <header className="card-header">
-        <h2 id="setup-title">Setup</h2>
+        <h2 id="setup-title" tabIndex={-1}>
+          Setup
+        </h2>
       </header>
       <Field label="Preset" className="wide" explain={preset?.explanation ?? 'Start from a ready configuration, then change anything.'}>
         {(id, describedBy) => (
@@ -105,7 +107,16 @@ export function SetupPanel() {
       </Field>
       {preset && dirty && !invalid ? (
         // One Tab from the preset, instead of walking every field down to the Apply at the bottom.
-        <button type="button" className="primary apply-preset" onClick={() => void controller.apply()} data-testid="apply-preset">
+        <button
+          type="button"
+          className="primary apply-preset"
+          onClick={() => {
+            // The button goes once the preset is applied: focus stays in the panel, on its heading, not on the page's body.
+            document.getElementById('setup-title')?.focus();
+            void controller.apply();
+          }}
+          data-testid="apply-preset"
+        >
           Apply this preset
         </button>
       ) : null}
