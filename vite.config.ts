@@ -39,6 +39,6 @@ export default defineConfig({
   // Pre-bundle what the worker and the e2e harness import, so the dev server never
   // discovers a dependency late and reloads the page in the middle of a test.
   optimizeDeps: {
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'zod', 'papaparse', 'idb-keyval'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'zod', 'papaparse', 'idb-keyval', 'katex'],
   },
 });

@@ -41,6 +41,9 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await expect(title).toHaveText(CHAPTERS[0].title);
   await expect(page.getByTestId('lesson')).toHaveAttribute('data-chapter', '1');
   await checkCharts(page, 0);
+  // The formula is typeset (KaTeX's MathML), named by its plain reading.
+  await expect(page.getByTestId('formula').locator('math')).toHaveCount(1);
+  await expect(page.getByTestId('formula')).toHaveAttribute('data-says', 'softmax_τ(z)_c = exp(z_c / τ) / Σ_j exp(z_j / τ)');
   await expect(page.getByTestId('chart-temperature')).toHaveAttribute('data-has-data', 'true', { timeout: 120_000 });
   await expect(page.getByTestId('lesson-cue')).toHaveText(/at τ = 1\.0 the teacher gives “\d” [\d.e+-]+% and its runner-up “\d” [\d.e+-]+%/);
   const share = async () => Number((await page.getByTestId('temperature-readout').textContent())!.match(/share ([\d.e+-]+)%/)![1]);
@@ -60,7 +63,8 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await expect(title).toHaveText(CHAPTERS[1].title);
   await expect(title).toBeFocused();
   await checkCharts(page, 1);
-  await expect(page.getByRole('math').first()).toContainText('KD = τ² · KL');
+  await expect(page.getByTestId('formula').locator('math')).toHaveCount(3);
+  await expect(page.getByTestId('formula').first()).toHaveAttribute('data-says', /^KD = τ² · KL/);
   await trainUntilCue(page, /^Now: (At step \d+ CE is ahead|KD has (passed CE at step \d+|been ahead of CE since the first evaluation))/);
   await shoot(2);
 

@@ -1,3 +1,4 @@
+import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { fromHash, runsOf, toHash } from '../app/store/config-state';
 import { draftErrors } from '../app/store/session-store';
@@ -158,5 +159,18 @@ describe('live cues, from the reports', () => {
     expect(cueText('schedule-phase', state({ config, step: 0 }))).toBe('Step 0 of 640: phase 1 of 6 trains stage 3 alone.');
     expect(cueText('schedule-phase', state({ config, step: 330 }))).toBe('Step 330 of 640: phase 4 of 6 trains stage 1 alone.');
     expect(cueText('schedule-phase', state({ config: base }))).toMatch(/^Joint schedule/);
+  });
+});
+
+describe('the lesson formulas', () => {
+  it('each typesets with KaTeX as MathML with no inline style (the site\'s CSP) and has a plain reading', () => {
+    const formulas = CHAPTERS.flatMap((c) => c.formulas);
+    expect(formulas.length).toBeGreaterThan(5);
+    for (const { tex, says } of formulas) {
+      const markup = katex.renderToString(tex, { output: 'mathml', displayMode: true, throwOnError: true });
+      expect(markup, tex).toMatch(/^<span class="katex(-display)?"><(span class="katex"><)?math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML"/);
+      expect(markup, tex).not.toMatch(/style=/);
+      expect(says.length).toBeGreaterThan(5);
+    }
   });
 });

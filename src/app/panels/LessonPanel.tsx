@@ -1,6 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { CHAPTERS } from '../../lessons/chapters';
 import { cueText } from '../../lessons/cues';
+import { Formula } from './Formula';
 import { useLive } from '../charts/use-live';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
@@ -60,9 +61,7 @@ export function LessonPanel() {
       {chapter.formulas.length ? (
         <div className="formulas">
           {chapter.formulas.map((formula) => (
-            <p key={formula} className="formula" role="math" aria-label={formula}>
-              {formula}
-            </p>
+            <Formula key={formula.tex} tex={formula.tex} says={formula.says} />
           ))}
         </div>
       ) : null}
