@@ -52,17 +52,37 @@ function paired(evaluations: readonly EvaluationReport[], a: string, b: string):
     .map(([step, v]) => ({ step, a: v.a!, b: v.b! }));
 }
 
+/**
+ * Chapter 2's claim that CE levels off while it memorises its labels, checked on CE's own
+ * evaluations: over the last quarter of them (at least 4 of 8 or more), its test accuracy
+ * rose by less than a point while its training accuracy stands 20 points or more above it.
+ * Null until there are 8 evaluations; otherwise a sentence either way.
+ */
+function ceLevelsOff(evaluations: readonly EvaluationReport[]): string | null {
+  const ce = evaluations.filter((e) => e.id === 'ce').sort((x, y) => x.step - y.step);
+  if (ce.length < 8) return null;
+  const window = ce.slice(-Math.max(4, Math.floor(ce.length / 4)));
+  const [start, end] = [window[0], window[window.length - 1]];
+  const rise = end.testAccuracy - start.testAccuracy;
+  const memorised = end.trainAccuracy - end.testAccuracy;
+  if (rise < 0.01 && memorised >= 0.2) {
+    return ` CE has levelled off (${percent(start.testAccuracy)} → ${percent(end.testAccuracy)} since step ${start.step}) while it gets ${percent(end.trainAccuracy)} of its training samples right: it memorises its labels.`;
+  }
+  return ` CE is still climbing this time: ${percent(start.testAccuracy)} → ${percent(end.testAccuracy)} since step ${start.step}, ${percent(end.trainAccuracy)} on its training samples.`;
+}
+
 function kdPassesCe(state: CueState): string | null {
   const points = paired(state.evaluations, 'kd', 'ce');
   if (!points.length) return null;
   const last = points[points.length - 1];
+  const plateau = ceLevelsOff(state.evaluations) ?? '';
   if (last.a <= last.b) {
-    return `At step ${last.step} CE is ahead: ${percent(last.b)} against KD’s ${percent(last.a)}. Keep watching: CE levels off once it has memorised its labels.`;
+    return `At step ${last.step} CE is ahead: ${percent(last.b)} against KD’s ${percent(last.a)}.${plateau || ' Keep watching: CE levels off once it has memorised its labels.'}`;
   }
   let from = points.length - 1;
   while (from > 0 && points[from - 1].a > points[from - 1].b) from--;
   const since = from === 0 ? 'has been ahead of CE since the first evaluation' : `has passed CE at step ${points[from].step}`;
-  return `KD ${since} and stays ahead: ${percent(last.a)} against ${percent(last.b)} at step ${last.step}.`;
+  return `KD ${since} and stays ahead: ${percent(last.a)} against ${percent(last.b)} at step ${last.step}.${plateau}`;
 }
 
 /** A probability as a percentage, in one format whatever its size: 78.9%, 0.52%, 0.0031%. */
