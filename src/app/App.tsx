@@ -27,9 +27,13 @@ import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';
 
 export function App() {
-  const { hide, draft, errors, lesson, inspector, localPanel } = useSession(
-    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector, localPanel: s.localPanel })),
+  const { hide, draft, errors, lesson, inspector, localPanel, present } = useSession(
+    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector, localPanel: s.localPanel, present: s.present })),
   );
+  // The presentation view scales the root font size, so every rem-sized text and chart label grows with it.
+  useEffect(() => {
+    document.documentElement.classList.toggle('present', present);
+  }, [present]);
 
   useEffect(() => {
     // A pasted or edited link: load it and train it (the running session is replaced only if it is valid).
@@ -66,12 +70,12 @@ export function App() {
     // A refused backend= (say `metal`) does not stay in the address bar.
     const asked = new URLSearchParams(location.hash.slice(1)).get('backend');
     const backend = (['webgpu', 'webgl', 'cpu'] as const).find((b) => b === asked) ?? null;
-    const hash = toHash(draft, { hide, backend, lesson });
+    const hash = toHash(draft, { hide, backend, lesson, present });
     if (hash !== location.hash) {
       setLastWritten(hash);
       history.replaceState(null, '', hash);
     }
-  }, [draft, errors, hide, lesson]);
+  }, [draft, errors, hide, lesson, present]);
 
   const shown = (part: (typeof hide)[number]) => !hide.includes(part);
   const chapter = lesson === null ? null : CHAPTERS[lesson];
@@ -112,7 +116,7 @@ export function App() {
     </section>,
   );
   return (
-    <div className={side ? 'app' : 'app app-wide'}>
+    <div className={`${side ? 'app' : 'app app-wide'}${present ? ' present' : ''}`}>
       <a
         className="skip-link"
         href="#charts"

@@ -65,6 +65,7 @@ export function Header() {
       preparing: state.preparing,
       lesson: state.lesson,
       inspector: state.inspector,
+      present: state.present,
     })),
   );
   const total = s.applied?.info.totalSteps ?? 0;
@@ -102,6 +103,16 @@ export function Header() {
             Lesson
           </button>
         ) : null}
+        <button
+          type="button"
+          className="present-toggle"
+          onClick={() => useSession.getState().set({ present: !useSession.getState().present })}
+          aria-pressed={s.present}
+          data-testid="present-toggle"
+          title="For a projector: the whole width, larger type and thicker lines (present=1 in the link)"
+        >
+          {s.present ? 'Exit presentation' : 'Present'}
+        </button>
         {s.hideSetup || s.lesson !== null ? null : (
           <button type="button" className="jump-setup" onClick={() => document.getElementById('setup-title')?.scrollIntoView({ block: 'start' })}>
             Setup ↓

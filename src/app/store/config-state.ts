@@ -39,6 +39,8 @@ export type Hideable = (typeof HIDEABLE)[number];
 export interface HashState extends PageConfig {
   hide: Hideable[];
   backend: BackendName | null;
+  /** `present=1`: the presentation view (the whole width, type and strokes scaled for a projector). */
+  present: boolean;
   notices: string[];
   /** False when the link sets no part of the configuration (only `hide=`, `backend=` or `lesson=`). */
   hasConfig: boolean;
@@ -311,7 +313,7 @@ export function runsOf({ config, compare }: PageConfig): { id: string; method: M
 }
 
 /** The hash of a page config: one readable `key=value` per field (dotted paths). */
-export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null } = {}): string {
+export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null; present?: boolean } = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of flatten(page.config)) {
     if (key.startsWith('schedule.segments')) continue;
@@ -322,6 +324,7 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
   if (extra.hide?.length) params.set('hide', extra.hide.join(','));
   if (extra.backend) params.set('backend', extra.backend);
   if (extra.lesson !== undefined && extra.lesson !== null) params.set('lesson', String(extra.lesson + 1));
+  if (extra.present) params.set('present', '1');
   return `#${params.toString()}`;
 }
 
@@ -337,10 +340,16 @@ export function fromHash(hash: string, baseOf: (lesson: number) => PageConfig | 
   let backend: BackendName | null = null;
   let lesson: number | null = null;
   let prefixed = 0;
+  let present = false;
   for (const [entry, value] of params) {
     // Links write `dataset=…`, not `config.dataset=…` (a config file's wrapper): read it, and say so once.
     const key = entry.startsWith('config.') ? entry.slice('config.'.length) : entry;
     if (key !== entry && prefixed++ === 0) notices.push(`"${entry.slice(0, 40)}": a link's settings have no "config." prefix; read as "${key.slice(0, 40)}"`);
+    if (key === 'present') {
+      if (value === '1' || value === 'true') present = true;
+      else if (value !== '0' && value !== 'false') notices.push(`present = "${value.slice(0, 20)}" is not 1 or 0: ignored`);
+      continue;
+    }
     if (key === 'lesson') {
       lesson = chapterIndex(value);
       if (lesson === null) notices.push(`lesson = "${value.slice(0, 20)}" is not a chapter 1–${CHAPTERS.length}: ignored`);
@@ -381,5 +390,5 @@ export function fromHash(hash: string, baseOf: (lesson: number) => PageConfig | 
   if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
   // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
   const sanitized = sanitizeConfig(nested, true, lesson === null ? null : baseOf(lesson));
-  return { ...sanitized, hide, backend, lesson, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
+  return { ...sanitized, hide, backend, lesson, present, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }

@@ -52,6 +52,8 @@ export interface SessionStore {
   pace: number;
   notices: Notice[];
   hide: Hideable[];
+  /** The presentation view (`present=1`): the whole width, type and strokes scaled for projection. */
+  present: boolean;
   /** The lesson chapter shown (0-based), or null in free play. */
   lesson: number | null;
   /** The PCD inspector (your own logits file) is open instead of the playground. */
@@ -112,6 +114,7 @@ export const useSession = create<SessionStore>()((set) => ({
   pace: 0,
   notices: [],
   hide: [],
+  present: false,
   lesson: null,
   inspector: false,
   local: null,
