@@ -48,3 +48,29 @@ test('on a phone, Play stays within reach at the bottom while the charts scroll'
   await expect(page.getByTestId('status')).not.toHaveText('paused', { timeout: 30_000 });
   await page.screenshot({ path: testInfo.outputPath('phone-scrolled.png') });
 });
+
+test('what is happening, always: the first load says it prepares (no Apply to redo it); accuracy zooms to the data on demand', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await page.addInitScript(() => {
+    const w = window as unknown as { pending: number };
+    w.pending = 0;
+    new MutationObserver(() => {
+      if (document.body.textContent?.includes('Changes not applied yet')) w.pending++;
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('./#dataset=mnist&student=mnist-mlp&trainSubset=256&batchSize=64&backend=cpu');
+  await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 120_000 });
+  expect(await page.evaluate(() => (window as unknown as { pending: number }).pending), 'no "Changes not applied yet" while the first configuration prepares').toBe(0);
+  await expect(page.getByTestId('apply-preset')).toHaveCount(0);
+  // Two evaluations, then the accuracy axis zoomed to the data: its top tick is no longer 100.
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('chart-agreement')).toHaveAttribute('data-has-data', 'true', { timeout: 120_000 });
+  await page.getByTestId('pause').click();
+  // The accuracy plot's lowest y tick (the first axis label drawn): 0 at full scale, above it once zoomed.
+  const lowestTick = async () => Number(await page.getByTestId('chart-curves').locator('.plot').nth(1).locator('.axis text').first().textContent());
+  expect(await lowestTick()).toBe(0);
+  await page.getByTestId('accuracy-zoom').check();
+  await expect.poll(lowestTick).toBeGreaterThan(0);
+  await page.getByTestId('chart-curves').screenshot({ path: testInfo.outputPath('curves-zoomed.png') });
+});

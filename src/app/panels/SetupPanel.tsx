@@ -57,7 +57,9 @@ export function SetupPanel() {
         ? { name: 'your model', parameters: local.teacher.parameters }
         : { name: `logits from ${local?.teacher.kind === 'logits' ? local.teacher.file : '?'}`, parameters: 0 };
   const student = catalogEntry(config.student);
-  const dirty = !applied || JSON.stringify(applied.page) !== JSON.stringify(draft);
+  // While a configuration prepares (the first load, or an Apply), nothing is "not applied yet": no Apply that would start it again.
+  const preparing = useSession((s) => s.status === 'loading' || (!s.applied && s.backend.status === 'starting'));
+  const dirty = !preparing && (!applied || JSON.stringify(applied.page) !== JSON.stringify(draft));
   const invalid = Object.keys(errors).length > 0;
   const error = (path: string) => errors[path];
   const preset = PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft));
@@ -293,7 +295,17 @@ export function SetupPanel() {
         >
           {applied ? 'Apply (restarts training)' : 'Apply'}
         </button>
-        {invalid ? <span className="field-error">Fix the fields marked above to apply.</span> : dirty ? <span className="pending">Changes not applied yet.</span> : <span className="applied">Training this configuration.</span>}
+        {invalid ? (
+          <span className="field-error">Fix the fields marked above to apply.</span>
+        ) : preparing ? (
+          <span className="pending" data-testid="setup-preparing">
+            Preparing this configuration…
+          </span>
+        ) : dirty ? (
+          <span className="pending">Changes not applied yet.</span>
+        ) : (
+          <span className="applied">Training this configuration.</span>
+        )}
       </div>
     </aside>
   );
