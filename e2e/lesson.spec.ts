@@ -91,7 +91,7 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await checkCharts(page, 4);
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
   await expect(page.getByTestId('lesson-cue')).toHaveText(/^Now: Step 0 of 640: phase 1 of 6 trains stage 3 alone\./);
-  await trainUntilCue(page, /^Now: Step [1-9]\d* of 640: phase \d of 6 trains stage \d alone\./);
+  await trainUntilCue(page, /^Now: Step [1-9]\d* of 640: phase \d of 6 trains stage \d alone\. (In this first phase|In this phase|This time)/);
   await shoot(5);
 
   // 6. Ablation: a variant in one click, then its race summary.

@@ -20,6 +20,8 @@ export interface CueState {
   teacherAccuracy: number | null;
   /** The temperature chart's τ (chapter 1's slider). */
   probeTemperature?: number;
+  /** The PCD run's stage losses per step (chapter 5 checks them): `values[i][k]` is L_{k+1} at `steps[i]`. */
+  stageLosses?: { steps: readonly number[]; values: readonly (readonly number[])[] };
 }
 
 /**
@@ -188,7 +190,38 @@ function schedulePhase(state: CueState): string | null {
   const progress = Math.min(step / totalSteps, 1);
   const index = Math.max(0, phases.findIndex((p) => progress < p.end));
   const at = step >= totalSteps ? phases.length - 1 : index;
-  return `Step ${step} of ${totalSteps}: phase ${at + 1} of ${phases.length} trains ${stage === null ? 'every stage' : `stage ${stage} alone`}.`;
+  const head = `Step ${step} of ${totalSteps}: phase ${at + 1} of ${phases.length} trains ${stage === null ? 'every stage' : `stage ${stage} alone`}.`;
+  return head + (stage === null ? '' : phaseLosses(state, phases[at], at, stage));
+}
+
+/**
+ * Chapter 5's claim, checked on the run's own stage losses: in the first phase every L_k
+ * falls together; after it, the stage that trains is the one whose loss falls. Compares the
+ * mean of the phase's first 5 reported steps with the latest 5, once 10 steps of the phase
+ * are in; says it either way.
+ */
+function phaseLosses(state: CueState, phase: { start: number; end: number }, index: number, stage: number): string {
+  const losses = state.stageLosses;
+  if (!losses) return '';
+  const from = phase.start * state.totalSteps;
+  const inPhase = losses.steps.map((s, i) => ({ s, v: losses.values[i] })).filter((p) => p.s >= from && p.s < phase.end * state.totalSteps);
+  if (inPhase.length < 10) return '';
+  const mean = (points: typeof inPhase, k: number) => points.reduce((sum, p) => sum + p.v[k], 0) / points.length;
+  const [first, last] = [inPhase.slice(0, 5), inPhase.slice(-5)];
+  const stages = inPhase[0].v.length;
+  const moves = Array.from({ length: stages }, (_, k) => ({ k: k + 1, a: mean(first, k), b: mean(last, k) }));
+  const trained = moves[stage - 1];
+  const others = moves.filter((m) => m.k !== stage);
+  const said = (m: (typeof moves)[number]) => `L${m.k} ${m.a.toFixed(2)} → ${m.b.toFixed(2)}`;
+  if (index === 0) {
+    const allFell = moves.every((m) => m.b < m.a);
+    return allFell ? ` In this first phase every stage’s loss falls together (${moves.map(said).join(', ')}).` : ` In this first phase: ${moves.map(said).join(', ')}.`;
+  }
+  const ownFalls = trained.b < trained.a;
+  const othersRise = others.filter((m) => m.b > m.a);
+  return ownFalls
+    ? ` In this phase the stage that trains is the one whose loss falls: ${said(trained)}${othersRise.length ? `, while ${othersRise.map(said).join(', ')}` : ''}.`
+    : ` This time ${`L${stage}`} did not fall in its own phase: ${said(trained)} (${others.map(said).join(', ')}).`;
 }
 
 function summary(state: CueState): string | null {

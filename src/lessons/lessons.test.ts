@@ -159,6 +159,16 @@ describe('live cues, from the reports', () => {
     expect(cueText('schedule-phase', state({ config, step: 0 }))).toBe('Step 0 of 640: phase 1 of 6 trains stage 3 alone.');
     expect(cueText('schedule-phase', state({ config, step: 330 }))).toBe('Step 330 of 640: phase 4 of 6 trains stage 1 alone.');
     expect(cueText('schedule-phase', state({ config: base }))).toMatch(/^Joint schedule/);
+    // With the run's stage losses the cue checks the chapter's claim, and says when it does not hold.
+    const steps = Array.from({ length: 330 }, (_, i) => i);
+    const falling = (i: number, from: number) => 5 / (1 + Math.max(0, i - from) / 20);
+    // Phase 1 (0–107, stage 3): all fall. Phase 2 (107–213, stage 2): L2 falls, L3 rises. Phase 3 (213–320, stage 1): L1 falls.
+    const values = steps.map((i) => (i < 107 ? [falling(i, 0), falling(i, 0), falling(i, 0)] : i < 213 ? [1, falling(i, 107), 1 + (i - 107) / 50] : [falling(i, 213), 1, 2]));
+    const upTo = (step: number, v = values) => ({ steps: steps.slice(0, step), values: v.slice(0, step) });
+    expect(cueText('schedule-phase', state({ config, step: 60, stageLosses: upTo(60) }))).toMatch(/^Step 60 of 640: phase 1 of 6 trains stage 3 alone\. In this first phase every stage’s loss falls together \(L1 \d\.\d\d → \d\.\d\d, L2 .*, L3 .*\)\.$/);
+    expect(cueText('schedule-phase', state({ config, step: 200, stageLosses: upTo(200) }))).toMatch(/phase 2 of 6 trains stage 2 alone\. In this phase the stage that trains is the one whose loss falls: L2 \d\.\d\d → \d\.\d\d, while L3 \d\.\d\d → \d\.\d\d\.$/);
+    const flat = steps.map((i) => (i < 213 ? values[i] : [1 + (i - 213) / 100, 1, 2]));
+    expect(cueText('schedule-phase', state({ config, step: 300, stageLosses: upTo(300, flat) }))).toMatch(/phase 3 of 6 trains stage 1 alone\. This time L1 did not fall in its own phase: L1 /);
   });
 });
 

@@ -4,7 +4,14 @@ import { cueText } from '../../lessons/cues';
 import { Formula } from './Formula';
 import { useLive } from '../charts/use-live';
 import { controller } from '../store/controller-instance';
-import { useSession } from '../store/session-store';
+import { useSession, type RunSeries } from '../store/session-store';
+
+/** The PCD run's stage losses per step, for chapter 5's cue. */
+function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; method: { method: string } }[]) {
+  const pcd = runs.find((r) => r.method.method === 'pcd');
+  const run = pcd ? series[pcd.id] : undefined;
+  return run && run.stageLosses.length === run.steps.length ? { steps: run.steps, values: run.stageLosses } : undefined;
+}
 
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
 function Cue({ index }: { index: number }) {
@@ -25,6 +32,7 @@ function Cue({ index }: { index: number }) {
           runs: applied.info.runs.map((r) => r.id),
           teacherAccuracy: applied.info.teacherTestAccuracy,
           probeTemperature,
+          stageLosses: stageLossesOf(live.series, applied.info.runs),
         })
       : null;
   const waiting =
