@@ -16,13 +16,14 @@ export interface InspectedFile {
   classNames: string[];
 }
 
-export type InspectorProgress = { what: string; done: number; total: number };
+/** `request`: the page's number for the request it reports on (a report can land after its result). */
+export type InspectorProgress = { what: string; done: number; total: number; request: number };
 
 export interface InspectorWorkerApi {
   /** Reads and checks `file`; refused, it throws and the file loaded before stays. */
-  load(file: File, onProgress?: (progress: InspectorProgress) => void): Promise<InspectedFile>;
+  load(file: File, onProgress?: (progress: InspectorProgress) => void, request?: number): Promise<InspectedFile>;
   /** The inspection of the loaded file under `options`, or null when a newer request superseded it. */
-  compute(options: PcdOptions, onProgress?: (progress: InspectorProgress) => void): Promise<Inspection | null>;
+  compute(options: PcdOptions, onProgress?: (progress: InspectorProgress) => void, request?: number): Promise<Inspection | null>;
 }
 
 /** Samples per block: small enough that a newer request waits well under a second (1,000 classes, S = 10). */
@@ -35,20 +36,20 @@ let latest = 0;
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const api: InspectorWorkerApi = {
-  load: async (file, onProgress) => {
+  load: async (file, onProgress, request = 0) => {
     if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
-    onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0 });
+    onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0, request });
     const parsed = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
     // Only a file that passed replaces the one loaded before; a computation on that one stops.
     data = parsed;
     latest++;
     return { name: file.name, batch: parsed.batch, classes: parsed.classes, labels: parsed.labels, classNames: parsed.classNames };
   },
-  compute: async (options, onProgress) => {
+  compute: async (options, onProgress, request = 0) => {
     const mine = ++latest;
     if (!data) throw new Error('no logits file is loaded');
     const result = await inspectInBlocks(data, options, BLOCK_ROWS, async (done, total) => {
-      onProgress?.({ what: 'computing', done, total });
+      onProgress?.({ what: 'computing', done, total, request });
       await nextTask(); // lets a newer request in
       return mine !== latest;
     });

@@ -103,7 +103,8 @@ export function stepDomain(lastStep: number, totalSteps: number): [number, numbe
 export function useShownStage(step: number | null): { stage: number; training: number | null; follows: boolean } {
   const { applied, selectedStage, follows } = useSession(useShallow((s) => ({ applied: s.applied, selectedStage: s.selectedStage, follows: s.stageFollowsSchedule })));
   const config = applied?.page.config;
-  const stages = config?.method.method === 'pcd' ? config.method.stages : 1;
+  // The most stages of any PCD run (a PCD run may be raced beside a configured KD).
+  const stages = Math.max(1, ...(applied?.info.runs ?? []).map((r) => (r.method.method === 'pcd' ? r.method.stages : 1)));
   const training = config && config.method.method === 'pcd' && config.schedule.kind !== 'joint' && step !== null ? activeStageAt(schedulePhases(config.schedule, stages), step, applied!.info.totalSteps) : null;
   const follow = follows && training !== null;
   return { stage: Math.min(follow ? training : selectedStage, Math.max(stages, 1)), training, follows: follow };

@@ -23,12 +23,6 @@ const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.to
  * for any option, at once (src/import/inspect.ts computes on this thread; no training).
  */
 export function Inspector() {
-  const worker = useRef<ReturnType<typeof startInspectorWorker> | null>(null);
-  useEffect(() => {
-    const started = startInspectorWorker();
-    worker.current = started;
-    return () => started.terminate();
-  }, []);
   /** The file the worker holds now (its view may still be computing). */
   const [loaded, setLoaded] = useState<InspectedFile | null>(null);
   /** What the page shows: a file and its inspection, replaced together once a new one is ready. */
@@ -39,16 +33,22 @@ export function Inspector() {
   const [sample, setSample] = useState(0);
   const [stage, setStage] = useState(PCD_DEFAULTS.stages);
   const [tauText, setTauText] = useState(String(PCD_DEFAULTS.temperature));
+  /** The worker, and one progress callback for every request (a proxy holds a message port); each report names its request. */
+  const worker = useRef<(ReturnType<typeof startInspectorWorker> & { progress: (p: InspectorProgress) => void }) | null>(null);
   /** Counts requests: a progress message of an older one (its own message port may deliver it after the result) is dropped. */
   const request = useRef(0);
-  const progressOf = (mine: number) => Comlink.proxy((p: InspectorProgress) => void (mine === request.current && setBusy(p)));
+  useEffect(() => {
+    const started = startInspectorWorker();
+    worker.current = { ...started, progress: Comlink.proxy((p: InspectorProgress) => void (p.request === request.current && setBusy(p))) };
+    return () => started.terminate();
+  }, []);
 
   const load = async (file: File) => {
     if (!worker.current) return;
     const mine = ++request.current;
-    setBusy({ what: `reading ${file.name}`, done: 0, total: 0 });
+    setBusy({ what: `reading ${file.name}`, done: 0, total: 0, request: mine });
     try {
-      const info = await worker.current.api.load(file, progressOf(mine));
+      const info = await worker.current.api.load(file, worker.current.progress, mine);
       request.current++;
       setError(null);
       const stages = Math.min(options.stages, info.classes, MAX_STAGES);
@@ -72,8 +72,8 @@ export function Inspector() {
   useEffect(() => {
     if (!loaded || !worker.current) return;
     const mine = ++request.current;
-    setBusy({ what: 'computing', done: 0, total: loaded.batch });
-    worker.current.api.compute(options, progressOf(mine)).then(
+    setBusy({ what: 'computing', done: 0, total: loaded.batch, request: mine });
+    worker.current.api.compute(options, worker.current.progress, mine).then(
       (result) => {
         if (mine !== request.current || !result) return;
         request.current++;
