@@ -77,8 +77,9 @@ test('a stored dataset of an older format or damaged is dropped with a notice, n
   ];
   for (const [what, record, link] of damaged) {
     await putStored(page, 'facts', record);
+    // A fresh load of the link (a hash change alone would not reload, and the page rewrites its hash).
+    await page.goto('about:blank');
     await page.goto(`./${link || TINY}`);
-    await page.reload();
     await expect(page.locator('.notice', { hasText: 'your stored dataset could not be read and was forgotten' }), what).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId('play'), what).toBeEnabled({ timeout: 60_000 });
     if (link) await expect(page.locator('.notice', { hasText: 'dataset = local: this link trains on a dataset of one' })).toHaveCount(1);
