@@ -311,15 +311,16 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
   if (bytes.length > LOCAL_LIMITS.csvBytes) throw new LogitsFileError(file, null, `${MB(bytes.length)}: at most ${MB(LOCAL_LIMITS.csvBytes)}`);
   const expected = `${count} rows (one per sample, in the dataset's order) of ${classes} logits`;
   const out = new Float32Array(count * classes);
-  const put = (row: number, column: number, value: number, where: string) => {
-    if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) throw new LogitsFileError(file, where, `${value} is not a finite number`);
+  // `where` is built only for a refusal: this runs once per logit (up to millions).
+  const put = (row: number, column: number, value: number, where: () => string) => {
+    if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) throw new LogitsFileError(file, where(), `${value} is not a finite number`);
     out[row * classes + column] = value;
   };
   const extension = file.toLowerCase().match(/\.([a-z]+)$/)?.[1];
   if (extension === 'npy') {
     const npy = readNpy(file, bytes);
     if (npy.dims.length !== 2 || npy.dims[0] !== count || npy.dims[1] !== classes) throw new LogitsFileError(file, 'header', `shape (${npy.dims.join(', ')}): expected (${count}, ${classes}), ${expected}`);
-    for (let i = 0; i < count * classes; i++) put(Math.floor(i / classes), i % classes, npy.value(i), `[${Math.floor(i / classes)}][${i % classes}]`);
+    for (let i = 0; i < count * classes; i++) put(Math.floor(i / classes), i % classes, npy.value(i), () => `[${Math.floor(i / classes)}][${i % classes}]`);
     return out;
   }
   if (extension === 'csv') {
@@ -327,14 +328,15 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
     let rows = 0;
     let header: 0 | 1 | null = null;
     csvRows(file, text, (row, start) => {
-      const where = lineAt(text, start);
+      // The line is counted only for a refusal (counting it for every row would be quadratic).
+      const where = () => lineAt(text, start);
       // A first row that is not all numbers is a header of class names.
       if (header === null && (header = row.some((c) => !DECIMAL.test(c)) ? 1 : 0) === 1) return;
-      if (rows >= count) throw new LogitsFileError(file, where, `more than ${count} rows: expected ${expected}`);
-      if (row.length !== classes) throw new LogitsFileError(file, where, `${row.length} columns: expected ${classes}, one logit per class`);
+      if (rows >= count) throw new LogitsFileError(file, where(), `more than ${count} rows: expected ${expected}`);
+      if (row.length !== classes) throw new LogitsFileError(file, where(), `${row.length} columns: expected ${classes}, one logit per class`);
       row.forEach((cell, c) => {
-        if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${where}, column ${c + 1}`, `"${cell.slice(0, 20)}" is not a decimal number`);
-        put(rows, c, Number(cell), `${where}, column ${c + 1}`);
+        if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${where()}, column ${c + 1}`, `"${cell.slice(0, 20)}" is not a decimal number`);
+        put(rows, c, Number(cell), () => `${where()}, column ${c + 1}`);
       });
       rows++;
     });
@@ -359,7 +361,7 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
       if (!Array.isArray(row) || row.length !== classes) throw new LogitsFileError(file, `[${r}]`, `expected an array of ${classes} numbers`);
       row.forEach((value: unknown, c) => {
         if (typeof value !== 'number') throw new LogitsFileError(file, `[${r}][${c}]`, `${JSON.stringify(value)?.slice(0, 20)} is not a number`);
-        put(r, c, value, `[${r}][${c}]`);
+        put(r, c, value, () => `[${r}][${c}]`);
       });
     });
     return out;

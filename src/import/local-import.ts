@@ -3,7 +3,7 @@
 // and in memory, and hands it to the training session.
 import type * as tf from '@tensorflow/tfjs';
 import { setLocalFacts, type LocalFacts } from '../models/catalog';
-import type { LocalRead } from './local-transfer';
+import { IMPORT_CANCELLED, type LocalRead } from './local-transfer';
 import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
 import { accuracyOf, checkTeacherModel, loadModel } from './local-teacher';
 import { LogitsFileError } from './logits-file';
@@ -20,7 +20,7 @@ let current: { facts: LocalFacts; data: LocalData } | null = null;
 /** Raised (and said as "cancelled") when the page cancels an import during the teacher's check. */
 export class ImportCancelled extends Error {
   constructor() {
-    super('cancelled: nothing was loaded, the dataset kept before (if any) is still there');
+    super(IMPORT_CANCELLED);
     this.name = 'ImportCancelled';
   }
 }

@@ -5,6 +5,9 @@ import type { Dataset } from '../data/dataset';
 import type { ImageOptions, SplitOptions } from './local-dataset';
 import type { ModelArtifacts } from './local-model-files';
 
+/** What a cancelled import says (the page's Cancel, in either worker). */
+export const IMPORT_CANCELLED = 'cancelled: nothing was loaded, the dataset kept before (if any) is still there';
+
 export interface LocalImportRequest {
   dataset: { kind: 'csv'; file: File; labelColumn?: string; superclassColumn?: string } | ({ kind: 'images'; files: File[]; paths: string[] } & ImageOptions);
   split: SplitOptions;

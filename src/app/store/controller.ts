@@ -7,7 +7,7 @@ import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/ca
 import { DEFAULT_PRESET } from './presets';
 import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
-import { transferables } from '../../import/local-transfer';
+import { IMPORT_CANCELLED, transferables } from '../../import/local-transfer';
 import { announceLocal } from './local-tabs';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
@@ -118,7 +118,7 @@ export class Controller {
     store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
     const reader = startImportWorker();
     let cancelled = false;
-    const cancelledError = () => new Error('cancelled: nothing was loaded, the dataset kept before (if any) is still there');
+    const cancelledError = () => new Error(IMPORT_CANCELLED);
     let stop: () => void = () => undefined;
     const stopped = new Promise<never>((_, reject) => (stop = () => reject(cancelledError())));
     stopped.catch(() => undefined);
