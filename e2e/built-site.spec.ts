@@ -40,7 +40,7 @@ test('works from a sub-folder of a static host, on WebGPU, with no CSP violation
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&backend=webgpu`);
+  await page.goto(`${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=webgpu`);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId('play').click();
@@ -131,7 +131,7 @@ test('a broken teacher file on the served site is refused, naming the file and t
       if (bytes) writeFileSync(join(site_, teacher, file), bytes);
       else rmSync(join(site_, teacher, file));
     }
-    await page.goto(`${site.url}faults/${fault.name}/#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&backend=cpu`);
+    await page.goto(`${site.url}faults/${fault.name}/#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=cpu`);
     const notice = page.locator('.notice-error', { hasText: 'not applied' });
     await expect(notice).toHaveCount(1, { timeout: 60_000 });
     const text = (await notice.textContent())!;

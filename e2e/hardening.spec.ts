@@ -18,7 +18,7 @@ test.afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const TINY = '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=32&budget.unit=steps&budget.amount=400&method.method=kd&backend=cpu';
+const TINY = '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=32&budget.unit=steps&budget.amount=400&method.method=kd&compare=&backend=cpu';
 
 /** Writes `value` at `key` of the page's IndexedDB store, as an older or damaged page would have. */
 async function putStored(page: Page, key: string, value: unknown): Promise<void> {

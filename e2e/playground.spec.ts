@@ -139,7 +139,8 @@ test('the configuration round-trips through the URL; bad values are ignored with
   await expect(notices).toContainText('batchSize = "lots" is malformed');
   await expect(notices).toContainText('unknown setting "evil"');
   await expect(notices).toContainText('hide: "everything"');
-  await expect(other.getByLabel('Batch size')).toHaveValue('64');
+  // A refused value keeps the default preset's (the race's batch of 128).
+  await expect(other.getByLabel('Batch size')).toHaveValue('128');
   expect(await other.locator('img[src="x"]').count()).toBe(0);
 
   // An invalid field is named inline and cannot be applied; the session stays as it was.
@@ -157,7 +158,7 @@ test('the configuration round-trips through the URL; bad values are ignored with
 
 test('a config exported as JSON imports back through the same schema', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.goto('./#dataset=synthetic100&trainSubset=300&method.method=dkd&method.beta=6');
+  await page.goto('./#dataset=synthetic100&trainSubset=300&method.method=dkd&method.beta=6&compare=');
   await expect(page.getByLabel('β')).toHaveValue('6');
   const download = page.waitForEvent('download');
   await page.getByTestId('export-config').click();
@@ -182,7 +183,7 @@ test('a config exported as JSON imports back through the same schema', async ({ 
 test('a classroom link with setup, live changes and export hidden gives the charts the whole width', async ({ page }, testInfo) => {
   for (const width of [1280, 1920]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.goto(`./#dataset=synthetic100&trainSubset=300&hide=setup,live,export&backend=cpu`);
+    await page.goto(`./#dataset=synthetic100&trainSubset=300&compare=&hide=setup,live,export&backend=cpu`);
     await expect(page.getByTestId('chart-curves')).toBeVisible();
     await expect(page.getByTestId('setup')).toHaveCount(0);
     const charts = (await page.locator('#charts').boundingBox())!;

@@ -3,7 +3,7 @@ import { METHOD_DEFAULTS } from '../../distill/methods';
 import { defaultTrainerConfig } from '../../train/config';
 import { CHAPTERS } from '../../lessons/chapters';
 import { fromHash, numbersLostInJson, runsOf, sanitizeConfig, toHash } from './config-state';
-import { PRESETS } from './presets';
+import { DEFAULT_PRESET, PRESETS } from './presets';
 
 describe('the page configuration in the URL hash and in imported files', () => {
   it('round-trips every preset through the hash unchanged, with no notices', () => {
@@ -77,13 +77,27 @@ describe('links that set no configuration', () => {
     expect(fromHash('#trainSubset=300&hide=setup')!.hasConfig).toBe(true);
     expect(fromHash('#charts')).toBeNull(); // the skip link's anchor is not a link to a configuration
   });
+
+  it('a link with one setting is the default preset with that setting, not the schema defaults', () => {
+    const short = fromHash('#budget.amount=5')!;
+    expect(short.notices).toEqual([]);
+    expect(short).toMatchObject({ config: { ...DEFAULT_PRESET.page.config, budget: { unit: 'epochs', amount: 5 } }, compare: DEFAULT_PRESET.page.compare });
+    expect(short.config).not.toEqual(defaultTrainerConfig('synthetic100'));
+    // The page's own links always say what they race, so an empty list survives the default's three.
+    const alone = toHash({ config: DEFAULT_PRESET.page.config, compare: [] });
+    expect(alone).toMatch(/(^#|&)compare=(&|$)/);
+    expect(fromHash(alone)!.compare).toEqual([]);
+    // Another dataset starts from that dataset's defaults, racing nothing unless the link says so.
+    expect(fromHash('#dataset=mnist')!).toMatchObject({ config: defaultTrainerConfig('mnist'), compare: [] });
+  });
 });
 
 describe('strict parsing of links and files', () => {
   it('takes decimal numbers only, and says what it dropped', () => {
     for (const text of ['0x10', '0o7', '+5', '5.', ' 1', '1e309x', '']) {
       const state = fromHash(`#dataset=synthetic100&trainSubset=${encodeURIComponent(text)}`)!;
-      expect(state.config.trainSubset, text).toBe(16_000);
+      // A refused value keeps the default preset's, as if the setting were absent.
+      expect(state.config.trainSubset, text).toBe(DEFAULT_PRESET.page.config.trainSubset);
       expect(state.notices.join(' '), text).toMatch(/trainSubset/);
     }
     expect(fromHash('#dataset=synthetic100&trainSubset=300')!.config.trainSubset).toBe(300);

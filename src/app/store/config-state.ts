@@ -5,6 +5,7 @@
 import type { AnyDatasetId } from '../../data/dataset';
 import { getLocalFacts } from '../../models/catalog';
 import { CHAPTERS, chapterIndex } from '../../lessons/chapters';
+import { DEFAULT_PRESET } from './presets';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
 import type { BackendName } from '../../tf/backends';
@@ -320,7 +321,8 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
     params.set(key, String(value));
   }
   if (page.config.schedule.kind === 'custom') params.set('schedule.segments', formatSegments(page.config.schedule.segments));
-  if (page.compare.length) params.set('compare', page.compare.join(','));
+  // Always written, even empty: a link without `compare` keeps its base's (the default preset races three).
+  params.set('compare', page.compare.join(','));
   if (extra.hide?.length) params.set('hide', extra.hide.join(','));
   if (extra.backend) params.set('backend', extra.backend);
   if (extra.lesson !== undefined && extra.lesson !== null) params.set('lesson', String(extra.lesson + 1));
@@ -328,8 +330,15 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
   return `#${params.toString()}`;
 }
 
-/** Reads a location hash; an empty hash or an anchor gives `null` (the page then uses its default preset). */
-export function fromHash(hash: string, baseOf: (lesson: number) => PageConfig | null = (lesson) => CHAPTERS[lesson].page): HashState | null {
+/**
+ * Reads a location hash; an empty hash or an anchor gives `null` (the page then uses its default preset).
+ * Its settings change a base: the lesson chapter's configuration in a lesson link, else the default
+ * preset (`#budget.amount=5` is the default race for 5 epochs, not the schema's defaults).
+ */
+export function fromHash(
+  hash: string,
+  baseOf: (lesson: number | null) => PageConfig | null = (lesson) => (lesson === null ? DEFAULT_PRESET.page : CHAPTERS[lesson].page),
+): HashState | null {
   const text = hash.replace(/^#/, '');
   // An in-page anchor (`#charts`) is not a configuration link.
   if (!text || !text.includes('=')) return null;
@@ -389,6 +398,6 @@ export function fromHash(hash: string, baseOf: (lesson: number) => PageConfig | 
   hide = [...new Set(hide)];
   if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
   // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
-  const sanitized = sanitizeConfig(nested, true, lesson === null ? null : baseOf(lesson));
+  const sanitized = sanitizeConfig(nested, true, baseOf(lesson));
   return { ...sanitized, hide, backend, lesson, present, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }
