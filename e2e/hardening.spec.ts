@@ -196,3 +196,55 @@ test('an inspector file at its limits is computed off the page thread, with prog
   await expect(page.getByTestId('inspector-busy')).toHaveCount(0, { timeout: 120_000 });
   await expect(page.getByTestId('inspector-stage-7')).toBeVisible();
 });
+
+test('notices never hide a control: focus moves clear of them, the page scrolls out from under them, and they fold', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Four refused values: four notices in the corner.
+  await page.goto(`./${TINY}&batchSize=lots&evil=1&hide=nothing&lesson=99`);
+  const notices = page.getByTestId('notices');
+  await expect(notices.locator('.notice')).toHaveCount(4); // three and "1 earlier notice"
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  await page.getByTestId('step').click();
+  await page.getByTestId('step').click();
+  const slider = page.locator('#history-slider');
+  await expect(slider).toBeVisible();
+  await slider.focus();
+  await page.keyboard.press('Home'); // back to the first snapshot: "Follow live" becomes a control
+  const follow = page.getByRole('button', { name: 'Follow live' });
+  await expect(follow).toBeEnabled();
+  const overlap = async () =>
+    page.evaluate(() => {
+      const stack = document.querySelector('[data-testid=notices]')!.getBoundingClientRect();
+      const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Follow live')!.getBoundingClientRect();
+      return Math.max(0, Math.min(stack.bottom, button.bottom) - Math.max(stack.top, button.top)) * Math.max(0, Math.min(stack.right, button.right) - Math.max(stack.left, button.left));
+    });
+  // Scroll the page so the button sits right under the stack, as a reader scrolling would.
+  await page.evaluate(() => {
+    const stack = document.querySelector('[data-testid=notices]')!.getBoundingClientRect();
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Follow live')!.getBoundingClientRect();
+    window.scrollBy({ top: button.top - stack.top - 10, behavior: 'instant' });
+  });
+  const before = await overlap();
+  expect(before, "the set-up puts the button under the stack").toBeGreaterThan(0);
+  await page.screenshot({ path: testInfo.outputPath('notices-over-follow-live.png') });
+  await follow.focus();
+  expect(await overlap(), `"Follow live" under the notices (${before} px² before focusing)`).toBe(0);
+  await page.keyboard.press('Enter');
+  await expect(follow).toBeDisabled();
+  // Scrolled to its end, the page's last content stands above the stack.
+  await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' }));
+  const clear = await page.evaluate(() => {
+    const stack = document.querySelector('[data-testid=notices]')!.getBoundingClientRect();
+    const lastBottom = Math.max(...[...document.querySelectorAll('.card')].map((card) => card.getBoundingClientRect().bottom));
+    return { stackTop: stack.top, lastBottom };
+  });
+  expect(clear.lastBottom).toBeLessThanOrEqual(clear.stackTop);
+  // Folded, the stack is one button; a new notice unfolds it.
+  await notices.getByRole('button', { name: 'Fold notices' }).click();
+  await expect(notices.getByRole('button', { name: '4 notices: show' })).toBeVisible();
+  await expect(notices.locator('p.notice')).toHaveCount(0);
+  await notices.getByRole('button', { name: '4 notices: show' }).click();
+  await expect(notices.locator('p.notice')).toHaveCount(4);
+  await page.screenshot({ path: testInfo.outputPath('notices-clear.png') });
+});
