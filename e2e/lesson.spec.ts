@@ -132,6 +132,17 @@ test('a lecturer’s link opens straight into a chapter, at 390 px too, with no 
     await expect(page.getByTestId('step-counter')).toHaveText('0 / 640');
     const lesson = (await page.getByTestId('lesson').boundingBox())!;
     expect(lesson.width).toBeLessThanOrEqual(size.width);
+    // One cue only; on the phone it stands right above the chart it talks about (the curves), not in the text far above them.
+    await expect(page.getByTestId('lesson-cue')).toHaveCount(1);
+    const cue = (await page.getByTestId('lesson-cue').boundingBox())!;
+    const curves = (await page.getByTestId('chart-curves').boundingBox())!;
+    if (size.width < 500) {
+      expect(await page.getByTestId('lesson').getByTestId('lesson-cue').count()).toBe(0);
+      expect(curves.y - (cue.y + cue.height), 'cue to chart, px').toBeGreaterThanOrEqual(0);
+      expect(curves.y - (cue.y + cue.height), 'cue to chart, px').toBeLessThan(40);
+    } else {
+      expect(await page.getByTestId('lesson').getByTestId('lesson-cue').count()).toBe(1);
+    }
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
     const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);
     expect(summary, `${size.width} px`).toEqual([]);

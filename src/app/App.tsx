@@ -15,7 +15,7 @@ import { ExportPanel } from './panels/ExportPanel';
 import { ErrorBoundary } from './panels/ErrorBoundary';
 import { BackendNotice, Header } from './panels/Header';
 import { Inspector } from './panels/Inspector';
-import { goTo, LessonPanel } from './panels/LessonPanel';
+import { Cue, goTo, LessonPanel } from './panels/LessonPanel';
 import { LivePanel } from './panels/LivePanel';
 import { LocalDataPanel } from './panels/LocalDataPanel';
 import { Notices } from './panels/Notices';
@@ -25,6 +25,7 @@ import { toHash } from './store/config-state';
 import { controller } from './store/controller-instance';
 import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';
+import { useMediaQuery } from './use-media-query';
 
 export function App() {
   const { hide, draft, errors, lesson, inspector, localPanel, present } = useSession(
@@ -79,6 +80,7 @@ export function App() {
 
   const shown = (part: (typeof hide)[number]) => !hide.includes(part);
   const chapter = lesson === null ? null : CHAPTERS[lesson];
+  const oneColumn = useMediaQuery('(max-width: 980px)');
   // In a lesson the side column holds the chapter (and the live changes); setup and export
   // come back when the reader leaves the lesson.
   // Every panel and chart sits in an error boundary of its own: one that breaks says so, the rest works.
@@ -87,12 +89,6 @@ export function App() {
       {node}
     </ErrorBoundary>
   );
-  const sidePanels = chapter ? [guard('the lesson', <LessonPanel />, 'lesson'), shown('live') ? guard('the live changes', <LivePanel />, 'live') : null] : [
-    shown('setup') ? guard('the setup panel', <SetupPanel />, 'setup') : null,
-    shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
-    shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
-  ];
-  const side = sidePanels.some(Boolean);
   const charts: Record<LessonChart, ReactNode> = {
     temperature: guard('the temperature chart', <TemperatureChart />),
     summary: guard('the race summary', <SummaryPanel />),
@@ -105,6 +101,14 @@ export function App() {
     agreement: guard('the agreement chart', <AgreementChart />),
   };
   const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
+  // One column (a phone, a narrow window): the chapter's text comes first and its charts far below, so the cue moves next to its chart.
+  const cueBesideChart = oneColumn && chapter !== null && visible(chapter.cueBeside);
+  const sidePanels = chapter ? [guard('the lesson', <LessonPanel cueBeside={cueBesideChart} />, 'lesson'), shown('live') ? guard('the live changes', <LivePanel />, 'live') : null] : [
+    shown('setup') ? guard('the setup panel', <SetupPanel />, 'setup') : null,
+    shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
+    shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
+  ];
+  const side = sidePanels.some(Boolean);
   const shownCharts = LESSON_CHARTS.filter(visible);
   const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
   const folded = chapter ? LESSON_CHARTS.filter((id) => !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
@@ -140,6 +144,7 @@ export function App() {
             <Fragment key={id}>
               {/* The probe controls sit above the first chart that reads the probe batch. */}
               {i === firstProbeChart ? probeBar : null}
+              {cueBesideChart && id === chapter?.cueBeside ? guard('the lesson’s cue', <Cue index={lesson!} beside />) : null}
               {charts[id]}
             </Fragment>
           ))}

@@ -21,7 +21,6 @@ export interface Chapter {
   title: string;
   /** Plain paragraphs; any term of art is explained in the sentence that uses it. */
   paragraphs: string[];
-  /** Formulas shown on their own lines (plain Unicode, no math library). */
   /** Typeset with KaTeX (as MathML) from `tex`; `says` is the plain reading (its accessible name, and the text until KaTeX has loaded). */
   formulas: { tex: string; says: string }[];
   /** The configuration the chapter trains; null keeps whatever is loaded (the last chapter). */
@@ -29,6 +28,8 @@ export interface Chapter {
   charts: LessonChart[];
   lookFor: string;
   cue: CueId | null;
+  /** The chart the cue talks about: where one column holds everything (a phone), the cue sits just above it. */
+  cueBeside: LessonChart;
   /** `probe`: the chapter reads only the probe (nothing trains): its preparation skips the teacher's logits on the test split. */
   prepares?: 'probe';
   /** One-click variants of the chapter's configuration. */
@@ -64,6 +65,7 @@ export const CHAPTERS: readonly Chapter[] = [
     lookFor:
       'In “The teacher at temperature τ”, move τ from 1 to 8: the true class’s point falls, the runner-up classes rise by orders of magnitude, and their order stays the same. Pick other samples in the probe sample menu.',
     cue: 'runner-up',
+    cueBeside: 'temperature',
     variants: [],
   },
   {
@@ -83,6 +85,7 @@ export const CHAPTERS: readonly Chapter[] = [
     lookFor:
       'In “Loss and accuracy”, test accuracy: for the first epochs CE is ahead (one label is an easier target than 100 probabilities). Then CE levels off while its train accuracy (dashed) climbs towards 100%: it memorises its 2,000 labels. KD keeps climbing.',
     cue: 'kd-passes-ce',
+    cueBeside: 'curves',
     variants: [],
   },
   {
@@ -97,6 +100,7 @@ export const CHAPTERS: readonly Chapter[] = [
     lookFor:
       'In “Logit-gap ranking”, the bars on the left are the classes to fix first for this probe sample. As training goes on the gaps shrink and the order changes; switch to the batch average to see which classes stay hard.',
     cue: 'largest-gap',
+    cueBeside: 'ranking',
     variants: [],
   },
   {
@@ -118,6 +122,7 @@ export const CHAPTERS: readonly Chapter[] = [
     lookFor:
       'In “Class groups of every stage”, look at stage 3 before you press Play: the middle group’s D is the largest. Train past step 53 and compare: the group of the largest gaps takes over. Watch λ too: it falls in the middle and smallest groups from the start; in the group of the largest gaps it first rises a little (0.18 → 0.21 by step 53 in the measurement) as that group takes over, then falls.',
     cue: 'group-loss',
+    cueBeside: 'groups',
     variants: [],
   },
   {
@@ -132,6 +137,7 @@ export const CHAPTERS: readonly Chapter[] = [
     lookFor:
       'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains, here and in the class groups. Below, tick “log scale”: in the first phase every L_k falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that each stage’s loss falls in its own phase and drifts while another trains: in the stage-1 phases L1 keeps falling while L2 and L3 climb back (about 0.9 → 2.5 and 1.7 → 4.9 in one measured run), and the stage-2 and stage-3 phases bring them down again.',
     cue: 'schedule-phase',
+    cueBeside: 'schedule',
     variants: [],
   },
   {
@@ -145,6 +151,7 @@ export const CHAPTERS: readonly Chapter[] = [
     charts: ['summary', 'curves'],
     lookFor: 'Run a variant with one click and compare where it ends with the numbers above; a single seed varies by about a point either way.',
     cue: 'race-summary',
+    cueBeside: 'summary',
     variants: [
       { label: 'PCD as in the paper', page: pcdVariant({}) },
       { label: 'Ranking off', page: pcdVariant({ ranking: false }) },
@@ -163,6 +170,7 @@ export const CHAPTERS: readonly Chapter[] = [
     charts: [...LESSON_CHARTS],
     lookFor: 'Anything you like: every chart is shown.',
     cue: 'race-summary',
+    cueBeside: 'summary',
     variants: [],
   },
 ];

@@ -14,7 +14,7 @@ function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; me
 }
 
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
-function Cue({ index }: { index: number }) {
+export function Cue({ index, beside = false }: { index: number; beside?: boolean }) {
   const { live, applied } = useLive(1000);
   const { step, probeSample, status, probeTemperature } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status, probeTemperature: s.probeTemperature })));
   const cue = CHAPTERS[index].cue;
@@ -41,15 +41,19 @@ function Cue({ index }: { index: number }) {
       : cue === 'runner-up'
         ? 'Waiting for the teacher’s probabilities of the probe samples…' : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
   return (
-    <p className="lesson-cue" aria-live="polite" data-testid="lesson-cue" data-has-cue={text ? 'true' : 'false'}>
+    <p className={beside ? 'lesson-cue lesson-cue-beside' : 'lesson-cue'} aria-live="polite" data-testid="lesson-cue" data-has-cue={text ? 'true' : 'false'}>
       <span className="lesson-cue-label">Now: </span>
       {text ?? waiting}
     </p>
   );
 }
 
-/** The lesson: the chapter's text, what to look for, its live cue, variants, and the way through the chapters. */
-export function LessonPanel() {
+/**
+ * The lesson: the chapter's text, what to look for, its live cue, variants, and the way
+ * through the chapters. With `cueBeside` (one column, a phone) the cue is drawn above the
+ * chart it talks about instead, and the panel points there.
+ */
+export function LessonPanel({ cueBeside = false }: { cueBeside?: boolean }) {
   const index = useSession((s) => s.lesson);
   if (index === null) return null;
   const chapter = CHAPTERS[index];
@@ -77,7 +81,7 @@ export function LessonPanel() {
         <h3>What to look for</h3>
         <p>{chapter.lookFor}</p>
       </div>
-      <Cue index={index} />
+      {cueBeside ? null : <Cue index={index} />}
       {chapter.variants.length ? (
         <div className="lesson-variants" role="group" aria-label="Run a variant">
           {chapter.variants.map((variant) => (

@@ -46,27 +46,27 @@ function useKeepClear(stack: React.RefObject<HTMLDivElement | null>) {
  */
 export function Notices() {
   const { notices, dismiss, status } = useSession(useShallow((s) => ({ notices: s.notices, dismiss: s.dismiss, status: s.status })));
-  const [folded, setFolded] = useState(false);
+  // Folded until a newer notice comes (it must be seen once): the fold remembers the newest notice it hid.
+  const [foldedAt, setFoldedAt] = useState<number | null>(null);
   const stack = useRef<HTMLDivElement>(null);
   useKeepClear(stack);
   useEffect(() => {
     const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => dismiss(n.id), INFO_MS));
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
-  // A new notice unfolds the stack: it must be seen once.
-  const newest = notices.at(-1)?.id;
-  useEffect(() => setFolded(false), [newest]);
+  const newest = notices.at(-1)?.id ?? 0;
+  const folded = foldedAt === newest;
   const hidden = notices.slice(0, Math.max(0, notices.length - SHOWN));
   const count = notices.length + (status === 'lost' ? 1 : 0);
   return (
     <div className="notices" aria-live="polite" data-testid="notices" ref={stack}>
       {folded && count > 0 ? (
-        <button type="button" className="notice notice-folded" onClick={() => setFolded(false)} aria-expanded="false">
+        <button type="button" className="notice notice-folded" onClick={() => setFoldedAt(null)} aria-expanded="false">
           {count} notice{count > 1 ? 's' : ''}: show
         </button>
       ) : null}
       {!folded && count > 1 ? (
-        <button type="button" className="notices-fold" onClick={() => setFolded(true)} aria-expanded="true">
+        <button type="button" className="notices-fold" onClick={() => setFoldedAt(newest)} aria-expanded="true">
           Fold notices
         </button>
       ) : null}
