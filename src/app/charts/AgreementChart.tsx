@@ -1,3 +1,4 @@
+import { M } from '../panels/Formula';
 import { useMemo } from 'react';
 import { runColour, RUN_LABEL } from '../palette';
 import { ChartCard } from './ChartCard';
@@ -26,7 +27,12 @@ export function AgreementChart() {
     <ChartCard
       id="agreement"
       title="Low-probability-class agreement"
-      explanation="Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is better) and KL(teacher ‖ student) (dashed, right axis, lower is better), at each epoch."
+      explanation={
+        <>
+          Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is better) and{' '}
+          <M tex={String.raw`\mathrm{KL}(p^{\text{teacher}} \,\|\, p^{\text{student}})`} says="KL(teacher ‖ student)" /> (dashed, right axis, lower is better), at each epoch.
+        </>
+      }
       empty={series.some((s) => s.points.length) ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
       <LinePlot label="Non-target rank correlation and KL per run over training" series={series} height={200} x={{ domain, label: 'step' }} y={{ domain: [-0.2, 1], label: 'rank corr.' }} right={{ label: 'KL', domain: [0, klTop] }} />

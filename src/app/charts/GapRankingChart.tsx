@@ -1,3 +1,4 @@
+import { M } from '../panels/Formula';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { groupColour } from '../palette';
@@ -37,7 +38,8 @@ export function GapRankingChart() {
       title="Logit-gap ranking"
       explanation={
         <>
-          Every class sorted by |z<sub>teacher</sub> − z<sub>student</sub>|, largest first: PCD distils the classes the student is furthest from with the
+          Every class <M tex="c" says="c" /> sorted by{' '}
+          <M tex={String.raw`|z^{\text{teacher}}_c - z^{\text{student}}_c|`} says="|z_teacher − z_student|" />, largest first: PCD distils the classes the student is furthest from with the
           highest priority.{' '}
           {rankingOff
             ? `Ranking is off for this run: its groups follow class order, not this order, so the colours of stage ${selectedStage} are scattered here.`

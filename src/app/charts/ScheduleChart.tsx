@@ -1,3 +1,4 @@
+import { M } from '../panels/Formula';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { schedulePhases } from '../../train/schedule';
@@ -128,9 +129,9 @@ export function ScheduleChart() {
       explanation={
         config?.schedule.kind === 'joint'
           ? passes === 'both passes'
-            ? 'The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss L_k over time, one line each.'
-            : `Every stage at every step, in the ${passes} (the paper uses both). Below: each stage’s loss L_k over time, one line each.`
-          : 'Scheduled PCD: each phase trains with one stage’s loss only (▶ marks it here and in the class groups chart). The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss L_k over time, one line each, with each phase shaded in the colour of the stage it trains.'
+            ? <>The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each.</>
+            : <>Every stage at every step, in the {passes} (the paper uses both). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each.</>
+          : <>Scheduled PCD: each phase trains with one stage’s loss only (▶ marks it here and in the class groups chart). The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each, with each phase shaded in the colour of the stage it trains.</>
       }
       empty={!applied ? 'Waiting for the configuration to be applied.' : stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
     >
@@ -161,7 +162,7 @@ export function ScheduleChart() {
             series={series}
             height={170}
             x={{ domain: [0, total], label: 'step' }}
-            y={log ? { label: 'L_k', log: true, domain: logDomain } : { label: 'L_k' }}
+            y={log ? { label: 'Lₖ', log: true, domain: logDomain } : { label: 'Lₖ' }}
             bands={phases.length > 1 ? phases.filter((p) => p.stage !== null).map((p) => ({ from: p.start * total, to: p.end * total, colour: groupColour(p.stage! - 1, Math.max(stages, 1)), label: `S${p.stage}` })) : undefined}
           />
         </>

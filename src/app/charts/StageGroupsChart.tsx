@@ -1,3 +1,4 @@
+import { M } from '../panels/Formula';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { groupColour } from '../palette';
@@ -29,7 +30,16 @@ export function StageGroupsChart() {
     <ChartCard
       id="groups"
       title="Class groups of every stage"
-      explanation={`For probe sample #${sample + 1}${average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage k cuts the ranked classes into k groups; each group is distilled on its own (a softmax over its classes) with weight λ = 1 − cos(p, q). Numbers: the group's weighted loss D_G, λ, and its first classes by rank.${training !== null ? ` Scheduled: at this snapshot's step only stage ${training} trains (marked ▶).` : ''}`}
+      explanation={
+        <>
+          For probe sample #{sample + 1}
+          {average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage <M tex="k" says="k" /> cuts the ranked classes into{' '}
+          <M tex="k" says="k" /> groups; each group <M tex="G" says="G" /> is distilled on its own (a softmax over its classes) with weight{' '}
+          <M tex={String.raw`\lambda_G = 1 - \cos(p_G, q_G)`} says="λ_G = 1 − cos(p_G, q_G)" />. Numbers: the group's weighted loss{' '}
+          <M tex="D_G" says="D_G" />, <M tex={String.raw`\lambda_G`} says="λ_G" />, and its first classes by rank.
+          {training !== null ? ` Scheduled: at this snapshot's step only stage ${training} trains (marked ▶).` : ''}
+        </>
+      }
       empty={rows ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
     >
       {rows ? (

@@ -8,6 +8,7 @@ import type { InspectedFile, InspectorProgress } from '../../import/inspector.wo
 import { LOGITS_LIMITS } from '../../import/local-limits';
 import { startInspectorWorker } from '../../worker/bridge';
 import { BarPlot } from '../charts/plot';
+import { M } from './Formula';
 import { groupColour } from '../palette';
 import { download } from './ExportPanel';
 import { useSession } from '../store/session-store';
@@ -111,7 +112,7 @@ export function Inspector() {
   const gradient = useMemo(() => {
     if (!result || !data) return [];
     const C = data.classes;
-    return names.map((name, c) => ({ label: name, value: result.pcd.grad[sample * C + c], colour: '#D55E00', detail: `∂loss/∂z_student[${name}] = ${result.pcd.grad[sample * C + c].toExponential(3)}` }));
+    return names.map((name, c) => ({ label: name, value: result.pcd.grad[sample * C + c], colour: '#D55E00', detail: `gradient of the PCD loss with respect to the student's logit of ${name}: ${result.pcd.grad[sample * C + c].toExponential(3)}` }));
   }, [result, data, sample, names]);
 
   const set = (change: Partial<PcdOptions>) => setOptions((o) => ({ ...o, ...change }));
@@ -214,7 +215,7 @@ export function Inspector() {
               <tbody>
                 <tr><th scope="row">PCD loss (α = 1)</th><td data-testid="inspector-pcd-loss">{fmt(result.pcd.loss)}</td></tr>
                 {Array.from(result.pcd.stageLosses).map((loss, k) => (
-                  <tr key={k}><th scope="row">L_{k + 1} (stage {k + 1})</th><td data-testid={`inspector-stage-${k + 1}`}>{fmt(loss)}</td></tr>
+                  <tr key={k}><th scope="row"><M tex={`L_{${k + 1}}`} says={`L${k + 1}`} /> (stage {k + 1})</th><td data-testid={`inspector-stage-${k + 1}`}>{fmt(loss)}</td></tr>
                 ))}
                 <tr><th scope="row">KD (same τ)</th><td data-testid="inspector-kd">{fmt(result.kd.loss)}</td></tr>
                 <tr><th scope="row">DKD (α = 1, β = 8)</th><td data-testid="inspector-dkd">{result.dkd ? fmt(result.dkd.loss) : 'needs labels'}</td></tr>
@@ -245,11 +246,11 @@ export function Inspector() {
                 </label>
               </div>
             </div>
-            <p className="explain">Classes in rank order (largest gap |z_teacher − z_student| first), coloured by their group at stage {shownStage}.</p>
+            <p className="explain">Classes in rank order (largest gap <M tex={String.raw`|z^{\text{teacher}}_c - z^{\text{student}}_c|`} says="|z_teacher − z_student|" /> first), coloured by their group at stage {shownStage}.</p>
             <BarPlot label={`Logit gaps of sample #${sample + 1} in rank order`} bars={ranked} height={180} xLabel="class, by rank" y={{ label: '|gap|' }} />
             <table className="summary-table inspector-groups" data-testid="inspector-groups">
               <thead>
-                <tr><th>stage</th><th>group</th><th>classes</th><th>D_G</th><th>λ</th></tr>
+                <tr><th>stage</th><th>group</th><th>classes</th><th><M tex="D_G" says="D_G" /></th><th><M tex={String.raw`\lambda_G`} says="λ_G" /></th></tr>
               </thead>
               <tbody>
                 {Array.from({ length: shownStages }, (_, k) =>
