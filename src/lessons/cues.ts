@@ -113,15 +113,41 @@ function runnerUp(state: CueState): string | null {
   );
 }
 
+/** Classes by logit gap, largest first (ties by class index). */
+function byGap(gaps: ArrayLike<number>): number[] {
+  return Array.from({ length: gaps.length }, (_, c) => c).sort((x, y) => gaps[y] - gaps[x] || x - y);
+}
+
+/**
+ * Chapter 3's cue: the class the student is furthest from now, and its claim that "as
+ * training goes on the gaps shrink and the order changes", checked against the earliest
+ * kept snapshot for the same sample: the mean gap, and how many of the classes ranked first
+ * then (the first tenth, at least one) still are.
+ */
 function largestGap(state: CueState): string | null {
   const probe = state.probes.at(-1);
   const run = probe?.runs.find((r) => r.id === 'pcd' && r.logitGaps) ?? probe?.runs.find((r) => r.logitGaps);
   if (!probe || !run?.logitGaps) return null;
   const sample = Math.min(state.probeSample, probe.count - 1);
-  const gaps = run.logitGaps.subarray(sample * probe.classes, (sample + 1) * probe.classes);
-  let top = 0;
-  for (let c = 1; c < gaps.length; c++) if (gaps[c] > gaps[top]) top = c;
-  return `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 1.`;
+  const row = (gaps: Float32Array) => gaps.subarray(sample * probe.classes, (sample + 1) * probe.classes);
+  const gaps = row(run.logitGaps);
+  const order = byGap(gaps);
+  const top = order[0];
+  const now = `At step ${probe.step}, for probe sample #${sample + 1}, the student is furthest from the teacher on ${className(state, top)}: a logit gap of ${gaps[top].toFixed(2)}, rank 1.`;
+  const earliest = state.probes[0];
+  const before = earliest.runs.find((r) => r.id === run.id)?.logitGaps;
+  if (earliest.step >= probe.step || !before) return now;
+  const then = row(before);
+  const mean = (values: Float32Array) => values.reduce((a, b) => a + b, 0) / values.length;
+  const [meanThen, meanNow] = [mean(then), mean(gaps)];
+  const first = Math.max(1, Math.round(probe.classes / 10));
+  const kept = byGap(then).slice(0, first).filter((c) => order.indexOf(c) < first).length;
+  const size = first === 1 ? `the class ranked first then is ${kept ? 'still first' : `now rank ${order.indexOf(byGap(then)[0]) + 1}`}` : `${kept} of the ${first} classes ranked first then still are`;
+  const shrunk = meanNow < meanThen;
+  const changed = kept < first;
+  const since = `since step ${earliest.step}`;
+  if (shrunk && changed) return `${now} ${since[0].toUpperCase()}${since.slice(1)} the gaps have shrunk (mean ${meanThen.toFixed(2)} → ${meanNow.toFixed(2)}) and the order has changed: ${size}.`;
+  return `${now} This time the ${shrunk ? 'gaps have shrunk' : 'gaps have not shrunk'} ${since} (mean ${meanThen.toFixed(2)} → ${meanNow.toFixed(2)})${changed ? ` and the order has changed: ${size}` : `, but the order has not changed: ${size}`}.`;
 }
 
 /** Stage 3 (or the finest stage, if fewer), the stage chapter 4 talks about. */

@@ -125,7 +125,20 @@ describe('live cues, from the reports', () => {
     expect(probabilityPercent(0.789)).toBe('78.9%');
     expect(probabilityPercent(0.0052)).toBe('0.52%');
     expect(probabilityPercent(3.1e-7)).toBe('3.1e-5%');
-    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1/);
+    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1\.$/);
+  });
+
+  it('checks chapter 3’s claim against the earliest snapshot: the gaps shrink and the order changes, or says they did not', () => {
+    const withGaps = (step: number, gaps: number[]) => {
+      const p = probe(step, [0.1, 0.2, 0.3]);
+      return { ...p, runs: [{ ...p.runs[0], logitGaps: Float32Array.from(gaps) }] };
+    };
+    const start = withGaps(0, [3, 1, 2, 6]); // “three” first
+    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [0.5, 2.5, 0.1, 1])] }))).toBe(
+      'At step 50, for probe sample #1, the student is furthest from the teacher on “one”: a logit gap of 2.50, rank 1. Since step 0 the gaps have shrunk (mean 3.00 → 1.03) and the order has changed: the class ranked first then is now rank 2.',
+    );
+    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [3, 1, 2, 7])] }))).toMatch(/ This time the gaps have not shrunk since step 0 \(mean 3\.00 → 3\.25\), but the order has not changed: the class ranked first then is still first\.$/);
+    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [1, 0.2, 0.1, 2])] }))).toMatch(/This time the gaps have shrunk since step 0 \(mean 3\.00 → 0\.83\), but the order has not changed/);
   });
 
   it('says which group holds the loss and whether λ fell in each group, as the snapshots have it', () => {
