@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 
 // The PCD inspector as a researcher uses it: a logits file written from the golden case
 // (as a PyTorch script would write it) dropped into the real page; the ranks and losses
-// the page shows are compared with the golden values, computed from pcd-spec.md.
+// the page shows are compared with the golden values, computed from docs/spec.md.
 const golden = JSON.parse(readFileSync(new URL('../src/distill/fixtures/distill-golden.json', import.meta.url), 'utf8'));
 const goldenCase = golden.cases[2]; // 6 samples × 100 classes
 const paper = goldenCase.pcd[0]; // S = 3, τ = 4, λ on, ranking on, both passes

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const fixture = new URL('../src/distill/fixtures/distill-golden.json', import.meta.url);
+const caseCount = (JSON.parse(readFileSync(fixture, 'utf8')) as { cases: unknown[] }).cases.length;
 
 async function checkGolden(file: string, ...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -23,8 +24,9 @@ describe('npm run check:golden', () => {
     const { code, stdout } = await checkGolden(fixture.pathname);
     const lines = stdout.trim().split('\n');
     expect(code).toBe(0);
-    expect(lines.filter((line) => line.startsWith('PASS case'))).toHaveLength(8);
-    expect(lines.at(-1)).toBe('8 passed, 0 failed');
+    expect(caseCount).toBe(9);
+    expect(lines.filter((line) => line.startsWith('PASS case'))).toHaveLength(caseCount);
+    expect(lines.at(-1)).toBe(`${caseCount} passed, 0 failed`);
   });
 
   it('passes on the WASM backend the experiment runner trains on', async () => {
@@ -32,7 +34,7 @@ describe('npm run check:golden', () => {
     const lines = stdout.trim().split('\n');
     expect(code).toBe(0);
     expect(lines[0]).toBe('backend: wasm');
-    expect(lines.at(-1)).toBe('8 passed, 0 failed');
+    expect(lines.at(-1)).toBe(`${caseCount} passed, 0 failed`);
   });
 
   it('takes any file of that format and exits non-zero when a case fails', async () => {

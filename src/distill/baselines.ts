@@ -29,7 +29,7 @@ function oneHotOf(labels: Labels | tf.Tensor2D, batch: number, classes: number):
   return { oneHot, release: () => oneHot.dispose() };
 }
 
-/** Cross-entropy, `mean_b −log softmax(zs)_y` (pcd-spec.md, Baselines). */
+/** Cross-entropy, `mean_b −log softmax(zs)_y` (docs/spec.md, Baselines). */
 export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels | tf.Tensor2D): tf.Scalar {
   const { batch, classes } = logitShape('studentLogits', studentLogits);
   const { oneHot, release } = oneHotOf(labels, batch, classes);
@@ -56,7 +56,7 @@ export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
 }
 
 /**
- * Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (pcd-spec.md, Baselines), through
+ * Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (docs/spec.md, Baselines), through
  * the fused distillation kernel of the active backend (src/kernels/) where it has one.
  */
 export function kdLoss(
@@ -97,7 +97,7 @@ export function resolveDkdOptions(options: Partial<DkdOptions> = {}): DkdOptions
   return resolved;
 }
 
-/** The offset that removes the target class from NCKD's softmax (pcd-spec.md, DKD). */
+/** The offset that removes the target class from NCKD's softmax (docs/spec.md, DKD). */
 const TARGET_MASK_OFFSET = 1000;
 
 /**

@@ -3,15 +3,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGoldenCase, parseGoldenFile, type GoldenFile } from './golden';
 import { useCpuBackend } from './test-setup';
 
-const golden: GoldenFile = parseGoldenFile(
-  JSON.parse(readFileSync(new URL('./fixtures/distill-golden.json', import.meta.url), 'utf8')),
-);
+const read = (name: string): GoldenFile => parseGoldenFile(JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')), name);
+// The project's own file (npm run golden:make) and the reference it was checked against (scripts/golden-make.test.ts).
+const golden = read('distill-golden.json');
+const reference = read('distill-golden-reference.json');
 
 beforeAll(useCpuBackend);
 
-describe('golden values (pcd-spec.md) on the CPU backend', () => {
-  it.each(golden.cases.map((c, i) => [i, c] as const))('case %i: every loss, gradient, rank and group', async (i, goldenCase) => {
-    const report = await checkGoldenCase(goldenCase, `case ${i}`);
+describe('golden values (docs/spec.md) on the CPU backend', () => {
+  const cases = [...golden.cases.map((c, i) => [`distill-golden.json case ${i}`, c] as const), ...reference.cases.map((c, i) => [`reference case ${i}`, c] as const)];
+  it.each(cases)('%s: every loss, gradient, rank and group', async (i, goldenCase) => {
+    const report = await checkGoldenCase(goldenCase, i);
     expect(report.failures).toEqual([]);
     expect(report.worstRelativeError).toBeLessThanOrEqual(1e-4);
   });

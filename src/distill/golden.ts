@@ -4,7 +4,7 @@ import { crossEntropyLoss, dkdLoss, kdLoss } from './baselines';
 import { groupSlot, pcdLoss, readPcdDiagnostics, type PcdOptions } from './pcd';
 
 /**
- * The golden-value format of `shared/golden/distill-golden.json` (pcd-spec.md, "The
+ * The golden-value format of `shared/golden/distill-golden.json` (docs/spec.md, "The
  * golden file") and the comparison of this project's losses against it, shared by
  * `npm run check:golden`, the unit tests and the in-browser WebGPU test.
  */

@@ -46,7 +46,7 @@ export function labelsOneHot(labels: Labels, batch: number, classes: number): tf
 }
 
 /**
- * Logit standardization (Sun et al., CVPR 2024), see pcd-spec.md "Baselines": each row
+ * Logit standardization (Sun et al., CVPR 2024), see docs/spec.md "Baselines": each row
  * becomes `(z − mean) / (std + 1e-7)` with the unbiased (C − 1) standard deviation.
  */
 export function standardizeLogits(logits: tf.Tensor2D): tf.Tensor2D {

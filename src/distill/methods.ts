@@ -19,7 +19,7 @@ export const PCD_DEFAULTS: PcdOptions = {
   activeStage: null,
 };
 
-/** A method and its weights, as pcd-spec.md composes each training loss. */
+/** A method and its weights, as docs/spec.md composes each training loss. */
 export type MethodConfig =
   | { method: 'ce' }
   | ({ method: 'kd'; ceWeight: number; kdWeight: number } & KdOptions)
@@ -35,7 +35,7 @@ export type MethodConfigOf<M extends Method> = Extract<MethodConfig, { method: M
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 const { activeStage: _scheduledByTheTrainer, ...PCD_TERM_DEFAULTS } = PCD_DEFAULTS;
 
-/** Each method with the defaults of pcd-spec.md (KD's and DKD's are mdistiller's). */
+/** Each method with the defaults of docs/spec.md (KD's and DKD's are mdistiller's). */
 export const METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
   ce: { method: 'ce' },
   kd: { method: 'kd', ceWeight: 0.1, kdWeight: 0.9, ...KD_DEFAULTS },

@@ -22,7 +22,7 @@ const release = (result: ObjectiveResult) => {
   if (result.pcd) tf.dispose(Object.values(result.pcd));
 };
 
-describe('training objectives as pcd-spec.md composes them', () => {
+describe('training objectives as docs/spec.md composes them', () => {
   it('KD: w_ce·CE + w_kd·KD with the mdistiller defaults 0.1 / 0.9', () => {
     const result = trainingObjective(METHOD_DEFAULTS.kd, student, teacher, labels);
     const kd = kdLoss(student, teacher);

@@ -17,7 +17,7 @@ export interface ObjectiveResult {
 }
 
 /**
- * The training loss of each method (pcd-spec.md): CE; `w_ce·CE + w_kd·KD`;
+ * The training loss of each method (docs/spec.md): CE; `w_ce·CE + w_kd·KD`;
  * `w_ce·CE + warm·DKD`; `w_ce·CE + warm·α·L_PCD`, or `w_ce·CE + warm·α·2·L_k` while a
  * schedule trains stage k alone. `warm` is the warm-up factor in [0, 1]. `labels` are the
  * host labels, or their `[B, C]` one-hot tensor when the caller builds it once for several runs.

@@ -155,7 +155,7 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
 }
 
 /**
- * Progressive Class-level Distillation (pcd-spec.md §1–§5). The two passes hold the same
+ * Progressive Class-level Distillation (docs/spec.md §1–§5). The two passes hold the same
  * partitions, so every stage's loss is computed once and counted once per pass that is
  * on. Per group G of a stage, with e = exp(z/τ − max_G z/τ) taken over G's classes:
  *

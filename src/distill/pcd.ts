@@ -14,7 +14,7 @@ import { PCD_DEFAULTS } from './methods';
 
 export { PCD_DEFAULTS, groupCount, groupSlot, stageWeights };
 
-/** Every option of PCD in pcd-spec.md. */
+/** Every option of PCD in docs/spec.md. */
 export interface PcdOptions {
   /** Number of stages S, an integer in 1…C. Stage k cuts the ranked classes into k groups. */
   stages: number;
@@ -78,7 +78,7 @@ export interface PcdResult {
 }
 
 /**
- * Progressive Class-level Distillation (pcd-spec.md §1–§5) through the fused kernel of the
+ * Progressive Class-level Distillation (docs/spec.md §1–§5) through the fused kernel of the
  * active backend (src/kernels/): the loss, its gradient and every diagnostic in one op. The
  * two passes hold the same partitions, so every stage's loss is computed once and weighted by
  * the passes that are on. On a backend with no fused kernel, the composed reference.

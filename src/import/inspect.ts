@@ -21,7 +21,7 @@ export interface Inspection {
   ce: { loss: number } | null;
 }
 
-/** Each row standardized as the loss sees it (pcd-spec.md), with the kernel's own moments. */
+/** Each row standardized as the loss sees it (docs/spec.md), with the kernel's own moments. */
 function standardizedRows(values: Float32Array, batch: number, classes: number): Float64Array {
   const out = new Float64Array(values.length);
   for (let b = 0; b < batch; b++) {
@@ -42,7 +42,7 @@ function logSoftmax(row: ArrayLike<number>, scale: number, skip = -1): Float64Ar
   return out;
 }
 
-/** DKD (pcd-spec.md): τ² · mean_b (α·TCKD + β·NCKD), from log-probabilities. */
+/** DKD (docs/spec.md): τ² · mean_b (α·TCKD + β·NCKD), from log-probabilities. */
 export function dkdHost(teacher: ArrayLike<number>, student: ArrayLike<number>, labels: ArrayLike<number>, batch: number, classes: number, tau: number, alpha: number, beta: number): number {
   let total = 0;
   for (let b = 0; b < batch; b++) {
@@ -176,7 +176,7 @@ export function inspectionJson(data: Pick<LogitsData, 'batch' | 'classes' | 'cla
     Array.from({ length: data.batch }, (_, b) => Array.from(values).slice(b * width, (b + 1) * width));
   const groups = groupCount(result.options.stages);
   return {
-    about: 'PCD inspector export: pcd-spec.md terms for the logits file (loss = α · Σ_k w_k · L_k; groupLosses and lambdas per slot: stage 1, then stage 2’s two groups, …)',
+    about: 'PCD inspector export: docs/spec.md terms for the logits file (loss = α · Σ_k w_k · L_k; groupLosses and lambdas per slot: stage 1, then stage 2’s two groups, …)',
     options: result.options,
     batch: data.batch,
     classes: data.classes,

@@ -21,7 +21,7 @@ export interface PcdHostResult {
 
 export const STD_EPSILON = 1e-7;
 
-/** Row statistics of logit standardization (pcd-spec.md): mean and unbiased std. */
+/** Row statistics of logit standardization (docs/spec.md): mean and unbiased std. */
 export function rowMoments(row: ArrayLike<number>, offset: number, classes: number): { mean: number; std: number } {
   let sum = 0;
   for (let c = 0; c < classes; c++) sum += row[offset + c];

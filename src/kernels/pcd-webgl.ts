@@ -36,7 +36,7 @@ const EPSILON = '1e-7';
 const STAT = { groupLoss: 0, lambda: 1, shiftT: 2, shiftS: 3, sumT: 4, sumS: 5, kl: 6, cosine: 7, normPQ: 8, normQ2: 9 } as const;
 const STAT_COUNT = 10;
 
-/** `[B, 2]`: each row's mean and unbiased standard deviation (pcd-spec.md, logit standardization). */
+/** `[B, 2]`: each row's mean and unbiased standard deviation (docs/spec.md, logit standardization). */
 function momentsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x'],

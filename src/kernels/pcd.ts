@@ -102,7 +102,7 @@ export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
 
 /**
  * Hinton KD through the same kernel: PCD with one stage, λ = 1 and one pass is
- * `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` exactly (pcd-spec.md §3 with one group).
+ * `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` exactly (docs/spec.md §3 with one group).
  */
 export function kdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Scalar {
   const { loss, stageLosses } = pcdFused(studentLogits, teacherLogits, {

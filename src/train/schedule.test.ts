@@ -6,7 +6,7 @@ const stagesOver = (schedule: StageSchedule, stages: number, totalSteps: number)
   return Array.from({ length: totalSteps }, (_, step) => activeStageAt(phases, step, totalSteps));
 };
 
-describe('stage schedules (pcd-spec.md §5): the stage at every step', () => {
+describe('stage schedules (docs/spec.md §5): the stage at every step', () => {
   it('joint: every stage at every step', () => {
     expect(stagesOver({ kind: 'joint' }, 3, 5)).toEqual([null, null, null, null, null]);
   });

@@ -1,5 +1,5 @@
 /**
- * Stage schedules over training time (pcd-spec.md §5). `joint` is the paper's per-step
+ * Stage schedules over training time (docs/spec.md §5). `joint` is the paper's per-step
  * loss (every stage, both passes, at every step); the others cut training into phases
  * that each train with one stage's loss.
  */

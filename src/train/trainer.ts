@@ -436,7 +436,7 @@ export class DistillationTrainer {
    * forward and backward on a chunk takes about {@link STOPPABLE_UNIT_MS}, each chunk's
    * gradient (of its share of the batch mean) is summed, and each run's optimizer applies the
    * sum once: the same update as the whole batch, since every loss is a batch mean of
-   * per-sample terms (pcd-spec, Notation), up to float rounding. `stop()` is awaited after
+   * per-sample terms (docs/spec.md, Notation), up to float rounding. `stop()` is awaited after
    * every unit (it may let the host's events in); when it says stop, nothing has been applied
    * and it throws {@link TrainingStopped}; the next step call goes on from the next unit.
    */
