@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { METHOD_DEFAULTS, type MethodConfigOf } from '../src/distill/methods';
-import type { RunSpec } from '../src/train/trainer';
+import type { RunSpec } from '../src/train/reports';
 import { ArgumentError, planExperiment, type ExperimentPlan } from './lib/experiment-args';
 import { describeSetup, formatMeanStd } from './lib/experiment-report';
 import { runExperiment, type ExperimentResult } from './lib/experiment-run';

@@ -17,7 +17,7 @@ import { pcdHost } from '../src/kernels/pcd-host';
 import { loadTeacher } from '../src/models/teacher';
 import { serveDirectory } from '../src/test-support/static-server';
 import { selectBackend } from '../src/tf/backends';
-import { predictLogits } from '../src/train/supervised';
+import { predictLogits } from '../src/models/predict';
 import { DistillationTrainer } from '../src/train/trainer';
 
 const arg = (flag: string, fallback: string) => {

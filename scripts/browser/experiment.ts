@@ -4,7 +4,7 @@ import { builtInDataset, loadDataset } from '../../src/data/load';
 import { loadTeacher } from '../../src/models/teacher';
 import { selectBackend, type BackendName } from '../../src/tf/backends';
 import type { TrainerConfig } from '../../src/train/config';
-import type { RunSpec } from '../../src/train/trainer';
+import type { RunSpec } from '../../src/train/reports';
 import { raceOneSeed } from '../lib/experiment-race';
 
 const siteUrl = new URL('./', document.baseURI).href;

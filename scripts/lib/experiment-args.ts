@@ -8,7 +8,7 @@ import { PRESETS } from '../../src/app/store/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
 import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, type TrainerConfig } from '../../src/train/config';
-import type { RunSpec } from '../../src/train/trainer';
+import type { RunSpec } from '../../src/train/reports';
 
 export interface ExperimentPlan {
   config: TrainerConfig;

@@ -5,7 +5,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../src/data/dataset';
 import type { TrainerConfig } from '../../src/train/config';
-import { DistillationTrainer, type RunSpec } from '../../src/train/trainer';
+import { DistillationTrainer } from '../../src/train/trainer';
+import type { RunSpec } from '../../src/train/reports';
 
 export interface ExperimentRow {
   seed: number;

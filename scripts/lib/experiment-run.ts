@@ -8,7 +8,7 @@ import { loadTeacher } from '../../src/models/teacher';
 import { serveDirectory } from '../../src/test-support/static-server';
 import { selectBackend, type BackendName } from '../../src/tf/backends';
 import type { TrainerConfig } from '../../src/train/config';
-import type { RunSpec } from '../../src/train/trainer';
+import type { RunSpec } from '../../src/train/reports';
 import type * as Harness from '../browser/experiment';
 import { withAppPage } from './browser-session';
 import type { ExperimentPlan } from './experiment-args';

@@ -49,3 +49,18 @@ export function firstSamples(split: DatasetSplit, count: number, rowSize: number
     ...(split.teacherLogits ? { teacherLogits: split.teacherLogits.subarray(0, n * classes) } : {}),
   };
 }
+
+/** Copies rows `indices` of a split into one batch (with the teacher's logits, when the split has them). */
+export function gatherRows(split: DatasetSplit, indices: ArrayLike<number>, rowSize: number): { features: Float32Array; labels: Int32Array; teacherLogits?: Float32Array } {
+  const features = new Float32Array(indices.length * rowSize);
+  const labels = new Int32Array(indices.length);
+  const classes = split.teacherLogits ? split.teacherLogits.length / split.count : 0;
+  const teacherLogits = split.teacherLogits ? new Float32Array(indices.length * classes) : undefined;
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i];
+    features.set(split.features.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
+    labels[i] = split.labels[row];
+    teacherLogits?.set(split.teacherLogits!.subarray(row * classes, (row + 1) * classes), i * classes);
+  }
+  return teacherLogits ? { features, labels, teacherLogits } : { features, labels };
+}

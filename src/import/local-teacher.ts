@@ -3,7 +3,7 @@
 // the local dataset before anyone trains against it.
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
-import { argmaxRows, predictLogits } from '../train/supervised';
+import { argmaxRows, predictLogits } from '../models/predict';
 import type { ModelArtifacts } from './local-model-files';
 import { LogitsFileError } from './logits-file';
 

@@ -6,7 +6,8 @@ import { builtInDataset, loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
 import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
-import { DistillationTrainer, type ProbeSnapshot } from '../train/trainer';
+import { DistillationTrainer } from '../train/trainer';
+import type { ProbeSnapshot } from '../train/reports';
 import { CHAPTERS } from './chapters';
 import { cueText, groupShares, type CueState } from './cues';
 

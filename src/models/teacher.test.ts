@@ -7,7 +7,7 @@ import type { Dataset, DatasetId } from '../data/dataset';
 import { DATASET_IDS, loadDataset } from '../data/load';
 import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
-import { argmaxRows, predictLogits } from '../train/supervised';
+import { argmaxRows, predictLogits } from './predict';
 import { fileSeals, loadTeacher, teacherDirectory } from './teacher';
 import { modelSpec } from './zoo';
 

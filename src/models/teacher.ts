@@ -4,7 +4,7 @@ import type { DatasetId } from '../data/dataset';
 import { featureSize, firstSamples, type Dataset } from '../data/dataset';
 import { sha256Hex } from '../data/mnist-format';
 import { fetchJsonFile, fetchSiteFile, SiteFileError } from '../data/site-files';
-import { argmaxRows, predictLogits } from '../train/supervised';
+import { argmaxRows, predictLogits } from './predict';
 import { teacherSpec } from './zoo';
 
 /** What `npm run train:teachers` writes next to each teacher's model.json. */

@@ -4,7 +4,7 @@ import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
 import { ConfigError, defaultTrainerConfig } from './config';
 import { EVALUATION_TEST_LIMIT, TrainingSession, type ReportBatch } from './session';
-import type { RunSpec } from './trainer';
+import type { RunSpec } from './reports';
 
 let site: { url: string; close: () => Promise<void> };
 // The session is the same code on every backend; these tests drive it on WASM, the fastest

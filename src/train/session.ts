@@ -6,7 +6,10 @@ import { loadTeacher } from '../models/teacher';
 import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
 import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
 import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer, TrainingStopped, type ChunkPolicy, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport, type TrainerSnapshot } from './trainer';
+import { DistillationTrainer } from './trainer';
+import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport } from './reports';
+import type { ChunkPolicy } from './chunked-step';
+import type { TrainerSnapshot } from './trainer-state';
 
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 

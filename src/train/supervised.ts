@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomShift } from '../data/augment';
-import { featureSize, type Dataset, type DatasetSplit } from '../data/dataset';
+import { featureSize, gatherRows, type Dataset } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { crossEntropyLoss } from '../distill/baselines';
+import { argmaxRows, predictLogits } from '../models/predict';
 
 /** How a teacher (or a from-scratch baseline student) is trained with cross-entropy. */
 export interface SupervisedRecipe {
@@ -21,57 +22,6 @@ export interface EpochReport {
   trainLoss: number;
   testAccuracy: number;
   seconds: number;
-}
-
-/** Copies rows `indices` of a split into one batch (with the teacher's logits, when the split has them). */
-export function gatherRows(split: DatasetSplit, indices: ArrayLike<number>, rowSize: number): { features: Float32Array; labels: Int32Array; teacherLogits?: Float32Array } {
-  const features = new Float32Array(indices.length * rowSize);
-  const labels = new Int32Array(indices.length);
-  const classes = split.teacherLogits ? split.teacherLogits.length / split.count : 0;
-  const teacherLogits = split.teacherLogits ? new Float32Array(indices.length * classes) : undefined;
-  for (let i = 0; i < indices.length; i++) {
-    const row = indices[i];
-    features.set(split.features.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
-    labels[i] = split.labels[row];
-    teacherLogits?.set(split.teacherLogits!.subarray(row * classes, (row + 1) * classes), i * classes);
-  }
-  return teacherLogits ? { features, labels, teacherLogits } : { features, labels };
-}
-
-/** Logits of a whole split, in batches, as one host array `[count × classes]`. */
-export async function predictLogits(
-  model: tf.LayersModel,
-  dataset: Dataset,
-  split: DatasetSplit,
-  batchSize = 500,
-  onBatch?: (done: number) => void | Promise<void>,
-): Promise<Float32Array> {
-  const rowSize = featureSize(dataset);
-  const classes = dataset.classNames.length;
-  const out = new Float32Array(split.count * classes);
-  for (let start = 0; start < split.count; start += batchSize) {
-    const count = Math.min(batchSize, split.count - start);
-    const logits = tf.tidy(() => {
-      const x = tf.tensor(split.features.subarray(start * rowSize, (start + count) * rowSize), [count, ...dataset.featureShape]);
-      return model.predict(x) as tf.Tensor;
-    });
-    out.set((await logits.data()) as Float32Array, start * classes);
-    logits.dispose();
-    await onBatch?.(start + count);
-  }
-  return out;
-}
-
-/** Top-1 class of each row of `[count × classes]` logits. */
-export function argmaxRows(logits: Float32Array, classes: number): Int32Array {
-  const count = logits.length / classes;
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
-    out[i] = best;
-  }
-  return out;
 }
 
 export async function testAccuracy(model: tf.LayersModel, dataset: Dataset): Promise<{ accuracy: number; predictions: Int32Array }> {

@@ -5,7 +5,8 @@ import { METHOD_DEFAULTS } from '../distill/objective';
 import { modelSpec } from '../models/zoo';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, plannedSteps, type TrainerConfig } from './config';
-import { DistillationTrainer, TrainingStopped, type RunSpec } from './trainer';
+import { DistillationTrainer } from './trainer';
+import { TrainingStopped, type RunSpec } from './reports';
 
 // A small real setup on the CPU backend: the synthetic dataset, a freshly trained-for-a-
 // moment teacher (the committed teacher is exercised by the teacher tests).

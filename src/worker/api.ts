@@ -5,7 +5,7 @@ import type { LocalImportRequest, LocalRead } from '../import/local-transfer';
 import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
-import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/trainer';
+import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
 
 export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareOptions, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 

@@ -1,0 +1,119 @@
+// What a trainer measures of its runs without training them: the evaluation on the test split
+// (the accuracy charts, the summary) and the probe batch's snapshot (the ranking, groups and
+// probability charts).
+import * as tf from '@tensorflow/tfjs';
+import { firstSamples, type Dataset, type DatasetSplit } from '../data/dataset';
+import { pcdLoss, readPcdDiagnostics } from '../distill/pcd';
+import { evaluationMetrics } from './metrics';
+import { predictLogits } from '../models/predict';
+import { TrainingStopped, type ProbeSnapshot, type RunEvaluation } from './reports';
+import type { TrainedRun } from './trainer-state';
+
+/** What an evaluation or a probe reads of a trainer. */
+export interface MeasuredRuns {
+  dataset: Dataset;
+  /** The training subset (train metrics come from its first samples). */
+  subset: DatasetSplit;
+  rowSize: number;
+  step: number;
+  runs: readonly TrainedRun[];
+}
+
+export interface EvaluateOptions {
+  /** false: no agreement metrics (null), the costly part on the host, for a quick accuracy-and-loss point. */
+  teacherMetrics?: boolean;
+  /** Evaluate on the first that many test samples only (and as many training samples). */
+  testLimit?: number;
+  /** Checked after every batch of 250 samples; true gives the evaluation up with {@link TrainingStopped}. */
+  stop?: () => boolean | Promise<boolean>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Every run's metrics on the test split (accuracy, per-class accuracy, confusion, and
+ * agreement with the teacher on the low-probability classes, from `teacherTestLogits`), and
+ * accuracy and loss on a fixed slice of the training subset (at most 2,000 samples).
+ */
+export async function evaluateRuns(
+  measured: MeasuredRuns,
+  teacherTestLogits: Float32Array | null,
+  { teacherMetrics = true, testLimit = Infinity, stop, onProgress }: EvaluateOptions = {},
+): Promise<RunEvaluation[]> {
+  const { dataset, rowSize } = measured;
+  const classes = dataset.classNames.length;
+  const full = dataset.test;
+  const testCount = Math.min(full.count, testLimit);
+  const test = firstSamples(full, testCount, rowSize);
+  const teacherTest = teacherTestLogits && testCount < full.count ? teacherTestLogits.subarray(0, testCount * classes) : teacherTestLogits;
+  const trainSlice = firstSamples(measured.subset, Math.min(2000, testLimit), rowSize);
+  const results: RunEvaluation[] = [];
+  // Samples predicted so far, over every run's test and train slices (for a progress line).
+  const total = measured.runs.length * (test.count + trainSlice.count);
+  let before = 0;
+  for (const run of measured.runs) {
+    // Stoppable after every batch (nothing is kept: it runs again on resume).
+    const check = (offset: number) => async (done: number) => {
+      onProgress?.(offset + done, total);
+      if (stop && (await stop())) throw new TrainingStopped('evaluation');
+    };
+    const logits = await predictLogits(run.student, dataset, test, stop ? 250 : 500, check(before));
+    before += test.count;
+    const trainLogits = await predictLogits(run.student, dataset, trainSlice, stop ? 250 : 500, check(before));
+    before += trainSlice.count;
+    const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classes);
+    results.push({
+      id: run.id,
+      step: measured.step,
+      trainAccuracy: train.testAccuracy,
+      trainLoss: train.testLoss,
+      testCount,
+      ...evaluationMetrics(logits, teacherMetrics ? teacherTest : null, test.labels, classes),
+    });
+  }
+  return results;
+}
+
+/** Row-wise softmax of `rows × classes` logits, on the host. */
+export function softmaxRows(logits: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let start = 0; start < logits.length; start += classes) {
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, logits[start + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[start + c] = Math.exp(logits[start + c] - max);
+    for (let c = 0; c < classes; c++) out[start + c] /= sum;
+  }
+  return out;
+}
+
+/**
+ * What the charts show for a fixed probe batch (the first `count` test samples): the
+ * teacher's and each student's probabilities, per-class logit gaps |zt − zs|, and for PCD
+ * runs every class's rank and group at every stage with each group's weighted loss and λ,
+ * from one PCD evaluation on the probe batch. Plain arrays, row-major.
+ */
+export async function probeRuns(measured: MeasuredRuns, teacher: tf.LayersModel | null, count = 8): Promise<ProbeSnapshot> {
+  const { dataset, rowSize } = measured;
+  const classes = dataset.classNames.length;
+  const n = Math.min(count, dataset.test.count);
+  const probe = firstSamples(dataset.test, n, rowSize);
+  const teacherLogits = teacher ? await predictLogits(teacher, dataset, probe) : (probe.teacherLogits ?? null);
+  const runs: ProbeSnapshot['runs'] = [];
+  for (const run of measured.runs) {
+    const studentLogits = await predictLogits(run.student, dataset, probe);
+    const entry: ProbeSnapshot['runs'][number] = { id: run.id, probabilities: softmaxRows(studentLogits, classes) };
+    if (teacherLogits) entry.logitGaps = studentLogits.map((z, i) => Math.abs(teacherLogits[i] - z));
+    if (teacherLogits && run.method.method === 'pcd') {
+      const inputs = [tf.tensor2d(studentLogits, [n, classes]), tf.tensor2d(teacherLogits, [n, classes])] as const;
+      const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
+      tf.dispose([...inputs]);
+      try {
+        entry.pcd = await readPcdDiagnostics(result);
+      } finally {
+        tf.dispose(Object.values(result));
+      }
+    }
+    runs.push(entry);
+  }
+  return { step: measured.step, count: n, classes, labels: Array.from(probe.labels), teacherProbabilities: teacherLogits ? softmaxRows(teacherLogits, classes) : null, runs };
+}

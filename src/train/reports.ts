@@ -1,0 +1,96 @@
+// What a trainer reports and the errors it stops with: plain data that crosses the worker
+// boundary (src/worker/api.ts re-exports what the page reads). No TF.js values here, only
+// types of them.
+import type * as tf from '@tensorflow/tfjs';
+import type { MethodConfig } from '../distill/objective';
+import type { EvaluationMetrics } from './metrics';
+
+/** One student in a session; several train side by side on the same batches. */
+export interface RunSpec {
+  id: string;
+  method: MethodConfig;
+}
+
+export interface RunStepReport {
+  id: string;
+  loss: number;
+  /** Each loss term before its weight (`ce`, and `kd`, `dkd` or `pcd`). */
+  terms: Record<string, number>;
+  /** PCD only: the bare loss L_k of every stage k = 1 … S. */
+  stageLosses?: number[];
+}
+
+export interface StepReport {
+  step: number;
+  epoch: number;
+  /** The stage trained at this step; `null` = all stages (or not PCD). */
+  activeStage: number | null;
+  warm: number;
+  learningRate: number;
+  runs: RunStepReport[];
+}
+
+export interface ProbeSnapshot {
+  step: number;
+  count: number;
+  classes: number;
+  labels: number[];
+  /** `[count × classes]`. */
+  teacherProbabilities: Float32Array | null;
+  runs: {
+    id: string;
+    probabilities: Float32Array;
+    logitGaps?: Float32Array;
+    /** `ranks [count × C]`, `stageGroups [count × S × C]`, `groupLosses` and `lambdas` `[count × G]` (slots as in groupSlot). */
+    pcd?: { ranks: Int32Array; stageGroups: Int32Array; groupLosses: Float32Array; lambdas: Float32Array };
+  }[];
+}
+
+/** How far a trainer's preparation is (see `DistillationTrainer.prepare`). */
+export interface PrepareProgress {
+  what: string;
+  done: number;
+  total: number;
+}
+
+/**
+ * What a preparation computes. `testLogits: false` leaves the teacher's logits on the test
+ * split to the first evaluation (a lesson chapter that only reads the probe: nothing trains
+ * there, so nothing is evaluated unless the reader trains after all).
+ */
+export interface PrepareOptions {
+  testLogits?: boolean;
+}
+
+/** A preparation given up because a newer configuration replaced it. */
+export class PreparationStopped extends Error {
+  constructor() {
+    super('superseded by a newer configuration');
+    this.name = 'PreparationStopped';
+  }
+}
+
+/**
+ * Work stopped by a pause between two of its units: a split step (nothing applied yet; its
+ * chunks done are kept and the next step call goes on from there) or an evaluation (given
+ * up; it runs again on resume).
+ */
+export class TrainingStopped extends Error {
+  constructor(what: string) {
+    super(`${what} stopped by a pause`);
+    this.name = 'TrainingStopped';
+  }
+}
+
+/** A student in the TF.js Layers format (see `DistillationTrainer.exportStudent`). */
+export interface StudentExport {
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+/** One run's evaluation (see `DistillationTrainer.evaluate`): test metrics and a train-accuracy point. */
+export type RunEvaluation = { id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics;
