@@ -36,7 +36,7 @@ export function trainSize(dataset: AnyDatasetId): number {
 const positive = z.number().finite().positive();
 // Sane ranges, refused at the field with the range in the message ("expected at most 100"):
 // past them a run only turns NaN on its first step or never ends.
-/** The ranges of the numbers a run can also change live (the session checks them the same way). */
+/** The ranges of the numbers a run can also change live (live-change.ts checks a change with this same schema). */
 export const RANGES = { weight: [0, 1000], temperature: [0.1, 100], learningRate: [0, 10] } as const;
 /** A loss weight (CE, KD, α, β): 0 … 1000. */
 const weight = z.number().finite().min(RANGES.weight[0]).max(RANGES.weight[1]);

@@ -3,7 +3,8 @@ import { METHOD_DEFAULTS } from '../distill/objective';
 import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
 import { ConfigError, defaultTrainerConfig } from './config';
-import { EVALUATION_TEST_LIMIT, TrainingSession, type ReportBatch } from './session';
+import { TrainingSession } from './session';
+import { EVALUATION_TEST_LIMIT, type ReportBatch } from './session-reports';
 import type { RunSpec } from './reports';
 
 let site: { url: string; close: () => Promise<void> };
@@ -216,8 +217,11 @@ describe('a training session (what the worker hosts)', () => {
     const changed = pinned();
     await changed.configure({ ...config(6), learningRateSchedule: 'constant' }, runs, site.url);
     for (let i = 0; i < 2; i++) expect(await changed.step()).toEqual(await plain.step());
-    expect(() => changed.change({ temperature: -1 })).toThrow(/temperature: expected a finite number ≥ 0.1 and ≤ 100, got -1/);
-    expect(() => changed.change({ learningRate: 1e308 })).toThrow(/learningRate: expected a finite number > 0 and ≤ 10, got 1e\+308/);
+    // Checked by the schema Apply uses (live-change.ts), with its words and the field's path.
+    expect(() => changed.change({ temperature: -1 })).toThrow(/temperature: expected at least 0\.1/);
+    expect(() => changed.change({ learningRate: 1e308 })).toThrow(/optimizer\.learningRate: expected at most 10/);
+    expect(() => changed.change({ alpha: Number.NaN })).toThrow(/alpha: expected a finite number/);
+    expect(() => changed.change({ seed: 3 } as never)).toThrow(/seed: cannot change while a run trains/);
     changed.change({ learningRate: 0.01, temperature: 2, alpha: 0.5 });
     const [next, reference] = [await changed.step(), await plain.step()];
     expect(next.step).toBe(2);

@@ -1,103 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
-import { loadDataset } from '../data/load';
-import { ensureLocal, localDatasetNow, openLocal } from '../import/local-import';
-import { loadTeacher } from '../models/teacher';
-import { ConfigError, parseRuns, parseTrainerConfig, RANGES, type TrainerConfig } from './config';
-import { selectBackend, type BackendInUse, type BackendName } from '../tf/backends';
-import type { EvaluationMetrics } from './metrics';
-import { DistillationTrainer } from './trainer';
-import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport } from './reports';
+import { ensureLocal, localDatasetNow } from '../import/local-import';
+import { selectBackend, type BackendName } from '../tf/backends';
 import type { ChunkPolicy } from './chunked-step';
+import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
+import { DeviceGuard } from './device-guard';
+import { loadSessionData } from './session-data';
+import { checkLiveChange, type LiveChange } from './live-change';
+import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport } from './reports';
+import { yieldToEvents } from './host-events';
+import { EVALUATION_TEST_LIMIT, nonFinite, PROBE_INTERVAL_MS, ReportBatcher, SNAPSHOT_INTERVAL_MS, type EvaluationReport, type ReportBatch, type Recovery, type SessionInfo, type SessionState } from './session-reports';
+import { DistillationTrainer } from './trainer';
 import type { TrainerSnapshot } from './trainer-state';
-
-export type SessionState = 'idle' | 'running' | 'paused' | 'done';
-
-export interface SessionInfo {
-  totalSteps: number;
-  stepsPerEpoch: number;
-  teacherTestAccuracy: number | null;
-  classNames: string[];
-  /** Training samples actually used (the subset) and test samples. */
-  trainCount: number;
-  testCount: number;
-  runs: RunSpec[];
-}
-
-/** What a running session sends, batched so a listener gets at most ~10 messages a second. */
-/** `testCount`: the test samples it was taken on (bounded during training, the whole split at the end). */
-export type EvaluationReport = { id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics;
-
-export interface ReportBatch {
-  state: SessionState;
-  steps: StepReport[];
-  /** Test-set metrics of every run, taken at the end of each epoch and of the budget. */
-  evaluations: EvaluationReport[];
-  /** The probe batch as the charts show it, taken with the evaluations. */
-  probe?: ProbeSnapshot;
-  /** Why training paused by itself (a non-finite loss, …). */
-  message?: string;
-  /** An evaluation under way (steps wait for it): samples predicted so far, of all. */
-  evaluating?: { done: number; total: number };
-}
-
-export const REPORT_INTERVAL_MS = 100;
-/** How often a running session copies its state to plain arrays, the "last good weights". */
-export const SNAPSHOT_INTERVAL_MS = 1000;
-/** Test samples of each evaluation during training; the last one and Evaluate now use the whole split. */
-export const EVALUATION_TEST_LIMIT = 1000;
-/** How often a running session takes a probe snapshot for the charts (besides each epoch's). */
-export const PROBE_INTERVAL_MS = 1000;
-
-/** How long a failed GPU read waits for the device-lost signal before it counts as an error. */
-const LOSS_GRACE_MS = 2000;
-
-/** What a session resumed from after its backend was lost. */
-export interface Recovery {
-  backend: BackendInUse;
-  /** The step of the last good weights training continues from. */
-  resumedAtStep: number;
-  /** Steps that were trained after those weights and are lost with the device. */
-  stepsLost: number;
-}
-
-/** What can change while a run goes on. τ applies to every distilling run; α to DKD's TCKD weight and PCD. */
-export interface LiveChange {
-  learningRate?: number;
-  temperature?: number;
-  alpha?: number;
-}
-
-/**
- * Lets the host's queued events run (the worker's incoming messages: pause, stop, a live
- * change). On the CPU backend a step's reads resolve as microtasks, so without this a
- * running loop would never let a pause in.
- */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof setImmediate === 'function') {
-      setImmediate(resolve);
-      return;
-    }
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/** The first non-finite loss or term of a step, named, or null. */
-function nonFinite(report: StepReport): string | null {
-  for (const run of report.runs) {
-    if (!Number.isFinite(run.loss)) return `run ${run.id}, step ${report.step}: the loss is ${run.loss}`;
-    for (const [term, value] of Object.entries(run.terms)) {
-      if (!Number.isFinite(value)) return `run ${run.id}, step ${report.step}: loss term ${term} is ${value}`;
-    }
-  }
-  return null;
-}
 
 interface Loaded {
   config: TrainerConfig;
@@ -119,8 +33,7 @@ export class TrainingSession {
   private current: SessionState = 'idle';
   private stopRequested = false;
   private lastGood: TrainerSnapshot | null = null;
-  private lostDevice: string | null = null;
-  private lostSignal: (() => void) | null = null;
+  private readonly device = new DeviceGuard();
   /** Pause between steps in ms (the speed control); 0 = as fast as the backend goes. */
   private pace = 0;
   /** An epoch ended and its evaluation has not run yet (a pause stopped it): it runs first on resume. */
@@ -128,6 +41,8 @@ export class TrainingSession {
 
   /** Calls that read or replace the trainer run one at a time, in order (see {@link exclusive}). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Counts configure calls; a preparation whose ticket is not the latest is superseded. */
+  private configureTicket = 0;
 
   /**
    * `fetchFn` fetches the site's dataset and teacher files. `chunks` is how a slow step is
@@ -168,24 +83,6 @@ export class TrainingSession {
     return this.exclusive(() => this.configureNow(input, runInput, siteUrl, onProgress, () => ticket !== this.configureTicket, options));
   }
 
-  /**
-   * The dataset and, when a run distils, its teacher (verified): from the site, or for the
-   * local dataset from memory or IndexedDB (its teacher a model, or logits in the dataset).
-   */
-  private async loadData(config: TrainerConfig, needsTeacher: boolean, siteUrl: string, known?: Dataset): Promise<{ dataset: Dataset; teacher: tf.LayersModel | null; teacherTestAccuracy: number | null }> {
-    if (config.dataset === 'local') {
-      const local = await openLocal();
-      return { dataset: local.data.dataset, teacher: local.teacher, teacherTestAccuracy: local.facts.teacherTestAccuracy };
-    }
-    const dataset = known ?? (await loadDataset(config.dataset, siteUrl, this.fetchFn));
-    if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
-    const loaded = await loadTeacher(config.dataset, siteUrl, this.fetchFn, dataset);
-    return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
-  }
-
-  /** Counts configure calls; a preparation whose ticket is not the latest is superseded. */
-  private configureTicket = 0;
-
   private async configureNow(
     input: unknown,
     runInput: RunSpec[],
@@ -203,7 +100,7 @@ export class TrainingSession {
     const same = this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
-    const { dataset, teacher, teacherTestAccuracy } = reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits) ? reuse : await this.loadData(config, needsTeacher, siteUrl, reuse?.dataset);
+    const { dataset, teacher, teacherTestAccuracy } = reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits) ? reuse : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset);
     const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
@@ -260,17 +157,11 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running' || this.current === 'done') return;
     this.current = 'running';
-    let pending: StepReport[] = [];
-    let evaluations: EvaluationReport[] = [];
-    let probe: ProbeSnapshot | undefined;
-    let lastSent = performance.now();
-    let evaluating: { done: number; total: number } | null = null;
-    const send = (message?: string) => {
-      onReport({ state: this.current, steps: pending, evaluations, ...(probe ? { probe } : {}), ...(message ? { message } : {}), ...(evaluating ? { evaluating } : {}) });
-      pending = [];
-      evaluations = [];
-      probe = undefined;
-      lastSent = performance.now();
+    const reports = new ReportBatcher(onReport, () => this.current);
+    /** Pauses because the device was lost, and says so. */
+    const lost = () => {
+      this.current = 'paused';
+      reports.send({ message: this.lostMessage(), reason: { kind: 'device-lost', fromStep: this.lastGood?.step ?? null } });
     };
     let lastSnapshot = -Infinity;
     let lastProbe = performance.now();
@@ -284,7 +175,7 @@ export class TrainingSession {
     };
     const stoppable = async <T>(work: Promise<T>): Promise<T | 'stopped' | null> => {
       try {
-        return await this.whileDeviceLives(work);
+        return await this.device.whileAlive(work);
       } catch (error) {
         if (error instanceof TrainingStopped) return 'stopped';
         throw error;
@@ -296,74 +187,62 @@ export class TrainingSession {
         // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
         // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
         // Said at once (the steps wait for it), then with progress at the report rate.
-        evaluating = { done: 0, total: 0 };
-        send();
+        reports.evaluating = { done: 0, total: 0 };
+        reports.send();
         const evaluated = await stoppable(
           trainer.evaluate({
             testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT,
             stop: stopped,
             onProgress: (done, total) => {
-              evaluating = { done, total };
-              if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+              reports.evaluating = { done, total };
+              reports.sendIfDue();
             },
           }),
         );
-        evaluating = null;
+        reports.evaluating = null;
         if (evaluated === 'stopped') break;
-        const probed = evaluated ? await this.whileDeviceLives(trainer.probeSnapshot()) : null;
-        if (!evaluated || !probed) {
-          this.current = 'paused';
-          send(this.lostMessage());
-          return;
-        }
+        const probed = evaluated ? await this.device.whileAlive(trainer.probeSnapshot()) : null;
+        if (!evaluated || !probed) return lost();
         this.evaluationDue = false;
-        evaluations.push(...evaluated);
-        probe = probed;
+        reports.addEvaluations(evaluated);
+        reports.setProbe(probed);
         lastProbe = performance.now();
-        if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+        reports.sendIfDue();
         continue;
       }
       if (performance.now() - lastSnapshot >= SNAPSHOT_INTERVAL_MS) {
-        const snapshot = await this.whileDeviceLives(trainer.snapshot());
+        const snapshot = await this.device.whileAlive(trainer.snapshot());
         if (snapshot) this.lastGood = snapshot;
         lastSnapshot = performance.now();
       }
       const report = await stoppable(trainer.trainStepUnlessStopped(stopped));
       if (report === 'stopped') break;
-      if (!report) {
-        this.current = 'paused';
-        send(this.lostMessage());
-        return;
-      }
-      pending.push(report);
+      if (!report) return lost();
+      reports.addStep(report);
       const problem = nonFinite(report);
       if (problem) {
         this.current = 'paused';
-        send(`paused: ${problem}`);
+        reports.send({ message: `paused: ${problem}`, reason: { kind: 'non-finite' } });
         return;
       }
       if (trainer.done || trainer.currentStep % trainer.stepsPerEpoch === 0) this.evaluationDue = true;
       else if (performance.now() - lastProbe >= PROBE_INTERVAL_MS) {
-        const probed = await this.whileDeviceLives(trainer.probeSnapshot());
-        if (!probed) {
-          this.current = 'paused';
-          send(this.lostMessage());
-          return;
-        }
-        probe = probed;
+        const probed = await this.device.whileAlive(trainer.probeSnapshot());
+        if (!probed) return lost();
+        reports.setProbe(probed);
         lastProbe = performance.now();
       }
-      if (performance.now() - lastSent >= REPORT_INTERVAL_MS) send();
+      reports.sendIfDue();
       if (this.pace > 0) await new Promise((resolve) => setTimeout(resolve, this.pace));
       else await yieldToEvents();
     }
     if (this.stopRequested) {
-      send();
+      reports.send();
       this.dispose();
       return;
     }
     if (session.trainer.done && !this.evaluationDue) this.current = 'done';
-    send();
+    reports.send();
   }
 
   /** Milliseconds to wait between steps (the speed control); 0 = full speed. */
@@ -378,46 +257,13 @@ export class TrainingSession {
    * message; {@link recover} continues on another backend.
    */
   deviceLost(reason: string): void {
-    this.lostDevice = reason || 'unknown reason';
-    this.lostSignal?.();
+    this.device.lose(reason);
   }
 
   private lostMessage(): string {
     const from = this.lastGood ? `step ${this.lastGood.step}` : 'the start';
-    return `paused: the GPU device was lost (${this.lostDevice}); recover to continue on another backend from the last good weights (${from})`;
+    return `paused: the GPU device was lost (${this.device.lostReason}); recover to continue on another backend from the last good weights (${from})`;
   }
-
-  /**
-   * `work`'s result, or null as soon as the device is lost: a dead device's reads may
-   * never settle, or fail before `device.lost` is signalled (so a failure waits a moment
-   * for that signal before it counts as an error of its own).
-   */
-  private async whileDeviceLives<T>(work: Promise<T>): Promise<T | null> {
-    if (this.lostDevice) {
-      work.catch(() => undefined); // started already; nobody will read it
-      return null;
-    }
-    const lost = new Promise<null>((resolve) => (this.lostSignal = () => resolve(null)));
-    // Once the device-lost signal has won the race nobody awaits `work` any more: its later
-    // failure (a pause stopping it, a read on the dead device) must not become an unhandled rejection.
-    let settled = false;
-    try {
-      return await Promise.race([
-        work.catch(async (error: unknown) => {
-          if (settled) return null;
-          if (error instanceof TrainingStopped) throw error; // a pause, not a device fault
-          await Promise.race([lost, new Promise((resolve) => setTimeout(resolve, LOSS_GRACE_MS))]);
-          if (this.lostDevice || settled) return null;
-          throw error;
-        }),
-        lost,
-      ]);
-    } finally {
-      settled = true;
-      this.lostSignal = null;
-    }
-  }
-
 
   /**
    * After a lost device: starts the first backend of `order` that works, loads the
@@ -438,7 +284,7 @@ export class TrainingSession {
     const backend = await selectBackend(order);
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
-    const { dataset, teacher } = await this.loadData(config, runs.some((r) => r.method.method !== 'ce'), siteUrl);
+    const { dataset, teacher } = await loadSessionData(config, runs.some((r) => r.method.method !== 'ce'), siteUrl, this.fetchFn);
     const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
     try {
@@ -450,7 +296,7 @@ export class TrainingSession {
     }
     if (this.lastGood) await trainer.restore(this.lastGood);
     this.loaded = { ...session, dataset, teacher, trainer };
-    this.lostDevice = null;
+    this.device.reset();
     this.current = trainer.done ? 'done' : 'paused';
     return { backend, resumedAtStep: trainer.currentStep, stepsLost: reachedStep - trainer.currentStep };
   }
@@ -476,23 +322,10 @@ export class TrainingSession {
    */
   change(change: LiveChange): void {
     const session = this.session();
-    const fields: { field: string; message: string }[] = [];
-    // The same ranges as the schema's, so a live change can never set what Apply would refuse.
-    const check = (field: string, value: number | undefined, [min, max]: readonly [number, number], allowMin: boolean) => {
-      if (value === undefined) return;
-      if (!Number.isFinite(value) || value < min || (!allowMin && value === min) || value > max) {
-        fields.push({ field, message: `expected a finite number ${allowMin ? '≥' : '>'} ${min} and ≤ ${max}, got ${value}` });
-      }
-    };
-    check('learningRate', change.learningRate, RANGES.learningRate, false);
-    check('temperature', change.temperature, RANGES.temperature, true);
-    check('alpha', change.alpha, RANGES.weight, true);
-    if (fields.length) throw new ConfigError(fields);
+    const next = checkLiveChange(session.config, session.runs, change);
     session.trainer.adjust(change);
-    if (change.learningRate !== undefined) {
-      session.config = { ...session.config, optimizer: { ...session.config.optimizer, learningRate: change.learningRate } };
-    }
-    session.runs = session.trainer.runSpecs();
+    session.config = next.config;
+    session.runs = next.runs;
   }
 
   pause(): void {

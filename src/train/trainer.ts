@@ -7,6 +7,7 @@ import { labelsOneHot } from '../distill/logits';
 import { modelSpec } from '../models/zoo';
 import { ChunkPacer, disposeStep, readStepReport, runChunkedStep, runWholeStep, type ChunkPolicy, type StepInProgress, type StepObjective } from './chunked-step';
 import type { TrainerConfig } from './config';
+import { changeMethod, type LiveChange } from './live-change';
 import { evaluateRuns, probeRuns, type EvaluateOptions, type MeasuredRuns } from './probe';
 import { PreparationStopped, TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunEvaluation, type RunSpec, type StepReport, type StudentExport } from './reports';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
@@ -184,16 +185,11 @@ export class DistillationTrainer {
     return this.runs.map(({ id, method }) => ({ id, method }));
   }
 
-  /** Changes the base learning rate, τ or α from the next step on; weights and optimizer state stay. */
-  adjust(change: { learningRate?: number; temperature?: number; alpha?: number }): void {
+  /** Changes the base learning rate, τ or α from the next step on (see live-change.ts); weights and optimizer state stay. */
+  adjust(change: LiveChange): void {
     this.discardStepInProgress(); // a step half done with the old values starts again with the new ones
     if (change.learningRate !== undefined) this.baseLearningRate = change.learningRate;
-    for (const run of this.runs) {
-      const method = { ...run.method };
-      if (change.temperature !== undefined && 'temperature' in method) method.temperature = change.temperature;
-      if (change.alpha !== undefined && (method.method === 'pcd' || method.method === 'dkd')) method.alpha = change.alpha;
-      run.method = method;
-    }
+    for (const run of this.runs) run.method = changeMethod(run.method, change);
   }
 
   learningRateAt(step: number): number {

@@ -4,10 +4,11 @@ import type { LocalImportResult } from '../import/local-import';
 import type { LocalImportRequest, LocalRead } from '../import/local-transfer';
 import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
-import type { EvaluationReport, LiveChange, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session';
+import type { LiveChange } from '../train/live-change';
+import type { EvaluationReport, PauseReason, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session-reports';
 import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
 
-export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PrepareOptions, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PauseReason, PrepareOptions, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
 
 export interface TrainingWorkerApi {
   /**

@@ -11,6 +11,7 @@ import { IMPORT_CANCELLED, transferables } from '../../import/local-transfer';
 import { announceLocal } from './local-tabs';
 import { runsOf, toHash, type PageConfig } from './config-state';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
+import { applyLiveChange } from '../../train/live-change';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
 
@@ -354,13 +355,7 @@ export class Controller {
       await this.api.change(change);
       // One source of truth: the running configuration, the setup panel's draft (and so the
       // URL and Copy link) and what Reset restarts all take the changed values.
-      const withChange = (config: PageConfig['config']) => {
-        const next = structuredClone(config);
-        if (change.learningRate !== undefined) next.optimizer.learningRate = change.learningRate;
-        if (change.temperature !== undefined && 'temperature' in next.method) next.method.temperature = change.temperature;
-        if (change.alpha !== undefined && 'alpha' in next.method) next.method.alpha = change.alpha;
-        return next;
-      };
+      const withChange = (config: PageConfig['config']) => applyLiveChange(config, change);
       const { applied, draft } = this.store;
       if (applied) {
         this.store.set({ applied: { ...applied, page: { ...applied.page, config: withChange(applied.page.config) } } });
@@ -423,7 +418,8 @@ export class Controller {
         epoch = last.epoch;
       }
       if (batch.message) {
-        const lost = /device was lost/.test(batch.message);
+        // Told by a field of the contract, never by matching the words.
+        const lost = batch.paused?.kind === 'device-lost';
         store.notify(lost ? 'error' : 'warning', batch.message);
         if (lost) status = 'lost';
       }
