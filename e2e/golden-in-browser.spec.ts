@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE } from '../src/kernels/equivalence';
+import { EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE } from '../src/test-support/equivalence';
 import type * as Harness from './harness/golden-in-browser';
 
 const golden = JSON.parse(readFileSync(new URL('../src/distill/fixtures/distill-golden.json', import.meta.url), 'utf8'));

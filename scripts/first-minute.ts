@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
-import { toHash } from '../src/app/store/config-state';
-import { PRESETS } from '../src/app/store/presets';
+import { toHash } from '../src/config/page-config';
+import { PRESETS } from '../src/config/presets';
 import { serveDirectory } from '../src/test-support/static-server';
 
 const arg = (flag: string, fallback: string) => {

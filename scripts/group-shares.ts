@@ -7,8 +7,8 @@
 // stage. Chapter 4 of the lesson teaches what this measures.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { runsOf } from '../src/app/store/config-state';
-import { PRESETS } from '../src/app/store/presets';
+import { runsOf } from '../src/config/page-config';
+import { PRESETS } from '../src/config/presets';
 import { featureSize, firstSamples } from '../src/data/dataset';
 import { builtInDataset, loadDataset } from '../src/data/load';
 import type { PcdOptions } from '../src/distill/pcd';

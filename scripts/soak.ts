@@ -6,8 +6,8 @@
 import { chromium, type CDPSession } from '@playwright/test';
 import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../e2e/chromium';
-import { toHash } from '../src/app/store/config-state';
-import { DEFAULT_PRESET } from '../src/app/store/presets';
+import { toHash } from '../src/config/page-config';
+import { DEFAULT_PRESET } from '../src/config/presets';
 import type * as Controller from '../src/app/store/controller-instance';
 
 const arg = (flag: string, fallback: string) => {

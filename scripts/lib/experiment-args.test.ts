@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runsOf } from '../../src/app/store/config-state';
-import { PRESETS } from '../../src/app/store/presets';
+import { runsOf } from '../../src/config/page-config';
+import { PRESETS } from '../../src/config/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { ArgumentError, planExperiment } from './experiment-args';
 import { formatMeanStd, pairedGain, resultTable } from './experiment-report';

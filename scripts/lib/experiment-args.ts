@@ -3,8 +3,8 @@
 // cannot, such as τ of the compared runs). Pure: parsed and validated here, run elsewhere,
 // so the unit tests can check every flag without training anything.
 import { readFileSync } from 'node:fs';
-import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/app/store/config-state';
-import { PRESETS } from '../../src/app/store/presets';
+import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/config/page-config';
+import { PRESETS } from '../../src/config/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
 import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, type TrainerConfig } from '../../src/train/config';

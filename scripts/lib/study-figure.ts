@@ -1,7 +1,7 @@
 // Figures as standalone SVG files, drawn from stored results (never by hand): a study's
 // final test accuracy against the varied flag, and an experiment's test accuracy against
 // the epoch. Colours are the page's (Okabe–Ito); a dashed line marks the teacher.
-import { RUN_LABEL, runColour } from '../../src/app/palette';
+import { RUN_LABEL, runColour } from '../../src/config/palette';
 import { meanStd } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';
 import type { Study } from './study-render';

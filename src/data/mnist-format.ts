@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 /**
  * The compact MNIST format `npm run data` writes under `public/data/mnist/` and the page

@@ -10,9 +10,10 @@ import {
   type Labels,
 } from './logits';
 import { hasFusedPcd, kdFused } from '../kernels/pcd';
-import { DKD_DEFAULTS, KD_DEFAULTS } from './methods';
+import { DKD_DEFAULTS, KD_DEFAULTS, type DkdOptions, type KdOptions } from './methods';
 
 export { DKD_DEFAULTS, KD_DEFAULTS };
+export type { DkdOptions, KdOptions };
 
 /**
  * The labels as a `[B, C]` one-hot tensor: built from host labels (and disposed by `release`),
@@ -40,12 +41,6 @@ export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels | tf
   }
 }
 
-export interface KdOptions {
-  /** τ > 0; both distributions are softened by it. */
-  temperature: number;
-  /** Standardize both logit rows first (Sun et al. 2024). */
-  standardizeLogits: boolean;
-}
 
 
 export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
@@ -80,12 +75,6 @@ export function kdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Te
   });
 }
 
-export interface DkdOptions extends KdOptions {
-  /** Weight of the target-class term TCKD, ≥ 0. */
-  alpha: number;
-  /** Weight of the non-target-class term NCKD, ≥ 0. */
-  beta: number;
-}
 
 
 export function resolveDkdOptions(options: Partial<DkdOptions> = {}): DkdOptions {

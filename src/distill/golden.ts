@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import { z } from '../data/zod';
 import { crossEntropyLoss, dkdLoss, kdLoss } from './baselines';
 import { groupSlot, pcdLoss, readPcdDiagnostics, type PcdOptions } from './pcd';
 

@@ -1,7 +1,44 @@
 // The methods and their defaults, with no TF.js: the page's main thread (setup panel, URL
 // state, config import) imports this, and its bundle must not pull TF.js in.
-import type { DkdOptions, KdOptions } from './baselines';
-import type { PcdOptions } from './pcd';
+
+export interface KdOptions {
+  /** τ > 0; both distributions are softened by it. */
+  temperature: number;
+  /** Standardize both logit rows first (Sun et al. 2024). */
+  standardizeLogits: boolean;
+}
+
+export interface DkdOptions extends KdOptions {
+  /** Weight of the target-class term TCKD, ≥ 0. */
+  alpha: number;
+  /** Weight of the non-target-class term NCKD, ≥ 0. */
+  beta: number;
+}
+
+/** Every option of PCD in docs/spec.md. */
+export interface PcdOptions {
+  /** Number of stages S, an integer in 1…C. Stage k cuts the ranked classes into k groups. */
+  stages: number;
+  /** τ > 0. */
+  temperature: number;
+  /** Weight α of the PCD term, ≥ 0. The returned `loss` is already multiplied by it. */
+  alpha: number;
+  /** Adaptive weight λ = 1 − cos(p, q) per group; `false` sets λ = 1 (ablation). */
+  adaptive: boolean;
+  /** Logit-difference ranking; `false` keeps class-index order (ablation). */
+  ranking: boolean;
+  /** Fine-to-coarse pass (stages S … 1). */
+  fineToCoarse: boolean;
+  /** Coarse-to-fine pass (stages 1 … S). */
+  coarseToFine: boolean;
+  /** Standardize both logit rows before the loss (Sun et al. 2024). */
+  standardizeLogits: boolean;
+  /**
+   * Scheduled mode (spec §5): train with one stage only, `loss = α · 2 · L_k`. `null` is
+   * the paper's per-step loss over all stages and both passes.
+   */
+  activeStage: number | null;
+}
 
 export const KD_DEFAULTS: KdOptions = { temperature: 4, standardizeLogits: false };
 

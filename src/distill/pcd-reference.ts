@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { groupCount, groupOf, groupSlot } from '../kernels/pcd-attrs';
 import { logitPairShape, standardizeLogits } from './logits';
-import { resolvePcdOptions, type PcdOptions } from './pcd';
+import type { PcdOptions } from './methods';
+import { resolvePcdOptions } from './pcd-options';
 
 /** What the composed reference returns: the fused result's fields, with the groups as a tensor. */
 export interface PcdReferenceResult {

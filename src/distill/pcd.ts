@@ -1,67 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import {
-  DistillInputError,
-  requireBoolean,
-  requireFiniteNonNegative,
-  requireFinitePositive,
-  requireIntegerInRange,
-} from './errors';
 import { groupCount, groupSlot, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
 import { hasFusedPcd, pcdFused } from '../kernels/pcd';
 import { logitPairShape } from './logits';
 import { pcdLossReference } from './pcd-reference';
-import { PCD_DEFAULTS } from './methods';
+import { PCD_DEFAULTS, type PcdOptions } from './methods';
+import { resolvePcdOptions } from './pcd-options';
 
-export { PCD_DEFAULTS, groupCount, groupSlot, stageWeights };
-
-/** Every option of PCD in docs/spec.md. */
-export interface PcdOptions {
-  /** Number of stages S, an integer in 1…C. Stage k cuts the ranked classes into k groups. */
-  stages: number;
-  /** τ > 0. */
-  temperature: number;
-  /** Weight α of the PCD term, ≥ 0. The returned `loss` is already multiplied by it. */
-  alpha: number;
-  /** Adaptive weight λ = 1 − cos(p, q) per group; `false` sets λ = 1 (ablation). */
-  adaptive: boolean;
-  /** Logit-difference ranking; `false` keeps class-index order (ablation). */
-  ranking: boolean;
-  /** Fine-to-coarse pass (stages S … 1). */
-  fineToCoarse: boolean;
-  /** Coarse-to-fine pass (stages 1 … S). */
-  coarseToFine: boolean;
-  /** Standardize both logit rows before the loss (Sun et al. 2024). */
-  standardizeLogits: boolean;
-  /**
-   * Scheduled mode (spec §5): train with one stage only, `loss = α · 2 · L_k`. `null` is
-   * the paper's per-step loss over all stages and both passes.
-   */
-  activeStage: number | null;
-}
+export { PCD_DEFAULTS, groupCount, groupSlot, resolvePcdOptions, stageWeights };
+export type { PcdOptions };
 
 
-/** Merges options with the defaults and validates them against a problem with `classes` classes. */
-export function resolvePcdOptions(options: Partial<PcdOptions>, classes: number): PcdOptions {
-  const resolved = { ...PCD_DEFAULTS, ...options };
-  requireIntegerInRange('stages', resolved.stages, 1, classes);
-  requireFinitePositive('temperature', resolved.temperature);
-  requireFiniteNonNegative('alpha', resolved.alpha);
-  for (const flag of ['adaptive', 'ranking', 'fineToCoarse', 'coarseToFine', 'standardizeLogits'] as const) {
-    requireBoolean(flag, resolved[flag]);
-  }
-  if (resolved.activeStage === null) {
-    if (!resolved.fineToCoarse && !resolved.coarseToFine) {
-      throw new DistillInputError(
-        'fineToCoarse/coarseToFine',
-        'false/false',
-        'at least one pass switched on (with both off the PCD loss is identically 0)',
-      );
-    }
-  } else {
-    requireIntegerInRange('activeStage', resolved.activeStage, 1, resolved.stages);
-  }
-  return resolved;
-}
+
 
 /** What one PCD evaluation returns: the loss and, from the same pass, the chart diagnostics. */
 export interface PcdResult {

@@ -8,11 +8,9 @@
 // schema discipline (zod, every field and every size), and a record that fails is dropped
 // (both keys, in one transaction) with a reason the page says, never handed to the page.
 import { clear, createStore, delMany, getMany, promisifyRequest, type UseStore } from 'idb-keyval';
-import { z } from 'zod';
+import { z } from '../data/zod';
 import type { Dataset } from '../data/dataset';
 import type { LocalFacts } from '../models/catalog';
-// zod's global configuration (jitless, for the site's CSP) is set where the trainer schema is.
-import '../train/config';
 import { LOCAL_LIMITS } from './local-limits';
 import type { ModelArtifacts } from './local-model-files';
 

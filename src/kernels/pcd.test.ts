@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
 import { hasFusedPcd } from './pcd';
-import { caseName, compareKdWithReference, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE, KD_EQUIVALENCE_CASES } from './equivalence';
+import { caseName, compareKdWithReference, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE, KD_EQUIVALENCE_CASES } from '../test-support/equivalence';
 
 describe('fused PCD kernel = composed reference on random logits (CPU backend)', () => {
   beforeAll(useCpuBackend);

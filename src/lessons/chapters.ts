@@ -5,8 +5,9 @@
 // tests check every chapter against the presets and the schema. The numbers quoted come
 // from docs/results.md (3 seeds each), so the text says what the project measured.
 import { METHOD_DEFAULTS } from '../distill/methods';
-import type { Hideable, PageConfig } from '../app/store/config-state';
-import { PRESETS } from '../app/store/presets';
+import type { Hideable, PageConfig } from '../config/types';
+import type { LessonLinks } from '../config/page-config';
+import { PRESETS } from '../config/presets';
 
 /** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */
 export type LessonChart = Extract<Hideable, 'summary' | 'curves' | 'ranking' | 'groups' | 'schedule' | 'probabilities' | 'per-class' | 'agreement'> | 'temperature';
@@ -181,3 +182,6 @@ export function chapterIndex(value: string): number | null {
   const n = Number(value);
   return n >= 1 && n <= CHAPTERS.length ? n - 1 : null;
 }
+
+/** The chapters as a link reads them (`fromHash` in config/page-config.ts). */
+export const LESSON_LINKS: LessonLinks = { count: CHAPTERS.length, indexOf: chapterIndex, pageOf: (index) => CHAPTERS[index].page };

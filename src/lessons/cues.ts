@@ -1,11 +1,12 @@
 // Live cues: a chapter says in words when the thing to see has happened, computed from the
 // session's reports (evaluations, probe snapshots, the step), never from a timer. Pure
 // functions of plain data, unit-tested without a page.
-import { percent, raceSummary, summarySentence } from '../app/store/summary';
+import { percent, raceSummary, summarySentence } from '../config/summary';
 import type { TrainerConfig } from '../train/config';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { activeStageAt, schedulePhases } from '../train/schedule';
-import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
+import type { ProbeSnapshot } from '../train/reports';
+import type { EvaluationReport } from '../train/session-reports';
 import type { CueId } from './chapters';
 
 export interface CueState {

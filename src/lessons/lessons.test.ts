@@ -1,11 +1,14 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { fromHash, runsOf, toHash } from '../app/store/config-state';
+import { fromHash as fromHashWith, runsOf, toHash } from '../config/page-config';
 import { draftErrors } from '../app/store/session-store';
 import { defaultTrainerConfig, parseTrainerConfig } from '../train/config';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
-import { CHAPTERS, chapterIndex, LESSON_CHARTS } from './chapters';
+import { CHAPTERS, chapterIndex, LESSON_CHARTS, LESSON_LINKS } from './chapters';
 import { cueText, probabilityPercent, type CueState } from './cues';
+
+/** A link read as the page reads it, with the lesson's chapters. */
+const fromHash = (hash: string) => fromHashWith(hash, LESSON_LINKS);
 
 describe('the lesson chapters', () => {
   it('has about six chapters, each with text, what to look for, and charts the page has', () => {

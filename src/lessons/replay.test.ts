@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../worker/api';
-import { runsOf } from '../app/store/config-state';
+import { runsOf } from '../config/page-config';
 import { builtInDataset, loadDataset } from '../data/load';
 import { loadTeacher } from '../models/teacher';
 import { serveDirectory } from '../test-support/static-server';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+import { z } from '../data/zod';
 import type { DatasetId } from '../data/dataset';
 import { featureSize, firstSamples, type Dataset } from '../data/dataset';
 import { sha256Hex } from '../data/mnist-format';

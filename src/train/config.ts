@@ -1,21 +1,8 @@
-import { z } from 'zod';
+import { z } from '../data/zod';
 import type { AnyDatasetId, DatasetId } from '../data/dataset';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
 import { defaultStudentOf, getLocalFacts, studentsOf } from '../models/catalog';
 
-// No generated code: zod's JIT would call `new Function`, which the site's CSP forbids.
-// Messages a person reads under a field: "expected a whole number", "expected at most
-// 4096", not the validator's own wording ("Invalid input: expected int, received number").
-z.config({
-  jitless: true,
-  customError: (issue) => {
-    if (issue.code === 'invalid_type' && issue.expected === 'int') return 'expected a whole number';
-    if (issue.code === 'invalid_type' && issue.expected === 'number') return typeof issue.input === 'number' ? 'expected a finite number' : 'expected a number';
-    if (issue.code === 'too_small' && issue.origin === 'number') return issue.inclusive ? `expected at least ${issue.minimum}` : `expected more than ${issue.minimum}`;
-    if (issue.code === 'too_big' && issue.origin === 'number') return issue.inclusive ? `expected at most ${issue.maximum}` : `expected less than ${issue.maximum}`;
-    return undefined;
-  },
-});
 
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL

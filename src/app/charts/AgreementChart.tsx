@@ -1,6 +1,6 @@
 import { M } from '../panels/Formula';
 import { useMemo } from 'react';
-import { runColour, RUN_LABEL } from '../palette';
+import { runColour, RUN_LABEL } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
 import { stepDomain, useEvaluations } from './use-live';

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { runColour, RUN_LABEL } from '../palette';
+import { runColour, RUN_LABEL } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
 import { stepDomain, thinIndices, useLive } from './use-live';

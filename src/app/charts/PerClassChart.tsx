@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { runColour, RUN_LABEL, viridisRgb } from '../palette';
+import { runColour, RUN_LABEL, viridisRgb } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { BarPlot } from './plot';

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useSession } from '../store/session-store';
-import { runColour, RUN_LABEL } from '../palette';
+import { runColour, RUN_LABEL } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
 import { useShownProbe } from './use-live';

@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { RUN_LABEL } from '../palette';
+import { RUN_LABEL } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { stagesOf } from './probe-view';
 import { useShownProbe, useShownStage } from './use-live';

@@ -2,7 +2,7 @@ import { M } from '../panels/Formula';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { schedulePhases } from '../../train/schedule';
-import { groupColour } from '../palette';
+import { groupColour } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { controller } from '../store/controller-instance';
 import { ChartCard } from './ChartCard';

@@ -1,7 +1,7 @@
 import { M } from '../panels/Formula';
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { groupColour } from '../palette';
+import { groupColour } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { stageRows } from './probe-view';

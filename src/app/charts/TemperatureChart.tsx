@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { soften } from '../../lessons/cues';
 import { useSession } from '../store/session-store';
-import { runColour } from '../palette';
+import { runColour } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
 import { useShownProbe } from './use-live';

@@ -1,10 +1,10 @@
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { RUN_LABEL } from '../palette';
-import { numbersLostInJson, sanitizeConfig } from '../store/config-state';
+import { RUN_LABEL } from '../../config/palette';
+import { numbersLostInJson, sanitizeConfig } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { raceSummary, summarySentence } from '../store/summary';
+import { raceSummary, summarySentence } from '../../config/summary';
 
 /** Saves `data` as a file named `name` (a download the browser starts; nothing leaves the machine). */
 export function download(name: string, data: BlobPart, type: string): void {

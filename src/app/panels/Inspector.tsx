@@ -9,7 +9,7 @@ import { LOGITS_LIMITS } from '../../import/local-limits';
 import { startInspectorWorker } from '../../worker/bridge';
 import { BarPlot } from '../charts/plot';
 import { M } from './Formula';
-import { groupColour } from '../palette';
+import { groupColour } from '../../config/palette';
 import { download } from './ExportPanel';
 import { useSession } from '../store/session-store';
 import { useDropZone } from './use-drop';

@@ -4,10 +4,10 @@ import type { AnyDatasetId } from '../../data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../../models/catalog';
 import { classCount, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
-import { RUN_LABEL } from '../palette';
-import { optimizerFor, scheduleFor } from '../store/config-state';
+import { RUN_LABEL } from '../../config/palette';
+import { optimizerFor, scheduleFor } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
-import { PRESETS } from '../store/presets';
+import { PRESETS } from '../../config/presets';
 import { useSession } from '../store/session-store';
 import { Field, NumberInput } from './Field';
 

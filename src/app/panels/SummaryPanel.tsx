@@ -1,10 +1,10 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDuration } from '../../train/config';
-import { RUN_LABEL, runColour } from '../palette';
+import { RUN_LABEL, runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { raceSummary, signedPoints, summarySentence } from '../store/summary';
+import { raceSummary, signedPoints, summarySentence } from '../../config/summary';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
 

@@ -4,12 +4,12 @@
 import * as Comlink from 'comlink';
 import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareOptions, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/catalog';
-import { DEFAULT_PRESET } from './presets';
+import { DEFAULT_PRESET } from '../../config/presets';
 import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
 import { IMPORT_CANCELLED, transferables } from '../../import/local-transfer';
 import { announceLocal } from './local-tabs';
-import { runsOf, toHash, type PageConfig } from './config-state';
+import { runsOf, toHash, type PageConfig } from '../../config/page-config';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
 

@@ -1,6 +1,6 @@
-import { CHAPTERS } from '../../lessons/chapters';
-import { fromHash } from './config-state';
-import { DEFAULT_PRESET } from './presets';
+import { CHAPTERS, LESSON_LINKS } from '../../lessons/chapters';
+import { fromHash } from '../../config/page-config';
+import { DEFAULT_PRESET } from '../../config/presets';
 import { useSession } from './session-store';
 
 let written = '';
@@ -14,7 +14,7 @@ export const setLastWritten = (hash: string) => void (written = hash);
  * every value that was ignored. Returns the parsed state (null for an empty hash).
  */
 export function loadHash(): ReturnType<typeof fromHash> {
-  const state = fromHash(location.hash);
+  const state = fromHash(location.hash, LESSON_LINKS);
   const store = useSession.getState();
   if (!state) {
     store.setDraft(structuredClone(DEFAULT_PRESET.page));

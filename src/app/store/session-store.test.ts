@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeSnapshot, StepReport } from '../../worker/api';
 import type { EvaluationReport } from '../../worker/api';
 import { appendEvaluations, appendProbe, appendSteps, CONFUSIONS_KEPT, draftErrors, emptyLive, EVALUATIONS_LIMIT, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
-import { PRESETS } from './presets';
+import { PRESETS } from '../../config/presets';
 
 const step = (i: number): StepReport => ({ step: i, epoch: 1, activeStage: null, warm: 1, learningRate: 0.01, runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }] });
 const probe = (i: number) => ({ step: i }) as ProbeSnapshot;

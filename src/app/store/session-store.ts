@@ -5,8 +5,8 @@ import { create } from 'zustand';
 import type { LocalFacts } from '../../models/catalog';
 import { ConfigError, parseTrainerConfig } from '../../train/config';
 import type { BackendInUse, EvaluationReport, PrepareProgress, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
-import { runsOf, type Hideable, type PageConfig } from './config-state';
-import { DEFAULT_PRESET } from './presets';
+import { runsOf, type Hideable, type PageConfig } from '../../config/page-config';
+import { DEFAULT_PRESET } from '../../config/presets';
 
 export const FLUSH_MS = 250;
 /** Probe snapshots kept for history scrubbing; past this, every other older one is dropped. */

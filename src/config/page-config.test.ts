@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { METHOD_DEFAULTS } from '../../distill/methods';
-import { defaultTrainerConfig } from '../../train/config';
-import { CHAPTERS } from '../../lessons/chapters';
-import { fromHash, numbersLostInJson, runsOf, sanitizeConfig, toHash } from './config-state';
+import { METHOD_DEFAULTS } from '../distill/methods';
+import { defaultTrainerConfig } from '../train/config';
+import { CHAPTERS, LESSON_LINKS } from '../lessons/chapters';
+import { fromHash as fromHashWith, numbersLostInJson, runsOf, sanitizeConfig, toHash } from './page-config';
 import { DEFAULT_PRESET, PRESETS } from './presets';
+
+/** A link read as the page reads it, with the lesson's chapters. */
+const fromHash = (hash: string) => fromHashWith(hash, LESSON_LINKS);
 
 describe('the page configuration in the URL hash and in imported files', () => {
   it('round-trips every preset through the hash unchanged, with no notices', () => {

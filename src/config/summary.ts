@@ -2,7 +2,7 @@
 // latest evaluation that every run has, its gain over CE (same initial weights, same
 // batches), the teacher's accuracy and the steps taken. Pure, for the summary card and the
 // metrics export.
-import type { EvaluationReport } from '../../worker/api';
+import type { EvaluationReport } from '../train/session-reports';
 
 export interface SummaryRow {
   id: string;

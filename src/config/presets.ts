@@ -1,6 +1,6 @@
-import { METHOD_DEFAULTS } from '../../distill/methods';
-import { defaultTrainerConfig, type TrainerConfig } from '../../train/config';
-import type { PageConfig } from './config-state';
+import { METHOD_DEFAULTS } from '../distill/methods';
+import { defaultTrainerConfig, type TrainerConfig } from '../train/config';
+import type { PageConfig } from './types';
 
 export interface Preset {
   id: string;

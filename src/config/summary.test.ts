@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationReport } from '../../worker/api';
+import type { EvaluationReport } from '../train/session-reports';
 import { raceSummary, summarySentence } from './summary';
 
 const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000) => ({ id, step, testAccuracy, testCount }) as EvaluationReport;

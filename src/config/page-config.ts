@@ -2,40 +2,16 @@
 // from untrusted places (the URL hash, an imported JSON file) through one path. Values
 // are copied field by field onto known defaults, never evaluated; unknown or malformed
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
-import type { AnyDatasetId } from '../../data/dataset';
-import { getLocalFacts } from '../../models/catalog';
-import { CHAPTERS, chapterIndex } from '../../lessons/chapters';
+import type { AnyDatasetId } from '../data/dataset';
+import { getLocalFacts } from '../models/catalog';
 import { DEFAULT_PRESET } from './presets';
-import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
-import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../../train/config';
-import type { BackendName } from '../../tf/backends';
+import { HIDEABLE, type Hideable, type PageConfig } from './types';
+import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../distill/methods';
+import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../train/config';
+import type { BackendName } from '../tf/backends';
 
-export interface PageConfig {
-  config: TrainerConfig;
-  /** Methods trained side by side with `config.method` (each with its defaults). */
-  compare: Method[];
-}
-
-/** Parts of the page a classroom link can hide (`hide=…` in the hash). */
-export const HIDEABLE = [
-  'setup',
-  'live',
-  'speed',
-  'export',
-  'history',
-  'confusion',
-  'schedule-editor',
-  // Whole charts, for a lesson about one of them.
-  'summary',
-  'curves',
-  'ranking',
-  'groups',
-  'schedule',
-  'probabilities',
-  'per-class',
-  'agreement',
-] as const;
-export type Hideable = (typeof HIDEABLE)[number];
+export type { Hideable, PageConfig } from './types';
+export { HIDEABLE } from './types';
 
 export interface HashState extends PageConfig {
   hide: Hideable[];
@@ -330,15 +306,20 @@ export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: B
   return `#${params.toString()}`;
 }
 
+/** The lesson's chapters as a link sees them (lessons/chapters.ts gives `LESSON_LINKS`): how many, and each one's configuration. */
+export interface LessonLinks {
+  count: number;
+  /** The 0-based chapter a link's `lesson=N` (1-based) names, or null. */
+  indexOf: (value: string) => number | null;
+  pageOf: (index: number) => PageConfig | null;
+}
+
 /**
  * Reads a location hash; an empty hash or an anchor gives `null` (the page then uses its default preset).
  * Its settings change a base: the lesson chapter's configuration in a lesson link, else the default
  * preset (`#budget.amount=5` is the default race for 5 epochs, not the schema's defaults).
  */
-export function fromHash(
-  hash: string,
-  baseOf: (lesson: number | null) => PageConfig | null = (lesson) => (lesson === null ? DEFAULT_PRESET.page : CHAPTERS[lesson].page),
-): HashState | null {
+export function fromHash(hash: string, lessons: LessonLinks): HashState | null {
   const text = hash.replace(/^#/, '');
   // An in-page anchor (`#charts`) is not a configuration link.
   if (!text || !text.includes('=')) return null;
@@ -360,8 +341,8 @@ export function fromHash(
       continue;
     }
     if (key === 'lesson') {
-      lesson = chapterIndex(value);
-      if (lesson === null) notices.push(`lesson = "${value.slice(0, 20)}" is not a chapter 1–${CHAPTERS.length}: ignored`);
+      lesson = lessons.indexOf(value);
+      if (lesson === null) notices.push(`lesson = "${value.slice(0, 20)}" is not a chapter 1–${lessons.count}: ignored`);
       continue;
     }
     if (key === 'hide') {
@@ -398,6 +379,6 @@ export function fromHash(
   hide = [...new Set(hide)];
   if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
   // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
-  const sanitized = sanitizeConfig(nested, true, baseOf(lesson));
+  const sanitized = sanitizeConfig(nested, true, lesson === null ? DEFAULT_PRESET.page : lessons.pageOf(lesson));
   return { ...sanitized, hide, backend, lesson, present, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
 }
