@@ -6,7 +6,9 @@ import { expect, test } from '@playwright/test';
 test('no WCAG A/AA violations at 1280×800 and 390×844; play and pause from the keyboard', async ({ page }) => {
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('./#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=2000&compare=ce,kd&backend=cpu');
+  await page.goto(
+    './#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=2000&compare=ce,kd&backend=cpu',
+  );
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
 
   // Keyboard only: Tab to Play, Enter; Space on the page pauses.
@@ -18,7 +20,10 @@ test('no WCAG A/AA violations at 1280×800 and 390×844; play and pause from the
   await page.keyboard.press('Space');
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
 
-  for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
     await page.setViewportSize(size);
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
     const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`);

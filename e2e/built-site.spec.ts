@@ -40,7 +40,9 @@ test('works from a sub-folder of a static host, on WebGPU, with no CSP violation
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=webgpu`);
+  await page.goto(
+    `${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=webgpu`,
+  );
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   await page.getByTestId('play').click();
@@ -65,7 +67,9 @@ test('the charts redraw at their bounded rate during 20 s of training (CPU backe
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${site.url}${SUB}#dataset=synthetic100&trainSubset=2000&batchSize=64&budget.unit=epochs&budget.amount=200&compare=ce,kd,dkd&backend=cpu`);
+  await page.goto(
+    `${site.url}${SUB}#dataset=synthetic100&trainSubset=2000&batchSize=64&budget.unit=epochs&budget.amount=200&compare=ce,kd,dkd&backend=cpu`,
+  );
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
   // Each React commit that changes the loss chart's plots is one MutationObserver callback: one
@@ -73,7 +77,12 @@ test('the charts redraw at their bounded rate during 20 s of training (CPU backe
   await page.evaluate(() => {
     const w = window as unknown as { redraws: number };
     w.redraws = 0;
-    new MutationObserver(() => w.redraws++).observe(document.querySelector('[data-testid=chart-curves] .chart-body')!, { subtree: true, childList: true, attributes: true, characterData: true });
+    new MutationObserver(() => w.redraws++).observe(document.querySelector('[data-testid=chart-curves] .chart-body')!, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
   });
   const started = await page.evaluate(() => performance.now());
   await page.getByTestId('play').click();
@@ -83,7 +92,9 @@ test('the charts redraw at their bounded rate during 20 s of training (CPU backe
   const steps = Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
   const tasks = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
   const during = tasks.filter((t) => t.start >= started && t.start <= ended);
-  console.log(`${steps} steps in ${seconds.toFixed(1)} s; loss chart redraws: ${redraws}; long tasks (> 50 ms) during training: ${during.length ? during.map((t) => `${t.duration.toFixed(0)} ms`).join(', ') : 'none'}`);
+  console.log(
+    `${steps} steps in ${seconds.toFixed(1)} s; loss chart redraws: ${redraws}; long tasks (> 50 ms) during training: ${during.length ? during.map((t) => `${t.duration.toFixed(0)} ms`).join(', ') : 'none'}`,
+  );
   await page.screenshot({ path: testInfo.outputPath('race-cpu-1280x800.png') });
   // Training went on and the charts drew it: the evaluations of the first epochs arrived.
   await expect(page.getByTestId('chart-agreement')).toHaveAttribute('data-has-data', 'true');
@@ -110,7 +121,10 @@ test('a broken teacher file on the served site is refused, naming the file and t
   const built = (file: string) => readFileSync(join(root, 'build', teacher, file));
   const weights = built('weights.bin');
   const metadata = JSON.parse(built('metadata.json').toString('utf8'));
-  const sealed = (bytes: Buffer) => ({ ...metadata, files: { ...metadata.files, 'weights.bin': { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } } });
+  const sealed = (bytes: Buffer) => ({
+    ...metadata,
+    files: { ...metadata.files, 'weights.bin': { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } },
+  });
   const nan = Buffer.alloc(weights.length);
   for (let i = 0; i < nan.length; i += 4) nan.writeFloatLE(NaN, i);
   let seed = 7;
@@ -118,11 +132,31 @@ test('a broken teacher file on the served site is refused, naming the file and t
   for (let i = 0; i < random.length; i += 4) random.writeFloatLE(((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2, i);
   const faults: { name: string; files: Record<string, Buffer | null>; says: RegExp }[] = [
     { name: 'missing', files: { 'weights.bin': null }, says: /teacher\/weights\.bin: HTTP 404/ },
-    { name: 'truncated', files: { 'weights.bin': weights.subarray(0, 1000) }, says: /teacher\/weights\.bin: truncated: 1,000 bytes, expected 399,760/ },
-    { name: 'nan', files: { 'weights.bin': nan }, says: /teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says [0-9a-f]{64}/ },
-    { name: 'other-dataset', files: { 'metadata.json': readFileSync(join(root, 'build', 'models/mnist/teacher/metadata.json')) }, says: /teacher\/metadata\.json: describes the mnist teacher, not the synthetic100 one/ },
-    { name: 'resealed-random', files: { 'weights.bin': random, 'metadata.json': Buffer.from(JSON.stringify(sealed(random))) }, says: /weights\.bin: predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/ },
-    { name: 'resealed-nan', files: { 'weights.bin': nan, 'metadata.json': Buffer.from(JSON.stringify(sealed(nan))) }, says: /weights\.bin: gives non-finite logits \(NaN or ∞\) on the first test samples: the weights are corrupt/ },
+    {
+      name: 'truncated',
+      files: { 'weights.bin': weights.subarray(0, 1000) },
+      says: /teacher\/weights\.bin: truncated: 1,000 bytes, expected 399,760/,
+    },
+    {
+      name: 'nan',
+      files: { 'weights.bin': nan },
+      says: /teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says [0-9a-f]{64}/,
+    },
+    {
+      name: 'other-dataset',
+      files: { 'metadata.json': readFileSync(join(root, 'build', 'models/mnist/teacher/metadata.json')) },
+      says: /teacher\/metadata\.json: describes the mnist teacher, not the synthetic100 one/,
+    },
+    {
+      name: 'resealed-random',
+      files: { 'weights.bin': random, 'metadata.json': Buffer.from(JSON.stringify(sealed(random))) },
+      says: /weights\.bin: predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/,
+    },
+    {
+      name: 'resealed-nan',
+      files: { 'weights.bin': nan, 'metadata.json': Buffer.from(JSON.stringify(sealed(nan))) },
+      says: /weights\.bin: gives non-finite logits \(NaN or ∞\) on the first test samples: the weights are corrupt/,
+    },
   ];
   for (const fault of faults) {
     const site_ = join(root, 'www', 'faults', fault.name);
@@ -131,7 +165,9 @@ test('a broken teacher file on the served site is refused, naming the file and t
       if (bytes) writeFileSync(join(site_, teacher, file), bytes);
       else rmSync(join(site_, teacher, file));
     }
-    await page.goto(`${site.url}faults/${fault.name}/#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=cpu`);
+    await page.goto(
+      `${site.url}faults/${fault.name}/#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=cpu`,
+    );
     const notice = page.locator('.notice-error', { hasText: 'not applied' });
     await expect(notice).toHaveCount(1, { timeout: 60_000 });
     const text = (await notice.textContent())!;

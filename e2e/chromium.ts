@@ -25,12 +25,7 @@ export const WEBGPU_FLAGS = [
   '--disable-vulkan-surface',
 ];
 
-const QUIET_FLAGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const QUIET_FLAGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export function chromiumLaunchOptions(): LaunchOptions {
   const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -8,10 +8,13 @@ const HARNESS = '/e2e/harness/data-in-browser.ts';
 
 test('the synthetic dataset is the same bytes in Chromium as in Node', async ({ page }) => {
   await page.goto('./');
-  const inBrowser = await page.evaluate(async ([url]) => {
-    const harness: typeof Harness = await import(/* @vite-ignore */ url);
-    return harness.syntheticDigest(2025);
-  }, [HARNESS] as const);
+  const inBrowser = await page.evaluate(
+    async ([url]) => {
+      const harness: typeof Harness = await import(/* @vite-ignore */ url);
+      return harness.syntheticDigest(2025);
+    },
+    [HARNESS] as const,
+  );
   const data = generateSynthetic100({ seed: 2025 });
   const inNode = await sha256Hex(
     new Uint8Array([
@@ -27,10 +30,13 @@ test('the synthetic dataset is the same bytes in Chromium as in Node', async ({ 
 test('the page loads the shipped MNIST digits, and names the file when one is truncated', async ({ page }) => {
   await page.goto('./');
   const load = () =>
-    page.evaluate(async ([url]) => {
-      const harness: typeof Harness = await import(/* @vite-ignore */ url);
-      return harness.loadMnistSummary();
-    }, [HARNESS] as const);
+    page.evaluate(
+      async ([url]) => {
+        const harness: typeof Harness = await import(/* @vite-ignore */ url);
+        return harness.loadMnistSummary();
+      },
+      [HARNESS] as const,
+    );
   const manifest = JSON.parse(readFileSync('public/data/mnist/manifest.json', 'utf8'));
   const labels = readFileSync('public/data/mnist/mnist.bin').subarray(manifest.splits.test.labelsOffset, manifest.splits.test.labelsOffset + 8);
   expect(await load()).toEqual({ train: 8000, test: 2000, firstLabels: Array.from(labels) });

@@ -18,7 +18,8 @@ test.afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const TINY = '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=32&budget.unit=steps&budget.amount=400&method.method=kd&compare=&backend=cpu';
+const TINY =
+  '#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&batchSize=32&budget.unit=steps&budget.amount=400&method.method=kd&compare=&backend=cpu';
 
 /** Writes `value` at `key` of the page's IndexedDB store, as an older or damaged page would have. */
 async function putStored(page: Page, key: string, value: unknown): Promise<void> {
@@ -68,7 +69,14 @@ test('a stored dataset of an older format or damaged is dropped with a notice, n
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`./${TINY}`);
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
-  const facts = { name: 'old.csv', featureShape: [2], trainCount: 40, testCount: 10, teacher: { kind: 'logits', file: 'l.csv' }, teacherTestAccuracy: 0.9 };
+  const facts = {
+    name: 'old.csv',
+    featureShape: [2],
+    trainCount: 40,
+    testCount: 10,
+    teacher: { kind: 'logits', file: 'l.csv' },
+    teacherTestAccuracy: 0.9,
+  };
   const damaged: [string, unknown, string][] = [
     ['an older format (no classNames)', facts, ''],
     ['a plain string', 'digits', ''],
@@ -80,7 +88,9 @@ test('a stored dataset of an older format or damaged is dropped with a notice, n
     // A fresh load of the link (a hash change alone would not reload, and the page rewrites its hash).
     await page.goto('about:blank');
     await page.goto(`./${link || TINY}`);
-    await expect(page.locator('.notice', { hasText: 'your stored dataset could not be read and was forgotten' }), what).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.locator('.notice', { hasText: 'your stored dataset could not be read and was forgotten' }), what).toHaveCount(1, {
+      timeout: 30_000,
+    });
     await expect(page.getByTestId('play'), what).toBeEnabled({ timeout: 60_000 });
     if (link) await expect(page.locator('.notice', { hasText: 'dataset = local: this link trains on a dataset of one' })).toHaveCount(1);
     // Dropped: the next visit is clean.
@@ -107,7 +117,9 @@ test('a panel that fails to render says what broke and offers to reset the store
   await expect(page.getByTestId('step-counter')).toHaveText('1 / 400');
 });
 
-test('a CSV of a million columns is refused from its header while the run keeps stepping; a long read can be cancelled', async ({ page }, testInfo) => {
+test('a CSV of a million columns is refused from its header while the run keeps stepping; a long read can be cancelled', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(240_000);
   await page.goto(`./${TINY}`);
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
@@ -118,7 +130,10 @@ test('a CSV of a million columns is refused from its header while the run keeps 
   await loadCsv(page, { csv: join(root, 'wide.csv'), logits: join(root, 'any-logits.csv') });
   await page.getByTestId('step').click();
   await expect(page.getByTestId('step-counter')).toHaveText('1 / 400', { timeout: 30_000 });
-  await expect(page.getByTestId('local-error')).toHaveText('wide.csv, line 1: 1,000,000 columns: at most 12,288 features per sample, a label and a superclass column', { timeout: 60_000 });
+  await expect(page.getByTestId('local-error')).toHaveText(
+    'wide.csv, line 1: 1,000,000 columns: at most 12,288 features per sample, a label and a superclass column',
+    { timeout: 60_000 },
+  );
 
   // 20,000 rows of 300 features (about 30 MB): long to read; Cancel stops it and nothing changes.
   const row = Array.from({ length: 300 }, (_, i) => ((i * 7) % 10) / 10).join(',');
@@ -128,7 +143,10 @@ test('a CSV of a million columns is refused from its header while the run keeps 
   await page.getByTestId('local-csv').setInputFiles(join(root, 'long.csv'));
   await page.getByTestId('local-load').click();
   await expect(page.getByTestId('local-progress')).toContainText(/reading/);
-  await page.locator('.local-actions').first().screenshot({ path: testInfo.outputPath('local-reading.png') });
+  await page
+    .locator('.local-actions')
+    .first()
+    .screenshot({ path: testInfo.outputPath('local-reading.png') });
   await page.getByTestId('step').click(); // the session is not stalled by the read
   await expect(page.getByTestId('step-counter')).toHaveText('2 / 400', { timeout: 30_000 });
   await page.getByTestId('local-cancel').click();
@@ -155,7 +173,9 @@ test('a second tab that replaces the stored dataset tells the first, which keeps
   await loadCsv(second, smallCsv('second', ['p', 'q', 'r', 's']));
   await expect(second.getByTestId('local-current')).toContainText('second.csv, 4 classes', { timeout: 60_000 });
 
-  await expect(first.locator('.notice', { hasText: 'your stored dataset was replaced in another tab (now second.csv)' })).toHaveCount(1, { timeout: 30_000 });
+  await expect(first.locator('.notice', { hasText: 'your stored dataset was replaced in another tab (now second.csv)' })).toHaveCount(1, {
+    timeout: 30_000,
+  });
   await first.getByTestId('step').click();
   await expect(first.getByTestId('step-counter')).toContainText('2 / ');
 });
@@ -166,12 +186,16 @@ test('a full storage is said in plain words and the dataset kept before stays wh
     const harness: typeof Storage = await import(/* @vite-ignore */ url);
     return harness.fullStorage();
   }, '/e2e/harness/storage-in-browser.ts');
-  expect(result.refusal).toMatch(/^the dataset could not be kept: this browser's storage for the site is full \(QuotaExceededError\); the previous dataset is kept\./);
+  expect(result.refusal).toMatch(
+    /^the dataset could not be kept: this browser's storage for the site is full \(QuotaExceededError\); the previous dataset is kept\./,
+  );
   // The data record written first in the refused transaction went with it: facts and data are still the same load's.
   expect(result.kept).toBe('kept.csv / kept.csv');
 });
 
-test('an inspector file at its limits is computed off the page thread, with progress, the previous view kept until the new one is ready', async ({ page }, testInfo) => {
+test('an inspector file at its limits is computed off the page thread, with progress, the previous view kept until the new one is ready', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(240_000);
   await page.goto(`./${TINY}`);
   await page.getByTestId('inspector-toggle').click();
@@ -185,7 +209,9 @@ test('an inspector file at its limits is computed off the page thread, with prog
   await page.getByTestId('inspector-file').setInputFiles(join(root, 'big.npy'));
   // The page draws the worker's progress while it computes: it is not blocked.
   await expect(page.getByTestId('inspector-busy')).toContainText(/computing \([1-9][\d,]* \/ 2,000 samples\)/, { timeout: 60_000 });
-  await expect(page.getByTestId('inspector-loaded')).toHaveText('big.npy: 2,000 samples × 1,000 classes, no labels (DKD and CE need them).', { timeout: 120_000 });
+  await expect(page.getByTestId('inspector-loaded')).toHaveText('big.npy: 2,000 samples × 1,000 classes, no labels (DKD and CE need them).', {
+    timeout: 120_000,
+  });
   await expect(page.getByTestId('inspector-busy')).toHaveCount(0, { timeout: 120_000 });
   const before = await page.getByTestId('inspector-pcd-loss').textContent();
   // Another S: the loaded view stays on screen while the new one computes.
@@ -217,7 +243,10 @@ test('notices never hide a control: focus moves clear of them, the page scrolls 
     page.evaluate(() => {
       const stack = document.querySelector('[data-testid=notices]')!.getBoundingClientRect();
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Follow live')!.getBoundingClientRect();
-      return Math.max(0, Math.min(stack.bottom, button.bottom) - Math.max(stack.top, button.top)) * Math.max(0, Math.min(stack.right, button.right) - Math.max(stack.left, button.left));
+      return (
+        Math.max(0, Math.min(stack.bottom, button.bottom) - Math.max(stack.top, button.top)) *
+        Math.max(0, Math.min(stack.right, button.right) - Math.max(stack.left, button.left))
+      );
     });
   // Scroll the page so the button sits right under the stack, as a reader scrolling would.
   await page.evaluate(() => {
@@ -226,7 +255,7 @@ test('notices never hide a control: focus moves clear of them, the page scrolls 
     window.scrollBy({ top: button.top - stack.top - 10, behavior: 'instant' });
   });
   const before = await overlap();
-  expect(before, "the set-up puts the button under the stack").toBeGreaterThan(0);
+  expect(before, 'the set-up puts the button under the stack').toBeGreaterThan(0);
   await page.screenshot({ path: testInfo.outputPath('notices-over-follow-live.png') });
   await follow.focus();
   expect(await overlap(), `"Follow live" under the notices (${before} px² before focusing)`).toBe(0);

@@ -69,8 +69,12 @@ test('a logits file dropped into the inspector shows the golden ranks and losses
   expect(exported.options).toMatchObject({ stages: 5, temperature: 1, fineToCoarse: true, coarseToFine: false });
 
   // A bad file is refused with the line and what was wrong; the loaded one stays.
-  await page.getByTestId('inspector-file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('role,sample,a,b\nteacher,0,1,2\nstudent,0,1,oops\n') });
-  await expect(page.getByTestId('inspector-error')).toHaveText('broken.csv, line 3, column "b": "oops" is not a finite number (still showing golden-case-2.csv)');
+  await page
+    .getByTestId('inspector-file')
+    .setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('role,sample,a,b\nteacher,0,1,2\nstudent,0,1,oops\n') });
+  await expect(page.getByTestId('inspector-error')).toHaveText(
+    'broken.csv, line 3, column "b": "oops" is not a finite number (still showing golden-case-2.csv)',
+  );
   await expect(page.getByTestId('inspector-loaded')).toContainText('golden-case-2.csv');
   close(await shown(page, 'inspector-pcd-loss'), reduced.jointLoss);
 

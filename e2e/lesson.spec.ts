@@ -14,7 +14,8 @@ async function stepCount(page: Page): Promise<number> {
 /** The chapter's charts are shown, the others folded away (not gone). */
 async function checkCharts(page: Page, index: number): Promise<void> {
   const chapter = CHAPTERS[index];
-  for (const id of chapter.charts) await expect(page.getByTestId(id === 'summary' ? 'summary' : `chart-${id}`), `${chapter.title}: ${id}`).toBeVisible();
+  for (const id of chapter.charts)
+    await expect(page.getByTestId(id === 'summary' ? 'summary' : `chart-${id}`), `${chapter.title}: ${id}`).toBeVisible();
   const folded = LESSON_CHARTS.filter((id) => id !== 'temperature' && !chapter.charts.includes(id));
   if (folded.length) await expect(page.getByTestId('folded-charts')).toContainText(`Other charts (${folded.length})`);
   else await expect(page.getByTestId('folded-charts')).toHaveCount(0);
@@ -29,7 +30,9 @@ async function trainUntilCue(page: Page, pattern: RegExp): Promise<void> {
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
 }
 
-test('walks every chapter of the lesson: its text, charts, live cue and variants; then free play keeps the configuration', async ({ page }, testInfo) => {
+test('walks every chapter of the lesson: its text, charts, live cue and variants; then free play keeps the configuration', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(900_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   // A lecturer's link: the chapter, and the backend that trains fastest on this machine.
@@ -82,7 +85,10 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await expect(title).toHaveText(CHAPTERS[3].title);
   await checkCharts(page, 3);
   expect(await stepCount(page)).toBe(stepsIn3);
-  await trainUntilCue(page, /^Now: At step [1-9]\d*, over the 8 probe samples, stage 3’s groups \(largest gaps first\) hold \d+% \/ \d+% \/ \d+% of its loss: .* Since step \d+, λ /);
+  await trainUntilCue(
+    page,
+    /^Now: At step [1-9]\d*, over the 8 probe samples, stage 3’s groups \(largest gaps first\) hold \d+% \/ \d+% \/ \d+% of its loss: .* Since step \d+, λ /,
+  );
   await shoot(4);
 
   // 5. Schedules: the cue follows the phase from the step.
@@ -122,7 +128,10 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
 
 test('a lecturer’s link opens straight into a chapter, at 390 px too, with no WCAG A/AA violation', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  for (const size of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 900 },
+    { width: 390, height: 844 },
+  ]) {
     await page.setViewportSize(size);
     await page.goto(`./?w=${size.width}#lesson=2&hide=setup&backend=cpu`);
     await expect(page.locator('#lesson-title')).toHaveText(CHAPTERS[1].title);

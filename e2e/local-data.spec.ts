@@ -23,7 +23,7 @@ const images: { label: number; pixels: Float32Array }[] = [];
 function drawn(label: number, index: number): Uint8Array {
   const pixels = new Uint8Array(SIZE * SIZE);
   let seed = label * 1000 + index + 1;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let p = 0; p < pixels.length; p++) pixels[p] = Math.floor(random() * 60);
   const at = 2 + (index % (SIZE - 4));
   for (let i = 0; i < SIZE; i++) {
@@ -49,14 +49,23 @@ test.beforeAll(async () => {
   // The teacher, trained "elsewhere": TF.js in Node, saved as a converter would write it.
   await tf.setBackend('cpu');
   const teacher = tf.sequential({
-    layers: [tf.layers.flatten({ inputShape: [SIZE, SIZE, 1] }), tf.layers.dense({ units: 32, activation: 'relu' }), tf.layers.dense({ units: CLASSES.length })],
+    layers: [
+      tf.layers.flatten({ inputShape: [SIZE, SIZE, 1] }),
+      tf.layers.dense({ units: 32, activation: 'relu' }),
+      tf.layers.dense({ units: CLASSES.length }),
+    ],
   });
   teacher.compile({ optimizer: tf.train.adam(0.01), loss: tf.losses.softmaxCrossEntropy });
-  const x = tf.tensor4d(images.flatMap((i) => Array.from(i.pixels)), [images.length, SIZE, SIZE, 1]);
-  const y = tf.oneHot(
-    images.map((i) => i.label),
-    CLASSES.length,
-  ).toFloat();
+  const x = tf.tensor4d(
+    images.flatMap((i) => Array.from(i.pixels)),
+    [images.length, SIZE, SIZE, 1],
+  );
+  const y = tf
+    .oneHot(
+      images.map((i) => i.label),
+      CLASSES.length,
+    )
+    .toFloat();
   await teacher.fit(x, y, { epochs: 60, batchSize: 16, verbose: 0 });
   const logits = (await (teacher.predict(x) as tf.Tensor).data()) as Float32Array;
   writeFileSync(join(root, 'teacher-logits.npy'), npyBytes([images.length, CLASSES.length], Array.from(logits)));
@@ -64,7 +73,10 @@ test.beforeAll(async () => {
   await teacher.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const manifest = [{ paths: ['teacher.weights.bin'], weights: artifacts.weightSpecs }];
-      writeFileSync(join(root, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: manifest }));
+      writeFileSync(
+        join(root, 'model.json'),
+        JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: manifest }),
+      );
       writeFileSync(join(root, 'teacher.weights.bin'), new Uint8Array(artifacts.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -77,7 +89,9 @@ test.afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-test('an image folder and a converted teacher: loaded, refused files leave it, trained, exported, kept over a reload, forgotten', async ({ page }, testInfo) => {
+test('an image folder and a converted teacher: loaded, refused files leave it, trained, exported, kept over a reload, forgotten', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(240_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -96,7 +110,10 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   // The teacher trained in Node is as right on the page's decoding of the PNGs as on its own pixels.
   expect(parseFloat((await page.getByTestId('local-teacher-accuracy').textContent())!)).toBeGreaterThanOrEqual(88);
   await page.screenshot({ path: testInfo.outputPath('local-loaded.png'), fullPage: true });
-  for (const size of [{ width: 390, height: 844 }, { width: 1280, height: 900 }]) {
+  for (const size of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 900 },
+  ]) {
     await page.setViewportSize(size);
     const results = await new AxeBuilder({ page }).include('[data-testid=local-panel]').withTags(['wcag2a', 'wcag2aa']).analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
@@ -156,11 +173,15 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   // A fresh load of a dataset=local link (a hash change alone would be read as a pasted link).
   await page.goto('about:blank');
   await page.goto('./#dataset=local&backend=cpu');
-  await expect(page.getByText(/dataset = local: this link trains on a dataset of one's own, which is not in this browser/)).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(/dataset = local: this link trains on a dataset of one's own, which is not in this browser/)).toBeVisible({
+    timeout: 30_000,
+  });
   expect(errors).toEqual([]);
 });
 
-test('a CSV of features with a superclass column and its teacher as a logits CSV; a folder with a stray file is refused and the dataset stays', async ({ page }) => {
+test('a CSV of features with a superclass column and its teacher as a logits CSV; a folder with a stray file is refused and the dataset stays', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   // Four classes in two families, two features; the teacher's logits say the class, one row per CSV row.
   const rows: string[] = ['x,y,species,family'];
@@ -193,14 +214,18 @@ test('a CSV of features with a superclass column and its teacher as a logits CSV
   await page.getByTestId('local-logits').setInputFiles(join(root, 'animals-logits.csv'));
   await page.getByTestId('local-load').click();
   const current = page.getByTestId('local-current');
-  await expect(current).toContainText('animals.csv, 4 classes (cat, cow, dog, pig), samples of shape [2], 64 for training and 16 for testing', { timeout: 60_000 });
+  await expect(current).toContainText('animals.csv, 4 classes (cat, cow, dog, pig), samples of shape [2], 64 for training and 16 for testing', {
+    timeout: 60_000,
+  });
   await expect(page.getByTestId('local-teacher-accuracy')).toHaveText('100.0%');
 
   // An image folder with a stray text file: refused by name, and the CSV dataset stays.
   await page.getByLabel('A folder of images, one sub-folder per class').check();
   await page.getByTestId('local-folder').setInputFiles(join(root, 'stray'));
   await page.getByTestId('local-load').click();
-  await expect(page.getByTestId('local-error')).toHaveText('stray/b/notes.txt: not an image: expected .png, .jpg, .jpeg, .gif, .webp, .bmp (still kept: animals.csv)');
+  await expect(page.getByTestId('local-error')).toHaveText(
+    'stray/b/notes.txt: not an image: expected .png, .jpg, .jpeg, .gif, .webp, .bmp (still kept: animals.csv)',
+  );
   await expect(current).toContainText('animals.csv, 4 classes');
 
   await page.getByTestId('local-train').click();

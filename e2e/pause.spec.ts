@@ -30,7 +30,9 @@ for (const [name, settings] of SLOWEST) {
     // Trained until a first step is done (the chunks then have their measured size and their
     // programs are compiled), then paused three times at uneven moments.
     await page.getByTestId('play').click();
-    await page.waitForFunction(() => !document.querySelector('[data-testid=step-counter]')?.textContent?.startsWith('0 '), null, { timeout: 180_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid=step-counter]')?.textContent?.startsWith('0 '), null, {
+      timeout: 180_000,
+    });
     const pauses: number[] = [];
     for (const wait of [1700, 2900, 4100]) {
       if ((await page.getByTestId('status').textContent()) !== 'running') await page.getByTestId('play').click();

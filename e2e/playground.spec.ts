@@ -47,7 +47,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   await expect(page.getByTestId('throughput')).toContainText('steps/s');
   await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
   // Who is ahead, in words, from the first evaluation (step 8), with the time left.
-  await expect(page.getByTestId('summary-sentence')).toContainText(/^At step \d+ of 40: (KD|PCD) leads with [\d.]+%; (KD|PCD) [\d.]+%\. The teacher has 92\.\d%\.$/);
+  await expect(page.getByTestId('summary-sentence')).toContainText(
+    /^At step \d+ of 40: (KD|PCD) leads with [\d.]+%; (KD|PCD) [\d.]+%\. The teacher has 92\.\d%\.$/,
+  );
   await expect(page.getByTestId('time-left')).toContainText('≈');
   await page.screenshot({ path: testInfo.outputPath('playground-1280x800.png') });
 
@@ -75,7 +77,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   // Exports: metrics CSV, the student in the TF.js format, the config.
   const csvDownload = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
-  const csv = readFileSync((await (await csvDownload).path())!, 'utf8').trim().split('\n');
+  const csv = readFileSync((await (await csvDownload).path())!, 'utf8')
+    .trim()
+    .split('\n');
   expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation,testCount');
   // During training an evaluation uses the first 1,000 test samples; Evaluate now uses all 4,000.
   expect(csv.slice(1).map((row) => row.split(',').at(-1))).toEqual(expect.arrayContaining(['1000', '4000']));
@@ -98,7 +102,11 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   const weights = files[modelJson.weightsManifest[0].paths[0]];
   expect(weights, 'the weights file model.json names').toBeDefined();
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest[0].weights,
+      weightData: new Uint8Array(weights).buffer,
+    }),
   );
   expect(model.outputs[0].shape).toEqual([null, 100]);
   expect(model.countParams()).toBe(1696); // the tiny MLP
@@ -176,7 +184,9 @@ test('a config exported as JSON imports back through the same schema', async ({ 
   await expect(page.getByLabel('β')).toHaveValue('6');
   // A 20 MB file is refused by its size, before it is read.
   await page.getByTestId('import-config').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(20_000_000, 32) });
-  await expect(page.getByTestId('notices')).toContainText('huge.json is 20.0 MB, more than a configuration file can be (100 kB at most): nothing imported');
+  await expect(page.getByTestId('notices')).toContainText(
+    'huge.json is 20.0 MB, more than a configuration file can be (100 kB at most): nothing imported',
+  );
   await expect(page.getByLabel('β')).toHaveValue('6');
 });
 
@@ -232,7 +242,11 @@ test('the default preset after a minute of training, at 1280, 1920 and 390 px; P
   await page.waitForTimeout(60_000);
   // On the CPU backend a fast machine may finish the 640 steps within the minute.
   await expect(page.getByTestId('summary-sentence')).toContainText(/^(At step \d+ of 640|After all 640 steps): /);
-  for (const [width, height] of [[1280, 800], [1920, 1080], [390, 844]]) {
+  for (const [width, height] of [
+    [1280, 800],
+    [1920, 1080],
+    [390, 844],
+  ]) {
     await page.setViewportSize({ width, height });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(1500);

@@ -2,7 +2,8 @@ import { expect, test } from '@playwright/test';
 
 // The page in a room and in a hand: the presentation view at 1920 × 1080 and 3840 × 2160
 // uses the whole width with type and lines scaled; on a phone, Play stays within reach.
-const LINK = 'dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=64&compare=ce,kd&backend=cpu';
+const LINK =
+  'dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=64&compare=ce,kd&backend=cpu';
 
 for (const [width, height] of [
   [1920, 1080],
@@ -49,7 +50,9 @@ test('on a phone, Play stays within reach at the bottom while the charts scroll'
   await page.screenshot({ path: testInfo.outputPath('phone-scrolled.png') });
 });
 
-test('what is happening, always: the first load says it prepares (no Apply to redo it); accuracy zooms to the data on demand', async ({ page }, testInfo) => {
+test('what is happening, always: the first load says it prepares (no Apply to redo it); accuracy zooms to the data on demand', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(180_000);
   await page.addInitScript(() => {
     const w = window as unknown as { pending: number };
@@ -61,7 +64,10 @@ test('what is happening, always: the first load says it prepares (no Apply to re
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('./#dataset=mnist&student=mnist-mlp&trainSubset=256&batchSize=64&backend=cpu');
   await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 120_000 });
-  expect(await page.evaluate(() => (window as unknown as { pending: number }).pending), 'no "Changes not applied yet" while the first configuration prepares').toBe(0);
+  expect(
+    await page.evaluate(() => (window as unknown as { pending: number }).pending),
+    'no "Changes not applied yet" while the first configuration prepares',
+  ).toBe(0);
   await expect(page.getByTestId('apply-preset')).toHaveCount(0);
   // Two evaluations, then the accuracy axis zoomed to the data: its top tick is no longer 100.
   await page.getByTestId('play').click();

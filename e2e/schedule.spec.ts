@@ -3,9 +3,12 @@ import { expect, test } from '@playwright/test';
 // Debugging a stage schedule as a researcher does: in a scheduled mode the stage that trains
 // is marked on every chart that shows stages, and the probe charts follow it until a stage
 // is picked. Screenshots of the schedule view in every scheduled mode.
-const BASE = 'dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=40&method.method=pcd&compare=&backend=cpu';
+const BASE =
+  'dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=40&method.method=pcd&compare=&backend=cpu';
 
-test('a custom schedule: the training stage is marked in the timeline, the class groups and the probe stage, which follows it until one is picked', async ({ page }, testInfo) => {
+test('a custom schedule: the training stage is marked in the timeline, the class groups and the probe stage, which follows it until one is picked', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1280, height: 1000 });
   // S = 4; phases 4 (steps 0–20), 1 (20–30), 3 (30–40).

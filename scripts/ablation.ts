@@ -31,7 +31,8 @@ function writeAblation(file: string): string {
   const stored = JSON.parse(readFileSync(file, 'utf8')) as { command: string; minutes: number; pcd: Pcd; rows: Row[]; results: ExperimentResult[] };
   const { rows, results } = stored;
   const pcd = stored.pcd ?? (results[0].config.method as Pcd);
-  const scheduleRace = (row: Row) => (row.group === 'schedule' && row.id !== 'pcd' ? results.findIndex((r, i) => i > 0 && r.runs[0].id === row.id) : 0);
+  const scheduleRace = (row: Row) =>
+    row.group === 'schedule' && row.id !== 'pcd' ? results.findIndex((r, i) => i > 0 && r.runs[0].id === row.id) : 0;
   const of = (row: Row) => results[scheduleRace(row)].rows.filter((r) => r.method === row.id);
   const joint = results[0].rows;
   const diff = (row: Row, other: string) => {
@@ -43,11 +44,19 @@ function writeAblation(file: string): string {
   const lines = rows.map((row, i) => [
     i === 0 || rows[i - 1].group !== row.group ? `**${row.group}**` : '',
     row.label,
-    formatMeanStd(of(row).map((r) => r.testAccuracy), 100, 1) + (of(row).some((r) => r.diverged) ? ' (diverged)' : ''),
+    formatMeanStd(
+      of(row).map((r) => r.testAccuracy),
+      100,
+      1,
+    ) + (of(row).some((r) => r.diverged) ? ' (diverged)' : ''),
     diff(row, 'ce'),
     diff(row, 'kd'),
     diff(row, 'dkd'),
-    formatMeanStd(of(row).map((r) => r.nonTargetRankCorrelation), 1, 3),
+    formatMeanStd(
+      of(row).map((r) => r.nonTargetRankCorrelation),
+      1,
+      3,
+    ),
   ]);
   const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
   writeFileSync(
@@ -99,22 +108,33 @@ add('parts', 'ranking and λ off', variant('pcd-no-ranking-no-lambda', { ranking
 add('parts', 'fine → coarse pass only', variant('pcd-fine-to-coarse', { coarseToFine: false }));
 add('parts', 'coarse → fine pass only', variant('pcd-coarse-to-fine', { fineToCoarse: false }));
 for (const stages of [1, 2, 3, 4, 5]) add('stages S', `S = ${stages}`, stages === pcd.stages ? joint[3] : variant(`pcd-S${stages}`, { stages }));
-for (const temperature of [2, 4, 8]) add('temperature τ', `τ = ${temperature}`, temperature === pcd.temperature ? joint[3] : variant(`pcd-tau${temperature}`, { temperature }));
+for (const temperature of [2, 4, 8])
+  add('temperature τ', `τ = ${temperature}`, temperature === pcd.temperature ? joint[3] : variant(`pcd-tau${temperature}`, { temperature }));
 for (const alpha of [0.5, 1, 2]) add('weight α', `α = ${alpha}`, alpha === pcd.alpha ? joint[3] : variant(`pcd-alpha${alpha}`, { alpha }));
 
 const schedules = ['bidirectional', 'fine-to-coarse', 'coarse-to-fine'] as const;
 const command = `npm run ablation -- ${process.argv.slice(2).join(' ')}`.trim();
 const started = performance.now();
 console.log(`${command}\njoint race: ${joint.map((r) => r.id).join(', ')}`);
-const results: ExperimentResult[] = [await runExperiment({ ...base, config: { ...base.config, method: pcd, schedule: { kind: 'joint' } }, runs: joint, evalEvery: Infinity }, command)];
+const results: ExperimentResult[] = [
+  await runExperiment({ ...base, config: { ...base.config, method: pcd, schedule: { kind: 'joint' } }, runs: joint, evalEvery: Infinity }, command),
+];
 rows.push({ group: 'schedule', id: 'pcd', label: 'joint (the paper: every stage at every step)' });
 for (const kind of schedules) {
   console.log(`\nschedule ${kind}`);
   // Its own id: 'pcd-fine-to-coarse' is already the one-pass variant of the joint race.
   const id = `pcd-schedule-${kind}`;
-  const result = await runExperiment({ ...base, config: { ...base.config, method: pcd, schedule: { kind } }, runs: [{ id, method: pcd }], evalEvery: Infinity }, command);
+  const result = await runExperiment(
+    { ...base, config: { ...base.config, method: pcd, schedule: { kind } }, runs: [{ id, method: pcd }], evalEvery: Infinity },
+    command,
+  );
   results.push(result);
-  rows.push({ group: 'schedule', id, label: kind === 'bidirectional' ? 'bidirectional: S … 1, then 1 … S' : kind === 'fine-to-coarse' ? 'fine → coarse: S … 1' : 'coarse → fine: 1 … S' });
+  rows.push({
+    group: 'schedule',
+    id,
+    label:
+      kind === 'bidirectional' ? 'bidirectional: S … 1, then 1 … S' : kind === 'fine-to-coarse' ? 'fine → coarse: S … 1' : 'coarse → fine: 1 … S',
+  });
 }
 const minutes = (performance.now() - started) / 60000;
 mkdirSync(dirname(out), { recursive: true });

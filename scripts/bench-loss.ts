@@ -27,7 +27,9 @@ function printTable(result: BackendResult): void {
     return;
   }
   const kd = result.timings.find((t) => t.loss === 'KD')!.msPerCall;
-  console.log(`  ${'loss'.padEnd(26)} ${'ms/call'.padStart(9)} ${'vs KD'.padStart(7)} ${'kernels'.padStart(8)} ${'programs'.padStart(9)}   samples (ms)`);
+  console.log(
+    `  ${'loss'.padEnd(26)} ${'ms/call'.padStart(9)} ${'vs KD'.padStart(7)} ${'kernels'.padStart(8)} ${'programs'.padStart(9)}   samples (ms)`,
+  );
   for (const t of result.timings) {
     const spread = t.samplesMs.map((ms) => ms.toFixed(1)).join(' ');
     const programs = t.dispatches.programs === null ? '–' : String(t.dispatches.programs);
@@ -38,7 +40,9 @@ function printTable(result: BackendResult): void {
 }
 
 const results: BackendResult[] = [];
-console.log(`B=${config.batch} C=${config.classes} S=${config.stages}; median of ${config.samples} samples of ${config.callsPerSample} back-to-back calls (forward + gradient), after ${config.warmupCalls} warm-up calls`);
+console.log(
+  `B=${config.batch} C=${config.classes} S=${config.stages}; median of ${config.samples} samples of ${config.callsPerSample} back-to-back calls (forward + gradient), after ${config.warmupCalls} warm-up calls`,
+);
 
 await selectBackend(['cpu']);
 results.push({ where: 'Node', backend: 'cpu', adapter: null, timings: await benchLosses(config) });

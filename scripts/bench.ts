@@ -51,7 +51,9 @@ function print(r: Result): void {
       `  ${t.method.padEnd(4)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step`,
     );
   }
-  console.log(`  PCD/KD ${(ms.pcd / ms.kd).toFixed(2)}×   cached KD/CE ${(ms.kd / ms.ce).toFixed(2)}×   cached PCD/CE ${(ms.pcd / ms.ce).toFixed(2)}×   race of four: ${(1000 / ms.race).toFixed(2)} steps/s`);
+  console.log(
+    `  PCD/KD ${(ms.pcd / ms.kd).toFixed(2)}×   cached KD/CE ${(ms.kd / ms.ce).toFixed(2)}×   cached PCD/CE ${(ms.pcd / ms.ce).toFixed(2)}×   race of four: ${(1000 / ms.race).toFixed(2)} steps/s`,
+  );
 }
 
 console.log(`median of ${steps} steps after 3 warm-up steps; teacher logits cached (augmentation off)`);
@@ -61,32 +63,40 @@ for (const dataset of where.includes('node') ? (['synthetic100', 'mnist'] as con
   const student = dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset];
   const data = await loadDataset(dataset, site.url);
   const { model } = await loadTeacher(dataset, site.url);
-  results.push({ where: 'Node', backend: 'cpu', adapter: null, dataset, student, timings: await benchTrainerSteps(data, model, student, steps, BATCH[dataset]) });
+  results.push({
+    where: 'Node',
+    backend: 'cpu',
+    adapter: null,
+    dataset,
+    student,
+    timings: await benchTrainerSteps(data, model, student, steps, BATCH[dataset]),
+  });
   model.dispose();
   print(results.at(-1)!);
 }
 await site.close();
 
-if (where.includes('chromium')) await withAppPage(async (page) => {
-  for (const backend of backends) {
-    for (const dataset of ['synthetic100', 'mnist'] as const) {
-      const student = DEFAULT_STUDENT[dataset];
-      try {
-        const r = await page.evaluate(
-          async ([url, b, d, s, n, batch]) => {
-            const harness: typeof Harness = await import(/* @vite-ignore */ url);
-            return harness.benchTrainerInBrowser(b, d, s, n, batch);
-          },
-          ['/scripts/browser/bench.ts', backend, dataset, student, steps, BATCH[dataset]] as const,
-        );
-        results.push({ where: 'Chromium', ...r, dataset, student });
-      } catch (error) {
-        results.push({ where: 'Chromium', backend, adapter: null, dataset, student, timings: [], error: (error as Error).message.split('\n')[0] });
+if (where.includes('chromium'))
+  await withAppPage(async (page) => {
+    for (const backend of backends) {
+      for (const dataset of ['synthetic100', 'mnist'] as const) {
+        const student = DEFAULT_STUDENT[dataset];
+        try {
+          const r = await page.evaluate(
+            async ([url, b, d, s, n, batch]) => {
+              const harness: typeof Harness = await import(/* @vite-ignore */ url);
+              return harness.benchTrainerInBrowser(b, d, s, n, batch);
+            },
+            ['/scripts/browser/bench.ts', backend, dataset, student, steps, BATCH[dataset]] as const,
+          );
+          results.push({ where: 'Chromium', ...r, dataset, student });
+        } catch (error) {
+          results.push({ where: 'Chromium', backend, adapter: null, dataset, student, timings: [], error: (error as Error).message.split('\n')[0] });
+        }
+        print(results.at(-1)!);
       }
-      print(results.at(-1)!);
     }
-  }
-}, false);
+  }, false);
 
 mkdirSync('bench-results', { recursive: true });
 writeFileSync('bench-results/trainer.json', JSON.stringify({ steps, date: new Date().toISOString(), results }, null, 2));

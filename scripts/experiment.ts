@@ -48,4 +48,6 @@ writeFileSync(
   `Command: \`${command}\` (${result.minutes.toFixed(1)} min on ${result.where}, ${result.date}).\n\n${describeSetup(result)}\n\n${table}\n${passes ? `\nMean test-accuracy curves: ${passes}.\n` : ''}`,
 );
 writeFileSync(`${base}.svg`, curvesFigure(result));
-console.log(`\n${describeSetup(result)}\n\n${table}\n${passes ? `\n${passes}\n` : ''}\n(${result.minutes.toFixed(1)} min) wrote ${out}, ${base}.md and ${base}.svg`);
+console.log(
+  `\n${describeSetup(result)}\n\n${table}\n${passes ? `\n${passes}\n` : ''}\n(${result.minutes.toFixed(1)} min) wrote ${out}, ${base}.md and ${base}.svg`,
+);

@@ -22,7 +22,8 @@ const arg = (flag: string, fallback: string) => {
 const presets = arg('--presets', PRESETS.map((p) => p.id).join(',')).split(',');
 const backends = arg('--backends', 'webgpu,webgl,cpu').split(',') as ('webgpu' | 'webgl' | 'cpu')[];
 const limitMs = Number(arg('--limit', '120')) * 1000;
-for (const id of presets) if (!PRESETS.some((p) => p.id === id)) throw new Error(`--presets: "${id}" is not one of ${PRESETS.map((p) => p.id).join(', ')}`);
+for (const id of presets)
+  if (!PRESETS.some((p) => p.id === id)) throw new Error(`--presets: "${id}" is not one of ${PRESETS.map((p) => p.id).join(', ')}`);
 
 interface Row {
   preset: string;
@@ -56,17 +57,34 @@ async function measure(page: Page, url: string): Promise<Omit<Row, 'preset' | 'b
   };
   const remaining = (from: number) => Math.max(1, limitMs - (Date.now() - from));
   const ready = await within(() => page.waitForSelector('[data-testid=play]:not([disabled])', { timeout: limitMs }), opened);
-  const row = { ready, firstStep: null as number | null, firstEvaluation: null as number | null, stepsAtFirstEvaluation: null as number | null, longestTask: 0, pause: null as number | null };
+  const row = {
+    ready,
+    firstStep: null as number | null,
+    firstEvaluation: null as number | null,
+    stepsAtFirstEvaluation: null as number | null,
+    longestTask: 0,
+    pause: null as number | null,
+  };
   if (ready === null) return row;
   const played = Date.now();
   await page.getByTestId('play').click();
-  row.firstStep = await within(() => page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid=step-counter]')?.textContent ?? ''), null, { timeout: remaining(played) }), played);
+  row.firstStep = await within(
+    () =>
+      page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid=step-counter]')?.textContent ?? ''), null, {
+        timeout: remaining(played),
+      }),
+    played,
+  );
   row.firstEvaluation = await within(() => page.waitForSelector('[data-testid=summary-sentence]', { timeout: remaining(played) }), played);
-  if (row.firstEvaluation !== null) row.stepsAtFirstEvaluation = Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
+  if (row.firstEvaluation !== null)
+    row.stepsAtFirstEvaluation = Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
   if ((await page.getByTestId('status').textContent()) === 'running') {
     const pressed = Date.now();
     await page.getByTestId('pause').click();
-    row.pause = await within(() => page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent !== 'running', null, { timeout: limitMs }), pressed);
+    row.pause = await within(
+      () => page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent !== 'running', null, { timeout: limitMs }),
+      pressed,
+    );
   }
   row.longestTask = await page.evaluate(() => (window as unknown as { longest: number }).longest);
   return row;
@@ -102,6 +120,9 @@ writeFileSync('bench-results/first-minute.json', `${JSON.stringify({ date: new D
 const table = [
   '| backend | preset | open → ready (s) | Play → first step (s) | Play → first evaluation (s) | longest main-thread task (ms) | Pause honoured after (s) |',
   '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.backend} | ${r.preset} | ${seconds(r.ready)} | ${seconds(r.firstStep)} | ${seconds(r.firstEvaluation)} | ${r.longestTask.toFixed(0)} | ${seconds(r.pause)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.backend} | ${r.preset} | ${seconds(r.ready)} | ${seconds(r.firstStep)} | ${seconds(r.firstEvaluation)} | ${r.longestTask.toFixed(0)} | ${seconds(r.pause)} |`,
+  ),
 ].join('\n');
 console.log(`\n${table}\n\nwrote bench-results/first-minute.json`);

@@ -13,7 +13,9 @@ describe('npm run golden:make', () => {
   // distill-golden-reference.json was computed from the same specification by someone else, in
   // float64 with automatic differentiation: two independent implementations must agree on it.
   it('reproduces every value of the reference golden file from its inputs', () => {
-    const reference = JSON.parse(fixture('distill-golden-reference.json')) as { cases: ({ seed: number; batch: number; classes: number; pcd: { config: PcdGoldenOptions }[] } & Parameters<typeof goldenCase>[0])[] };
+    const reference = JSON.parse(fixture('distill-golden-reference.json')) as {
+      cases: ({ seed: number; batch: number; classes: number; pcd: { config: PcdGoldenOptions }[] } & Parameters<typeof goldenCase>[0])[];
+    };
     let compared = 0;
     let worst = 0;
     const mismatches: string[] = [];
@@ -32,7 +34,14 @@ describe('npm run golden:make', () => {
       // The case's header (seed and shape) is not a computed value.
       const expected: Record<string, unknown> = { ...c };
       for (const key of ['seed', 'batch', 'classes']) delete expected[key];
-      compare(goldenCase(c, c.pcd.map((p) => p.config)), expected, `case ${i}`);
+      compare(
+        goldenCase(
+          c,
+          c.pcd.map((p) => p.config),
+        ),
+        expected,
+        `case ${i}`,
+      );
     });
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(70_000);

@@ -68,9 +68,27 @@ try {
         const step = trainer.currentStep;
         if (steps.includes(step)) {
           const zs = await predictLogits(trainer.students()[0].model, data, test);
-          const r = pcdHost(zs, zt, n, classes, { stages: method.stages, temperature: method.temperature, alpha: 1, adaptive: method.adaptive, ranking: method.ranking, standardize: method.standardizeLogits, stageWeights: stageWeights(method), diagnostics: true });
+          const r = pcdHost(zs, zt, n, classes, {
+            stages: method.stages,
+            temperature: method.temperature,
+            alpha: 1,
+            adaptive: method.adaptive,
+            ranking: method.ranking,
+            standardize: method.standardizeLogits,
+            stageWeights: stageWeights(method),
+            diagnostics: true,
+          });
           for (let k = 2; k <= method.stages; k++) {
-            const row: Row = { seed, step, stage: k, meanLoss: Array(k).fill(0), share: [], meanLambda: Array(k).fill(0), meanKl: Array(k).fill(0), mostLoss: Array(k).fill(0) };
+            const row: Row = {
+              seed,
+              step,
+              stage: k,
+              meanLoss: Array(k).fill(0),
+              share: [],
+              meanLambda: Array(k).fill(0),
+              meanKl: Array(k).fill(0),
+              mostLoss: Array(k).fill(0),
+            };
             for (let b = 0; b < n; b++) {
               let most = 0;
               for (let g = 0; g < k; g++) {
@@ -89,7 +107,9 @@ try {
           }
           const three = rows.at(-1)!;
           const pc = (xs: number[]) => xs.map((x) => `${(100 * x).toFixed(0)}%`).join(' / ');
-          console.log(`seed ${seed} step ${step}: stage ${three.stage} share of the loss ${pc(three.share)}; holds the most in ${pc(three.mostLoss)} of samples; mean λ ${three.meanLambda.map((x) => x.toFixed(3)).join(' / ')}`);
+          console.log(
+            `seed ${seed} step ${step}: stage ${three.stage} share of the loss ${pc(three.share)}; holds the most in ${pc(three.mostLoss)} of samples; mean λ ${three.meanLambda.map((x) => x.toFixed(3)).join(' / ')}`,
+          );
         }
         if (trainer.done || step >= Math.max(...steps)) break;
         await trainer.trainStep();
@@ -103,18 +123,32 @@ try {
 }
 
 // Mean over seeds, per step and stage, as a table (largest gaps first).
-const table: string[] = [`| step | stage | share of the stage's loss | holds the most loss in (of samples) | mean λ | mean KL |`, '|---|---|---|---|---|---|'];
+const table: string[] = [
+  `| step | stage | share of the stage's loss | holds the most loss in (of samples) | mean λ | mean KL |`,
+  '|---|---|---|---|---|---|',
+];
 for (const step of steps) {
   for (let k = 2; k <= method.stages; k++) {
     const these = rows.filter((r) => r.step === step && r.stage === k);
     if (!these.length) continue;
     const mean = (pick: (r: Row) => number[]) => pick(these[0]).map((_, g) => these.reduce((s, r) => s + pick(r)[g], 0) / these.length);
     const pc = (xs: number[]) => xs.map((x) => `${(100 * x).toFixed(0)}%`).join(' / ');
-    table.push(`| ${step} | ${k} | ${pc(mean((r) => r.share))} | ${pc(mean((r) => r.mostLoss))} | ${mean((r) => r.meanLambda).map((x) => x.toFixed(3)).join(' / ')} | ${mean((r) => r.meanKl).map((x) => x.toFixed(3)).join(' / ')} |`);
+    table.push(
+      `| ${step} | ${k} | ${pc(mean((r) => r.share))} | ${pc(mean((r) => r.mostLoss))} | ${mean((r) => r.meanLambda)
+        .map((x) => x.toFixed(3))
+        .join(' / ')} | ${mean((r) => r.meanKl)
+        .map((x) => x.toFixed(3))
+        .join(' / ')} |`,
+    );
   }
 }
-console.log(`\n${preset.name}: PCD, S = ${method.stages}, τ = ${method.temperature}; ${samples} test samples, seeds ${seeds.join(', ')}; groups largest gaps first\n\n${table.join('\n')}`);
+console.log(
+  `\n${preset.name}: PCD, S = ${method.stages}, τ = ${method.temperature}; ${samples} test samples, seeds ${seeds.join(', ')}; groups largest gaps first\n\n${table.join('\n')}`,
+);
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ command: `npm run groups -- ${process.argv.slice(2).join(' ')}`.trim(), preset: preset.id, samples, seeds, steps, rows }, null, 1)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ command: `npm run groups -- ${process.argv.slice(2).join(' ')}`.trim(), preset: preset.id, samples, seeds, steps, rows }, null, 1)}\n`,
+);
 writeFileSync(out.replace(/\.json$/, '.md'), `${table.join('\n')}\n`);
 console.log(`\nwrote ${out} and ${out.replace(/\.json$/, '.md')}`);

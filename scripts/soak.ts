@@ -86,7 +86,9 @@ try {
     await tab.waitForSelector('[data-testid=play]:not([disabled])', { timeout: 300_000 });
     await tab.getByTestId('play').click();
     console.log(`\n${backend}: the race preset (${page.config.trainSubset} samples, 4 runs), ${minutes} min, a sample every ${every} s`);
-    console.log(`  ${'min'.padStart(5)} ${'step'.padStart(7)} ${'tensors'.padStart(8)} ${'tensor MB'.padStart(10)} ${'worker heap MB'.padStart(15)} ${'page heap MB'.padStart(13)}`);
+    console.log(
+      `  ${'min'.padStart(5)} ${'step'.padStart(7)} ${'tensors'.padStart(8)} ${'tensor MB'.padStart(10)} ${'worker heap MB'.padStart(15)} ${'page heap MB'.padStart(13)}`,
+    );
     const samples: Sample[] = [];
     const started = Date.now();
     for (let i = 0; ; i++) {
@@ -103,9 +105,18 @@ try {
       const step = Number((await tab.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
       // Tensors as they stand between two steps (sampled now, the count includes a step's intermediates).
       const tensors = worker.resting ?? worker;
-      const sample = { second: Math.round((Date.now() - started) / 1000), step, numTensors: tensors.numTensors, numBytes: tensors.numBytes, workerHeap: worker.jsHeapUsed ?? (await workerHeap(browserCdp)), pageHeap };
+      const sample = {
+        second: Math.round((Date.now() - started) / 1000),
+        step,
+        numTensors: tensors.numTensors,
+        numBytes: tensors.numBytes,
+        workerHeap: worker.jsHeapUsed ?? (await workerHeap(browserCdp)),
+        pageHeap,
+      };
       samples.push(sample);
-      console.log(`  ${(sample.second / 60).toFixed(1).padStart(5)} ${String(step).padStart(7)} ${String(sample.numTensors).padStart(8)} ${mb(sample.numBytes).padStart(10)} ${mb(sample.workerHeap).padStart(15)} ${mb(pageHeap).padStart(13)}`);
+      console.log(
+        `  ${(sample.second / 60).toFixed(1).padStart(5)} ${String(step).padStart(7)} ${String(sample.numTensors).padStart(8)} ${mb(sample.numBytes).padStart(10)} ${mb(sample.workerHeap).padStart(15)} ${mb(pageHeap).padStart(13)}`,
+      );
     }
     const status = await tab.getByTestId('status').textContent();
     if (status !== 'running') {
@@ -127,7 +138,9 @@ try {
         const growth = around(samples.length - 2, pick, reduce) - around(middle, pick, reduce);
         const ok = growth <= bound;
         failed ||= !ok;
-        console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${name.includes('tensors') ? growth : `${mb(growth)} MB`} from the middle of the run to its end (bound ${name.includes('tensors') ? bound : `${mb(bound)} MB`})`);
+        console.log(
+          `  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${name.includes('tensors') ? growth : `${mb(growth)} MB`} from the middle of the run to its end (bound ${name.includes('tensors') ? bound : `${mb(bound)} MB`})`,
+        );
       }
     } else {
       console.log('  too few samples to judge growth (6 needed): run longer or sample more often');

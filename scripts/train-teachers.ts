@@ -43,7 +43,9 @@ async function writeTeacher(trained: TrainedTeacher, trainedWith: TeacherMetadat
   const baseline = metadata.baselineStudent
     ? `; ${metadata.baselineStudent.modelId} from scratch: ${(100 * metadata.baselineStudent.testAccuracy).toFixed(2)}%`
     : '';
-  console.log(`wrote ${dir}: test accuracy ${(100 * metadata.testAccuracy).toFixed(2)}% on ${metadata.testCount}${baseline}; ${trainedWith.seconds.toFixed(0)} s on ${trainedWith.backend} (${trainedWith.where})`);
+  console.log(
+    `wrote ${dir}: test accuracy ${(100 * metadata.testAccuracy).toFixed(2)}% on ${metadata.testCount}${baseline}; ${trainedWith.seconds.toFixed(0)} s on ${trainedWith.backend} (${trainedWith.where})`,
+  );
 }
 
 const started = performance.now();

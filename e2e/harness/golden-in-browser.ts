@@ -3,7 +3,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkGoldenCase, parseGoldenFile, type CaseReport, type Tolerance } from '../../src/distill/golden';
 import { hasFusedPcd } from '../../src/kernels/pcd';
-import { compareKdWithReference, compareWithReference, KD_EQUIVALENCE_CASES, type EquivalenceCase, type EquivalenceReport } from '../../src/test-support/equivalence';
+import {
+  compareKdWithReference,
+  compareWithReference,
+  KD_EQUIVALENCE_CASES,
+  type EquivalenceCase,
+  type EquivalenceReport,
+} from '../../src/test-support/equivalence';
 import { selectBackend, type BackendInUse, type BackendName } from '../../src/tf/backends';
 
 export async function checkGoldenInBrowser(

@@ -5,9 +5,25 @@
 import type { LocalFacts } from '../../src/models/catalog';
 import { readLocal, saveLocal, type LocalData } from '../../src/import/local-store';
 
-const facts = (name: string): LocalFacts => ({ name, featureShape: [2], classNames: ['a', 'b'], trainCount: 2, testCount: 1, teacher: { kind: 'logits', file: 'l.csv' }, teacherTestAccuracy: 1 });
-const split = (count: number) => ({ features: new Float32Array(count * 2), labels: new Int32Array(count), count, teacherLogits: new Float32Array(count * 2) });
-const data = (name: string): LocalData => ({ dataset: { id: 'local', name, featureShape: [2], classNames: ['a', 'b'], train: split(2), test: split(1) }, teacher: null });
+const facts = (name: string): LocalFacts => ({
+  name,
+  featureShape: [2],
+  classNames: ['a', 'b'],
+  trainCount: 2,
+  testCount: 1,
+  teacher: { kind: 'logits', file: 'l.csv' },
+  teacherTestAccuracy: 1,
+});
+const split = (count: number) => ({
+  features: new Float32Array(count * 2),
+  labels: new Int32Array(count),
+  count,
+  teacherLogits: new Float32Array(count * 2),
+});
+const data = (name: string): LocalData => ({
+  dataset: { id: 'local', name, featureShape: [2], classNames: ['a', 'b'], train: split(2), test: split(1) },
+  teacher: null,
+});
 
 export async function fullStorage(): Promise<{ refusal: string; kept: string | null }> {
   await saveLocal(facts('kept.csv'), data('kept.csv'));

@@ -25,5 +25,12 @@ export async function evaluateTeacherInBrowser(dataset: DatasetId, backend: Back
   const { model, metadata } = await loadTeacher(dataset, siteUrl, fetch, data);
   const { accuracy } = await testAccuracy(model, data);
   model.dispose();
-  return { backend: tf.getBackend(), loadMs, accuracy, testCount: data.test.count, metadataAccuracy: metadata.testAccuracy, baselineStudent: metadata.baselineStudent ?? null };
+  return {
+    backend: tf.getBackend(),
+    loadMs,
+    accuracy,
+    testCount: data.test.count,
+    metadataAccuracy: metadata.testAccuracy,
+    baselineStudent: metadata.baselineStudent ?? null,
+  };
 }

@@ -55,7 +55,16 @@ describe('experiment flags', () => {
       warmupShare: 0.1,
       schedule: { kind: 'bidirectional' },
     });
-    expect(p.config.method).toEqual({ ...METHOD_DEFAULTS.pcd, stages: 4, temperature: 2, alpha: 0.5, ranking: false, adaptive: false, coarseToFine: false, standardizeLogits: true });
+    expect(p.config.method).toEqual({
+      ...METHOD_DEFAULTS.pcd,
+      stages: 4,
+      temperature: 2,
+      alpha: 0.5,
+      ranking: false,
+      adaptive: false,
+      coarseToFine: false,
+      standardizeLogits: true,
+    });
     expect(p.runs.map((r) => r.id)).toEqual(['ce', 'kd', 'pcd']);
     expect(p.runs[1].method).toEqual({ ...METHOD_DEFAULTS.kd, temperature: 2, standardizeLogits: true });
     expect(p.runs[2].method).toEqual(p.config.method);
@@ -95,7 +104,16 @@ describe('experiment flags', () => {
 });
 
 describe('experiment tables', () => {
-  const row = (seed: number, method: string, testAccuracy: number) => ({ seed, method, testAccuracy, teacherAgreement: 0.5, nonTargetKl: 1, nonTargetRankCorrelation: 0.3, diverged: false, steps: 10 });
+  const row = (seed: number, method: string, testAccuracy: number) => ({
+    seed,
+    method,
+    testAccuracy,
+    teacherAgreement: 0.5,
+    nonTargetKl: 1,
+    nonTargetRankCorrelation: 0.3,
+    diverged: false,
+    steps: 10,
+  });
   const rows = [row(1, 'ce', 0.5), row(1, 'kd', 0.6), row(2, 'ce', 0.4), row(2, 'kd', 0.6)];
 
   it('pairs gains by seed', () => {
@@ -104,7 +122,13 @@ describe('experiment tables', () => {
   });
 
   it('writes one line per run with its gain over CE', () => {
-    const table = resultTable({ rows, runs: [{ id: 'ce', method: METHOD_DEFAULTS.ce }, { id: 'kd', method: METHOD_DEFAULTS.kd }] });
+    const table = resultTable({
+      rows,
+      runs: [
+        { id: 'ce', method: METHOD_DEFAULTS.ce },
+        { id: 'kd', method: METHOD_DEFAULTS.kd },
+      ],
+    });
     expect(table.split('\n')).toHaveLength(4);
     expect(table).toContain('| CE | 45.00 ± 7.07 | — |');
     expect(table).toContain('| KD | 60.00 ± 0.00 | 15.00 ± 7.07 |');
@@ -112,14 +136,26 @@ describe('experiment tables', () => {
 });
 
 describe('figures from results', () => {
-  const curve = (run: string, seed: number, ys: number[]) => ({ seed, run, points: ys.map((y, i) => ({ step: (i + 1) * 10, epoch: i + 1, testAccuracy: y, testLoss: 1, trainAccuracy: y, trainLoss: 1 })) });
+  const curve = (run: string, seed: number, ys: number[]) => ({
+    seed,
+    run,
+    points: ys.map((y, i) => ({ step: (i + 1) * 10, epoch: i + 1, testAccuracy: y, testLoss: 1, trainAccuracy: y, trainLoss: 1 })),
+  });
   const result = {
     label: 'x',
     seeds: [1, 2],
     steps: 40,
-    runs: [{ id: 'ce', method: METHOD_DEFAULTS.ce }, { id: 'kd', method: METHOD_DEFAULTS.kd }],
+    runs: [
+      { id: 'ce', method: METHOD_DEFAULTS.ce },
+      { id: 'kd', method: METHOD_DEFAULTS.kd },
+    ],
     teacher: { id: 't', parameters: 1, testAccuracy: 0.9 },
-    curves: [curve('ce', 1, [0.3, 0.5, 0.5, 0.5]), curve('ce', 2, [0.3, 0.5, 0.5, 0.5]), curve('kd', 1, [0.2, 0.6, 0.4, 0.7]), curve('kd', 2, [0.2, 0.6, 0.4, 0.7])],
+    curves: [
+      curve('ce', 1, [0.3, 0.5, 0.5, 0.5]),
+      curve('ce', 2, [0.3, 0.5, 0.5, 0.5]),
+      curve('kd', 1, [0.2, 0.6, 0.4, 0.7]),
+      curve('kd', 2, [0.2, 0.6, 0.4, 0.7]),
+    ],
   } as unknown as ExperimentResult;
 
   it('finds the epoch from which a run stays above another', () => {

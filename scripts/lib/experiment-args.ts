@@ -82,7 +82,8 @@ export function readFlags(argv: string[]): Map<Flag, string> {
 
 const number = (flag: Flag, value: string, { integer = false, min = -Infinity } = {}) => {
   const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) throw new ArgumentError(flag, value, `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''} (${FLAGS[flag]})`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min)
+    throw new ArgumentError(flag, value, `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''} (${FLAGS[flag]})`);
   return n;
 };
 const onOff = (flag: Flag, value: string) => {
@@ -138,7 +139,8 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
   const methodsValue = flags.get('--methods');
   if (methodsValue) {
     const methods = list('--methods', methodsValue);
-    for (const m of methods) if (!METHODS.includes(m as Method)) throw new ArgumentError('--methods', methodsValue, `methods among ${METHODS.join(', ')}`);
+    for (const m of methods)
+      if (!METHODS.includes(m as Method)) throw new ArgumentError('--methods', methodsValue, `methods among ${METHODS.join(', ')}`);
     if (new Set(methods).size !== methods.length) throw new ArgumentError('--methods', methodsValue, 'each method once');
     const main = (methods.includes('pcd') ? 'pcd' : methods.at(-1)) as Method;
     if (config.method.method !== main) {
@@ -208,14 +210,23 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
     valid = parseTrainerConfig(config);
     runs = runsOf({ config: valid, compare });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ArgumentError('(configuration)', undefined, `a valid configuration, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    if (error instanceof ConfigError)
+      throw new ArgumentError(
+        '(configuration)',
+        undefined,
+        `a valid configuration, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+      );
     throw error;
   }
   // τ and standardization apply to every distilling run (the page sets them for the configured one).
   const tau = value('--tau') ? number('--tau', value('--tau')!) : undefined;
   const standardize = value('--standardize') ? onOff('--standardize', value('--standardize')!) : undefined;
   if ((tau !== undefined || standardize !== undefined) && runs.every((r) => r.method.method === 'ce')) {
-    throw new ArgumentError(tau !== undefined ? '--tau' : '--standardize', value(tau !== undefined ? '--tau' : '--standardize'), 'a distilling run (KD, DKD or PCD)');
+    throw new ArgumentError(
+      tau !== undefined ? '--tau' : '--standardize',
+      value(tau !== undefined ? '--tau' : '--standardize'),
+      'a distilling run (KD, DKD or PCD)',
+    );
   }
   runs = runs.map((run) => {
     if (run.method.method === 'ce') return run;
@@ -226,9 +237,11 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
   });
   try {
     runs = parseRuns(runs, valid);
-    if (runs.find((r) => r.id === valid.method.method)) valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method });
+    if (runs.find((r) => r.id === valid.method.method))
+      valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ArgumentError('(runs)', undefined, `valid runs, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    if (error instanceof ConfigError)
+      throw new ArgumentError('(runs)', undefined, `valid runs, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
     throw error;
   }
 

@@ -57,7 +57,14 @@ export async function raceOneSeed(
       if (step % every !== 0 && !trainer.done) continue;
       const results = await trainer.evaluate({ teacherMetrics: trainer.done });
       for (const r of results) {
-        curves[r.id].push({ step, epoch: step / trainer.stepsPerEpoch, testAccuracy: r.testAccuracy, testLoss: r.testLoss, trainAccuracy: r.trainAccuracy, trainLoss: r.trainLoss });
+        curves[r.id].push({
+          step,
+          epoch: step / trainer.stepsPerEpoch,
+          testAccuracy: r.testAccuracy,
+          testLoss: r.testLoss,
+          trainAccuracy: r.trainAccuracy,
+          trainLoss: r.trainLoss,
+        });
       }
       if (!trainer.done) continue;
       const rows = results.map((result) => ({

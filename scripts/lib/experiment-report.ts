@@ -29,17 +29,38 @@ export const RUN_NAME = (id: string) => (['ce', 'kd', 'dkd', 'pcd'].includes(id)
 /** The markdown table of an experiment: one row per run. */
 export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs'>): string {
   const hasCe = result.runs.some((r) => r.id === 'ce');
-  const header = ['run', 'test accuracy (%)', ...(hasCe ? ['gain over CE (points)'] : []), 'top-1 agreement with teacher (%)', 'non-target KL', 'non-target rank correlation'];
+  const header = [
+    'run',
+    'test accuracy (%)',
+    ...(hasCe ? ['gain over CE (points)'] : []),
+    'top-1 agreement with teacher (%)',
+    'non-target KL',
+    'non-target rank correlation',
+  ];
   const lines = result.runs.map(({ id }) => {
     const of = result.rows.filter((r) => r.method === id);
     const diverged = of.filter((r) => r.diverged).length;
     return [
       `${RUN_NAME(id)}${diverged ? ` (${diverged} diverged)` : ''}`,
-      formatMeanStd(of.map((r) => r.testAccuracy), 100),
+      formatMeanStd(
+        of.map((r) => r.testAccuracy),
+        100,
+      ),
       ...(hasCe ? [id === 'ce' ? '—' : formatMeanStd(pairedGain(result.rows, id, 'ce'), 100)] : []),
-      formatMeanStd(of.map((r) => r.teacherAgreement), 100),
-      formatMeanStd(of.map((r) => r.nonTargetKl), 1, 3),
-      formatMeanStd(of.map((r) => r.nonTargetRankCorrelation), 1, 3),
+      formatMeanStd(
+        of.map((r) => r.teacherAgreement),
+        100,
+      ),
+      formatMeanStd(
+        of.map((r) => r.nonTargetKl),
+        1,
+        3,
+      ),
+      formatMeanStd(
+        of.map((r) => r.nonTargetRankCorrelation),
+        1,
+        3,
+      ),
     ];
   });
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
@@ -53,9 +74,10 @@ export function describeSetup(result: ExperimentResult, { budget = true }: { bud
     `Student \`${result.student.id}\` (${result.student.parameters.toLocaleString('en')} parameters) and teacher \`${result.teacher.id}\` ` +
     `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) on ${config.dataset}; ` +
     `${config.trainSubset.toLocaleString('en')} training samples, ` +
-    (budget ? `${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} (${result.steps.toLocaleString('en')} steps), ` : `batch ${config.batchSize}, `) +
+    (budget
+      ? `${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} (${result.steps.toLocaleString('en')} steps), `
+      : `batch ${config.batchSize}, `) +
     `${optimizer} at learning rate ${config.optimizer.learningRate} (${config.learningRateSchedule}), ` +
     `warm-up ${(100 * config.warmupShare).toFixed(1)}% of the steps; seeds ${result.seeds.join(', ')}, each a fair race.`
   );
 }
-

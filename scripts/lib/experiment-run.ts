@@ -33,7 +33,8 @@ export interface ExperimentResult {
 export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
   const { config, runs, seeds, evalEvery } = plan;
   const inBrowser = isConvolutional(config.student);
-  if (!inBrowser && plan.backends?.some((b) => b !== 'cpu')) throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
+  if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
+    throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
   // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);

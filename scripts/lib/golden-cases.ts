@@ -46,7 +46,15 @@ export function goldenFile() {
     for (const [batch, classes] of SHAPES) cases.push({ seed, batch, classes, ...goldenCase(randomInputs(seed, batch, classes), PCD_OPTION_SETS) });
   }
   // Not standardised: an exact tie of standardised gaps in float64 (|a| = |−a|) is a near-tie that float32 rounding may break either way.
-  cases.push({ seed: 3, batch: 3, classes: 7, ...goldenCase(tiedInputs(3), PCD_OPTION_SETS.filter((o) => !o.standardize_logits)) });
+  cases.push({
+    seed: 3,
+    batch: 3,
+    classes: 7,
+    ...goldenCase(
+      tiedInputs(3),
+      PCD_OPTION_SETS.filter((o) => !o.standardize_logits),
+    ),
+  });
   return {
     about:
       'Golden values for CE, KD, DKD and PCD losses and their gradients with respect to the student logits, computed in float64 from docs/spec.md by npm run golden:make (scripts/lib/golden-float64.ts). Compare float32 results with a relative tolerance of about 1e-4.',

@@ -155,7 +155,7 @@ export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[]) {
       grads.kd[b][j] = terms.kd.d / B;
       grads.dkd[b][j] = terms.dkd.d / B;
       terms.pcd.forEach((entry, o) => {
-        const passes = (pcd[o].fine_to_coarse ?? true ? 1 : 0) + (pcd[o].coarse_to_fine ?? true ? 1 : 0);
+        const passes = ((pcd[o].fine_to_coarse ?? true) ? 1 : 0) + ((pcd[o].coarse_to_fine ?? true) ? 1 : 0);
         entry.stages.forEach((stage, k) => {
           grads.pcd[o].stages[k][b][j] = stage.loss.d / B;
           grads.pcd[o].joint[b][j] += (passes * stage.loss.d) / B;
@@ -177,7 +177,7 @@ export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[]) {
     kd: { tau: 4, loss: values.kd, grad: grads.kd },
     dkd: { alpha: 1, beta: 8, tau: 4, loss: values.dkd, grad: grads.dkd },
     pcd: pcd.map((config, o) => {
-      const passes = (config.fine_to_coarse ?? true ? 1 : 0) + (config.coarse_to_fine ?? true ? 1 : 0);
+      const passes = ((config.fine_to_coarse ?? true) ? 1 : 0) + ((config.coarse_to_fine ?? true) ? 1 : 0);
       return {
         config,
         ranks: perSample.map((t) => t.pcd[o].ranks),

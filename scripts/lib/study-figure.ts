@@ -20,7 +20,16 @@ interface PlotSeries {
 }
 
 /** Lines (with ±err bars where given) for each run, a teacher reference, axes and labels. */
-function linePlot(opts: { title: string; xLabel: string; yLabel: string; xLog: boolean; ticks: number[]; series: PlotSeries[]; teacher: number; markers: boolean }): string {
+function linePlot(opts: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xLog: boolean;
+  ticks: number[];
+  series: PlotSeries[];
+  teacher: number;
+  markers: boolean;
+}): string {
   const W = 640;
   const H = 400;
   const M = { left: 56, right: 96, top: 40, bottom: 48 };
@@ -44,8 +53,12 @@ function linePlot(opts: { title: string; xLabel: string; yLabel: string; xLog: b
   }
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#333"/>`);
   parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 10}" font-size="12" text-anchor="middle">${escape(opts.xLabel)}</text>`);
-  parts.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" font-size="12" text-anchor="middle">${escape(opts.yLabel)}</text>`);
-  parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(opts.teacher).toFixed(1)}" y2="${y(opts.teacher).toFixed(1)}" stroke="#000" stroke-dasharray="5 4"/>`);
+  parts.push(
+    `<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" font-size="12" text-anchor="middle">${escape(opts.yLabel)}</text>`,
+  );
+  parts.push(
+    `<line x1="${M.left}" x2="${W - M.right}" y1="${y(opts.teacher).toFixed(1)}" y2="${y(opts.teacher).toFixed(1)}" stroke="#000" stroke-dasharray="5 4"/>`,
+  );
   parts.push(`<text x="${W - M.right + 6}" y="${(y(opts.teacher) + 4).toFixed(1)}" font-size="11">teacher ${opts.teacher.toFixed(1)}</text>`);
   // Run labels at the right end, pushed apart so they never overlap.
   const ends = opts.series.map((s) => ({ id: s.id, y: y(s.points.at(-1)!.y) })).sort((a, b) => a.y - b.y);
@@ -63,7 +76,9 @@ function linePlot(opts: { title: string; xLabel: string; yLabel: string; xLog: b
       }
     }
     const end = ends.find((e) => e.id === s.id)!;
-    parts.push(`<text x="${W - M.right + 6}" y="${(end.y + 4).toFixed(1)}" font-size="12" fill="${colour}" font-weight="600">${escape(RUN_LABEL[s.id] ?? s.id)}</text>`);
+    parts.push(
+      `<text x="${W - M.right + 6}" y="${(end.y + 4).toFixed(1)}" font-size="12" fill="${colour}" font-weight="600">${escape(RUN_LABEL[s.id] ?? s.id)}</text>`,
+    );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif">\n${parts.join('\n')}\n</svg>\n`;
 }

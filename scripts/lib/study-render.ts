@@ -20,7 +20,13 @@ export function studyTable(study: Study): string {
   const lines = study.results.map((result, i) => [
     study.vary.values[i],
     result.steps.toLocaleString('en'),
-    ...runs.map((id) => formatMeanStd(result.rows.filter((r) => r.method === id).map((r) => r.testAccuracy), 100, 1)),
+    ...runs.map((id) =>
+      formatMeanStd(
+        result.rows.filter((r) => r.method === id).map((r) => r.testAccuracy),
+        100,
+        1,
+      ),
+    ),
     ...gainRuns.map((id) => formatMeanStd(pairedGain(result.rows, id, 'ce'), 100, 1)),
   ]);
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
@@ -33,7 +39,9 @@ export function renderStudy(study: Study, jsonPath: string): { table: string; fi
   const first = study.results[0];
   const budgetVaries = study.vary.flag === 'epochs' || study.vary.flag === 'steps';
   const setup = describeSetup(first, { budget: !budgetVaries });
-  const note = budgetVaries ? ' Each row is a complete run of that many epochs.' : ` Each row sets ${study.vary.flag} as it says; the rest is as above.`;
+  const note = budgetVaries
+    ? ' Each row is a complete run of that many epochs.'
+    : ` Each row sets ${study.vary.flag} as it says; the rest is as above.`;
   writeFileSync(
     `${base}.md`,
     `Command: \`${study.command}\` (${study.minutes.toFixed(1)} min on ${first.where}, ${first.date}).\n\n${setup}${note}\n\n${table}\n`,

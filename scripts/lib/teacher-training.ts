@@ -35,7 +35,9 @@ export async function trainTeacher(dataset: Dataset, log: (line: string) => void
   const started = performance.now();
   const model = spec.build(recipe.seed);
   await trainSupervised(model, dataset, recipe, (r) =>
-    log(`${spec.id} epoch ${r.epoch}/${recipe.epochs}: loss ${r.trainLoss.toFixed(4)}, test accuracy ${(100 * r.testAccuracy).toFixed(2)}% (${r.seconds.toFixed(1)} s)`),
+    log(
+      `${spec.id} epoch ${r.epoch}/${recipe.epochs}: loss ${r.trainLoss.toFixed(4)}, test accuracy ${(100 * r.testAccuracy).toFixed(2)}% (${r.seconds.toFixed(1)} s)`,
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, predictions } = await testAccuracy(model, dataset);

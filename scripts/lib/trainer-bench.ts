@@ -25,7 +25,13 @@ export async function benchTrainerSteps(
 ): Promise<TrainerTiming[]> {
   // 1,024 training samples: the teacher-logit cache (built in the first warm-up step, not
   // timed) stays quick on a software GPU; a step's cost does not depend on the subset.
-  const config = { ...defaultTrainerConfig(dataset.id), student, batchSize, trainSubset: 1024, budget: { unit: 'steps' as const, amount: steps + 5 } };
+  const config = {
+    ...defaultTrainerConfig(dataset.id),
+    student,
+    batchSize,
+    trainSubset: 1024,
+    budget: { unit: 'steps' as const, amount: steps + 5 },
+  };
   const timings: TrainerTiming[] = [];
   for (const method of ['ce', 'kd', 'dkd', 'pcd', 'race'] as const) {
     const runs = (method === 'race' ? (['ce', 'kd', 'dkd', 'pcd'] as const) : [method]).map((m) => ({ id: m, method: METHOD_DEFAULTS[m] }));

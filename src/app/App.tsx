@@ -29,7 +29,15 @@ import { useMediaQuery } from './use-media-query';
 
 export function App() {
   const { hide, draft, errors, lesson, inspector, localPanel, present } = useSession(
-    useShallow((s) => ({ hide: s.hide, draft: s.draft, errors: s.draftErrors, lesson: s.lesson, inspector: s.inspector, localPanel: s.localPanel, present: s.present })),
+    useShallow((s) => ({
+      hide: s.hide,
+      draft: s.draft,
+      errors: s.draftErrors,
+      lesson: s.lesson,
+      inspector: s.inspector,
+      localPanel: s.localPanel,
+      present: s.present,
+    })),
   );
   // The presentation view scales the root font size, so every rem-sized text and chart label grows with it.
   useEffect(() => {
@@ -103,11 +111,16 @@ export function App() {
   const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
   // One column (a phone, a narrow window): the chapter's text comes first and its charts far below, so the cue moves next to its chart.
   const cueBesideChart = oneColumn && chapter !== null && visible(chapter.cueBeside);
-  const sidePanels = chapter ? [guard('the lesson', <LessonPanel cueBeside={cueBesideChart} />, 'lesson'), shown('live') ? guard('the live changes', <LivePanel />, 'live') : null] : [
-    shown('setup') ? guard('the setup panel', <SetupPanel />, 'setup') : null,
-    shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
-    shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
-  ];
+  const sidePanels = chapter
+    ? [
+        guard('the lesson', <LessonPanel cueBeside={cueBesideChart} />, 'lesson'),
+        shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
+      ]
+    : [
+        shown('setup') ? guard('the setup panel', <SetupPanel />, 'setup') : null,
+        shown('live') ? guard('the live changes', <LivePanel />, 'live') : null,
+        shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
+      ];
   const side = sidePanels.some(Boolean);
   const shownCharts = LESSON_CHARTS.filter(visible);
   const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
@@ -137,7 +150,11 @@ export function App() {
       <Notices />
       {inspector ? guard('the inspector', <Inspector />) : null}
       {localPanel && !inspector ? guard('the “Your data” panel', <LocalDataPanel />) : null}
-      <div hidden={inspector} className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`} data-testid="layout">
+      <div
+        hidden={inspector}
+        className={`layout ${!side ? 'layout-no-side' : chapter || shown('setup') ? '' : 'layout-no-setup'}${chapter ? ' layout-lesson' : ''}`}
+        data-testid="layout"
+      >
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>
           {shownCharts.map((id, i) => (
@@ -150,13 +167,19 @@ export function App() {
           ))}
           {/* With no probe chart shown, the probe controls go with the folded ones (or, in free play with them hidden, stay at the end). */}
           {firstProbeChart >= 0 || (chapter && folded.some((c) => PROBE_CHARTS.includes(c))) ? null : probeBar}
-          {folded.length ? <FoldedCharts ids={folded} charts={charts} probeBar={firstProbeChart < 0 && folded.some((c) => PROBE_CHARTS.includes(c)) ? probeBar : null} /> : null}
+          {folded.length ? (
+            <FoldedCharts
+              ids={folded}
+              charts={charts}
+              probeBar={firstProbeChart < 0 && folded.some((c) => PROBE_CHARTS.includes(c)) ? probeBar : null}
+            />
+          ) : null}
         </main>
       </div>
       <footer className="app-footer">
         <p>
-          Trained for real with TensorFlow.js in a Web Worker; nothing leaves this page. Method: Progressive Class-level Distillation. Source, spec and
-          measurements: see the README.
+          Trained for real with TensorFlow.js in a Web Worker; nothing leaves this page. Method: Progressive Class-level Distillation. Source, spec
+          and measurements: see the README.
         </p>
       </footer>
     </div>

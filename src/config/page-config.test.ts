@@ -24,7 +24,13 @@ describe('the page configuration in the URL hash and in imported files', () => {
     const config = {
       ...defaultTrainerConfig('mnist'),
       method: { ...METHOD_DEFAULTS.pcd, stages: 4 },
-      schedule: { kind: 'custom' as const, segments: [{ stage: 4, share: 2 }, { stage: 1, share: 0.5 }] },
+      schedule: {
+        kind: 'custom' as const,
+        segments: [
+          { stage: 4, share: 2 },
+          { stage: 1, share: 0.5 },
+        ],
+      },
       optimizer: { kind: 'sgd' as const, learningRate: 0.05, momentum: 0.9 },
     };
     const back = fromHash(toHash({ config, compare: ['ce', 'dkd'] }))!;
@@ -46,7 +52,8 @@ describe('the page configuration in the URL hash and in imported files', () => {
     expect(back.hide).toEqual(['setup']);
     expect(back.backend).toBeNull();
     const notices = back.notices.join('\n');
-    for (const named of ['trainSubset', 'method.stages', 'bogus', 'method.nope', 'everything', 'quantum', 'xx', 'seed']) expect(notices).toContain(named);
+    for (const named of ['trainSubset', 'method.stages', 'bogus', 'method.nope', 'everything', 'quantum', 'xx', 'seed'])
+      expect(notices).toContain(named);
   });
 
   it('never lets a key reach the prototype', () => {
@@ -65,7 +72,10 @@ describe('the page configuration in the URL hash and in imported files', () => {
   });
 
   it('makes the runs of a race in CE, KD, DKD, PCD order, the configured method with its own options', () => {
-    const page = { config: { ...defaultTrainerConfig('synthetic100'), method: { ...METHOD_DEFAULTS.pcd, stages: 5 } }, compare: ['dkd', 'ce'] as const };
+    const page = {
+      config: { ...defaultTrainerConfig('synthetic100'), method: { ...METHOD_DEFAULTS.pcd, stages: 5 } },
+      compare: ['dkd', 'ce'] as const,
+    };
     expect(runsOf({ ...page, compare: [...page.compare] }).map((r) => [r.id, 'stages' in r.method ? r.method.stages : null])).toEqual([
       ['ce', null],
       ['dkd', null],
@@ -84,7 +94,10 @@ describe('links that set no configuration', () => {
   it('a link with one setting is the default preset with that setting, not the schema defaults', () => {
     const short = fromHash('#budget.amount=5')!;
     expect(short.notices).toEqual([]);
-    expect(short).toMatchObject({ config: { ...DEFAULT_PRESET.page.config, budget: { unit: 'epochs', amount: 5 } }, compare: DEFAULT_PRESET.page.compare });
+    expect(short).toMatchObject({
+      config: { ...DEFAULT_PRESET.page.config, budget: { unit: 'epochs', amount: 5 } },
+      compare: DEFAULT_PRESET.page.compare,
+    });
     expect(short.config).not.toEqual(defaultTrainerConfig('synthetic100'));
     // The page's own links always say what they race, so an empty list survives the default's three.
     const alone = toHash({ config: DEFAULT_PRESET.page.config, compare: [] });
@@ -159,7 +172,9 @@ describe('crafted links and files', () => {
   it('says when an imported file has no "config" wrapper', () => {
     const back = sanitizeConfig({ dataset: 'mnist', batchSize: 32 }, false);
     expect(back.config).toMatchObject({ dataset: 'mnist', batchSize: 32 });
-    expect(back.notices).toEqual(['no "config" object (the page exports {"config": …, "compare": …}): its top-level settings were read as the configuration']);
+    expect(back.notices).toEqual([
+      'no "config" object (the page exports {"config": …, "compare": …}): its top-level settings were read as the configuration',
+    ]);
     expect(sanitizeConfig({ config: { batchSize: 32 }, compare: ['ce'] }, false).notices).toEqual([]);
   });
 
@@ -174,13 +189,17 @@ describe('crafted links and files', () => {
       'method.alpha = "1e-320" is too close to 0 for a float64 (below 2.2e-308, it keeps almost no precision): ignored',
       'method.temperature = "1e-400" is too close to 0 for a float64 (it reads as 0): ignored',
     ]);
-    expect(sanitizeConfig({ config: { optimizer: { learningRate: 5e-324 } } }, false).notices[0]).toMatch(/^optimizer.learningRate = 5e-324 is too close to 0/);
-    expect(numbersLostInJson('{"config": {"method": {"alpha": 1e-400, "beta": 2.5e-3, "x": 0e-5}}}')).toEqual(['1e-400 is too close to 0 for a float64 (it reads as 0): check the value it was meant to be']);
+    expect(sanitizeConfig({ config: { optimizer: { learningRate: 5e-324 } } }, false).notices[0]).toMatch(
+      /^optimizer.learningRate = 5e-324 is too close to 0/,
+    );
+    expect(numbersLostInJson('{"config": {"method": {"alpha": 1e-400, "beta": 2.5e-3, "x": 0e-5}}}')).toEqual([
+      '1e-400 is too close to 0 for a float64 (it reads as 0): check the value it was meant to be',
+    ]);
     // Small but normal values are numbers like any other.
     expect(fromHash('#optimizer.learningRate=1e-300')!.notices).toEqual([]);
   });
 
-  it('a lesson link changes its chapter\'s configuration: a refused setting keeps the chapter\'s value, never the defaults', () => {
+  it("a lesson link changes its chapter's configuration: a refused setting keeps the chapter's value, never the defaults", () => {
     const chapter = CHAPTERS[5].page!;
     const refused = fromHash('#lesson=6&method.stages=11')!;
     expect(refused.lesson).toBe(5);

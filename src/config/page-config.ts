@@ -53,7 +53,8 @@ function flatten(value: unknown, dropped: string[] = []): Flat {
         dropped.push(`"${prefix.slice(0, 40)}…" is nested more than ${INPUT_LIMITS.depth} levels deep`);
         continue;
       }
-      for (const [key, inner] of Object.entries(node).reverse()) stack.push({ prefix: prefix ? `${prefix}.${key}` : key, value: inner, depth: depth + 1 });
+      for (const [key, inner] of Object.entries(node).reverse())
+        stack.push({ prefix: prefix ? `${prefix}.${key}` : key, value: inner, depth: depth + 1 });
     } else if (prefix) {
       if (prefix.length > INPUT_LIMITS.keyLength) dropped.push(`"${prefix.slice(0, 40)}…" is longer than ${INPUT_LIMITS.keyLength} characters`);
       else if (out.size >= INPUT_LIMITS.keys) dropped.push(`"${prefix.slice(0, 40)}" is past the first ${INPUT_LIMITS.keys} settings`);
@@ -73,7 +74,10 @@ export function numbersLostInJson(text: string): string[] {
   for (const [literal] of text.matchAll(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g)) {
     const value = Number(literal);
     const lost = value === 0 && /[1-9]/.test(literal.split(/e/i)[0]);
-    if (lost || (value !== 0 && Math.abs(value) < FLOAT64_MIN_NORMAL)) out.push(`${literal.slice(0, 30)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308'}): check the value it was meant to be`);
+    if (lost || (value !== 0 && Math.abs(value) < FLOAT64_MIN_NORMAL))
+      out.push(
+        `${literal.slice(0, 30)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308'}): check the value it was meant to be`,
+      );
     if (out.length >= 5) break;
   }
   return out;
@@ -84,7 +88,10 @@ export function summariseNotices(notices: string[]): string[] {
   const unknown = notices.filter((n) => n.startsWith('unknown setting "'));
   if (unknown.length <= 5) return notices;
   const examples = unknown.slice(0, 3).map((n) => n.slice('unknown setting '.length, n.indexOf(': ignored')));
-  return [...notices.filter((n) => !n.startsWith('unknown setting "')), `${unknown.length.toLocaleString('en')} unknown settings ignored, e.g. ${examples.join(', ')}`];
+  return [
+    ...notices.filter((n) => !n.startsWith('unknown setting "')),
+    `${unknown.length.toLocaleString('en')} unknown settings ignored, e.g. ${examples.join(', ')}`,
+  ];
 }
 
 function getPath(target: Record<string, unknown>, path: string[]): unknown {
@@ -153,12 +160,21 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   const source = (isObject(input.config) ? input.config : 'config' in input ? {} : input) as Record<string, unknown>;
   if (isObject(input.config)) {
     const beside = Object.keys(input).filter((k) => k !== 'config' && k !== 'compare');
-    if (beside.length) notices.push(`${beside.length} setting${beside.length > 1 ? 's' : ''} beside "config" ignored (${beside.slice(0, 3).map((k) => `"${k.slice(0, 30)}"`).join(', ')}${beside.length > 3 ? ', …' : ''}): put them inside it`);
+    if (beside.length)
+      notices.push(
+        `${beside.length} setting${beside.length > 1 ? 's' : ''} beside "config" ignored (${beside
+          .slice(0, 3)
+          .map((k) => `"${k.slice(0, 30)}"`)
+          .join(', ')}${beside.length > 3 ? ', …' : ''}): put them inside it`,
+      );
   }
   const dropped: string[] = [];
   const flat = flatten(source, dropped);
   flat.delete('compare');
-  if (dropped.length) notices.push(`${dropped.length.toLocaleString('en')} setting${dropped.length > 1 ? 's' : ''} ignored: ${dropped.slice(0, 2).join('; ')}${dropped.length > 2 ? '; …' : ''}`);
+  if (dropped.length)
+    notices.push(
+      `${dropped.length.toLocaleString('en')} setting${dropped.length > 1 ? 's' : ''} ignored: ${dropped.slice(0, 2).join('; ')}${dropped.length > 2 ? '; …' : ''}`,
+    );
   const take = (key: string) => {
     const value = flat.get(key);
     flat.delete(key);
@@ -172,7 +188,10 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   // Settings apply on top of `base` (a lesson chapter's configuration) where there is one, else on the defaults.
   let dataset: AnyDatasetId = base?.config.dataset ?? 'synthetic100';
   const keeping = base ? `keeping ${base.config.dataset}` : 'using the default';
-  if (datasetValue === 'local' && !getLocalFacts()) notices.push(`dataset = local: this link trains on a dataset of one's own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. ${keeping[0].toUpperCase()}${keeping.slice(1)}.`);
+  if (datasetValue === 'local' && !getLocalFacts())
+    notices.push(
+      `dataset = local: this link trains on a dataset of one's own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. ${keeping[0].toUpperCase()}${keeping.slice(1)}.`,
+    );
   else if (DATASETS.includes(datasetValue as AnyDatasetId)) dataset = datasetValue as AnyDatasetId;
   else if (datasetValue !== undefined) notices.push(`dataset = ${describe(datasetValue)} is not one of ${DATASETS.join(', ')}: ignored`);
   const onBase = base !== null && base.config.dataset === dataset;
@@ -218,7 +237,9 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
       // Past float64's normal range a number is not what was written: 1e-400 reads as 0, 5e-324 keeps one bit.
       const lost = fromText && typeof value === 'string' && number === 0 && /[1-9]/.test(value.split(/e/i)[0]);
       if (lost || (number !== 0 && Math.abs(number) < FLOAT64_MIN_NORMAL)) {
-        notices.push(`${key} = ${describe(value)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308, it keeps almost no precision'}): ignored`);
+        notices.push(
+          `${key} = ${describe(value)} is too close to 0 for a float64 (${lost ? 'it reads as 0' : 'below 2.2e-308, it keeps almost no precision'}): ignored`,
+        );
         continue;
       }
       if (Number.isFinite(number)) next = number;
@@ -268,7 +289,8 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
     const list = Array.isArray(compareValue) ? compareValue : typeof compareValue === 'string' ? compareValue.split(',').filter(Boolean) : null;
     if (list) compare = [];
     if (!list) notices.push(`compare = ${describe(compareValue)} is malformed: ignored`);
-    else if (list.length > METHODS.length) notices.push(`compare has ${list.length.toLocaleString('en')} entries, more than the ${METHODS.length} methods: ignored`);
+    else if (list.length > METHODS.length)
+      notices.push(`compare has ${list.length.toLocaleString('en')} entries, more than the ${METHODS.length} methods: ignored`);
     else if (list.length <= METHODS.length) {
       for (const item of list) {
         if (METHODS.includes(item as Method)) compare.push(item as Method);
@@ -290,7 +312,10 @@ export function runsOf({ config, compare }: PageConfig): { id: string; method: M
 }
 
 /** The hash of a page config: one readable `key=value` per field (dotted paths). */
-export function toHash(page: PageConfig, extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null; present?: boolean } = {}): string {
+export function toHash(
+  page: PageConfig,
+  extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null; present?: boolean } = {},
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of flatten(page.config)) {
     if (key.startsWith('schedule.segments')) continue;
@@ -334,7 +359,8 @@ export function fromHash(hash: string, lessons: LessonLinks): HashState | null {
   for (const [entry, value] of params) {
     // Links write `dataset=…`, not `config.dataset=…` (a config file's wrapper): read it, and say so once.
     const key = entry.startsWith('config.') ? entry.slice('config.'.length) : entry;
-    if (key !== entry && prefixed++ === 0) notices.push(`"${entry.slice(0, 40)}": a link's settings have no "config." prefix; read as "${key.slice(0, 40)}"`);
+    if (key !== entry && prefixed++ === 0)
+      notices.push(`"${entry.slice(0, 40)}": a link's settings have no "config." prefix; read as "${key.slice(0, 40)}"`);
     if (key === 'present') {
       if (value === '1' || value === 'true') present = true;
       else if (value !== '0' && value !== 'false') notices.push(`present = "${value.slice(0, 20)}" is not 1 or 0: ignored`);
@@ -380,5 +406,13 @@ export function fromHash(hash: string, lessons: LessonLinks): HashState | null {
   if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
   // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
   const sanitized = sanitizeConfig(nested, true, lesson === null ? DEFAULT_PRESET.page : lessons.pageOf(lesson));
-  return { ...sanitized, hide, backend, lesson, present, notices: summariseNotices([...notices, ...sanitized.notices]), hasConfig: Object.keys(nested).length > 0 };
+  return {
+    ...sanitized,
+    hide,
+    backend,
+    lesson,
+    present,
+    notices: summariseNotices([...notices, ...sanitized.notices]),
+    hasConfig: Object.keys(nested).length > 0,
+  };
 }

@@ -24,7 +24,9 @@ describe('the race summary', () => {
     expect(summary.rows[2].gainOverCe).toBeNull();
     expect(summary.rows[0].gapToTeacher).toBeCloseTo(30, 10);
     expect(summary.testCount).toBe(4000);
-    expect(summarySentence(summary)).toBe('At step 32 of 64: KD leads with 60.0%; PCD 55.0%, CE 50.0%. Over CE (no teacher): KD +10.0, PCD +5.0 points. The teacher has 90.0%.');
+    expect(summarySentence(summary)).toBe(
+      'At step 32 of 64: KD leads with 60.0%; PCD 55.0%, CE 50.0%. Over CE (no teacher): KD +10.0, PCD +5.0 points. The teacher has 90.0%.',
+    );
   });
 
   it('says who won at the end, and a loss to CE as a negative gain', () => {

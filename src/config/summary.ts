@@ -67,9 +67,13 @@ export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x)
 
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
 export function summarySentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
-  const when = summary.final ? `After all ${summary.totalSteps.toLocaleString('en')} steps` : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`;
+  const when = summary.final
+    ? `After all ${summary.totalSteps.toLocaleString('en')} steps`
+    : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`;
   const [best, ...rest] = summary.rows;
-  const lead = rest.length ? `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${percent(best.testAccuracy)}` : `${label(best.id)} has ${percent(best.testAccuracy)}`;
+  const lead = rest.length
+    ? `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${percent(best.testAccuracy)}`
+    : `${label(best.id)} has ${percent(best.testAccuracy)}`;
   const others = rest.map((r) => `${label(r.id)} ${percent(r.testAccuracy)}`).join(', ');
   const ce = summary.rows.find((r) => r.id === 'ce');
   const gains = ce

@@ -51,7 +51,11 @@ export function firstSamples(split: DatasetSplit, count: number, rowSize: number
 }
 
 /** Copies rows `indices` of a split into one batch (with the teacher's logits, when the split has them). */
-export function gatherRows(split: DatasetSplit, indices: ArrayLike<number>, rowSize: number): { features: Float32Array; labels: Int32Array; teacherLogits?: Float32Array } {
+export function gatherRows(
+  split: DatasetSplit,
+  indices: ArrayLike<number>,
+  rowSize: number,
+): { features: Float32Array; labels: Int32Array; teacherLogits?: Float32Array } {
   const features = new Float32Array(indices.length * rowSize);
   const labels = new Int32Array(indices.length);
   const classes = split.teacherLogits ? split.teacherLogits.length / split.count : 0;

@@ -41,7 +41,10 @@ export async function loadMnist(baseUrl: string, fetchFn: typeof fetch = fetch):
   }
   const digest = await sha256Hex(bytes);
   if (digest !== manifest.sha256) {
-    throw new SiteFileError(url, `checksum mismatch: SHA-256 ${digest}, the manifest says ${manifest.sha256} (corrupt file; rebuild with \`npm run data\`)`);
+    throw new SiteFileError(
+      url,
+      `checksum mismatch: SHA-256 ${digest}, the manifest says ${manifest.sha256} (corrupt file; rebuild with \`npm run data\`)`,
+    );
   }
   return {
     id: 'mnist',

@@ -9,9 +9,12 @@ z.config({
   jitless: true,
   customError: (issue) => {
     if (issue.code === 'invalid_type' && issue.expected === 'int') return 'expected a whole number';
-    if (issue.code === 'invalid_type' && issue.expected === 'number') return typeof issue.input === 'number' ? 'expected a finite number' : 'expected a number';
-    if (issue.code === 'too_small' && issue.origin === 'number') return issue.inclusive ? `expected at least ${issue.minimum}` : `expected more than ${issue.minimum}`;
-    if (issue.code === 'too_big' && issue.origin === 'number') return issue.inclusive ? `expected at most ${issue.maximum}` : `expected less than ${issue.maximum}`;
+    if (issue.code === 'invalid_type' && issue.expected === 'number')
+      return typeof issue.input === 'number' ? 'expected a finite number' : 'expected a number';
+    if (issue.code === 'too_small' && issue.origin === 'number')
+      return issue.inclusive ? `expected at least ${issue.minimum}` : `expected more than ${issue.minimum}`;
+    if (issue.code === 'too_big' && issue.origin === 'number')
+      return issue.inclusive ? `expected at most ${issue.maximum}` : `expected less than ${issue.maximum}`;
     return undefined;
   },
 });

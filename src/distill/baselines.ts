@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DistillInputError, requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
-import {
-  klFromLogProbs,
-  labelsOneHot,
-  logitPairShape,
-  logitShape,
-  logSoftmaxAt,
-  standardizeLogits,
-  type Labels,
-} from './logits';
+import { klFromLogProbs, labelsOneHot, logitPairShape, logitShape, logSoftmaxAt, standardizeLogits, type Labels } from './logits';
 import { hasFusedPcd, kdFused } from '../kernels/pcd';
 import { DKD_DEFAULTS, KD_DEFAULTS, type DkdOptions, type KdOptions } from './methods';
 
@@ -41,8 +33,6 @@ export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels | tf
   }
 }
 
-
-
 export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
   const resolved = { ...KD_DEFAULTS, ...options };
   requireFinitePositive('temperature', resolved.temperature);
@@ -54,11 +44,7 @@ export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {
  * Hinton KD, `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` (docs/spec.md, Baselines), through
  * the fused distillation kernel of the active backend (src/kernels/) where it has one.
  */
-export function kdLoss(
-  studentLogits: tf.Tensor2D,
-  teacherLogits: tf.Tensor2D,
-  options: Partial<KdOptions> = {},
-): tf.Scalar {
+export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, options: Partial<KdOptions> = {}): tf.Scalar {
   logitPairShape(studentLogits, teacherLogits);
   const { temperature, standardizeLogits: standardize } = resolveKdOptions(options);
   if (hasFusedPcd()) return kdFused(studentLogits, teacherLogits, temperature, standardize);
@@ -74,8 +60,6 @@ export function kdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Te
     return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
   });
 }
-
-
 
 export function resolveDkdOptions(options: Partial<DkdOptions> = {}): DkdOptions {
   const resolved = { ...DKD_DEFAULTS, ...options };

@@ -11,7 +11,10 @@ const reference = read('distill-golden-reference.json');
 beforeAll(useCpuBackend);
 
 describe('golden values (docs/spec.md) on the CPU backend', () => {
-  const cases = [...golden.cases.map((c, i) => [`distill-golden.json case ${i}`, c] as const), ...reference.cases.map((c, i) => [`reference case ${i}`, c] as const)];
+  const cases = [
+    ...golden.cases.map((c, i) => [`distill-golden.json case ${i}`, c] as const),
+    ...reference.cases.map((c, i) => [`reference case ${i}`, c] as const),
+  ];
   it.each(cases)('%s: every loss, gradient, rank and group', async (i, goldenCase) => {
     const report = await checkGoldenCase(goldenCase, i);
     expect(report.failures).toEqual([]);

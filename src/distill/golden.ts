@@ -134,11 +134,7 @@ async function lossAndGradient(
 }
 
 /** Runs one golden case through the project's losses on the current backend. */
-export async function checkGoldenCase(
-  golden: GoldenCase,
-  name: string,
-  tolerance: Tolerance = CPU_TOLERANCE,
-): Promise<CaseReport> {
+export async function checkGoldenCase(golden: GoldenCase, name: string, tolerance: Tolerance = CPU_TOLERANCE): Promise<CaseReport> {
   const compare = new Comparison(tolerance);
   const studentLogits = tf.tensor2d(golden.studentLogits);
   const teacherLogits = tf.tensor2d(golden.teacherLogits);

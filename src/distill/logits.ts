@@ -16,18 +16,11 @@ export function logitShape(name: string, logits: tf.Tensor): { batch: number; cl
 }
 
 /** Checks that student and teacher logits have the same `[B, C]` shape. */
-export function logitPairShape(
-  studentLogits: tf.Tensor,
-  teacherLogits: tf.Tensor,
-): { batch: number; classes: number } {
+export function logitPairShape(studentLogits: tf.Tensor, teacherLogits: tf.Tensor): { batch: number; classes: number } {
   const shape = logitShape('studentLogits', studentLogits);
   logitShape('teacherLogits', teacherLogits);
   if (teacherLogits.shape[0] !== shape.batch || teacherLogits.shape[1] !== shape.classes) {
-    throw new DistillInputError(
-      'teacherLogits.shape',
-      teacherLogits.shape,
-      `the student logits' shape [${shape.batch}, ${shape.classes}]`,
-    );
+    throw new DistillInputError('teacherLogits.shape', teacherLogits.shape, `the student logits' shape [${shape.batch}, ${shape.classes}]`);
   }
   return shape;
 }

@@ -126,10 +126,7 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
       const teacher = inRankOrder(teacherLogits);
       // A float table: TF.js 4.22's WebGPU Transpose emits invalid WGSL for int32
       // tensors, which poisons the whole command buffer (every later result reads 0).
-      const stageGroups = tf.transpose(
-        tf.gather(tf.tensor2d(layout.groupOfRank, [classes, stages], 'float32'), ranks),
-        [0, 2, 1],
-      );
+      const stageGroups = tf.transpose(tf.gather(tf.tensor2d(layout.groupOfRank, [classes, stages], 'float32'), ranks), [0, 2, 1]);
       const fields = [student.repeated, teacher.repeated, student.shift, teacher.shift, stageGroups, ranks];
       return {
         rankIndex: tf.reshape(tf.add(ranks, rowOffset), [-1]),
@@ -148,7 +145,10 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
         // Pairwise adds, not one addN: TF.js 4.22's WebGPU AddN binds one buffer per input and
         // fails validation past the device's 8 storage buffers per stage (S ≥ 8 here), which
         // poisons every later result.
-        const dySorted = tf.reshape(copies.reduce((sum, copy) => tf.add(sum, copy)), [-1]);
+        const dySorted = tf.reshape(
+          copies.reduce((sum, copy) => tf.add(sum, copy)),
+          [-1],
+        );
         return [tf.reshape(tf.gather(dySorted, savedRankIndex), [batch, classes]), tf.zerosLike(teacherLogits)];
       },
     };
@@ -165,11 +165,7 @@ function rankOrder(stages: number, temperature: number, ranking: boolean, layout
  *
  * so six per-group sums, all from one matrix product, give every group of every stage.
  */
-export function pcdLossReference(
-  studentLogits: tf.Tensor2D,
-  teacherLogits: tf.Tensor2D,
-  options: Partial<PcdOptions> = {},
-): PcdReferenceResult {
+export function pcdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, options: Partial<PcdOptions> = {}): PcdReferenceResult {
   const { batch, classes } = logitPairShape(studentLogits, teacherLogits);
   const opts = resolvePcdOptions(options, classes);
   const { stages, temperature } = opts;
@@ -181,10 +177,14 @@ export function pcdLossReference(
 
     const packed = rankOrder(stages, temperature, opts.ranking, layout)(zs, zt);
     const perStage = batch * stages * classes;
-    const [studentRepeated, teacherRepeated, studentShift, teacherShift, stageGroupField, rankField] = tf.split(
-      packed,
-      [perStage, perStage, perStage, perStage, perStage, batch * classes],
-    );
+    const [studentRepeated, teacherRepeated, studentShift, teacherShift, stageGroupField, rankField] = tf.split(packed, [
+      perStage,
+      perStage,
+      perStage,
+      perStage,
+      perStage,
+      batch * classes,
+    ]);
     const ranks = tf.cast(tf.reshape(rankField, [batch, classes]), 'int32') as tf.Tensor2D;
     const stageGroups = tf.cast(tf.reshape(stageGroupField, [batch, stages, classes]), 'int32') as tf.Tensor3D;
 
@@ -206,21 +206,16 @@ export function pcdLossReference(
       tf.reshape(perPosition, [6 * batch, stages * classes]),
       tf.tensor2d(layout.positionToSlot, [stages * classes, groups]),
     );
-    const [teacherSum, studentSum, weightedLogRatio, dot, teacherSquares, studentSquares] = tf.unstack(
-      tf.reshape(perGroup, [6, batch, groups]),
-    );
+    const [teacherSum, studentSum, weightedLogRatio, dot, teacherSquares, studentSquares] = tf.unstack(tf.reshape(perGroup, [6, batch, groups]));
 
     const kl = tf.add(tf.sub(tf.div(weightedLogRatio, teacherSum), tf.log(teacherSum)), tf.log(studentSum)); // [B, G]
-    const lambdas: tf.Tensor2D = opts.adaptive
-      ? tf.sub(1, tf.div(dot, tf.sqrt(tf.mul(teacherSquares, studentSquares))))
-      : tf.ones([batch, groups]);
+    const lambdas: tf.Tensor2D = opts.adaptive ? tf.sub(1, tf.div(dot, tf.sqrt(tf.mul(teacherSquares, studentSquares)))) : tf.ones([batch, groups]);
     const groupLosses = tf.mul(tf.mul(lambdas, kl), temperature * temperature) as tf.Tensor2D;
 
     // L_k: batch mean of the per-sample sum over stage k's groups, via a [G, S] indicator.
-    const stageLosses = tf.reshape(
-      tf.matMul(tf.mean(groupLosses, 0, true), tf.tensor2d(layout.slotToStage, [groups, stages])),
-      [stages],
-    ) as tf.Tensor1D;
+    const stageLosses = tf.reshape(tf.matMul(tf.mean(groupLosses, 0, true), tf.tensor2d(layout.slotToStage, [groups, stages])), [
+      stages,
+    ]) as tf.Tensor1D;
 
     const bare =
       opts.activeStage === null

@@ -9,9 +9,6 @@ import { resolvePcdOptions } from './pcd-options';
 export { PCD_DEFAULTS, groupCount, groupSlot, resolvePcdOptions, stageWeights };
 export type { PcdOptions };
 
-
-
-
 /** What one PCD evaluation returns: the loss and, from the same pass, the chart diagnostics. */
 export interface PcdResult {
   /** The training term: `α · L_PCD`, or `α · 2 · L_k` in scheduled mode. */
@@ -32,11 +29,7 @@ export interface PcdResult {
  * two passes hold the same partitions, so every stage's loss is computed once and weighted by
  * the passes that are on. On a backend with no fused kernel, the composed reference.
  */
-export function pcdLoss(
-  studentLogits: tf.Tensor2D,
-  teacherLogits: tf.Tensor2D,
-  options: Partial<PcdOptions> = {},
-): PcdResult {
+export function pcdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, options: Partial<PcdOptions> = {}): PcdResult {
   const { classes } = logitPairShape(studentLogits, teacherLogits);
   const opts = resolvePcdOptions(options, classes);
   if (!hasFusedPcd()) {

@@ -74,7 +74,7 @@ describe('inputs fail fast', () => {
   it('mismatched logit shapes', () => {
     const wide = tf.zeros([B, C + 1]) as tf.Tensor2D;
     const error = inputError(() => pcdLoss(student, wide));
-    expect(error.message).toBe('teacherLogits.shape = [4, 11] is invalid: expected the student logits\' shape [4, 10]');
+    expect(error.message).toBe("teacherLogits.shape = [4, 11] is invalid: expected the student logits' shape [4, 10]");
     expect(inputError(() => kdLoss(student, wide)).option).toBe('teacherLogits.shape');
     expect(inputError(() => dkdLoss(student, wide, labels)).option).toBe('teacherLogits.shape');
     wide.dispose();

@@ -25,8 +25,14 @@ function csv(teacher: number[][], student: number[][], labels?: number[], names?
 }
 
 describe('logits files: JSON, CSV and NPY read the same numbers', () => {
-  const teacher = [[1, 2, 3.5], [0, -1, 4]];
-  const student = [[0.5, 0, 1], [2, 2, -2.25]];
+  const teacher = [
+    [1, 2, 3.5],
+    [0, -1, 4],
+  ];
+  const student = [
+    [0.5, 0, 1],
+    [2, 2, -2.25],
+  ];
   it('each format gives B, C, both matrices, labels and class names', () => {
     const fromJson = parseLogitsJson('a.json', JSON.stringify({ teacher, student, labels: [2, 1], classNames: ['cat', 'dog', 'owl'] }));
     const fromCsv = parseLogitsCsv('a.csv', csv(teacher, student, [2, 1], ['cat', 'dog', 'owl']));
@@ -85,42 +91,80 @@ describe('logits files: JSON, CSV and NPY read the same numbers', () => {
 });
 
 describe('the inspector computes the spec’s values (golden file)', () => {
-  it.each((golden.cases as unknown[]).map((c, i) => [i, c] as [number, unknown]))('case %i: PCD ranks, groups, losses and gradient; KD, DKD, CE (computed in blocks of 2 samples, as the inspector\'s worker does)', async (_i, goldenCase) => {
-    const g = goldenCase as {
-      studentLogits: number[][]; teacherLogits: number[][]; labels: number[];
-      ce: { loss: number }; kd: { loss: number; grad: number[][]; tau: number }; dkd: { loss: number; tau: number };
-      pcd: { config: { stages: number; tau: number; adaptive: boolean; standardize_logits: boolean; ranking: boolean; fine_to_coarse?: boolean; coarse_to_fine?: boolean }; ranks: number[][]; jointLoss: number; jointGrad: number[][]; stages: Record<string, { loss: number; groups: number[][]; groupLoss: number[][] }> }[];
-    };
-    const data: LogitsData = parseLogitsJson('golden.json', JSON.stringify({ teacher: g.teacherLogits, student: g.studentLogits, labels: g.labels }));
-    const close = (actual: number, expected: number, what: string) => expect(Math.abs(actual - expected), what).toBeLessThanOrEqual(1e-4 * Math.abs(expected) + 1e-5);
-    for (const entry of g.pcd) {
-      const c = entry.config;
-      const options = { ...PCD_DEFAULTS, stages: c.stages, temperature: c.tau, adaptive: c.adaptive, ranking: c.ranking, standardizeLogits: c.standardize_logits, fineToCoarse: c.fine_to_coarse ?? true, coarseToFine: c.coarse_to_fine ?? true };
-      const blocks: number[] = [];
-      const result = (await inspectInBlocks(data, options, 2, async (done) => (blocks.push(done), false)))!;
-      expect(blocks.at(-1)).toBe(data.batch);
-      expect(Array.from(result.pcd.ranks)).toEqual(entry.ranks.flat());
-      close(result.pcd.loss, entry.jointLoss, 'joint loss');
-      entry.jointGrad.flat().forEach((v, i) => close(result.pcd.grad[i], v, `grad[${i}]`));
-      const groups = (c.stages * (c.stages + 1)) / 2;
-      for (const [key, stage] of Object.entries(entry.stages)) {
-        const k = Number(key);
-        close(result.pcd.stageLosses[k - 1], stage.loss, `L_${k}`);
-        stage.groups.forEach((row, b) => row.forEach((group, cls) => expect(result.stageGroups[(b * c.stages + k - 1) * data.classes + cls]).toBe(group)));
-        stage.groupLoss.forEach((row, b) => row.forEach((v, gi) => close(result.pcd.groupLosses[b * groups + groupSlot(k, gi)], v, `D stage ${k} group ${gi}`)));
+  it.each((golden.cases as unknown[]).map((c, i) => [i, c] as [number, unknown]))(
+    "case %i: PCD ranks, groups, losses and gradient; KD, DKD, CE (computed in blocks of 2 samples, as the inspector's worker does)",
+    async (_i, goldenCase) => {
+      const g = goldenCase as {
+        studentLogits: number[][];
+        teacherLogits: number[][];
+        labels: number[];
+        ce: { loss: number };
+        kd: { loss: number; grad: number[][]; tau: number };
+        dkd: { loss: number; tau: number };
+        pcd: {
+          config: {
+            stages: number;
+            tau: number;
+            adaptive: boolean;
+            standardize_logits: boolean;
+            ranking: boolean;
+            fine_to_coarse?: boolean;
+            coarse_to_fine?: boolean;
+          };
+          ranks: number[][];
+          jointLoss: number;
+          jointGrad: number[][];
+          stages: Record<string, { loss: number; groups: number[][]; groupLoss: number[][] }>;
+        }[];
+      };
+      const data: LogitsData = parseLogitsJson(
+        'golden.json',
+        JSON.stringify({ teacher: g.teacherLogits, student: g.studentLogits, labels: g.labels }),
+      );
+      const close = (actual: number, expected: number, what: string) =>
+        expect(Math.abs(actual - expected), what).toBeLessThanOrEqual(1e-4 * Math.abs(expected) + 1e-5);
+      for (const entry of g.pcd) {
+        const c = entry.config;
+        const options = {
+          ...PCD_DEFAULTS,
+          stages: c.stages,
+          temperature: c.tau,
+          adaptive: c.adaptive,
+          ranking: c.ranking,
+          standardizeLogits: c.standardize_logits,
+          fineToCoarse: c.fine_to_coarse ?? true,
+          coarseToFine: c.coarse_to_fine ?? true,
+        };
+        const blocks: number[] = [];
+        const result = (await inspectInBlocks(data, options, 2, async (done) => (blocks.push(done), false)))!;
+        expect(blocks.at(-1)).toBe(data.batch);
+        expect(Array.from(result.pcd.ranks)).toEqual(entry.ranks.flat());
+        close(result.pcd.loss, entry.jointLoss, 'joint loss');
+        entry.jointGrad.flat().forEach((v, i) => close(result.pcd.grad[i], v, `grad[${i}]`));
+        const groups = (c.stages * (c.stages + 1)) / 2;
+        for (const [key, stage] of Object.entries(entry.stages)) {
+          const k = Number(key);
+          close(result.pcd.stageLosses[k - 1], stage.loss, `L_${k}`);
+          stage.groups.forEach((row, b) =>
+            row.forEach((group, cls) => expect(result.stageGroups[(b * c.stages + k - 1) * data.classes + cls]).toBe(group)),
+          );
+          stage.groupLoss.forEach((row, b) =>
+            row.forEach((v, gi) => close(result.pcd.groupLosses[b * groups + groupSlot(k, gi)], v, `D stage ${k} group ${gi}`)),
+          );
+        }
       }
-    }
-    const plain = (await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.kd.tau }, 2, async () => false))!;
-    // Blocks are the whole batch's means: the same as one pass over it.
-    const whole = inspect(data, { ...PCD_DEFAULTS, temperature: g.kd.tau });
-    close(plain.pcd.loss, whole.pcd.loss, 'blocks = whole');
-    // A newer request superseding this one: it stops at the next block and gives nothing.
-    expect(await inspectInBlocks(data, PCD_DEFAULTS, 1, async () => true)).toBeNull();
-    close(plain.kd.loss, g.kd.loss, 'KD');
-    g.kd.grad.flat().forEach((v, i) => close(plain.kd.grad[i], v, `KD grad[${i}]`));
-    close((await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.dkd.tau }, 2, async () => false))!.dkd!.loss, g.dkd.loss, 'DKD');
-    close(plain.ce!.loss, g.ce.loss, 'CE');
-    const exported = inspectionJson(data, plain) as { pcd: { ranks: number[][] } };
-    expect(exported.pcd.ranks).toHaveLength(data.batch);
-  });
+      const plain = (await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.kd.tau }, 2, async () => false))!;
+      // Blocks are the whole batch's means: the same as one pass over it.
+      const whole = inspect(data, { ...PCD_DEFAULTS, temperature: g.kd.tau });
+      close(plain.pcd.loss, whole.pcd.loss, 'blocks = whole');
+      // A newer request superseding this one: it stops at the next block and gives nothing.
+      expect(await inspectInBlocks(data, PCD_DEFAULTS, 1, async () => true)).toBeNull();
+      close(plain.kd.loss, g.kd.loss, 'KD');
+      g.kd.grad.flat().forEach((v, i) => close(plain.kd.grad[i], v, `KD grad[${i}]`));
+      close((await inspectInBlocks(data, { ...PCD_DEFAULTS, temperature: g.dkd.tau }, 2, async () => false))!.dkd!.loss, g.dkd.loss, 'DKD');
+      close(plain.ce!.loss, g.ce.loss, 'CE');
+      const exported = inspectionJson(data, plain) as { pcd: { ranks: number[][] } };
+      expect(exported.pcd.ranks).toHaveLength(data.batch);
+    },
+  );
 });

@@ -43,7 +43,16 @@ function logSoftmax(row: ArrayLike<number>, scale: number, skip = -1): Float64Ar
 }
 
 /** DKD (docs/spec.md): τ² · mean_b (α·TCKD + β·NCKD), from log-probabilities. */
-export function dkdHost(teacher: ArrayLike<number>, student: ArrayLike<number>, labels: ArrayLike<number>, batch: number, classes: number, tau: number, alpha: number, beta: number): number {
+export function dkdHost(
+  teacher: ArrayLike<number>,
+  student: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  batch: number,
+  classes: number,
+  tau: number,
+  alpha: number,
+  beta: number,
+): number {
   let total = 0;
   for (let b = 0; b < batch; b++) {
     const zt = Array.prototype.slice.call(teacher, b * classes, (b + 1) * classes) as number[];
@@ -87,7 +96,14 @@ function emptyInspection({ batch, classes, labels }: Inspected, options: PcdOpti
   const groups = groupCount(options.stages);
   return {
     options,
-    pcd: { loss: 0, stageLosses: new Float32Array(options.stages), grad: new Float32Array(batch * classes), ranks: new Float32Array(batch * classes), groupLosses: new Float32Array(batch * groups), lambdas: new Float32Array(batch * groups) },
+    pcd: {
+      loss: 0,
+      stageLosses: new Float32Array(options.stages),
+      grad: new Float32Array(batch * classes),
+      ranks: new Float32Array(batch * classes),
+      groupLosses: new Float32Array(batch * groups),
+      lambdas: new Float32Array(batch * groups),
+    },
     stageGroups: new Int32Array(batch * options.stages * classes),
     gaps: new Float32Array(batch * classes),
     kd: { loss: 0, grad: new Float32Array(batch * classes) },
@@ -131,13 +147,19 @@ function inspectRows(data: Inspected, options: PcdOptions, from: number, to: num
   const groups = groupCount(options.stages);
   out.pcd.loss += pcd.loss * share;
   pcd.stageLosses.forEach((loss, k) => (out.pcd.stageLosses[k] += loss * share));
-  out.pcd.grad.set(pcd.grad.map((g) => g * share), from * classes);
+  out.pcd.grad.set(
+    pcd.grad.map((g) => g * share),
+    from * classes,
+  );
   out.pcd.ranks.set(pcd.ranks, from * classes);
   out.pcd.groupLosses.set(pcd.groupLosses, from * groups);
   out.pcd.lambdas.set(pcd.lambdas, from * groups);
   out.stageGroups.set(stageGroupsFromRanks(pcd.ranks, n, options.stages, classes), from * options.stages * classes);
   out.kd.loss += kd.loss * share;
-  out.kd.grad.set(kd.grad.map((g) => g * share), from * classes);
+  out.kd.grad.set(
+    kd.grad.map((g) => g * share),
+    from * classes,
+  );
   const zt = options.standardizeLogits ? standardizedRows(teacher, n, classes) : teacher;
   const zs = options.standardizeLogits ? standardizedRows(student, n, classes) : student;
   for (let i = 0; i < n * classes; i++) out.gaps[from * classes + i] = Math.abs(zt[i] - zs[i]);
@@ -160,7 +182,12 @@ export function inspect(data: Inspected, options: PcdOptions): Inspection {
  * inspector's worker yields there, reports progress, and learns whether a newer request
  * superseded this one: `between` then answers true and the result is null).
  */
-export async function inspectInBlocks(data: Inspected, options: PcdOptions, rows: number, between: (done: number, total: number) => Promise<boolean>): Promise<Inspection | null> {
+export async function inspectInBlocks(
+  data: Inspected,
+  options: PcdOptions,
+  rows: number,
+  between: (done: number, total: number) => Promise<boolean>,
+): Promise<Inspection | null> {
   const out = emptyInspection(data, options);
   for (let from = 0; from < data.batch; from += rows) {
     const to = Math.min(data.batch, from + rows);
@@ -176,7 +203,8 @@ export function inspectionJson(data: Pick<LogitsData, 'batch' | 'classes' | 'cla
     Array.from({ length: data.batch }, (_, b) => Array.from(values).slice(b * width, (b + 1) * width));
   const groups = groupCount(result.options.stages);
   return {
-    about: 'PCD inspector export: docs/spec.md terms for the logits file (loss = α · Σ_k w_k · L_k; groupLosses and lambdas per slot: stage 1, then stage 2’s two groups, …)',
+    about:
+      'PCD inspector export: docs/spec.md terms for the logits file (loss = α · Σ_k w_k · L_k; groupLosses and lambdas per slot: stage 1, then stage 2’s two groups, …)',
     options: result.options,
     batch: data.batch,
     classes: data.classes,

@@ -37,7 +37,8 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const api: InspectorWorkerApi = {
   load: async (file, onProgress, request = 0) => {
-    if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
+    if (file.size > LOGITS_LIMITS.bytes)
+      throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
     onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0, request });
     const parsed = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
     // Only a file that passed replaces the one loaded before; a computation on that one stops.
@@ -55,7 +56,10 @@ const api: InspectorWorkerApi = {
     });
     if (!result) return null;
     const { pcd, stageGroups, gaps, kd } = result;
-    return Comlink.transfer(result, [pcd.grad, pcd.ranks, pcd.groupLosses, pcd.lambdas, pcd.stageLosses, stageGroups, gaps, kd.grad].map((a) => a.buffer as ArrayBuffer));
+    return Comlink.transfer(
+      result,
+      [pcd.grad, pcd.ranks, pcd.groupLosses, pcd.lambdas, pcd.stageLosses, stageGroups, gaps, kd.grad].map((a) => a.buffer as ArrayBuffer),
+    );
   },
 };
 

@@ -46,15 +46,33 @@ function sortedNames(values: Iterable<string>): string[] {
 
 function checkCounts(file: string, count: number, perSample: number, classes: number): void {
   if (count < 2) throw new LogitsFileError(file, null, `${count} sample${count === 1 ? '' : 's'}: expected at least 2`);
-  if (count > LOCAL_LIMITS.samples) throw new LogitsFileError(file, null, `${count.toLocaleString('en')} samples: at most ${LOCAL_LIMITS.samples.toLocaleString('en')}`);
-  if (perSample > LOCAL_LIMITS.featuresPerSample) throw new LogitsFileError(file, null, `${perSample.toLocaleString('en')} values per sample: at most ${LOCAL_LIMITS.featuresPerSample.toLocaleString('en')}`);
-  if (count * perSample > LOCAL_LIMITS.values) throw new LogitsFileError(file, null, `${count.toLocaleString('en')} × ${perSample.toLocaleString('en')} values: at most ${LOCAL_LIMITS.values.toLocaleString('en')} in all`);
+  if (count > LOCAL_LIMITS.samples)
+    throw new LogitsFileError(file, null, `${count.toLocaleString('en')} samples: at most ${LOCAL_LIMITS.samples.toLocaleString('en')}`);
+  if (perSample > LOCAL_LIMITS.featuresPerSample)
+    throw new LogitsFileError(
+      file,
+      null,
+      `${perSample.toLocaleString('en')} values per sample: at most ${LOCAL_LIMITS.featuresPerSample.toLocaleString('en')}`,
+    );
+  if (count * perSample > LOCAL_LIMITS.values)
+    throw new LogitsFileError(
+      file,
+      null,
+      `${count.toLocaleString('en')} × ${perSample.toLocaleString('en')} values: at most ${LOCAL_LIMITS.values.toLocaleString('en')} in all`,
+    );
   if (classes < 2) throw new LogitsFileError(file, null, `${classes} class: expected at least 2`);
-  if (classes > LOCAL_LIMITS.classes) throw new LogitsFileError(file, null, `${classes.toLocaleString('en')} classes: at most ${LOCAL_LIMITS.classes.toLocaleString('en')}`);
+  if (classes > LOCAL_LIMITS.classes)
+    throw new LogitsFileError(file, null, `${classes.toLocaleString('en')} classes: at most ${LOCAL_LIMITS.classes.toLocaleString('en')}`);
 }
 
 /** A superclass per class from one per sample: the same for every sample of a class. */
-function superclasses(file: string, labels: Int32Array, perSample: string[], classNames: string[], where: (i: number) => string): { superclassOf: number[]; superclassNames: string[] } {
+function superclasses(
+  file: string,
+  labels: Int32Array,
+  perSample: string[],
+  classNames: string[],
+  where: (i: number) => string,
+): { superclassOf: number[]; superclassNames: string[] } {
   const superclassNames = sortedNames(perSample);
   const index = new Map(superclassNames.map((n, i) => [n, i]));
   const superclassOf = new Array<number>(classNames.length).fill(-1);
@@ -62,7 +80,11 @@ function superclasses(file: string, labels: Int32Array, perSample: string[], cla
     const s = index.get(name)!;
     const c = labels[i];
     if (superclassOf[c] >= 0 && superclassOf[c] !== s) {
-      throw new LogitsFileError(file, where(i), `superclass "${name.slice(0, 30)}" for class "${classNames[c].slice(0, 30)}", which is also in "${superclassNames[superclassOf[c]].slice(0, 30)}": expected one superclass per class`);
+      throw new LogitsFileError(
+        file,
+        where(i),
+        `superclass "${name.slice(0, 30)}" for class "${classNames[c].slice(0, 30)}", which is also in "${superclassNames[superclassOf[c]].slice(0, 30)}": expected one superclass per class`,
+      );
     }
     superclassOf[c] = s;
   });
@@ -94,8 +116,12 @@ function csvRows(file: string, text: string, onRow: (cells: string[], start: num
       rowStart = result.meta.cursor;
       if (failure) return;
       try {
-        if (result.errors.length) throw new LogitsFileError(file, lineAt(text, start), `${result.errors[0].message.toLowerCase()} (a quote opened and not closed?)`);
-        onRow(result.data.map((cell) => cell.trim()), start);
+        if (result.errors.length)
+          throw new LogitsFileError(file, lineAt(text, start), `${result.errors[0].message.toLowerCase()} (a quote opened and not closed?)`);
+        onRow(
+          result.data.map((cell) => cell.trim()),
+          start,
+        );
       } catch (error) {
         failure = error;
         parser.abort();
@@ -120,16 +146,30 @@ function rowBound(text: string): number {
  * Every limit the header and the file's line count can tell is checked before a cell is
  * read; duplicate column names are found in one pass.
  */
-export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOptions = {}, onProgress?: (done: number, total: number) => void): LocalSamples {
+export function parseFeatureCsv(
+  file: string,
+  bytes: Uint8Array,
+  options: CsvOptions = {},
+  onProgress?: (done: number, total: number) => void,
+): LocalSamples {
   if (bytes.length > LOCAL_LIMITS.csvBytes) throw new LogitsFileError(file, null, `${MB(bytes.length)}: at most ${MB(LOCAL_LIMITS.csvBytes)}`);
   const text = utf8(file, bytes).replace(/^\uFEFF/, '');
   const firstLine = Papa.parse<string[]>(text, { delimiter: ',', preview: 1 });
   const header = (firstLine.data[0] ?? []).map((h) => h.trim());
   // The header alone bounds the columns: a million of them is refused here, before any other work.
   const maxColumns = LOCAL_LIMITS.featuresPerSample + 2;
-  if (header.length > maxColumns) throw new LogitsFileError(file, 'line 1', `${header.length.toLocaleString('en')} columns: at most ${LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} features per sample, a label and a superclass column`);
+  if (header.length > maxColumns)
+    throw new LogitsFileError(
+      file,
+      'line 1',
+      `${header.length.toLocaleString('en')} columns: at most ${LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} features per sample, a label and a superclass column`,
+    );
   if (header.length < 2 || header.some((h) => h === '')) {
-    throw new LogitsFileError(file, 'line 1', `expected a header naming every column (a label column and at least one feature)${header.some((h) => h === '') ? `; column ${header.indexOf('') + 1} has no name (a pandas index? save with index=False)` : ''}`);
+    throw new LogitsFileError(
+      file,
+      'line 1',
+      `expected a header naming every column (a label column and at least one feature)${header.some((h) => h === '') ? `; column ${header.indexOf('') + 1} has no name (a pandas index? save with index=False)` : ''}`,
+    );
   }
   const seen = new Set<string>();
   for (const h of header) {
@@ -139,7 +179,12 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
   const column = (name: string | undefined, what: string) => {
     if (!name) return -1;
     const i = header.indexOf(name);
-    if (i < 0) throw new LogitsFileError(file, 'line 1', `no ${what} column "${name.slice(0, 30)}": the columns are ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''}`);
+    if (i < 0)
+      throw new LogitsFileError(
+        file,
+        'line 1',
+        `no ${what} column "${name.slice(0, 30)}": the columns are ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''}`,
+      );
     return i;
   };
   const labelAt = options.labelColumn ? column(options.labelColumn, 'label') : header.includes('label') ? header.indexOf('label') : header.length - 1;
@@ -162,19 +207,35 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
     const line = () => lineAt(text, start);
     starts.push(start);
     if (row >= LOCAL_LIMITS.samples) throw new LogitsFileError(file, line(), `more than ${LOCAL_LIMITS.samples.toLocaleString('en')} samples`);
-    if (cells.length !== header.length) throw new LogitsFileError(file, line(), `${cells.length} columns: expected ${header.length}, as in the header${cells.length > header.length ? ' (a field with a comma must be quoted: "cat, the animal")' : ''}`);
+    if (cells.length !== header.length)
+      throw new LogitsFileError(
+        file,
+        line(),
+        `${cells.length} columns: expected ${header.length}, as in the header${cells.length > header.length ? ' (a field with a comma must be quoted: "cat, the animal")' : ''}`,
+      );
     for (let f = 0; f < perSample; f++) {
       const c = featureColumns[f];
       const cell = cells[c];
-      if (!DECIMAL.test(cell)) throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a decimal number (every column but the label${superAt >= 0 ? ' and the superclass' : ''} is a feature)`);
+      if (!DECIMAL.test(cell))
+        throw new LogitsFileError(
+          file,
+          `${line()}, column "${header[c].slice(0, 30)}"`,
+          `"${cell.slice(0, 20)}" is not a decimal number (every column but the label${superAt >= 0 ? ' and the superclass' : ''} is a feature)`,
+        );
       const value = Number(cell);
-      if (!Number.isFinite(value) || Math.abs(value) > 3.4e38) throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `${cell.slice(0, 20)} is not a finite float32`);
+      if (!Number.isFinite(value) || Math.abs(value) > 3.4e38)
+        throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `${cell.slice(0, 20)} is not a finite float32`);
       features[row * perSample + f] = value;
     }
     const name = (at: number, what: string) => {
       const value = cells[at];
       if (value === '') throw new LogitsFileError(file, `${line()}, column "${header[at].slice(0, 30)}"`, `empty ${what}`);
-      if (value.length > NAME_LIMIT) throw new LogitsFileError(file, `${line()}, column "${header[at].slice(0, 30)}"`, `a ${what} of ${value.length.toLocaleString('en')} characters: at most ${NAME_LIMIT}`);
+      if (value.length > NAME_LIMIT)
+        throw new LogitsFileError(
+          file,
+          `${line()}, column "${header[at].slice(0, 30)}"`,
+          `a ${what} of ${value.length.toLocaleString('en')} characters: at most ${NAME_LIMIT}`,
+        );
       return value;
     };
     labelNames.push(name(labelAt, 'label'));
@@ -193,7 +254,9 @@ export function parseFeatureCsv(file: string, bytes: Uint8Array, options: CsvOpt
     labels,
     count,
     classNames,
-    ...(superAt >= 0 ? superclasses(file, labels, superNames, classNames, (i) => `${lineAt(text, starts[i])}, column "${header[superAt].slice(0, 30)}"`) : {}),
+    ...(superAt >= 0
+      ? superclasses(file, labels, superNames, classNames, (i) => `${lineAt(text, starts[i])}, column "${header[superAt].slice(0, 30)}"`)
+      : {}),
   };
 }
 
@@ -223,8 +286,10 @@ const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'];
  */
 export function planImageFolder(entries: FolderEntry[], options: ImageOptions): ImagePlan {
   const [min, max] = LOCAL_LIMITS.imageSize;
-  if (!Number.isInteger(options.size) || options.size < min || options.size > max) throw new LogitsFileError('image size', null, `${options.size}: expected a whole number ${min}…${max}`);
-  if (options.channels !== 1 && options.channels !== 3) throw new LogitsFileError('channels', null, `${options.channels}: expected 1 (grayscale) or 3 (RGB)`);
+  if (!Number.isInteger(options.size) || options.size < min || options.size > max)
+    throw new LogitsFileError('image size', null, `${options.size}: expected a whole number ${min}…${max}`);
+  if (options.channels !== 1 && options.channels !== 3)
+    throw new LogitsFileError('channels', null, `${options.channels}: expected 1 (grayscale) or 3 (RGB)`);
   const root = entries[0]?.path.split('/')[0] ?? '';
   if (!entries.length) throw new LogitsFileError('folder', null, 'empty: expected one sub-folder of images per class');
   const kept: { index: number; className: string; path: string }[] = [];
@@ -236,10 +301,13 @@ export function planImageFolder(entries: FolderEntry[], options: ImageOptions): 
     // Hidden and system files and folders anywhere in the path (.ipynb_checkpoints/, .git/, __MACOSX/, Thumbs.db) are not data.
     if (parts.slice(1).some(isHiddenOrSystem)) return void skipped.push(entry.path);
     if (parts[0] !== root) throw new LogitsFileError(entry.path, null, `not in the folder "${root}": drop or pick one folder`);
-    if (parts.length < 3) throw new LogitsFileError(entry.path, null, 'directly in the folder: expected every image in a sub-folder named after its class');
+    if (parts.length < 3)
+      throw new LogitsFileError(entry.path, null, 'directly in the folder: expected every image in a sub-folder named after its class');
     const extension = base.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? '';
-    if (!IMAGE_EXTENSIONS.includes(extension)) throw new LogitsFileError(entry.path, null, `not an image: expected ${IMAGE_EXTENSIONS.map((e) => `.${e}`).join(', ')}`);
-    if (parts[1].length > NAME_LIMIT) throw new LogitsFileError(entry.path, null, `a class folder name of ${parts[1].length} characters: at most ${NAME_LIMIT}`);
+    if (!IMAGE_EXTENSIONS.includes(extension))
+      throw new LogitsFileError(entry.path, null, `not an image: expected ${IMAGE_EXTENSIONS.map((e) => `.${e}`).join(', ')}`);
+    if (parts[1].length > NAME_LIMIT)
+      throw new LogitsFileError(entry.path, null, `a class folder name of ${parts[1].length} characters: at most ${NAME_LIMIT}`);
     bytes += entry.bytes;
     kept.push({ index, className: parts[1], path: entry.path });
   });
@@ -293,12 +361,21 @@ export async function readImageFolder(
     } catch (error) {
       throw new LogitsFileError(entries[index].path, null, `could not be decoded as an image (${(error as Error).message})`);
     }
-    if (pixels.length !== perSample) throw new LogitsFileError(entries[index].path, null, `decoded to ${pixels.length} values: expected ${perSample}`);
+    if (pixels.length !== perSample)
+      throw new LogitsFileError(entries[index].path, null, `decoded to ${pixels.length} values: expected ${perSample}`);
     features.set(pixels, i * perSample);
     if (i % 50 === 49) onProgress?.(i + 1, plan.order.length);
   }
   onProgress?.(plan.order.length, plan.order.length);
-  return { name: plan.name, featureShape: [options.size, options.size, options.channels], features, labels: plan.labels, count: plan.order.length, classNames: plan.classNames, skipped: plan.skipped };
+  return {
+    name: plan.name,
+    featureShape: [options.size, options.size, options.channels],
+    features,
+    labels: plan.labels,
+    count: plan.order.length,
+    classNames: plan.classNames,
+    skipped: plan.skipped,
+  };
 }
 
 /**
@@ -319,8 +396,10 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
   const extension = file.toLowerCase().match(/\.([a-z]+)$/)?.[1];
   if (extension === 'npy') {
     const npy = readNpy(file, bytes);
-    if (npy.dims.length !== 2 || npy.dims[0] !== count || npy.dims[1] !== classes) throw new LogitsFileError(file, 'header', `shape (${npy.dims.join(', ')}): expected (${count}, ${classes}), ${expected}`);
-    for (let i = 0; i < count * classes; i++) put(Math.floor(i / classes), i % classes, npy.value(i), () => `[${Math.floor(i / classes)}][${i % classes}]`);
+    if (npy.dims.length !== 2 || npy.dims[0] !== count || npy.dims[1] !== classes)
+      throw new LogitsFileError(file, 'header', `shape (${npy.dims.join(', ')}): expected (${count}, ${classes}), ${expected}`);
+    for (let i = 0; i < count * classes; i++)
+      put(Math.floor(i / classes), i % classes, npy.value(i), () => `[${Math.floor(i / classes)}][${i % classes}]`);
     return out;
   }
   if (extension === 'csv') {
@@ -352,7 +431,15 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
     }
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       const keys = Object.keys(json);
-      if (keys.length !== 1 || keys[0] !== 'logits') throw new LogitsFileError(file, null, `fields ${keys.slice(0, 3).map((k) => `"${k.slice(0, 20)}"`).join(', ')}: expected an array, or an object with only "logits"`);
+      if (keys.length !== 1 || keys[0] !== 'logits')
+        throw new LogitsFileError(
+          file,
+          null,
+          `fields ${keys
+            .slice(0, 3)
+            .map((k) => `"${k.slice(0, 20)}"`)
+            .join(', ')}: expected an array, or an object with only "logits"`,
+        );
       json = (json as { logits: unknown }).logits;
     }
     if (!Array.isArray(json)) throw new LogitsFileError(file, null, `expected an array of ${expected}`);
@@ -381,8 +468,10 @@ export interface SplitOptions {
  * teacher's logits, when given, follow their samples.
  */
 export function splitSamples(samples: LocalSamples, options: SplitOptions, teacherLogits?: Float32Array): Dataset {
-  if (!(options.testShare >= 0.05 && options.testShare <= 0.5)) throw new LogitsFileError('test share', null, `${options.testShare}: expected 0.05…0.5`);
-  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 2 ** 31 - 1) throw new LogitsFileError('split seed', null, `${options.seed}: expected a whole number 0…2147483647`);
+  if (!(options.testShare >= 0.05 && options.testShare <= 0.5))
+    throw new LogitsFileError('test share', null, `${options.testShare}: expected 0.05…0.5`);
+  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 2 ** 31 - 1)
+    throw new LogitsFileError('split seed', null, `${options.seed}: expected a whole number 0…2147483647`);
   const random = new SeededRandom(options.seed);
   const byClass = samples.classNames.map(() => [] as number[]);
   samples.labels.forEach((label, i) => byClass[label].push(i));

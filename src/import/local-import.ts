@@ -37,7 +37,10 @@ export function cancelImport(): void {
  * session goes on between them), and only then replaces the previous one, in memory and in
  * IndexedDB: any refusal leaves that one as it was.
  */
-export async function adoptLocal(read: LocalRead, onProgress?: (progress: { what: string; done: number; total: number }) => void): Promise<LocalImportResult> {
+export async function adoptLocal(
+  read: LocalRead,
+  onProgress?: (progress: { what: string; done: number; total: number }) => void,
+): Promise<LocalImportResult> {
   cancelRequested = false;
   const { dataset } = read;
   const classes = dataset.classNames.length;
@@ -58,7 +61,14 @@ export async function adoptLocal(read: LocalRead, onProgress?: (progress: { what
         if (cancelRequested) throw new ImportCancelled();
         onProgress?.({ what, done, total: dataset.test.count });
       });
-      teacherFacts = { kind: 'model', description: model.layers.map((l) => l.getClassName()).join(' → ').slice(0, 120), parameters: model.countParams() };
+      teacherFacts = {
+        kind: 'model',
+        description: model.layers
+          .map((l) => l.getClassName())
+          .join(' → ')
+          .slice(0, 120),
+        parameters: model.countParams(),
+      };
     } finally {
       model.dispose();
     }

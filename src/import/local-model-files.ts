@@ -19,9 +19,15 @@ export interface ModelArtifacts {
  */
 export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): ModelArtifacts {
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
-  if (total > LOCAL_LIMITS.modelBytes) throw new LogitsFileError('teacher', null, `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`);
+  if (total > LOCAL_LIMITS.modelBytes)
+    throw new LogitsFileError(
+      'teacher',
+      null,
+      `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`,
+    );
   const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
-  if (jsons.length !== 1) throw new LogitsFileError('teacher', null, `${jsons.length} .json files: expected one model.json and its weight files (.bin)`);
+  if (jsons.length !== 1)
+    throw new LogitsFileError('teacher', null, `${jsons.length} .json files: expected one model.json and its weight files (.bin)`);
   const file = jsons[0].name;
   let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown };
   try {
@@ -31,9 +37,14 @@ export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): Mo
     throw new LogitsFileError(file, null, `not valid JSON (${(error as Error).message.slice(0, 80)})`);
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || typeof json.modelTopology !== 'object') {
-    throw new LogitsFileError(file, null, 'no modelTopology: expected a TF.js Layers model (tensorflowjs_converter --output_format tfjs_layers_model)');
+    throw new LogitsFileError(
+      file,
+      null,
+      'no modelTopology: expected a TF.js Layers model (tensorflowjs_converter --output_format tfjs_layers_model)',
+    );
   }
-  if (json.format === 'graph-model') throw new LogitsFileError(file, null, 'a TF.js graph model: expected a Layers model (tensorflowjs_converter --output_format tfjs_layers_model)');
+  if (json.format === 'graph-model')
+    throw new LogitsFileError(file, null, 'a TF.js graph model: expected a Layers model (tensorflowjs_converter --output_format tfjs_layers_model)');
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest) || manifest.some((g) => !g || !Array.isArray(g.paths) || !Array.isArray(g.weights))) {
     throw new LogitsFileError(file, 'weightsManifest', 'missing or malformed: expected groups of {paths, weights}');
@@ -43,7 +54,12 @@ export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): Mo
   for (const path of groups.flatMap((g) => g.paths)) {
     const base = String(path).split('/').pop()!;
     const found = files.find((f) => f.name === base);
-    if (!found) throw new LogitsFileError(file, 'weightsManifest', `names the weight file "${base.slice(0, 60)}", which was not given with it: drop or pick model.json and every .bin file together`);
+    if (!found)
+      throw new LogitsFileError(
+        file,
+        'weightsManifest',
+        `names the weight file "${base.slice(0, 60)}", which was not given with it: drop or pick model.json and every .bin file together`,
+      );
     parts.push(found.bytes);
   }
   const weightSpecs = groups.flatMap((g) => g.weights);
@@ -56,7 +72,11 @@ export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): Mo
   const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, p) => (joined.set(p, offset), offset + p.length), 0);
   if (joined.length !== expected) {
-    throw new LogitsFileError(groups.flatMap((g) => g.paths.map((p) => String(p).split('/').pop())).join(', '), null, `${joined.length < expected ? 'truncated' : 'too long'}: ${joined.length.toLocaleString('en')} bytes, model.json's weights need ${expected.toLocaleString('en')}`);
+    throw new LogitsFileError(
+      groups.flatMap((g) => g.paths.map((p) => String(p).split('/').pop())).join(', '),
+      null,
+      `${joined.length < expected ? 'truncated' : 'too long'}: ${joined.length.toLocaleString('en')} bytes, model.json's weights need ${expected.toLocaleString('en')}`,
+    );
   }
   return { modelTopology: json.modelTopology, weightSpecs, weightData: joined.buffer };
 }

@@ -3,7 +3,16 @@
 // stalls training; Node tests run it with a stand-in image decoder). What it returns is
 // plain data, handed to the training worker, which checks a teacher model and keeps it all
 // (src/import/local-import.ts).
-import { LOCAL_LIMITS, parseFeatureCsv, parseTeacherLogits, readImageFolder, skippedNote, splitSamples, type ImageOptions, type LocalSamples } from './local-dataset';
+import {
+  LOCAL_LIMITS,
+  parseFeatureCsv,
+  parseTeacherLogits,
+  readImageFolder,
+  skippedNote,
+  splitSamples,
+  type ImageOptions,
+  type LocalSamples,
+} from './local-dataset';
 import { modelArtifacts } from './local-model-files';
 import type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 import { LogitsFileError } from './logits-file';
@@ -17,26 +26,43 @@ const bytesOf = async (file: File) => new Uint8Array(await file.arrayBuffer());
  * the dataset, the teacher's logits or model files, and the split. Any fault throws an error
  * naming the file and where; nothing is kept.
  */
-export async function readLocalFiles(request: LocalImportRequest, decode: (file: Blob, options: ImageOptions) => Promise<Float32Array>, onProgress?: (progress: ImportProgress) => void): Promise<LocalRead> {
+export async function readLocalFiles(
+  request: LocalImportRequest,
+  decode: (file: Blob, options: ImageOptions) => Promise<Float32Array>,
+  onProgress?: (progress: ImportProgress) => void,
+): Promise<LocalRead> {
   const tooBig = (file: File, limit: number) => {
-    if (file.size > limit) throw new LogitsFileError(file.name, null, `${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${(limit / 1024 / 1024).toFixed(1)} MB`);
+    if (file.size > limit)
+      throw new LogitsFileError(file.name, null, `${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${(limit / 1024 / 1024).toFixed(1)} MB`);
   };
   if (request.dataset.kind === 'csv') tooBig(request.dataset.file, LOCAL_LIMITS.csvBytes);
   if (request.teacher.kind === 'logits') tooBig(request.teacher.file, LOCAL_LIMITS.csvBytes);
   else {
     const total = request.teacher.files.reduce((n, f) => n + f.size, 0);
-    if (total > LOCAL_LIMITS.modelBytes) throw new LogitsFileError('teacher', null, `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`);
+    if (total > LOCAL_LIMITS.modelBytes)
+      throw new LogitsFileError(
+        'teacher',
+        null,
+        `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`,
+      );
   }
   let samples: LocalSamples;
   if (request.dataset.kind === 'csv') {
     const { file, labelColumn, superclassColumn } = request.dataset;
     onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0 });
-    samples = parseFeatureCsv(file.name, await bytesOf(file), { labelColumn, superclassColumn }, (done, total) => onProgress?.({ what: `reading the rows of ${file.name}`, done, total }));
+    samples = parseFeatureCsv(file.name, await bytesOf(file), { labelColumn, superclassColumn }, (done, total) =>
+      onProgress?.({ what: `reading the rows of ${file.name}`, done, total }),
+    );
   } else {
     const { files, paths, size, channels } = request.dataset;
     if (files.length !== paths.length) throw new Error(`${files.length} files but ${paths.length} paths`);
     const entries = files.map((f, i) => ({ path: paths[i], bytes: f.size }));
-    samples = await readImageFolder(entries, { size, channels }, (i) => decode(files[i], { size, channels }), (done, total) => onProgress?.({ what: 'decoding the images', done, total }));
+    samples = await readImageFolder(
+      entries,
+      { size, channels },
+      (i) => decode(files[i], { size, channels }),
+      (done, total) => onProgress?.({ what: 'decoding the images', done, total }),
+    );
   }
   const skipped = skippedNote(samples.skipped ?? []);
   const extra = skipped ? { skipped } : {};

@@ -12,8 +12,16 @@ const facts: LocalFacts = {
   teacher: { kind: 'logits', file: 'logits.npy' },
   teacherTestAccuracy: 1,
 };
-const split = (count: number) => ({ features: new Float32Array(count * 2), labels: new Int32Array(count), count, teacherLogits: new Float32Array(count * 2) });
-const data = { dataset: { id: 'local', name: 'digits.csv', featureShape: [2], classNames: ['a', 'b'], train: split(3), test: split(1) }, teacher: null };
+const split = (count: number) => ({
+  features: new Float32Array(count * 2),
+  labels: new Int32Array(count),
+  count,
+  teacherLogits: new Float32Array(count * 2),
+});
+const data = {
+  dataset: { id: 'local', name: 'digits.csv', featureShape: [2], classNames: ['a', 'b'], train: split(3), test: split(1) },
+  teacher: null,
+};
 
 describe('a dataset kept in IndexedDB, read back', () => {
   it('passes as this version writes it', () => {
@@ -48,7 +56,9 @@ describe('a dataset kept in IndexedDB, read back', () => {
     expect(bad((d) => void (d.dataset.train.features = new Float32Array(5)))).toThrow(/data, train: sizes do not match/);
     expect(bad((d) => void (d.dataset.test.labels = Int32Array.of(2)))).toThrow(/data, test: a label is not a class index 0…1/);
     expect(bad((d) => void (d.dataset.classNames = ['a', 'c']))).toThrow(/does not match its facts/);
-    expect(bad((d) => void delete (d.dataset.train as { teacherLogits?: unknown }).teacherLogits)).toThrow(/data, train: the teacher's logits are missing/);
+    expect(bad((d) => void delete (d.dataset.train as { teacherLogits?: unknown }).teacherLogits)).toThrow(
+      /data, train: the teacher's logits are missing/,
+    );
     expect(bad((d) => void ((d.dataset.train as { labels: unknown }).labels = [0, 1, 0]))).toThrow(/data, dataset\.train\.labels: /);
     expect(bad(() => 'nothing')).toThrow(/data, the record: /);
   });

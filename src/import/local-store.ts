@@ -64,7 +64,13 @@ const DataSchema = z.strictObject({
     train: split,
     test: split,
   }),
-  teacher: z.strictObject({ modelTopology: z.record(z.string(), z.unknown()), weightSpecs: z.array(z.record(z.string(), z.unknown())), weightData: z.instanceof(ArrayBuffer) }).nullable(),
+  teacher: z
+    .strictObject({
+      modelTopology: z.record(z.string(), z.unknown()),
+      weightSpecs: z.array(z.record(z.string(), z.unknown())),
+      weightData: z.instanceof(ArrayBuffer),
+    })
+    .nullable(),
 });
 
 const firstIssue = (error: z.ZodError) => {
@@ -90,16 +96,29 @@ export function checkStoredData(raw: unknown, facts: LocalFacts): LocalData {
   const { dataset } = data;
   const perSample = dataset.featureShape.reduce((a, b) => a * b, 1);
   const classes = dataset.classNames.length;
-  if (JSON.stringify(dataset.featureShape) !== JSON.stringify(facts.featureShape) || JSON.stringify(dataset.classNames) !== JSON.stringify(facts.classNames)) {
+  if (
+    JSON.stringify(dataset.featureShape) !== JSON.stringify(facts.featureShape) ||
+    JSON.stringify(dataset.classNames) !== JSON.stringify(facts.classNames)
+  ) {
     throw new StoredDataError('the data does not match its facts (shape or classes): written by two different loads');
   }
-  for (const [which, part, expected] of [['train', dataset.train, facts.trainCount], ['test', dataset.test, facts.testCount]] as const) {
-    if (part.count !== expected || part.features.length !== part.count * perSample || part.labels.length !== part.count) throw new StoredDataError(`data, ${which}: sizes do not match (${part.count} samples)`);
-    if (part.labels.some((label) => label < 0 || label >= classes)) throw new StoredDataError(`data, ${which}: a label is not a class index 0…${classes - 1}`);
-    if (part.teacherLogits && part.teacherLogits.length !== part.count * classes) throw new StoredDataError(`data, ${which}.teacherLogits: ${part.teacherLogits.length} values, expected ${part.count * classes}`);
-    if ((facts.teacher.kind === 'logits') !== !!part.teacherLogits) throw new StoredDataError(`data, ${which}: the teacher's logits ${part.teacherLogits ? 'are there but the facts name a model' : 'are missing'}`);
+  for (const [which, part, expected] of [
+    ['train', dataset.train, facts.trainCount],
+    ['test', dataset.test, facts.testCount],
+  ] as const) {
+    if (part.count !== expected || part.features.length !== part.count * perSample || part.labels.length !== part.count)
+      throw new StoredDataError(`data, ${which}: sizes do not match (${part.count} samples)`);
+    if (part.labels.some((label) => label < 0 || label >= classes))
+      throw new StoredDataError(`data, ${which}: a label is not a class index 0…${classes - 1}`);
+    if (part.teacherLogits && part.teacherLogits.length !== part.count * classes)
+      throw new StoredDataError(`data, ${which}.teacherLogits: ${part.teacherLogits.length} values, expected ${part.count * classes}`);
+    if ((facts.teacher.kind === 'logits') !== !!part.teacherLogits)
+      throw new StoredDataError(
+        `data, ${which}: the teacher's logits ${part.teacherLogits ? 'are there but the facts name a model' : 'are missing'}`,
+      );
   }
-  if ((facts.teacher.kind === 'model') !== !!data.teacher) throw new StoredDataError(`data: the teacher model is ${data.teacher ? 'there but the facts name a logits file' : 'missing'}`);
+  if ((facts.teacher.kind === 'model') !== !!data.teacher)
+    throw new StoredDataError(`data: the teacher model is ${data.teacher ? 'there but the facts name a logits file' : 'missing'}`);
   return data;
 }
 

@@ -9,7 +9,9 @@ import type { ModelArtifacts } from './local-model-files';
 export const IMPORT_CANCELLED = 'cancelled: nothing was loaded, the dataset kept before (if any) is still there';
 
 export interface LocalImportRequest {
-  dataset: { kind: 'csv'; file: File; labelColumn?: string; superclassColumn?: string } | ({ kind: 'images'; files: File[]; paths: string[] } & ImageOptions);
+  dataset:
+    | { kind: 'csv'; file: File; labelColumn?: string; superclassColumn?: string }
+    | ({ kind: 'images'; files: File[]; paths: string[] } & ImageOptions);
   split: SplitOptions;
   teacher: { kind: 'model'; files: File[] } | { kind: 'logits'; file: File };
 }
@@ -27,7 +29,9 @@ export type ImportProgress = { what: string; done: number; total: number };
 /** The buffers of a read, to transfer (not copy) between threads. */
 export function transferables(read: LocalRead): ArrayBuffer[] {
   const { train, test } = read.dataset;
-  const buffers = [train.features, train.labels, test.features, test.labels, train.teacherLogits, test.teacherLogits].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+  const buffers = [train.features, train.labels, test.features, test.labels, train.teacherLogits, test.teacherLogits]
+    .filter((a) => a !== undefined)
+    .map((a) => a.buffer as ArrayBuffer);
   if (read.teacher.kind === 'model') buffers.push(read.teacher.artifacts.weightData);
   return [...new Set(buffers)];
 }

@@ -7,7 +7,17 @@ import { npyBytes } from '../test-support/npy';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, parseTrainerConfig, plannedSteps } from '../train/config';
 import { DistillationTrainer } from '../train/trainer';
-import { LOCAL_LIMITS, NAME_LIMIT, parseFeatureCsv, parseTeacherLogits, planImageFolder, readImageFolder, splitSamples, type FolderEntry, type LocalSamples } from './local-dataset';
+import {
+  LOCAL_LIMITS,
+  NAME_LIMIT,
+  parseFeatureCsv,
+  parseTeacherLogits,
+  planImageFolder,
+  readImageFolder,
+  splitSamples,
+  type FolderEntry,
+  type LocalSamples,
+} from './local-dataset';
 import { readLocalFiles } from './local-read';
 import { checkTeacherModel, loadModel, modelArtifacts } from './local-teacher';
 
@@ -57,8 +67,12 @@ describe('a CSV of features', () => {
     expect(one('x,y\n1,a\n2,b\n', { labelColumn: 'class' })).toBe('f.csv, line 1: no label column "class": the columns are x, y');
     expect(one('x,label\n1,a\n2,a\n')).toBe('f.csv: 1 class: expected at least 2');
     expect(one('x,label\n1,a\n')).toBe('f.csv: 1 sample: expected at least 2');
-    expect(one('x,label,s\n1,a,p\n2,a,q\n3,b,q\n', { superclassColumn: 's' })).toMatch(/line 3, column.*: superclass "q" for class "a", which is also in "p"/);
-    expect(refusal(() => parseFeatureCsv('bin.csv', new Uint8Array([0x78, 0x2c, 0xff, 0xfe, 0x0a])))).toBe('bin.csv: not UTF-8 text (save it as UTF-8, or use the .npy format)');
+    expect(one('x,label,s\n1,a,p\n2,a,q\n3,b,q\n', { superclassColumn: 's' })).toMatch(
+      /line 3, column.*: superclass "q" for class "a", which is also in "p"/,
+    );
+    expect(refusal(() => parseFeatureCsv('bin.csv', new Uint8Array([0x78, 0x2c, 0xff, 0xfe, 0x0a])))).toBe(
+      'bin.csv: not UTF-8 text (save it as UTF-8, or use the .npy format)',
+    );
   });
 
   it('refuses files and datasets past the stated limits before reading on', () => {
@@ -67,7 +81,13 @@ describe('a CSV of features', () => {
     const rows = Array.from({ length: LOCAL_LIMITS.samples + 1 }, (_, i) => `${i},c${i % 2}`);
     expect(refusal(() => parseFeatureCsv('many.csv', encode(['x,label', ...rows].join('\n'))))).toBe('many.csv: 20,001 samples: at most 20,000');
     const width = LOCAL_LIMITS.featuresPerSample + 1;
-    const wide = [['label', ...Array.from({ length: width }, (_, i) => `f${i}`)], ['a', ...new Array(width).fill(0)], ['b', ...new Array(width).fill(1)]].map((r) => r.join(',')).join('\n');
+    const wide = [
+      ['label', ...Array.from({ length: width }, (_, i) => `f${i}`)],
+      ['a', ...new Array(width).fill(0)],
+      ['b', ...new Array(width).fill(1)],
+    ]
+      .map((r) => r.join(','))
+      .join('\n');
     expect(refusal(() => parseFeatureCsv('wide.csv', encode(wide)))).toBe('wide.csv: 12,289 values per sample: at most 12,288');
   });
 });
@@ -76,7 +96,9 @@ describe('a CSV as an adversary writes it', () => {
   it('refuses a million columns from the header, before any cell or duplicate check', () => {
     const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
     const text = `${header}\n${'1,'.repeat(999_999)}1\n${'2,'.repeat(999_999)}2`;
-    expect(refusal(() => parseFeatureCsv('wide.csv', encode(text)))).toBe('wide.csv, line 1: 1,000,000 columns: at most 12,288 features per sample, a label and a superclass column');
+    expect(refusal(() => parseFeatureCsv('wide.csv', encode(text)))).toBe(
+      'wide.csv, line 1: 1,000,000 columns: at most 12,288 features per sample, a label and a superclass column',
+    );
   });
 
   it('finds a duplicate column among thousands in one pass, and names it', () => {
@@ -86,8 +108,12 @@ describe('a CSV as an adversary writes it', () => {
   });
 
   it('reads quoted fields with commas, quotes and line breaks (Papa Parse), and names the line of a fault after them', () => {
-    const text = ['x,label', '1,"cat, the animal"', '2,"a ""quoted"" dog"', '3,"two', 'lines"', '4,"cat, the animal"', '5,cat, the animal'].join('\n');
-    expect(refusal(() => parseFeatureCsv('q.csv', encode(text)))).toBe('q.csv, line 7: 3 columns: expected 2, as in the header (a field with a comma must be quoted: "cat, the animal")');
+    const text = ['x,label', '1,"cat, the animal"', '2,"a ""quoted"" dog"', '3,"two', 'lines"', '4,"cat, the animal"', '5,cat, the animal'].join(
+      '\n',
+    );
+    expect(refusal(() => parseFeatureCsv('q.csv', encode(text)))).toBe(
+      'q.csv, line 7: 3 columns: expected 2, as in the header (a field with a comma must be quoted: "cat, the animal")',
+    );
     const data = parseFeatureCsv('q.csv', encode(text.split('\n').slice(0, 6).join('\n')));
     expect(data.classNames).toEqual(['a "quoted" dog', 'cat, the animal', 'two\nlines']);
     expect(Array.from(data.labels)).toEqual([1, 0, 2, 1]);
@@ -99,13 +125,20 @@ describe('a CSV as an adversary writes it', () => {
     const data = parseFeatureCsv('long.csv', encode(`v,label\n1,${stem}-cat\n2,${stem}-dog\n3,${stem}-cat`));
     expect(data.classNames).toEqual([`${stem}-cat`, `${stem}-dog`]);
     expect(Array.from(data.labels)).toEqual([0, 1, 0]);
-    expect(refusal(() => parseFeatureCsv('huge.csv', encode(`v,label\n1,${'y'.repeat(NAME_LIMIT + 1)}\n2,b`)))).toBe(`huge.csv, line 2, column "label": a label of ${NAME_LIMIT + 1} characters: at most ${NAME_LIMIT}`);
-    const folder = planImageFolder([`d/${stem}-cat/0.png`, `d/${stem}-dog/0.png`].map((path) => ({ path, bytes: 10 })), { size: 8, channels: 1 });
+    expect(refusal(() => parseFeatureCsv('huge.csv', encode(`v,label\n1,${'y'.repeat(NAME_LIMIT + 1)}\n2,b`)))).toBe(
+      `huge.csv, line 2, column "label": a label of ${NAME_LIMIT + 1} characters: at most ${NAME_LIMIT}`,
+    );
+    const folder = planImageFolder(
+      [`d/${stem}-cat/0.png`, `d/${stem}-dog/0.png`].map((path) => ({ path, bytes: 10 })),
+      { size: 8, channels: 1 },
+    );
     expect(folder.classNames).toEqual([`${stem}-cat`, `${stem}-dog`]);
   });
 
   it('says a pandas index column without a name, and suggests index=False', () => {
-    expect(refusal(() => parseFeatureCsv('pd.csv', encode(',x,label\n0,1,a\n1,2,b')))).toBe('pd.csv, line 1: expected a header naming every column (a label column and at least one feature); column 1 has no name (a pandas index? save with index=False)');
+    expect(refusal(() => parseFeatureCsv('pd.csv', encode(',x,label\n0,1,a\n1,2,b')))).toBe(
+      'pd.csv, line 1: expected a header naming every column (a label column and at least one feature); column 1 has no name (a pandas index? save with index=False)',
+    );
   });
 });
 
@@ -122,7 +155,10 @@ describe('a folder of images', () => {
       'digits/b/0.png',
       'digits/a/.DS_Store',
     ];
-    const plan = planImageFolder(paths.map((path) => ({ path, bytes: 10 })), { size: 8, channels: 1 });
+    const plan = planImageFolder(
+      paths.map((path) => ({ path, bytes: 10 })),
+      { size: 8, channels: 1 },
+    );
     expect(plan.classNames).toEqual(['a', 'b']);
     expect(plan.order.map((i) => paths[i])).toEqual(['digits/a/0.png', 'digits/b/0.png']);
     expect(plan.skipped).toHaveLength(7);
@@ -130,7 +166,11 @@ describe('a folder of images', () => {
     const files = paths.map((path) => new File([new Uint8Array(10)], path.split('/').pop()!));
     const logits = new File([encode('1,0\n0,1')], 'logits.csv');
     const read = await readLocalFiles(
-      { dataset: { kind: 'images', files, paths, size: 8, channels: 1 }, split: { testShare: 0.5, seed: 1 }, teacher: { kind: 'logits', file: logits } },
+      {
+        dataset: { kind: 'images', files, paths, size: 8, channels: 1 },
+        split: { testShare: 0.5, seed: 1 },
+        teacher: { kind: 'logits', file: logits },
+      },
       async () => new Float32Array(64),
     );
     expect(read.skipped).toBe('7 hidden or system files skipped (.ipynb_checkpoints, .thumbs, .git, …)');
@@ -150,18 +190,37 @@ describe('a folder of images', () => {
     const plan = planImageFolder(folder, { size: 8, channels: 1 });
     expect(plan.name).toBe('shapes');
     expect(plan.classNames).toEqual(['circle', 'square']);
-    expect(plan.order.map((i) => folder[i].path)).toEqual(['shapes/circle/a.jpg', 'shapes/circle/z.png', 'shapes/square/a.PNG', 'shapes/square/b.png']);
+    expect(plan.order.map((i) => folder[i].path)).toEqual([
+      'shapes/circle/a.jpg',
+      'shapes/circle/z.png',
+      'shapes/square/a.PNG',
+      'shapes/square/b.png',
+    ]);
     expect(Array.from(plan.labels)).toEqual([0, 0, 1, 1]);
   });
 
   it('refuses what does not belong, before decoding anything', () => {
     const plan = (entries: FolderEntry[], options = { size: 8, channels: 1 as const }) => refusal(() => planImageFolder(entries, options));
-    expect(plan([...folder, { path: 'shapes/square/notes.txt', bytes: 5 }])).toBe('shapes/square/notes.txt: not an image: expected .png, .jpg, .jpeg, .gif, .webp, .bmp');
-    expect(plan([...folder, { path: 'shapes/c.png', bytes: 5 }])).toBe('shapes/c.png: directly in the folder: expected every image in a sub-folder named after its class');
+    expect(plan([...folder, { path: 'shapes/square/notes.txt', bytes: 5 }])).toBe(
+      'shapes/square/notes.txt: not an image: expected .png, .jpg, .jpeg, .gif, .webp, .bmp',
+    );
+    expect(plan([...folder, { path: 'shapes/c.png', bytes: 5 }])).toBe(
+      'shapes/c.png: directly in the folder: expected every image in a sub-folder named after its class',
+    );
     expect(plan([...folder, { path: 'other/x/c.png', bytes: 5 }])).toBe('other/x/c.png: not in the folder "shapes": drop or pick one folder');
     expect(plan(folder, { size: 65, channels: 1 })).toBe('image size: 65: expected a whole number 4…64');
-    expect(plan([{ path: 'f/a/1.png', bytes: 1 }, { path: 'f/a/2.png', bytes: 1 }])).toBe('f: 1 class: expected at least 2');
-    expect(plan([{ path: 'f/a/1.png', bytes: LOCAL_LIMITS.imageBytes }, { path: 'f/b/2.png', bytes: 1 }])).toBe('f: 200.0 MB of images: at most 200.0 MB');
+    expect(
+      plan([
+        { path: 'f/a/1.png', bytes: 1 },
+        { path: 'f/a/2.png', bytes: 1 },
+      ]),
+    ).toBe('f: 1 class: expected at least 2');
+    expect(
+      plan([
+        { path: 'f/a/1.png', bytes: LOCAL_LIMITS.imageBytes },
+        { path: 'f/b/2.png', bytes: 1 },
+      ]),
+    ).toBe('f: 200.0 MB of images: at most 200.0 MB');
     expect(plan([])).toBe('folder: empty: expected one sub-folder of images per class');
   });
 
@@ -169,15 +228,24 @@ describe('a folder of images', () => {
     const decoded = await readImageFolder(folder, { size: 4, channels: 1 }, async (i) => new Float32Array(16).fill(i));
     expect(decoded.featureShape).toEqual([4, 4, 1]);
     expect(Array.from(decoded.features.subarray(0, 16))).toEqual(new Array(16).fill(3)); // circle/a.jpg is entry 3
-    await expect(readImageFolder(folder, { size: 4, channels: 1 }, async (i) => (i === 4 ? Promise.reject(new Error('bad PNG')) : new Float32Array(16)))).rejects.toThrow(
-      'shapes/square/a.PNG: could not be decoded as an image (bad PNG)',
+    await expect(
+      readImageFolder(folder, { size: 4, channels: 1 }, async (i) => (i === 4 ? Promise.reject(new Error('bad PNG')) : new Float32Array(16))),
+    ).rejects.toThrow('shapes/square/a.PNG: could not be decoded as an image (bad PNG)');
+    await expect(readImageFolder(folder, { size: 4, channels: 3 }, async () => new Float32Array(16))).rejects.toThrow(
+      'shapes/circle/a.jpg: decoded to 16 values: expected 48',
     );
-    await expect(readImageFolder(folder, { size: 4, channels: 3 }, async () => new Float32Array(16))).rejects.toThrow('shapes/circle/a.jpg: decoded to 16 values: expected 48');
   });
 });
 
 /** Six samples of three classes (two each), feature = sample index. */
-const six: LocalSamples = { name: 'six', featureShape: [1], features: Float32Array.from([0, 1, 2, 3, 4, 5]), labels: Int32Array.from([0, 1, 2, 0, 1, 2]), count: 6, classNames: ['a', 'b', 'c'] };
+const six: LocalSamples = {
+  name: 'six',
+  featureShape: [1],
+  features: Float32Array.from([0, 1, 2, 3, 4, 5]),
+  labels: Int32Array.from([0, 1, 2, 0, 1, 2]),
+  count: 6,
+  classNames: ['a', 'b', 'c'],
+};
 
 describe("a teacher's logits file", () => {
   const rows = [0, 1, 2, 3, 4, 5].map((i) => [i, 1 - i, 0.5]);
@@ -194,12 +262,36 @@ describe("a teacher's logits file", () => {
     expect(refusal(() => parseTeacherLogits('t.npy', npyBytes([5, 3], rows.flat().slice(0, 15)), 6, 3))).toBe(
       "t.npy, header: shape (5, 3): expected (6, 3), 6 rows (one per sample, in the dataset's order) of 3 logits",
     );
-    expect(refusal(() => parseTeacherLogits('t.npy', npyBytes([6, 3], [NaN, ...rows.flat().slice(1)]), 6, 3))).toBe('t.npy, [0][0]: NaN is not a finite number');
-    expect(refusal(() => parseTeacherLogits('t.csv', encode(rows.slice(1).map((r) => r.join(',')).join('\n')), 6, 3))).toMatch(/^t\.csv: 5 rows: expected 6 rows/);
-    expect(refusal(() => parseTeacherLogits('t.csv', encode(rows.map((r) => r.slice(0, 2).join(',')).join('\n')), 6, 3))).toBe('t.csv, line 1: 2 columns: expected 3, one logit per class');
-    expect(refusal(() => parseTeacherLogits('t.csv', encode(['a,b,c', '1,2,inf', ...rows.slice(1).map((r) => r.join(','))].join('\n')), 6, 3))).toBe('t.csv, line 2, column 3: "inf" is not a decimal number');
-    expect(refusal(() => parseTeacherLogits('t.json', encode(JSON.stringify({ logits: rows, labels: [] })), 6, 3))).toBe('t.json: fields "logits", "labels": expected an array, or an object with only "logits"');
-    expect(refusal(() => parseTeacherLogits('t.json', encode(JSON.stringify(rows.map((r, i) => (i === 2 ? [1, '2', 3] : r)))), 6, 3))).toBe('t.json, [2][1]: "2" is not a number');
+    expect(refusal(() => parseTeacherLogits('t.npy', npyBytes([6, 3], [NaN, ...rows.flat().slice(1)]), 6, 3))).toBe(
+      't.npy, [0][0]: NaN is not a finite number',
+    );
+    expect(
+      refusal(() =>
+        parseTeacherLogits(
+          't.csv',
+          encode(
+            rows
+              .slice(1)
+              .map((r) => r.join(','))
+              .join('\n'),
+          ),
+          6,
+          3,
+        ),
+      ),
+    ).toMatch(/^t\.csv: 5 rows: expected 6 rows/);
+    expect(refusal(() => parseTeacherLogits('t.csv', encode(rows.map((r) => r.slice(0, 2).join(',')).join('\n')), 6, 3))).toBe(
+      't.csv, line 1: 2 columns: expected 3, one logit per class',
+    );
+    expect(refusal(() => parseTeacherLogits('t.csv', encode(['a,b,c', '1,2,inf', ...rows.slice(1).map((r) => r.join(','))].join('\n')), 6, 3))).toBe(
+      't.csv, line 2, column 3: "inf" is not a decimal number',
+    );
+    expect(refusal(() => parseTeacherLogits('t.json', encode(JSON.stringify({ logits: rows, labels: [] })), 6, 3))).toBe(
+      't.json: fields "logits", "labels": expected an array, or an object with only "logits"',
+    );
+    expect(refusal(() => parseTeacherLogits('t.json', encode(JSON.stringify(rows.map((r, i) => (i === 2 ? [1, '2', 3] : r)))), 6, 3))).toBe(
+      't.json, [2][1]: "2" is not a number',
+    );
     expect(refusal(() => parseTeacherLogits('t.txt', encode(''), 6, 3))).toBe('t.txt: unknown kind ".txt": expected .npy, .csv or .json');
   });
 });
@@ -218,7 +310,12 @@ describe('the split', () => {
       });
     }
     expect(Array.from(splitSamples(six, { testShare: 0.5, seed: 3 }).test.features)).toEqual(Array.from(dataset.test.features));
-    const many: LocalSamples = { ...six, count: 30, features: Float32Array.from({ length: 30 }, (_, i) => i), labels: Int32Array.from({ length: 30 }, (_, i) => i % 3) };
+    const many: LocalSamples = {
+      ...six,
+      count: 30,
+      features: Float32Array.from({ length: 30 }, (_, i) => i),
+      labels: Int32Array.from({ length: 30 }, (_, i) => i % 3),
+    };
     const [one, two] = [1, 2].map((seed) => Array.from(splitSamples(many, { testShare: 0.2, seed }).test.features));
     expect(one).toHaveLength(6);
     expect(one).not.toEqual(two);
@@ -236,7 +333,9 @@ describe('the split', () => {
 /** A TF.js Layers model as the dropped files: model.json and one weights file. */
 async function modelFiles(model: tf.LayersModel): Promise<{ name: string; bytes: Uint8Array }[]> {
   let saved: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+  );
   const { modelTopology, weightSpecs, weightData } = saved!;
   const json = { format: 'layers-model', modelTopology, weightsManifest: [{ paths: ['./group1-shard1of1.bin'], weights: weightSpecs }] };
   return [
@@ -246,9 +345,14 @@ async function modelFiles(model: tf.LayersModel): Promise<{ name: string; bytes:
 }
 
 const teacherOf = (inputs: number[], classes: number, activation: 'linear' | 'softmax' = 'linear') =>
-  tf.sequential({ layers: [...(inputs.length > 1 ? [tf.layers.flatten({ inputShape: inputs })] : []), tf.layers.dense({ units: classes, activation, ...(inputs.length > 1 ? {} : { inputShape: inputs }) })] });
+  tf.sequential({
+    layers: [
+      ...(inputs.length > 1 ? [tf.layers.flatten({ inputShape: inputs })] : []),
+      tf.layers.dense({ units: classes, activation, ...(inputs.length > 1 ? {} : { inputShape: inputs }) }),
+    ],
+  });
 
-describe('a teacher model of one\'s own', () => {
+describe("a teacher model of one's own", () => {
   const dataset = splitSamples(six, { testShare: 0.5, seed: 1 });
 
   it('is taken from model.json and its weights, and checked against the dataset', async () => {
@@ -262,10 +366,16 @@ describe('a teacher model of one\'s own', () => {
 
   it('refuses missing, truncated or extra files, and a model that does not fit the dataset', async () => {
     const files = await modelFiles(teacherOf([1], 3));
-    expect(refusal(() => modelArtifacts([files[0]]))).toBe('model.json, weightsManifest: names the weight file "group1-shard1of1.bin", which was not given with it: drop or pick model.json and every .bin file together');
-    expect(refusal(() => modelArtifacts([files[0], { ...files[1], bytes: files[1].bytes.subarray(4) }]))).toBe("group1-shard1of1.bin: truncated: 20 bytes, model.json's weights need 24");
+    expect(refusal(() => modelArtifacts([files[0]]))).toBe(
+      'model.json, weightsManifest: names the weight file "group1-shard1of1.bin", which was not given with it: drop or pick model.json and every .bin file together',
+    );
+    expect(refusal(() => modelArtifacts([files[0], { ...files[1], bytes: files[1].bytes.subarray(4) }]))).toBe(
+      "group1-shard1of1.bin: truncated: 20 bytes, model.json's weights need 24",
+    );
     expect(refusal(() => modelArtifacts([files[1]]))).toBe('teacher: 0 .json files: expected one model.json and its weight files (.bin)');
-    expect(refusal(() => modelArtifacts([{ name: 'model.json', bytes: encode('{"format":"graph-model","modelTopology":{}}') }]))).toMatch(/graph model: expected a Layers model/);
+    expect(refusal(() => modelArtifacts([{ name: 'model.json', bytes: encode('{"format":"graph-model","modelTopology":{}}') }]))).toMatch(
+      /graph model: expected a Layers model/,
+    );
     const check = async (model: tf.LayersModel) => {
       try {
         await checkTeacherModel(await loadModel(modelArtifacts(await modelFiles(model))), dataset);
@@ -281,21 +391,37 @@ describe('a teacher model of one\'s own', () => {
     expect(await check(teacherOf([1], 3, 'softmax'))).toMatch(/^model\.json: its last layer \(.*\) is a softmax: the losses take logits/);
     const broken = teacherOf([1], 3);
     broken.layers[0].setWeights([tf.fill([1, 3], NaN), tf.zeros([3])]);
-    expect(await check(broken)).toBe('model.json: gives non-finite logits (NaN or ∞) on the test split: the weights are corrupt or the inputs out of its range');
+    expect(await check(broken)).toBe(
+      'model.json: gives non-finite logits (NaN or ∞) on the test split: the weights are corrupt or the inputs out of its range',
+    );
   });
 });
 
 describe('training on a local dataset', () => {
-  const facts = (teacher: LocalFacts['teacher']): LocalFacts => ({ name: 'six', featureShape: [1], classNames: ['a', 'b', 'c'], trainCount: 4, testCount: 2, teacher, teacherTestAccuracy: 1 });
+  const facts = (teacher: LocalFacts['teacher']): LocalFacts => ({
+    name: 'six',
+    featureShape: [1],
+    classNames: ['a', 'b', 'c'],
+    trainCount: 4,
+    testCount: 2,
+    teacher,
+    teacherTestAccuracy: 1,
+  });
 
   it('needs the dataset loaded, offers the students sized to it, and refuses augmentation with a logits teacher', () => {
-    expect(() => parseTrainerConfig({ ...defaultTrainerConfig('synthetic100'), dataset: 'local', student: 'local-mlp' })).toThrow('dataset: no local dataset is loaded in this browser: load one with "Your data"');
+    expect(() => parseTrainerConfig({ ...defaultTrainerConfig('synthetic100'), dataset: 'local', student: 'local-mlp' })).toThrow(
+      'dataset: no local dataset is loaded in this browser: load one with "Your data"',
+    );
     setLocalFacts(facts({ kind: 'logits', file: 't.csv' }));
     const config = parseTrainerConfig(defaultTrainerConfig('local'));
     expect(config).toMatchObject({ dataset: 'local', student: 'local-mlp', trainSubset: 4 });
     expect(plannedSteps(config).perEpoch).toBe(1);
-    expect(() => parseTrainerConfig({ ...config, augmentation: true })).toThrow('augmentation: a teacher given as logits knows the samples only as they are: turn augmentation off');
-    expect(() => parseTrainerConfig({ ...config, student: 'mnist-mlp' })).toThrow('student: expected one of local-linear, local-mlp, local-mlp-wide for local');
+    expect(() => parseTrainerConfig({ ...config, augmentation: true })).toThrow(
+      'augmentation: a teacher given as logits knows the samples only as they are: turn augmentation off',
+    );
+    expect(() => parseTrainerConfig({ ...config, student: 'mnist-mlp' })).toThrow(
+      'student: expected one of local-linear, local-mlp, local-mlp-wide for local',
+    );
     expect(() => parseTrainerConfig({ ...config, trainSubset: 5 })).toThrow("trainSubset: at most 4, the size of six's training split");
   });
 
@@ -303,7 +429,9 @@ describe('training on a local dataset', () => {
     for (const shape of [[7], [12, 10, 3]]) {
       const dataset = { featureShape: shape, classNames: ['a', 'b', 'c', 'd', 'e'] };
       const specs = localStudentSpecs(dataset);
-      expect(specs.map((s) => s.id)).toEqual(shape.length === 3 ? ['local-linear', 'local-mlp', 'local-mlp-wide', 'local-cnn-small'] : ['local-linear', 'local-mlp', 'local-mlp-wide']);
+      expect(specs.map((s) => s.id)).toEqual(
+        shape.length === 3 ? ['local-linear', 'local-mlp', 'local-mlp-wide', 'local-cnn-small'] : ['local-linear', 'local-mlp', 'local-mlp-wide'],
+      );
       specs.forEach((spec, i) => expect(parameterCount(spec)).toBe(localStudents(dataset)[i].parameters));
     }
   });
@@ -316,9 +444,22 @@ describe('training on a local dataset', () => {
     const logits = Float32Array.from({ length: count * 3 }, (_, j) => (labels[Math.floor(j / 3)] === j % 3 ? 3 : 0));
     const samples: LocalSamples = { name: 'toy', featureShape: [2], features, labels, count, classNames: ['a', 'b', 'c'] };
     const dataset = splitSamples(samples, { testShare: 0.2, seed: 1 }, logits);
-    setLocalFacts({ ...facts({ kind: 'logits', file: 'toy.npy' }), featureShape: [2], trainCount: dataset.train.count, testCount: dataset.test.count });
+    setLocalFacts({
+      ...facts({ kind: 'logits', file: 'toy.npy' }),
+      featureShape: [2],
+      trainCount: dataset.train.count,
+      testCount: dataset.test.count,
+    });
     const config = parseTrainerConfig({ ...defaultTrainerConfig('local'), batchSize: 16, budget: { unit: 'steps', amount: 6 } });
-    const trainer = new DistillationTrainer(config, [{ id: 'kd', method: METHOD_DEFAULTS.kd }, { id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, stages: 2 } }], dataset, null);
+    const trainer = new DistillationTrainer(
+      config,
+      [
+        { id: 'kd', method: METHOD_DEFAULTS.kd },
+        { id: 'pcd', method: { ...METHOD_DEFAULTS.pcd, stages: 2 } },
+      ],
+      dataset,
+      null,
+    );
     try {
       await trainer.prepare();
       const reports = [];

@@ -18,7 +18,6 @@ export interface LogitsData {
   classNames: string[];
 }
 
-
 export class LogitsFileError extends Error {
   constructor(file: string, where: string | null, what: string) {
     super(`${file}${where ? `, ${where}` : ''}: ${what}`);
@@ -29,8 +28,10 @@ export class LogitsFileError extends Error {
 function checkShape(file: string, batch: number, classes: number): void {
   if (batch < 1) throw new LogitsFileError(file, null, 'no samples: expected at least one row of logits');
   if (classes < 2) throw new LogitsFileError(file, null, `${classes} class: expected at least 2 classes`);
-  if (batch > LOGITS_LIMITS.samples) throw new LogitsFileError(file, null, `${batch.toLocaleString('en')} samples: at most ${LOGITS_LIMITS.samples.toLocaleString('en')}`);
-  if (classes > LOGITS_LIMITS.classes) throw new LogitsFileError(file, null, `${classes.toLocaleString('en')} classes: at most ${LOGITS_LIMITS.classes.toLocaleString('en')}`);
+  if (batch > LOGITS_LIMITS.samples)
+    throw new LogitsFileError(file, null, `${batch.toLocaleString('en')} samples: at most ${LOGITS_LIMITS.samples.toLocaleString('en')}`);
+  if (classes > LOGITS_LIMITS.classes)
+    throw new LogitsFileError(file, null, `${classes.toLocaleString('en')} classes: at most ${LOGITS_LIMITS.classes.toLocaleString('en')}`);
   if (batch * classes > LOGITS_LIMITS.values) {
     throw new LogitsFileError(file, null, `${batch} × ${classes} logits per side: at most ${LOGITS_LIMITS.values.toLocaleString('en')}`);
   }
@@ -45,7 +46,8 @@ function checkLabels(file: string, labels: number[] | null, batch: number, class
   if (!labels) return null;
   if (labels.length !== batch) throw new LogitsFileError(file, 'labels', `${labels.length} labels for ${batch} samples: expected one per sample`);
   return Int32Array.from(labels, (label, i) => {
-    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new LogitsFileError(file, where(i), `label ${label} is not a class index 0…${classes - 1}`);
+    if (!Number.isInteger(label) || label < 0 || label >= classes)
+      throw new LogitsFileError(file, where(i), `label ${label} is not a class index 0…${classes - 1}`);
     return label;
   });
 }
@@ -77,10 +79,12 @@ export function parseLogitsJson(file: string, text: string): LogitsData {
   } catch (error) {
     throw new LogitsFileError(file, null, `not valid JSON (${(error as Error).message})`);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new LogitsFileError(file, null, 'expected an object with "teacher" and "student"');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new LogitsFileError(file, null, 'expected an object with "teacher" and "student"');
   const object = json as Record<string, unknown>;
   const unknown = Object.keys(object).filter((k) => !['teacher', 'student', 'labels', 'classNames'].includes(k));
-  if (unknown.length) throw new LogitsFileError(file, `field "${unknown[0].slice(0, 40)}"`, 'unknown: expected only teacher, student, labels, classNames');
+  if (unknown.length)
+    throw new LogitsFileError(file, `field "${unknown[0].slice(0, 40)}"`, 'unknown: expected only teacher, student, labels, classNames');
   const matrix = (name: 'teacher' | 'student') => {
     const rows = object[name];
     if (!Array.isArray(rows)) throw new LogitsFileError(file, `field "${name}"`, 'missing or not an array of rows');
@@ -91,13 +95,15 @@ export function parseLogitsJson(file: string, text: string): LogitsData {
   const batch = teacherRows.length;
   const classes = Array.isArray(teacherRows[0]) ? teacherRows[0].length : 0;
   checkShape(file, batch, classes);
-  if (studentRows.length !== batch) throw new LogitsFileError(file, 'field "student"', `${studentRows.length} rows: expected ${batch}, as many as the teacher`);
+  if (studentRows.length !== batch)
+    throw new LogitsFileError(file, 'field "student"', `${studentRows.length} rows: expected ${batch}, as many as the teacher`);
   const fill = (name: 'teacher' | 'student', rows: unknown[]) => {
     const out = new Float32Array(batch * classes);
     rows.forEach((row, b) => {
       if (!Array.isArray(row) || row.length !== classes) throw new LogitsFileError(file, `${name}[${b}]`, `expected ${classes} numbers`);
       row.forEach((value, c) => {
-        if (typeof value !== 'number') throw new LogitsFileError(file, `${name}[${b}][${c}]`, `${JSON.stringify(value)?.slice(0, 20)} is not a number`);
+        if (typeof value !== 'number')
+          throw new LogitsFileError(file, `${name}[${b}][${c}]`, `${JSON.stringify(value)?.slice(0, 20)} is not a number`);
         out[b * classes + c] = finite(file, `${name}[${b}][${c}]`, value);
       });
     });
@@ -106,7 +112,8 @@ export function parseLogitsJson(file: string, text: string): LogitsData {
   const labels = object.labels === undefined ? null : object.labels;
   if (labels !== null && !Array.isArray(labels)) throw new LogitsFileError(file, 'field "labels"', 'expected an array of class indices');
   const names = object.classNames === undefined ? null : object.classNames;
-  if (names !== null && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) throw new LogitsFileError(file, 'field "classNames"', 'expected an array of strings');
+  if (names !== null && (!Array.isArray(names) || names.some((n) => typeof n !== 'string')))
+    throw new LogitsFileError(file, 'field "classNames"', 'expected an array of strings');
   return {
     batch,
     classes,
@@ -124,11 +131,17 @@ export function parseLogitsJson(file: string, text: string): LogitsData {
 export function parseLogitsCsv(file: string, text: string): LogitsData {
   // Papa Parse: class names in the header may be quoted ("cat, the animal").
   const parsed = Papa.parse<string[]>(text.replace(/(\r?\n)+$/, ''), { delimiter: ',' });
-  if (parsed.errors.length) throw new LogitsFileError(file, `line ${(parsed.errors[0].row ?? 0) + 1}`, `${parsed.errors[0].message.toLowerCase()} (a quote opened and not closed?)`);
+  if (parsed.errors.length)
+    throw new LogitsFileError(
+      file,
+      `line ${(parsed.errors[0].row ?? 0) + 1}`,
+      `${parsed.errors[0].message.toLowerCase()} (a quote opened and not closed?)`,
+    );
   const lines = parsed.data.map((row) => row.map((cell) => cell.trim()));
   if (!lines.length) throw new LogitsFileError(file, null, 'empty');
   const header = lines[0];
-  if (header[0] !== 'role' || header[1] !== 'sample') throw new LogitsFileError(file, 'line 1', `header starts "${header.slice(0, 2).join(',')}": expected "role,sample"`);
+  if (header[0] !== 'role' || header[1] !== 'sample')
+    throw new LogitsFileError(file, 'line 1', `header starts "${header.slice(0, 2).join(',')}": expected "role,sample"`);
   const hasLabel = header[2] === 'label';
   const names = header.slice(hasLabel ? 3 : 2);
   const classes = names.length;
@@ -144,24 +157,28 @@ export function parseLogitsCsv(file: string, text: string): LogitsData {
   rows.forEach((line, i) => {
     const where = `line ${i + 2}`;
     const cells = line;
-    if (cells.length !== header.length) throw new LogitsFileError(file, where, `${cells.length} columns: expected ${header.length}, as in the header`);
+    if (cells.length !== header.length)
+      throw new LogitsFileError(file, where, `${cells.length} columns: expected ${header.length}, as in the header`);
     const role = cells[0];
     if (role !== 'teacher' && role !== 'student') throw new LogitsFileError(file, where, `role "${role.slice(0, 20)}": expected teacher or student`);
     const sample = Number(cells[1]);
-    if (!/^\d+$/.test(cells[1]) || sample >= batch) throw new LogitsFileError(file, where, `sample "${cells[1].slice(0, 20)}": expected an index 0…${batch - 1}`);
+    if (!/^\d+$/.test(cells[1]) || sample >= batch)
+      throw new LogitsFileError(file, where, `sample "${cells[1].slice(0, 20)}": expected an index 0…${batch - 1}`);
     if (seen[role][sample]) throw new LogitsFileError(file, where, `a second ${role} row for sample ${sample}`);
     seen[role][sample] = 1;
     if (labels) {
       const label = cells[2];
       if (!/^\d+$/.test(label)) throw new LogitsFileError(file, where, `label "${label.slice(0, 20)}": expected a class index`);
-      if (labels[sample] >= 0 && labels[sample] !== Number(label)) throw new LogitsFileError(file, where, `label ${label} differs from the other row of sample ${sample} (${labels[sample]})`);
+      if (labels[sample] >= 0 && labels[sample] !== Number(label))
+        throw new LogitsFileError(file, where, `label ${label} differs from the other row of sample ${sample} (${labels[sample]})`);
       labels[sample] = Number(label);
     }
     const target = role === 'teacher' ? teacher : student;
     const first = hasLabel ? 3 : 2;
     for (let c = 0; c < classes; c++) {
       const cell = cells[first + c];
-      if (!number.test(cell)) throw new LogitsFileError(file, `${where}, column "${names[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a finite number`);
+      if (!number.test(cell))
+        throw new LogitsFileError(file, `${where}, column "${names[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a finite number`);
       target[sample * classes + c] = finite(file, `${where}, column "${names[c].slice(0, 30)}"`, Number(cell));
     }
   });
@@ -198,12 +215,21 @@ export function readNpy(file: string, bytes: Uint8Array): { dims: number[]; valu
   if (!descr || !fortran || shape === undefined) throw new LogitsFileError(file, 'header', `unreadable: ${header.slice(0, 80)}`);
   if (fortran === 'True') throw new LogitsFileError(file, 'header', 'Fortran order: save a C-ordered array (np.ascontiguousarray)');
   if (descr !== '<f4' && descr !== '<f8') throw new LogitsFileError(file, 'header', `dtype ${descr}: expected float32 (<f4) or float64 (<f8)`);
-  const dims = shape.split(',').map((d) => d.trim()).filter(Boolean).map(Number);
+  const dims = shape
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map(Number);
   if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new LogitsFileError(file, 'header', `shape (${dims.join(', ')}) is not a shape`);
   const width = descr === '<f4' ? 4 : 8;
   const data = start + headerLength;
   const expected = dims.reduce((a, b) => a * b, 1) * width;
-  if (bytes.length - data !== expected) throw new LogitsFileError(file, null, `${(bytes.length - data).toLocaleString('en')} data bytes: expected ${expected.toLocaleString('en')} for shape (${dims.join(', ')})`);
+  if (bytes.length - data !== expected)
+    throw new LogitsFileError(
+      file,
+      null,
+      `${(bytes.length - data).toLocaleString('en')} data bytes: expected ${expected.toLocaleString('en')} for shape (${dims.join(', ')})`,
+    );
   return { dims, value: (i) => (width === 4 ? view.getFloat32(data + i * 4, true) : view.getFloat64(data + i * 8, true)) };
 }
 
@@ -213,7 +239,8 @@ export function readNpy(file: string, bytes: Uint8Array): { dims: number[]; valu
  */
 export function parseLogitsNpy(file: string, bytes: Uint8Array): LogitsData {
   const { dims, value } = readNpy(file, bytes);
-  if (dims.length !== 3 || dims[0] !== 2) throw new LogitsFileError(file, 'header', `shape (${dims.join(', ')}): expected (2, B, C), teacher then student`);
+  if (dims.length !== 3 || dims[0] !== 2)
+    throw new LogitsFileError(file, 'header', `shape (${dims.join(', ')}): expected (2, B, C), teacher then student`);
   const [, batch, classes] = dims;
   checkShape(file, batch, classes);
   const read = (side: number) => {

@@ -89,7 +89,12 @@ export function pcdHost(
           maxS = Math.max(maxS, zs[c] / tau);
         }
         // KL = Σ e_t (u_t − u_s) / Σ e_t − m_t + m_s − log Σ e_t + log Σ e_s; cos from the raw sums.
-        let sumT = 0, sumS = 0, weighted = 0, dot = 0, squaresT = 0, squaresS = 0;
+        let sumT = 0,
+          sumS = 0,
+          weighted = 0,
+          dot = 0,
+          squaresT = 0,
+          squaresS = 0;
         for (let r = start; r < end; r++) {
           const c = byRank[r];
           const ut = zt[c] / tau;

@@ -295,7 +295,15 @@ function lossProgram(attrs: PcdKernelAttrs): WebGlProgram {
 }
 
 /** The WebGL kernel function (registered in pcd.ts). */
-export function pcdWebGl({ inputs, backend, attrs }: { inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo }; backend: WebGlBackend; attrs: PcdKernelAttrs }): TensorInfo[] {
+export function pcdWebGl({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo };
+  backend: WebGlBackend;
+  attrs: PcdKernelAttrs;
+}): TensorInfo[] {
   const [batch, classes] = inputs.studentLogits.shape;
   const { stages, ranking, standardize } = attrs;
   const groups = groupCount(stages);

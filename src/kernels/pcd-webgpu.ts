@@ -254,7 +254,15 @@ function flatProgram(name: string, size: number, body: string): WebGpuProgram {
 }
 
 /** The WebGPU kernel function (registered in pcd.ts). */
-export function pcdWebGpu({ inputs, backend, attrs }: { inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo }; backend: WebGpuBackend; attrs: PcdKernelAttrs }): TensorInfo[] {
+export function pcdWebGpu({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo };
+  backend: WebGpuBackend;
+  attrs: PcdKernelAttrs;
+}): TensorInfo[] {
   const { studentLogits, teacherLogits } = inputs;
   const [batch, classes] = studentLogits.shape;
   const { stages, alpha, stageWeights } = attrs;

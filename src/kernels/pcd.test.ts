@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
 import { hasFusedPcd } from './pcd';
-import { caseName, compareKdWithReference, compareWithReference, EQUIVALENCE_CASES, EQUIVALENCE_TOLERANCE, KD_EQUIVALENCE_CASES } from '../test-support/equivalence';
+import {
+  caseName,
+  compareKdWithReference,
+  compareWithReference,
+  EQUIVALENCE_CASES,
+  EQUIVALENCE_TOLERANCE,
+  KD_EQUIVALENCE_CASES,
+} from '../test-support/equivalence';
 
 describe('fused PCD kernel = composed reference on random logits (CPU backend)', () => {
   beforeAll(useCpuBackend);
@@ -12,18 +19,26 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
     expect(hasFusedPcd()).toBe(true);
   });
 
-  it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))('%s', async (_name, testCase) => {
-    const report = await compareWithReference(testCase);
-    expect(report.ranksDiffer).toBe(0);
-    for (const [field, worst] of Object.entries(report.worst)) {
-      expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
-    }
-  }, 120_000);
+  it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))(
+    '%s',
+    async (_name, testCase) => {
+      const report = await compareWithReference(testCase);
+      expect(report.ranksDiffer).toBe(0);
+      for (const [field, worst] of Object.entries(report.worst)) {
+        expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+      }
+    },
+    120_000,
+  );
 
-  it.each(KD_EQUIVALENCE_CASES.map((c) => [JSON.stringify(c), c] as const))('KD through the fused kernel = composed KD: %s', async (_name, testCase) => {
-    const report = await compareKdWithReference(testCase);
-    for (const [field, worst] of Object.entries(report.worst)) expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
-  }, 60_000);
+  it.each(KD_EQUIVALENCE_CASES.map((c) => [JSON.stringify(c), c] as const))(
+    'KD through the fused kernel = composed KD: %s',
+    async (_name, testCase) => {
+      const report = await compareKdWithReference(testCase);
+      for (const [field, worst] of Object.entries(report.worst)) expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+    },
+    60_000,
+  );
 
   it('the comparison catches a kernel that is slightly wrong (τ 4 against 4.05)', async () => {
     const report = await compareWithReference({ batch: 8, classes: 10, options: {}, referenceOptions: { temperature: 4.05 }, seed: 1 });

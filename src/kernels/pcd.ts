@@ -80,11 +80,13 @@ export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
   let side: tf.Tensor[] = [];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [student, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [loss, stageLosses, grad, ...diagnostics] = tf.engine().runKernel(
-      PCD_KERNEL,
-      { studentLogits: student, teacherLogits } as unknown as tf.NamedTensorMap,
-      attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor[];
+    const [loss, stageLosses, grad, ...diagnostics] = tf
+      .engine()
+      .runKernel(
+        PCD_KERNEL,
+        { studentLogits: student, teacherLogits } as unknown as tf.NamedTensorMap,
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
     save([grad]);
     // Kept past customGrad's own scope, then handed to the caller's scope below.
     side = [stageLosses, ...diagnostics].map((t) => tf.keep(t));

@@ -10,10 +10,21 @@ import type { LessonLinks } from '../config/page-config';
 import { PRESETS } from '../config/presets';
 
 /** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */
-export type LessonChart = Extract<Hideable, 'summary' | 'curves' | 'ranking' | 'groups' | 'schedule' | 'probabilities' | 'per-class' | 'agreement'> | 'temperature';
+export type LessonChart =
+  Extract<Hideable, 'summary' | 'curves' | 'ranking' | 'groups' | 'schedule' | 'probabilities' | 'per-class' | 'agreement'> | 'temperature';
 
 /** The charts in the order the page lays them out. */
-export const LESSON_CHARTS: readonly LessonChart[] = ['temperature', 'summary', 'curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'];
+export const LESSON_CHARTS: readonly LessonChart[] = [
+  'temperature',
+  'summary',
+  'curves',
+  'ranking',
+  'groups',
+  'schedule',
+  'probabilities',
+  'per-class',
+  'agreement',
+];
 
 /** What a live cue watches (src/lessons/cues.ts computes each from the reports). */
 export type CueId = 'runner-up' | 'kd-passes-ce' | 'largest-gap' | 'group-loss' | 'schedule-phase' | 'race-summary';
@@ -59,7 +70,12 @@ export const CHAPTERS: readonly Chapter[] = [
       'Those small probabilities are what Hinton called dark knowledge. At temperature τ = 1 they are tiny, often below 1e-4, so a student copying them would barely feel them. Dividing the logits (the scores before the softmax) by a temperature τ > 1 softens the distribution and lifts them, without changing their order.',
       'Nothing trains in this chapter: the slider recomputes the teacher’s probabilities for the probe sample at once.',
     ],
-    formulas: [{ tex: String.raw`\mathrm{softmax}_\tau(z)_c = \frac{e^{z_c/\tau}}{\sum_j e^{z_j/\tau}}`, says: 'softmax_τ(z)_c = exp(z_c / τ) / Σ_j exp(z_j / τ)' }],
+    formulas: [
+      {
+        tex: String.raw`\mathrm{softmax}_\tau(z)_c = \frac{e^{z_c/\tau}}{\sum_j e^{z_j/\tau}}`,
+        says: 'softmax_τ(z)_c = exp(z_c / τ) / Σ_j exp(z_j / τ)',
+      },
+    ],
     page: preset('mnist-few'),
     prepares: 'probe',
     charts: ['temperature', 'probabilities'],
@@ -77,7 +93,10 @@ export const CHAPTERS: readonly Chapter[] = [
       'Over 40 epochs (640 steps), KD ended 7.4 ± 1.2 points above CE in the project’s measurements (3 seeds). Stopped after 5 epochs, the same race ends with CE ahead by about 4 points: a short demo teaches the opposite of the truth.',
     ],
     formulas: [
-      { tex: String.raw`\mathrm{KD} = \tau^2 \cdot \mathrm{KL}\big(p^\tau_{\text{teacher}} \,\big\|\, p^\tau_{\text{student}}\big), \quad p^\tau = \mathrm{softmax}_\tau(z)`, says: 'KD = τ² · KL(p^τ_teacher ‖ p^τ_student), p^τ = softmax_τ(z)' },
+      {
+        tex: String.raw`\mathrm{KD} = \tau^2 \cdot \mathrm{KL}\big(p^\tau_{\text{teacher}} \,\big\|\, p^\tau_{\text{student}}\big), \quad p^\tau = \mathrm{softmax}_\tau(z)`,
+        says: 'KD = τ² · KL(p^τ_teacher ‖ p^τ_student), p^τ = softmax_τ(z)',
+      },
       { tex: String.raw`\mathrm{KL}(p \,\|\, q) = \sum_c p_c \,(\log p_c - \log q_c)`, says: 'KL(p ‖ q) = Σ_c p_c · (log p_c − log q_c)' },
       { tex: String.raw`\text{loss} = 0.1 \cdot \mathrm{CE} + 0.9 \cdot \mathrm{KD}`, says: 'loss = 0.1 · CE + 0.9 · KD' },
     ],
@@ -95,7 +114,12 @@ export const CHAPTERS: readonly Chapter[] = [
       'PCD (Progressive Class-level Distillation) starts from a question KD does not ask: on which classes is the student furthest from the teacher?',
       'For every sample it ranks the classes by the logit gap |z_teacher − z_student|, largest first. Rank 1 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
     ],
-    formulas: [{ tex: String.raw`\text{gap}_c = \left|z_{\text{teacher},c} - z_{\text{student},c}\right|, \quad \text{rank } 1 = \text{the largest gap}`, says: 'gap_c = |z_teacher,c − z_student,c|, rank 1 = the largest gap' }],
+    formulas: [
+      {
+        tex: String.raw`\text{gap}_c = \left|z_{\text{teacher},c} - z_{\text{student},c}\right|, \quad \text{rank } 1 = \text{the largest gap}`,
+        says: 'gap_c = |z_teacher,c − z_student,c|, rank 1 = the largest gap',
+      },
+    ],
     page: paper,
     charts: ['ranking', 'probabilities'],
     lookFor:
@@ -115,7 +139,10 @@ export const CHAPTERS: readonly Chapter[] = [
     ],
     formulas: [
       { tex: String.raw`D_G = \lambda_G \cdot \tau^2 \cdot \mathrm{KL}(p_G \,\|\, q_G)`, says: 'D_G = λ_G · τ² · KL(p_G ‖ q_G)' },
-      { tex: String.raw`\lambda_G = 1 - \frac{\langle p_G, q_G \rangle}{\lVert p_G \rVert \, \lVert q_G \rVert}`, says: 'λ_G = 1 − ⟨p_G, q_G⟩ / (‖p_G‖ · ‖q_G‖)' },
+      {
+        tex: String.raw`\lambda_G = 1 - \frac{\langle p_G, q_G \rangle}{\lVert p_G \rVert \, \lVert q_G \rVert}`,
+        says: 'λ_G = 1 − ⟨p_G, q_G⟩ / (‖p_G‖ · ‖q_G‖)',
+      },
       { tex: String.raw`L_{\text{PCD}} = \sum_{\text{both passes}} \sum_k \sum_G D_G`, says: 'L_PCD = Σ over both passes of Σ_k Σ_G D_G' },
     ],
     page: paper,
@@ -132,7 +159,12 @@ export const CHAPTERS: readonly Chapter[] = [
       'This project can also train PCD one stage at a time (an extension, not the paper’s method): training is cut into phases, stages 3, 2, 1 then 1, 2, 3, and each phase uses that stage’s loss alone, doubled so its scale matches the joint loss.',
       'Here the classes come in families of five that look alike, so the teacher’s low probabilities carry structure. In the project’s measurements the scheduled run did not beat the paper’s joint loss (63.9% against 64.3%, within the seeds’ spread).',
     ],
-    formulas: [{ tex: String.raw`\text{loss} = \mathrm{CE} + \text{warm-up} \cdot \alpha \cdot 2 \cdot L_k \quad \text{while phase } k \text{ trains}`, says: 'scheduled: loss = CE + warm-up · α · 2 · L_k while phase k trains' }],
+    formulas: [
+      {
+        tex: String.raw`\text{loss} = \mathrm{CE} + \text{warm-up} \cdot \alpha \cdot 2 \cdot L_k \quad \text{while phase } k \text{ trains}`,
+        says: 'scheduled: loss = CE + warm-up · α · 2 · L_k while phase k trains',
+      },
+    ],
     page: preset('superclasses'),
     charts: ['schedule', 'curves'],
     lookFor:

@@ -107,7 +107,10 @@ function runnerUp(state: CueState): string | null {
   const [first, second] = order;
   const label = probe.labels[sample];
   const at = `at τ = ${tau.toFixed(1)}`;
-  const wrong = first !== label ? ` The teacher is wrong on this sample: its favourite is not the true class (it gives ${className(state, label)} ${probabilityPercent(row[label])}).` : '';
+  const wrong =
+    first !== label
+      ? ` The teacher is wrong on this sample: its favourite is not the true class (it gives ${className(state, label)} ${probabilityPercent(row[label])}).`
+      : '';
   return (
     `For probe sample #${sample + 1} (true class ${className(state, label)}), ${at} the teacher gives ${className(state, first)} ${probabilityPercent(row[first])} ` +
     `and its runner-up ${className(state, second)} ${probabilityPercent(row[second])}: the dark knowledge is in that second number and the ones below it.${wrong}`
@@ -142,12 +145,18 @@ function largestGap(state: CueState): string | null {
   const mean = (values: Float32Array) => values.reduce((a, b) => a + b, 0) / values.length;
   const [meanThen, meanNow] = [mean(then), mean(gaps)];
   const first = Math.max(1, Math.round(probe.classes / 10));
-  const kept = byGap(then).slice(0, first).filter((c) => order.indexOf(c) < first).length;
-  const size = first === 1 ? `the class ranked first then is ${kept ? 'still first' : `now rank ${order.indexOf(byGap(then)[0]) + 1}`}` : `${kept} of the ${first} classes ranked first then still are`;
+  const kept = byGap(then)
+    .slice(0, first)
+    .filter((c) => order.indexOf(c) < first).length;
+  const size =
+    first === 1
+      ? `the class ranked first then is ${kept ? 'still first' : `now rank ${order.indexOf(byGap(then)[0]) + 1}`}`
+      : `${kept} of the ${first} classes ranked first then still are`;
   const shrunk = meanNow < meanThen;
   const changed = kept < first;
   const since = `since step ${earliest.step}`;
-  if (shrunk && changed) return `${now} ${since[0].toUpperCase()}${since.slice(1)} the gaps have shrunk (mean ${meanThen.toFixed(2)} → ${meanNow.toFixed(2)}) and the order has changed: ${size}.`;
+  if (shrunk && changed)
+    return `${now} ${since[0].toUpperCase()}${since.slice(1)} the gaps have shrunk (mean ${meanThen.toFixed(2)} → ${meanNow.toFixed(2)}) and the order has changed: ${size}.`;
   return `${now} This time the ${shrunk ? 'gaps have shrunk' : 'gaps have not shrunk'} ${since} (mean ${meanThen.toFixed(2)} → ${meanNow.toFixed(2)})${changed ? ` and the order has changed: ${size}` : `, but the order has not changed: ${size}`}.`;
 }
 
@@ -171,7 +180,8 @@ export function groupShares(probe: ProbeSnapshot, stages: number, stage: number)
   return { share: loss.map((d) => (total > 0 ? d / total : 0)), lambda };
 }
 
-const groupName = (g: number, k: number) => (g === 0 ? 'the group of the largest gaps' : g === k - 1 ? 'the group of the smallest gaps' : k === 3 ? 'the middle group' : `group ${g + 1}`);
+const groupName = (g: number, k: number) =>
+  g === 0 ? 'the group of the largest gaps' : g === k - 1 ? 'the group of the smallest gaps' : k === 3 ? 'the middle group' : `group ${g + 1}`;
 
 /**
  * Chapter 4's two claims, checked on the probe batch: which group of stage 3 holds the most
@@ -195,8 +205,10 @@ function groupLoss(state: CueState): string | null {
   const shares = now.share.map((x) => `${Math.round(100 * x)}%`).join(' / ');
   let text = `At step ${last.step}, over the ${last.count} probe samples, stage ${k}’s groups (largest gaps first) hold ${shares} of its loss: ${groupName(most, k)} holds the most`;
   if (expected === null) text += `; during the warm-up (to step ${warmEnd}) the most loss moves from ${groupName(1, k)} to ${groupName(0, k)}.`;
-  else if (most === expected) text += expected === 0 ? ', as once the student has the teacher’s broad shape.' : ', as before the student has learnt anything.';
-  else text += `; this time not ${groupName(expected, k)}, which holds the most ${expected === 0 ? 'after the warm-up' : 'at the start'} over 1,000 test samples.`;
+  else if (most === expected)
+    text += expected === 0 ? ', as once the student has the teacher’s broad shape.' : ', as before the student has learnt anything.';
+  else
+    text += `; this time not ${groupName(expected, k)}, which holds the most ${expected === 0 ? 'after the warm-up' : 'at the start'} over 1,000 test samples.`;
   if (first === last) return `${text} Train to see λ move.`;
   const before = groupShares(first, stages, k)!.lambda;
   const rose = now.lambda.map((l, g) => (l > before[g] ? g : -1)).filter((g) => g >= 0);
@@ -215,7 +227,10 @@ function schedulePhase(state: CueState): string | null {
   const phases = schedulePhases(config.schedule, config.method.stages);
   const stage = activeStageAt(phases, step, totalSteps);
   const progress = Math.min(step / totalSteps, 1);
-  const index = Math.max(0, phases.findIndex((p) => progress < p.end));
+  const index = Math.max(
+    0,
+    phases.findIndex((p) => progress < p.end),
+  );
   const at = step >= totalSteps ? phases.length - 1 : index;
   const head = `Step ${step} of ${totalSteps}: phase ${at + 1} of ${phases.length} trains ${stage === null ? 'every stage' : `stage ${stage} alone`}.`;
   return head + (stage === null ? '' : phaseLosses(state, phases[at], at, stage));
@@ -242,7 +257,9 @@ function phaseLosses(state: CueState, phase: { start: number; end: number }, ind
   const said = (m: (typeof moves)[number]) => `L${m.k} ${m.a.toFixed(2)} → ${m.b.toFixed(2)}`;
   if (index === 0) {
     const allFell = moves.every((m) => m.b < m.a);
-    return allFell ? ` In this first phase every stage’s loss falls together (${moves.map(said).join(', ')}).` : ` In this first phase: ${moves.map(said).join(', ')}.`;
+    return allFell
+      ? ` In this first phase every stage’s loss falls together (${moves.map(said).join(', ')}).`
+      : ` In this first phase: ${moves.map(said).join(', ')}.`;
   }
   const ownFalls = trained.b < trained.a;
   const othersRise = others.filter((m) => m.b > m.a);

@@ -99,7 +99,12 @@ function probe(step: number, lambdas: number[], groupLosses: number[] = [0, 0, 0
         id: 'pcd',
         probabilities: Float32Array.from([0.25, 0.25, 0.25, 0.25]),
         logitGaps: Float32Array.from([0.5, 2.5, 0.1, 1]),
-        pcd: { ranks: Int32Array.from([2, 0, 3, 1]), stageGroups: new Int32Array(8), groupLosses: Float32Array.from(groupLosses), lambdas: Float32Array.from(lambdas) },
+        pcd: {
+          ranks: Int32Array.from([2, 0, 3, 1]),
+          stageGroups: new Int32Array(8),
+          groupLosses: Float32Array.from(groupLosses),
+          lambdas: Float32Array.from(lambdas),
+        },
       },
     ],
   };
@@ -111,7 +116,9 @@ describe('live cues, from the reports', () => {
     const early = [evaluation('ce', 16, 0.2), evaluation('kd', 16, 0.15), evaluation('ce', 32, 0.3), evaluation('kd', 32, 0.28)];
     expect(cueText('kd-passes-ce', state({ evaluations: early }))).toMatch(/^At step 32 CE is ahead: 30\.0% against KD’s 28\.0%/);
     const later = [...early, evaluation('ce', 48, 0.33), evaluation('kd', 48, 0.35), evaluation('ce', 64, 0.34), evaluation('kd', 64, 0.4)];
-    expect(cueText('kd-passes-ce', state({ evaluations: later }))).toBe('KD has passed CE at step 48 and stays ahead: 40.0% against 34.0% at step 64.');
+    expect(cueText('kd-passes-ce', state({ evaluations: later }))).toBe(
+      'KD has passed CE at step 48 and stays ahead: 40.0% against 34.0% at step 64.',
+    );
     // Ahead, behind, ahead again: the passing step is the start of the latest lead.
     const back = [...later, evaluation('ce', 80, 0.5), evaluation('kd', 80, 0.45), evaluation('ce', 96, 0.5), evaluation('kd', 96, 0.55)];
     expect(cueText('kd-passes-ce', state({ evaluations: back }))).toMatch(/passed CE at step 96/);
@@ -122,13 +129,19 @@ describe('live cues, from the reports', () => {
       'For probe sample #1 (true class “three”), at τ = 1.0 the teacher gives “three” 78.9% and its runner-up “one” 20.0%: the dark knowledge is in that second number and the ones below it.',
     );
     // At the slider's τ, in one format; and a teacher that is wrong on the sample says so.
-    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])], probeTemperature: 8 }))).toMatch(/^For probe sample #1 \(true class “three”\), at τ = 8\.0 the teacher gives “three” \d+\.\d% and its runner-up “one” \d+\.\d%/);
+    expect(cueText('runner-up', state({ probes: [probe(0, [0.1, 0.2, 0.3])], probeTemperature: 8 }))).toMatch(
+      /^For probe sample #1 \(true class “three”\), at τ = 8\.0 the teacher gives “three” \d+\.\d% and its runner-up “one” \d+\.\d%/,
+    );
     const wrong = { ...probe(0, [0.1, 0.2, 0.3]), labels: [1] };
-    expect(cueText('runner-up', state({ probes: [wrong] }))).toMatch(/true class “one”\), .* The teacher is wrong on this sample: its favourite is not the true class \(it gives “one” 20\.0%\)\.$/);
+    expect(cueText('runner-up', state({ probes: [wrong] }))).toMatch(
+      /true class “one”\), .* The teacher is wrong on this sample: its favourite is not the true class \(it gives “one” 20\.0%\)\.$/,
+    );
     expect(probabilityPercent(0.789)).toBe('78.9%');
     expect(probabilityPercent(0.0052)).toBe('0.52%');
     expect(probabilityPercent(3.1e-7)).toBe('3.1e-5%');
-    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(/step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1\.$/);
+    expect(cueText('largest-gap', state({ probes: [probe(20, [0.1, 0.2, 0.3])] }))).toMatch(
+      /step 20, .* furthest from the teacher on “one”: a logit gap of 2\.50, rank 1\.$/,
+    );
   });
 
   it('checks chapter 3’s claim against the earliest snapshot: the gaps shrink and the order changes, or says they did not', () => {
@@ -140,8 +153,12 @@ describe('live cues, from the reports', () => {
     expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [0.5, 2.5, 0.1, 1])] }))).toBe(
       'At step 50, for probe sample #1, the student is furthest from the teacher on “one”: a logit gap of 2.50, rank 1. Since step 0 the gaps have shrunk (mean 3.00 → 1.03) and the order has changed: the class ranked first then is now rank 2.',
     );
-    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [3, 1, 2, 7])] }))).toMatch(/ This time the gaps have not shrunk since step 0 \(mean 3\.00 → 3\.25\), but the order has not changed: the class ranked first then is still first\.$/);
-    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [1, 0.2, 0.1, 2])] }))).toMatch(/This time the gaps have shrunk since step 0 \(mean 3\.00 → 0\.83\), but the order has not changed/);
+    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [3, 1, 2, 7])] }))).toMatch(
+      / This time the gaps have not shrunk since step 0 \(mean 3\.00 → 3\.25\), but the order has not changed: the class ranked first then is still first\.$/,
+    );
+    expect(cueText('largest-gap', state({ probes: [start, withGaps(50, [1, 0.2, 0.1, 2])] }))).toMatch(
+      /This time the gaps have shrunk since step 0 \(mean 3\.00 → 0\.83\), but the order has not changed/,
+    );
   });
 
   it('says which group holds the loss and whether λ fell in each group, as the snapshots have it', () => {
@@ -179,17 +196,25 @@ describe('live cues, from the reports', () => {
     const steps = Array.from({ length: 330 }, (_, i) => i);
     const falling = (i: number, from: number) => 5 / (1 + Math.max(0, i - from) / 20);
     // Phase 1 (0–107, stage 3): all fall. Phase 2 (107–213, stage 2): L2 falls, L3 rises. Phase 3 (213–320, stage 1): L1 falls.
-    const values = steps.map((i) => (i < 107 ? [falling(i, 0), falling(i, 0), falling(i, 0)] : i < 213 ? [1, falling(i, 107), 1 + (i - 107) / 50] : [falling(i, 213), 1, 2]));
+    const values = steps.map((i) =>
+      i < 107 ? [falling(i, 0), falling(i, 0), falling(i, 0)] : i < 213 ? [1, falling(i, 107), 1 + (i - 107) / 50] : [falling(i, 213), 1, 2],
+    );
     const upTo = (step: number, v = values) => ({ steps: steps.slice(0, step), values: v.slice(0, step) });
-    expect(cueText('schedule-phase', state({ config, step: 60, stageLosses: upTo(60) }))).toMatch(/^Step 60 of 640: phase 1 of 6 trains stage 3 alone\. In this first phase every stage’s loss falls together \(L1 \d\.\d\d → \d\.\d\d, L2 .*, L3 .*\)\.$/);
-    expect(cueText('schedule-phase', state({ config, step: 200, stageLosses: upTo(200) }))).toMatch(/phase 2 of 6 trains stage 2 alone\. In this phase the stage that trains is the one whose loss falls: L2 \d\.\d\d → \d\.\d\d, while L3 \d\.\d\d → \d\.\d\d\.$/);
+    expect(cueText('schedule-phase', state({ config, step: 60, stageLosses: upTo(60) }))).toMatch(
+      /^Step 60 of 640: phase 1 of 6 trains stage 3 alone\. In this first phase every stage’s loss falls together \(L1 \d\.\d\d → \d\.\d\d, L2 .*, L3 .*\)\.$/,
+    );
+    expect(cueText('schedule-phase', state({ config, step: 200, stageLosses: upTo(200) }))).toMatch(
+      /phase 2 of 6 trains stage 2 alone\. In this phase the stage that trains is the one whose loss falls: L2 \d\.\d\d → \d\.\d\d, while L3 \d\.\d\d → \d\.\d\d\.$/,
+    );
     const flat = steps.map((i) => (i < 213 ? values[i] : [1 + (i - 213) / 100, 1, 2]));
-    expect(cueText('schedule-phase', state({ config, step: 300, stageLosses: upTo(300, flat) }))).toMatch(/phase 3 of 6 trains stage 1 alone\. This time L1 did not fall in its own phase: L1 /);
+    expect(cueText('schedule-phase', state({ config, step: 300, stageLosses: upTo(300, flat) }))).toMatch(
+      /phase 3 of 6 trains stage 1 alone\. This time L1 did not fall in its own phase: L1 /,
+    );
   });
 });
 
 describe('the lesson formulas', () => {
-  it('each typesets with KaTeX as MathML with no inline style (the site\'s CSP) and has a plain reading', () => {
+  it("each typesets with KaTeX as MathML with no inline style (the site's CSP) and has a plain reading", () => {
     const formulas = CHAPTERS.flatMap((c) => c.formulas);
     expect(formulas.length).toBeGreaterThan(5);
     for (const { tex, says } of formulas) {

@@ -17,7 +17,12 @@ import { cueText, groupShares, type CueState } from './cues';
 // 0 the middle group of stage 3 holds the most loss on the probe batch, after the warm-up and
 // to the end the group of the largest gaps does. Each cue says so in the chapter's words.
 let site: { url: string; close: () => Promise<void> };
-const paperRun: { probes: ProbeSnapshot[]; warmEnd: number; totalSteps: number; classNames: string[] } = { probes: [], warmEnd: 0, totalSteps: 0, classNames: [] };
+const paperRun: { probes: ProbeSnapshot[]; warmEnd: number; totalSteps: number; classNames: string[] } = {
+  probes: [],
+  warmEnd: 0,
+  totalSteps: 0,
+  classNames: [],
+};
 beforeAll(async () => {
   await selectBackend(['wasm']);
   site = await serveDirectory('public');
@@ -58,7 +63,12 @@ describe('chapter 3 on a real run of its configuration', () => {
     const [start, warmed, end] = paperRun.probes;
     const gapsOf = (probe: ProbeSnapshot, b: number) => probe.runs[0].logitGaps!.subarray(b * probe.classes, (b + 1) * probe.classes);
     const mean = (gaps: Float32Array) => gaps.reduce((a, g) => a + g, 0) / gaps.length;
-    const firstTen = (gaps: Float32Array) => new Set(Array.from(gaps.keys()).sort((x, y) => gaps[y] - gaps[x] || x - y).slice(0, 10));
+    const firstTen = (gaps: Float32Array) =>
+      new Set(
+        Array.from(gaps.keys())
+          .sort((x, y) => gaps[y] - gaps[x] || x - y)
+          .slice(0, 10),
+      );
     // The chapter's words: "every probe sample's gaps fell to about a third of their size at step 0 or less … of the ten classes ranked first at step 0, at most four still were".
     expect(CHAPTERS[2].lookFor).toMatch(/about a third of their size at step 0 or less, .* at most four still were/);
     for (let b = 0; b < start.count; b++) {
@@ -69,10 +79,14 @@ describe('chapter 3 on a real run of its configuration', () => {
         else expect(kept).toBeLessThan(10);
       }
     }
-    expect(cueText('largest-gap', paperState(1, 2))).toMatch(/^At step 0, for probe sample #1, the student is furthest from the teacher on “s\d\d\.c\d”: a logit gap of \d+\.\d\d, rank 1\.$/);
+    expect(cueText('largest-gap', paperState(1, 2))).toMatch(
+      /^At step 0, for probe sample #1, the student is furthest from the teacher on “s\d\d\.c\d”: a logit gap of \d+\.\d\d, rank 1\.$/,
+    );
     for (const upTo of [2, 3]) {
       for (let b = 0; b < start.count; b++) {
-        expect(cueText('largest-gap', paperState(upTo, 2, b))).toMatch(/ Since step 0 the gaps have shrunk \(mean \d+\.\d\d → \d+\.\d\d\) and the order has changed: \d of the 10 classes ranked first then still are\.$/);
+        expect(cueText('largest-gap', paperState(upTo, 2, b))).toMatch(
+          / Since step 0 the gaps have shrunk \(mean \d+\.\d\d → \d+\.\d\d\) and the order has changed: \d of the 10 classes ranked first then still are\.$/,
+        );
       }
     }
   });
@@ -90,8 +104,14 @@ describe('chapter 4 on a real run of its configuration', () => {
     expect(end.share[0]).toBe(Math.max(...end.share));
     expect(warmed.lambda[1]).toBeLessThan(start.lambda[1]);
     expect(warmed.lambda[2]).toBeLessThan(start.lambda[2]);
-    expect(cueText('group-loss', paperState(1, 3))).toMatch(/^At step 0, over the 8 probe samples, stage 3’s groups \(largest gaps first\) hold \d+% \/ \d+% \/ \d+% of its loss: the middle group holds the most, as before the student has learnt anything\./);
-    expect(cueText('group-loss', paperState(2, 3))).toMatch(new RegExp(`^At step ${paperRun.warmEnd + 10}, .*: the group of the largest gaps holds the most, as once the student has the teacher’s broad shape\\. Since step 0, λ `));
+    expect(cueText('group-loss', paperState(1, 3))).toMatch(
+      /^At step 0, over the 8 probe samples, stage 3’s groups \(largest gaps first\) hold \d+% \/ \d+% \/ \d+% of its loss: the middle group holds the most, as before the student has learnt anything\./,
+    );
+    expect(cueText('group-loss', paperState(2, 3))).toMatch(
+      new RegExp(
+        `^At step ${paperRun.warmEnd + 10}, .*: the group of the largest gaps holds the most, as once the student has the teacher’s broad shape\\. Since step 0, λ `,
+      ),
+    );
   });
 });
 
@@ -101,19 +121,48 @@ describe('chapter 4 on a real run of its configuration', () => {
 // levels off while it memorises its labels; the cue says each as the evaluations have it.
 describe('chapter 2 on the recorded race', () => {
   const recorded = JSON.parse(readFileSync(new URL('../../docs/results/preset-race.json', import.meta.url), 'utf8')) as {
-    curves: { seed: number; run: string; points: { step: number; testAccuracy: number; trainAccuracy: number; testLoss: number; trainLoss: number }[] }[];
+    curves: {
+      seed: number;
+      run: string;
+      points: { step: number; testAccuracy: number; trainAccuracy: number; testLoss: number; trainLoss: number }[];
+    }[];
   };
   const evaluationsOf = (seed: number, upToStep: number): EvaluationReport[] =>
     recorded.curves
       .filter((c) => c.seed === seed && (c.run === 'ce' || c.run === 'kd'))
-      .flatMap((c) => c.points.filter((p) => p.step <= upToStep).map((p) => ({ id: c.run, testCount: 4000, perClassAccuracy: [], confusion: new Int32Array(0), teacherAgreement: null, nonTargetKl: null, nonTargetRankCorrelation: null, ...p })));
-  const state = (evaluations: EvaluationReport[]): CueState => ({ evaluations, probes: [], classNames: [], step: 640, totalSteps: 640, probeSample: 0, config: CHAPTERS[1].page!.config, runs: ['ce', 'kd'], teacherAccuracy: null });
+      .flatMap((c) =>
+        c.points
+          .filter((p) => p.step <= upToStep)
+          .map((p) => ({
+            id: c.run,
+            testCount: 4000,
+            perClassAccuracy: [],
+            confusion: new Int32Array(0),
+            teacherAgreement: null,
+            nonTargetKl: null,
+            nonTargetRankCorrelation: null,
+            ...p,
+          })),
+      );
+  const state = (evaluations: EvaluationReport[]): CueState => ({
+    evaluations,
+    probes: [],
+    classNames: [],
+    step: 640,
+    totalSteps: 640,
+    probeSample: 0,
+    config: CHAPTERS[1].page!.config,
+    runs: ['ce', 'kd'],
+    teacherAccuracy: null,
+  });
 
   it.each([1, 2, 3])('seed %i: CE ahead at first, then KD passes it for good and CE levels off', (seed) => {
     expect(CHAPTERS[1].cue).toBe('kd-passes-ce');
     expect(cueText('kd-passes-ce', state(evaluationsOf(seed, 16)))).toMatch(/^At step 16 CE is ahead: /);
     const end = cueText('kd-passes-ce', state(evaluationsOf(seed, 640)))!;
-    expect(end).toMatch(/^KD has passed CE at step \d+ and stays ahead: \d+\.\d% against \d+\.\d% at step 640\. CE has levelled off \(.*\) while it gets 9\d\.\d% of its training samples right: it memorises its labels\.$/);
+    expect(end).toMatch(
+      /^KD has passed CE at step \d+ and stays ahead: \d+\.\d% against \d+\.\d% at step 640\. CE has levelled off \(.*\) while it gets 9\d\.\d% of its training samples right: it memorises its labels\.$/,
+    );
   });
 });
 
@@ -164,9 +213,15 @@ describe('chapter 6 against the recorded ablation', () => {
     expect(best).toBe('pcd-no-ranking-no-lambda');
     expect(text).toContain('both off, 68.3 ± 0.5%, the best run of the study');
     // "the parts PCD adds to grouped distillation cost accuracy": each part off beats PCD in every seed.
-    for (const off of ['pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda']) expect(paired(off, 'pcd').every((d) => d > 0), off).toBe(true);
+    for (const off of ['pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda'])
+      expect(
+        paired(off, 'pcd').every((d) => d > 0),
+        off,
+      ).toBe(true);
     // "a single seed varies by about a point either way" (the chapter's "look for").
-    const spread = ['pcd', 'kd', 'dkd', 'pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda'].flatMap((id) => stats(id).values.map((v) => Math.abs(v - stats(id).mean)));
+    const spread = ['pcd', 'kd', 'dkd', 'pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda'].flatMap((id) =>
+      stats(id).values.map((v) => Math.abs(v - stats(id).mean)),
+    );
     expect(CHAPTERS[5].lookFor).toMatch(/a single seed varies by about a point either way/);
     expect(Math.max(...spread)).toBeLessThan(1.5);
   });

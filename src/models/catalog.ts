@@ -15,12 +15,33 @@ export interface ModelEntry {
 }
 
 export const MODEL_CATALOG: readonly ModelEntry[] = [
-  { id: 'mnist-cnn-teacher', dataset: 'mnist', role: 'teacher', name: 'CNN teacher', description: 'conv 3×3×16 → pool → conv 3×3×32 → pool → dense 128 (dropout 0.3) → 10', parameters: 206922 },
-  { id: 'mnist-cnn-small', dataset: 'mnist', role: 'student', name: 'small CNN', description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → 10', parameters: 4266 },
+  {
+    id: 'mnist-cnn-teacher',
+    dataset: 'mnist',
+    role: 'teacher',
+    name: 'CNN teacher',
+    description: 'conv 3×3×16 → pool → conv 3×3×32 → pool → dense 128 (dropout 0.3) → 10',
+    parameters: 206922,
+  },
+  {
+    id: 'mnist-cnn-small',
+    dataset: 'mnist',
+    role: 'student',
+    name: 'small CNN',
+    description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → 10',
+    parameters: 4266,
+  },
   { id: 'mnist-mlp', dataset: 'mnist', role: 'student', name: 'MLP', description: '784 → 16 → 10', parameters: 12730 },
   { id: 'mnist-mlp-wide', dataset: 'mnist', role: 'student', name: 'wide MLP', description: '784 → 64 → 10', parameters: 50890 },
   { id: 'mnist-linear', dataset: 'mnist', role: 'student', name: 'linear (softmax regression)', description: '784 → 10', parameters: 7850 },
-  { id: 'synthetic-mlp-teacher', dataset: 'synthetic100', role: 'teacher', name: 'MLP teacher', description: '32 → 256 → 256 → 100', parameters: 99940 },
+  {
+    id: 'synthetic-mlp-teacher',
+    dataset: 'synthetic100',
+    role: 'teacher',
+    name: 'MLP teacher',
+    description: '32 → 256 → 256 → 100',
+    parameters: 99940,
+  },
   { id: 'synthetic-mlp-small', dataset: 'synthetic100', role: 'student', name: 'small MLP', description: '32 → 24 → 100', parameters: 3292 },
   { id: 'synthetic-mlp-tiny', dataset: 'synthetic100', role: 'student', name: 'tiny MLP', description: '32 → 12 → 100', parameters: 1696 },
   { id: 'synthetic-mlp-medium', dataset: 'synthetic100', role: 'student', name: 'medium MLP', description: '32 → 48 → 100', parameters: 6484 },
@@ -71,7 +92,14 @@ export function localStudents(facts: Pick<LocalFacts, 'featureShape' | 'classNam
   const inputs = facts.featureShape.reduce((a, b) => a * b, 1);
   const classes = facts.classNames.length;
   const entries: ModelEntry[] = [
-    { id: 'local-linear', dataset: 'local', role: 'student', name: 'linear (softmax regression)', description: `${inputs} → ${classes}`, parameters: (inputs + 1) * classes },
+    {
+      id: 'local-linear',
+      dataset: 'local',
+      role: 'student',
+      name: 'linear (softmax regression)',
+      description: `${inputs} → ${classes}`,
+      parameters: (inputs + 1) * classes,
+    },
     ...Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => ({
       id,
       dataset: 'local' as const,

@@ -24,7 +24,11 @@ describe('the committed teachers', () => {
     const data = await loadDataset(dataset, site.url);
     const { model, metadata } = await loadTeacher(dataset, site.url, fetch, data);
     const probe = metadata.probe.firstTestSamples;
-    const firstSamples = { ...data.test, count: probe, features: data.test.features.subarray(0, probe * (data.test.features.length / data.test.count)) };
+    const firstSamples = {
+      ...data.test,
+      count: probe,
+      features: data.test.features.subarray(0, probe * (data.test.features.length / data.test.count)),
+    };
     const predictions = argmaxRows(await predictLogits(model, data, firstSamples), data.classNames.length);
     expect(Array.from(predictions)).toEqual(metadata.probe.predictions);
     // Sanity: a teacher worth distilling from gets most of these right.
@@ -47,7 +51,10 @@ describe('bad teacher files get a clear error naming the file and the fault', ()
   /** Rewrites the metadata's seals, as someone who replaced the files would. */
   const reseal = async (dataset: DatasetId) => {
     const metadata = JSON.parse(readFileSync(teacherFile(dataset, 'metadata.json'), 'utf8'));
-    metadata.files = await fileSeals({ 'model.json': readFileSync(teacherFile(dataset, 'model.json')), 'weights.bin': readFileSync(teacherFile(dataset, 'weights.bin')) });
+    metadata.files = await fileSeals({
+      'model.json': readFileSync(teacherFile(dataset, 'model.json')),
+      'weights.bin': readFileSync(teacherFile(dataset, 'weights.bin')),
+    });
     writeFileSync(teacherFile(dataset, 'metadata.json'), JSON.stringify(metadata));
   };
   const weights = () => new Float32Array(new Uint8Array(readFileSync(teacherFile('synthetic100', 'weights.bin'))).buffer);
@@ -65,14 +72,18 @@ describe('bad teacher files get a clear error naming the file and the fault', ()
 
   it('metadata of the other dataset', async () => {
     cpSync(join('public', teacherDirectory('synthetic100')), join(dir, teacherDirectory('mnist')), { recursive: true });
-    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(/models\/mnist\/teacher\/metadata\.json: describes the synthetic100 teacher, not the mnist one/);
+    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(
+      /models\/mnist\/teacher\/metadata\.json: describes the synthetic100 teacher, not the mnist one/,
+    );
   });
 
   it('a model file that does not match the architecture', async () => {
     cpSync(join('public', teacherDirectory('synthetic100')), join(dir, teacherDirectory('mnist')), { recursive: true });
     const metadata = JSON.parse(readFileSync(teacherFile('mnist', 'metadata.json'), 'utf8'));
     writeFileSync(teacherFile('mnist', 'metadata.json'), JSON.stringify({ ...metadata, dataset: 'mnist' }));
-    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(/models\/mnist\/teacher\/model\.json: does not match the architecture mnist-cnn-teacher/);
+    await expect(loadTeacher('mnist', server.url)).rejects.toThrow(
+      /models\/mnist\/teacher\/model\.json: does not match the architecture mnist-cnn-teacher/,
+    );
   });
 
   it('missing, truncated or corrupted weights', async () => {
@@ -82,7 +93,9 @@ describe('bad teacher files get a clear error naming the file and the fault', ()
     await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: truncated: 199,880 bytes, expected 399,760$/);
     const random = new Uint8Array(bytes.length).map((_, i) => (i * 2654435761) >>> 24);
     writeFileSync(file, random);
-    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says/);
+    await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(
+      /teacher\/weights\.bin: checksum mismatch: SHA-256 [0-9a-f]{64}, metadata\.json says/,
+    );
     rmSync(file);
     await expect(loadTeacher('synthetic100', server.url)).rejects.toThrow(/teacher\/weights\.bin: HTTP 404/);
   });
@@ -94,13 +107,17 @@ describe('bad teacher files get a clear error naming the file and the fault', ()
     await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/teacher\/weights\.bin: gives non-finite logits \(NaN or ∞\)/);
     writeFileSync(file, Buffer.from(weights().map((w, i) => (i % 7 === 0 ? 1e30 : w)).buffer));
     await reseal('synthetic100');
-    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/teacher\/weights\.bin: (gives non-finite logits|predicts class \d+ for test sample \d+, metadata\.json recorded \d+)/);
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(
+      /teacher\/weights\.bin: (gives non-finite logits|predicts class \d+ for test sample \d+, metadata\.json recorded \d+)/,
+    );
     const other = modelSpec('synthetic-mlp-teacher').build(5);
     const values = other.getWeights().map((w) => w.dataSync());
     other.dispose();
     writeFileSync(file, Buffer.concat(values.map((v) => Buffer.from(new Float32Array(v).buffer))));
     await reseal('synthetic100');
-    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(/predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/);
+    await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow(
+      /predicts class \d+ for test sample \d+, metadata\.json recorded \d+: these weights are not the trained teacher's/,
+    );
   });
 
   it('missing metadata', async () => {

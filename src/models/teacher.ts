@@ -29,9 +29,7 @@ export const teacherMetadataSchema = z.object({
   /** Predicted classes of the first test samples, checked on every load that has the dataset. */
   probe: z.object({ firstTestSamples: z.number().int().positive(), predictions: z.array(z.number().int()) }),
   /** The default student trained from scratch with cross-entropy on the same budget. */
-  baselineStudent: z
-    .object({ modelId: z.string(), parameterCount: z.number().int(), testAccuracy: z.number(), seed: z.number().int() })
-    .optional(),
+  baselineStudent: z.object({ modelId: z.string(), parameterCount: z.number().int(), testAccuracy: z.number(), seed: z.number().int() }).optional(),
   date: z.string(),
 });
 
@@ -56,10 +54,17 @@ async function sealedFile(directory: string, name: string, metadata: TeacherMeta
   const response = await fetchSiteFile(url, fetchFn);
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.length !== seal.bytes) {
-    throw new SiteFileError(url, `${bytes.length < seal.bytes ? 'truncated' : 'too long'}: ${bytes.length.toLocaleString('en')} bytes, expected ${seal.bytes.toLocaleString('en')}`);
+    throw new SiteFileError(
+      url,
+      `${bytes.length < seal.bytes ? 'truncated' : 'too long'}: ${bytes.length.toLocaleString('en')} bytes, expected ${seal.bytes.toLocaleString('en')}`,
+    );
   }
   const digest = await sha256Hex(bytes);
-  if (digest !== seal.sha256) throw new SiteFileError(url, `checksum mismatch: SHA-256 ${digest}, metadata.json says ${seal.sha256} (the file is corrupt or not this teacher's)`);
+  if (digest !== seal.sha256)
+    throw new SiteFileError(
+      url,
+      `checksum mismatch: SHA-256 ${digest}, metadata.json says ${seal.sha256} (the file is corrupt or not this teacher's)`,
+    );
   return bytes;
 }
 
@@ -81,7 +86,10 @@ export async function loadTeacher(
   const directory = `${siteUrl}${teacherDirectory(dataset)}`;
   const metadata = await fetchJsonFile(`${directory}metadata.json`, teacherMetadataSchema, fetchFn);
   if (metadata.dataset !== dataset) {
-    throw new SiteFileError(`${directory}metadata.json`, `describes the ${metadata.dataset} teacher, not the ${dataset} one (a file copied from the other teacher?)`);
+    throw new SiteFileError(
+      `${directory}metadata.json`,
+      `describes the ${metadata.dataset} teacher, not the ${dataset} one (a file copied from the other teacher?)`,
+    );
   }
   const modelUrl = `${directory}model.json`;
   let artifacts: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
@@ -91,9 +99,12 @@ export async function loadTeacher(
     if (error instanceof SiteFileError) throw error;
     throw new SiteFileError(modelUrl, `is not valid JSON (${(error as Error).message})`);
   }
-  if (!artifacts?.modelTopology || !Array.isArray(artifacts.weightsManifest)) throw new SiteFileError(modelUrl, 'is not a TF.js Layers model (no modelTopology or weightsManifest)');
+  if (!artifacts?.modelTopology || !Array.isArray(artifacts.weightsManifest))
+    throw new SiteFileError(modelUrl, 'is not a TF.js Layers model (no modelTopology or weightsManifest)');
   const weightSpecs = artifacts.weightsManifest.flatMap((group) => group.weights);
-  const weightFiles = await Promise.all(artifacts.weightsManifest.flatMap((group) => group.paths).map((path) => sealedFile(directory, path, metadata, fetchFn)));
+  const weightFiles = await Promise.all(
+    artifacts.weightsManifest.flatMap((group) => group.paths).map((path) => sealedFile(directory, path, metadata, fetchFn)),
+  );
   const joined = new Uint8Array(weightFiles.reduce((n, f) => n + f.length, 0));
   weightFiles.reduce((offset, f) => (joined.set(f, offset), offset + f.length), 0);
   let model: tf.LayersModel;
@@ -137,10 +148,14 @@ async function checkPredictions(model: tf.LayersModel, metadata: TeacherMetadata
   const count = Math.min(metadata.probe.firstTestSamples, data.test.count);
   const first = firstSamples(data.test, count, featureSize(data));
   const logits = await predictLogits(model, data, first);
-  if (!logits.every(Number.isFinite)) throw new SiteFileError(weightsUrl, 'gives non-finite logits (NaN or ∞) on the first test samples: the weights are corrupt');
+  if (!logits.every(Number.isFinite))
+    throw new SiteFileError(weightsUrl, 'gives non-finite logits (NaN or ∞) on the first test samples: the weights are corrupt');
   const predicted = Array.from(argmaxRows(logits, data.classNames.length));
   const wrong = predicted.findIndex((p, i) => p !== metadata.probe.predictions[i]);
   if (wrong >= 0) {
-    throw new SiteFileError(weightsUrl, `predicts class ${predicted[wrong]} for test sample ${wrong}, metadata.json recorded ${metadata.probe.predictions[wrong]}: these weights are not the trained teacher's`);
+    throw new SiteFileError(
+      weightsUrl,
+      `predicts class ${predicted[wrong]} for test sample ${wrong}, metadata.json recorded ${metadata.probe.predictions[wrong]}: these weights are not the trained teacher's`,
+    );
   }
 }

@@ -10,7 +10,14 @@ describe('the TF.js-free model catalog the page shows', () => {
     expect(MODEL_CATALOG.map((m) => m.id)).toEqual(MODEL_ZOO.map((m) => m.id));
     for (const spec of MODEL_ZOO) {
       const entry = MODEL_CATALOG.find((m) => m.id === spec.id)!;
-      expect({ ...entry }).toEqual({ id: spec.id, dataset: spec.dataset, role: spec.role, name: spec.name, description: spec.description, parameters: parameterCount(spec) });
+      expect({ ...entry }).toEqual({
+        id: spec.id,
+        dataset: spec.dataset,
+        role: spec.role,
+        name: spec.name,
+        description: spec.description,
+        parameters: parameterCount(spec),
+      });
     }
   });
 });

@@ -65,7 +65,12 @@ function mnistMlp(id: string, name: string, hidden: number): ModelSpec {
     role: 'student',
     name,
     description: `784 → ${hidden} → 10`,
-    build: (seed) => sequential(id.replace(/-/g, '_'), [tf.layers.flatten({ inputShape: MNIST_INPUT }), dense(hidden, seed, 1, 'relu'), dense(10, seed, 2, 'linear')]),
+    build: (seed) =>
+      sequential(id.replace(/-/g, '_'), [
+        tf.layers.flatten({ inputShape: MNIST_INPUT }),
+        dense(hidden, seed, 1, 'relu'),
+        dense(10, seed, 2, 'linear'),
+      ]),
   };
 }
 
@@ -106,8 +111,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     role: 'student',
     name: 'linear (softmax regression)',
     description: '784 → 10',
-    build: (seed) =>
-      sequential('mnist_linear', [tf.layers.flatten({ inputShape: MNIST_INPUT }), dense(10, seed, 1, 'linear')]),
+    build: (seed) => sequential('mnist_linear', [tf.layers.flatten({ inputShape: MNIST_INPUT }), dense(10, seed, 1, 'linear')]),
   },
   {
     id: 'synthetic-mlp-teacher',
@@ -116,11 +120,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     name: 'MLP teacher',
     description: '32 → 256 → 256 → 100',
     build: (seed) =>
-      sequential('synthetic_mlp_teacher', [
-        dense(256, seed, 1, 'relu', SYNTHETIC_INPUT),
-        dense(256, seed, 2, 'relu'),
-        dense(100, seed, 3, 'linear'),
-      ]),
+      sequential('synthetic_mlp_teacher', [dense(256, seed, 1, 'relu', SYNTHETIC_INPUT), dense(256, seed, 2, 'relu'), dense(100, seed, 3, 'linear')]),
   },
   {
     id: 'synthetic-mlp-small',
@@ -128,8 +128,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     role: 'student',
     name: 'small MLP',
     description: '32 → 24 → 100',
-    build: (seed) =>
-      sequential('synthetic_mlp_small', [dense(24, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+    build: (seed) => sequential('synthetic_mlp_small', [dense(24, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
   },
   {
     id: 'synthetic-mlp-tiny',
@@ -137,8 +136,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     role: 'student',
     name: 'tiny MLP',
     description: '32 → 12 → 100',
-    build: (seed) =>
-      sequential('synthetic_mlp_tiny', [dense(12, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+    build: (seed) => sequential('synthetic_mlp_tiny', [dense(12, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
   },
   {
     id: 'synthetic-mlp-medium',
@@ -146,8 +144,7 @@ export const MODEL_ZOO: readonly ModelSpec[] = [
     role: 'student',
     name: 'medium MLP',
     description: '32 → 48 → 100',
-    build: (seed) =>
-      sequential('synthetic_mlp_medium', [dense(48, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
+    build: (seed) => sequential('synthetic_mlp_medium', [dense(48, seed, 1, 'relu', SYNTHETIC_INPUT), dense(100, seed, 2, 'linear')]),
   },
 ];
 
@@ -160,10 +157,16 @@ export function localStudentSpecs(dataset: Pick<Dataset, 'featureShape' | 'class
   const classes = dataset.classNames.length;
   // Fresh layers for every model built (a layer object belongs to one model).
   const flat = () => (input.length > 1 ? [tf.layers.flatten({ inputShape: input })] : []);
-  const first = (units: number, seed: number, activation: 'relu' | 'linear') => (input.length > 1 ? dense(units, seed, 1, activation) : dense(units, seed, 1, activation, input));
+  const first = (units: number, seed: number, activation: 'relu' | 'linear') =>
+    input.length > 1 ? dense(units, seed, 1, activation) : dense(units, seed, 1, activation, input);
   const builders: Record<string, (seed: number) => tf.LayersModel> = {
     'local-linear': (seed) => sequential('local_linear', [...flat(), first(classes, seed, 'linear')]),
-    ...Object.fromEntries(Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => [id, (seed: number) => sequential(id.replace(/-/g, '_'), [...flat(), first(hidden, seed, 'relu'), dense(classes, seed, 2, 'linear')])])),
+    ...Object.fromEntries(
+      Object.entries(LOCAL_MLP_WIDTHS).map(([id, hidden]) => [
+        id,
+        (seed: number) => sequential(id.replace(/-/g, '_'), [...flat(), first(hidden, seed, 'relu'), dense(classes, seed, 2, 'linear')]),
+      ]),
+    ),
     'local-cnn-small': (seed) => smallCnn('local_cnn_small', input, classes, seed),
   };
   return localStudents(dataset).map((entry) => ({ ...entry, role: 'student', build: builders[entry.id] }));
@@ -173,7 +176,16 @@ export function localStudentSpecs(dataset: Pick<Dataset, 'featureShape' | 'class
 export function modelSpec(id: string, dataset?: Pick<Dataset, 'featureShape' | 'classNames'>): ModelSpec {
   if (id.startsWith('local-')) {
     const local = dataset ? localStudentSpecs(dataset).find((m) => m.id === id) : undefined;
-    if (!local) throw new Error(`model = "${id}" is invalid: ${dataset ? `expected one of ${localStudentSpecs(dataset).map((m) => m.id).join(', ')}` : 'a local student needs its dataset'}`);
+    if (!local)
+      throw new Error(
+        `model = "${id}" is invalid: ${
+          dataset
+            ? `expected one of ${localStudentSpecs(dataset)
+                .map((m) => m.id)
+                .join(', ')}`
+            : 'a local student needs its dataset'
+        }`,
+      );
     return local;
   }
   const spec = MODEL_ZOO.find((m) => m.id === id);

@@ -48,12 +48,15 @@ const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|software|basic render|w
  */
 export async function softwareWebGpu(): Promise<string | null> {
   if (typeof navigator === 'undefined' || !('gpu' in navigator)) return null;
-  const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null> } }).gpu;
+  const gpu = (
+    navigator as unknown as { gpu: { requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null> } }
+  ).gpu;
   const adapter = await gpu.requestAdapter();
   if (!adapter) return null;
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.device, info.description].filter((v) => typeof v === 'string' && v).join(' ');
-  if (info.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return `the WebGPU adapter is a software fallback${name ? ` (${name})` : ''}`;
+  if (info.isFallbackAdapter === true || adapter.isFallbackAdapter === true)
+    return `the WebGPU adapter is a software fallback${name ? ` (${name})` : ''}`;
   if (SOFTWARE_RENDERER.test(name)) return `the WebGPU adapter is a software renderer (${name}), slower than WebGL here`;
   return null;
 }
@@ -102,7 +105,11 @@ export async function selectBackend(
         const renderer = softwareWebGl();
         if (renderer) {
           const short = renderer.match(SOFTWARE_RENDERER)?.[0] ?? renderer.slice(0, 40);
-          skipped.push({ backend: name, reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster`, software: true });
+          skipped.push({
+            backend: name,
+            reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster`,
+            software: true,
+          });
           continue;
         }
       }

@@ -57,7 +57,12 @@ export interface StepInProgress {
 }
 
 /** A run's training objective on some samples of the step's batch. */
-export type StepObjective = (run: TrainedRun, input: tf.Tensor, labels: tf.Tensor2D, teacher: tf.Tensor2D | null) => ReturnType<typeof trainingObjective>;
+export type StepObjective = (
+  run: TrainedRun,
+  input: tf.Tensor,
+  labels: tf.Tensor2D,
+  teacher: tf.Tensor2D | null,
+) => ReturnType<typeof trainingObjective>;
 
 /** Frees a step's tensors: its batch, the numbers not yet read and the gradient sums. */
 export function disposeStep(step: StepInProgress): void {

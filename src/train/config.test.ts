@@ -26,7 +26,18 @@ describe('the trainer configuration schema', () => {
     ['optimizer.learningRate', { optimizer: { kind: 'adam', learningRate: Number.NaN } }],
     ['student', { student: 'synthetic-mlp-small' }],
     ['trainSubset', { trainSubset: 9000 }],
-    ['schedule.segments.1.stage', { schedule: { kind: 'custom', segments: [{ stage: 1, share: 1 }, { stage: 4, share: 1 }] } }],
+    [
+      'schedule.segments.1.stage',
+      {
+        schedule: {
+          kind: 'custom',
+          segments: [
+            { stage: 1, share: 1 },
+            { stage: 4, share: 1 },
+          ],
+        },
+      },
+    ],
     ['dataset', { dataset: 'cifar' }],
     ['(config)', { surprise: true }],
   ])('names %s', (field, change) => {
@@ -43,14 +54,29 @@ describe('the trainer configuration schema', () => {
 describe('durations for people', () => {
   it('rounds to what a reader needs', async () => {
     const { formatDuration } = await import('./config');
-    expect([0.4, 40, 60, 200, 3600, 3725, Number.NaN, -1].map(formatDuration)).toEqual(['0 s', '40 s', '1 min', '3 min 20 s', '1 h 00 min', '1 h 02 min', '–', '–']);
+    expect([0.4, 40, 60, 200, 3600, 3725, Number.NaN, -1].map(formatDuration)).toEqual([
+      '0 s',
+      '40 s',
+      '1 min',
+      '3 min 20 s',
+      '1 h 00 min',
+      '1 h 02 min',
+      '–',
+      '–',
+    ]);
   });
 });
 
 describe('messages a person reads under a field', () => {
   it('says what is expected in plain words, and refuses PCD with both passes off', () => {
     const base = defaultTrainerConfig('synthetic100');
-    const fields = refusal({ ...base, batchSize: 2.5, trainSubset: 0, budget: { unit: 'epochs', amount: 1e9 + 0.5 }, method: { ...base.method, temperature: Number.POSITIVE_INFINITY } });
+    const fields = refusal({
+      ...base,
+      batchSize: 2.5,
+      trainSubset: 0,
+      budget: { unit: 'epochs', amount: 1e9 + 0.5 },
+      method: { ...base.method, temperature: Number.POSITIVE_INFINITY },
+    });
     expect(Object.fromEntries(fields.map((f) => [f.field, f.message]))).toEqual({
       batchSize: 'expected a whole number',
       trainSubset: 'expected at least 1',

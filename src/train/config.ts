@@ -3,7 +3,6 @@ import type { AnyDatasetId, DatasetId } from '../data/dataset';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
 import { defaultStudentOf, getLocalFacts, studentsOf } from '../models/catalog';
 
-
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL
  * state and config import all use it), with errors that name the field.
@@ -37,12 +36,8 @@ export const MAX_STEPS = 1_000_000;
 
 export const methodSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ce') }).strict(),
-  z
-    .object({ method: z.literal('kd'), ceWeight: weight, kdWeight: weight, temperature, standardizeLogits })
-    .strict(),
-  z
-    .object({ method: z.literal('dkd'), ceWeight: weight, alpha: weight, beta: weight, temperature, standardizeLogits })
-    .strict(),
+  z.object({ method: z.literal('kd'), ceWeight: weight, kdWeight: weight, temperature, standardizeLogits }).strict(),
+  z.object({ method: z.literal('dkd'), ceWeight: weight, alpha: weight, beta: weight, temperature, standardizeLogits }).strict(),
   z
     .object({
       method: z.literal('pcd'),
@@ -94,7 +89,11 @@ export const trainerConfigSchema = z
     /** Share of the budget over which distillation ramps in (spec: warm(t) = min(t / W, 1)). */
     warmupShare: z.number().min(0).max(1),
     augmentation: z.boolean(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
   })
   .strict()
   .superRefine((config, context) => {
@@ -109,16 +108,32 @@ export const trainerConfigSchema = z
       context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
     }
     if (local?.teacher.kind === 'logits' && config.augmentation) {
-      context.addIssue({ code: 'custom', path: ['augmentation'], message: 'a teacher given as logits knows the samples only as they are: turn augmentation off' });
+      context.addIssue({
+        code: 'custom',
+        path: ['augmentation'],
+        message: 'a teacher given as logits knows the samples only as they are: turn augmentation off',
+      });
     }
     if (config.budget.unit === 'epochs' && plannedSteps(config).total > MAX_STEPS) {
-      context.addIssue({ code: 'custom', path: ['budget', 'amount'], message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config).perEpoch} per epoch here)` });
+      context.addIssue({
+        code: 'custom',
+        path: ['budget', 'amount'],
+        message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config).perEpoch} per epoch here)`,
+      });
     }
     if (config.trainSubset > trainSize(config.dataset)) {
-      context.addIssue({ code: 'custom', path: ['trainSubset'], message: `at most ${trainSize(config.dataset)}, the size of ${local ? `${local.name}` : config.dataset}'s training split` });
+      context.addIssue({
+        code: 'custom',
+        path: ['trainSubset'],
+        message: `at most ${trainSize(config.dataset)}, the size of ${local ? `${local.name}` : config.dataset}'s training split`,
+      });
     }
     if (config.method.method === 'pcd' && !config.method.fineToCoarse && !config.method.coarseToFine) {
-      context.addIssue({ code: 'custom', path: ['method', 'coarseToFine'], message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
+      context.addIssue({
+        code: 'custom',
+        path: ['method', 'coarseToFine'],
+        message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine',
+      });
     }
     if (config.method.method === 'pcd' && config.method.stages > classes) {
       context.addIssue({ code: 'custom', path: ['method', 'stages'], message: `at most ${classes}, the number of classes` });
@@ -150,9 +165,7 @@ export class ConfigError extends Error {
 export function parseTrainerConfig(input: unknown): TrainerConfig {
   const parsed = trainerConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })),
-  );
+  throw new ConfigError(parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })));
 }
 
 /**
@@ -160,7 +173,10 @@ export function parseTrainerConfig(input: unknown): TrainerConfig {
  * the same schema (fields named `runs.<id>.<field>`), PCD's stages against the classes.
  */
 export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; method: MethodConfig }[] {
-  const list = z.array(z.object({ id: z.string().min(1), method: z.unknown() }).strict()).min(1).safeParse(runs);
+  const list = z
+    .array(z.object({ id: z.string().min(1), method: z.unknown() }).strict())
+    .min(1)
+    .safeParse(runs);
   if (!list.success) throw new ConfigError([{ field: 'runs', message: list.error.issues[0].message }]);
   const fields: { field: string; message: string }[] = [];
   const parsed = list.data.map(({ id, method }) => {

@@ -37,5 +37,11 @@ export function checkLiveChange(config: TrainerConfig, runs: readonly RunSpec[],
   const unknown = Object.keys(change).filter((key) => !['learningRate', 'temperature', 'alpha'].includes(key));
   if (unknown.length) throw new ConfigError(unknown.map((field) => ({ field, message: 'cannot change while a run trains: apply it instead' })));
   const next = parseTrainerConfig(applyLiveChange(config, change));
-  return { config: next, runs: parseRuns(runs.map((run) => ({ id: run.id, method: changeMethod(run.method, change) })), next) };
+  return {
+    config: next,
+    runs: parseRuns(
+      runs.map((run) => ({ id: run.id, method: changeMethod(run.method, change) })),
+      next,
+    ),
+  };
 }

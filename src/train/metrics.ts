@@ -42,7 +42,7 @@ function nonTargetLogProbs(row: Float32Array, target: number): Float64Array {
 function averageRanks(values: Float64Array): Float64Array {
   const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
   const ranks = new Float64Array(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
     for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2;

@@ -115,5 +115,12 @@ export async function probeRuns(measured: MeasuredRuns, teacher: tf.LayersModel 
     }
     runs.push(entry);
   }
-  return { step: measured.step, count: n, classes, labels: Array.from(probe.labels), teacherProbabilities: teacherLogits ? softmaxRows(teacherLogits, classes) : null, runs };
+  return {
+    step: measured.step,
+    count: n,
+    classes,
+    labels: Array.from(probe.labels),
+    teacherProbabilities: teacherLogits ? softmaxRows(teacherLogits, classes) : null,
+    runs,
+  };
 }

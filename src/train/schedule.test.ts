@@ -21,7 +21,14 @@ describe('stage schedules (docs/spec.md §5): the stage at every step', () => {
   });
 
   it('custom: segments in order, by share of training', () => {
-    const schedule: StageSchedule = { kind: 'custom', segments: [{ stage: 2, share: 0.25 }, { stage: 1, share: 0.5 }, { stage: 3, share: 0.25 }] };
+    const schedule: StageSchedule = {
+      kind: 'custom',
+      segments: [
+        { stage: 2, share: 0.25 },
+        { stage: 1, share: 0.5 },
+        { stage: 3, share: 0.25 },
+      ],
+    };
     expect(stagesOver(schedule, 3, 8)).toEqual([2, 2, 1, 1, 1, 1, 3, 3]);
   });
 

@@ -87,7 +87,11 @@ describe('a training session (what the worker hosts)', () => {
     const said = batches.map((b, i) => ({ i, evaluating: b.evaluating })).filter((b) => b.evaluating);
     expect(said.length).toBeGreaterThanOrEqual(2);
     // (its progress follows at the report rate, which a fast evaluation may finish within)
-    expect(said.every((b) => b.evaluating!.total === 0 || b.evaluating!.total === 2 * (EVALUATION_TEST_LIMIT + 512) || b.evaluating!.total === 2 * (4000 + 512))).toBe(true);
+    expect(
+      said.every(
+        (b) => b.evaluating!.total === 0 || b.evaluating!.total === 2 * (EVALUATION_TEST_LIMIT + 512) || b.evaluating!.total === 2 * (4000 + 512),
+      ),
+    ).toBe(true);
     expect(batches.findIndex((b) => b.evaluating)).toBeLessThan(batches.findIndex((b) => b.evaluations.length));
     expect(batches.at(-1)!.evaluating).toBeUndefined();
     const evaluations = batches.flatMap((b) => b.evaluations);
@@ -111,7 +115,10 @@ describe('a training session (what the worker hosts)', () => {
     expect(session.state()).toBe('done');
     // Budget 5 steps of 8 per epoch: one evaluation, at the end, for every run.
     const evaluations = batches.flatMap((b) => b.evaluations);
-    expect(evaluations.map((e) => [e.id, e.step])).toEqual([['ce', 5], ['pcd', 5]]);
+    expect(evaluations.map((e) => [e.id, e.step])).toEqual([
+      ['ce', 5],
+      ['pcd', 5],
+    ]);
     expect(evaluations[1].teacherAgreement).toBeGreaterThan(0);
     const probe = batches.findLast((b) => b.probe)!.probe!;
     expect(probe.step).toBe(5);

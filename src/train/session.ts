@@ -7,9 +7,28 @@ import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from '
 import { DeviceGuard } from './device-guard';
 import { loadSessionData } from './session-data';
 import { checkLiveChange, type LiveChange } from './live-change';
-import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport, type StudentExport } from './reports';
+import {
+  TrainingStopped,
+  type PrepareOptions,
+  type PrepareProgress,
+  type ProbeSnapshot,
+  type RunSpec,
+  type StepReport,
+  type StudentExport,
+} from './reports';
 import { yieldToEvents } from './host-events';
-import { EVALUATION_TEST_LIMIT, nonFinite, PROBE_INTERVAL_MS, ReportBatcher, SNAPSHOT_INTERVAL_MS, type EvaluationReport, type ReportBatch, type Recovery, type SessionInfo, type SessionState } from './session-reports';
+import {
+  EVALUATION_TEST_LIMIT,
+  nonFinite,
+  PROBE_INTERVAL_MS,
+  ReportBatcher,
+  SNAPSHOT_INTERVAL_MS,
+  type EvaluationReport,
+  type ReportBatch,
+  type Recovery,
+  type SessionInfo,
+  type SessionState,
+} from './session-reports';
 import { DistillationTrainer } from './trainer';
 import type { TrainerSnapshot } from './trainer-state';
 
@@ -75,7 +94,13 @@ export class TrainingSession {
    * config is refused with every bad field named, and the current session goes on
    * untouched.
    */
-  configure(input: unknown, runInput: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void, options: PrepareOptions = {}): Promise<SessionInfo> {
+  configure(
+    input: unknown,
+    runInput: RunSpec[],
+    siteUrl: string,
+    onProgress?: (progress: PrepareProgress) => void,
+    options: PrepareOptions = {},
+  ): Promise<SessionInfo> {
     if (this.current === 'running') return Promise.reject(new Error('training is running: pause first'));
     // A newer configure supersedes one still preparing: that one stops at its next chunk.
     this.configureTicket++;
@@ -97,10 +122,14 @@ export class TrainingSession {
     const config = parseTrainerConfig(input);
     const runs = parseRuns(runInput, config);
     // The same data (for the local dataset, the one loaded now, not one replaced since) is reused with its teacher.
-    const same = this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
+    const same =
+      this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
-    const { dataset, teacher, teacherTestAccuracy } = reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits) ? reuse : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset);
+    const { dataset, teacher, teacherTestAccuracy } =
+      reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits)
+        ? reuse
+        : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset);
     const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
@@ -279,12 +308,19 @@ export class TrainingSession {
     if (this.current === 'running') throw new Error('training is running: pause first');
     const reachedStep = session.trainer.currentStep;
     if (session.config.dataset === 'local' && session.dataset !== localDatasetNow()) {
-      throw new Error('the local dataset was replaced since this run started: its last good weights belong to the old one; Apply to train on the new one');
+      throw new Error(
+        'the local dataset was replaced since this run started: its last good weights belong to the old one; Apply to train on the new one',
+      );
     }
     const backend = await selectBackend(order);
     // The old tensors lived on the lost backend: they are dropped, not read.
     const { config, runs, siteUrl } = session;
-    const { dataset, teacher } = await loadSessionData(config, runs.some((r) => r.method.method !== 'ce'), siteUrl, this.fetchFn);
+    const { dataset, teacher } = await loadSessionData(
+      config,
+      runs.some((r) => r.method.method !== 'ce'),
+      siteUrl,
+      this.fetchFn,
+    );
     const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
     try {

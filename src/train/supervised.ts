@@ -60,14 +60,10 @@ export async function trainSupervised(
             ? randomShift(batch.features, indices.length, height, width, recipe.shiftAugmentation, random)
             : batch.features;
         // Cosine decay; Adam reads its learning rate at each step, the field is only protected in the typings.
-        (optimizer as unknown as { learningRate: number }).learningRate =
-          (recipe.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
+        (optimizer as unknown as { learningRate: number }).learningRate = (recipe.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
         const loss = tf.tidy(() => {
           const x = tf.tensor(features, [indices.length, ...dataset.featureShape]);
-          return optimizer.minimize(
-            () => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor2D, batch.labels),
-            true,
-          )!;
+          return optimizer.minimize(() => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor2D, batch.labels), true)!;
         });
         lossSum += (await loss.data())[0];
         loss.dispose();

@@ -63,7 +63,11 @@ export async function saveRuns(runs: readonly TrainedRun[]): Promise<TrainerSnap
   for (const run of runs) {
     // getWeights() = [the iteration count (a new scalar), ...the optimizer's own variables].
     const slots = await run.optimizer.getWeights();
-    parts.push({ weights: run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })), optimizer: [...slots, ...adamPowers(run.optimizer)], counter: slots[0]?.tensor });
+    parts.push({
+      weights: run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })),
+      optimizer: [...slots, ...adamPowers(run.optimizer)],
+      counter: slots[0]?.tensor,
+    });
   }
   let saved: SavedTensor[];
   try {

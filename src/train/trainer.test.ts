@@ -71,7 +71,10 @@ describe('the distillation trainer', () => {
   });
 
   it('a snapshot restored into a new trainer continues bit-identically (weights, Adam and SGD state, data order)', async () => {
-    for (const optimizer of [{ kind: 'adam', learningRate: 0.002 }, { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }] as const) {
+    for (const optimizer of [
+      { kind: 'adam', learningRate: 0.002 },
+      { kind: 'sgd', learningRate: 0.01, momentum: 0.9 },
+    ] as const) {
       // 5 steps of 8 per epoch: the snapshot is taken mid-epoch.
       const straight = new DistillationTrainer(config({ optimizer }), race, dataset, teacher);
       await losses(straight, 5);

@@ -5,11 +5,30 @@ import { SeededRandom } from '../data/random';
 import { trainingObjective } from '../distill/objective';
 import { labelsOneHot } from '../distill/logits';
 import { modelSpec } from '../models/zoo';
-import { ChunkPacer, disposeStep, readStepReport, runChunkedStep, runWholeStep, type ChunkPolicy, type StepInProgress, type StepObjective } from './chunked-step';
+import {
+  ChunkPacer,
+  disposeStep,
+  readStepReport,
+  runChunkedStep,
+  runWholeStep,
+  type ChunkPolicy,
+  type StepInProgress,
+  type StepObjective,
+} from './chunked-step';
 import type { TrainerConfig } from './config';
 import { changeMethod, type LiveChange } from './live-change';
 import { evaluateRuns, probeRuns, type EvaluateOptions, type MeasuredRuns } from './probe';
-import { PreparationStopped, TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunEvaluation, type RunSpec, type StepReport, type StudentExport } from './reports';
+import {
+  PreparationStopped,
+  TrainingStopped,
+  type PrepareOptions,
+  type PrepareProgress,
+  type ProbeSnapshot,
+  type RunEvaluation,
+  type RunSpec,
+  type StepReport,
+  type StudentExport,
+} from './reports';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
 import { predictLogits, teacherLogitsOf } from '../models/predict';
 import { exportModel, restoreRuns, saveRuns, type TrainedRun, type TrainerSnapshot } from './trainer-state';
@@ -57,7 +76,8 @@ export class DistillationTrainer {
     this.pacer = new ChunkPacer(chunks);
     if (runs.length === 0) throw new Error('runs is empty: a session trains at least one student');
     if (new Set(runs.map((r) => r.id)).size !== runs.length) throw new Error('runs: every run needs its own id');
-    if (!teacher && !dataset.train.teacherLogits && runs.some((r) => r.method.method !== 'ce')) throw new Error('teacher is missing: only CE trains without one');
+    if (!teacher && !dataset.train.teacherLogits && runs.some((r) => r.method.method !== 'ce'))
+      throw new Error('teacher is missing: only CE trains without one');
     this.baseLearningRate = config.optimizer.learningRate;
     this.rowSize = featureSize(dataset);
     this.random = new SeededRandom(config.seed);
@@ -106,7 +126,8 @@ export class DistillationTrainer {
   /** The teacher's logits on the test split, computed once (or taken from the dataset's logits). */
   private async ensureTeacherTestLogits(progress?: { chunk: number; onDone: (done: number) => void }): Promise<Float32Array | null> {
     this.teacherTestLogits ??= this.dataset.test.teacherLogits ?? null;
-    if (this.teacher && !this.teacherTestLogits) this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test, progress?.chunk, progress?.onDone);
+    if (this.teacher && !this.teacherTestLogits)
+      this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test, progress?.chunk, progress?.onDone);
     return this.teacherTestLogits;
   }
 
@@ -115,7 +136,11 @@ export class DistillationTrainer {
    * logits for the training subset (the cache) and for the test split. Reports progress
    * after each chunk, so the page can show what it is waiting for.
    */
-  async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false, { testLogits = true }: PrepareOptions = {}): Promise<void> {
+  async prepare(
+    onProgress?: (progress: PrepareProgress) => void,
+    stop: () => boolean = () => false,
+    { testLogits = true }: PrepareOptions = {},
+  ): Promise<void> {
     await this.ensureTeacherCache(onProgress, stop);
     await this.warmUp(onProgress);
     if (!testLogits) return;
@@ -144,11 +169,18 @@ export class DistillationTrainer {
     const pass = async (run: TrainedRun, n = count) => {
       const values = tf.tidy(() => {
         const x = this.batchTensor(batch.features.subarray(0, n * this.rowSize), n);
-        const teacherLogits = !this.hasTeacher ? null : this.teacherCache ? tf.gather(this.teacherCache, tf.tensor1d(indices.slice(0, n), 'int32')) : (this.teacher!.predict(x) as tf.Tensor);
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-          return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels.subarray(0, n), { warm: 1 }).loss;
-        }, run.student.trainableWeights.map((w) => w.read() as tf.Variable));
+        const teacherLogits = !this.hasTeacher
+          ? null
+          : this.teacherCache
+            ? tf.gather(this.teacherCache, tf.tensor1d(indices.slice(0, n), 'int32'))
+            : (this.teacher!.predict(x) as tf.Tensor);
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
+            return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels.subarray(0, n), { warm: 1 }).loss;
+          },
+          run.student.trainableWeights.map((w) => w.read() as tf.Variable),
+        );
         return [value, ...Object.values(grads)];
       });
       await values[0].data();
@@ -278,7 +310,10 @@ export class DistillationTrainer {
     this.stepInProgress = null;
     const objective: StepObjective = (run, input, labels, teacher) => {
       const logits = run.student.apply(input, { training: true }) as tf.Tensor2D;
-      return trainingObjective(run.method, logits, teacher, labels, { warm: step.warm, activeStage: run.method.method === 'pcd' ? step.activeStage : null });
+      return trainingObjective(run.method, logits, teacher, labels, {
+        warm: step.warm,
+        activeStage: run.method.method === 'pcd' ? step.activeStage : null,
+      });
     };
     let stopped = false;
     try {

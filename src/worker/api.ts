@@ -8,7 +8,27 @@ import type { LiveChange } from '../train/live-change';
 import type { EvaluationReport, PauseReason, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session-reports';
 import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
 
-export type { LocalImportRequest, LocalImportResult, LocalRead, BackendInUse, BackendName, MemorySnapshot, EvaluationReport, LiveChange, PauseReason, PrepareOptions, PrepareProgress, ProbeSnapshot, Recovery, ReportBatch, RunSpec, SessionInfo, SessionState, StepReport, StudentExport };
+export type {
+  LocalImportRequest,
+  LocalImportResult,
+  LocalRead,
+  BackendInUse,
+  BackendName,
+  MemorySnapshot,
+  EvaluationReport,
+  LiveChange,
+  PauseReason,
+  PrepareOptions,
+  PrepareProgress,
+  ProbeSnapshot,
+  Recovery,
+  ReportBatch,
+  RunSpec,
+  SessionInfo,
+  SessionState,
+  StepReport,
+  StudentExport,
+};
 
 export interface TrainingWorkerApi {
   /**
@@ -24,7 +44,13 @@ export interface TrainingWorkerApi {
    * An invalid config is refused with the fields named, and the current session, if any,
    * goes on untouched.
    */
-  configure(config: unknown, runs: RunSpec[], siteUrl: string, onProgress?: (progress: PrepareProgress) => void, options?: PrepareOptions): Promise<SessionInfo>;
+  configure(
+    config: unknown,
+    runs: RunSpec[],
+    siteUrl: string,
+    onProgress?: (progress: PrepareProgress) => void,
+    options?: PrepareOptions,
+  ): Promise<SessionInfo>;
   /** Trains until paused, stopped or done, calling `onReport` at a bounded rate. */
   start(onReport: (batch: ReportBatch) => void): Promise<void>;
   /** Learning rate, τ or α, mid-run and without a reset; a refused change names the field. */

@@ -19,7 +19,11 @@ export function startTrainingWorker(): {
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      reject(new Error(`the training worker failed to start${event.message ? ` (${event.message})` : ''}: its script did not load or threw; reload the page, and if it persists the site's files are incomplete`));
+      reject(
+        new Error(
+          `the training worker failed to start${event.message ? ` (${event.message})` : ''}: its script did not load or threw; reload the page, and if it persists the site's files are incomplete`,
+        ),
+      );
     });
   });
   failed.catch(() => undefined); // observed by whoever awaits it
@@ -36,7 +40,11 @@ export function startImportWorker(): { api: Comlink.Remote<ImportWorkerApi>; ter
   const failed = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      reject(new Error(`the import worker failed${event.message ? ` (${event.message})` : ''}: reload the page, and if it persists the site's files are incomplete`));
+      reject(
+        new Error(
+          `the import worker failed${event.message ? ` (${event.message})` : ''}: reload the page, and if it persists the site's files are incomplete`,
+        ),
+      );
     });
   });
   failed.catch(() => undefined);

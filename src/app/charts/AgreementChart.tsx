@@ -12,15 +12,39 @@ export function AgreementChart() {
     const out: Series[] = [];
     for (const { id } of applied?.info.runs ?? []) {
       const rows = evaluations.filter((e) => e.id === id && e.nonTargetRankCorrelation !== null);
-      out.push({ id: `${id}-rho`, label: `${RUN_LABEL[id] ?? id} rank corr.`, colour: runColour(id), dots: true, points: rows.map((e) => ({ x: e.step, y: e.nonTargetRankCorrelation! })) });
-      out.push({ id: `${id}-kl`, label: `${RUN_LABEL[id] ?? id} KL`, colour: runColour(id), dash: '4 3', axis: 'right', points: rows.map((e) => ({ x: e.step, y: e.nonTargetKl! })) });
+      out.push({
+        id: `${id}-rho`,
+        label: `${RUN_LABEL[id] ?? id} rank corr.`,
+        colour: runColour(id),
+        dots: true,
+        points: rows.map((e) => ({ x: e.step, y: e.nonTargetRankCorrelation! })),
+      });
+      out.push({
+        id: `${id}-kl`,
+        label: `${RUN_LABEL[id] ?? id} KL`,
+        colour: runColour(id),
+        dash: '4 3',
+        axis: 'right',
+        points: rows.map((e) => ({ x: e.step, y: e.nonTargetKl! })),
+      });
     }
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [count, applied]);
   // KL is never negative: its axis starts at 0 and ends at a whole number above the largest
   // value, so every value sits between labelled ticks (0, 1, 2, …).
-  const klTop = Math.max(1, Math.ceil(Math.max(0, ...series.filter((s) => s.axis === 'right').flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite))));
+  const klTop = Math.max(
+    1,
+    Math.ceil(
+      Math.max(
+        0,
+        ...series
+          .filter((s) => s.axis === 'right')
+          .flatMap((s) => s.points.map((p) => p.y))
+          .filter(Number.isFinite),
+      ),
+    ),
+  );
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(evaluations.at(-1)?.step ?? 0, total);
   return (
@@ -29,13 +53,21 @@ export function AgreementChart() {
       title="Low-probability-class agreement"
       explanation={
         <>
-          Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is better) and{' '}
-          <M tex={String.raw`\mathrm{KL}(p^{\text{teacher}} \,\|\, p^{\text{student}})`} says="KL(teacher ‖ student)" /> (dashed, right axis, lower is better), at each epoch.
+          Over the test split, leaving out the true class: Spearman correlation of teacher and student probabilities (solid, left axis, higher is
+          better) and <M tex={String.raw`\mathrm{KL}(p^{\text{teacher}} \,\|\, p^{\text{student}})`} says="KL(teacher ‖ student)" /> (dashed, right
+          axis, lower is better), at each epoch.
         </>
       }
       empty={series.some((s) => s.points.length) ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
-      <LinePlot label="Non-target rank correlation and KL per run over training" series={series} height={200} x={{ domain, label: 'step' }} y={{ domain: [-0.2, 1], label: 'rank corr.' }} right={{ label: 'KL', domain: [0, klTop] }} />
+      <LinePlot
+        label="Non-target rank correlation and KL per run over training"
+        series={series}
+        height={200}
+        x={{ domain, label: 'step' }}
+        y={{ domain: [-0.2, 1], label: 'rank corr.' }}
+        right={{ label: 'KL', domain: [0, klTop] }}
+      />
     </ChartCard>
   );
 }

@@ -2,7 +2,14 @@ import type { ReactNode } from 'react';
 import { useSession } from '../store/session-store';
 
 /** A titled panel with a one-line explanation; `empty` shows instead of the chart until data comes. */
-export function ChartCard(props: { id: string; title: string; explanation: ReactNode; empty?: string | null; children: ReactNode; controls?: ReactNode }) {
+export function ChartCard(props: {
+  id: string;
+  title: string;
+  explanation: ReactNode;
+  empty?: string | null;
+  children: ReactNode;
+  controls?: ReactNode;
+}) {
   // While a new configuration prepares, what the chart holds is the previous one's: it says so instead of showing it.
   const preparing = useSession((s) => s.status === 'loading');
   const empty = preparing ? 'Preparing the new configuration…' : props.empty;

@@ -28,11 +28,35 @@ export function CurvesChart() {
         id: `${id}-train`,
         label: `${name(id)} · ${shown === 'ce' ? 'train' : 'objective'}`,
         colour,
-        points: series ? thinIndices(series.steps.length, POINTS).map((i) => ({ x: series.steps[i] + 1, y: shown === 'ce' ? (series.terms.ce?.[i] ?? series.loss[i]) : series.loss[i] })) : [],
+        points: series
+          ? thinIndices(series.steps.length, POINTS).map((i) => ({
+              x: series.steps[i] + 1,
+              y: shown === 'ce' ? (series.terms.ce?.[i] ?? series.loss[i]) : series.loss[i],
+            }))
+          : [],
       });
-      loss.push({ id: `${id}-test`, label: `${name(id)} · test`, colour, dotsOnly: true, dash: '1 3', points: evaluations.map((e) => ({ x: e.step, y: e.testLoss })) });
-      accuracy.push({ id: `${id}-test`, label: `${name(id)} · test`, colour, dots: true, points: evaluations.map((e) => ({ x: e.step, y: 100 * e.testAccuracy })) });
-      accuracy.push({ id: `${id}-train`, label: `${name(id)} · train`, colour, dash: '4 3', points: evaluations.map((e) => ({ x: e.step, y: 100 * e.trainAccuracy })) });
+      loss.push({
+        id: `${id}-test`,
+        label: `${name(id)} · test`,
+        colour,
+        dotsOnly: true,
+        dash: '1 3',
+        points: evaluations.map((e) => ({ x: e.step, y: e.testLoss })),
+      });
+      accuracy.push({
+        id: `${id}-test`,
+        label: `${name(id)} · test`,
+        colour,
+        dots: true,
+        points: evaluations.map((e) => ({ x: e.step, y: 100 * e.testAccuracy })),
+      });
+      accuracy.push({
+        id: `${id}-train`,
+        label: `${name(id)} · train`,
+        colour,
+        dash: '4 3',
+        points: evaluations.map((e) => ({ x: e.step, y: 100 * e.trainAccuracy })),
+      });
     }
     const lastStep = Math.max(0, ...runs.map((id) => (live.series[id]?.steps.at(-1) ?? -1) + 1));
     return { loss, accuracy, lastStep };
@@ -76,7 +100,13 @@ export function CurvesChart() {
       }
     >
       <div className="chart-pair">
-        <LinePlot label={shown === 'ce' ? 'Training cross-entropy per step for every run' : 'Objective per step for every run'} series={loss} height={210} x={{ domain, label: 'step' }} y={{ label: shown === 'ce' ? 'cross-entropy' : 'objective' }} />
+        <LinePlot
+          label={shown === 'ce' ? 'Training cross-entropy per step for every run' : 'Objective per step for every run'}
+          series={loss}
+          height={210}
+          x={{ domain, label: 'step' }}
+          y={{ label: shown === 'ce' ? 'cross-entropy' : 'objective' }}
+        />
         <LinePlot
           label="Train and test accuracy at each evaluation, with the teacher's test accuracy"
           series={accuracy}

@@ -29,10 +29,11 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
   }, [matrix, classes]);
   let correct = 0;
   let total = 0;
-  for (let t = 0; t < classes; t++) for (let p = 0; p < classes; p++) {
-    total += matrix[t * classes + p];
-    if (t === p) correct += matrix[t * classes + p];
-  }
+  for (let t = 0; t < classes; t++)
+    for (let p = 0; p < classes; p++) {
+      total += matrix[t * classes + p];
+      if (t === p) correct += matrix[t * classes + p];
+    }
   return (
     <figure className="confusion">
       <canvas
@@ -59,7 +60,10 @@ export function PerClassChart() {
     [count, selectedRun],
   );
   const colour = runColour(latest?.id ?? selectedRun ?? 'pcd');
-  const data = useMemo(() => (latest ? latest.perClassAccuracy.map((a, c) => ({ label: names[c] ?? String(c), value: 100 * a, colour })) : []), [latest, names, colour]);
+  const data = useMemo(
+    () => (latest ? latest.perClassAccuracy.map((a, c) => ({ label: names[c] ?? String(c), value: 100 * a, colour })) : []),
+    [latest, names, colour],
+  );
   return (
     <ChartCard
       id="per-class"
@@ -69,7 +73,13 @@ export function PerClassChart() {
     >
       {
         <div className="per-class">
-          <BarPlot label={`Per-class test accuracy${latest ? ` of ${latest.id}` : ''}`} bars={data} height={200} y={{ domain: [0, 100], label: 'accuracy %' }} xLabel="class" />
+          <BarPlot
+            label={`Per-class test accuracy${latest ? ` of ${latest.id}` : ''}`}
+            bars={data}
+            height={200}
+            y={{ domain: [0, 100], label: 'accuracy %' }}
+            xLabel="class"
+          />
           {hidden || !latest ? null : <Confusion matrix={latest.confusion} classes={names.length} names={names} />}
         </div>
       }

@@ -21,7 +21,15 @@ export function ProbabilityChart() {
     if (teacher) order.sort((a, b) => teacher[b] - teacher[a] || a - b);
     const series: Series[] = [];
     const dots = C <= 20;
-    if (teacher) series.push({ id: 'teacher', label: 'Teacher', colour: runColour('teacher'), width: 2.5, dots, points: order.map((c, i) => ({ x: i, y: Math.max(teacher[c], FLOOR) })) });
+    if (teacher)
+      series.push({
+        id: 'teacher',
+        label: 'Teacher',
+        colour: runColour('teacher'),
+        width: 2.5,
+        dots,
+        points: order.map((c, i) => ({ x: i, y: Math.max(teacher[c], FLOOR) })),
+      });
     for (const run of probe.runs) {
       series.push({
         id: run.id,
@@ -46,7 +54,12 @@ export function ProbabilityChart() {
         label={`Teacher and student probabilities of probe sample ${sample + 1}, log scale`}
         series={series}
         height={220}
-        x={{ domain: [0, Math.max(order.length - 1, 1)], ticks: order.length <= 20 ? order.map((_, i) => i) : undefined, tickLabel: (i) => names[order[Math.round(i)]] ?? '', label: 'class, by teacher probability' }}
+        x={{
+          domain: [0, Math.max(order.length - 1, 1)],
+          ticks: order.length <= 20 ? order.map((_, i) => i) : undefined,
+          tickLabel: (i) => names[order[Math.round(i)]] ?? '',
+          label: 'class, by teacher probability',
+        }}
         y={{ log: true, domain: [FLOOR, 1], label: 'probability', format: (v) => v.toExponential(0) }}
       />
     </ChartCard>

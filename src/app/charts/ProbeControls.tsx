@@ -8,7 +8,13 @@ import { useShownProbe, useShownStage } from './use-live';
 export function ProbeControls() {
   const { probe, applied } = useShownProbe();
   const { probeSample, rankingMode, selectedRun, set, preparing } = useSession(
-    useShallow((s) => ({ probeSample: s.probeSample, rankingMode: s.rankingMode, selectedRun: s.selectedRun, set: s.set, preparing: s.status === 'loading' })),
+    useShallow((s) => ({
+      probeSample: s.probeSample,
+      rankingMode: s.rankingMode,
+      selectedRun: s.selectedRun,
+      set: s.set,
+      preparing: s.status === 'loading',
+    })),
   );
   const shown = useShownStage(probe?.step ?? null);
   // While a new configuration prepares, the probe is the previous one's (its classes, its samples).
@@ -43,7 +49,11 @@ export function ProbeControls() {
         Stage{' '}
         <select
           value={shown.follows ? 'follow' : Math.min(shown.stage, maxStage)}
-          onChange={(e) => (e.target.value === 'follow' ? set({ stageFollowsSchedule: true }) : set({ selectedStage: Number(e.target.value), stageFollowsSchedule: false }))}
+          onChange={(e) =>
+            e.target.value === 'follow'
+              ? set({ stageFollowsSchedule: true })
+              : set({ selectedStage: Number(e.target.value), stageFollowsSchedule: false })
+          }
           data-testid="probe-stage"
         >
           {/* In a scheduled mode the charts follow the stage that trains, unless one is picked. */}
@@ -61,7 +71,8 @@ export function ProbeControls() {
           <input type="radio" name="ranking-mode" checked={rankingMode === 'sample'} onChange={() => set({ rankingMode: 'sample' })} /> this sample
         </label>
         <label>
-          <input type="radio" name="ranking-mode" checked={rankingMode === 'average'} onChange={() => set({ rankingMode: 'average' })} /> batch average
+          <input type="radio" name="ranking-mode" checked={rankingMode === 'average'} onChange={() => set({ rankingMode: 'average' })} /> batch
+          average
         </label>
       </fieldset>
     </div>

@@ -18,7 +18,8 @@ const SegmentEditor = memo(function SegmentEditor() {
   const schedule = draft.config.schedule;
   if (schedule.kind !== 'custom') return null;
   const stages = draft.config.method.method === 'pcd' ? draft.config.method.stages : 1;
-  const update = (segments: { stage: number; share: number }[]) => setDraft({ ...draft, config: { ...draft.config, schedule: { kind: 'custom', segments } } });
+  const update = (segments: { stage: number; share: number }[]) =>
+    setDraft({ ...draft, config: { ...draft.config, schedule: { kind: 'custom', segments } } });
   const segments = schedule.segments;
   return (
     <div className="segment-editor">
@@ -62,7 +63,12 @@ const SegmentEditor = memo(function SegmentEditor() {
                 {errors[`schedule.segments.${i}.share`] ? <span className="field-error">{errors[`schedule.segments.${i}.share`]}</span> : null}
               </td>
               <td>
-                <button type="button" onClick={() => update(segments.filter((_, j) => j !== i))} disabled={segments.length === 1} aria-label={`remove phase ${i + 1}`}>
+                <button
+                  type="button"
+                  onClick={() => update(segments.filter((_, j) => j !== i))}
+                  disabled={segments.length === 1}
+                  aria-label={`remove phase ${i + 1}`}
+                >
                   ✕
                 </button>
               </td>
@@ -121,27 +127,50 @@ export function ScheduleChart() {
   }, [series]);
   const at = (s: number) => `${(100 * Math.min(s / total, 1)).toFixed(2)}%`;
   const pcd = config?.method.method === 'pcd' ? config.method : null;
-  const passes = !pcd || (pcd.fineToCoarse && pcd.coarseToFine) ? 'both passes' : pcd.fineToCoarse ? 'fine → coarse pass only' : 'coarse → fine pass only';
+  const passes =
+    !pcd || (pcd.fineToCoarse && pcd.coarseToFine) ? 'both passes' : pcd.fineToCoarse ? 'fine → coarse pass only' : 'coarse → fine pass only';
   return (
     <ChartCard
       id="schedule"
       title="Stage schedule"
       explanation={
-        config?.schedule.kind === 'joint'
-          ? passes === 'both passes'
-            ? <>The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each.</>
-            : <>Every stage at every step, in the {passes} (the paper uses both). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each.</>
-          : <>Scheduled PCD: each phase trains with one stage’s loss only (▶ marks it here and in the class groups chart). The marker is the current step (dashed: the step the history slider shows). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each, with each phase shaded in the colour of the stage it trains.</>
+        config?.schedule.kind === 'joint' ? (
+          passes === 'both passes' ? (
+            <>
+              The paper’s loss: every stage, in both passes (fine → coarse and coarse → fine), at every step. Below: each stage’s loss{' '}
+              <M tex="L_k" says="Lₖ" /> over time, one line each.
+            </>
+          ) : (
+            <>
+              Every stage at every step, in the {passes} (the paper uses both). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line
+              each.
+            </>
+          )
+        ) : (
+          <>
+            Scheduled PCD: each phase trains with one stage’s loss only (▶ marks it here and in the class groups chart). The marker is the current
+            step (dashed: the step the history slider shows). Below: each stage’s loss <M tex="L_k" says="Lₖ" /> over time, one line each, with each
+            phase shaded in the colour of the stage it trains.
+          </>
+        )
       }
       empty={!applied ? 'Waiting for the configuration to be applied.' : stages ? null : 'Stage schedules belong to PCD: choose PCD as the method.'}
     >
-      <div className="timeline" role="img" aria-label={`Schedule over ${total} steps: ${phases.map((p) => `${p.stage === null ? 'all stages' : `stage ${p.stage}`} from ${Math.round(p.start * total)} to ${Math.round(p.end * total)}`).join('; ')}; now at step ${step}`}>
+      <div
+        className="timeline"
+        role="img"
+        aria-label={`Schedule over ${total} steps: ${phases.map((p) => `${p.stage === null ? 'all stages' : `stage ${p.stage}`} from ${Math.round(p.start * total)} to ${Math.round(p.end * total)}`).join('; ')}; now at step ${step}`}
+      >
         {phases.map((phase, i) => (
           <div
             key={i}
             className={`phase${phases.length > 1 && step / total >= phase.start && (step / total < phase.end || (i === phases.length - 1 && step >= total)) ? ' phase-now' : ''}`}
             aria-current={phases.length > 1 && step / total >= phase.start && step / total < phase.end ? 'step' : undefined}
-            style={{ left: `${100 * phase.start}%`, width: `${100 * (phase.end - phase.start)}%`, background: phase.stage === null ? '#56B4E9' : groupColour(phase.stage - 1, Math.max(stages, 1)) }}
+            style={{
+              left: `${100 * phase.start}%`,
+              width: `${100 * (phase.end - phase.start)}%`,
+              background: phase.stage === null ? '#56B4E9' : groupColour(phase.stage - 1, Math.max(stages, 1)),
+            }}
             title={`${phase.stage === null ? 'all stages' : `stage ${phase.stage}`}: steps ${Math.round(phase.start * total)}–${Math.round(phase.end * total)}`}
           >
             <span>{phase.stage === null ? `all ${stages} stages, ${passes}` : `S${phase.stage}`}</span>
@@ -163,7 +192,18 @@ export function ScheduleChart() {
             height={170}
             x={{ domain: [0, total], label: 'step' }}
             y={log ? { label: 'Lₖ', log: true, domain: logDomain } : { label: 'Lₖ' }}
-            bands={phases.length > 1 ? phases.filter((p) => p.stage !== null).map((p) => ({ from: p.start * total, to: p.end * total, colour: groupColour(p.stage! - 1, Math.max(stages, 1)), label: `S${p.stage}` })) : undefined}
+            bands={
+              phases.length > 1
+                ? phases
+                    .filter((p) => p.stage !== null)
+                    .map((p) => ({
+                      from: p.start * total,
+                      to: p.end * total,
+                      colour: groupColour(p.stage! - 1, Math.max(stages, 1)),
+                      label: `S${p.stage}`,
+                    }))
+                : undefined
+            }
           />
         </>
       ) : null}

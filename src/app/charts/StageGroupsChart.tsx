@@ -16,13 +16,12 @@ export function formatLambda(lambda: number): string {
 /** One row per stage: the classes in ranked order, coloured by group, with each group's D_G and λ_G. */
 export function StageGroupsChart() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, selectedRun, average } = useSession(useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun, average: s.rankingMode === 'average' })));
+  const { probeSample, selectedRun, average } = useSession(
+    useShallow((s) => ({ probeSample: s.probeSample, selectedRun: s.selectedRun, average: s.rankingMode === 'average' })),
+  );
   const names = applied?.info.classNames ?? [];
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
-  const rows = useMemo(
-    () => (probe && selectedRun ? stageRows(probe, selectedRun, sample) : null),
-    [probe, selectedRun, sample],
-  );
+  const rows = useMemo(() => (probe && selectedRun ? stageRows(probe, selectedRun, sample) : null), [probe, selectedRun, sample]);
   const C = probe?.classes ?? 1;
   const { training } = useShownStage(probe?.step ?? null);
   const labelCells = C <= 20;
@@ -33,14 +32,20 @@ export function StageGroupsChart() {
       explanation={
         <>
           For probe sample #{sample + 1}
-          {average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage <M tex="k" says="k" /> cuts the ranked classes into{' '}
-          <M tex="k" says="k" /> groups; each group <M tex="G" says="G" /> is distilled on its own (a softmax over its classes) with weight{' '}
-          <M tex={String.raw`\lambda_G = 1 - \cos(p_G, q_G)`} says="λ_G = 1 − cos(p_G, q_G)" />. Numbers: the group's weighted loss{' '}
+          {average ? ' (groups are per sample: the batch average applies to the ranking chart only)' : ''}: stage <M tex="k" says="k" /> cuts the
+          ranked classes into <M tex="k" says="k" /> groups; each group <M tex="G" says="G" /> is distilled on its own (a softmax over its classes)
+          with weight <M tex={String.raw`\lambda_G = 1 - \cos(p_G, q_G)`} says="λ_G = 1 − cos(p_G, q_G)" />. Numbers: the group's weighted loss{' '}
           <M tex="D_G" says="D_G" />, <M tex={String.raw`\lambda_G`} says="λ_G" />, and its first classes by rank.
           {training !== null ? ` Scheduled: at this snapshot's step only stage ${training} trains (marked ▶).` : ''}
         </>
       }
-      empty={rows ? null : !probe ? 'Waiting for the first probe of the untrained students (it comes right after Apply).' : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'}
+      empty={
+        rows
+          ? null
+          : !probe
+            ? 'Waiting for the first probe of the untrained students (it comes right after Apply).'
+            : 'Shown for a PCD run: pick PCD in "Run" (or add PCD to the session).'
+      }
     >
       {rows ? (
         <div className="stage-rows" role="list">
@@ -59,7 +64,16 @@ export function StageGroupsChart() {
               </span>
               <svg className="stage-cells" viewBox={`0 0 ${C} 1`} preserveAspectRatio="none" aria-hidden="true">
                 {row.cells.map((cell, r) => (
-                  <rect key={r} x={r} y={0} width={1} height={1} fill={groupColour(cell.group, row.stage)} stroke="#fff" strokeWidth={C > 40 ? 0 : 0.04}>
+                  <rect
+                    key={r}
+                    x={r}
+                    y={0}
+                    width={1}
+                    height={1}
+                    fill={groupColour(cell.group, row.stage)}
+                    stroke="#fff"
+                    strokeWidth={C > 40 ? 0 : 0.04}
+                  >
                     <title>{`rank ${r + 1}: class ${names[cell.classIndex] ?? cell.classIndex}, group ${cell.group + 1}`}</title>
                   </rect>
                 ))}
@@ -75,7 +89,12 @@ export function StageGroupsChart() {
                 {row.groups.map((g) => {
                   const members = row.cells.filter((cell) => cell.group === g.group).map((cell) => names[cell.classIndex] ?? String(cell.classIndex));
                   return (
-                    <span key={g.group} className="group-stat" style={{ flexGrow: Math.max(g.size, 1), borderTopColor: groupColour(g.group, row.stage) }} title={members.join(', ')}>
+                    <span
+                      key={g.group}
+                      className="group-stat"
+                      style={{ flexGrow: Math.max(g.size, 1), borderTopColor: groupColour(g.group, row.stage) }}
+                      title={members.join(', ')}
+                    >
                       <span>D {g.loss.toFixed(3)}</span> <span>λ {formatLambda(g.lambda)}</span>
                       {labelCells ? null : (
                         <span className="group-members">

@@ -20,12 +20,28 @@ export function TemperatureChart() {
   const teacher = probe?.teacherProbabilities?.subarray(sample * probe.classes, (sample + 1) * probe.classes) ?? null;
   const { series, order, others } = useMemo(() => {
     if (!teacher) return { series: [], order: [] as number[], others: 0 };
-    const order = Array.from(teacher.keys()).sort((a, b) => teacher[b] - teacher[a] || a - b).slice(0, 20);
+    const order = Array.from(teacher.keys())
+      .sort((a, b) => teacher[b] - teacher[a] || a - b)
+      .slice(0, 20);
     const soft = soften(teacher, temperature);
     const dots = true;
     const series: Series[] = [
-      { id: 'soft', label: `teacher at τ = ${temperature.toFixed(1)}`, colour: runColour('teacher'), width: 2.5, dots, points: order.map((c, i) => ({ x: i, y: Math.max(soft[c], FLOOR) })) },
-      { id: 'plain', label: 'teacher at τ = 1', colour: runColour('teacher'), dash: '4 3', dots, points: order.map((c, i) => ({ x: i, y: Math.max(teacher[c], FLOOR) })) },
+      {
+        id: 'soft',
+        label: `teacher at τ = ${temperature.toFixed(1)}`,
+        colour: runColour('teacher'),
+        width: 2.5,
+        dots,
+        points: order.map((c, i) => ({ x: i, y: Math.max(soft[c], FLOOR) })),
+      },
+      {
+        id: 'plain',
+        label: 'teacher at τ = 1',
+        colour: runColour('teacher'),
+        dash: '4 3',
+        dots,
+        points: order.map((c, i) => ({ x: i, y: Math.max(teacher[c], FLOOR) })),
+      },
     ];
     return { series, order, others: 1 - soft[order[0]] };
   }, [teacher, temperature]);
@@ -57,7 +73,12 @@ export function TemperatureChart() {
         label={`Teacher probabilities of probe sample ${sample + 1} at temperature ${temperature} and at 1, log scale`}
         series={series}
         height={220}
-        x={{ domain: [0, Math.max(order.length - 1, 1)], ticks: order.map((_, i) => i), tickLabel: (i) => names[order[Math.round(i)]] ?? '', label: 'class, by teacher probability' }}
+        x={{
+          domain: [0, Math.max(order.length - 1, 1)],
+          ticks: order.map((_, i) => i),
+          tickLabel: (i) => names[order[Math.round(i)]] ?? '',
+          label: 'class, by teacher probability',
+        }}
         y={{ log: true, domain: [FLOOR, 1], label: 'probability', format: (v) => v.toExponential(0) }}
       />
       {series.length ? (

@@ -97,7 +97,16 @@ function dotsPath(points: { x: number; y: number }[], sx: (v: number) => number,
 }
 
 /** Grid lines, the left axis's tick labels and the axis titles shared by both plots. */
-function Frame(props: { width: number; height: number; right: number; ticks: number[]; sy: (v: number) => number; y: Axis; xLabel?: string; children?: ReactNode }) {
+function Frame(props: {
+  width: number;
+  height: number;
+  right: number;
+  ticks: number[];
+  sy: (v: number) => number;
+  y: Axis;
+  xLabel?: string;
+  children?: ReactNode;
+}) {
   const { width, height, right, ticks, sy } = props;
   return (
     <>
@@ -181,9 +190,13 @@ export function LinePlot(props: {
     });
     const yFor = (axis: 'left' | 'right', spec: Axis | undefined) => {
       const values = drawn.filter((s) => (s.axis ?? 'left') === axis).flatMap((s) => s.points.map((p) => p.y));
-      const domain = spec?.domain ?? (spec?.log ? ([1e-9, 1] as [number, number]) : extent([...values, ...(drawn.some((s) => s.stack) ? [0] : [])], [0, 1]));
+      const domain =
+        spec?.domain ?? (spec?.log ? ([1e-9, 1] as [number, number]) : extent([...values, ...(drawn.some((s) => s.stack) ? [0] : [])], [0, 1]));
       const ticks = spec?.log
-        ? Array.from({ length: Math.floor(Math.log10(domain[1])) - Math.ceil(Math.log10(domain[0])) + 1 }, (_, i) => 10 ** (Math.ceil(Math.log10(domain[0])) + i)).filter((_, i, all) => all.length <= 6 || i % 2 === (all.length - 1) % 2)
+        ? Array.from(
+            { length: Math.floor(Math.log10(domain[1])) - Math.ceil(Math.log10(domain[0])) + 1 },
+            (_, i) => 10 ** (Math.ceil(Math.log10(domain[0])) + i),
+          ).filter((_, i, all) => all.length <= 6 || i % 2 === (all.length - 1) % 2)
         : niceTicks(domain[0], domain[1], 4);
       const [lo, hi] = spec?.log || spec?.domain ? domain : [Math.min(domain[0], ticks[0]), Math.max(domain[1], ticks.at(-1)!)];
       return { sy: scale([lo, hi], [height - MARGIN.bottom, MARGIN.top], spec?.log), ticks: ticks.filter((t) => t >= lo && t <= hi) };
@@ -239,7 +252,14 @@ export function LinePlot(props: {
             </Frame>
             {props.bands?.map((b, i) => (
               <g key={`band${i}`} className="band">
-                <rect x={sx(b.from)} y={MARGIN.top} width={Math.max(sx(b.to) - sx(b.from), 0)} height={height - MARGIN.top - MARGIN.bottom} fill={b.colour} fillOpacity={0.13} />
+                <rect
+                  x={sx(b.from)}
+                  y={MARGIN.top}
+                  width={Math.max(sx(b.to) - sx(b.from), 0)}
+                  height={height - MARGIN.top - MARGIN.bottom}
+                  fill={b.colour}
+                  fillOpacity={0.13}
+                />
                 <text x={(sx(b.from) + sx(b.to)) / 2} y={MARGIN.top + 10} textAnchor="middle">
                   {b.label}
                 </text>
@@ -247,7 +267,14 @@ export function LinePlot(props: {
             ))}
             {props.references?.map((r) => (
               <g key={r.label} className="reference">
-                <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
+                <line
+                  x1={MARGIN.left}
+                  x2={width - innerRight}
+                  y1={left.sy(r.y)}
+                  y2={left.sy(r.y)}
+                  stroke={r.colour ?? '#000'}
+                  strokeDasharray="2 4"
+                />
                 <text x={width - innerRight - 2} y={left.sy(r.y) - 3} textAnchor="end">
                   {r.label}
                 </text>
@@ -262,7 +289,9 @@ export function LinePlot(props: {
               }
               return (
                 <g key={s.id}>
-                  {s.dotsOnly ? null : <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />}
+                  {s.dotsOnly ? null : (
+                    <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />
+                  )}
                   {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
                 </g>
               );
@@ -274,7 +303,8 @@ export function LinePlot(props: {
           <div className="readout" role="status">
             {readout.map((r) => (
               <div key={r.label}>
-                <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} → {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
+                <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} →{' '}
+                {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
               </div>
             ))}
           </div>
@@ -350,7 +380,13 @@ export function BarPlot(props: {
               <path key={colour} d={d} fill={colour} />
             ))}
             {hover !== null ? (
-              <rect className="hover-bar" x={MARGIN.left + hover * layout.band} y={MARGIN.top} width={layout.band} height={height - MARGIN.top - MARGIN.bottom} />
+              <rect
+                className="hover-bar"
+                x={MARGIN.left + hover * layout.band}
+                y={MARGIN.top}
+                width={layout.band}
+                height={height - MARGIN.top - MARGIN.bottom}
+              />
             ) : null}
           </svg>
         ) : null}

@@ -41,10 +41,7 @@ export function rankedGaps(probe: ProbeSnapshot, runId: string, sample: number |
   return order.map((classIndex, rank) => ({
     classIndex,
     gap: gaps[classIndex],
-    group:
-      sample !== 'average' && run.pcd && k <= S
-        ? run.pcd.stageGroups[(sample * S + (k - 1)) * C + classIndex]
-        : Math.floor((rank * k) / C),
+    group: sample !== 'average' && run.pcd && k <= S ? run.pcd.stageGroups[(sample * S + (k - 1)) * C + classIndex] : Math.floor((rank * k) / C),
   }));
 }
 

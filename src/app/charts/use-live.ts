@@ -10,7 +10,10 @@ import { useSession } from '../store/session-store';
 
 /** The live data, re-rendering on every flush (the loss curves). */
 export function useLive(intervalMs = 1000) {
-  const version = useScheduled(useSession((s) => s.version), intervalMs);
+  const version = useScheduled(
+    useSession((s) => s.version),
+    intervalMs,
+  );
   const live = useSession((s) => s.live);
   const applied = useSession((s) => s.applied);
   return { live, version, applied };
@@ -18,7 +21,10 @@ export function useLive(intervalMs = 1000) {
 
 /** Re-renders only when an evaluation arrives. */
 export function useEvaluations() {
-  const count = useScheduled(useSession((s) => s.live.evaluations.length), 500);
+  const count = useScheduled(
+    useSession((s) => s.live.evaluations.length),
+    500,
+  );
   const live = useSession((s) => s.live);
   const applied = useSession((s) => s.applied);
   return { evaluations: live.evaluations, count, applied };
@@ -101,11 +107,16 @@ export function stepDomain(lastStep: number, totalSteps: number): [number, numbe
  * that trains at that step (null when every stage does: the paper's joint loss).
  */
 export function useShownStage(step: number | null): { stage: number; training: number | null; follows: boolean } {
-  const { applied, selectedStage, follows } = useSession(useShallow((s) => ({ applied: s.applied, selectedStage: s.selectedStage, follows: s.stageFollowsSchedule })));
+  const { applied, selectedStage, follows } = useSession(
+    useShallow((s) => ({ applied: s.applied, selectedStage: s.selectedStage, follows: s.stageFollowsSchedule })),
+  );
   const config = applied?.page.config;
   // The most stages of any PCD run (a PCD run may be raced beside a configured KD).
   const stages = Math.max(1, ...(applied?.info.runs ?? []).map((r) => (r.method.method === 'pcd' ? r.method.stages : 1)));
-  const training = config && config.method.method === 'pcd' && config.schedule.kind !== 'joint' && step !== null ? activeStageAt(schedulePhases(config.schedule, stages), step, applied!.info.totalSteps) : null;
+  const training =
+    config && config.method.method === 'pcd' && config.schedule.kind !== 'joint' && step !== null
+      ? activeStageAt(schedulePhases(config.schedule, stages), step, applied!.info.totalSteps)
+      : null;
   const follow = follows && training !== null;
   return { stage: Math.min(follow ? training : selectedStage, Math.max(stages, 1)), training, follows: follow };
 }

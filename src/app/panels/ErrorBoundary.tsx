@@ -39,8 +39,8 @@ export class ErrorBoundary extends Component<Props, { error: Error | null }> {
       <section className="card panel-error" role="alert" data-testid="panel-error">
         <h2>{this.props.name[0].toUpperCase() + this.props.name.slice(1)} could not be shown</h2>
         <p>
-          It failed with: <code>{String(error.message).slice(0, 300)}</code>. The rest of the page works. If data this browser keeps for the page is what
-          breaks it, resetting forgets it (your own dataset, which you can load again) and reloads.
+          It failed with: <code>{String(error.message).slice(0, 300)}</code>. The rest of the page works. If data this browser keeps for the page is
+          what breaks it, resetting forgets it (your own dataset, which you can load again) and reloads.
         </p>
         <p>
           <button type="button" onClick={() => this.setState({ error: null })}>

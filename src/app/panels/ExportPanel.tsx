@@ -18,7 +18,16 @@ export function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const METRIC_COLUMNS = ['trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'teacherAgreement', 'nonTargetKl', 'nonTargetRankCorrelation', 'testCount'] as const;
+const METRIC_COLUMNS = [
+  'trainLoss',
+  'trainAccuracy',
+  'testLoss',
+  'testAccuracy',
+  'teacherAgreement',
+  'nonTargetKl',
+  'nonTargetRankCorrelation',
+  'testCount',
+] as const;
 
 /** Every run's evaluations as CSV (one row per run and evaluation). */
 export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['live']['evaluations']): string {
@@ -79,7 +88,10 @@ export function ExportPanel() {
   const importConfig = async (file: File) => {
     // A configuration is a few hundred bytes; the size is checked before anything is read.
     if (file.size > CONFIG_FILE_LIMIT) {
-      notify('error', `${file.name} is ${(file.size / 1e6).toFixed(1)} MB, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`);
+      notify(
+        'error',
+        `${file.name} is ${(file.size / 1e6).toFixed(1)} MB, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`,
+      );
       return;
     }
     let raw: unknown;
@@ -102,10 +114,22 @@ export function ExportPanel() {
         <h2 id="export-title">Share and export</h2>
       </header>
       <div className="button-grid">
-        <button type="button" onClick={() => void navigator.clipboard?.writeText(controller.shareUrl(draft)).then(() => notify('info', 'link copied'), () => notify('warning', `copy this link: ${controller.shareUrl(draft)}`))}>
+        <button
+          type="button"
+          onClick={() =>
+            void navigator.clipboard?.writeText(controller.shareUrl(draft)).then(
+              () => notify('info', 'link copied'),
+              () => notify('warning', `copy this link: ${controller.shareUrl(draft)}`),
+            )
+          }
+        >
           Copy link to this setup
         </button>
-        <button type="button" onClick={() => download('pcd-config.json', `${JSON.stringify(draft, null, 2)}\n`, 'application/json')} data-testid="export-config">
+        <button
+          type="button"
+          onClick={() => download('pcd-config.json', `${JSON.stringify(draft, null, 2)}\n`, 'application/json')}
+          data-testid="export-config"
+        >
           Config (JSON)
         </button>
         <button type="button" onClick={() => exportMetrics('csv')} disabled={!applied} data-testid="export-csv">
@@ -117,11 +141,19 @@ export function ExportPanel() {
         <button type="button" onClick={() => fileInput.current?.click()}>
           Import config…
         </button>
-        <input ref={fileInput} type="file" accept="application/json,.json" hidden aria-label="Config file to import" data-testid="import-config" onChange={(e) => {
-          const file = e.target.files?.[0];
-          if (file) void importConfig(file);
-          e.target.value = '';
-        }} />
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          hidden
+          aria-label="Config file to import"
+          data-testid="import-config"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void importConfig(file);
+            e.target.value = '';
+          }}
+        />
       </div>
       <div className="student-export">
         <label>
@@ -134,7 +166,13 @@ export function ExportPanel() {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => void exportStudent()} disabled={!applied || status === 'running' || status === 'loading'} data-testid="export-student" title={status === 'running' ? 'Pause first' : undefined}>
+        <button
+          type="button"
+          onClick={() => void exportStudent()}
+          disabled={!applied || status === 'running' || status === 'loading'}
+          data-testid="export-student"
+          title={status === 'running' ? 'Pause first' : undefined}
+        >
           Download (TF.js format)
         </button>
       </div>

@@ -1,7 +1,13 @@
 import { useId, type ReactNode } from 'react';
 
 /** A labelled control with its one-line explanation and, inline, what the schema says is wrong. */
-export function Field(props: { label: string; explain: string; error?: string; children: (id: string, describedBy: string) => ReactNode; className?: string }) {
+export function Field(props: {
+  label: string;
+  explain: string;
+  error?: string;
+  children: (id: string, describedBy: string) => ReactNode;
+  className?: string;
+}) {
   const id = useId();
   const describedBy = `${id}-explain${props.error ? ` ${id}-error` : ''}`;
   return (
@@ -20,7 +26,16 @@ export function Field(props: { label: string; explain: string; error?: string; c
   );
 }
 
-export function NumberInput(props: { id: string; describedBy: string; value: number; onChange: (value: number) => void; min?: number; max?: number; step?: number | 'any'; invalid?: boolean }) {
+export function NumberInput(props: {
+  id: string;
+  describedBy: string;
+  value: number;
+  onChange: (value: number) => void;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  invalid?: boolean;
+}) {
   return (
     <input
       id={props.id}

@@ -27,7 +27,11 @@ function BackendBadge({ state }: { state: BackendState }) {
   return (
     <div className="backend" data-testid="backend" data-backend={info.backend}>
       <span className={`badge badge-${info.backend}`}>{BACKEND_LABEL[info.backend]}</span>
-      {info.adapter ? <span className="adapter" title={info.adapter}>{info.adapter}</span> : null}
+      {info.adapter ? (
+        <span className="adapter" title={info.adapter}>
+          {info.adapter}
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -70,7 +74,7 @@ export function Header() {
   );
   const total = s.applied?.info.totalSteps ?? 0;
   const epochs = s.applied ? Math.ceil(total / s.applied.info.stepsPerEpoch) : 0;
-  const canPlay = s.applied && (s.status === 'paused');
+  const canPlay = s.applied && s.status === 'paused';
   const running = s.status === 'running';
   return (
     <header className="app-header">
@@ -85,21 +89,46 @@ export function Header() {
             ❚❚ Pause
           </button>
         ) : (
-          <button type="button" className="primary" onClick={() => void controller.play()} disabled={!canPlay} data-testid="play" aria-keyshortcuts="Space">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void controller.play()}
+            disabled={!canPlay}
+            data-testid="play"
+            aria-keyshortcuts="Space"
+          >
             ▶ Play
           </button>
         )}
         <button type="button" onClick={() => void controller.step()} disabled={!canPlay} data-testid="step">
           Step
         </button>
-        <button type="button" onClick={() => void controller.reset()} disabled={!s.applied || s.status === 'loading' || s.status === 'lost'} data-testid="reset">
+        <button
+          type="button"
+          onClick={() => void controller.reset()}
+          disabled={!s.applied || s.status === 'loading' || s.status === 'lost'}
+          data-testid="reset"
+        >
           ⟲ Reset
         </button>
-        <button type="button" className="inspector-toggle" onClick={toggleInspector} aria-pressed={s.inspector} data-testid="inspector-toggle" title="Your own teacher and student logits: every PCD diagnostic, no training">
+        <button
+          type="button"
+          className="inspector-toggle"
+          onClick={toggleInspector}
+          aria-pressed={s.inspector}
+          data-testid="inspector-toggle"
+          title="Your own teacher and student logits: every PCD diagnostic, no training"
+        >
           {s.inspector ? 'Back to the playground' : 'Inspect logits'}
         </button>
         {s.lesson === null ? (
-          <button type="button" className="lesson-start" onClick={() => void goTo(0)} data-testid="lesson-start" title="A guided path through distillation and PCD, chapter by chapter">
+          <button
+            type="button"
+            className="lesson-start"
+            onClick={() => void goTo(0)}
+            data-testid="lesson-start"
+            title="A guided path through distillation and PCD, chapter by chapter"
+          >
             Lesson
           </button>
         ) : null}
@@ -162,7 +191,9 @@ export function Header() {
         <div>
           <dt>Time left</dt>
           <dd data-testid="time-left">
-            {running && s.throughput && s.throughput.stepsPerSecond > 0 && total > s.step ? `≈ ${formatDuration((total - s.step) / s.throughput.stepsPerSecond)}` : '–'}
+            {running && s.throughput && s.throughput.stepsPerSecond > 0 && total > s.step
+              ? `≈ ${formatDuration((total - s.step) / s.throughput.stepsPerSecond)}`
+              : '–'}
           </dd>
         </div>
         <div>
@@ -172,8 +203,15 @@ export function Header() {
       </dl>
       {s.status === 'loading' && s.preparing ? (
         <div className="preparing" role="status" data-testid="preparing">
-          <span>Preparing: {s.preparing.what}{s.preparing.total ? ` (${s.preparing.done.toLocaleString('en')} of ${s.preparing.total.toLocaleString('en')})` : '…'}</span>
-          {s.preparing.total ? <progress max={s.preparing.total} value={s.preparing.done} aria-label={`Preparing: ${s.preparing.what}`} /> : <progress aria-label="Preparing" />}
+          <span>
+            Preparing: {s.preparing.what}
+            {s.preparing.total ? ` (${s.preparing.done.toLocaleString('en')} of ${s.preparing.total.toLocaleString('en')})` : '…'}
+          </span>
+          {s.preparing.total ? (
+            <progress max={s.preparing.total} value={s.preparing.done} aria-label={`Preparing: ${s.preparing.what}`} />
+          ) : (
+            <progress aria-label="Preparing" />
+          )}
         </div>
       ) : null}
     </header>

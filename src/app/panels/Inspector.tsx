@@ -105,14 +105,24 @@ export function Inspector() {
     const order = Array.from({ length: C }, (_, c) => c).sort((a, b) => result.pcd.ranks[sample * C + a] - result.pcd.ranks[sample * C + b]);
     return order.map((c) => {
       const group = result.stageGroups[(sample * result.options.stages + shownStage - 1) * C + c];
-      return { label: names[c], value: result.gaps[sample * C + c], colour: groupColour(group, shownStage), detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c] + 1}, group ${group + 1} of stage ${shownStage}` };
+      return {
+        label: names[c],
+        value: result.gaps[sample * C + c],
+        colour: groupColour(group, shownStage),
+        detail: `${names[c]}: gap ${result.gaps[sample * C + c].toFixed(3)}, rank ${result.pcd.ranks[sample * C + c] + 1}, group ${group + 1} of stage ${shownStage}`,
+      };
     });
   }, [result, data, sample, shownStage, names]);
 
   const gradient = useMemo(() => {
     if (!result || !data) return [];
     const C = data.classes;
-    return names.map((name, c) => ({ label: name, value: result.pcd.grad[sample * C + c], colour: '#D55E00', detail: `gradient of the PCD loss with respect to the student's logit of ${name}: ${result.pcd.grad[sample * C + c].toExponential(3)}` }));
+    return names.map((name, c) => ({
+      label: name,
+      value: result.pcd.grad[sample * C + c],
+      colour: '#D55E00',
+      detail: `gradient of the PCD loss with respect to the student's logit of ${name}: ${result.pcd.grad[sample * C + c].toExponential(3)}`,
+    }));
   }, [result, data, sample, names]);
 
   const set = (change: Partial<PcdOptions>) => setOptions((o) => ({ ...o, ...change }));
@@ -121,19 +131,21 @@ export function Inspector() {
 
   return (
     <main id="inspector" className="inspector" tabIndex={-1} data-testid="inspector">
-      <section
-        className={`card inspector-drop${drop.dragging ? ' dragging' : ''}`}
-        aria-labelledby="inspector-title"
-        {...drop.handlers}
-      >
+      <section className={`card inspector-drop${drop.dragging ? ' dragging' : ''}`} aria-labelledby="inspector-title" {...drop.handlers}>
         <h2 id="inspector-title">PCD inspector: your own logits</h2>
         <p className="explain">
-          Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {LOGITS_LIMITS.bytes / 1024 / 1024} MB, {LOGITS_LIMITS.samples.toLocaleString('en')} samples and{' '}
-          {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own” has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded,
-          nothing trains.
+          Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {LOGITS_LIMITS.bytes / 1024 / 1024} MB,{' '}
+          {LOGITS_LIMITS.samples.toLocaleString('en')} samples and {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own”
+          has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded, nothing trains.
         </p>
         <label className="file-pick">
-          Logits file <input type="file" accept=".json,.csv,.npy" onChange={(e) => e.target.files?.[0] && void load(e.target.files[0])} data-testid="inspector-file" />
+          Logits file{' '}
+          <input
+            type="file"
+            accept=".json,.csv,.npy"
+            onChange={(e) => e.target.files?.[0] && void load(e.target.files[0])}
+            data-testid="inspector-file"
+          />
         </label>
         {error ? (
           <p className="form-error" role="alert" data-testid="inspector-error">
@@ -142,7 +154,8 @@ export function Inspector() {
         ) : null}
         {data ? (
           <p data-testid="inspector-loaded">
-            {data.name}: {data.batch.toLocaleString('en')} samples × {classes.toLocaleString('en')} classes{data.labels ? ', with labels' : ', no labels (DKD and CE need them)'}.
+            {data.name}: {data.batch.toLocaleString('en')} samples × {classes.toLocaleString('en')} classes
+            {data.labels ? ', with labels' : ', no labels (DKD and CE need them)'}.
           </p>
         ) : null}
         {busy ? (
@@ -161,15 +174,36 @@ export function Inspector() {
             <div className="inspector-options">
               <label>
                 Stages S{' '}
-                <select value={options.stages} onChange={(e) => { const stages = Number(e.target.value); set({ stages, activeStage: options.activeStage && options.activeStage <= stages ? options.activeStage : null }); setStage(stages); }} data-testid="inspector-stages">
+                <select
+                  value={options.stages}
+                  onChange={(e) => {
+                    const stages = Number(e.target.value);
+                    set({ stages, activeStage: options.activeStage && options.activeStage <= stages ? options.activeStage : null });
+                    setStage(stages);
+                  }}
+                  data-testid="inspector-stages"
+                >
                   {Array.from({ length: Math.min(classes, MAX_STAGES) }, (_, i) => i + 1).map((s) => (
-                    <option key={s} value={s}>{s}</option>
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
                   ))}
                 </select>
               </label>
               <label>
                 Temperature τ{' '}
-                <input type="number" step="any" value={tauText} aria-invalid={tauError ? true : undefined} onChange={(e) => { setTauText(e.target.value); const v = Number(e.target.value); if (v >= TAU_RANGE[0] && v <= TAU_RANGE[1]) set({ temperature: v }); }} data-testid="inspector-tau" />
+                <input
+                  type="number"
+                  step="any"
+                  value={tauText}
+                  aria-invalid={tauError ? true : undefined}
+                  onChange={(e) => {
+                    setTauText(e.target.value);
+                    const v = Number(e.target.value);
+                    if (v >= TAU_RANGE[0] && v <= TAU_RANGE[1]) set({ temperature: v });
+                  }}
+                  data-testid="inspector-tau"
+                />
               </label>
               <label>
                 <input type="checkbox" checked={options.ranking} onChange={(e) => set({ ranking: e.target.checked })} /> Rank by logit gap
@@ -178,7 +212,8 @@ export function Inspector() {
                 <input type="checkbox" checked={options.adaptive} onChange={(e) => set({ adaptive: e.target.checked })} /> Adaptive λ
               </label>
               <label>
-                <input type="checkbox" checked={options.standardizeLogits} onChange={(e) => set({ standardizeLogits: e.target.checked })} /> Standardize logits
+                <input type="checkbox" checked={options.standardizeLogits} onChange={(e) => set({ standardizeLogits: e.target.checked })} />{' '}
+                Standardize logits
               </label>
               <label>
                 Passes{' '}
@@ -193,33 +228,70 @@ export function Inspector() {
               </label>
               <label>
                 Loss of{' '}
-                <select value={options.activeStage ?? 0} onChange={(e) => set({ activeStage: Number(e.target.value) || null })} data-testid="inspector-active-stage">
+                <select
+                  value={options.activeStage ?? 0}
+                  onChange={(e) => set({ activeStage: Number(e.target.value) || null })}
+                  data-testid="inspector-active-stage"
+                >
                   <option value={0}>every stage (the paper)</option>
                   {Array.from({ length: options.stages }, (_, i) => (
-                    <option key={i} value={i + 1}>stage {i + 1} alone (scheduled, ×2)</option>
+                    <option key={i} value={i + 1}>
+                      stage {i + 1} alone (scheduled, ×2)
+                    </option>
                   ))}
                 </select>
               </label>
             </div>
-            {tauError ? <p className="form-error" role="alert">{tauError}: the last valid τ ({options.temperature}) is in use.</p> : null}
+            {tauError ? (
+              <p className="form-error" role="alert">
+                {tauError}: the last valid τ ({options.temperature}) is in use.
+              </p>
+            ) : null}
           </section>
 
           <section className="card" aria-labelledby="inspector-losses">
             <div className="card-header">
               <h2 id="inspector-losses">Losses over the batch</h2>
-              <button type="button" onClick={() => download(`${data.name.replace(/\.[^.]+$/, '')}-pcd-inspection.json`, JSON.stringify(inspectionJson(data, result), null, 1), 'application/json')} data-testid="inspector-export">
+              <button
+                type="button"
+                onClick={() =>
+                  download(
+                    `${data.name.replace(/\.[^.]+$/, '')}-pcd-inspection.json`,
+                    JSON.stringify(inspectionJson(data, result), null, 1),
+                    'application/json',
+                  )
+                }
+                data-testid="inspector-export"
+              >
                 Export JSON
               </button>
             </div>
             <table className="summary-table" data-testid="inspector-table">
               <tbody>
-                <tr><th scope="row">PCD loss (α = 1)</th><td data-testid="inspector-pcd-loss">{fmt(result.pcd.loss)}</td></tr>
+                <tr>
+                  <th scope="row">PCD loss (α = 1)</th>
+                  <td data-testid="inspector-pcd-loss">{fmt(result.pcd.loss)}</td>
+                </tr>
                 {Array.from(result.pcd.stageLosses).map((loss, k) => (
-                  <tr key={k}><th scope="row"><M tex={`L_{${k + 1}}`} says={`L${k + 1}`} /> (stage {k + 1})</th><td data-testid={`inspector-stage-${k + 1}`}>{fmt(loss)}</td></tr>
+                  <tr key={k}>
+                    <th scope="row">
+                      <M tex={`L_{${k + 1}}`} says={`L${k + 1}`} /> (stage {k + 1})
+                    </th>
+                    <td data-testid={`inspector-stage-${k + 1}`}>{fmt(loss)}</td>
+                  </tr>
                 ))}
-                <tr><th scope="row">KD (same τ)</th><td data-testid="inspector-kd">{fmt(result.kd.loss)}</td></tr>
-                <tr><th scope="row">DKD (α = 1, β = 8)</th><td data-testid="inspector-dkd">{result.dkd ? fmt(result.dkd.loss) : 'needs labels'}</td></tr>
-                <tr><th scope="row">CE of the student</th><td data-testid="inspector-ce">{result.ce ? fmt(result.ce.loss) : 'needs labels'}</td></tr>
+                <tr>
+                  <th scope="row">KD (same τ)</th>
+                  <td data-testid="inspector-kd">{fmt(result.kd.loss)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">DKD (α = 1, β = 8)</th>
+                  <td data-testid="inspector-dkd">{result.dkd ? fmt(result.dkd.loss) : 'needs labels'}</td>
+                </tr>
+                <tr>
+                  <th scope="row">CE of the student</th>
+                  <td data-testid="inspector-ce">{result.ce ? fmt(result.ce.loss) : 'needs labels'}</td>
+                </tr>
               </tbody>
             </table>
           </section>
@@ -232,7 +304,10 @@ export function Inspector() {
                   Sample{' '}
                   <select value={sample} onChange={(e) => setSample(Number(e.target.value))} data-testid="inspector-sample">
                     {Array.from({ length: Math.min(data.batch, 500) }, (_, b) => (
-                      <option key={b} value={b}>#{b + 1}{data.labels ? ` (label ${names[data.labels[b]]})` : ''}</option>
+                      <option key={b} value={b}>
+                        #{b + 1}
+                        {data.labels ? ` (label ${names[data.labels[b]]})` : ''}
+                      </option>
                     ))}
                   </select>
                 </label>{' '}
@@ -240,17 +315,38 @@ export function Inspector() {
                   Colour by stage{' '}
                   <select value={shownStage} onChange={(e) => setStage(Number(e.target.value))}>
                     {Array.from({ length: shownStages }, (_, i) => (
-                      <option key={i} value={i + 1}>{i + 1}</option>
+                      <option key={i} value={i + 1}>
+                        {i + 1}
+                      </option>
                     ))}
                   </select>
                 </label>
               </div>
             </div>
-            <p className="explain">Classes in rank order (largest gap <M tex={String.raw`|z^{\text{teacher}}_c - z^{\text{student}}_c|`} says="|z_teacher − z_student|" /> first), coloured by their group at stage {shownStage}.</p>
-            <BarPlot label={`Logit gaps of sample #${sample + 1} in rank order`} bars={ranked} height={180} xLabel="class, by rank" y={{ label: '|gap|' }} />
+            <p className="explain">
+              Classes in rank order (largest gap <M tex={String.raw`|z^{\text{teacher}}_c - z^{\text{student}}_c|`} says="|z_teacher − z_student|" />{' '}
+              first), coloured by their group at stage {shownStage}.
+            </p>
+            <BarPlot
+              label={`Logit gaps of sample #${sample + 1} in rank order`}
+              bars={ranked}
+              height={180}
+              xLabel="class, by rank"
+              y={{ label: '|gap|' }}
+            />
             <table className="summary-table inspector-groups" data-testid="inspector-groups">
               <thead>
-                <tr><th>stage</th><th>group</th><th>classes</th><th><M tex="D_G" says="D_G" /></th><th><M tex={String.raw`\lambda_G`} says="λ_G" /></th></tr>
+                <tr>
+                  <th>stage</th>
+                  <th>group</th>
+                  <th>classes</th>
+                  <th>
+                    <M tex="D_G" says="D_G" />
+                  </th>
+                  <th>
+                    <M tex={String.raw`\lambda_G`} says="λ_G" />
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {Array.from({ length: shownStages }, (_, k) =>
@@ -261,7 +357,9 @@ export function Inspector() {
                       <tr key={`${k}-${g}`}>
                         <td>{k + 1}</td>
                         <td>{g + 1}</td>
-                        <td className="members">{members.length > 6 ? `${members.slice(0, 6).join(', ')}, … (${members.length})` : members.join(', ')}</td>
+                        <td className="members">
+                          {members.length > 6 ? `${members.slice(0, 6).join(', ')}, … (${members.length})` : members.join(', ')}
+                        </td>
                         <td>{fmt(result.pcd.groupLosses[slot])}</td>
                         <td>{fmt(result.pcd.lambdas[slot])}</td>
                       </tr>
@@ -270,8 +368,16 @@ export function Inspector() {
                 )}
               </tbody>
             </table>
-            <p className="explain">The gradient of the PCD loss with respect to this sample’s student logits, in class order (what a training step would push).</p>
-            <BarPlot label={`Gradient of the PCD loss for sample #${sample + 1}`} bars={gradient} height={160} xLabel="class" y={{ label: '∂loss/∂z' }} />
+            <p className="explain">
+              The gradient of the PCD loss with respect to this sample’s student logits, in class order (what a training step would push).
+            </p>
+            <BarPlot
+              label={`Gradient of the PCD loss for sample #${sample + 1}`}
+              bars={gradient}
+              height={160}
+              xLabel="class"
+              y={{ label: '∂loss/∂z' }}
+            />
           </section>
         </>
       ) : null}

@@ -16,7 +16,9 @@ function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; me
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
 export function Cue({ index, beside = false }: { index: number; beside?: boolean }) {
   const { live, applied } = useLive(1000);
-  const { step, probeSample, status, probeTemperature } = useSession(useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status, probeTemperature: s.probeTemperature })));
+  const { step, probeSample, status, probeTemperature } = useSession(
+    useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status, probeTemperature: s.probeTemperature })),
+  );
   const cue = CHAPTERS[index].cue;
   // While the chapter's run prepares, the reports are the previous chapter's: no cue from them.
   const text =
@@ -39,9 +41,15 @@ export function Cue({ index, beside = false }: { index: number; beside?: boolean
     status === 'loading'
       ? 'Preparing this chapter’s run…'
       : cue === 'runner-up'
-        ? 'Waiting for the teacher’s probabilities of the probe samples…' : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
+        ? 'Waiting for the teacher’s probabilities of the probe samples…'
+        : 'Press ▶ Play (or Space) to train; this line says when the thing to see has happened.';
   return (
-    <p className={beside ? 'lesson-cue lesson-cue-beside' : 'lesson-cue'} aria-live="polite" data-testid="lesson-cue" data-has-cue={text ? 'true' : 'false'}>
+    <p
+      className={beside ? 'lesson-cue lesson-cue-beside' : 'lesson-cue'}
+      aria-live="polite"
+      data-testid="lesson-cue"
+      data-has-cue={text ? 'true' : 'false'}
+    >
       <span className="lesson-cue-label">Now: </span>
       {text ?? waiting}
     </p>
@@ -92,7 +100,13 @@ export function LessonPanel({ cueBeside = false }: { cueBeside?: boolean }) {
         </div>
       ) : null}
       <nav className="lesson-nav" aria-label="Lesson chapters">
-        <button type="button" onClick={() => void goTo(index - 1)} disabled={index === 0} aria-keyshortcuts="Alt+ArrowLeft" data-testid="lesson-previous">
+        <button
+          type="button"
+          onClick={() => void goTo(index - 1)}
+          disabled={index === 0}
+          aria-keyshortcuts="Alt+ArrowLeft"
+          data-testid="lesson-previous"
+        >
           ← Previous
         </button>
         {last ? (

@@ -28,7 +28,11 @@ function LiveForm({ applied }: { applied: Applied }) {
   };
   const fields = [
     { key: 'learningRate', label: 'Learning rate', explain: 'The base rate (the cosine schedule scales it).' },
-    { key: 'temperature', label: 'Temperature τ', explain: 'For every distilling run (the setup panel keeps it for the configured method; compared runs restart from their defaults on Reset).' },
+    {
+      key: 'temperature',
+      label: 'Temperature τ',
+      explain: 'For every distilling run (the setup panel keeps it for the configured method; compared runs restart from their defaults on Reset).',
+    },
     { key: 'alpha', label: 'α', explain: 'PCD’s weight; DKD’s target-class weight.' },
   ] as const;
   return (
@@ -36,7 +40,10 @@ function LiveForm({ applied }: { applied: Applied }) {
       <header className="card-header">
         <h2 id="live-title">Change while training</h2>
       </header>
-      <p className="explain">Takes effect from the next step; weights and optimizer state stay, and the setup panel, the link and Reset take the new value. A refused value changes nothing.</p>
+      <p className="explain">
+        Takes effect from the next step; weights and optimizer state stay, and the setup panel, the link and Reset take the new value. A refused value
+        changes nothing.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -53,7 +60,15 @@ function LiveForm({ applied }: { applied: Applied }) {
         {fields.map((f) =>
           current[f.key] === undefined ? null : (
             <Field key={f.key} label={f.label} explain={f.explain}>
-              {(id, d) => <NumberInput id={id} describedBy={d} value={values[f.key] ?? current[f.key]!} step="any" onChange={(v) => setValues({ ...values, [f.key]: v })} />}
+              {(id, d) => (
+                <NumberInput
+                  id={id}
+                  describedBy={d}
+                  value={values[f.key] ?? current[f.key]!}
+                  step="any"
+                  onChange={(v) => setValues({ ...values, [f.key]: v })}
+                />
+              )}
             </Field>
           ),
         )}

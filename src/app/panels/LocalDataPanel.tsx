@@ -39,7 +39,17 @@ const shortName = (name: string) => (name.length > 40 ? `${name.slice(0, 39)}…
 
 const MB = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
-function Choice<T extends string>({ name, value, options, onChange }: { name: string; value: T; options: { value: T; label: string }[]; onChange: (v: T) => void }) {
+function Choice<T extends string>({
+  name,
+  value,
+  options,
+  onChange,
+}: {
+  name: string;
+  value: T;
+  options: { value: T; label: string }[];
+  onChange: (v: T) => void;
+}) {
   return (
     <div className="local-choice" role="radiogroup" aria-label={name}>
       {options.map((o) => (
@@ -83,7 +93,9 @@ export function LocalDataPanel() {
   const [error, setError] = useState<string | null>(null);
   const [caution, setCaution] = useState<string | null>(null);
   const [skipped, setSkipped] = useState<string | null>(null);
-  const drop = useDropZone((data) => void droppedFiles(data.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`)));
+  const drop = useDropZone(
+    (data) => void droppedFiles(data.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`)),
+  );
   const busy = progress !== null;
 
   const close = () => useSession.getState().set({ localPanel: false });
@@ -98,7 +110,12 @@ export function LocalDataPanel() {
     const request: LocalImportRequest = {
       dataset:
         kind === 'csv'
-          ? { kind: 'csv', file: csv!, ...(labelColumn.trim() ? { labelColumn: labelColumn.trim() } : {}), ...(superclassColumn.trim() ? { superclassColumn: superclassColumn.trim() } : {}) }
+          ? {
+              kind: 'csv',
+              file: csv!,
+              ...(labelColumn.trim() ? { labelColumn: labelColumn.trim() } : {}),
+              ...(superclassColumn.trim() ? { superclassColumn: superclassColumn.trim() } : {}),
+            }
           : { kind: 'images', files: images.map((p) => p.file), paths: images.map((p) => p.path), size, channels: Number(channels) as 1 | 3 },
       split: { testShare, seed },
       teacher: teacherKind === 'model' ? { kind: 'model', files: modelFiles } : { kind: 'logits', file: logitsFile! },
@@ -135,24 +152,35 @@ export function LocalDataPanel() {
         </button>
       </header>
       <p className="explain">
-        Train the students on a dataset of your own, against your own teacher. The files are read in this page and kept in this browser&rsquo;s storage (IndexedDB) so a
-        reload keeps them; nothing is uploaded, and a link says only <code>dataset=local</code>. Limits: {LOCAL_LIMITS.samples.toLocaleString('en')} samples,{' '}
-        {LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} values per sample, {LOCAL_LIMITS.classes.toLocaleString('en')} classes, a CSV or logits file of {MB(LOCAL_LIMITS.csvBytes)},{' '}
-        {MB(LOCAL_LIMITS.imageBytes)} of images, {MB(LOCAL_LIMITS.modelBytes)} of model files.
+        Train the students on a dataset of your own, against your own teacher. The files are read in this page and kept in this browser&rsquo;s
+        storage (IndexedDB) so a reload keeps them; nothing is uploaded, and a link says only <code>dataset=local</code>. Limits:{' '}
+        {LOCAL_LIMITS.samples.toLocaleString('en')} samples, {LOCAL_LIMITS.featuresPerSample.toLocaleString('en')} values per sample,{' '}
+        {LOCAL_LIMITS.classes.toLocaleString('en')} classes, a CSV or logits file of {MB(LOCAL_LIMITS.csvBytes)}, {MB(LOCAL_LIMITS.imageBytes)} of
+        images, {MB(LOCAL_LIMITS.modelBytes)} of model files.
       </p>
 
       <Step title="1. Dataset">
-        <Choice name="Dataset kind" value={kind} onChange={setKind} options={[{ value: 'images', label: 'A folder of images, one sub-folder per class' }, { value: 'csv', label: 'A CSV of features and a label column' }]} />
+        <Choice
+          name="Dataset kind"
+          value={kind}
+          onChange={setKind}
+          options={[
+            { value: 'images', label: 'A folder of images, one sub-folder per class' },
+            { value: 'csv', label: 'A CSV of features and a label column' },
+          ]}
+        />
         {kind === 'csv' ? (
           <div className="local-fields">
             <label>
               CSV file <input type="file" accept=".csv,text/csv" onChange={(e) => setCsv(e.target.files?.[0] ?? null)} data-testid="local-csv" />
             </label>
             <label>
-              Label column <input type="text" value={labelColumn} placeholder="label (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
+              Label column{' '}
+              <input type="text" value={labelColumn} placeholder="label (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
             </label>
             <label>
-              Superclass column <input type="text" value={superclassColumn} placeholder="(none)" onChange={(e) => setSuperclassColumn(e.target.value)} />
+              Superclass column{' '}
+              <input type="text" value={superclassColumn} placeholder="(none)" onChange={(e) => setSuperclassColumn(e.target.value)} />
             </label>
           </div>
         ) : (
@@ -176,8 +204,17 @@ export function LocalDataPanel() {
             ) : null}
             <div className="local-fields">
               <label>
-                Resize to <input type="number" min={LOCAL_LIMITS.imageSize[0]} max={LOCAL_LIMITS.imageSize[1]} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="local-size" /> px
-                square
+                Resize to{' '}
+                <input
+                  type="number"
+                  min={LOCAL_LIMITS.imageSize[0]}
+                  max={LOCAL_LIMITS.imageSize[1]}
+                  step={1}
+                  value={size}
+                  onChange={(e) => setSize(Number(e.target.value))}
+                  data-testid="local-size"
+                />{' '}
+                px square
               </label>
               <label>
                 Colour{' '}
@@ -203,7 +240,14 @@ export function LocalDataPanel() {
         />
         {teacherKind === 'model' ? (
           <label>
-            Model files <input type="file" multiple accept=".json,.bin" onChange={(e) => setModelFiles(Array.from(e.target.files ?? []))} data-testid="local-model" />
+            Model files{' '}
+            <input
+              type="file"
+              multiple
+              accept=".json,.bin"
+              onChange={(e) => setModelFiles(Array.from(e.target.files ?? []))}
+              data-testid="local-model"
+            />
           </label>
         ) : (
           <label>
@@ -216,7 +260,16 @@ export function LocalDataPanel() {
       <Step title="3. Split">
         <div className="local-fields">
           <label>
-            Test share <input type="number" min={0.05} max={0.5} step={0.05} value={testShare} onChange={(e) => setTestShare(Number(e.target.value))} data-testid="local-test-share" />
+            Test share{' '}
+            <input
+              type="number"
+              min={0.05}
+              max={0.5}
+              step={0.05}
+              value={testShare}
+              onChange={(e) => setTestShare(Number(e.target.value))}
+              data-testid="local-test-share"
+            />
           </label>
           <label>
             Split seed <input type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
@@ -248,10 +301,14 @@ export function LocalDataPanel() {
       {local ? (
         <div className="local-current" data-testid="local-current">
           <p>
-            Kept in this browser: <strong>{local.name}</strong>, {local.classNames.length} classes ({local.classNames.slice(0, 6).map(shortName).join(', ')}
-            {local.classNames.length > 6 ? ', …' : ''}), samples of shape [{local.featureShape.join(' × ')}], {local.trainCount.toLocaleString('en')} for training and{' '}
-            {local.testCount.toLocaleString('en')} for testing. Teacher: {local.teacher.kind === 'model' ? `your model, ${local.teacher.parameters.toLocaleString('en')} parameters` : `logits from ${local.teacher.file}`},{' '}
-            <span data-testid="local-teacher-accuracy">{(local.teacherTestAccuracy * 100).toFixed(1)}%</span> right on the test split.
+            Kept in this browser: <strong>{local.name}</strong>, {local.classNames.length} classes (
+            {local.classNames.slice(0, 6).map(shortName).join(', ')}
+            {local.classNames.length > 6 ? ', …' : ''}), samples of shape [{local.featureShape.join(' × ')}], {local.trainCount.toLocaleString('en')}{' '}
+            for training and {local.testCount.toLocaleString('en')} for testing. Teacher:{' '}
+            {local.teacher.kind === 'model'
+              ? `your model, ${local.teacher.parameters.toLocaleString('en')} parameters`
+              : `logits from ${local.teacher.file}`}
+            , <span data-testid="local-teacher-accuracy">{(local.teacherTestAccuracy * 100).toFixed(1)}%</span> right on the test split.
           </p>
           {skipped ? <p data-testid="local-skipped">{skipped}.</p> : null}
           {caution ? (

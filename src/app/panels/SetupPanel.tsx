@@ -22,15 +22,39 @@ type MethodField = { key: string; label: string; explain: string; kind: 'number'
 const METHOD_FIELDS: MethodField[] = [
   { key: 'ceWeight', label: 'CE weight', explain: 'Weight of the cross-entropy on the true labels.', kind: 'number', min: 0, step: 0.1 },
   { key: 'kdWeight', label: 'KD weight', explain: 'Weight of the distillation term.', kind: 'number', min: 0, step: 0.1 },
-  { key: 'temperature', label: 'Temperature τ', explain: 'Softens both distributions; higher τ shows more of the small probabilities.', kind: 'number', min: 0.1, step: 0.5 },
+  {
+    key: 'temperature',
+    label: 'Temperature τ',
+    explain: 'Softens both distributions; higher τ shows more of the small probabilities.',
+    kind: 'number',
+    min: 0.1,
+    step: 0.5,
+  },
   { key: 'alpha', label: 'α', explain: 'PCD: weight of the PCD term. DKD: weight of the target-class term.', kind: 'number', min: 0, step: 0.1 },
   { key: 'beta', label: 'β', explain: 'DKD: weight of the non-target-class term.', kind: 'number', min: 0, step: 1 },
-  { key: 'stages', label: 'Stages S', explain: 'Stage k cuts the ranked classes into k groups; stage 1 is plain KD.', kind: 'number', min: 1, step: 1 },
-  { key: 'adaptive', label: 'Adaptive weight λ', explain: 'Weigh each group by 1 − cos(p, q): groups the student already matches count less.', kind: 'boolean' },
+  {
+    key: 'stages',
+    label: 'Stages S',
+    explain: 'Stage k cuts the ranked classes into k groups; stage 1 is plain KD.',
+    kind: 'number',
+    min: 1,
+    step: 1,
+  },
+  {
+    key: 'adaptive',
+    label: 'Adaptive weight λ',
+    explain: 'Weigh each group by 1 − cos(p, q): groups the student already matches count less.',
+    kind: 'boolean',
+  },
   { key: 'ranking', label: 'Rank by logit gap', explain: 'Off: groups follow class order (what the authors’ code does).', kind: 'boolean' },
   { key: 'fineToCoarse', label: 'Fine → coarse pass', explain: 'Sum the stages S, S−1, …, 1.', kind: 'boolean' },
   { key: 'coarseToFine', label: 'Coarse → fine pass', explain: 'Sum the stages 1, 2, …, S.', kind: 'boolean' },
-  { key: 'standardizeLogits', label: 'Standardise logits', explain: 'Z-score each logit row before softening (logit standardisation).', kind: 'boolean' },
+  {
+    key: 'standardizeLogits',
+    label: 'Standardise logits',
+    explain: 'Z-score each logit row before softening (logit standardisation).',
+    kind: 'boolean',
+  },
 ];
 
 function Fieldset({ legend, children }: { legend: string; children: React.ReactNode }) {
@@ -44,11 +68,19 @@ function Fieldset({ legend, children }: { legend: string; children: React.ReactN
 
 export function SetupPanel() {
   const { draft, errors, setDraft, applied, throughput, local } = useSession(
-    useShallow((s) => ({ draft: s.draft, errors: s.draftErrors, setDraft: s.setDraft, applied: s.applied, throughput: s.throughput, local: s.local })),
+    useShallow((s) => ({
+      draft: s.draft,
+      errors: s.draftErrors,
+      setDraft: s.setDraft,
+      applied: s.applied,
+      throughput: s.throughput,
+      local: s.local,
+    })),
   );
   const { config, compare } = draft;
   const applyButton = useRef<HTMLButtonElement>(null);
-  const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) => setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
+  const update = (change: Partial<TrainerConfig>, nextCompare: Method[] = compare) =>
+    setDraft({ config: { ...config, ...change } as TrainerConfig, compare: nextCompare });
   const method = config.method as MethodConfig & Record<string, unknown>;
   const teacher =
     config.dataset !== 'local'
@@ -71,11 +103,20 @@ export function SetupPanel() {
   const setDataset = (dataset: AnyDatasetId) => {
     const stagesMax = classCount(dataset);
     const nextMethod = method.method === 'pcd' ? { ...method, stages: Math.min(method.stages, stagesMax) } : method;
-    update({ dataset, student: defaultStudentOf(dataset), trainSubset: Math.min(config.trainSubset, trainSize(dataset)), method: nextMethod as MethodConfig, ...(dataset === 'local' && local?.teacher.kind === 'logits' ? { augmentation: false } : {}) });
+    update({
+      dataset,
+      student: defaultStudentOf(dataset),
+      trainSubset: Math.min(config.trainSubset, trainSize(dataset)),
+      method: nextMethod as MethodConfig,
+      ...(dataset === 'local' && local?.teacher.kind === 'logits' ? { augmentation: false } : {}),
+    });
   };
   const setMethod = (m: Method) => {
     const next = { ...METHOD_DEFAULTS[m] } as MethodConfig;
-    update({ method: next, schedule: m === 'pcd' ? config.schedule : { kind: 'joint' } }, compare.filter((c) => c !== m));
+    update(
+      { method: next, schedule: m === 'pcd' ? config.schedule : { kind: 'joint' } },
+      compare.filter((c) => c !== m),
+    );
   };
 
   return (
@@ -138,18 +179,49 @@ export function SetupPanel() {
             <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as AnyDatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
               <option value="synthetic100">Synthetic: 100 classes, 20 families</option>
-              {local ? <option value="local">Yours: {local.name} ({local.classNames.length} classes)</option> : null}
+              {local ? (
+                <option value="local">
+                  Yours: {local.name} ({local.classNames.length} classes)
+                </option>
+              ) : null}
             </select>
           )}
         </Field>
         <button type="button" className="link-button" onClick={() => useSession.getState().set({ localPanel: true })} data-testid="open-local">
           {local ? 'Your data: load another…' : 'Your data: load your own dataset and teacher…'}
         </button>
-        <Field label="Training samples" explain={`How many of the ${trainSize(config.dataset).toLocaleString('en')} training samples to use: a teacher helps most with few.`} error={error('trainSubset')}>
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.trainSubset} min={1} max={Math.max(1, trainSize(config.dataset))} step={1} invalid={!!error('trainSubset')} onChange={(v) => update({ trainSubset: v })} />}
+        <Field
+          label="Training samples"
+          explain={`How many of the ${trainSize(config.dataset).toLocaleString('en')} training samples to use: a teacher helps most with few.`}
+          error={error('trainSubset')}
+        >
+          {(id, d) => (
+            <NumberInput
+              id={id}
+              describedBy={d}
+              value={config.trainSubset}
+              min={1}
+              max={Math.max(1, trainSize(config.dataset))}
+              step={1}
+              invalid={!!error('trainSubset')}
+              onChange={(v) => update({ trainSubset: v })}
+            />
+          )}
         </Field>
-        <Field label="Augmentation" explain="Random shifts of up to 2 px (MNIST); the teacher then runs on every batch instead of its cached logits." className="check">
-          {(id, d) => <input id={id} aria-describedby={d} type="checkbox" checked={config.augmentation} onChange={(e) => update({ augmentation: e.target.checked })} />}
+        <Field
+          label="Augmentation"
+          explain="Random shifts of up to 2 px (MNIST); the teacher then runs on every batch instead of its cached logits."
+          className="check"
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              type="checkbox"
+              checked={config.augmentation}
+              onChange={(e) => update({ augmentation: e.target.checked })}
+            />
+          )}
         </Field>
       </Fieldset>
 
@@ -188,7 +260,12 @@ export function SetupPanel() {
           <legend>Race against (same initial weights, same batches)</legend>
           {METHODS.filter((m) => m !== method.method).map((m) => (
             <label key={m}>
-              <input type="checkbox" checked={compare.includes(m)} onChange={(e) => update({}, e.target.checked ? [...compare, m] : compare.filter((c) => c !== m))} /> {RUN_LABEL[m]}
+              <input
+                type="checkbox"
+                checked={compare.includes(m)}
+                onChange={(e) => update({}, e.target.checked ? [...compare, m] : compare.filter((c) => c !== m))}
+              />{' '}
+              {RUN_LABEL[m]}
             </label>
           ))}
         </fieldset>
@@ -196,9 +273,23 @@ export function SetupPanel() {
           <Field key={f.key} label={f.label} explain={f.explain} error={error(`method.${f.key}`)} className={f.kind === 'boolean' ? 'check' : ''}>
             {(id, d) =>
               f.kind === 'boolean' ? (
-                <input id={id} aria-describedby={d} type="checkbox" checked={Boolean(method[f.key])} onChange={(e) => update({ method: { ...method, [f.key]: e.target.checked } as MethodConfig })} />
+                <input
+                  id={id}
+                  aria-describedby={d}
+                  type="checkbox"
+                  checked={Boolean(method[f.key])}
+                  onChange={(e) => update({ method: { ...method, [f.key]: e.target.checked } as MethodConfig })}
+                />
               ) : (
-                <NumberInput id={id} describedBy={d} value={method[f.key] as number} min={f.min} step={f.step} invalid={!!error(`method.${f.key}`)} onChange={(v) => update({ method: { ...method, [f.key]: v } as MethodConfig })} />
+                <NumberInput
+                  id={id}
+                  describedBy={d}
+                  value={method[f.key] as number}
+                  min={f.min}
+                  step={f.step}
+                  invalid={!!error(`method.${f.key}`)}
+                  onChange={(v) => update({ method: { ...method, [f.key]: v } as MethodConfig })}
+                />
               )
             }
           </Field>
@@ -206,9 +297,24 @@ export function SetupPanel() {
       </Fieldset>
 
       <Fieldset legend="Schedule">
-        <Field label="Stage schedule" className="wide" explain={method.method === 'pcd' ? 'Joint: the paper’s loss, every stage at every step. The others give each stage its own phase (edit custom phases in the Stage schedule chart).' : 'Stage schedules belong to PCD.'} error={error('schedule.kind') ?? error('schedule.segments')}>
+        <Field
+          label="Stage schedule"
+          className="wide"
+          explain={
+            method.method === 'pcd'
+              ? 'Joint: the paper’s loss, every stage at every step. The others give each stage its own phase (edit custom phases in the Stage schedule chart).'
+              : 'Stage schedules belong to PCD.'
+          }
+          error={error('schedule.kind') ?? error('schedule.segments')}
+        >
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={config.schedule.kind} disabled={method.method !== 'pcd'} onChange={(e) => update({ schedule: scheduleFor(e.target.value, method.method === 'pcd' ? method.stages : 1)! })}>
+            <select
+              id={id}
+              aria-describedby={d}
+              value={config.schedule.kind}
+              disabled={method.method !== 'pcd'}
+              onChange={(e) => update({ schedule: scheduleFor(e.target.value, method.method === 'pcd' ? method.stages : 1)! })}
+            >
               <option value="joint">joint (paper: all stages, every step)</option>
               <option value="bidirectional">bidirectional: S … 1, 1 … S</option>
               <option value="fine-to-coarse">fine → coarse: S … 1</option>
@@ -217,8 +323,23 @@ export function SetupPanel() {
             </select>
           )}
         </Field>
-        <Field label="Warm-up share" explain="Fraction of training over which the DKD and PCD terms ramp in from 0 (paper: 20 of 240 epochs). KD has no warm-up: the spec’s KD loss, like mdistiller’s, applies its weight from step 1." error={error('warmupShare')}>
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.warmupShare} min={0} max={1} step={0.01} invalid={!!error('warmupShare')} onChange={(v) => update({ warmupShare: v })} />}
+        <Field
+          label="Warm-up share"
+          explain="Fraction of training over which the DKD and PCD terms ramp in from 0 (paper: 20 of 240 epochs). KD has no warm-up: the spec’s KD loss, like mdistiller’s, applies its weight from step 1."
+          error={error('warmupShare')}
+        >
+          {(id, d) => (
+            <NumberInput
+              id={id}
+              describedBy={d}
+              value={config.warmupShare}
+              min={0}
+              max={1}
+              step={0.01}
+              invalid={!!error('warmupShare')}
+              onChange={(v) => update({ warmupShare: v })}
+            />
+          )}
         </Field>
       </Fieldset>
 
@@ -240,31 +361,83 @@ export function SetupPanel() {
           }
           error={error('optimizer.learningRate')}
         >
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.optimizer.learningRate} min={0} step={0.0005} invalid={!!error('optimizer.learningRate')} onChange={(v) => update({ optimizer: { ...config.optimizer, learningRate: v } })} />}
+          {(id, d) => (
+            <NumberInput
+              id={id}
+              describedBy={d}
+              value={config.optimizer.learningRate}
+              min={0}
+              step={0.0005}
+              invalid={!!error('optimizer.learningRate')}
+              onChange={(v) => update({ optimizer: { ...config.optimizer, learningRate: v } })}
+            />
+          )}
         </Field>
         {config.optimizer.kind === 'sgd' ? (
           <Field label="Momentum" explain="Share of the previous step kept in the next (0 … < 1)." error={error('optimizer.momentum')}>
-            {(id, d) => <NumberInput id={id} describedBy={d} value={config.optimizer.kind === 'sgd' ? config.optimizer.momentum : 0} min={0} max={0.99} step={0.05} invalid={!!error('optimizer.momentum')} onChange={(v) => update({ optimizer: { kind: 'sgd', learningRate: config.optimizer.learningRate, momentum: v } })} />}
+            {(id, d) => (
+              <NumberInput
+                id={id}
+                describedBy={d}
+                value={config.optimizer.kind === 'sgd' ? config.optimizer.momentum : 0}
+                min={0}
+                max={0.99}
+                step={0.05}
+                invalid={!!error('optimizer.momentum')}
+                onChange={(v) => update({ optimizer: { kind: 'sgd', learningRate: config.optimizer.learningRate, momentum: v } })}
+              />
+            )}
           </Field>
         ) : null}
         <Field label="Learning-rate schedule" explain="Cosine decays the rate to 0 over the budget." error={error('learningRateSchedule')}>
           {(id, d) => (
-            <select id={id} aria-describedby={d} value={config.learningRateSchedule} onChange={(e) => update({ learningRateSchedule: e.target.value as TrainerConfig['learningRateSchedule'] })}>
+            <select
+              id={id}
+              aria-describedby={d}
+              value={config.learningRateSchedule}
+              onChange={(e) => update({ learningRateSchedule: e.target.value as TrainerConfig['learningRateSchedule'] })}
+            >
               <option value="cosine">cosine</option>
               <option value="constant">constant</option>
             </select>
           )}
         </Field>
         <Field label="Batch size" explain="Samples per step (1 … 4096)." error={error('batchSize')}>
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.batchSize} min={1} max={4096} step={1} invalid={!!error('batchSize')} onChange={(v) => update({ batchSize: v })} />}
+          {(id, d) => (
+            <NumberInput
+              id={id}
+              describedBy={d}
+              value={config.batchSize}
+              min={1}
+              max={4096}
+              step={1}
+              invalid={!!error('batchSize')}
+              onChange={(v) => update({ batchSize: v })}
+            />
+          )}
         </Field>
         <div className="field-pair">
           <Field label="Budget" explain="How long to train." error={error('budget.amount')}>
-            {(id, d) => <NumberInput id={id} describedBy={d} value={config.budget.amount} min={1} step={1} invalid={!!error('budget.amount')} onChange={(v) => update({ budget: { ...config.budget, amount: v } })} />}
+            {(id, d) => (
+              <NumberInput
+                id={id}
+                describedBy={d}
+                value={config.budget.amount}
+                min={1}
+                step={1}
+                invalid={!!error('budget.amount')}
+                onChange={(v) => update({ budget: { ...config.budget, amount: v } })}
+              />
+            )}
           </Field>
           <Field label="Unit" explain="Epochs or steps.">
             {(id, d) => (
-              <select id={id} aria-describedby={d} value={config.budget.unit} onChange={(e) => update({ budget: { ...config.budget, unit: e.target.value as 'epochs' | 'steps' } })}>
+              <select
+                id={id}
+                aria-describedby={d}
+                value={config.budget.unit}
+                onChange={(e) => update({ budget: { ...config.budget, unit: e.target.value as 'epochs' | 'steps' } })}
+              >
                 <option value="epochs">epochs</option>
                 <option value="steps">steps</option>
               </select>
@@ -274,14 +447,25 @@ export function SetupPanel() {
         <p className="explain budget-steps" data-testid="planned-steps">
           {steps.total.toLocaleString('en')} steps{config.budget.unit === 'epochs' ? ` (${steps.perEpoch.toLocaleString('en')} per epoch)` : ''}
           {runCount > 1 ? `, each a step of all ${runCount} runs` : ''}
-          {measured ? ` · about ${formatDuration(steps.total / measured)} in all at the ${measured.toFixed(1)} steps/s measured now` : applied && !dirty ? ' · the time to the end shows once training runs' : ''}.
+          {measured
+            ? ` · about ${formatDuration(steps.total / measured)} in all at the ${measured.toFixed(1)} steps/s measured now`
+            : applied && !dirty
+              ? ' · the time to the end shows once training runs'
+              : ''}
+          .
         </p>
         <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
-          {(id, d) => <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />}
+          {(id, d) => (
+            <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />
+          )}
         </Field>
       </Fieldset>
 
-      {errors['(config)'] || errors.runs ? <p className="field-error" role="alert">{errors['(config)'] ?? errors.runs}</p> : null}
+      {errors['(config)'] || errors.runs ? (
+        <p className="field-error" role="alert">
+          {errors['(config)'] ?? errors.runs}
+        </p>
+      ) : null}
       <div className="apply-row">
         <button
           ref={applyButton}
@@ -310,4 +494,3 @@ export function SetupPanel() {
     </aside>
   );
 }
-

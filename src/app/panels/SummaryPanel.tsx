@@ -20,7 +20,15 @@ export function SummaryPanel() {
     })),
   );
   const summary = useMemo(
-    () => (s.applied ? raceSummary(useSession.getState().live.evaluations, s.applied.info.runs.map((r) => r.id), s.applied.info.totalSteps, s.applied.info.teacherTestAccuracy) : null),
+    () =>
+      s.applied
+        ? raceSummary(
+            useSession.getState().live.evaluations,
+            s.applied.info.runs.map((r) => r.id),
+            s.applied.info.totalSteps,
+            s.applied.info.teacherTestAccuracy,
+          )
+        : null,
     // Recomputed when an evaluation arrives, not on every flush.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [s.applied, s.evaluations],
@@ -49,7 +57,13 @@ export function SummaryPanel() {
       <header className="card-header">
         <h2 id="summary-title">{title}</h2>
         <div className="card-controls">
-          <button type="button" onClick={() => void controller.evaluateNow()} disabled={s.status !== 'paused' || s.step === 0} data-testid="evaluate-now" title="Evaluate every run on the test split now (while paused)">
+          <button
+            type="button"
+            onClick={() => void controller.evaluateNow()}
+            disabled={s.status !== 'paused' || s.step === 0}
+            data-testid="evaluate-now"
+            title="Evaluate every run on the test split now (while paused)"
+          >
             Evaluate now
           </button>
         </div>
@@ -76,7 +90,9 @@ export function SummaryPanel() {
                   </th>
                   <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
                   {hasCe ? (
-                    <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>{row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}</td>
+                    <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>
+                      {row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}
+                    </td>
                   ) : null}
                   <td>{row.gapToTeacher === null ? '—' : signedPoints(-row.gapToTeacher)}</td>
                 </tr>
@@ -91,7 +107,9 @@ export function SummaryPanel() {
         {summary?.final
           ? 'Finished: every run trained its whole budget.'
           : `Training at step ${s.step.toLocaleString('en')} of ${total.toLocaleString('en')}${eta !== null && left > 0 ? `, about ${formatDuration(eta)} to the end at ${s.throughput!.stepsPerSecond.toFixed(1)} steps/s` : ''}.` +
-            (summary && summary.step < s.step ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).` : '')}
+            (summary && summary.step < s.step
+              ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).`
+              : '')}
         {summary && summary.testCount < s.applied.info.testCount
           ? ` Evaluations during training use the first ${summary.testCount.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test samples; the last one, and Evaluate now, use them all.`
           : ''}

@@ -2,7 +2,17 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type { BackendName, LiveChange, LocalImportRequest, LocalImportResult, MemorySnapshot, PrepareOptions, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import type {
+  BackendName,
+  LiveChange,
+  LocalImportRequest,
+  LocalImportResult,
+  MemorySnapshot,
+  PrepareOptions,
+  PrepareProgress,
+  ReportBatch,
+  StudentExport,
+} from '../../worker/api';
 import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/catalog';
 import { DEFAULT_PRESET } from '../../config/presets';
 import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
@@ -52,13 +62,18 @@ export class Controller {
       // The worker's start is watched: a script that fails to load, or no answer at all, is an error that says so.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the training worker did not answer within ${WORKER_START_S} s: reload the page, or add backend=cpu to the link`)), WORKER_START_S * 1000);
+        timer = setTimeout(
+          () => reject(new Error(`the training worker did not answer within ${WORKER_START_S} s: reload the page, or add backend=cpu to the link`)),
+          WORKER_START_S * 1000,
+        );
       });
       this.forced = backend !== null;
       this.pickedForMlp = isMlp(this.store.draft);
-      const info = await Promise.race([this.api.initBackend(backend ? [backend] : undefined, { mlp: this.pickedForMlp }), this.worker.failed, timeout]).finally(() =>
-        clearTimeout(timer),
-      );
+      const info = await Promise.race([
+        this.api.initBackend(backend ? [backend] : undefined, { mlp: this.pickedForMlp }),
+        this.worker.failed,
+        timeout,
+      ]).finally(() => clearTimeout(timer));
       this.store.set({ backend: { status: 'ready', info } });
     } catch (error) {
       this.store.set({ backend: { status: 'failed', message: messageOf(error) } });
@@ -197,7 +212,10 @@ export class Controller {
     const { store } = this;
     if (store.status === 'lost') {
       // A configure now would land on the dead device and drop the last good weights.
-      store.notify('error', 'the GPU device was lost: continue on WebGL/CPU first (the button in the notice), then Apply or Reset; nothing was changed');
+      store.notify(
+        'error',
+        'the GPU device was lost: continue on WebGL/CPU first (the button in the notice), then Apply or Reset; nothing was changed',
+      );
       return;
     }
     let runs;
@@ -308,7 +326,8 @@ export class Controller {
         // The report goes in at once, before any other await, so nothing can come between.
         this.pending.push({ state: 'paused', steps: [report], evaluations: [] });
         const bad = report.runs.find((r) => !Number.isFinite(r.loss) || Object.values(r.terms).some((t) => !Number.isFinite(t)));
-        if (bad) store.notify('warning', `run ${bad.id}, step ${report.step}: the loss is ${bad.loss} (not finite); lower the learning rate or reset`);
+        if (bad)
+          store.notify('warning', `run ${bad.id}, step ${report.step}: the loss is ${bad.loss} (not finite); lower the learning rate or reset`);
         const state = await this.api.state();
         this.pending.push({ state, steps: [], evaluations: [], probe: await this.api.probe() });
         this.flush();
@@ -361,7 +380,12 @@ export class Controller {
         this.store.set({ applied: { ...applied, page: { ...applied.page, config: withChange(applied.page.config) } } });
         this.store.setDraft({ ...draft, config: withChange(draft.config) });
       }
-      this.store.notify('info', `changed ${Object.entries(change).map(([k, v]) => `${k} = ${v}`).join(', ')} from step ${this.store.step}`);
+      this.store.notify(
+        'info',
+        `changed ${Object.entries(change)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(', ')} from step ${this.store.step}`,
+      );
       return true;
     } catch (error) {
       this.store.notify('error', `change refused: ${messageOf(error)}`);
@@ -377,7 +401,10 @@ export class Controller {
         step: recovery.resumedAtStep,
         backend: { status: 'ready', info: recovery.backend },
       });
-      this.store.notify('warning', `continued on ${recovery.backend.backend} from step ${recovery.resumedAtStep} (${recovery.stepsLost} steps lost with the device)`);
+      this.store.notify(
+        'warning',
+        `continued on ${recovery.backend.backend} from step ${recovery.resumedAtStep} (${recovery.stepsLost} steps lost with the device)`,
+      );
     } catch (error) {
       this.store.notify('error', `recovery failed: ${messageOf(error)}`);
     }
@@ -423,7 +450,8 @@ export class Controller {
         store.notify(lost ? 'error' : 'warning', batch.message);
         if (lost) status = 'lost';
       }
-      if (status !== 'lost') status = batch.state === 'running' ? 'running' : batch.state === 'done' ? 'done' : batch.state === 'paused' ? 'paused' : status;
+      if (status !== 'lost')
+        status = batch.state === 'running' ? 'running' : batch.state === 'done' ? 'done' : batch.state === 'paused' ? 'paused' : status;
     }
     // An evaluation under way holds the steps: said (with progress), and not counted as a slow-down
     // of training (the rate restarts after it), so the time left does not jump at every epoch.
@@ -445,7 +473,12 @@ export class Controller {
       epoch,
       evaluating,
       version: store.version + 1,
-      throughput: status === 'done' ? null : smoothed === null || status !== 'running' ? store.throughput : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
+      throughput:
+        status === 'done'
+          ? null
+          : smoothed === null || status !== 'running'
+            ? store.throughput
+            : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
     });
   }
 }

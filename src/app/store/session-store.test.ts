@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSnapshot, StepReport } from '../../worker/api';
 import type { EvaluationReport } from '../../worker/api';
-import { appendEvaluations, appendProbe, appendSteps, CONFUSIONS_KEPT, draftErrors, emptyLive, EVALUATIONS_LIMIT, HISTORY_LIMIT, SERIES_LIMIT } from './session-store';
+import {
+  appendEvaluations,
+  appendProbe,
+  appendSteps,
+  CONFUSIONS_KEPT,
+  draftErrors,
+  emptyLive,
+  EVALUATIONS_LIMIT,
+  HISTORY_LIMIT,
+  SERIES_LIMIT,
+} from './session-store';
 import { PRESETS } from '../../config/presets';
 
-const step = (i: number): StepReport => ({ step: i, epoch: 1, activeStage: null, warm: 1, learningRate: 0.01, runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }] });
+const step = (i: number): StepReport => ({
+  step: i,
+  epoch: 1,
+  activeStage: null,
+  warm: 1,
+  learningRate: 0.01,
+  runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }],
+});
 const probe = (i: number) => ({ step: i }) as ProbeSnapshot;
 
 describe('the store helpers', () => {
@@ -18,7 +35,10 @@ describe('the store helpers', () => {
 
   it('halves a loss series that outgrows its limit, keeping the newest point and every field aligned', () => {
     const live = emptyLive();
-    appendSteps(live, Array.from({ length: SERIES_LIMIT + 1 }, (_, i) => step(i)));
+    appendSteps(
+      live,
+      Array.from({ length: SERIES_LIMIT + 1 }, (_, i) => step(i)),
+    );
     const series = live.series.pcd;
     expect(series.steps.length).toBeLessThanOrEqual(SERIES_LIMIT / 2 + 1);
     expect(series.steps.at(-1)).toBe(SERIES_LIMIT);
@@ -43,7 +63,14 @@ describe('the store helpers', () => {
 describe('evaluations kept by the page', () => {
   it('keeps every evaluation but only the newest confusion matrices of each run, so memory levels off', () => {
     const live = emptyLive();
-    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: step / 100, confusion: new Int32Array(100 * 100), perClassAccuracy: Array(100).fill(0.5) }) as unknown as EvaluationReport;
+    const evaluation = (id: string, step: number) =>
+      ({
+        id,
+        step,
+        testAccuracy: step / 100,
+        confusion: new Int32Array(100 * 100),
+        perClassAccuracy: Array(100).fill(0.5),
+      }) as unknown as EvaluationReport;
     for (let step = 1; step <= 50; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('pcd', step)]);
     expect(live.evaluations).toHaveLength(100);
     const kept = live.evaluations.filter((e) => e.confusion.length > 0);
@@ -60,7 +87,8 @@ describe('evaluations kept by the page', () => {
 
   it('halves a run’s older evaluations past the limit, keeping its first and newest, so a run of any length levels off', () => {
     const live = emptyLive();
-    const evaluation = (id: string, step: number) => ({ id, step, testAccuracy: 0.5, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
+    const evaluation = (id: string, step: number) =>
+      ({ id, step, testAccuracy: 0.5, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
     for (let step = 0; step < 3 * EVALUATIONS_LIMIT; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('kd', step)]);
     for (const id of ['ce', 'kd']) {
       const own = live.evaluations.filter((e) => e.id === id);
