@@ -3,6 +3,7 @@
 // are copied field by field onto known defaults, never evaluated; unknown or malformed
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
 import type { AnyDatasetId } from '../data/dataset';
+import { DECIMAL } from '../data/decimal';
 import { getLocalFacts } from '../models/catalog';
 import { DEFAULT_PRESET } from './presets';
 import { HIDEABLE, type Hideable, type PageConfig } from './types';
@@ -28,8 +29,6 @@ export interface HashState extends PageConfig {
 const DATASETS: AnyDatasetId[] = ['mnist', 'synthetic100', 'local'];
 /** The backends a link may force: the page bundles no WASM backend (its CSP forbids it). */
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
-/** A plain decimal number as a person writes it: no hex, octal, leading '+', trailing '.' or spaces. */
-const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)(e[+-]?\d+)?$/i;
 
 type Leaf = string | number | boolean;
 /** The smallest normal float64: below it, numbers lose precision (subnormal) and then read as 0. */

@@ -3,7 +3,7 @@
 // training worker) or the page. Cancel is terminating it. Started per import by the page
 // (src/worker/bridge.ts).
 import * as Comlink from 'comlink';
-import type { ImageOptions } from './local-dataset';
+import type { ImageOptions } from './local-images';
 import { readLocalFiles } from './local-read';
 import { transferables, type ImportProgress, type LocalImportRequest, type LocalRead } from './local-transfer';
 

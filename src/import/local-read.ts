@@ -3,16 +3,11 @@
 // stalls training; Node tests run it with a stand-in image decoder). What it returns is
 // plain data, handed to the training worker, which checks a teacher model and keeps it all
 // (src/import/local-import.ts).
-import {
-  LOCAL_LIMITS,
-  parseFeatureCsv,
-  parseTeacherLogits,
-  readImageFolder,
-  skippedNote,
-  splitSamples,
-  type ImageOptions,
-  type LocalSamples,
-} from './local-dataset';
+import { LOCAL_LIMITS } from './local-limits';
+import { parseFeatureCsv } from './local-csv';
+import { parseTeacherLogits, splitSamples } from './local-dataset';
+import { readImageFolder, skippedNote, type ImageOptions } from './local-images';
+import { type LocalSamples } from './local-samples';
 import { modelArtifacts } from './local-model-files';
 import type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 import { LogitsFileError } from './logits-file';

@@ -2,7 +2,8 @@
 // (File objects), the import worker's read (plain data) and its buffers, transferred (not
 // copied) to the training worker. No parser here, so the page imports it without them.
 import type { Dataset } from '../data/dataset';
-import type { ImageOptions, SplitOptions } from './local-dataset';
+import type { ImageOptions } from './local-images';
+import type { SplitOptions } from './local-dataset';
 import type { ModelArtifacts } from './local-model-files';
 
 /** What a cancelled import says (the page's Cancel, in either worker). */

@@ -7,17 +7,11 @@ import { npyBytes } from '../test-support/npy';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, parseTrainerConfig, plannedSteps } from '../train/config';
 import { DistillationTrainer } from '../train/trainer';
-import {
-  LOCAL_LIMITS,
-  NAME_LIMIT,
-  parseFeatureCsv,
-  parseTeacherLogits,
-  planImageFolder,
-  readImageFolder,
-  splitSamples,
-  type FolderEntry,
-  type LocalSamples,
-} from './local-dataset';
+import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
+import { parseFeatureCsv } from './local-csv';
+import { parseTeacherLogits, splitSamples } from './local-dataset';
+import { planImageFolder, readImageFolder, type FolderEntry } from './local-images';
+import { type LocalSamples } from './local-samples';
 import { readLocalFiles } from './local-read';
 import { checkTeacherModel, loadModel, modelArtifacts } from './local-teacher';
 

@@ -2,6 +2,7 @@
 // in the inspector's worker (nothing is uploaded). Every refusal names the file, the line or field, and
 // what was expected; nothing is half-loaded. No TF.js, no DOM.
 
+import { DECIMAL } from '../data/decimal';
 import Papa from 'papaparse';
 import { LOGITS_LIMITS } from './local-limits';
 
@@ -153,7 +154,6 @@ export function parseLogitsCsv(file: string, text: string): LogitsData {
   const student = new Float32Array(batch * classes);
   const seen = { teacher: new Uint8Array(batch), student: new Uint8Array(batch) };
   const labels: number[] | null = hasLabel ? new Array<number>(batch).fill(-1) : null;
-  const number = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
   rows.forEach((line, i) => {
     const where = `line ${i + 2}`;
     const cells = line;
@@ -177,7 +177,7 @@ export function parseLogitsCsv(file: string, text: string): LogitsData {
     const first = hasLabel ? 3 : 2;
     for (let c = 0; c < classes; c++) {
       const cell = cells[first + c];
-      if (!number.test(cell))
+      if (!DECIMAL.test(cell))
         throw new LogitsFileError(file, `${where}, column "${names[c].slice(0, 30)}"`, `"${cell.slice(0, 20)}" is not a finite number`);
       target[sample * classes + c] = finite(file, `${where}, column "${names[c].slice(0, 30)}"`, Number(cell));
     }
