@@ -9,6 +9,7 @@ import { checkStoredFacts, readLocalFacts } from './import/local-store';
 import { listenForLocalChanges } from './app/store/local-tabs';
 import { setLocalFacts } from './models/catalog';
 import './app/app.css';
+import { messageOf } from './data/text';
 
 // A dataset of one's own kept in this browser is known before the link is read (a link may
 // say dataset=local); then the configuration comes from the link before the first render,
@@ -17,7 +18,7 @@ import './app/app.css';
 let storedProblem: string | null = null;
 void readLocalFacts()
   .catch((error: unknown) => {
-    storedProblem = error instanceof Error ? error.message : String(error);
+    storedProblem = messageOf(error);
     return null;
   })
   .then((facts) => {

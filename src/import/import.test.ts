@@ -84,7 +84,7 @@ describe('logits files: JSON, CSV and NPY read the same numbers', () => {
     const int = npy([[1, 2]], [[3, 4]]);
     int.set(encode("'<i4'"), 10 + "{'descr': ".length);
     expect(() => parseLogitsFile('a.npy', int)).toThrow(/dtype <i4: expected float32/);
-    expect(() => parseLogitsFile('big.json', new Uint8Array(LOGITS_LIMITS.bytes + 1))).toThrow(/big\.json: 20\.0 MB: at most 20 MB/);
+    expect(() => parseLogitsFile('big.json', new Uint8Array(LOGITS_LIMITS.bytes + 1))).toThrow(/big\.json: 20\.0 MB: at most 20\.0 MB/);
     const wide = { teacher: [Array(LOGITS_LIMITS.classes + 1).fill(0)], student: [Array(LOGITS_LIMITS.classes + 1).fill(0)] };
     expect(() => parseLogitsJson('wide.json', JSON.stringify(wide))).toThrow(/1,001 classes: at most 1,000/);
   });

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { PcdOptions } from '../distill/pcd';
 import { inspectInBlocks, type Inspection } from './inspect';
 import { LOGITS_LIMITS, parseLogitsFile, type LogitsData } from './logits-file';
+import { megabytes } from '../data/text';
 
 /** What the page shows of a loaded file (the logits stay here). */
 export interface InspectedFile {
@@ -37,8 +38,7 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const api: InspectorWorkerApi = {
   load: async (file, onProgress, request = 0) => {
-    if (file.size > LOGITS_LIMITS.bytes)
-      throw new Error(`${file.name}: ${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
+    if (file.size > LOGITS_LIMITS.bytes) throw new Error(`${file.name}: ${megabytes(file.size)}: at most ${megabytes(LOGITS_LIMITS.bytes)}`);
     onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0, request });
     const parsed = parseLogitsFile(file.name, new Uint8Array(await file.arrayBuffer()));
     // Only a file that passed replaces the one loaded before; a computation on that one stops.

@@ -1,8 +1,9 @@
 // A dataset of one's own from a CSV of features: one row per sample, a label column and
 // optionally a superclass column, parsed with Papa Parse; every refusal names the line.
+import { megabytes as MB } from '../data/text';
 import Papa from 'papaparse';
 import { DECIMAL } from '../data/decimal';
-import { checkCounts, csvRows, lineAt, MB, rowBound, sortedNames, superclasses, type LocalSamples } from './local-samples';
+import { checkCounts, csvRows, lineAt, rowBound, sortedNames, superclasses, type LocalSamples } from './local-samples';
 import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
 import { LogitsFileError, utf8 } from './logits-file';
 

@@ -2,11 +2,12 @@
 // gives, its teacher's logits from a file, and the split; with no TF.js and no DOM (the image
 // decoder is passed in), so every rule is unit-tested in Node. Every refusal names the
 // file, the line, column or field, and what was expected; nothing is half-loaded.
+import { megabytes as MB } from '../data/text';
 import type { Dataset, DatasetSplit } from '../data/dataset';
 import { DECIMAL } from '../data/decimal';
 import { SeededRandom } from '../data/random';
 import { LOCAL_LIMITS } from './local-limits';
-import { csvRows, lineAt, MB, type LocalSamples } from './local-samples';
+import { csvRows, lineAt, type LocalSamples } from './local-samples';
 import { LogitsFileError, readNpy, utf8 } from './logits-file';
 
 /**

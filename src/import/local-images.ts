@@ -1,6 +1,7 @@
 // A dataset of one's own from a folder of images, one sub-folder per class: planned from the
 // file list (hidden and system files skipped), then decoded by the decoder passed in (no DOM here).
-import { checkCounts, MB, type LocalSamples } from './local-samples';
+import { megabytes as MB } from '../data/text';
+import { checkCounts, type LocalSamples } from './local-samples';
 import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
 import { LogitsFileError } from './logits-file';
 

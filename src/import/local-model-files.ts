@@ -4,6 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { LOCAL_LIMITS } from './local-limits';
 import { LogitsFileError, utf8 } from './logits-file';
+import { megabytes } from '../data/text';
 
 /** A Layers model as plain data, as IndexedDB keeps it. */
 export interface ModelArtifacts {
@@ -20,11 +21,7 @@ export interface ModelArtifacts {
 export function modelArtifacts(files: { name: string; bytes: Uint8Array }[]): ModelArtifacts {
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   if (total > LOCAL_LIMITS.modelBytes)
-    throw new LogitsFileError(
-      'teacher',
-      null,
-      `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`,
-    );
+    throw new LogitsFileError('teacher', null, `${megabytes(total)} of model files: at most ${megabytes(LOCAL_LIMITS.modelBytes)}`);
   const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
   if (jsons.length !== 1)
     throw new LogitsFileError('teacher', null, `${jsons.length} .json files: expected one model.json and its weight files (.bin)`);

@@ -11,6 +11,7 @@ import { type LocalSamples } from './local-samples';
 import { modelArtifacts } from './local-model-files';
 import type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 import { LogitsFileError } from './logits-file';
+import { megabytes } from '../data/text';
 
 export type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
 
@@ -27,19 +28,14 @@ export async function readLocalFiles(
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<LocalRead> {
   const tooBig = (file: File, limit: number) => {
-    if (file.size > limit)
-      throw new LogitsFileError(file.name, null, `${(file.size / 1024 / 1024).toFixed(1)} MB: at most ${(limit / 1024 / 1024).toFixed(1)} MB`);
+    if (file.size > limit) throw new LogitsFileError(file.name, null, `${megabytes(file.size)}: at most ${megabytes(limit)}`);
   };
   if (request.dataset.kind === 'csv') tooBig(request.dataset.file, LOCAL_LIMITS.csvBytes);
   if (request.teacher.kind === 'logits') tooBig(request.teacher.file, LOCAL_LIMITS.csvBytes);
   else {
     const total = request.teacher.files.reduce((n, f) => n + f.size, 0);
     if (total > LOCAL_LIMITS.modelBytes)
-      throw new LogitsFileError(
-        'teacher',
-        null,
-        `${(total / 1024 / 1024).toFixed(1)} MB of model files: at most ${LOCAL_LIMITS.modelBytes / 1024 / 1024} MB`,
-      );
+      throw new LogitsFileError('teacher', null, `${megabytes(total)} of model files: at most ${megabytes(LOCAL_LIMITS.modelBytes)}`);
   }
   let samples: LocalSamples;
   if (request.dataset.kind === 'csv') {

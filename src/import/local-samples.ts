@@ -4,8 +4,6 @@ import Papa from 'papaparse';
 import { LOCAL_LIMITS } from './local-limits';
 import { LogitsFileError } from './logits-file';
 
-export const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
 /** Every sample of a dataset before the split, in file order. */
 export interface LocalSamples {
   /** The file or folder it came from. */

@@ -5,6 +5,7 @@
 import { DECIMAL } from '../data/decimal';
 import Papa from 'papaparse';
 import { LOGITS_LIMITS } from './local-limits';
+import { megabytes } from '../data/text';
 
 export { LOGITS_LIMITS } from './local-limits';
 
@@ -256,7 +257,7 @@ export function parseLogitsNpy(file: string, bytes: Uint8Array): LogitsData {
 /** Reads a logits file by its extension (.json, .csv, .npy), within LOGITS_LIMITS. */
 export function parseLogitsFile(file: string, bytes: Uint8Array): LogitsData {
   if (bytes.length > LOGITS_LIMITS.bytes) {
-    throw new LogitsFileError(file, null, `${(bytes.length / 1024 / 1024).toFixed(1)} MB: at most ${LOGITS_LIMITS.bytes / 1024 / 1024} MB`);
+    throw new LogitsFileError(file, null, `${megabytes(bytes.length)}: at most ${megabytes(LOGITS_LIMITS.bytes)}`);
   }
   const extension = file.toLowerCase().match(/\.([a-z]+)$/)?.[1];
   if (extension === 'npy') return parseLogitsNpy(file, bytes);

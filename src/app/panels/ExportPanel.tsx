@@ -5,6 +5,7 @@ import { numbersLostInJson, sanitizeConfig } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { raceSummary, summarySentence } from '../../config/summary';
+import { megabytes, messageOf } from '../../data/text';
 
 /** Saves `data` as a file named `name` (a download the browser starts; nothing leaves the machine). */
 export function download(name: string, data: BlobPart, type: string): void {
@@ -81,7 +82,7 @@ export function ExportPanel() {
       download(`${base}.json`, JSON.stringify(modelJson), 'application/json');
       download(`${base}.weights.bin`, exported.weightData, 'application/octet-stream');
     } catch (error) {
-      notify('error', `export failed: ${error instanceof Error ? error.message : String(error)}`);
+      notify('error', `export failed: ${messageOf(error)}`);
     }
   };
 
@@ -90,7 +91,7 @@ export function ExportPanel() {
     if (file.size > CONFIG_FILE_LIMIT) {
       notify(
         'error',
-        `${file.name} is ${(file.size / 1e6).toFixed(1)} MB, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`,
+        `${file.name} is ${megabytes(file.size)}, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`,
       );
       return;
     }
@@ -99,7 +100,7 @@ export function ExportPanel() {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      notify('error', `${file.name} is not JSON (${error instanceof Error ? error.message : String(error)}): nothing imported`);
+      notify('error', `${file.name} is not JSON (${messageOf(error)}): nothing imported`);
       return;
     }
     const { notices, ...page } = sanitizeConfig(raw, false);

@@ -13,6 +13,7 @@ import { groupColour } from '../../config/palette';
 import { download } from './ExportPanel';
 import { useSession } from '../store/session-store';
 import { useDropZone } from './use-drop';
+import { megabytes } from '../../data/text';
 
 const TAU_RANGE = [0.1, 100] as const;
 const MAX_STAGES = 10;
@@ -134,7 +135,7 @@ export function Inspector() {
       <section className={`card inspector-drop${drop.dragging ? ' dragging' : ''}`} aria-labelledby="inspector-title" {...drop.handlers}>
         <h2 id="inspector-title">PCD inspector: your own logits</h2>
         <p className="explain">
-          Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {LOGITS_LIMITS.bytes / 1024 / 1024} MB,{' '}
+          Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {megabytes(LOGITS_LIMITS.bytes)},{' '}
           {LOGITS_LIMITS.samples.toLocaleString('en')} samples and {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the README’s “Bring your own”
           has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded, nothing trains.
         </p>

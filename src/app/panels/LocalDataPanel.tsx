@@ -6,6 +6,7 @@ import { defaultTrainerConfig } from '../../train/config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { useDropZone } from './use-drop';
+import { megabytes as MB } from '../../data/text';
 
 type Picked = { file: File; path: string }[];
 
@@ -36,8 +37,6 @@ async function droppedFiles(items: DataTransferItemList): Promise<Picked> {
 
 /** A class name as a line of text shows it: the whole name forms the class, only the display is cut. */
 const shortName = (name: string) => (name.length > 40 ? `${name.slice(0, 39)}…` : name);
-
-const MB = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 function Choice<T extends string>({
   name,

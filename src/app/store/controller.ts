@@ -22,6 +22,7 @@ import { announceLocal } from './local-tabs';
 import { runsOf, toHash, type PageConfig } from '../../config/page-config';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
+import { messageOf } from '../../data/text';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
 
@@ -30,8 +31,6 @@ const isMlp = (page: PageConfig) => !isConvolutional(page.config.student);
 
 /** How long the worker may take to load TF.js and start a backend before the page says it failed. */
 const WORKER_START_S = 60;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Controller {
   private worker: Worker | null = null;

@@ -7,6 +7,7 @@ import { ConfigError, parseTrainerConfig } from '../../train/config';
 import type { BackendInUse, EvaluationReport, PrepareProgress, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
 import { runsOf, type Hideable, type PageConfig } from '../../config/page-config';
 import { DEFAULT_PRESET } from '../../config/presets';
+import { messageOf } from '../../data/text';
 
 export const FLUSH_MS = 250;
 /** Probe snapshots kept for history scrubbing; past this, every other older one is dropped. */
@@ -95,7 +96,7 @@ export function draftErrors(page: PageConfig): Record<string, string> {
     return {};
   } catch (error) {
     if (error instanceof ConfigError) return Object.fromEntries(error.fields.map((f) => [f.field, f.message]));
-    return { '(config)': error instanceof Error ? error.message : String(error) };
+    return { '(config)': messageOf(error) };
   }
 }
 
