@@ -32,9 +32,9 @@ void readLocalFacts()
     // Another tab replaced or forgot the stored dataset: its facts are checked like any stored record.
     listenForLocalChanges((raw) => {
       try {
-        controller.localChangedElsewhere(raw === null ? null : checkStoredFacts(raw));
+        controller.local.localChangedElsewhere(raw === null ? null : checkStoredFacts(raw));
       } catch {
-        controller.localChangedElsewhere(null);
+        controller.local.localChangedElsewhere(null);
       }
     });
     createRoot(document.getElementById('root')!).render(

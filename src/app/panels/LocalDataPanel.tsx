@@ -120,7 +120,7 @@ export function LocalDataPanel() {
       teacher: teacherKind === 'model' ? { kind: 'model', files: modelFiles } : { kind: 'logits', file: logitsFile! },
     };
     try {
-      const result = await controller.importLocal(request);
+      const result = await controller.local.importLocal(request);
       setCaution(result.caution ?? null);
       setSkipped(result.skipped ?? null);
     } catch (e) {
@@ -286,7 +286,7 @@ export function LocalDataPanel() {
               {progress.what}
               {progress.total ? ` (${progress.done.toLocaleString('en')} / ${progress.total.toLocaleString('en')})` : '…'}
             </span>
-            <button type="button" onClick={() => controller.cancelImport()} data-testid="local-cancel">
+            <button type="button" onClick={() => controller.local.cancelImport()} data-testid="local-cancel">
               Cancel
             </button>
           </>
@@ -319,7 +319,7 @@ export function LocalDataPanel() {
             <button type="button" className="primary" onClick={train} data-testid="local-train">
               Train on it (PCD against CE, KD, DKD)
             </button>
-            <button type="button" onClick={() => void controller.forgetLocal().then(() => setCaution(null))} data-testid="local-forget">
+            <button type="button" onClick={() => void controller.local.forgetLocal().then(() => setCaution(null))} data-testid="local-forget">
               Forget it
             </button>
           </div>

@@ -2,23 +2,12 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
-import type {
-  BackendName,
-  LiveChange,
-  LocalImportRequest,
-  LocalImportResult,
-  MemorySnapshot,
-  PrepareOptions,
-  PrepareProgress,
-  ReportBatch,
-  StudentExport,
-} from '../../worker/api';
-import { isConvolutional, setLocalFacts, type LocalFacts } from '../../models/catalog';
-import { DEFAULT_PRESET } from '../../config/presets';
-import { startImportWorker, startTrainingWorker } from '../../worker/bridge';
+import type { BackendName, LiveChange, MemorySnapshot, PrepareOptions, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
+import { isConvolutional } from '../../models/catalog';
+import { startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
-import { IMPORT_CANCELLED, transferables } from '../../import/local-transfer';
-import { announceLocal } from './local-tabs';
+import { LocalDataActions } from './local-data';
+import { StepRate } from './step-rate';
 import { runsOf, toHash, type PageConfig } from '../../config/page-config';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
@@ -36,8 +25,8 @@ export class Controller {
   private worker: Worker | null = null;
   private pending: ReportBatch[] = [];
   private flushTimer: ReturnType<typeof setInterval> | null = null;
-  /** (time, step) pairs of the last few seconds, for the throughput. */
-  private rate: { time: number; step: number }[] = [];
+  /** Steps per second over the last few seconds. */
+  private readonly rate = new StepRate();
   private running: Promise<void> | null = null;
   /** Counts applies: a slower, older apply must not overwrite what a newer one set. */
   private applies = 0;
@@ -50,10 +39,19 @@ export class Controller {
     return useSession.getState();
   }
 
-  private get api() {
+  /** The training worker's API (for this module and local-data.ts only). */
+  get api() {
     if (!this.worker) throw new Error('the training worker is not started');
     return this.worker.api;
   }
+
+  /** Whether the training worker has been started. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  /** "Your data": import, cancel, forget, and another tab's change (local-data.ts). */
+  readonly local = new LocalDataActions(this);
 
   async init(backend: BackendName | null): Promise<void> {
     this.worker = startTrainingWorker();
@@ -117,85 +115,6 @@ export class Controller {
     await this.apply(structuredClone(page), options);
   }
 
-  /** The import under way: Cancel terminates its worker (reading) or stops the teacher's check. */
-  private importing: { cancel: () => void } | null = null;
-
-  /**
-   * Loads a dataset of one's own: read and parsed in a worker of its own (a long parse stalls
-   * neither training nor the page), then its teacher checked and the dataset kept by the
-   * training worker. A refusal or a cancel changes nothing; the panel says it.
-   */
-  async importLocal(request: LocalImportRequest): Promise<LocalImportResult> {
-    const { store } = this;
-    // A progress message comes on a port of its own and may land after the import ended: only this import's, while it runs.
-    let running = true;
-    const progress = Comlink.proxy((p: PrepareProgress) => void (running && useSession.getState().set({ localProgress: p })));
-    store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
-    const reader = startImportWorker();
-    let cancelled = false;
-    const cancelledError = () => new Error(IMPORT_CANCELLED);
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<never>((_, reject) => (stop = () => reject(cancelledError())));
-    stopped.catch(() => undefined);
-    this.importing = {
-      cancel: () => {
-        cancelled = true;
-        reader.terminate();
-        void Promise.resolve(this.api.cancelImport()).catch(() => undefined);
-        stop();
-      },
-    };
-    try {
-      const read = await Promise.race([reader.api.read(request, progress), reader.failed, stopped]);
-      reader.terminate();
-      if (cancelled) throw cancelledError();
-      const result = await this.api.adoptLocal(Comlink.transfer(read, transferables(read)), progress);
-      setLocalFacts(result.facts);
-      store.set({ local: result.facts });
-      announceLocal(result.facts);
-      return result;
-    } finally {
-      running = false;
-      reader.terminate();
-      this.importing = null;
-      useSession.getState().set({ localProgress: null });
-    }
-  }
-
-  /** The panel's Cancel: the import stops where it is and nothing changes. */
-  cancelImport(): void {
-    this.importing?.cancel();
-  }
-
-  /** Forgets the local dataset; a page on it goes back to the default preset. */
-  async forgetLocal(): Promise<void> {
-    await this.api.forgetLocal();
-    setLocalFacts(null);
-    this.store.set({ local: null });
-    announceLocal(null);
-    if (this.store.draft.config.dataset === 'local') this.store.setDraft(structuredClone(DEFAULT_PRESET.page));
-  }
-
-  /**
-   * Another tab of this site replaced (facts) or forgot (null) the stored dataset. This tab's
-   * run goes on with the data it started with, and says so; the next Apply takes the new one.
-   */
-  localChangedElsewhere(facts: LocalFacts | null): void {
-    const { store } = this;
-    setLocalFacts(facts);
-    store.set({ local: facts });
-    if (this.worker) void Promise.resolve(this.api.localChangedElsewhere(facts)).catch(() => undefined);
-    const onLocal = store.applied?.page.config.dataset === 'local' || store.draft.config.dataset === 'local';
-    if (!onLocal) return;
-    store.notify(
-      'warning',
-      facts
-        ? `your stored dataset was replaced in another tab (now ${facts.name}): this run goes on with the one it started on; Apply to train on the new one`
-        : 'your stored dataset was forgotten in another tab: this run goes on with the data it started on; load a dataset again to Apply on it',
-    );
-    if (!facts && store.draft.config.dataset === 'local') store.setDraft(structuredClone(DEFAULT_PRESET.page));
-  }
-
   /** The worker's tensors and heap now (`npm run soak` samples it through the page). */
   memory(): Promise<MemorySnapshot & { resting: { numTensors: number; numBytes: number } | null }> {
     return Promise.resolve(this.api.memory());
@@ -254,7 +173,7 @@ export class Controller {
       if (generation !== this.applies) return;
       store.set({ preparing: null });
       this.pending = [];
-      this.rate = [];
+      this.rate.restart();
       const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
       store.set({
         applied: { page, info },
@@ -294,7 +213,7 @@ export class Controller {
     const { store } = this;
     if (!store.applied || store.status === 'running' || store.status === 'loading' || store.status === 'done' || store.status === 'lost') return;
     store.set({ status: 'running' });
-    this.rate = [{ time: performance.now(), step: store.step }];
+    this.rate.restart(performance.now(), store.step);
     this.running = this.api
       .start(Comlink.proxy((batch: ReportBatch) => void this.pending.push(batch)))
       .catch((error: unknown) => {
@@ -455,17 +374,8 @@ export class Controller {
     // An evaluation under way holds the steps: said (with progress), and not counted as a slow-down
     // of training (the rate restarts after it), so the time left does not jump at every epoch.
     const evaluating = status === 'running' ? (batches.at(-1)!.evaluating ?? null) : null;
-    const now = performance.now();
-    if (evaluating || store.evaluating) this.rate = [{ time: now, step }];
-    else this.rate.push({ time: now, step });
-    while (this.rate.length > 2 && now - this.rate[0].time > 3000) this.rate.shift();
-    const first = this.rate[0];
-    const seconds = (now - first.time) / 1000;
+    const smoothed = this.rate.update(performance.now(), step, !!(evaluating || store.evaluating), store.throughput?.stepsPerSecond ?? null);
     const batchSize = store.applied?.page.config.batchSize ?? 0;
-    const stepsPerSecond = seconds > 0.5 ? (step - first.step) / seconds : null;
-    // Smoothed (the window is short and steps are bursty), and gone once training is done.
-    const previous = store.throughput?.stepsPerSecond;
-    const smoothed = stepsPerSecond === null ? null : previous ? 0.7 * previous + 0.3 * stepsPerSecond : stepsPerSecond;
     store.set({
       status,
       step,
