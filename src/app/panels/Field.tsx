@@ -51,3 +51,13 @@ export function NumberInput(props: {
     />
   );
 }
+
+/** A titled group of fields (the setup panel's sections, the steps of "Your data"). */
+export function Fieldset({ legend, className = 'setup-group', children }: { legend: string; className?: string; children: ReactNode }) {
+  return (
+    <fieldset className={className}>
+      <legend>{legend}</legend>
+      {children}
+    </fieldset>
+  );
+}

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LOCAL_LIMITS } from '../../import/local-limits';
 import type { LocalImportRequest } from '../../worker/api';
@@ -6,6 +6,7 @@ import { defaultTrainerConfig } from '../../train/config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { useDropZone } from './use-drop';
+import { Fieldset } from './Field';
 import { megabytes as MB } from '../../data/text';
 
 type Picked = { file: File; path: string }[];
@@ -57,15 +58,6 @@ function Choice<T extends string>({
         </label>
       ))}
     </div>
-  );
-}
-
-function Step({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <fieldset className="local-step">
-      <legend>{title}</legend>
-      {children}
-    </fieldset>
   );
 }
 
@@ -158,7 +150,7 @@ export function LocalDataPanel() {
         images, {MB(LOCAL_LIMITS.modelBytes)} of model files.
       </p>
 
-      <Step title="1. Dataset">
+      <Fieldset className="local-step" legend="1. Dataset">
         <Choice
           name="Dataset kind"
           value={kind}
@@ -225,9 +217,9 @@ export function LocalDataPanel() {
             </div>
           </div>
         )}
-      </Step>
+      </Fieldset>
 
-      <Step title="2. Teacher">
+      <Fieldset className="local-step" legend="2. Teacher">
         <Choice
           name="Teacher kind"
           value={teacherKind}
@@ -254,9 +246,9 @@ export function LocalDataPanel() {
             <input type="file" accept=".npy,.csv,.json" onChange={(e) => setLogitsFile(e.target.files?.[0] ?? null)} data-testid="local-logits" />
           </label>
         )}
-      </Step>
+      </Fieldset>
 
-      <Step title="3. Split">
+      <Fieldset className="local-step" legend="3. Split">
         <div className="local-fields">
           <label>
             Test share{' '}
@@ -274,7 +266,7 @@ export function LocalDataPanel() {
             Split seed <input type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
           </label>
         </div>
-      </Step>
+      </Fieldset>
 
       <div className="local-actions">
         <button type="button" className="primary" disabled={!ready || busy} onClick={() => void load()} data-testid="local-load">

@@ -1,70 +1,15 @@
 import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AnyDatasetId } from '../../data/dataset';
-import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
+import { METHOD_DEFAULTS, type Method, type MethodConfig } from '../../distill/methods';
 import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../../models/catalog';
 import { classCount, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
-import { RUN_LABEL } from '../../config/palette';
 import { optimizerFor, scheduleFor } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { PRESETS } from '../../config/presets';
 import { useSession } from '../store/session-store';
-import { Field, NumberInput } from './Field';
-
-const METHOD_EXPLAIN: Record<Method, string> = {
-  ce: 'Cross-entropy on the labels only: the student learns without the teacher (the baseline).',
-  kd: 'Hinton’s KD: match the teacher’s softened probabilities over all classes at once.',
-  dkd: 'Decoupled KD: the target class and the non-target classes as two separately weighted terms.',
-  pcd: 'Progressive Class-level Distillation: rank classes by logit gap, distil them group by group over stages.',
-};
-
-type MethodField = { key: string; label: string; explain: string; kind: 'number' | 'boolean'; min?: number; step?: number };
-const METHOD_FIELDS: MethodField[] = [
-  { key: 'ceWeight', label: 'CE weight', explain: 'Weight of the cross-entropy on the true labels.', kind: 'number', min: 0, step: 0.1 },
-  { key: 'kdWeight', label: 'KD weight', explain: 'Weight of the distillation term.', kind: 'number', min: 0, step: 0.1 },
-  {
-    key: 'temperature',
-    label: 'Temperature τ',
-    explain: 'Softens both distributions; higher τ shows more of the small probabilities.',
-    kind: 'number',
-    min: 0.1,
-    step: 0.5,
-  },
-  { key: 'alpha', label: 'α', explain: 'PCD: weight of the PCD term. DKD: weight of the target-class term.', kind: 'number', min: 0, step: 0.1 },
-  { key: 'beta', label: 'β', explain: 'DKD: weight of the non-target-class term.', kind: 'number', min: 0, step: 1 },
-  {
-    key: 'stages',
-    label: 'Stages S',
-    explain: 'Stage k cuts the ranked classes into k groups; stage 1 is plain KD.',
-    kind: 'number',
-    min: 1,
-    step: 1,
-  },
-  {
-    key: 'adaptive',
-    label: 'Adaptive weight λ',
-    explain: 'Weigh each group by 1 − cos(p, q): groups the student already matches count less.',
-    kind: 'boolean',
-  },
-  { key: 'ranking', label: 'Rank by logit gap', explain: 'Off: groups follow class order (what the authors’ code does).', kind: 'boolean' },
-  { key: 'fineToCoarse', label: 'Fine → coarse pass', explain: 'Sum the stages S, S−1, …, 1.', kind: 'boolean' },
-  { key: 'coarseToFine', label: 'Coarse → fine pass', explain: 'Sum the stages 1, 2, …, S.', kind: 'boolean' },
-  {
-    key: 'standardizeLogits',
-    label: 'Standardise logits',
-    explain: 'Z-score each logit row before softening (logit standardisation).',
-    kind: 'boolean',
-  },
-];
-
-function Fieldset({ legend, children }: { legend: string; children: React.ReactNode }) {
-  return (
-    <fieldset className="setup-group">
-      <legend>{legend}</legend>
-      {children}
-    </fieldset>
-  );
-}
+import { Field, Fieldset, NumberInput } from './Field';
+import { MethodFields } from './MethodFields';
 
 export function SetupPanel() {
   const { draft, errors, setDraft, applied, throughput, local } = useSession(
@@ -244,57 +189,7 @@ export function SetupPanel() {
         </Field>
       </Fieldset>
 
-      <Fieldset legend="Method">
-        <Field label="Method" explain={METHOD_EXPLAIN[method.method]} error={error('method.method')}>
-          {(id, d) => (
-            <select id={id} aria-describedby={d} value={method.method} onChange={(e) => setMethod(e.target.value as Method)}>
-              {METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {RUN_LABEL[m]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <fieldset className="compare">
-          <legend>Race against (same initial weights, same batches)</legend>
-          {METHODS.filter((m) => m !== method.method).map((m) => (
-            <label key={m}>
-              <input
-                type="checkbox"
-                checked={compare.includes(m)}
-                onChange={(e) => update({}, e.target.checked ? [...compare, m] : compare.filter((c) => c !== m))}
-              />{' '}
-              {RUN_LABEL[m]}
-            </label>
-          ))}
-        </fieldset>
-        {METHOD_FIELDS.filter((f) => f.key in method).map((f) => (
-          <Field key={f.key} label={f.label} explain={f.explain} error={error(`method.${f.key}`)} className={f.kind === 'boolean' ? 'check' : ''}>
-            {(id, d) =>
-              f.kind === 'boolean' ? (
-                <input
-                  id={id}
-                  aria-describedby={d}
-                  type="checkbox"
-                  checked={Boolean(method[f.key])}
-                  onChange={(e) => update({ method: { ...method, [f.key]: e.target.checked } as MethodConfig })}
-                />
-              ) : (
-                <NumberInput
-                  id={id}
-                  describedBy={d}
-                  value={method[f.key] as number}
-                  min={f.min}
-                  step={f.step}
-                  invalid={!!error(`method.${f.key}`)}
-                  onChange={(v) => update({ method: { ...method, [f.key]: v } as MethodConfig })}
-                />
-              )
-            }
-          </Field>
-        ))}
-      </Fieldset>
+      <MethodFields method={method} compare={compare} update={update} setMethod={setMethod} error={error} />
 
       <Fieldset legend="Schedule">
         <Field
