@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { toHash } from '../src/config/page-config';
+import { toHash } from '../src/config/link';
 import { CHAPTERS, LESSON_CHARTS } from '../src/lessons/chapters';
 
 // The lesson as a class or a learner alone meets it: the real page, worker, datasets and

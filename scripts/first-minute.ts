@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumLaunchOptions } from '../e2e/chromium';
-import { toHash } from '../src/config/page-config';
+import { toHash } from '../src/config/link';
 import { PRESETS } from '../src/config/presets';
 import { serveDirectory } from '../src/test-support/static-server';
 

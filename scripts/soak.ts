@@ -6,7 +6,7 @@
 import { chromium, type CDPSession } from '@playwright/test';
 import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../e2e/chromium';
-import { toHash } from '../src/config/page-config';
+import { toHash } from '../src/config/link';
 import { DEFAULT_PRESET } from '../src/config/presets';
 import type * as Controller from '../src/app/store/controller-instance';
 

@@ -21,7 +21,7 @@ import { LocalDataPanel } from './panels/LocalDataPanel';
 import { Notices } from './panels/Notices';
 import { SetupPanel } from './panels/SetupPanel';
 import { SummaryPanel } from './panels/SummaryPanel';
-import { toHash } from '../config/page-config';
+import { toHash } from '../config/link';
 import { controller } from './store/controller-instance';
 import { lastWritten, loadHash, setLastWritten } from './store/hash-sync';
 import { useSession } from './store/session-store';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { METHOD_DEFAULTS } from '../distill/methods';
 import { defaultTrainerConfig } from '../train/config';
 import { CHAPTERS, LESSON_LINKS } from '../lessons/chapters';
-import { fromHash as fromHashWith, numbersLostInJson, runsOf, sanitizeConfig, toHash } from './page-config';
+import { numbersLostInJson, runsOf, sanitizeConfig } from './page-config';
+import { fromHash as fromHashWith, toHash } from './link';
 import { DEFAULT_PRESET, PRESETS } from './presets';
 
 /** A link read as the page reads it, with the lesson's chapters. */

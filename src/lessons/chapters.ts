@@ -6,7 +6,7 @@
 // from docs/results.md (3 seeds each), so the text says what the project measured.
 import { METHOD_DEFAULTS } from '../distill/methods';
 import type { Hideable, PageConfig } from '../config/types';
-import type { LessonLinks } from '../config/page-config';
+import type { LessonLinks } from '../config/link';
 import { PRESETS } from '../config/presets';
 
 /** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */

@@ -1,6 +1,7 @@
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { fromHash as fromHashWith, runsOf, toHash } from '../config/page-config';
+import { runsOf } from '../config/page-config';
+import { fromHash as fromHashWith, toHash } from '../config/link';
 import { draftErrors } from '../app/store/session-store';
 import { defaultTrainerConfig, parseTrainerConfig } from '../train/config';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';

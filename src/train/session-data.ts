@@ -1,11 +1,14 @@
-// Where a session's data and teacher come from: the site's files, or the local dataset kept
-// in memory or IndexedDB.
+// Where a session's data and teacher come from (the site's files, or the local dataset kept
+// in memory or IndexedDB), and its trainer, prepared before it replaces anything.
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import { openLocal } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
 import type { TrainerConfig } from './config';
+import type { RunSpec } from './reports';
+import type { SessionInfo } from './session-reports';
+import type { DistillationTrainer } from './trainer';
 
 /**
  * The dataset and, when a run distils, its teacher (verified): from the site, or for the
@@ -26,4 +29,49 @@ export async function loadSessionData(
   if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
   const loaded = await loadTeacher(config.dataset, siteUrl, fetchFn, dataset);
   return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
+}
+
+/**
+ * A trainer built and prepared (the teacher's logits, the kernels' warm-up); if preparing
+ * fails or is superseded, the trainer and `ownTeacher` (a teacher loaded for it alone) are
+ * freed and the error goes on, so whatever ran before is left as it was.
+ */
+export async function preparedTrainer<T extends { dispose(): void }>(
+  build: () => T,
+  prepare: (trainer: T) => Promise<void>,
+  ownTeacher: tf.LayersModel | null,
+): Promise<T> {
+  const trainer = build();
+  try {
+    await prepare(trainer);
+    return trainer;
+  } catch (error) {
+    trainer.dispose();
+    ownTeacher?.dispose();
+    throw error;
+  }
+}
+
+/** A configured session: what it trains, on what, with which teacher. */
+export interface Loaded {
+  config: TrainerConfig;
+  runs: RunSpec[];
+  dataset: Dataset;
+  teacher: tf.LayersModel | null;
+  teacherTestAccuracy: number | null;
+  trainer: DistillationTrainer;
+  siteUrl: string;
+}
+
+/** What the page is told of a configured session. */
+export function sessionInfo({ trainer, config, dataset, runs, teacherTestAccuracy }: Loaded): SessionInfo {
+  return {
+    totalSteps: trainer.totalSteps,
+    stepsPerEpoch: trainer.stepsPerEpoch,
+    teacherTestAccuracy,
+    classNames: dataset.classNames.slice(),
+    trainCount: Math.min(config.trainSubset, dataset.train.count),
+    testCount: dataset.test.count,
+    runs,
+  };
 }

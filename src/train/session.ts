@@ -1,11 +1,9 @@
-import type * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset';
 import { ensureLocal, localDatasetNow } from '../import/local-import';
 import { selectBackend, type BackendName } from '../tf/backends';
 import type { ChunkPolicy } from './chunked-step';
-import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
+import { ConfigError, parseRuns, parseTrainerConfig } from './config';
 import { DeviceGuard } from './device-guard';
-import { loadSessionData } from './session-data';
+import { loadSessionData, preparedTrainer, sessionInfo, type Loaded } from './session-data';
 import { checkLiveChange, type LiveChange } from './live-change';
 import {
   TrainingStopped,
@@ -31,16 +29,6 @@ import {
 } from './session-reports';
 import { DistillationTrainer } from './trainer';
 import type { TrainerSnapshot } from './trainer-state';
-
-interface Loaded {
-  config: TrainerConfig;
-  runs: RunSpec[];
-  dataset: Dataset;
-  teacher: tf.LayersModel | null;
-  teacherTestAccuracy: number | null;
-  trainer: DistillationTrainer;
-  siteUrl: string;
-}
 
 /**
  * A training session: the trainer plus its lifecycle (configure, start, pause, step,
@@ -130,16 +118,13 @@ export class TrainingSession {
       reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits)
         ? reuse
         : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset);
-    const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
-    try {
-      await trainer.prepare(onProgress, superseded, options);
-    } catch (error) {
-      trainer.dispose();
-      if (teacher && teacher !== this.loaded?.teacher) teacher.dispose();
-      throw error;
-    }
+    const trainer = await preparedTrainer(
+      () => new DistillationTrainer(config, runs, dataset, teacher, this.chunks),
+      (t) => t.prepare(onProgress, superseded, options),
+      teacher === this.loaded?.teacher ? null : teacher,
+    );
     if (this.loaded) {
       this.loaded.trainer.dispose();
       if (this.loaded.teacher && this.loaded.teacher !== teacher) this.loaded.teacher.dispose();
@@ -148,15 +133,7 @@ export class TrainingSession {
     this.lastGood = null;
     this.evaluationDue = false;
     this.current = 'paused';
-    return {
-      totalSteps: trainer.totalSteps,
-      stepsPerEpoch: trainer.stepsPerEpoch,
-      teacherTestAccuracy,
-      classNames: dataset.classNames.slice(),
-      trainCount: Math.min(config.trainSubset, dataset.train.count),
-      testCount: dataset.test.count,
-      runs,
-    };
+    return sessionInfo(this.loaded);
   }
 
   /**
@@ -321,15 +298,12 @@ export class TrainingSession {
       siteUrl,
       this.fetchFn,
     );
-    const trainer = new DistillationTrainer(config, runs, dataset, teacher, this.chunks);
     // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
-    try {
-      await trainer.prepare(onProgress);
-    } catch (error) {
-      trainer.dispose();
-      teacher?.dispose();
-      throw error;
-    }
+    const trainer = await preparedTrainer(
+      () => new DistillationTrainer(config, runs, dataset, teacher, this.chunks),
+      (t) => t.prepare(onProgress),
+      teacher,
+    );
     if (this.lastGood) await trainer.restore(this.lastGood);
     this.loaded = { ...session, dataset, teacher, trainer };
     this.device.reset();

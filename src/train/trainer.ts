@@ -30,7 +30,7 @@ import {
   type StudentExport,
 } from './reports';
 import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
-import { predictLogits, teacherLogitsOf } from '../models/predict';
+import { TeacherLogits } from './teacher-logits';
 import { exportModel, restoreRuns, saveRuns, type TrainedRun, type TrainerSnapshot } from './trainer-state';
 
 /** Samples per teacher batch while preparing: small enough for progress about every second on a software GPU. */
@@ -58,8 +58,7 @@ export class DistillationTrainer {
   private readonly phases: SchedulePhase[];
   private readonly runs: TrainedRun[];
   private readonly pacer: ChunkPacer;
-  private teacherCache: tf.Tensor2D | null = null;
-  private teacherTestLogits: Float32Array | null = null;
+  private readonly teacherLogits: TeacherLogits;
   private order: number[] = [];
   private step = 0;
   private baseLearningRate: number;
@@ -82,6 +81,7 @@ export class DistillationTrainer {
     this.rowSize = featureSize(dataset);
     this.random = new SeededRandom(config.seed);
     this.subset = this.trainingSubset();
+    this.teacherLogits = new TeacherLogits(teacher, dataset, this.subset);
     this.stepsPerEpoch = Math.ceil(this.subset.count / config.batchSize);
     this.totalSteps = config.budget.unit === 'epochs' ? config.budget.amount * this.stepsPerEpoch : config.budget.amount;
     const pcd = runs.find((r) => r.method.method === 'pcd')?.method;
@@ -110,27 +110,6 @@ export class DistillationTrainer {
     return tf.tensor(features, [count, ...this.dataset.featureShape]);
   }
 
-  /** A teacher model, or a teacher given as logits with the dataset (a local dataset's logits file). */
-  private get hasTeacher(): boolean {
-    return !!this.teacher || !!this.dataset.train.teacherLogits;
-  }
-
-  /** The teacher's logits for the whole subset, computed once in batches (or taken from the dataset's logits). */
-  private async ensureTeacherCache(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false): Promise<void> {
-    if (this.teacherCache || this.config.augmentation) return;
-    this.teacherCache = await teacherLogitsOf(this.subset, this.dataset, this.teacher, PREPARE_CHUNK, onProgress, () => {
-      if (stop()) throw new PreparationStopped();
-    });
-  }
-
-  /** The teacher's logits on the test split, computed once (or taken from the dataset's logits). */
-  private async ensureTeacherTestLogits(progress?: { chunk: number; onDone: (done: number) => void }): Promise<Float32Array | null> {
-    this.teacherTestLogits ??= this.dataset.test.teacherLogits ?? null;
-    if (this.teacher && !this.teacherTestLogits)
-      this.teacherTestLogits = await predictLogits(this.teacher, this.dataset, this.dataset.test, progress?.chunk, progress?.onDone);
-    return this.teacherTestLogits;
-  }
-
   /**
    * The work a first step or evaluation would otherwise do unannounced: the teacher's
    * logits for the training subset (the cache) and for the test split. Reports progress
@@ -141,12 +120,14 @@ export class DistillationTrainer {
     stop: () => boolean = () => false,
     { testLogits = true }: PrepareOptions = {},
   ): Promise<void> {
-    await this.ensureTeacherCache(onProgress, stop);
+    await this.teacherLogits.cacheTraining(this.config.augmentation, PREPARE_CHUNK, onProgress, () => {
+      if (stop()) throw new PreparationStopped();
+    });
     await this.warmUp(onProgress);
     if (!testLogits) return;
     const { test } = this.dataset;
     const what = `teacher logits for the ${test.count.toLocaleString('en')} test samples`;
-    await this.ensureTeacherTestLogits({
+    await this.teacherLogits.testLogits({
       chunk: PREPARE_CHUNK,
       onDone: (done) => {
         if (stop()) throw new PreparationStopped();
@@ -169,15 +150,11 @@ export class DistillationTrainer {
     const pass = async (run: TrainedRun, n = count) => {
       const values = tf.tidy(() => {
         const x = this.batchTensor(batch.features.subarray(0, n * this.rowSize), n);
-        const teacherLogits = !this.hasTeacher
-          ? null
-          : this.teacherCache
-            ? tf.gather(this.teacherCache, tf.tensor1d(indices.slice(0, n), 'int32'))
-            : (this.teacher!.predict(x) as tf.Tensor);
+        const teacherLogits = this.teacherLogits.forBatch(indices.slice(0, n), x);
         const { value, grads } = tf.variableGrads(
           () => {
             const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-            return trainingObjective(run.method, logits, teacherLogits as tf.Tensor2D | null, batch.labels.subarray(0, n), { warm: 1 }).loss;
+            return trainingObjective(run.method, logits, teacherLogits, batch.labels.subarray(0, n), { warm: 1 }).loss;
           },
           run.student.trainableWeights.map((w) => w.read() as tf.Variable),
         );
@@ -279,11 +256,7 @@ export class DistillationTrainer {
     // The labels' one-hot matrix once per step, for every run's CE (and DKD).
     const oneHot = labelsOneHot(batch.labels, indices.length, this.dataset.classNames.length);
     const x = this.batchTensor(features, indices.length);
-    const teacherLogits = !this.hasTeacher
-      ? null
-      : this.teacherCache
-        ? tf.tidy(() => tf.gather(this.teacherCache!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D)
-        : (this.teacher!.predict(x) as tf.Tensor2D);
+    const teacherLogits = this.teacherLogits.forBatch(indices, x);
     return {
       before,
       count: indices.length,
@@ -304,7 +277,7 @@ export class DistillationTrainer {
   /** One step of every run: whole, or (when `stop` is given and steps are slow) in chunks a pause can stop between. */
   private async runStep(stop?: () => boolean | Promise<boolean>): Promise<StepReport> {
     if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
-    await this.ensureTeacherCache();
+    await this.teacherLogits.cacheTraining(this.config.augmentation, PREPARE_CHUNK);
     const step = this.stepInProgress ?? this.beginStep(stop ? this.pacer.chunk : Infinity);
     // A step that was not split goes whole; a split one, run by run, in chunks sized as it goes.
     this.stepInProgress = null;
@@ -362,7 +335,7 @@ export class DistillationTrainer {
    * (the session's evaluations during training, which must not stall the steps).
    */
   async evaluate(options: EvaluateOptions = {}): Promise<RunEvaluation[]> {
-    return evaluateRuns(this.measured, await this.ensureTeacherTestLogits(), options);
+    return evaluateRuns(this.measured, await this.teacherLogits.testLogits(), options);
   }
 
   /** The probe batch's snapshot for the charts (see `probeRuns` in probe.ts). */
@@ -413,7 +386,6 @@ export class DistillationTrainer {
       run.student.dispose();
       run.optimizer.dispose();
     }
-    this.teacherCache?.dispose();
-    this.teacherCache = null;
+    this.teacherLogits.dispose();
   }
 }

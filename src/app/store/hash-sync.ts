@@ -1,5 +1,5 @@
 import { CHAPTERS, LESSON_LINKS } from '../../lessons/chapters';
-import { fromHash } from '../../config/page-config';
+import { fromHash } from '../../config/link';
 import { DEFAULT_PRESET } from '../../config/presets';
 import { useSession } from './session-store';
 
