@@ -7,17 +7,19 @@ import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import type * as Harness from '../e2e/harness/bench-in-browser';
 import { selectBackend } from '../src/tf/backends';
-import { benchLosses, LOSS_BENCH_DEFAULTS, type LossTiming } from './lib/loss-bench';
+import { benchLiveChanges, benchLosses, LOSS_BENCH_DEFAULTS, type LiveChangeTiming, type LossTiming } from './lib/loss-bench';
 
 interface BackendResult {
   where: string;
   backend: string;
   adapter: string | null;
   timings: LossTiming[];
+  /** The fused PCD's first call after a live change (τ, α, the scheduled stage, the batch size) and the call after it. */
+  liveChanges?: LiveChangeTiming[];
   error?: string;
 }
 
-const config = { ...LOSS_BENCH_DEFAULTS };
+const config = { ...LOSS_BENCH_DEFAULTS, liveOnly: process.argv.includes('--live') };
 if (process.argv.includes('--quick')) Object.assign(config, { samples: 3, callsPerSample: 2, warmupCalls: 1 });
 
 function printTable(result: BackendResult): void {
@@ -26,6 +28,12 @@ function printTable(result: BackendResult): void {
     console.log(`  not measured: ${result.error}`);
     return;
   }
+  if (result.liveChanges?.length) {
+    console.log(`  ${'fused PCD after a change'.padEnd(34)} ${'first call'.padStart(11)} ${'next call'.padStart(10)}   (ms, median)`);
+    for (const t of result.liveChanges)
+      console.log(`  ${t.change.padEnd(34)} ${t.firstMs.toFixed(1).padStart(11)} ${t.nextMs.toFixed(1).padStart(10)}`);
+  }
+  if (!result.timings.length) return;
   const kd = result.timings.find((t) => t.loss === 'KD')!.msPerCall;
   console.log(
     `  ${'loss'.padEnd(26)} ${'ms/call'.padStart(9)} ${'vs KD'.padStart(7)} ${'kernels'.padStart(8)} ${'programs'.padStart(9)}   samples (ms)`,
@@ -45,7 +53,13 @@ console.log(
 );
 
 await selectBackend(['cpu']);
-results.push({ where: 'Node', backend: 'cpu', adapter: null, timings: await benchLosses(config) });
+results.push({
+  where: 'Node',
+  backend: 'cpu',
+  adapter: null,
+  timings: config.liveOnly ? [] : await benchLosses(config),
+  liveChanges: await benchLiveChanges(config),
+});
 printTable(results.at(-1)!);
 
 const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });

@@ -91,3 +91,56 @@ export async function benchLosses(config: LossBenchConfig = LOSS_BENCH_DEFAULTS)
   }
   return timings;
 }
+
+/** One change of what a live slider or a partial batch changes, and what the next call costs. */
+export interface LiveChangeTiming {
+  change: string;
+  /** The first forward + backward call with the new value (a shader compiled per value would show here). */
+  firstMs: number;
+  /** The next call with the same value. */
+  nextMs: number;
+}
+
+/**
+ * The fused PCD's cost right after a change a run meets while it trains: τ or α moved by a
+ * slider, a scheduled phase switching stage, a smaller last batch. Each change is timed on
+ * its first call and on the call after it (median of `samples` rounds of fresh values).
+ */
+export async function benchLiveChanges(config: LossBenchConfig = LOSS_BENCH_DEFAULTS): Promise<LiveChangeTiming[]> {
+  const { batch, classes, stages } = config;
+  const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', 7) as tf.Tensor2D;
+  const student = tf.randomNormal([batch, classes], 0, 1, 'float32', 8) as tf.Tensor2D;
+  const call = async (options: Parameters<typeof pcdLoss>[2], rows = batch) => {
+    const [zs, zt] = rows === batch ? [student, teacher] : [student.slice(0, rows), teacher.slice(0, rows)];
+    const start = performance.now();
+    const { value, grad } = tf.valueAndGrad((s: tf.Tensor2D) => pcdLoss(s, zt as tf.Tensor2D, options).loss)(zs as tf.Tensor2D);
+    await grad.data();
+    const ms = performance.now() - start;
+    tf.dispose([value, grad, ...(rows === batch ? [] : [zs, zt])]);
+    return ms;
+  };
+  // Each round uses values no call has used before, so a per-value compile cannot be cached from an earlier round.
+  const changes: [string, (round: number) => [Parameters<typeof pcdLoss>[2], number]][] = [
+    ['τ changed', (r) => [{ stages, temperature: 4 + 0.25 * (r + 1) }, batch]],
+    ['α changed', (r) => [{ stages, alpha: 1 + 0.125 * (r + 1) }, batch]],
+    ['scheduled stage changed', (r) => [{ stages, activeStage: (r % stages) + 1, temperature: 3 + 0.01 * r }, batch]],
+    ['batch size changed (last batch)', (r) => [{ stages }, batch - 8 * (r + 1)]],
+  ];
+  const results: LiveChangeTiming[] = [];
+  try {
+    for (let i = 0; i < config.warmupCalls; i++) await call({ stages });
+    for (const [change, values] of changes) {
+      const first: number[] = [];
+      const next: number[] = [];
+      for (let round = 0; round < Math.min(config.samples, 5); round++) {
+        const [options, rows] = values(round);
+        first.push(await call(options, rows));
+        next.push(await call(options, rows));
+      }
+      results.push({ change, firstMs: median(first), nextMs: median(next) });
+    }
+  } finally {
+    tf.dispose([teacher, student]);
+  }
+  return results;
+}
