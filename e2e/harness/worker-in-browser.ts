@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import { METHOD_DEFAULTS } from '../../src/distill/objective';
 import { defaultTrainerConfig } from '../../src/train/config';
-import type { ReportBatch, RunSpec } from '../../src/worker/api';
+import type { ReportBatch, RunSpec, TrainingWorkerTestHooks } from '../../src/worker/api';
 import { startTrainingWorker } from '../../src/worker/bridge';
 
 export async function trainFewSteps(steps: number) {
@@ -49,7 +49,8 @@ export async function loseDeviceAndRecover(steps: number) {
         before.push(batch);
         if (!destroyed) {
           destroyed = true;
-          void worker.api.loseDeviceForTesting();
+          // A hook of the development build only (TrainingWorkerTestHooks).
+          void (worker.api as unknown as Comlink.Remote<TrainingWorkerTestHooks>).loseDeviceForTesting();
         }
       }),
     );

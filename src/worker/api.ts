@@ -90,8 +90,15 @@ export interface TrainingWorkerApi {
   forgetLocal(): Promise<void>;
   /** Another tab replaced (facts) or forgot (null) the stored dataset: drop what this worker holds of it. */
   localChangedElsewhere(facts: LocalFacts | null): void;
-  /** Test hook: destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
-  loseDeviceForTesting(): boolean;
   /** The worker's tensors and JS heap now, and its tensors right after the last step (`npm run soak` samples it). */
   memory(): MemorySnapshot & { resting: { numTensors: number; numBytes: number } | null };
+}
+
+/**
+ * Hooks the e2e tests call, exposed by the worker only in a development build (the tests run
+ * the Vite dev server): the production build leaves them out, so no page can reach them.
+ */
+export interface TrainingWorkerTestHooks {
+  /** Destroys the WebGPU device as a driver reset would. False if not on WebGPU. */
+  loseDeviceForTesting(): boolean;
 }

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { adoptLocal, cancelImport, forgetLocal, localChangedElsewhere } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
-import type { TrainingWorkerApi } from './api';
+import type { TrainingWorkerApi, TrainingWorkerTestHooks } from './api';
 
 // The worker only hosts a session; everything it does is in src/train/session.ts.
 const session = new TrainingSession();
@@ -35,7 +35,6 @@ const api: TrainingWorkerApi = {
   cancelImport,
   forgetLocal,
   localChangedElsewhere,
-  loseDeviceForTesting,
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   exportStudent: async (id) => {
     const exported = await session.exportStudent(id);
@@ -43,4 +42,7 @@ const api: TrainingWorkerApi = {
   },
 };
 
-Comlink.expose(api);
+// Test hooks only in a development build (the e2e tests'): `import.meta.env.DEV` is false in
+// the production build, which drops them.
+const testHooks: TrainingWorkerTestHooks = { loseDeviceForTesting };
+Comlink.expose(import.meta.env.DEV ? { ...api, ...testHooks } : api);
