@@ -7,6 +7,7 @@ import type { PcdOptions } from '../distill/pcd';
 import { groupCount, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
 import { pcdHost, rowMoments, STD_EPSILON, type PcdHostResult } from '../kernels/pcd-host';
 import type { LogitsData } from './logits-file';
+import { logSumExp } from '../data/host-math';
 
 export interface Inspection {
   options: PcdOptions;
@@ -33,11 +34,7 @@ function standardizedRows(values: Float32Array, batch: number, classes: number):
 
 function logSoftmax(row: ArrayLike<number>, scale: number, skip = -1): Float64Array {
   const out = new Float64Array(row.length);
-  let top = -Infinity;
-  for (let c = 0; c < row.length; c++) if (c !== skip) top = Math.max(top, row[c] / scale);
-  let sum = 0;
-  for (let c = 0; c < row.length; c++) if (c !== skip) sum += Math.exp(row[c] / scale - top);
-  const log = top + Math.log(sum);
+  const log = logSumExp(row, { scale, skip });
   for (let c = 0; c < row.length; c++) out[c] = c === skip ? -Infinity : row[c] / scale - log;
   return out;
 }
@@ -61,14 +58,8 @@ export function dkdHost(
     const lp = logSoftmax(zt, tau);
     const lq = logSoftmax(zs, tau);
     const pt = Math.exp(lp[y]);
-    const logNot = (lps: Float64Array) => {
-      // log(1 − p_y) as log Σ_{c≠y} p_c, precise when p_y is near 1.
-      let top = -Infinity;
-      for (let c = 0; c < classes; c++) if (c !== y) top = Math.max(top, lps[c]);
-      let sum = 0;
-      for (let c = 0; c < classes; c++) if (c !== y) sum += Math.exp(lps[c] - top);
-      return top + Math.log(sum);
-    };
+    // log(1 − p_y) as log Σ_{c≠y} p_c, precise when p_y is near 1.
+    const logNot = (lps: Float64Array) => logSumExp(lps, { skip: y });
     const lpn = logNot(lp);
     const lqn = logNot(lq);
     const tckd = pt * (lp[y] - lq[y]) + Math.exp(lpn) * (lpn - lqn);

@@ -5,6 +5,8 @@
  * teacher and student over the non-target classes and the rank correlation of their
  * non-target probabilities.
  */
+import { logSumExp } from '../data/host-math';
+
 export interface EvaluationMetrics {
   testAccuracy: number;
   /** Mean cross-entropy of the student on the test split. */
@@ -28,11 +30,7 @@ function argmax(row: Float32Array): number {
 
 /** Log-softmax over the classes other than `target`. */
 function nonTargetLogProbs(row: Float32Array, target: number): Float64Array {
-  let max = -Infinity;
-  for (let c = 0; c < row.length; c++) if (c !== target && row[c] > max) max = row[c];
-  let sum = 0;
-  for (let c = 0; c < row.length; c++) if (c !== target) sum += Math.exp(row[c] - max);
-  const logSum = max + Math.log(sum);
+  const logSum = logSumExp(row, { skip: target });
   const out = new Float64Array(row.length - 1);
   for (let c = 0, j = 0; c < row.length; c++) if (c !== target) out[j++] = row[c] - logSum;
   return out;
@@ -69,11 +67,7 @@ export function spearman(a: Float64Array, b: Float64Array): number {
 
 /** −log softmax(row)[label], computed stably. */
 export function crossEntropy(row: Float32Array, label: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < row.length; c++) if (row[c] > max) max = row[c];
-  let sum = 0;
-  for (let c = 0; c < row.length; c++) sum += Math.exp(row[c] - max);
-  return max + Math.log(sum) - row[label];
+  return logSumExp(row) - row[label];
 }
 
 export function evaluationMetrics(
