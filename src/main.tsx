@@ -7,7 +7,6 @@ import { loadHash } from './app/store/hash-sync';
 import { useSession } from './app/store/session-store';
 import { checkStoredFacts, readLocalFacts } from './import/local-store';
 import { listenForLocalChanges } from './app/store/local-tabs';
-import { setLocalFacts } from './models/catalog';
 import './app/app.css';
 import { messageOf } from './data/text';
 
@@ -23,7 +22,6 @@ void readLocalFacts()
   })
   .then((facts) => {
     if (facts) {
-      setLocalFacts(facts);
       useSession.getState().set({ local: facts });
     }
     if (storedProblem) useSession.getState().notify('warning', storedProblem);

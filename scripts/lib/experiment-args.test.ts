@@ -89,7 +89,7 @@ describe('experiment flags', () => {
       ['--methods ce,xx', /--methods "ce,xx" is invalid: expected methods among/],
       ['--epochs 3 --steps 4', /either --epochs or --steps/],
       ['--momentum 0.5', /expected an SGD run/],
-      ['--stages 101', /method.stages: at most 100/],
+      ['--stages 101', /method.stages: expected at most 10$/],
       ['--subset 99999', /trainSubset: at most 16000/],
       ['--passes none', /--passes "none" is invalid/],
       ['--bogus 1', /--bogus "1" is invalid: expected one of the flags/],

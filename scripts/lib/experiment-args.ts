@@ -207,7 +207,7 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
   let valid: TrainerConfig;
   let runs: RunSpec[];
   try {
-    valid = parseTrainerConfig(config);
+    valid = parseTrainerConfig(config, null);
     runs = runsOf({ config: valid, compare });
   } catch (error) {
     if (error instanceof ConfigError)
@@ -236,9 +236,9 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
     return { ...run, method };
   });
   try {
-    runs = parseRuns(runs, valid);
+    runs = parseRuns(runs, valid, null);
     if (runs.find((r) => r.id === valid.method.method))
-      valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method });
+      valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method }, null);
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ArgumentError('(runs)', undefined, `valid runs, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);

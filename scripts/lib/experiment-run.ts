@@ -32,7 +32,7 @@ export interface ExperimentResult {
 
 export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
   const { config, runs, seeds, evalEvery } = plan;
-  const inBrowser = isConvolutional(config.student);
+  const inBrowser = isConvolutional(config.student, null);
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
     throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
@@ -82,7 +82,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
     runs,
     seeds,
     steps: results[0]?.result.rows[0]?.steps ?? 0,
-    student: { id: config.student, parameters: catalogEntry(config.student)!.parameters },
+    student: { id: config.student, parameters: catalogEntry(config.student, null)!.parameters },
     teacher: { id: metadata.modelId, parameters: metadata.parameterCount, testAccuracy: metadata.testAccuracy },
     rows: results.flatMap((r) => r.result.rows),
     curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),

@@ -1,6 +1,7 @@
 // A page configuration as a link: one readable `key=value` per field in the URL hash, with
 // the parts a classroom link adds (hide=, backend=, lesson=, present=). Read back through
 // the same checks as a configuration file (sanitizeConfig).
+import type { LocalFacts } from '../models/catalog';
 import type { BackendName } from '../tf/backends';
 import { flatten, formatSegments, INPUT_LIMITS, sanitizeConfig, summariseNotices } from './page-config';
 import { DEFAULT_PRESET } from './presets';
@@ -54,7 +55,7 @@ export interface LessonLinks {
  * Its settings change a base: the lesson chapter's configuration in a lesson link, else the default
  * preset (`#budget.amount=5` is the default race for 5 epochs, not the schema's defaults).
  */
-export function fromHash(hash: string, lessons: LessonLinks): HashState | null {
+export function fromHash(hash: string, lessons: LessonLinks, local: LocalFacts | null = null): HashState | null {
   const text = hash.replace(/^#/, '');
   // An in-page anchor (`#charts`) is not a configuration link.
   if (!text || !text.includes('=')) return null;
@@ -115,7 +116,7 @@ export function fromHash(hash: string, lessons: LessonLinks): HashState | null {
   hide = [...new Set(hide)];
   if (prefixed > 1) notices.push(`${prefixed - 1} more setting${prefixed > 2 ? 's' : ''} with the "config." prefix read without it`);
   // In a lesson link, the settings change the chapter's configuration: a refused one leaves the chapter's value.
-  const sanitized = sanitizeConfig(nested, true, lesson === null ? DEFAULT_PRESET.page : lessons.pageOf(lesson));
+  const sanitized = sanitizeConfig(nested, true, lesson === null ? DEFAULT_PRESET.page : lessons.pageOf(lesson), local);
   return {
     ...sanitized,
     hide,

@@ -4,7 +4,7 @@
 // ones are dropped with a notice, and the result passes the trainer's zod schema.
 import type { AnyDatasetId } from '../data/dataset';
 import { DECIMAL } from '../data/decimal';
-import { getLocalFacts } from '../models/catalog';
+import type { LocalFacts } from '../models/catalog';
 import type { PageConfig } from './types';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../distill/methods';
 import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../train/config';
@@ -130,7 +130,13 @@ function parseSegments(value: unknown): { stage: number; share: number }[] | nul
  * the hash's dotted keys). Strings are accepted for numbers and booleans only when
  * `fromText` (the hash); a JSON file must use the right types.
  */
-export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig | null = null): PageConfig & { notices: string[] } {
+export function sanitizeConfig(
+  raw: unknown,
+  fromText: boolean,
+  base: PageConfig | null = null,
+  /** The local dataset this page has loaded, if any (a config on `local` is checked against it). */
+  local: LocalFacts | null = null,
+): PageConfig & { notices: string[] } {
   const notices: string[] = [];
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const input = isObject(raw) ? raw : {};
@@ -171,14 +177,14 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   // Settings apply on top of `base` (a lesson chapter's configuration) where there is one, else on the defaults.
   let dataset: AnyDatasetId = base?.config.dataset ?? 'synthetic100';
   const keeping = base ? `keeping ${base.config.dataset}` : 'using the default';
-  if (datasetValue === 'local' && !getLocalFacts())
+  if (datasetValue === 'local' && !local)
     notices.push(
       `dataset = local: this link trains on a dataset of one's own, which is not in this browser (links never carry the data); load it with "Your data" in Setup. ${keeping[0].toUpperCase()}${keeping.slice(1)}.`,
     );
   else if (DATASETS.includes(datasetValue as AnyDatasetId)) dataset = datasetValue as AnyDatasetId;
   else if (datasetValue !== undefined) notices.push(`dataset = ${describe(datasetValue)} is not one of ${DATASETS.join(', ')}: ignored`);
   const onBase = base !== null && base.config.dataset === dataset;
-  const config = (onBase ? structuredClone(base.config) : defaultTrainerConfig(dataset)) as unknown as Record<string, unknown>;
+  const config = (onBase ? structuredClone(base.config) : defaultTrainerConfig(dataset, local)) as unknown as Record<string, unknown>;
 
   const methodValue = take('method.method');
   if (METHODS.includes(methodValue as Method)) {
@@ -241,7 +247,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   const kinds = config as unknown as TrainerConfig;
   const from = onBase ? base.config : null;
   const defaults = {
-    ...(from ?? defaultTrainerConfig(dataset)),
+    ...(from ?? defaultTrainerConfig(dataset, local)),
     method: from?.method.method === kinds.method.method ? { ...from.method } : { ...METHOD_DEFAULTS[kinds.method.method] },
     schedule: from?.schedule.kind === kinds.schedule.kind ? structuredClone(from.schedule) : scheduleFor(kinds.schedule.kind, 3),
     optimizer: from?.optimizer.kind === kinds.optimizer.kind ? { ...from.optimizer } : optimizerFor(kinds.optimizer.kind),
@@ -249,7 +255,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   let parsed: TrainerConfig | null = null;
   for (let attempt = 0; attempt < 5 && !parsed; attempt++) {
     try {
-      parsed = parseTrainerConfig(config);
+      parsed = parseTrainerConfig(config, local);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const { field, message } of error.fields) {
@@ -263,7 +269,7 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
   }
   if (!parsed) {
     notices.push('the configuration could not be repaired: using the defaults');
-    parsed = defaultTrainerConfig(dataset);
+    parsed = defaultTrainerConfig(dataset, local);
   }
 
   const compareValue = input.compare ?? source.compare;
@@ -286,10 +292,10 @@ export function sanitizeConfig(raw: unknown, fromText: boolean, base: PageConfig
 }
 
 /** The runs of a page config: the configured method plus each compared one, in CE, KD, DKD, PCD order. */
-export function runsOf({ config, compare }: PageConfig): { id: string; method: MethodConfig }[] {
+export function runsOf({ config, compare }: PageConfig, local: LocalFacts | null = null): { id: string; method: MethodConfig }[] {
   const runs = METHODS.filter((m) => m === config.method.method || compare.includes(m)).map((m) => ({
     id: m,
     method: m === config.method.method ? config.method : { ...METHOD_DEFAULTS[m] },
   }));
-  return parseRuns(runs, config);
+  return parseRuns(runs, config, local);
 }

@@ -2,7 +2,7 @@
 // (src/import/import.worker.ts), checks its teacher model with TF.js, keeps it in IndexedDB
 // and in memory, and hands it to the training session.
 import type * as tf from '@tensorflow/tfjs';
-import { setLocalFacts, type LocalFacts } from '../models/catalog';
+import type { LocalFacts } from '../models/catalog';
 import { IMPORT_CANCELLED, type LocalRead } from './local-transfer';
 import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
 import { accuracyOf, checkTeacherModel, loadModel } from './local-teacher';
@@ -88,7 +88,6 @@ export async function adoptLocal(
   onProgress?.({ what: 'keeping the dataset in this browser', done: 0, total: 0 });
   await saveLocal(facts, data);
   current = { facts, data };
-  setLocalFacts(facts);
   const chance = 1 / classes;
   const caution =
     accuracy <= Math.min(0.99, 1.5 * chance)
@@ -102,22 +101,17 @@ export async function adoptLocal(
  * store holds any more. The running session keeps the dataset object it was configured with;
  * the next Apply (or a recovery, which then refuses) reads the store again.
  */
-export function localChangedElsewhere(facts: LocalFacts | null): void {
+export function localChangedElsewhere(): void {
   current = null;
-  setLocalFacts(facts);
 }
 
-/** The local dataset in memory, read from IndexedDB after a reload (and its facts registered for the schema). */
+/** The local dataset in memory, read from IndexedDB after a reload. */
 export async function ensureLocal(): Promise<{ facts: LocalFacts; data: LocalData }> {
   if (!current) {
     // Checked as it is read; a record that fails is dropped, and its error says so.
-    const stored = await readLocal().catch((error: unknown) => {
-      setLocalFacts(null);
-      throw error;
-    });
+    const stored = await readLocal();
     if (!stored) throw new LogitsFileError('local dataset', null, 'none is kept in this browser: load one with "Your data"');
     current = stored;
-    setLocalFacts(stored.facts);
   }
   return current;
 }
@@ -129,6 +123,11 @@ export async function openLocal(): Promise<{ data: LocalData; teacher: tf.Layers
   return { data, teacher, facts };
 }
 
+/** The facts of the local dataset this worker holds now (what its configurations are checked against), or null. */
+export function localFactsNow(): LocalFacts | null {
+  return current?.facts ?? null;
+}
+
 /** The local dataset in memory now (null before one is loaded or opened). */
 export function localDatasetNow(): LocalData['dataset'] | null {
   return current?.data.dataset ?? null;
@@ -138,5 +137,4 @@ export function localDatasetNow(): LocalData['dataset'] | null {
 export async function forgetLocal(): Promise<void> {
   await clearLocal();
   current = null;
-  setLocalFacts(null);
 }

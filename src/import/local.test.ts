@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_DEFAULTS } from '../distill/objective';
-import { localStudents, setLocalFacts, type LocalFacts } from '../models/catalog';
+import { localStudents, type LocalFacts } from '../models/catalog';
 import { localStudentSpecs, parameterCount } from '../models/zoo';
 import { npyBytes } from '../test-support/npy';
 import { selectBackend } from '../tf/backends';
@@ -26,7 +26,6 @@ const refusal = (work: () => unknown) => {
 };
 
 beforeAll(() => selectBackend(['cpu']));
-afterEach(() => setLocalFacts(null));
 
 describe('a CSV of features', () => {
   const text = ['x1,x2,label,family', '0.5,1,cat,pets', '-2,3e-1,dog,pets', '.25,4,cow,farm', '1.,0,cat,pets'].join('\n');
@@ -403,20 +402,21 @@ describe('training on a local dataset', () => {
   });
 
   it('needs the dataset loaded, offers the students sized to it, and refuses augmentation with a logits teacher', () => {
-    expect(() => parseTrainerConfig({ ...defaultTrainerConfig('synthetic100'), dataset: 'local', student: 'local-mlp' })).toThrow(
+    expect(() => parseTrainerConfig({ ...defaultTrainerConfig('synthetic100'), dataset: 'local', student: 'local-mlp' }, null)).toThrow(
       'dataset: no local dataset is loaded in this browser: load one with "Your data"',
     );
-    setLocalFacts(facts({ kind: 'logits', file: 't.csv' }));
-    const config = parseTrainerConfig(defaultTrainerConfig('local'));
+    // The facts of the dataset the caller loaded are passed in: no module holds them.
+    const local = facts({ kind: 'logits', file: 't.csv' });
+    const config = parseTrainerConfig(defaultTrainerConfig('local', local), local);
     expect(config).toMatchObject({ dataset: 'local', student: 'local-mlp', trainSubset: 4 });
-    expect(plannedSteps(config).perEpoch).toBe(1);
-    expect(() => parseTrainerConfig({ ...config, augmentation: true })).toThrow(
+    expect(plannedSteps(config, local).perEpoch).toBe(1);
+    expect(() => parseTrainerConfig({ ...config, augmentation: true }, local)).toThrow(
       'augmentation: a teacher given as logits knows the samples only as they are: turn augmentation off',
     );
-    expect(() => parseTrainerConfig({ ...config, student: 'mnist-mlp' })).toThrow(
+    expect(() => parseTrainerConfig({ ...config, student: 'mnist-mlp' }, local)).toThrow(
       'student: expected one of local-linear, local-mlp, local-mlp-wide for local',
     );
-    expect(() => parseTrainerConfig({ ...config, trainSubset: 5 })).toThrow("trainSubset: at most 4, the size of six's training split");
+    expect(() => parseTrainerConfig({ ...config, trainSubset: 5 }, local)).toThrow("trainSubset: at most 4, the size of six's training split");
   });
 
   it('builds every local student with the parameter count the page shows', () => {
@@ -438,13 +438,13 @@ describe('training on a local dataset', () => {
     const logits = Float32Array.from({ length: count * 3 }, (_, j) => (labels[Math.floor(j / 3)] === j % 3 ? 3 : 0));
     const samples: LocalSamples = { name: 'toy', featureShape: [2], features, labels, count, classNames: ['a', 'b', 'c'] };
     const dataset = splitSamples(samples, { testShare: 0.2, seed: 1 }, logits);
-    setLocalFacts({
+    const local = {
       ...facts({ kind: 'logits', file: 'toy.npy' }),
       featureShape: [2],
       trainCount: dataset.train.count,
       testCount: dataset.test.count,
-    });
-    const config = parseTrainerConfig({ ...defaultTrainerConfig('local'), batchSize: 16, budget: { unit: 'steps', amount: 6 } });
+    };
+    const config = parseTrainerConfig({ ...defaultTrainerConfig('local', local), batchSize: 16, budget: { unit: 'steps', amount: 6 } }, local);
     const trainer = new DistillationTrainer(
       config,
       [

@@ -55,9 +55,9 @@ export const DEFAULT_STUDENT: Record<DatasetId, string> = {
 
 /**
  * What the page and the worker know of the local dataset (the person's own files, loaded
- * by src/import/): its shape, classes and split sizes, and how its teacher is given. Each
- * side registers it with {@link setLocalFacts} once the dataset is loaded; the schema, the
- * students' builders and the setup panel read it from here.
+ * by src/import/): its shape, classes and split sizes, and how its teacher is given. Whoever
+ * validates or describes a configuration on the local dataset is given these facts (the page
+ * keeps them in its store, the worker with the dataset it loaded): no module holds them.
  */
 export interface LocalFacts {
   name: string;
@@ -68,16 +68,6 @@ export interface LocalFacts {
   teacher: { kind: 'model'; description: string; parameters: number } | { kind: 'logits'; file: string };
   teacherTestAccuracy: number;
   superclassNames?: string[];
-}
-
-let localFacts: LocalFacts | null = null;
-
-export function setLocalFacts(facts: LocalFacts | null): void {
-  localFacts = facts;
-}
-
-export function getLocalFacts(): LocalFacts | null {
-  return localFacts;
 }
 
 /** Hidden widths of the local dataset's MLP students. */
@@ -124,9 +114,9 @@ export function localStudents(facts: Pick<LocalFacts, 'featureShape' | 'classNam
   return entries;
 }
 
-/** The students of a dataset (for the local one, those of the loaded dataset; none before). */
-export function studentsOf(dataset: AnyDatasetId): ModelEntry[] {
-  if (dataset === 'local') return localFacts ? localStudents(localFacts) : [];
+/** The students of a dataset (for the local one, those sized to `local`; none without it). */
+export function studentsOf(dataset: AnyDatasetId, local: LocalFacts | null): ModelEntry[] {
+  if (dataset === 'local') return local ? localStudents(local) : [];
   return MODEL_CATALOG.filter((m) => m.role === 'student' && m.dataset === dataset);
 }
 
@@ -136,11 +126,12 @@ export function defaultStudentOf(dataset: AnyDatasetId): string {
 }
 
 /** A convolutional model (trained on WebGL, not the CPU backend, where a conv batch takes tens of seconds). */
-export function isConvolutional(id: string): boolean {
-  return catalogEntry(id)?.description.startsWith('conv') ?? false;
+export function isConvolutional(id: string, local: LocalFacts | null): boolean {
+  return catalogEntry(id, local)?.description.startsWith('conv') ?? false;
 }
 
-export function catalogEntry(id: string): ModelEntry | undefined {
-  if (id.startsWith('local-')) return studentsOf('local').find((m) => m.id === id);
+/** A model of the zoo by id (a local student's, sized to `local`). */
+export function catalogEntry(id: string, local: LocalFacts | null): ModelEntry | undefined {
+  if (id.startsWith('local-')) return studentsOf('local', local).find((m) => m.id === id);
   return MODEL_CATALOG.find((m) => m.id === id);
 }

@@ -3,7 +3,7 @@ import { ConfigError, defaultTrainerConfig, parseTrainerConfig, type TrainerConf
 
 function refusal(input: unknown): ConfigError['fields'] {
   try {
-    parseTrainerConfig(input);
+    parseTrainerConfig(input, null);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).fields;
@@ -13,8 +13,8 @@ function refusal(input: unknown): ConfigError['fields'] {
 
 describe('the trainer configuration schema', () => {
   it('accepts the defaults of both datasets', () => {
-    expect(parseTrainerConfig(defaultTrainerConfig('mnist'))).toEqual(defaultTrainerConfig('mnist'));
-    expect(parseTrainerConfig(defaultTrainerConfig('synthetic100')).student).toBe('synthetic-mlp-small');
+    expect(parseTrainerConfig(defaultTrainerConfig('mnist'), null)).toEqual(defaultTrainerConfig('mnist'));
+    expect(parseTrainerConfig(defaultTrainerConfig('synthetic100'), null).student).toBe('synthetic-mlp-small');
   });
 
   it.each([

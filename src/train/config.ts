@@ -1,7 +1,7 @@
 import { z } from '../data/zod';
 import type { AnyDatasetId, DatasetId } from '../data/dataset';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
-import { defaultStudentOf, getLocalFacts, studentsOf } from '../models/catalog';
+import { defaultStudentOf, studentsOf, type LocalFacts } from '../models/catalog';
 
 /**
  * The one schema every trainer configuration passes through (the worker API, the URL
@@ -10,13 +10,13 @@ import { defaultStudentOf, getLocalFacts, studentsOf } from '../models/catalog';
 export const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100 };
 export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
 
-/** Classes and training samples of any dataset; for the local one, of the loaded dataset (0 before one is). */
-export function classCount(dataset: AnyDatasetId): number {
-  return dataset === 'local' ? (getLocalFacts()?.classNames.length ?? 0) : CLASSES[dataset];
+/** Classes and training samples of any dataset; for the local one, of `local` (0 without it). */
+export function classCount(dataset: AnyDatasetId, local: LocalFacts | null): number {
+  return dataset === 'local' ? (local?.classNames.length ?? 0) : CLASSES[dataset];
 }
 
-export function trainSize(dataset: AnyDatasetId): number {
-  return dataset === 'local' ? (getLocalFacts()?.trainCount ?? 0) : TRAIN_SIZE[dataset];
+export function trainSize(dataset: AnyDatasetId, local: LocalFacts | null): number {
+  return dataset === 'local' ? (local?.trainCount ?? 0) : TRAIN_SIZE[dataset];
 }
 
 const positive = z.number().finite().positive();
@@ -97,46 +97,12 @@ export const trainerConfigSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    const local = config.dataset === 'local' ? getLocalFacts() : null;
-    if (config.dataset === 'local' && !local) {
-      context.addIssue({ code: 'custom', path: ['dataset'], message: 'no local dataset is loaded in this browser: load one with "Your data"' });
-      return;
-    }
-    const classes = classCount(config.dataset);
-    const allowed = studentsOf(config.dataset).map((m) => m.id);
-    if (!allowed.includes(config.student)) {
-      context.addIssue({ code: 'custom', path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
-    }
-    if (local?.teacher.kind === 'logits' && config.augmentation) {
-      context.addIssue({
-        code: 'custom',
-        path: ['augmentation'],
-        message: 'a teacher given as logits knows the samples only as they are: turn augmentation off',
-      });
-    }
-    if (config.budget.unit === 'epochs' && plannedSteps(config).total > MAX_STEPS) {
-      context.addIssue({
-        code: 'custom',
-        path: ['budget', 'amount'],
-        message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config).perEpoch} per epoch here)`,
-      });
-    }
-    if (config.trainSubset > trainSize(config.dataset)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['trainSubset'],
-        message: `at most ${trainSize(config.dataset)}, the size of ${local ? `${local.name}` : config.dataset}'s training split`,
-      });
-    }
     if (config.method.method === 'pcd' && !config.method.fineToCoarse && !config.method.coarseToFine) {
       context.addIssue({
         code: 'custom',
         path: ['method', 'coarseToFine'],
         message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine',
       });
-    }
-    if (config.method.method === 'pcd' && config.method.stages > classes) {
-      context.addIssue({ code: 'custom', path: ['method', 'stages'], message: `at most ${classes}, the number of classes` });
     }
     if (config.schedule.kind !== 'joint' && config.method.method !== 'pcd') {
       context.addIssue({ code: 'custom', path: ['schedule', 'kind'], message: 'stage schedules apply to PCD only; use "joint"' });
@@ -153,6 +119,47 @@ export const trainerConfigSchema = z
 
 export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
 
+/**
+ * The checks that depend on the data (its classes, its size, its students, how its teacher
+ * is given): for the local dataset they read `local`, the facts of the dataset the caller
+ * has loaded, never a module's state.
+ */
+function dataIssues(config: z.infer<typeof trainerConfigSchema>, local: LocalFacts | null): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (config.dataset !== 'local') local = null;
+  if (config.dataset === 'local' && !local) {
+    issues.push({ path: ['dataset'], message: 'no local dataset is loaded in this browser: load one with "Your data"' });
+    return issues;
+  }
+  const classes = classCount(config.dataset, local);
+  const allowed = studentsOf(config.dataset, local).map((m) => m.id);
+  if (!allowed.includes(config.student)) {
+    issues.push({ path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
+  }
+  if (local?.teacher.kind === 'logits' && config.augmentation) {
+    issues.push({
+      path: ['augmentation'],
+      message: 'a teacher given as logits knows the samples only as they are: turn augmentation off',
+    });
+  }
+  if (config.budget.unit === 'epochs' && plannedSteps(config, local).total > MAX_STEPS) {
+    issues.push({
+      path: ['budget', 'amount'],
+      message: `at most ${MAX_STEPS.toLocaleString('en')} steps in all (${plannedSteps(config, local).perEpoch} per epoch here)`,
+    });
+  }
+  if (config.trainSubset > trainSize(config.dataset, local)) {
+    issues.push({
+      path: ['trainSubset'],
+      message: `at most ${trainSize(config.dataset, local)}, the size of ${local ? `${local.name}` : config.dataset}'s training split`,
+    });
+  }
+  if (config.method.method === 'pcd' && config.method.stages > classes) {
+    issues.push({ path: ['method', 'stages'], message: `at most ${classes}, the number of classes` });
+  }
+  return issues;
+}
+
 /** A configuration that was refused; `fields` lists every offending field and why. */
 export class ConfigError extends Error {
   constructor(readonly fields: { field: string; message: string }[]) {
@@ -161,18 +168,21 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates an untrusted configuration (from the UI, a URL or a file). */
-export function parseTrainerConfig(input: unknown): TrainerConfig {
+/** Validates an untrusted configuration (from the UI, a URL or a file); `local`: the loaded local dataset's facts, if any. */
+export function parseTrainerConfig(input: unknown, local: LocalFacts | null): TrainerConfig {
   const parsed = trainerConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || '(config)', message: issue.message })));
+  const issues = dataIssues(parsed.data, local);
+  if (issues.length) throw new ConfigError(issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })));
+  return parsed.data;
 }
 
 /**
  * Validates the runs of a session against its configuration: each run's method through
  * the same schema (fields named `runs.<id>.<field>`), PCD's stages against the classes.
  */
-export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; method: MethodConfig }[] {
+export function parseRuns(runs: unknown, config: TrainerConfig, local: LocalFacts | null): { id: string; method: MethodConfig }[] {
   const list = z
     .array(z.object({ id: z.string().min(1), method: z.unknown() }).strict())
     .min(1)
@@ -188,8 +198,8 @@ export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; m
     if (result.data.method === 'pcd' && !result.data.fineToCoarse && !result.data.coarseToFine) {
       fields.push({ field: `runs.${id}.coarseToFine`, message: 'PCD needs at least one pass: turn on fine → coarse or coarse → fine' });
     }
-    if (result.data.method === 'pcd' && result.data.stages > classCount(config.dataset)) {
-      fields.push({ field: `runs.${id}.stages`, message: `at most ${classCount(config.dataset)}, the number of classes` });
+    if (result.data.method === 'pcd' && result.data.stages > classCount(config.dataset, local)) {
+      fields.push({ field: `runs.${id}.stages`, message: `at most ${classCount(config.dataset, local)}, the number of classes` });
     }
     return { id, method: result.data as MethodConfig };
   });
@@ -202,8 +212,11 @@ export function parseRuns(runs: unknown, config: TrainerConfig): { id: string; m
 export const ADAM_LEARNING_RATE = 0.01;
 
 /** Steps per epoch and in the whole budget, as the trainer counts them (no TF.js needed). */
-export function plannedSteps(config: Pick<TrainerConfig, 'dataset' | 'trainSubset' | 'batchSize' | 'budget'>): { perEpoch: number; total: number } {
-  const samples = Math.min(config.trainSubset, trainSize(config.dataset));
+export function plannedSteps(
+  config: Pick<TrainerConfig, 'dataset' | 'trainSubset' | 'batchSize' | 'budget'>,
+  local: LocalFacts | null,
+): { perEpoch: number; total: number } {
+  const samples = Math.min(config.trainSubset, trainSize(config.dataset, local));
   const perEpoch = Math.ceil(samples / config.batchSize);
   return { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount };
 }
@@ -217,10 +230,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.round((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist'): TrainerConfig {
+/** A dataset's default configuration (`local`: the facts of the local dataset, for its size). */
+export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist', local: LocalFacts | null = null): TrainerConfig {
   return {
     dataset,
-    trainSubset: Math.max(1, trainSize(dataset)),
+    trainSubset: Math.max(1, trainSize(dataset, local)),
     student: defaultStudentOf(dataset),
     method: { ...METHOD_DEFAULTS.pcd },
     schedule: { kind: 'joint' },

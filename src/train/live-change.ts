@@ -1,6 +1,7 @@
 // What a run may change while it trains (the learning rate, τ, α), as one pure function the
 // worker, the trainer and the page all apply, and one check by the schema Apply uses.
 import type { MethodConfig } from '../distill/methods';
+import type { LocalFacts } from '../models/catalog';
 import { ConfigError, parseRuns, parseTrainerConfig, type TrainerConfig } from './config';
 import type { RunSpec } from './reports';
 
@@ -33,15 +34,21 @@ export function applyLiveChange(config: TrainerConfig, change: LiveChange): Trai
  * refused change throws {@link ConfigError} naming each field (`optimizer.learningRate`,
  * `runs.kd.temperature`), so a live change can never set what Apply would refuse.
  */
-export function checkLiveChange(config: TrainerConfig, runs: readonly RunSpec[], change: LiveChange): { config: TrainerConfig; runs: RunSpec[] } {
+export function checkLiveChange(
+  config: TrainerConfig,
+  runs: readonly RunSpec[],
+  change: LiveChange,
+  local: LocalFacts | null,
+): { config: TrainerConfig; runs: RunSpec[] } {
   const unknown = Object.keys(change).filter((key) => !['learningRate', 'temperature', 'alpha'].includes(key));
   if (unknown.length) throw new ConfigError(unknown.map((field) => ({ field, message: 'cannot change while a run trains: apply it instead' })));
-  const next = parseTrainerConfig(applyLiveChange(config, change));
+  const next = parseTrainerConfig(applyLiveChange(config, change), local);
   return {
     config: next,
     runs: parseRuns(
       runs.map((run) => ({ id: run.id, method: changeMethod(run.method, change) })),
       next,
+      local,
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { ensureLocal, localDatasetNow } from '../import/local-import';
+import { ensureLocal, localDatasetNow, localFactsNow } from '../import/local-import';
 import { selectBackend, type BackendName } from '../tf/backends';
 import type { ChunkPolicy } from './chunked-step';
 import { ConfigError, parseRuns, parseTrainerConfig } from './config';
@@ -107,8 +107,9 @@ export class TrainingSession {
     if (this.current === 'running') throw new Error('training is running: pause first');
     // After a reload the local dataset is in IndexedDB: read it first, so the schema knows its classes and size.
     if ((input as { dataset?: unknown } | null)?.dataset === 'local' && !localDatasetNow()) await ensureLocal().catch(() => undefined);
-    const config = parseTrainerConfig(input);
-    const runs = parseRuns(runInput, config);
+    // Checked against the local dataset this worker holds (its classes, size and students), if any.
+    const config = parseTrainerConfig(input, localFactsNow());
+    const runs = parseRuns(runInput, config, localFactsNow());
     // The same data (for the local dataset, the one loaded now, not one replaced since) is reused with its teacher.
     const same =
       this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
@@ -332,7 +333,7 @@ export class TrainingSession {
    */
   change(change: LiveChange): void {
     const session = this.session();
-    const next = checkLiveChange(session.config, session.runs, change);
+    const next = checkLiveChange(session.config, session.runs, change, localFactsNow());
     session.trainer.adjust(change);
     session.config = next.config;
     session.runs = next.runs;

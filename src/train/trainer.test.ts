@@ -57,7 +57,7 @@ describe('the distillation trainer', () => {
       { trainSubset: 100, batchSize: 128, budget: { unit: 'steps', amount: 7 } },
     ] as Partial<TrainerConfig>[]) {
       const trainer = new DistillationTrainer(config(change), [race[0]], dataset, null);
-      expect(plannedSteps(config(change))).toEqual({ perEpoch: trainer.stepsPerEpoch, total: trainer.totalSteps });
+      expect(plannedSteps(config(change), null)).toEqual({ perEpoch: trainer.stepsPerEpoch, total: trainer.totalSteps });
       trainer.dispose();
     }
   });

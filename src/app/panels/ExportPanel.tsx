@@ -103,7 +103,7 @@ export function ExportPanel() {
       notify('error', `${file.name} is not JSON (${messageOf(error)}): nothing imported`);
       return;
     }
-    const { notices, ...page } = sanitizeConfig(raw, false);
+    const { notices, ...page } = sanitizeConfig(raw, false, null, useSession.getState().local);
     setDraft(page);
     for (const n of [...numbersLostInJson(text), ...notices]) notify('warning', `${file.name}: ${n}`);
     notify('info', `imported ${file.name} into the setup panel: press Apply to train it`);

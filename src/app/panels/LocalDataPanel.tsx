@@ -124,7 +124,7 @@ export function LocalDataPanel() {
   const train = () => {
     // Long enough for distillation to show (short budgets favour plain CE): at least 10
     // epochs and about 500 steps, at most 200 epochs.
-    const defaults = defaultTrainerConfig('local');
+    const defaults = defaultTrainerConfig('local', useSession.getState().local);
     const perEpoch = Math.ceil(defaults.trainSubset / defaults.batchSize);
     const config = { ...defaults, budget: { unit: 'epochs' as const, amount: Math.min(200, Math.max(10, Math.ceil(500 / perEpoch))) } };
     useSession.getState().setDraft({ config, compare: ['ce', 'kd', 'dkd'] });

@@ -33,25 +33,25 @@ export function SetupPanel() {
       : local?.teacher.kind === 'model'
         ? { name: 'your model', parameters: local.teacher.parameters }
         : { name: `logits from ${local?.teacher.kind === 'logits' ? local.teacher.file : '?'}`, parameters: 0 };
-  const student = catalogEntry(config.student);
+  const student = catalogEntry(config.student, local);
   // While a configuration prepares (the first load, or an Apply), nothing is "not applied yet": no Apply that would start it again.
   const preparing = useSession((s) => s.status === 'loading' || (!s.applied && s.backend.status === 'starting'));
   const dirty = !preparing && (!applied || JSON.stringify(applied.page) !== JSON.stringify(draft));
   const invalid = Object.keys(errors).length > 0;
   const error = (path: string) => errors[path];
   const preset = PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft));
-  const steps = plannedSteps(config);
+  const steps = plannedSteps(config, local);
   const runCount = 1 + compare.length;
   // The measured speed belongs to the applied configuration; it predicts the draft only when they are the same.
   const measured = !dirty && throughput && throughput.stepsPerSecond > 0 ? throughput.stepsPerSecond : null;
 
   const setDataset = (dataset: AnyDatasetId) => {
-    const stagesMax = classCount(dataset);
+    const stagesMax = classCount(dataset, local);
     const nextMethod = method.method === 'pcd' ? { ...method, stages: Math.min(method.stages, stagesMax) } : method;
     update({
       dataset,
       student: defaultStudentOf(dataset),
-      trainSubset: Math.min(config.trainSubset, trainSize(dataset)),
+      trainSubset: Math.min(config.trainSubset, trainSize(dataset, local)),
       method: nextMethod as MethodConfig,
       ...(dataset === 'local' && local?.teacher.kind === 'logits' ? { augmentation: false } : {}),
     });
@@ -87,7 +87,7 @@ export function SetupPanel() {
             </option>
             {PRESETS.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name} · {plannedSteps(p.page.config).total.toLocaleString('en')} steps
+                {p.name} · {plannedSteps(p.page.config, local).total.toLocaleString('en')} steps
               </option>
             ))}
           </select>
@@ -137,7 +137,7 @@ export function SetupPanel() {
         </button>
         <Field
           label="Training samples"
-          explain={`How many of the ${trainSize(config.dataset).toLocaleString('en')} training samples to use: a teacher helps most with few.`}
+          explain={`How many of the ${trainSize(config.dataset, local).toLocaleString('en')} training samples to use: a teacher helps most with few.`}
           error={error('trainSubset')}
         >
           {(id, d) => (
@@ -146,7 +146,7 @@ export function SetupPanel() {
               describedBy={d}
               value={config.trainSubset}
               min={1}
-              max={Math.max(1, trainSize(config.dataset))}
+              max={Math.max(1, trainSize(config.dataset, local))}
               step={1}
               invalid={!!error('trainSubset')}
               onChange={(v) => update({ trainSubset: v })}
@@ -179,7 +179,7 @@ export function SetupPanel() {
         >
           {(id, d) => (
             <select id={id} aria-describedby={d} value={config.student} onChange={(e) => update({ student: e.target.value })}>
-              {studentsOf(config.dataset).map((m) => (
+              {studentsOf(config.dataset, local).map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name} ({m.parameters.toLocaleString('en')} parameters)
                 </option>

@@ -17,7 +17,7 @@ import { messageOf } from '../../data/text';
 type Worker = ReturnType<typeof startTrainingWorker>;
 
 /** An MLP student (the CPU backend beats a software GPU for these); CNN students are convolutional. */
-const isMlp = (page: PageConfig) => !isConvolutional(page.config.student);
+const isMlp = (page: PageConfig) => !isConvolutional(page.config.student, useSession.getState().local);
 
 /** How long the worker may take to load TF.js and start a backend before the page says it failed. */
 const WORKER_START_S = 60;
@@ -139,7 +139,7 @@ export class Controller {
     }
     let runs;
     try {
-      runs = runsOf(page);
+      runs = runsOf(page, store.local);
     } catch (error) {
       store.notify('error', `not applied: ${messageOf(error)}`);
       return;

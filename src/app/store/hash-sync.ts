@@ -14,8 +14,8 @@ export const setLastWritten = (hash: string) => void (written = hash);
  * every value that was ignored. Returns the parsed state (null for an empty hash).
  */
 export function loadHash(): ReturnType<typeof fromHash> {
-  const state = fromHash(location.hash, LESSON_LINKS);
   const store = useSession.getState();
+  const state = fromHash(location.hash, LESSON_LINKS, store.local);
   if (!state) {
     store.setDraft(structuredClone(DEFAULT_PRESET.page));
     return null;

@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import { DEFAULT_PRESET } from '../../config/presets';
 import { IMPORT_CANCELLED, transferables } from '../../import/local-transfer';
-import { setLocalFacts, type LocalFacts } from '../../models/catalog';
+import type { LocalFacts } from '../../models/catalog';
 import type { LocalImportRequest, LocalImportResult, PrepareProgress, TrainingWorkerApi } from '../../worker/api';
 import { startImportWorker } from '../../worker/bridge';
 import { announceLocal } from './local-tabs';
@@ -55,7 +55,6 @@ export class LocalDataActions {
       reader.terminate();
       if (cancelled) throw cancelledError();
       const result = await this.training.api.adoptLocal(Comlink.transfer(read, transferables(read)), progress);
-      setLocalFacts(result.facts);
       store.set({ local: result.facts });
       announceLocal(result.facts);
       return result;
@@ -75,7 +74,6 @@ export class LocalDataActions {
   /** Forgets the local dataset; a page on it goes back to the default preset. */
   async forgetLocal(): Promise<void> {
     await this.training.api.forgetLocal();
-    setLocalFacts(null);
     this.store.set({ local: null });
     announceLocal(null);
     if (this.store.draft.config.dataset === 'local') this.store.setDraft(structuredClone(DEFAULT_PRESET.page));
@@ -87,7 +85,6 @@ export class LocalDataActions {
    */
   localChangedElsewhere(facts: LocalFacts | null): void {
     const { store } = this;
-    setLocalFacts(facts);
     store.set({ local: facts });
     if (this.training.started) void Promise.resolve(this.training.api.localChangedElsewhere(facts)).catch(() => undefined);
     const onLocal = store.applied?.page.config.dataset === 'local' || store.draft.config.dataset === 'local';

@@ -26,11 +26,11 @@ const probe = (i: number) => ({ step: i }) as ProbeSnapshot;
 
 describe('the store helpers', () => {
   it('names every invalid field of a draft, and none of a preset', () => {
-    for (const preset of PRESETS) expect(draftErrors(preset.page)).toEqual({});
+    for (const preset of PRESETS) expect(draftErrors(preset.page, null)).toEqual({});
     const bad = structuredClone(PRESETS[0].page);
     bad.config.batchSize = 0;
     (bad.config.method as { temperature: number }).temperature = Number.NaN;
-    expect(Object.keys(draftErrors(bad)).sort()).toEqual(['batchSize', 'method.temperature']);
+    expect(Object.keys(draftErrors(bad, null)).sort()).toEqual(['batchSize', 'method.temperature']);
   });
 
   it('halves a loss series that outgrows its limit, keeping the newest point and every field aligned', () => {

@@ -89,10 +89,10 @@ export function emptyLive(): LiveData {
   return { series: {}, evaluations: [], probes: [] };
 }
 
-/** Every field the schema refuses in a page config, keyed by field path. */
-export function draftErrors(page: PageConfig): Record<string, string> {
+/** Every field the schema refuses in a page config, keyed by field path (`local`: the local dataset this page has loaded). */
+export function draftErrors(page: PageConfig, local: LocalFacts | null): Record<string, string> {
   try {
-    runsOf({ ...page, config: parseTrainerConfig(page.config) });
+    runsOf({ ...page, config: parseTrainerConfig(page.config, local) }, local);
     return {};
   } catch (error) {
     if (error instanceof ConfigError) return Object.fromEntries(error.fields.map((f) => [f.field, f.message]));
@@ -131,7 +131,7 @@ export const useSession = create<SessionStore>()((set) => ({
   probeTemperature: 1,
   evaluating: null,
   selectedRun: null,
-  setDraft: (draft) => set({ draft, draftErrors: draftErrors(draft) }),
+  setDraft: (draft) => set((state) => ({ draft, draftErrors: draftErrors(draft, state.local) })),
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
   notify: (kind, text) => set((state) => ({ notices: [...state.notices.filter((n) => n.text !== text).slice(-19), { id: ++noticeId, kind, text }] })),
   dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
