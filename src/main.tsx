@@ -22,7 +22,7 @@ void readLocalFacts()
   })
   .then((facts) => {
     if (facts) {
-      useSession.getState().set({ local: facts });
+      useSession.getState().setLocal(facts);
     }
     if (storedProblem) useSession.getState().notify('warning', storedProblem);
     const state = loadHash();

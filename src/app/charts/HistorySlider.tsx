@@ -5,7 +5,7 @@ import { useLive } from './use-live';
 /** Scrubs the probe charts back through the kept snapshots ("visual debugging of stage schedules"). */
 export function HistorySlider() {
   const { live } = useLive();
-  const { historyIndex, set } = useSession(useShallow((s) => ({ historyIndex: s.historyIndex, set: s.set })));
+  const { historyIndex, showSnapshot } = useSession(useShallow((s) => ({ historyIndex: s.historyIndex, showSnapshot: s.showSnapshot })));
   const count = live.probes.length;
   if (count === 0) return null;
   const index = historyIndex === null ? count - 1 : Math.min(historyIndex, count - 1);
@@ -24,11 +24,11 @@ export function HistorySlider() {
         value={index}
         onChange={(e) => {
           const value = Number(e.target.value);
-          set({ historyIndex: value === count - 1 ? null : value });
+          showSnapshot(value === count - 1 ? null : value);
         }}
         aria-valuetext={`step ${step}`}
       />
-      <button type="button" onClick={() => set({ historyIndex: null })} disabled={historyIndex === null}>
+      <button type="button" onClick={() => showSnapshot(null)} disabled={historyIndex === null}>
         Follow live
       </button>
     </div>

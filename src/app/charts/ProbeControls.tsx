@@ -7,15 +7,15 @@ import { useShownProbe, useShownStage } from './use-live';
 /** Which probe sample, which run and which stage the probe charts show. */
 export function ProbeControls() {
   const { probe, applied } = useShownProbe();
-  const { probeSample, rankingMode, selectedRun, set, preparing } = useSession(
+  const { probeSample, rankingMode, selectedRun, preparing } = useSession(
     useShallow((s) => ({
       probeSample: s.probeSample,
       rankingMode: s.rankingMode,
       selectedRun: s.selectedRun,
-      set: s.set,
       preparing: s.status === 'loading',
     })),
   );
+  const { pickProbeSample, pickRun, pickStage, setRankingMode } = useSession.getState();
   const shown = useShownStage(probe?.step ?? null);
   // While a new configuration prepares, the probe is the previous one's (its classes, its samples).
   if (!probe || !applied || preparing) return null;
@@ -27,7 +27,7 @@ export function ProbeControls() {
     <div className="probe-controls" role="group" aria-label="What the probe charts show">
       <label>
         Probe sample{' '}
-        <select value={probeSample} onChange={(e) => set({ probeSample: Number(e.target.value) })}>
+        <select value={probeSample} onChange={(e) => pickProbeSample(Number(e.target.value))}>
           {probe.labels.map((label, i) => (
             <option key={i} value={i}>
               #{i + 1}: true class {names[label] ?? label}
@@ -37,7 +37,7 @@ export function ProbeControls() {
       </label>
       <label>
         Run{' '}
-        <select value={selectedRun ?? ''} onChange={(e) => set({ selectedRun: e.target.value })}>
+        <select value={selectedRun ?? ''} onChange={(e) => pickRun(e.target.value)}>
           {distilling.map((r) => (
             <option key={r.id} value={r.id}>
               {RUN_LABEL[r.id] ?? r.id}
@@ -49,11 +49,7 @@ export function ProbeControls() {
         Stage{' '}
         <select
           value={shown.follows ? 'follow' : Math.min(shown.stage, maxStage)}
-          onChange={(e) =>
-            e.target.value === 'follow'
-              ? set({ stageFollowsSchedule: true })
-              : set({ selectedStage: Number(e.target.value), stageFollowsSchedule: false })
-          }
+          onChange={(e) => pickStage(e.target.value === 'follow' ? 'follow' : Number(e.target.value))}
           data-testid="probe-stage"
         >
           {/* In a scheduled mode the charts follow the stage that trains, unless one is picked. */}
@@ -68,11 +64,10 @@ export function ProbeControls() {
       <fieldset className="inline-radio">
         <legend>Ranking of</legend>
         <label>
-          <input type="radio" name="ranking-mode" checked={rankingMode === 'sample'} onChange={() => set({ rankingMode: 'sample' })} /> this sample
+          <input type="radio" name="ranking-mode" checked={rankingMode === 'sample'} onChange={() => setRankingMode('sample')} /> this sample
         </label>
         <label>
-          <input type="radio" name="ranking-mode" checked={rankingMode === 'average'} onChange={() => set({ rankingMode: 'average' })} /> batch
-          average
+          <input type="radio" name="ranking-mode" checked={rankingMode === 'average'} onChange={() => setRankingMode('average')} /> batch average
         </label>
       </fieldset>
     </div>

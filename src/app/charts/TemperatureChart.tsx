@@ -14,7 +14,7 @@ export function TemperatureChart() {
   const probeSample = useSession((s) => s.probeSample);
   // In the store, so the chapter's cue quotes the τ the reader set.
   const temperature = useSession((s) => s.probeTemperature);
-  const setTemperature = (value: number) => useSession.getState().set({ probeTemperature: value });
+  const setTemperature = (value: number) => useSession.getState().setProbeTemperature(value);
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
   const teacher = probe?.teacherProbabilities?.subarray(sample * probe.classes, (sample + 1) * probe.classes) ?? null;

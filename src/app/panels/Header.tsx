@@ -135,7 +135,7 @@ export function Header() {
         <button
           type="button"
           className="present-toggle"
-          onClick={() => useSession.getState().set({ present: !useSession.getState().present })}
+          onClick={() => useSession.getState().togglePresent()}
           aria-pressed={s.present}
           data-testid="present-toggle"
           title="For a projector: the whole width, larger type and thicker lines (present=1 in the link)"

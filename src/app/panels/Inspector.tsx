@@ -388,6 +388,5 @@ export function Inspector() {
 
 /** Opens or closes the inspector (the header's button). */
 export function toggleInspector(): void {
-  const { inspector, set } = useSession.getState();
-  set({ inspector: !inspector });
+  useSession.getState().toggleInspector();
 }

@@ -89,7 +89,7 @@ export function LocalDataPanel() {
   );
   const busy = progress !== null;
 
-  const close = () => useSession.getState().set({ localPanel: false });
+  const close = () => useSession.getState().openLocalPanel(false);
   // It opens at the top of the page: focus goes there with it (not left 880 px below, on the link that opened it).
   useEffect(() => document.getElementById('local-title')?.focus(), []);
   const ready = (kind === 'csv' ? !!csv : images.length > 0) && (teacherKind === 'model' ? modelFiles.length > 0 : !!logitsFile);

@@ -132,7 +132,7 @@ export function SetupPanel() {
             </select>
           )}
         </Field>
-        <button type="button" className="link-button" onClick={() => useSession.getState().set({ localPanel: true })} data-testid="open-local">
+        <button type="button" className="link-button" onClick={() => useSession.getState().openLocalPanel(true)} data-testid="open-local">
           {local ? 'Your data: load another…' : 'Your data: load your own dataset and teacher…'}
         </button>
         <Field

@@ -55,7 +55,7 @@ export class LocalDataActions {
       reader.terminate();
       if (cancelled) throw cancelledError();
       const result = await this.training.api.adoptLocal(Comlink.transfer(read, transferables(read)), progress);
-      store.set({ local: result.facts });
+      store.setLocal(result.facts);
       announceLocal(result.facts);
       return result;
     } finally {
@@ -74,7 +74,7 @@ export class LocalDataActions {
   /** Forgets the local dataset; a page on it goes back to the default preset. */
   async forgetLocal(): Promise<void> {
     await this.training.api.forgetLocal();
-    this.store.set({ local: null });
+    this.store.setLocal(null);
     announceLocal(null);
     if (this.store.draft.config.dataset === 'local') this.store.setDraft(structuredClone(DEFAULT_PRESET.page));
   }
@@ -85,7 +85,7 @@ export class LocalDataActions {
    */
   localChangedElsewhere(facts: LocalFacts | null): void {
     const { store } = this;
-    store.set({ local: facts });
+    store.setLocal(facts);
     if (this.training.started) void Promise.resolve(this.training.api.localChangedElsewhere(facts)).catch(() => undefined);
     const onLocal = store.applied?.page.config.dataset === 'local' || store.draft.config.dataset === 'local';
     if (!onLocal) return;

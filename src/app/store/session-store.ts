@@ -82,6 +82,22 @@ export interface SessionStore {
   setDraft: (draft: PageConfig) => void;
   notify: (kind: Notice['kind'], text: string) => void;
   dismiss: (id: number) => void;
+  // What the panels and charts do: one named action each.
+  /** The dataset of one's own kept in this browser (null: none), as the page reads it or an import leaves it. */
+  setLocal: (facts: LocalFacts | null) => void;
+  /** Opens or closes "Your data". */
+  openLocalPanel: (open: boolean) => void;
+  togglePresent: () => void;
+  toggleInspector: () => void;
+  /** Shows a kept probe snapshot (null: follow training). */
+  showSnapshot: (index: number | null) => void;
+  pickProbeSample: (sample: number) => void;
+  pickRun: (id: string) => void;
+  /** A stage for the probe charts, or `follow` the stage a schedule trains. */
+  pickStage: (stage: number | 'follow') => void;
+  setRankingMode: (mode: 'sample' | 'average') => void;
+  setProbeTemperature: (temperature: number) => void;
+  /** Any fields at once: for the controller (src/app/store/controller.ts), which applies the worker's reports. */
   set: (partial: Partial<SessionStore>) => void;
 }
 
@@ -135,6 +151,16 @@ export const useSession = create<SessionStore>()((set) => ({
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
   notify: (kind, text) => set((state) => ({ notices: [...state.notices.filter((n) => n.text !== text).slice(-19), { id: ++noticeId, kind, text }] })),
   dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
+  setLocal: (facts) => set({ local: facts }),
+  openLocalPanel: (open) => set({ localPanel: open }),
+  togglePresent: () => set((state) => ({ present: !state.present })),
+  toggleInspector: () => set((state) => ({ inspector: !state.inspector })),
+  showSnapshot: (index) => set({ historyIndex: index }),
+  pickProbeSample: (sample) => set({ probeSample: sample }),
+  pickRun: (id) => set({ selectedRun: id }),
+  pickStage: (stage) => set(stage === 'follow' ? { stageFollowsSchedule: true } : { selectedStage: stage, stageFollowsSchedule: false }),
+  setRankingMode: (mode) => set({ rankingMode: mode }),
+  setProbeTemperature: (temperature) => set({ probeTemperature: temperature }),
   set: (partial) => set(partial),
 }));
 
