@@ -8,23 +8,10 @@ export interface PageConfig {
   compare: Method[];
 }
 
-/** Parts of the page a classroom link can hide (`hide=…` in the hash). */
-export const HIDEABLE = [
-  'setup',
-  'live',
-  'speed',
-  'export',
-  'history',
-  'confusion',
-  'schedule-editor',
-  // Whole charts, for a lesson about one of them.
-  'summary',
-  'curves',
-  'ranking',
-  'groups',
-  'schedule',
-  'probabilities',
-  'per-class',
-  'agreement',
-] as const;
+/** The playground's charts, in the order the page lays them out. */
+export const CHARTS = ['summary', 'curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'] as const;
+export type Chart = (typeof CHARTS)[number];
+
+/** Parts of the page a classroom link can hide (`hide=…` in the hash): parts of the setup, and whole charts (for a lesson about one of them). */
+export const HIDEABLE = ['setup', 'live', 'speed', 'export', 'history', 'confusion', 'schedule-editor', ...CHARTS] as const;
 export type Hideable = (typeof HIDEABLE)[number];

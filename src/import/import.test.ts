@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { GoldenCase } from '../distill/golden';
 import { PCD_DEFAULTS } from '../distill/methods';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { inspect, inspectInBlocks, inspectionJson } from './inspect';
@@ -94,29 +95,7 @@ describe('the inspector computes the spec’s values (golden file)', () => {
   it.each((golden.cases as unknown[]).map((c, i) => [i, c] as [number, unknown]))(
     "case %i: PCD ranks, groups, losses and gradient; KD, DKD, CE (computed in blocks of 2 samples, as the inspector's worker does)",
     async (_i, goldenCase) => {
-      const g = goldenCase as {
-        studentLogits: number[][];
-        teacherLogits: number[][];
-        labels: number[];
-        ce: { loss: number };
-        kd: { loss: number; grad: number[][]; tau: number };
-        dkd: { loss: number; tau: number };
-        pcd: {
-          config: {
-            stages: number;
-            tau: number;
-            adaptive: boolean;
-            standardize_logits: boolean;
-            ranking: boolean;
-            fine_to_coarse?: boolean;
-            coarse_to_fine?: boolean;
-          };
-          ranks: number[][];
-          jointLoss: number;
-          jointGrad: number[][];
-          stages: Record<string, { loss: number; groups: number[][]; groupLoss: number[][] }>;
-        }[];
-      };
+      const g = goldenCase as GoldenCase;
       const data: LogitsData = parseLogitsJson(
         'golden.json',
         JSON.stringify({ teacher: g.teacherLogits, student: g.studentLogits, labels: g.labels }),
