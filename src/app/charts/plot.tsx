@@ -30,6 +30,54 @@ export interface Axis {
   format?: (value: number) => string;
 }
 
+/**
+ * What both plots share around their SVG: the figure, an area of the given height (its
+ * width measured), the SVG reporting the pointer's x in pixels from its left edge, what
+ * lies over the area (a read-out), and what follows it (a legend).
+ */
+function PlotShell({
+  label,
+  width,
+  height,
+  areaRef,
+  onPointerX,
+  onLeave,
+  overlay,
+  legend,
+  children,
+}: {
+  label: string;
+  width: number;
+  height: number;
+  areaRef: React.RefObject<HTMLDivElement | null>;
+  onPointerX: (px: number) => void;
+  onLeave: () => void;
+  overlay?: ReactNode;
+  legend?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <figure className="plot" aria-label={label}>
+      <div ref={areaRef} className="plot-area" style={{ height }}>
+        {width > 0 ? (
+          <svg
+            width={width}
+            height={height}
+            role="img"
+            aria-label={label}
+            onPointerMove={(e) => onPointerX(e.clientX - e.currentTarget.getBoundingClientRect().left)}
+            onPointerLeave={onLeave}
+          >
+            {children}
+          </svg>
+        ) : null}
+        {overlay}
+      </div>
+      {legend}
+    </figure>
+  );
+}
+
 /** Grid lines, the left axis's tick labels and the axis titles shared by both plots. */
 function Frame(props: {
   width: number;
@@ -156,97 +204,86 @@ export function LinePlot(props: {
   }, [hover, series]);
 
   return (
-    <figure className="plot" aria-label={props.label}>
-      <div ref={ref} className="plot-area" style={{ height }}>
-        {width > 0 ? (
-          <svg
-            width={width}
-            height={height}
-            role="img"
-            aria-label={props.label}
-            onPointerMove={(e) => {
-              const box = e.currentTarget.getBoundingClientRect();
-              const px = e.clientX - box.left;
-              const value = xDomain[0] + ((px - MARGIN.left) / (width - innerRight - MARGIN.left)) * (xDomain[1] - xDomain[0]);
-              setHover(Math.min(Math.max(value, xDomain[0]), xDomain[1]));
-            }}
-            onPointerLeave={() => setHover(null)}
-          >
-            <Frame width={width} height={height} right={innerRight} ticks={left.ticks} sy={left.sy} y={props.y} xLabel={props.x.label}>
-              {right?.ticks.map((t) => (
-                <text key={`r${t}`} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
-                  {(props.right?.format ?? defaultFormat)(t)}
-                </text>
+    <PlotShell
+      label={props.label}
+      width={width}
+      height={height}
+      areaRef={ref}
+      onPointerX={(px) => {
+        const value = xDomain[0] + ((px - MARGIN.left) / (width - innerRight - MARGIN.left)) * (xDomain[1] - xDomain[0]);
+        setHover(Math.min(Math.max(value, xDomain[0]), xDomain[1]));
+      }}
+      onLeave={() => setHover(null)}
+      overlay={
+        <>
+          {readout?.length ? (
+            <div className="readout" role="status">
+              {readout.map((r) => (
+                <div key={r.label}>
+                  <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} →{' '}
+                  {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
+                </div>
               ))}
-              {xTicks.map((t) => (
-                <text key={`x${t}`} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
-                  {xLabel(t)}
-                </text>
-              ))}
-            </Frame>
-            {props.bands?.map((b, i) => (
-              <g key={`band${i}`} className="band">
-                <rect
-                  x={sx(b.from)}
-                  y={MARGIN.top}
-                  width={Math.max(sx(b.to) - sx(b.from), 0)}
-                  height={height - MARGIN.top - MARGIN.bottom}
-                  fill={b.colour}
-                  fillOpacity={0.13}
-                />
-                <text x={(sx(b.from) + sx(b.to)) / 2} y={MARGIN.top + 10} textAnchor="middle">
-                  {b.label}
-                </text>
-              </g>
-            ))}
-            {props.references?.map((r) => (
-              <g key={r.label} className="reference">
-                <line
-                  x1={MARGIN.left}
-                  x2={width - innerRight}
-                  y1={left.sy(r.y)}
-                  y2={left.sy(r.y)}
-                  stroke={r.colour ?? '#000'}
-                  strokeDasharray="2 4"
-                />
-                <text x={width - innerRight - 2} y={left.sy(r.y) - 3} textAnchor="end">
-                  {r.label}
-                </text>
-              </g>
-            ))}
-            {drawn.map((s) => {
-              const sy = (s.axis ?? 'left') === 'right' && right ? right.sy : left.sy;
-              if (s.base) {
-                const top = linePath(s.points, sx, sy);
-                const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
-                return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
-              }
-              return (
-                <g key={s.id}>
-                  {s.dotsOnly ? null : (
-                    <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />
-                  )}
-                  {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
-                </g>
-              );
-            })}
-            {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={MARGIN.top} y2={height - MARGIN.bottom} /> : null}
-          </svg>
-        ) : null}
-        {readout?.length ? (
-          <div className="readout" role="status">
-            {readout.map((r) => (
-              <div key={r.label}>
-                <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} →{' '}
-                {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
-              </div>
-            ))}
-          </div>
-        ) : null}
-        {props.children}
-      </div>
-      <Legend items={legend} />
-    </figure>
+            </div>
+          ) : null}
+          {props.children}
+        </>
+      }
+      legend={<Legend items={legend} />}
+    >
+      <Frame width={width} height={height} right={innerRight} ticks={left.ticks} sy={left.sy} y={props.y} xLabel={props.x.label}>
+        {right?.ticks.map((t) => (
+          <text key={`r${t}`} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
+            {(props.right?.format ?? defaultFormat)(t)}
+          </text>
+        ))}
+        {xTicks.map((t) => (
+          <text key={`x${t}`} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
+            {xLabel(t)}
+          </text>
+        ))}
+      </Frame>
+      {props.bands?.map((b, i) => (
+        <g key={`band${i}`} className="band">
+          <rect
+            x={sx(b.from)}
+            y={MARGIN.top}
+            width={Math.max(sx(b.to) - sx(b.from), 0)}
+            height={height - MARGIN.top - MARGIN.bottom}
+            fill={b.colour}
+            fillOpacity={0.13}
+          />
+          <text x={(sx(b.from) + sx(b.to)) / 2} y={MARGIN.top + 10} textAnchor="middle">
+            {b.label}
+          </text>
+        </g>
+      ))}
+      {props.references?.map((r) => (
+        <g key={r.label} className="reference">
+          <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
+          <text x={width - innerRight - 2} y={left.sy(r.y) - 3} textAnchor="end">
+            {r.label}
+          </text>
+        </g>
+      ))}
+      {drawn.map((s) => {
+        const sy = (s.axis ?? 'left') === 'right' && right ? right.sy : left.sy;
+        if (s.base) {
+          const top = linePath(s.points, sx, sy);
+          const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
+          return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
+        }
+        return (
+          <g key={s.id}>
+            {s.dotsOnly ? null : (
+              <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />
+            )}
+            {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
+          </g>
+        );
+      })}
+      {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={MARGIN.top} y2={height - MARGIN.bottom} /> : null}
+    </PlotShell>
   );
 }
 
@@ -286,51 +323,46 @@ export function BarPlot(props: {
   }, [bars, width, height, props.y.domain]);
   const shown = hover !== null ? bars[hover] : null;
   return (
-    <figure className="plot" aria-label={props.label}>
-      <div ref={ref} className="plot-area" style={{ height }}>
-        {width > 0 ? (
-          <svg
-            width={width}
-            height={height}
-            role="img"
-            aria-label={props.label}
-            onPointerMove={(e) => {
-              const box = e.currentTarget.getBoundingClientRect();
-              const i = Math.floor((e.clientX - box.left - MARGIN.left) / layout.band);
-              setHover(i >= 0 && i < bars.length ? i : null);
-            }}
-            onPointerLeave={() => setHover(null)}
-          >
-            <Frame width={width} height={height} right={MARGIN.right} ticks={layout.ticks} sy={layout.sy} y={props.y} xLabel={props.xLabel}>
-              {bars.map((b, i) =>
-                i % layout.every === 0 ? (
-                  <text key={`x${i}`} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
-                    {b.label}
-                  </text>
-                ) : null,
-              )}
-            </Frame>
-            {layout.paths.map(([colour, d]) => (
-              <path key={colour} d={d} fill={colour} />
-            ))}
-            {hover !== null ? (
-              <rect
-                className="hover-bar"
-                x={MARGIN.left + hover * layout.band}
-                y={MARGIN.top}
-                width={layout.band}
-                height={height - MARGIN.top - MARGIN.bottom}
-              />
-            ) : null}
-          </svg>
-        ) : null}
-        {shown ? (
+    <PlotShell
+      label={props.label}
+      width={width}
+      height={height}
+      areaRef={ref}
+      onPointerX={(px) => {
+        const i = Math.floor((px - MARGIN.left) / layout.band);
+        setHover(i >= 0 && i < bars.length ? i : null);
+      }}
+      onLeave={() => setHover(null)}
+      overlay={
+        shown ? (
           <div className="readout" role="status">
             {shown.label}: {defaultFormat(shown.value)}
             {shown.detail ? ` (${shown.detail})` : ''}
           </div>
-        ) : null}
-      </div>
-    </figure>
+        ) : null
+      }
+    >
+      <Frame width={width} height={height} right={MARGIN.right} ticks={layout.ticks} sy={layout.sy} y={props.y} xLabel={props.xLabel}>
+        {bars.map((b, i) =>
+          i % layout.every === 0 ? (
+            <text key={`x${i}`} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
+              {b.label}
+            </text>
+          ) : null,
+        )}
+      </Frame>
+      {layout.paths.map(([colour, d]) => (
+        <path key={colour} d={d} fill={colour} />
+      ))}
+      {hover !== null ? (
+        <rect
+          className="hover-bar"
+          x={MARGIN.left + hover * layout.band}
+          y={MARGIN.top}
+          width={layout.band}
+          height={height - MARGIN.top - MARGIN.bottom}
+        />
+      ) : null}
+    </PlotShell>
   );
 }
