@@ -106,7 +106,7 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await checkCharts(page, 5);
   await page.getByTestId('lesson-variant').filter({ hasText: 'Ranking off' }).click();
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 640', { timeout: 120_000 });
-  await trainUntilCue(page, /^Now: At step \d+ of 640: \w+ leads with \d+\.\d%/);
+  await trainUntilCue(page, /^Now: At step \d+ of 640: (\w+ (leads|is ahead) with|\w+ and \w+ tie with) \d+\.\d%/);
   await shoot(6);
 
   // 7. Your turn: every chart; leaving keeps the configuration (the ranking-off variant).

@@ -48,7 +48,8 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   await expect.poll(() => stepCount(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(8);
   // Who is ahead, in words, from the first evaluation (step 8), with the time left.
   await expect(page.getByTestId('summary-sentence')).toContainText(
-    /^At step \d+ of 40: (KD|PCD) leads with [\d.]+%; (KD|PCD) [\d.]+%\. The teacher has 92\.\d%\.$/,
+    // The lead as far as the evidence goes (McNemar on the 1,000 test samples of a bounded evaluation), with that evidence.
+    /^At step \d+ of 40: ((KD|PCD) (leads|is ahead) with [\d.]+%(, within noise of (KD|PCD)|, ahead of every other run beyond noise); (KD|PCD) [\d.]+%|(KD|PCD) and (KD|PCD) tie with [\d.]+%)\. (KD|PCD) (is \d+ of 1,000 test samples \([\d.]+ points\) ahead of (KD|PCD); p [=<] [\d.]+: (within|beyond) noise|and (KD|PCD) (disagree on none|each get \d+) of 1,000 test samples).* The teacher has 92\.\d%\.$/,
   );
   await expect(page.getByTestId('time-left')).toContainText('≈');
   await page.screenshot({ path: testInfo.outputPath('playground-1280x800.png') });
@@ -92,6 +93,12 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   expect(metrics.summary.totalSteps).toBe(40);
   expect(metrics.summary.rows.map((r: { id: string }) => r.id).sort()).toEqual(['kd', 'pcd']);
   expect(metrics.summary.sentence).toMatch(/^At step \d+ of 40: /);
+  // The verdict's evidence travels with it: the best run against the other, and every evaluation's per-sample results.
+  expect(metrics.summary.verdicts).toHaveLength(1);
+  expect(['tie', 'within-noise', 'ahead']).toContain(metrics.summary.verdicts[0].kind);
+  expect(metrics.summary.verdicts[0].samples).toBe(metrics.summary.testCount);
+  const latest = metrics.runs[0].evaluations.at(-1);
+  expect(latest.correct).toMatch(new RegExp(`^[01]{${latest.testCount}}$`));
 
   const files: Record<string, Buffer> = {};
   page.on('download', async (download) => void (files[download.suggestedFilename()] = readFileSync((await download.path())!)));

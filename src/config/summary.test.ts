@@ -2,7 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../train/session-reports';
 import { raceSummary, summarySentence } from './summary';
 
-const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000) => ({ id, step, testAccuracy, testCount }) as EvaluationReport;
+/** An evaluation; with `right`, its per-sample results: the first `right` of `testCount` samples correct (or the given array). */
+const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000, right?: number | Uint8Array) =>
+  ({
+    id,
+    step,
+    testAccuracy,
+    testCount,
+    correct:
+      right === undefined
+        ? new Uint8Array(0)
+        : typeof right === 'number'
+          ? Uint8Array.from({ length: testCount }, (_, i) => (i < right ? 1 : 0))
+          : right,
+  }) as EvaluationReport;
+
+/** Per-sample results of `n` samples with 1 at the given positions. */
+const rightAt = (n: number, positions: number[]) => {
+  const out = new Uint8Array(n);
+  for (const i of positions) out[i] = 1;
+  return out;
+};
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('the race summary', () => {
   it('takes the latest step every run was evaluated at, best first, with gains over CE', () => {
@@ -24,16 +45,69 @@ describe('the race summary', () => {
     expect(summary.rows[2].gainOverCe).toBeNull();
     expect(summary.rows[0].gapToTeacher).toBeCloseTo(30, 10);
     expect(summary.testCount).toBe(4000);
+    // Without per-sample results (an older export) no winner is named, only who has the most.
+    expect(summary.verdicts).toEqual([]);
     expect(summarySentence(summary)).toBe(
-      'At step 32 of 64: KD leads with 60.0%; PCD 55.0%, CE 50.0%. Over CE (no teacher): KD +10.0, PCD +5.0 points. The teacher has 90.0%.',
+      'At step 32 of 64: KD has the most, 60.0%; PCD 55.0%, CE 50.0%. Over CE (no teacher): KD +10.0, PCD +5.0 points. The teacher has 90.0%.',
     );
   });
 
-  it('says who won at the end, and a loss to CE as a negative gain', () => {
-    const summary = raceSummary([evaluation('ce', 64, 0.6, 1000), evaluation('pcd', 64, 0.55, 1000)], ['ce', 'pcd'], 64, null)!;
+  it('names a winner only when it is ahead of every other run beyond noise (McNemar), at the end', () => {
+    // 1,000 samples: CE right on the first 600, PCD on the first 550: CE gets 50 right that PCD misses, never the reverse.
+    const summary = raceSummary([evaluation('ce', 64, 0.6, 1000, 600), evaluation('pcd', 64, 0.55, 1000, 550)], ['ce', 'pcd'], 64, null)!;
     expect(summary.final).toBe(true);
-    expect(summary.testCount).toBe(1000);
-    expect(summarySentence(summary)).toBe('After all 64 steps: CE won with 60.0%; PCD 55.0%. Over CE (no teacher): PCD −5.0 points.');
+    expect(summary.verdicts.map((v) => v.kind)).toEqual(['ahead']);
+    expect(summarySentence(summary)).toBe(
+      'After all 64 steps: CE won with 60.0%, ahead of every other run beyond noise; PCD 55.0%. CE is 50 of 1,000 test samples (5.0 points) ahead of PCD; p < 0.001: beyond noise (exact McNemar test). Over CE (no teacher): PCD −5.0 points.',
+    );
+  });
+
+  it('says "ahead, within noise" on a one-sample difference, and which gains over CE are within noise', () => {
+    // 179 samples as in the digits race: KD right on 177, DKD on 176, CE on 174 (KD 3 ahead of CE, p = 0.25).
+    const n = 179;
+    const summary = raceSummary(
+      [evaluation('ce', 40, 174 / n, n, 174), evaluation('kd', 40, 177 / n, n, 177), evaluation('dkd', 40, 176 / n, n, 176)],
+      ['ce', 'kd', 'dkd'],
+      40,
+      0.99,
+    )!;
+    expect(summary.verdicts.map((v) => [v.b, v.kind])).toEqual([
+      ['dkd', 'within-noise'],
+      ['ce', 'within-noise'],
+    ]);
+    expect(summarySentence(summary)).toBe(
+      'After all 40 steps: KD is ahead with 98.9%, within noise of DKD and CE; DKD 98.3%, CE 97.2%. KD is 1 of 179 test samples (0.6 points) ahead of DKD; p = 1.00: within noise, run more seeds. Over CE (no teacher): KD +1.7 (within noise), DKD +1.1 (within noise) points. The teacher has 99.0%.',
+    );
+  });
+
+  it('calls a tie a tie, whatever the run order: equal counts of samples only one run gets right', () => {
+    const n = 179;
+    // KD and DKD both right on 177 samples, but not the same ones: each gets 2 the other misses.
+    const kd = rightAt(n, range(0, 177));
+    const dkd = rightAt(n, [...range(0, 175), 177, 178]);
+    for (const runs of [
+      ['kd', 'dkd'],
+      ['dkd', 'kd'],
+    ]) {
+      const summary = raceSummary([evaluation('kd', 40, 177 / n, n, kd), evaluation('dkd', 40, 177 / n, n, dkd)], runs, 40, null)!;
+      const [first, second] = summary.rows.map((r) => r.id.toUpperCase());
+      expect(summarySentence(summary)).toBe(
+        `After all 40 steps: ${first} and ${second} tie with 98.9%. ${first} and ${second} each get 2 of 179 test samples right that the other misses: a tie.`,
+      );
+    }
+    // Identical predictions: they disagree on none.
+    const same = raceSummary([evaluation('kd', 40, 0.5, 10, 5), evaluation('pcd', 40, 0.5, 10, 5)], ['kd', 'pcd'], 40, null)!;
+    expect(summarySentence(same)).toBe('After all 40 steps: KD and PCD tie with 50.0%. KD and PCD disagree on none of 10 test samples: a tie.');
+  });
+
+  it('leads (not "won") before the end, and compares only results on the same test samples', () => {
+    const summary = raceSummary([evaluation('kd', 16, 0.6, 1000, 600), evaluation('ce', 16, 0.4, 1000, 400)], ['ce', 'kd'], 64, null)!;
+    expect(summarySentence(summary)).toMatch(
+      /^At step 16 of 64: KD leads with 60\.0%, ahead of every other run beyond noise; CE 40\.0%\. KD is 200 of 1,000 test samples/,
+    );
+    // One run's results on another number of samples: no sample-by-sample verdict.
+    const mixed = raceSummary([evaluation('kd', 16, 0.6, 1000, 600), evaluation('ce', 16, 0.4, 1000, new Uint8Array(500))], ['ce', 'kd'], 64, null)!;
+    expect(mixed.verdicts).toEqual([]);
   });
 
   it('has nothing to say before every run has an evaluation, and ignores runs of another session', () => {

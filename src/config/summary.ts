@@ -1,8 +1,11 @@
-// Who won a race, in numbers a reader sees without a chart: each run's test accuracy at the
-// latest evaluation that every run has, its gain over CE (same initial weights, same
-// batches), the teacher's accuracy and the steps taken. Pure, for the summary card and the
-// metrics export.
+// Who is ahead in a race, in numbers a reader sees without a chart: each run's test accuracy
+// at the latest evaluation that every run has, its gain over CE (same initial weights, same
+// batches), the teacher's accuracy and the steps taken, and whether the differences are
+// beyond noise (McNemar's exact test on the runs' per-sample results, config/verdict.ts): a
+// run "won" only when it is ahead of every other beyond noise. Pure, for the summary card,
+// the lesson's cue and the metrics export.
 import type { EvaluationReport } from '../train/session-reports';
+import { pairSentence, pairVerdict, type PairVerdict } from './verdict';
 
 export interface SummaryRow {
   id: string;
@@ -24,6 +27,13 @@ export interface RaceSummary {
   rows: SummaryRow[];
   /** Test samples the summarised evaluation used (bounded during training). */
   testCount: number;
+  /**
+   * The best run against each other run, sample by sample (best first in each); empty when
+   * the evaluations carry no per-sample results (an older export).
+   */
+  verdicts: PairVerdict[];
+  /** Each run against CE, sample by sample; empty without CE or per-sample results. */
+  overCe: PairVerdict[];
 }
 
 export function raceSummary(
@@ -57,7 +67,13 @@ export function raceSummary(
     })
     .sort((a, b) => b.testAccuracy - a.testAccuracy);
   const testCount = Math.min(...[...at.values()].map((e) => e.testCount));
-  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows, testCount };
+  // Sample by sample only where every run has its per-sample results on the same test samples.
+  const correct = (id: string) => at.get(id)?.correct;
+  const paired = rows.every((r) => correct(r.id)?.length === testCount && testCount > 0);
+  const best = rows[0].id;
+  const verdicts = paired ? rows.slice(1).map((r) => pairVerdict(best, correct(best)!, r.id, correct(r.id)!)) : [];
+  const overCe = paired && at.has('ce') ? rows.filter((r) => r.id !== 'ce').map((r) => pairVerdict(r.id, correct(r.id)!, 'ce', correct('ce')!)) : [];
+  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows, testCount, verdicts, overCe };
 }
 
 /** An accuracy in [0, 1] as a percentage with one decimal: 0.573 → 57.3%. */
@@ -65,25 +81,51 @@ export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** Points with their sign: +7.4, −3.0. */
 export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
+/**
+ * The lead in words, as far as the evidence goes: "PCD won with 64.3%" only when PCD is
+ * ahead of every other run beyond noise; "KD and DKD tie with 98.9%"; "KD is ahead with
+ * 98.9%, within noise of DKD"; without per-sample results, "KD has the most, 98.9%".
+ */
+function leadClause(summary: RaceSummary, label: (id: string) => string): string {
+  const [best, ...rest] = summary.rows;
+  if (!rest.length) return `${label(best.id)} has ${percent(best.testAccuracy)}`;
+  if (!summary.verdicts.length) return `${label(best.id)} has the most, ${percent(best.testAccuracy)}`;
+  const tied = summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b);
+  if (tied.length) return `${[best.id, ...tied].map(label).join(' and ')} tie with ${percent(best.testAccuracy)}`;
+  const close = summary.verdicts.filter((v) => v.kind === 'within-noise').map((v) => v.b);
+  if (close.length) return `${label(best.id)} is ahead with ${percent(best.testAccuracy)}, within noise of ${close.map(label).join(' and ')}`;
+  return `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${percent(best.testAccuracy)}, ahead of every other run beyond noise`;
+}
+
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
 export function summarySentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
   const when = summary.final
     ? `After all ${summary.totalSteps.toLocaleString('en')} steps`
     : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`;
   const [best, ...rest] = summary.rows;
-  const lead = rest.length
-    ? `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${percent(best.testAccuracy)}`
-    : `${label(best.id)} has ${percent(best.testAccuracy)}`;
-  const others = rest.map((r) => `${label(r.id)} ${percent(r.testAccuracy)}`).join(', ');
+  const lead = leadClause(summary, label);
+  const tiedWithBest = new Set(summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b));
+  const others = rest
+    .filter((r) => !tiedWithBest.has(r.id))
+    .map((r) => `${label(r.id)} ${percent(r.testAccuracy)}`)
+    .join(', ');
+  // The closest rival, sample by sample (the evidence behind the lead's words).
+  const rival = summary.verdicts[0];
+  const evidence = rival && best ? ` ${pairSentence(rival, label)}.` : '';
   const ce = summary.rows.find((r) => r.id === 'ce');
+  const noise = (id: string) => {
+    const v = summary.overCe.find((x) => x.a === id);
+    return !v ? '' : v.kind === 'ahead' ? '' : v.kind === 'tie' ? ' (a tie)' : ' (within noise)';
+  };
   const gains = ce
     ? summary.rows
         .filter((r) => r.gainOverCe !== null)
-        .map((r) => `${label(r.id)} ${signedPoints(r.gainOverCe!)}`)
+        .map((r) => `${label(r.id)} ${signedPoints(r.gainOverCe!)}${noise(r.id)}`)
         .join(', ')
     : '';
   return (
     `${when}: ${lead}${others ? `; ${others}` : ''}.` +
+    evidence +
     (gains ? ` Over CE (no teacher): ${gains} points.` : '') +
     (summary.teacherAccuracy !== null ? ` The teacher has ${percent(summary.teacherAccuracy)}.` : '')
   );

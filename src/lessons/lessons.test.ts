@@ -66,6 +66,7 @@ function evaluation(id: string, step: number, testAccuracy: number): EvaluationR
     testLoss: 1,
     perClassAccuracy: [],
     confusion: new Int32Array(0),
+    correct: new Uint8Array(0),
     teacherAgreement: null,
     nonTargetKl: null,
     nonTargetRankCorrelation: null,

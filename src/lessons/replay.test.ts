@@ -138,6 +138,7 @@ describe('chapter 2 on the recorded race', () => {
             testCount: 4000,
             perClassAccuracy: [],
             confusion: new Int32Array(0),
+            correct: new Uint8Array(0),
             teacherAgreement: null,
             nonTargetKl: null,
             nonTargetRankCorrelation: null,

@@ -12,6 +12,12 @@ export interface EvaluationMetrics {
   /** Mean cross-entropy of the student on the test split. */
   testLoss: number;
   perClassAccuracy: number[];
+  /**
+   * 1 where the student's top class is the label, per test sample in the split's order: two
+   * runs evaluated on the same samples are compared sample by sample (McNemar's test in
+   * config/verdict.ts). Empty once the page has thinned an older evaluation.
+   */
+  correct: Uint8Array;
   /** `C × C` counts, row = true class, column = predicted class. */
   confusion: Int32Array;
   /** Share of test samples where student and teacher predict the same class. */
@@ -78,6 +84,7 @@ export function evaluationMetrics(
 ): EvaluationMetrics {
   const count = labels.length;
   const confusion = new Int32Array(classes * classes);
+  const correctness = new Uint8Array(count);
   const perClassTotal = new Array<number>(classes).fill(0);
   let correct = 0;
   let agree = 0;
@@ -91,7 +98,10 @@ export function evaluationMetrics(
     const label = labels[i];
     confusion[label * classes + predicted]++;
     perClassTotal[label]++;
-    if (predicted === label) correct++;
+    if (predicted === label) {
+      correct++;
+      correctness[i] = 1;
+    }
     if (teacherLogits) {
       const teacher = teacherLogits.subarray(i * classes, (i + 1) * classes);
       if (argmax(teacher) === predicted) agree++;
@@ -108,6 +118,7 @@ export function evaluationMetrics(
     testLoss: lossSum / count,
     perClassAccuracy: perClassTotal.map((total, c) => (total ? confusion[c * classes + c] / total : 0)),
     confusion,
+    correct: correctness,
     teacherAgreement: teacherLogits ? agree / count : null,
     nonTargetKl: teacherLogits ? klSum / count : null,
     nonTargetRankCorrelation: teacherLogits ? rhoSum / count : null,

@@ -57,12 +57,15 @@ export function ExportPanel() {
     const json = {
       config: applied?.page,
       step,
-      // Who won, as the summary card says it: the latest evaluation every run has.
+      // Who is ahead, as the summary card says it (with its verdicts): the latest evaluation every run has.
       summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id) } : null,
       runs: runs.map((id) => ({
         id,
         steps: live.series[id] ?? null,
-        evaluations: live.evaluations.filter((e) => e.id === id).map((e) => ({ ...e, confusion: Array.from(e.confusion) })),
+        evaluations: live.evaluations
+          .filter((e) => e.id === id)
+          // Per-sample results as a string of 0s and 1s (the test split's order): what the verdicts were computed from.
+          .map((e) => ({ ...e, confusion: Array.from(e.confusion), correct: Array.from(e.correct ?? []).join('') })),
       })),
     };
     download(`${stamp()}-metrics.json`, JSON.stringify(json), 'application/json');

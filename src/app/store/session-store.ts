@@ -191,8 +191,9 @@ export const CONFUSIONS_KEPT = 2;
 export const EVALUATIONS_LIMIT = 1000;
 
 /**
- * Appends evaluations, dropping the confusion matrix (C × C counts, 40 kB at 100 classes)
- * and the per-class accuracies (C numbers) of all but each run's newest few, and halving a
+ * Appends evaluations, dropping the confusion matrix (C × C counts, 40 kB at 100 classes),
+ * the per-class accuracies (C numbers) and the per-sample correctness of all but each run's
+ * newest few, and halving a
  * run's older evaluations past EVALUATIONS_LIMIT, so page memory levels off however long a
  * run lasts (the soak test measures it).
  */
@@ -206,7 +207,7 @@ export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[
     seen.set(e.id, count);
     if (count > CONFUSIONS_KEPT) {
       if (e.confusion.length === 0 && e.perClassAccuracy.length === 0) break; // everything older was thinned before
-      live.evaluations[i] = { ...e, confusion: new Int32Array(0), perClassAccuracy: [] };
+      live.evaluations[i] = { ...e, confusion: new Int32Array(0), perClassAccuracy: [], correct: new Uint8Array(0) };
     }
   }
   const counts = new Map<string, number>();

@@ -1,0 +1,101 @@
+// What a race's numbers allow one to say. Two runs evaluated on the same test samples differ
+// only on the samples one gets right and the other wrong; McNemar's exact test asks whether
+// that split is more lopsided than a fair coin would make it. A winner is named only when it
+// is (p < 0.05, two-sided); otherwise the page says "ahead, within noise" or "a tie".
+
+/** The significance level of the verdicts (two-sided): a difference is "beyond noise" below it. */
+export const VERDICT_ALPHA = 0.05;
+
+/** P(X ≤ k) for X ~ Binomial(n, 1/2), summed in log space (exact for any n a test split has). */
+function binomialHalfCdf(k: number, n: number): number {
+  let logTerm = -n * Math.LN2; // log C(n, 0) / 2^n
+  let total = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log(n - i + 1) - Math.log(i);
+    total += Math.exp(logTerm);
+  }
+  return total;
+}
+
+/**
+ * McNemar's exact test (two-sided): `onlyA` samples only run A gets right, `onlyB` only run B.
+ * p = min(1, 2 · P(X ≤ min(onlyA, onlyB))), X ~ Binomial(onlyA + onlyB, 1/2); 1 when they
+ * never disagree.
+ */
+export function mcnemarExact(onlyA: number, onlyB: number): number {
+  const n = onlyA + onlyB;
+  if (n === 0) return 1;
+  return Math.min(1, 2 * binomialHalfCdf(Math.min(onlyA, onlyB), n));
+}
+
+/** Two runs' disagreements on the same test samples (1 = right), from their per-sample correctness. */
+export function disagreements(a: Uint8Array, b: Uint8Array): { onlyA: number; onlyB: number; samples: number } {
+  if (a.length !== b.length) throw new Error(`per-sample results of ${a.length} and ${b.length} samples: expected the same test samples`);
+  let onlyA = 0;
+  let onlyB = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] && !b[i]) onlyA++;
+    else if (b[i] && !a[i]) onlyB++;
+  }
+  return { onlyA, onlyB, samples: a.length };
+}
+
+export type VerdictKind = 'tie' | 'within-noise' | 'ahead';
+
+/** How run `a` compares with run `b` on one seed: who is ahead, by how many samples, and whether that is beyond noise. */
+export interface PairVerdict {
+  a: string;
+  b: string;
+  kind: VerdictKind;
+  /** The run ahead (null for a tie). */
+  ahead: string | null;
+  behind: string | null;
+  /** Samples the run ahead gets right and the other does not, minus the reverse. */
+  margin: number;
+  /** Samples on which the two runs disagree. */
+  disagree: number;
+  samples: number;
+  p: number;
+}
+
+/**
+ * The verdict on two runs from their per-sample correctness on the same test samples: a tie
+ * when each gets as many right that the other misses; "ahead" when McNemar's exact test gives
+ * p < {@link VERDICT_ALPHA}; else "within noise".
+ */
+export function pairVerdict(a: string, correctA: Uint8Array, b: string, correctB: Uint8Array): PairVerdict {
+  const { onlyA, onlyB, samples } = disagreements(correctA, correctB);
+  const p = mcnemarExact(onlyA, onlyB);
+  const aAhead = onlyA > onlyB;
+  const kind: VerdictKind = onlyA === onlyB ? 'tie' : p < VERDICT_ALPHA ? 'ahead' : 'within-noise';
+  return {
+    a,
+    b,
+    kind,
+    ahead: kind === 'tie' ? null : aAhead ? a : b,
+    behind: kind === 'tie' ? null : aAhead ? b : a,
+    margin: Math.abs(onlyA - onlyB),
+    disagree: onlyA + onlyB,
+    samples,
+    p,
+  };
+}
+
+/** A p-value as people read it: "p = 0.25", "p = 0.003", "p < 0.001". */
+export function formatP(p: number): string {
+  if (p < 0.001) return 'p < 0.001';
+  return `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
+}
+
+/** The verdict in one sentence, e.g. "KD is 3 of 179 test samples (1.7 points) ahead of CE; p = 0.25: within noise, run more seeds". */
+export function pairSentence(v: PairVerdict, label: (id: string) => string = (id) => id.toUpperCase()): string {
+  const of = `${v.samples.toLocaleString('en')} test samples`;
+  if (v.kind === 'tie') {
+    return v.disagree === 0
+      ? `${label(v.a)} and ${label(v.b)} disagree on none of ${of}: a tie`
+      : `${label(v.a)} and ${label(v.b)} each get ${(v.disagree / 2).toLocaleString('en')} of ${of} right that the other misses: a tie`;
+  }
+  const points = ((100 * v.margin) / v.samples).toFixed(1);
+  const lead = `${label(v.ahead!)} is ${v.margin.toLocaleString('en')} of ${of} (${points} points) ahead of ${label(v.behind!)}; ${formatP(v.p)}`;
+  return v.kind === 'ahead' ? `${lead}: beyond noise (exact McNemar test)` : `${lead}: within noise, run more seeds`;
+}
