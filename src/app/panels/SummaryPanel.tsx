@@ -5,10 +5,21 @@ import { RUN_LABEL, runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { raceSummary, signedPoints, summarySentence } from '../../config/summary';
+import type { PairVerdict } from '../../config/verdict';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
 
-/** Who won (or leads) the race, in words and a small table: no chart reading needed. */
+/** A gain over CE is marked when it is not beyond noise (McNemar, p ≥ 0.05): "within noise" or "tie". */
+function overCeNote(verdict: PairVerdict | undefined) {
+  if (!verdict || verdict.kind === 'ahead') return null;
+  return (
+    <span className="noise-note" title={`p = ${verdict.p.toPrecision(2)} (exact McNemar test)`}>
+      {verdict.kind === 'tie' ? ' tie' : ' within noise'}
+    </span>
+  );
+}
+
+/** Who is ahead in the race, and whether beyond noise, in words and a small table: no chart reading needed. */
 export function SummaryPanel() {
   const s = useSession(
     useShallow((state) => ({
@@ -49,7 +60,9 @@ export function SummaryPanel() {
   const total = s.applied.info.totalSteps;
   const left = total - s.step;
   const eta = s.status === 'running' && s.throughput && s.throughput.stepsPerSecond > 0 ? left / s.throughput.stepsPerSecond : null;
-  const title = summary?.final ? 'Who won' : 'Who is ahead';
+  // "Who won" only when there is a winner: ahead of every other run beyond noise (config/verdict.ts).
+  const decided = !!summary && summary.verdicts.length > 0 && summary.verdicts.every((v) => v.kind === 'ahead');
+  const title = summary?.final ? (decided ? 'Who won' : 'How the race ended') : 'Who is ahead';
   // Without a CE run there is no baseline to gain over: no column of dashes.
   const hasCe = summary?.rows.some((r) => r.id === 'ce') ?? false;
   return (
@@ -78,7 +91,7 @@ export function SummaryPanel() {
               <tr>
                 <th scope="col">Run</th>
                 <th scope="col">Test accuracy</th>
-                {hasCe ? <th scope="col">vs CE (points)</th> : null}
+                {hasCe ? <th scope="col">vs CE (points; sample by sample)</th> : null}
                 <th scope="col">vs teacher (points)</th>
               </tr>
             </thead>
@@ -92,6 +105,7 @@ export function SummaryPanel() {
                   {hasCe ? (
                     <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>
                       {row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}
+                      {overCeNote(summary.overCe.find((v) => v.a === row.id))}
                     </td>
                   ) : null}
                   <td>{row.gapToTeacher === null ? '—' : signedPoints(-row.gapToTeacher)}</td>
