@@ -101,12 +101,12 @@ export const CHAPTERS: readonly Chapter[] = [
     title: 'Where the student is furthest from the teacher',
     paragraphs: [
       'PCD (Progressive Class-level Distillation) starts from a question KD does not ask: on which classes is the student furthest from the teacher?',
-      'For every sample it ranks the classes by the logit gap |z_teacher − z_student|, largest first. Rank 1 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
+      'For every sample it ranks the classes by the logit gap, |teacher logit − student logit|, largest first. Rank 1 is the class the student gets most wrong relative to the teacher; PCD gives those classes the highest priority.',
     ],
     formulas: [
       {
-        tex: String.raw`\text{gap}_c = \left|z_{\text{teacher},c} - z_{\text{student},c}\right|, \quad \text{rank } 1 = \text{the largest gap}`,
-        says: 'gap_c = |z_teacher,c − z_student,c|, rank 1 = the largest gap',
+        tex: String.raw`\text{gap}_c = \left|z^{\text{teacher}}_c - z^{\text{student}}_c\right|`,
+        says: 'gap of class c = |teacher logit of c − student logit of c|',
       },
     ],
     page: paper,
@@ -145,19 +145,19 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     title: 'Schedules: one stage at a time',
     paragraphs: [
-      'This project can also train PCD one stage at a time (an extension, not the paper’s method): training is cut into phases, stages 3, 2, 1 then 1, 2, 3, and each phase uses that stage’s loss alone, doubled so its scale matches the joint loss.',
+      'This project can also train PCD one stage at a time (an extension, not the paper’s method): training is cut into phases, stages 3, 2, 1 then 1, 2, 3, and each phase uses that stage’s loss alone, doubled so its scale matches the joint loss (below, w(t) is the warm-up and k(t) the stage of the phase that step t falls in).',
       'Here the classes come in families of five that look alike, so the teacher’s low probabilities carry structure. In the project’s measurements the scheduled run did not beat the paper’s joint loss (63.9% against 64.3%, within the seeds’ spread).',
     ],
     formulas: [
       {
-        tex: String.raw`\text{loss} = \mathrm{CE} + \text{warm-up} \cdot \alpha \cdot 2 \cdot L_k \quad \text{while phase } k \text{ trains}`,
-        says: 'scheduled: loss = CE + warm-up · α · 2 · L_k while phase k trains',
+        tex: String.raw`\text{loss}_t = \mathrm{CE} + w(t) \cdot \alpha \cdot 2 \cdot L_{k(t)}`,
+        says: 'scheduled: loss at step t = CE + warm-up w(t) · α · 2 · L of the stage k(t) that trains at step t',
       },
     ],
     page: preset('superclasses'),
     charts: ['schedule', 'curves'],
     lookFor:
-      'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains, here and in the class groups. Below, tick “log scale”: in the first phase every L_k falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that each stage’s loss falls in its own phase and drifts while another trains: in the stage-1 phases L1 keeps falling while L2 and L3 climb back (about 0.9 → 2.5 and 1.7 → 4.9 in one measured run), and the stage-2 and stage-3 phases bring them down again.',
+      'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains, here and in the class groups. Below, tick “log scale”: in the first phase every stage’s loss Lₖ falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that each stage’s loss falls in its own phase and drifts while another trains: in the stage-1 phases L1 keeps falling while L2 and L3 climb back (about 0.9 → 2.5 and 1.7 → 4.9 in one measured run), and the stage-2 and stage-3 phases bring them down again.',
     cue: 'schedule-phase',
     cueBeside: 'schedule',
     variants: [],
