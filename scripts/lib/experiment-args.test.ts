@@ -3,7 +3,7 @@ import { runsOf } from '../../src/config/page-config';
 import { PRESETS } from '../../src/config/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { ArgumentError, planExperiment } from './experiment-args';
-import { formatMeanStd, pairedGain, resultTable } from './experiment-report';
+import { formatMeanStd, formatPairedGain, pairedGain, resultTable } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';
 import { curvesFigure, passedAt } from './study-figure';
 
@@ -119,6 +119,16 @@ describe('experiment tables', () => {
   it('pairs gains by seed', () => {
     expect(pairedGain(rows, 'kd', 'ce').map((g) => +g.toFixed(6))).toEqual([0.1, 0.2]);
     expect(formatMeanStd([0.1, 0.2], 100)).toBe('15.00 ± 7.07');
+  });
+
+  it('marks a paired gain beyond seed noise (paired t-test, p < 0.05), and only such a gain', () => {
+    // The race's KD over CE in three seeds: steady, beyond noise.
+    expect(formatPairedGain([0.074, 0.062, 0.086], 100)).toBe('7.40 ± 1.20 \\*');
+    // PCD against KD: −0.4 ± 0.6, within noise; and two seeds that disagree in sign.
+    expect(formatPairedGain([-0.0105, 0.0005, -0.002], 100)).toBe('-0.40 ± 0.58');
+    expect(formatPairedGain([0.1, 0.2], 100)).toBe('15.00 ± 7.07');
+    // One seed is never marked.
+    expect(formatPairedGain([0.3], 100)).toBe('30.00 ± 0.00');
   });
 
   it('writes one line per run with its gain over CE', () => {

@@ -1,5 +1,6 @@
 // Tables of an experiment's results: mean ± standard deviation over seeds, and each run's
 // gain over CE paired by seed (same initial weights, same batches).
+import { seedVerdict } from '../../src/config/verdict';
 import type { ExperimentRow } from './experiment-race';
 import type { ExperimentResult } from './experiment-run';
 
@@ -13,6 +14,19 @@ export function formatMeanStd(values: number[], scale = 1, digits = 2): string {
   const { mean, std } = meanStd(values.map((v) => v * scale));
   return `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
 }
+
+/**
+ * Paired gains as mean ± std, marked " \\*" when they are beyond seed noise: a paired t-test
+ * over the seeds (same initial weights and batches per seed) gives p < 0.05 (config/verdict.ts).
+ */
+export function formatPairedGain(gains: number[], scale = 1, digits = 2): string {
+  const beyond = gains.length > 1 && seedVerdict('a', 'b', gains).kind === 'ahead';
+  return `${formatMeanStd(gains, scale, digits)}${beyond ? ' \\*' : ''}`;
+}
+
+/** The line under a table whose paired differences are marked by {@link formatPairedGain}. */
+export const SEED_NOISE_NOTE =
+  '\\* beyond seed noise: a paired t-test over the seeds (same initial weights and batches in each) gives p < 0.05. Unmarked differences are within noise: with 3 seeds only large, steady ones pass.';
 
 /** Per seed, `run`'s test accuracy minus the `baseline` run's; empty if either is missing. */
 export function pairedGain(rows: ExperimentRow[], run: string, baseline: string): number[] {
@@ -46,7 +60,7 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs'>): st
         of.map((r) => r.testAccuracy),
         100,
       ),
-      ...(hasCe ? [id === 'ce' ? '—' : formatMeanStd(pairedGain(result.rows, id, 'ce'), 100)] : []),
+      ...(hasCe ? [id === 'ce' ? '—' : formatPairedGain(pairedGain(result.rows, id, 'ce'), 100)] : []),
       formatMeanStd(
         of.map((r) => r.teacherAgreement),
         100,

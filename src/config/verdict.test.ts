@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disagreements, formatP, mcnemarExact, pairSentence, pairVerdict } from './verdict';
+import { disagreements, formatP, mcnemarExact, pairSentence, pairVerdict, seedVerdict, studentTwoSidedP } from './verdict';
 
 describe("McNemar's exact test", () => {
   it('gives the two-sided binomial p of the disagreements', () => {
@@ -46,5 +46,34 @@ describe('a verdict on two runs, in words', () => {
     expect(formatP(0.0386)).toBe('p = 0.04');
     expect(formatP(0.0031)).toBe('p = 0.003');
     expect(formatP(0.00001)).toBe('p < 0.001');
+  });
+});
+
+describe('a verdict over seeds (paired by seed)', () => {
+  it("gives Student's t two-sided p as the tables do", () => {
+    // The 5% critical values of t: df 1 → 12.706, 2 → 4.303, 4 → 2.776, 10 → 2.228.
+    expect(studentTwoSidedP(12.706, 1)).toBeCloseTo(0.05, 4);
+    expect(studentTwoSidedP(4.303, 2)).toBeCloseTo(0.05, 4);
+    expect(studentTwoSidedP(2.776, 4)).toBeCloseTo(0.05, 4);
+    expect(studentTwoSidedP(2.228, 10)).toBeCloseTo(0.05, 4);
+    expect(studentTwoSidedP(0, 3)).toBeCloseTo(1, 12);
+    // df = 2 has a closed form: p = 1 − t / √(2 + t²).
+    for (const t of [0.5, 1, 3, 10]) expect(studentTwoSidedP(t, 2)).toBeCloseTo(1 - t / Math.sqrt(2 + t * t), 10);
+  });
+
+  it('ahead, within noise or a tie, from the seeds', () => {
+    // The ablation's "ranking and λ off" against PCD: ahead in every seed, by 3.8–4.4 points.
+    const clear = seedVerdict('both-off', 'pcd', [4.4, 3.8, 4.0]);
+    expect(clear).toMatchObject({ kind: 'ahead', seeds: 3, aheadA: 3, aheadB: 0 });
+    expect(clear.mean).toBeCloseTo(4.0667, 3);
+    expect(clear.p).toBeLessThan(0.01);
+    // PCD against KD: −0.4 ± 0.6, ahead in one seed of three.
+    const close = seedVerdict('pcd', 'kd', [-1.05, 0.05, -0.2]);
+    expect(close).toMatchObject({ kind: 'within-noise', aheadA: 1, aheadB: 2 });
+    expect(close.p).toBeGreaterThan(0.3);
+    expect(seedVerdict('kd', 'dkd', [0, 0, 0])).toMatchObject({ kind: 'tie', p: 1 });
+    // One seed is never evidence, however large the difference.
+    expect(seedVerdict('kd', 'ce', [7])).toMatchObject({ kind: 'within-noise', p: 1 });
+    expect(() => seedVerdict('kd', 'ce', [])).toThrow(/at least one paired difference/);
   });
 });

@@ -99,3 +99,89 @@ export function pairSentence(v: PairVerdict, label: (id: string) => string = (id
   const lead = `${label(v.ahead!)} is ${v.margin.toLocaleString('en')} of ${of} (${points} points) ahead of ${label(v.behind!)}; ${formatP(v.p)}`;
   return v.kind === 'ahead' ? `${lead}: beyond noise (exact McNemar test)` : `${lead}: within noise, run more seeds`;
 }
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */
+function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/** The regularised incomplete beta function I_x(a, b), by its continued fraction (Lentz's method). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  // The continued fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise.
+  if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x)) / a;
+  const tiny = 1e-300;
+  let f = 1;
+  let c = 1;
+  let d = 0;
+  for (let i = 0; i <= 300; i++) {
+    const m = Math.floor(i / 2);
+    const numerator =
+      i === 0
+        ? 1
+        : i % 2 === 0
+          ? (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m))
+          : -((a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 + numerator * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    d = 1 / d;
+    c = 1 + numerator / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    const step = c * d;
+    f *= step;
+    if (Math.abs(1 - step) < 1e-14) break;
+  }
+  return front * (f - 1);
+}
+
+/** Two-sided p of Student's t with `df` degrees of freedom: P(|T| ≥ |t|). */
+export function studentTwoSidedP(t: number, df: number): number {
+  if (!Number.isFinite(t)) return 0;
+  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+/** How run `a` compares with run `b` over seeds: their paired differences (a − b, same seed, same weights and batches). */
+export interface SeedVerdict {
+  a: string;
+  b: string;
+  kind: VerdictKind;
+  seeds: number;
+  /** Mean and sample standard deviation of a − b, in the differences' units. */
+  mean: number;
+  std: number;
+  /** Seeds in which a is ahead, and in which b is. */
+  aheadA: number;
+  aheadB: number;
+  /** Two-sided paired t-test (df = seeds − 1); 1 with one seed or no spread. */
+  p: number;
+}
+
+/**
+ * The verdict over seeds from paired differences a − b: "ahead" when the paired t-test gives
+ * p < {@link VERDICT_ALPHA} (which takes at least 3 seeds in practice), a tie when every
+ * difference is 0, else "within noise".
+ */
+export function seedVerdict(a: string, b: string, differences: readonly number[]): SeedVerdict {
+  const n = differences.length;
+  if (n === 0) throw new Error('no seeds: a verdict over seeds needs at least one paired difference');
+  const mean = differences.reduce((s, d) => s + d, 0) / n;
+  const std = n > 1 ? Math.sqrt(differences.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1)) : 0;
+  const aheadA = differences.filter((d) => d > 0).length;
+  const aheadB = differences.filter((d) => d < 0).length;
+  const allZero = differences.every((d) => d === 0);
+  // No spread but a difference (every seed the same gain): as certain as n seeds can be, p = 0.
+  const p = n < 2 || allZero ? 1 : std === 0 ? 0 : studentTwoSidedP(mean / (std / Math.sqrt(n)), n - 1);
+  const kind: VerdictKind = allZero ? 'tie' : p < VERDICT_ALPHA ? 'ahead' : 'within-noise';
+  return { a, b, kind, seeds: n, mean, std, aheadA, aheadB, p };
+}
