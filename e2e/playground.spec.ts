@@ -133,6 +133,11 @@ test('the configuration round-trips through the URL; bad values are ignored with
   await expect(page.getByLabel('Training samples')).toHaveValue('500');
   await expect(page.getByLabel('Stages S')).toHaveValue('2');
   await expect(page.getByRole('checkbox', { name: 'CE' })).toBeChecked();
+  // What a raced run trains with is said beside it (its method's defaults).
+  await expect(page.getByTestId('compared-settings')).toHaveText('Raced with their defaults: CE (labels only).');
+  await page.getByRole('checkbox', { name: 'DKD' }).check();
+  await expect(page.getByTestId('compared-settings')).toHaveText('Raced with their defaults: CE (labels only); DKD (CE weight 1, τ 4, α 1, β 8).');
+  await page.getByRole('checkbox', { name: 'DKD' }).uncheck();
   await expect(page.getByTestId('live')).toHaveCount(0); // classroom mode hid it
 
   // An edit in the page goes into the link; the link restores it in a new tab.

@@ -1,6 +1,6 @@
 // The setup panel's method: which method trains, which ones race beside it, and the
 // configured method's own settings (its weights, τ, and PCD's stages and switches).
-import { METHODS, type Method, type MethodConfig } from '../../distill/methods';
+import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../distill/methods';
 import { RUN_LABEL } from '../../config/palette';
 import type { TrainerConfig } from '../../train/config';
 import { Field, Fieldset, NumberInput } from './Field';
@@ -51,6 +51,17 @@ const METHOD_FIELDS: MethodField[] = [
   },
 ];
 
+/** A method's settings in a few words: "CE weight 0.1, KD weight 0.9, τ 4". */
+export function describeSettings(method: MethodConfig): string {
+  const parts = METHOD_FIELDS.filter((f) => f.kind === 'number' && f.key in method).map(
+    (f) => `${f.label.replace(/^(Temperature|Stages) /, '')} ${(method as unknown as Record<string, number>)[f.key]}`,
+  );
+  const switches = METHOD_FIELDS.filter((f) => f.kind === 'boolean' && f.key in method && (method as unknown as Record<string, boolean>)[f.key]).map(
+    (f) => f.label.toLowerCase(),
+  );
+  return parts.length || switches.length ? `(${[...parts, ...switches].join(', ')})` : '(labels only)';
+}
+
 export function MethodFields({
   method,
   compare,
@@ -89,6 +100,12 @@ export function MethodFields({
             {RUN_LABEL[m]}
           </label>
         ))}
+        {/* What a raced run trains with: its method's defaults (the setup panel edits the configured method only). */}
+        {compare.length ? (
+          <p className="explain" data-testid="compared-settings">
+            Raced with their defaults: {compare.map((m) => `${RUN_LABEL[m]} ${describeSettings(METHOD_DEFAULTS[m])}`).join('; ')}.
+          </p>
+        ) : null}
       </fieldset>
       {METHOD_FIELDS.filter((f) => f.key in method).map((f) => (
         <Field key={f.key} label={f.label} explain={f.explain} error={error(`method.${f.key}`)} className={f.kind === 'boolean' ? 'check' : ''}>
