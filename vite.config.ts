@@ -1,5 +1,75 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * A name for the cache of the datasets and teachers, from their bytes: a build whose files
+ * changed starts a new cache (the old one is dropped), so a cached teacher never outlives
+ * the release it belongs to, and an unchanged one is not downloaded again.
+ */
+function siteFilesVersion(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk('public/data');
+  walk('public/models');
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The site for a lecture hall (issue: installable, offline after one visit): a web app
+ * manifest, and a Workbox service worker that precaches the app shell (the page, its
+ * workers, TF.js, KaTeX) and keeps each dataset and teacher once it has been used (not
+ * before: 7.5 MB of MNIST need not reach someone who never opens it). Updates wait for the
+ * reader ("a new version is ready: reload"), so a running lesson is never swapped.
+ */
+function offlineSite(cacheName: string): Plugin[] {
+  return VitePWA({
+    registerType: 'prompt',
+    // Registered from main.tsx (virtual:pwa-register), not by an inline script: the CSP forbids those.
+    injectRegister: null,
+    manifest: {
+      name: 'PCD playground: knowledge distillation in the browser',
+      short_name: 'PCD playground',
+      description: 'A student network learns from a teacher by Progressive Class-level Distillation, trained for real in the page.',
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      background_color: '#f3f4f7',
+      theme_color: '#0b5cab',
+      icons: [
+        { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+      globIgnores: ['data/**', 'models/**', 'faults/**'],
+      // The training worker bundles TF.js (≈ 1.8 MB).
+      maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      cleanupOutdatedCaches: true,
+      // On the first visit the new worker takes the open page at once (nothing older to replace); later versions wait for the reader.
+      clientsClaim: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ url }) => /\/(data|models)\//.test(url.pathname),
+          handler: 'CacheFirst',
+          options: { cacheName, cacheableResponse: { statuses: [200] } },
+        },
+      ],
+    },
+  });
+}
 
 /**
  * The Content-Security-Policy of the built site, as a <meta> (a static host may not let us
@@ -32,10 +102,13 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+const SITE_FILES_CACHE = `pcd-site-files-${siteFilesVersion()}`;
+
 export default defineConfig({
+  define: { __SITE_FILES_CACHE__: JSON.stringify(SITE_FILES_CACHE) },
   // Relative asset URLs: a build works from any sub-path of a static host.
   base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), offlineSite(SITE_FILES_CACHE)],
   worker: { format: 'es' },
   // The worker bundles TF.js (≈ 1.8 MB before gzip); the page's own chunk is ≈ 0.4 MB.
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },

@@ -9,6 +9,7 @@ import { checkStoredFacts, readLocalFacts } from './import/local-store';
 import { listenForLocalChanges } from './app/store/local-tabs';
 import './app/app.css';
 import { messageOf } from './data/text';
+import { startOfflineSupport } from './app/offline';
 
 // A dataset of one's own kept in this browser is known before the link is read (a link may
 // say dataset=local); then the configuration comes from the link before the first render,
@@ -25,6 +26,7 @@ void readLocalFacts()
       useSession.getState().setLocal(facts);
     }
     if (storedProblem) useSession.getState().notify('warning', storedProblem);
+    startOfflineSupport();
     const state = loadHash();
     void controller.init(state?.backend ?? null);
     // Another tab replaced or forgot the stored dataset: its facts are checked like any stored record.

@@ -51,7 +51,7 @@ export function Notices() {
   const stack = useRef<HTMLDivElement>(null);
   useKeepClear(stack);
   useEffect(() => {
-    const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => dismiss(n.id), INFO_MS));
+    const timers = notices.filter((n) => n.kind === 'info' && !n.action).map((n) => setTimeout(() => dismiss(n.id), INFO_MS));
     return () => timers.forEach(clearTimeout);
   }, [notices, dismiss]);
   const newest = notices.at(-1)?.id ?? 0;
@@ -93,6 +93,11 @@ export function Notices() {
         : notices.slice(-SHOWN).map((n) => (
             <p key={n.id} className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'}>
               <span>{n.text}</span>
+              {n.action ? (
+                <button type="button" onClick={n.action.run} data-testid="notice-action">
+                  {n.action.label}
+                </button>
+              ) : null}
               <button type="button" className="dismiss" onClick={() => dismiss(n.id)} aria-label="Dismiss this notice">
                 ✕
               </button>

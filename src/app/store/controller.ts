@@ -12,6 +12,7 @@ import { runsOf, type PageConfig } from '../../config/page-config';
 import { toHash } from '../../config/link';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
+import { keepForOffline } from '../offline';
 import { messageOf } from '../../data/text';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
@@ -190,6 +191,8 @@ export class Controller {
         stageFollowsSchedule: true,
         selectedRun: runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
       });
+      // Used once online, kept for the lecture hall's network (the built site's service worker serves it offline).
+      void keepForOffline(page.config.dataset).catch(() => undefined);
     } catch (error) {
       if (generation !== this.applies) return;
       // Refused: the session is untouched; a run that was going goes on.

@@ -35,6 +35,8 @@ export interface Notice {
   id: number;
   kind: 'info' | 'warning' | 'error';
   text: string;
+  /** A button beside the text (a notice with one stays until dismissed or used). */
+  action?: { label: string; run: () => void };
 }
 
 export interface SessionStore {
@@ -80,7 +82,7 @@ export interface SessionStore {
   evaluating: { done: number; total: number } | null;
   selectedRun: string | null;
   setDraft: (draft: PageConfig) => void;
-  notify: (kind: Notice['kind'], text: string) => void;
+  notify: (kind: Notice['kind'], text: string, action?: Notice['action']) => void;
   dismiss: (id: number) => void;
   // What the panels and charts do: one named action each.
   /** The dataset of one's own kept in this browser (null: none), as the page reads it or an import leaves it. */
@@ -149,7 +151,10 @@ export const useSession = create<SessionStore>()((set) => ({
   selectedRun: null,
   setDraft: (draft) => set((state) => ({ draft, draftErrors: draftErrors(draft, state.local) })),
   // The same text again moves to the end instead of stacking up; at most 20 are kept.
-  notify: (kind, text) => set((state) => ({ notices: [...state.notices.filter((n) => n.text !== text).slice(-19), { id: ++noticeId, kind, text }] })),
+  notify: (kind, text, action) =>
+    set((state) => ({
+      notices: [...state.notices.filter((n) => n.text !== text).slice(-19), { id: ++noticeId, kind, text, ...(action ? { action } : {}) }],
+    })),
   dismiss: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
   setLocal: (facts) => set({ local: facts }),
   openLocalPanel: (open) => set({ localPanel: open }),

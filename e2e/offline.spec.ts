@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium';
+import { serveDirectory } from '../src/test-support/static-server';
+
+// The built site in a lecture hall: installable, and after one visit it works with the
+// network off (the service worker of vite.config.ts), saying what it can still train on.
+test.describe.configure({ mode: 'serial' });
+
+let root = '';
+let site: { url: string; close: () => Promise<void> };
+const SUB = 'lecture/pcd/';
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  root = mkdtempSync(join(tmpdir(), 'pcd-offline-'));
+  execFileSync('npx', ['vite', 'build', '--outDir', join(root, 'build'), '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit' });
+  cpSync(join(root, 'build'), join(root, 'www', SUB), { recursive: true });
+  site = await serveDirectory(join(root, 'www'));
+});
+
+test.afterAll(async () => {
+  await site?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test('installable; after one visit the race and MNIST train with the network off, and the page says so', async () => {
+  test.setTimeout(300_000);
+  // A profile of its own, as a student's browser is (Chromium offers no install in an incognito context).
+  const context = await chromium.launchPersistentContext(join(root, 'profile'), chromiumLaunchOptions());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site.url}${SUB}#backend=cpu`);
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  // The service worker takes the page on its first visit.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+
+  // Chromium finds the site installable (manifest, icons, service worker).
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+  expect(installabilityErrors).toEqual([]);
+
+  // MNIST, opened once online, is kept too.
+  await page.getByLabel('Preset').selectOption('mnist-few');
+  await page.getByTestId('apply').click();
+  await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 120_000 });
+  const kept = () =>
+    page.evaluate(async () => {
+      const urls = await Promise.all(
+        (await caches.keys())
+          .filter((n) => n.startsWith('pcd-site-files-'))
+          .map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)),
+      );
+      return urls
+        .flat()
+        .map((u) => u.replace(/^.*\/lecture\/pcd\//, ''))
+        .sort();
+    });
+  await expect.poll(kept, { timeout: 60_000 }).toContain('data/mnist/mnist.bin');
+  expect(await kept()).toEqual(expect.arrayContaining(['models/mnist/teacher/weights.bin', 'models/synthetic100/teacher/weights.bin']));
+
+  // The network goes: the page reloads from the cache, says what it has, and trains.
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('notices')).toContainText('You are offline: the 100-class data and MNIST are available offline.', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByLabel('Preset')).toHaveValue('mnist-few');
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toHaveText(/^1 \//, { timeout: 60_000 });
+  // The race, offline too.
+  await page.getByLabel('Preset').selectOption('race');
+  await page.getByTestId('apply').click();
+  await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toHaveText(/^1 \//, { timeout: 60_000 });
+  // Exports are made in the page: they work offline.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-config').click();
+  expect((await download).suggestedFilename()).toMatch(/\.json$/);
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('notices')).toContainText('Back online.');
+  expect(errors).toEqual([]);
+  await context.close();
+});
