@@ -105,7 +105,10 @@ function contentSecurityPolicy(): Plugin {
 const SITE_FILES_CACHE = `pcd-site-files-${siteFilesVersion()}`;
 
 export default defineConfig({
-  define: { __SITE_FILES_CACHE__: JSON.stringify(SITE_FILES_CACHE) },
+  define: {
+    __SITE_FILES_CACHE__: JSON.stringify(SITE_FILES_CACHE),
+    __BUILD_ID__: JSON.stringify(process.env.PCD_BUILD_ID ?? (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version),
+  },
   // Relative asset URLs: a build works from any sub-path of a static host.
   base: './',
   plugins: [react(), contentSecurityPolicy(), offlineSite(SITE_FILES_CACHE)],

@@ -89,3 +89,41 @@ test('installable; after one visit the race and MNIST train with the network off
   expect(errors).toEqual([]);
   await context.close();
 });
+
+test('a new release waits for the reader: the running race goes on, and "Reload now" brings it', async () => {
+  test.setTimeout(300_000);
+  // The same site rebuilt as another release.
+  execFileSync('npx', ['vite', 'build', '--outDir', join(root, 'next'), '--emptyOutDir', '--logLevel', 'error'], {
+    stdio: 'inherit',
+    env: { ...process.env, PCD_BUILD_ID: 'next-release' },
+  });
+  const context = await chromium.launchPersistentContext(join(root, 'profile-update'), chromiumLaunchOptions());
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(
+    `${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=100000&compare=kd&backend=cpu`,
+  );
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+  const version = await page.getByTestId('build-id').textContent();
+  expect(version).not.toContain('next-release');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('status')).toHaveText('running');
+
+  // The host now serves the new release; the page looks for it (as it would on its next navigation or check).
+  rmSync(join(root, 'www', SUB), { recursive: true, force: true });
+  cpSync(join(root, 'next'), join(root, 'www', SUB), { recursive: true });
+  await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())!.update()));
+  await expect(page.getByTestId('notices')).toContainText('A new version of the playground is ready.', { timeout: 60_000 });
+  // Nothing was swapped under the running race: it is still this release, still training.
+  const stepAtPrompt = Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
+  await expect
+    .poll(async () => Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, '')), { timeout: 30_000 })
+    .toBeGreaterThan(stepAtPrompt);
+  await expect(page.getByTestId('status')).toHaveText('running');
+  expect(await page.getByTestId('build-id').textContent()).toBe(version);
+
+  // The reader chooses when.
+  await page.getByTestId('notice-action').click();
+  await expect(page.getByTestId('build-id')).toContainText('next-release', { timeout: 60_000 });
+  await context.close();
+});

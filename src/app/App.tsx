@@ -179,7 +179,7 @@ export function App() {
       <footer className="app-footer">
         <p>
           Trained for real with TensorFlow.js in a Web Worker; nothing leaves this page. Method: Progressive Class-level Distillation. Source, spec
-          and measurements: see the README.
+          and measurements: see the README. <span data-testid="build-id">Version {__BUILD_ID__}</span>.
         </p>
       </footer>
     </div>

@@ -61,7 +61,15 @@ export function startOfflineSupport(): void {
   const update = registerSW({
     // A new version is installed and waiting: the reader chooses when (a running lesson is never swapped).
     onNeedRefresh: () =>
-      useSession.getState().notify('info', 'A new version of the playground is ready.', { label: 'Reload now', run: () => void update(true) }),
+      useSession.getState().notify('info', 'A new version of the playground is ready.', {
+        label: 'Reload now',
+        run: () => {
+          // The waiting worker takes over, then the page reloads into it (also when the browser, not
+          // this page, found the update: workbox-window reloads only for updates it started).
+          navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+          void update(true);
+        },
+      }),
   });
   // Caches of older releases' datasets and teachers.
   void caches
