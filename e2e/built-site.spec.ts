@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { serveDirectory } from '../src/test-support/static-server';
+import { serveBuiltSite } from './site-build';
 
 // The production build (`vite build`, what `npm run build` makes) served by a plain static
 // server from a sub-folder, as a hosted site is: it must start under its own
@@ -17,15 +15,13 @@ const SUB = 'courses/pcd-demo/';
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  root = mkdtempSync(join(tmpdir(), 'pcd-site-'));
-  execFileSync('npx', ['vite', 'build', '--outDir', join(root, 'build'), '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit' });
-  cpSync(join(root, 'build'), join(root, 'www', SUB), { recursive: true });
-  site = await serveDirectory(join(root, 'www'));
+  const served = await serveBuiltSite('pcd-site-', SUB);
+  site = served;
+  root = served.root;
 });
 
 test.afterAll(async () => {
   await site?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 test('works from a sub-folder of a static host, on WebGPU, with no CSP violation', async ({ page }) => {

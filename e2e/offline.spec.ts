@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, expect, test } from '@playwright/test';
 import { chromiumLaunchOptions } from './chromium';
-import { serveDirectory } from '../src/test-support/static-server';
+import { buildSite, serveBuiltSite } from './site-build';
 
 // The built site in a lecture hall: installable, and after one visit it works with the
 // network off (the service worker of vite.config.ts), saying what it can still train on.
@@ -16,15 +14,13 @@ const SUB = 'lecture/pcd/';
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  root = mkdtempSync(join(tmpdir(), 'pcd-offline-'));
-  execFileSync('npx', ['vite', 'build', '--outDir', join(root, 'build'), '--emptyOutDir', '--logLevel', 'error'], { stdio: 'inherit' });
-  cpSync(join(root, 'build'), join(root, 'www', SUB), { recursive: true });
-  site = await serveDirectory(join(root, 'www'));
+  const served = await serveBuiltSite('pcd-offline-', SUB);
+  site = served;
+  root = served.root;
 });
 
 test.afterAll(async () => {
   await site?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 test('installable; after one visit the race and MNIST train with the network off, and the page says so', async () => {
@@ -93,10 +89,7 @@ test('installable; after one visit the race and MNIST train with the network off
 test('a new release waits for the reader: the running race goes on, and "Reload now" brings it', async () => {
   test.setTimeout(300_000);
   // The same site rebuilt as another release.
-  execFileSync('npx', ['vite', 'build', '--outDir', join(root, 'next'), '--emptyOutDir', '--logLevel', 'error'], {
-    stdio: 'inherit',
-    env: { ...process.env, PCD_BUILD_ID: 'next-release' },
-  });
+  buildSite(join(root, 'next'), { PCD_BUILD_ID: 'next-release' });
   const context = await chromium.launchPersistentContext(join(root, 'profile-update'), chromiumLaunchOptions());
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(
