@@ -66,7 +66,7 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await expect(title).toHaveText(CHAPTERS[1].title);
   await expect(title).toBeFocused();
   await checkCharts(page, 1);
-  await expect(page.getByTestId('formula').locator('math')).toHaveCount(3);
+  await expect(page.getByTestId('formula').locator('math')).toHaveCount(4);
   await expect(page.getByTestId('formula').first()).toHaveAttribute('data-says', /^KD = τ² · KL/);
   await trainUntilCue(page, /^Now: (At step \d+ CE is ahead|KD has (passed CE at step \d+|been ahead of CE since the first evaluation))/);
   await shoot(2);

@@ -83,9 +83,10 @@ export const CHAPTERS: readonly Chapter[] = [
     ],
     formulas: [
       {
-        tex: String.raw`\mathrm{KD} = \tau^2 \cdot \mathrm{KL}\big(p^\tau_{\text{teacher}} \,\big\|\, p^\tau_{\text{student}}\big), \quad p^\tau = \mathrm{softmax}_\tau(z)`,
-        says: 'KD = τ² · KL(p^τ_teacher ‖ p^τ_student), p^τ = softmax_τ(z)',
+        tex: String.raw`\mathrm{KD} = \tau^2 \cdot \mathrm{KL}\big(p^\tau_{\text{teacher}} \,\big\|\, p^\tau_{\text{student}}\big)`,
+        says: 'KD = τ² · KL(p^τ_teacher ‖ p^τ_student)',
       },
+      { tex: String.raw`p^\tau = \mathrm{softmax}_\tau(z)`, says: 'p^τ = softmax_τ(z)' },
       { tex: String.raw`\mathrm{KL}(p \,\|\, q) = \sum_c p_c \,(\log p_c - \log q_c)`, says: 'KL(p ‖ q) = Σ_c p_c · (log p_c − log q_c)' },
       { tex: String.raw`\text{loss} = 0.1 \cdot \mathrm{CE} + 0.9 \cdot \mathrm{KD}`, says: 'loss = 0.1 · CE + 0.9 · KD' },
     ],

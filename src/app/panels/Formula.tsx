@@ -30,9 +30,10 @@ export function Formula({ tex, says }: { tex: string; says: string }) {
   const markup = useMathMl(tex, true);
   return markup ? (
     // KaTeX's MathML (which assistive technology reads as math) from the chapter's own constant TeX, never user input.
-    <div className="formula" data-testid="formula" data-says={says} dangerouslySetInnerHTML={{ __html: markup }} />
+    // Focusable: a formula wider than its column scrolls, and a keyboard must be able to scroll it (WCAG 2.1.1).
+    <div className="formula" tabIndex={0} data-testid="formula" data-says={says} dangerouslySetInnerHTML={{ __html: markup }} />
   ) : (
-    <p className="formula" role="math" aria-label={says}>
+    <p className="formula" role="math" aria-label={says} tabIndex={0}>
       {says}
     </p>
   );
