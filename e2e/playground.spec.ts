@@ -148,7 +148,7 @@ test('the configuration round-trips through the URL; bad values are ignored with
   await restored.goto(link);
   await expect(restored.getByLabel('Batch size')).toHaveValue('32');
   await expect(restored.getByLabel('Training samples')).toHaveValue('500');
-  await expect(restored.getByLabel('Seed')).toHaveValue('7');
+  await expect(restored.getByLabel('Seed', { exact: true })).toHaveValue('7');
   await restored.close();
 
   // Malformed and unknown values, opened fresh: ignored, said, never executed or injected.

@@ -3,9 +3,10 @@ import type { EvaluationReport } from '../train/session-reports';
 import { raceSummary, summarySentence } from './summary';
 
 /** An evaluation; with `right`, its per-sample results: the first `right` of `testCount` samples correct (or the given array). */
-const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000, right?: number | Uint8Array) =>
+const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000, right?: number | Uint8Array, seed = 1) =>
   ({
     id,
+    seed,
     step,
     testAccuracy,
     testCount,
@@ -116,5 +117,54 @@ describe('the race summary', () => {
     const summary = raceSummary([evaluation('kd', 16, 0.3), evaluation('old', 16, 0.9)], ['kd'], 64, 0.9)!;
     expect(summary.rows.map((r) => r.id)).toEqual(['kd']);
     expect(summarySentence(summary)).toBe('At step 16 of 64: KD has 30.0%. The teacher has 90.0%.');
+  });
+});
+
+describe('the race summary over several seeds', () => {
+  /** The final evaluations (step 64 of 64, 1,000 test samples) of runs over seeds, from each run's accuracy per seed. */
+  const race = (accuracies: Record<string, number[]>) =>
+    Object.entries(accuracies).flatMap(([id, perSeed]) => perSeed.map((a, k) => evaluation(id, 64, a, 1000, Math.round(a * 1000), 7 + k)));
+
+  it('means, bands and a paired verdict seed by seed: a winner only beyond noise', () => {
+    // PCD ahead of KD in every seed by 3.8–4.4 points; KD ahead of CE in 2 of 3.
+    const summary = raceSummary(race({ ce: [0.6, 0.61, 0.62], kd: [0.61, 0.6, 0.63], pcd: [0.654, 0.638, 0.67] }), ['ce', 'kd', 'pcd'], 64, null)!;
+    expect(summary.seeds).toEqual([7, 8, 9]);
+    expect(summary.rows.map((r) => r.id)).toEqual(['pcd', 'kd', 'ce']);
+    expect(summary.rows[0].seedAccuracies).toEqual([0.654, 0.638, 0.67]);
+    expect(summary.rows[0].testAccuracy).toBeCloseTo(0.654, 12);
+    expect(summary.rows[0].band).toMatchObject({ lo: 0.638, hi: 0.67, seeds: 3 });
+    expect(summary.rows[0].gainOverCe).toBeCloseTo(100 * (0.654 - 0.61), 10);
+    expect(summary.verdicts.map((v) => [v.b, v.kind])).toEqual([
+      ['kd', 'ahead'],
+      ['ce', 'ahead'],
+    ]);
+    expect(summary.overCe.map((v) => [v.a, v.kind])).toEqual([
+      ['pcd', 'ahead'],
+      ['kd', 'within-noise'],
+    ]);
+    expect(summarySentence(summary)).toMatch(
+      /^After all 64 steps, mean of 3 seeds: PCD won with 65\.4%, ahead of every other run beyond noise; KD 61\.3%, CE 61\.0%\. PCD is 4\.1 ± 0\.3 points ahead of KD over 3 seeds \(ahead in 3 of 3\); p = 0\.00\d \(paired t-test\): beyond noise\. Over CE \(no teacher\): PCD \+4\.4, KD \+0\.3 \(within noise\) points\.$/,
+    );
+  });
+
+  it('says "ahead, within noise" when the seeds disagree, and ties only when every seed ties', () => {
+    const close = raceSummary(race({ kd: [0.6, 0.62, 0.61], dkd: [0.61, 0.6, 0.605] }), ['kd', 'dkd'], 64, null)!;
+    expect(close.verdicts[0]).toMatchObject({ a: 'kd', b: 'dkd', kind: 'within-noise', aheadA: 2, aheadB: 1 });
+    expect(summarySentence(close)).toMatch(
+      /KD is ahead with 61\.0%, within noise of DKD.* \(ahead in 2 of 3\); p = 0\.\d+ \(paired t-test\): within noise, run more seeds\./,
+    );
+    const tie = raceSummary(race({ kd: [0.6, 0.62], dkd: [0.6, 0.62] }), ['kd', 'dkd'], 64, null)!;
+    expect(tie.verdicts[0].kind).toBe('tie');
+    expect(summarySentence(tie)).toContain('KD and DKD tie with 61.0%');
+    expect(summarySentence(tie)).toContain('KD and DKD tie in every one of 2 seeds.');
+  });
+
+  it('waits for every seed: a step one seed has not reported is not summarised', () => {
+    const evaluations = [
+      ...race({ ce: [0.5, 0.6], kd: [0.55, 0.62] }),
+      evaluation('ce', 96, 0.7, 1000, 700, 7),
+      evaluation('kd', 96, 0.7, 1000, 700, 7),
+    ];
+    expect(raceSummary(evaluations, ['ce', 'kd'], 128, null)!.step).toBe(64);
   });
 });

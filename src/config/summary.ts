@@ -1,19 +1,35 @@
 // Who is ahead in a race, in numbers a reader sees without a chart: each run's test accuracy
-// at the latest evaluation that every run has, its gain over CE (same initial weights, same
-// batches), the teacher's accuracy and the steps taken, and whether the differences are
-// beyond noise (McNemar's exact test on the runs' per-sample results, config/verdict.ts): a
+// at the latest evaluation that every run of every seed has, its gain over CE (same initial
+// weights, same batches), the teacher's accuracy and the steps taken, and whether the
+// differences are beyond noise: with one seed, McNemar's exact test on the runs' per-sample
+// results; with several, a paired t-test on the per-seed differences (config/verdict.ts). A
 // run "won" only when it is ahead of every other beyond noise. Pure, for the summary card,
 // the lesson's cue and the metrics export.
 import type { EvaluationReport } from '../train/session-reports';
-import { pairSentence, pairVerdict, type PairVerdict } from './verdict';
+import { seedBand, type SeedBand } from './seed-stats';
+import { pairSentence, pairVerdict, seedSentence, seedVerdict, type PairVerdict, type SeedVerdict } from './verdict';
 
 export interface SummaryRow {
   id: string;
+  /** Over several seeds, the mean of theirs. */
   testAccuracy: number;
-  /** Points of test accuracy above CE at the same step; null without a CE run. */
+  /** Points of test accuracy above CE at the same step (paired by seed, then averaged); null without a CE run. */
   gainOverCe: number | null;
   /** Points below the teacher. */
   gapToTeacher: number | null;
+  /** Each seed's test accuracy, in the order of `RaceSummary.seeds`. */
+  seedAccuracies: number[];
+  /** The mean and spread of `seedAccuracies` (see config/seed-stats.ts). */
+  band: SeedBand;
+}
+
+/** One seed: sample by sample (McNemar). Several: seed by seed (paired t-test). */
+export type Verdict = PairVerdict | SeedVerdict;
+
+export const isSeedVerdict = (v: Verdict): v is SeedVerdict => 'seeds' in v;
+
+export function verdictSentence(v: Verdict, label?: (id: string) => string): string {
+  return isSeedVerdict(v) ? seedSentence(v, label) : pairSentence(v, label);
 }
 
 export interface RaceSummary {
@@ -23,17 +39,19 @@ export interface RaceSummary {
   /** True when that evaluation is the one at the end of the budget. */
   final: boolean;
   teacherAccuracy: number | null;
-  /** Best first. */
+  /** The seeds summarised, ascending. */
+  seeds: number[];
+  /** Best (highest mean) first. */
   rows: SummaryRow[];
   /** Test samples the summarised evaluation used (bounded during training). */
   testCount: number;
   /**
-   * The best run against each other run, sample by sample (best first in each); empty when
-   * the evaluations carry no per-sample results (an older export).
+   * The best run against each other run (best first in each): over seeds with several, else
+   * sample by sample; empty with one seed when the evaluations carry no per-sample results (an older export).
    */
-  verdicts: PairVerdict[];
-  /** Each run against CE, sample by sample; empty without CE or per-sample results. */
-  overCe: PairVerdict[];
+  verdicts: Verdict[];
+  /** Each run against CE, the same way; empty without CE. */
+  overCe: Verdict[];
 }
 
 export function raceSummary(
@@ -43,37 +61,56 @@ export function raceSummary(
   teacherAccuracy: number | null,
 ): RaceSummary | null {
   if (!runs.length) return null;
-  // The latest step at which every run was evaluated.
+  const seeds = [...new Set(evaluations.map((e) => e.seed))].sort((a, b) => a - b);
+  // The latest step at which every run of every seed was evaluated.
   const steps = new Map<number, Map<string, EvaluationReport>>();
+  const key = (id: string, seed: number) => `${id}@${seed}`;
   for (const e of evaluations) {
     if (!runs.includes(e.id)) continue;
     let at = steps.get(e.step);
     if (!at) steps.set(e.step, (at = new Map()));
-    at.set(e.id, e);
+    at.set(key(e.id, e.seed), e);
   }
-  const complete = [...steps.entries()].filter(([, at]) => at.size === runs.length).sort((a, b) => b[0] - a[0]);
+  const complete = [...steps.entries()].filter(([, at]) => at.size === runs.length * seeds.length).sort((a, b) => b[0] - a[0]);
   if (!complete.length) return null;
   const [step, at] = complete[0];
-  const ce = at.get('ce')?.testAccuracy ?? null;
+  const accuracies = (id: string) => seeds.map((seed) => at.get(key(id, seed))!.testAccuracy);
+  const hasCe = runs.includes('ce');
+  /** Points of a − b, seed by seed. */
+  const differences = (a: string, b: string) => {
+    const [x, y] = [accuracies(a), accuracies(b)];
+    return x.map((v, k) => 100 * (v - y[k]));
+  };
+  const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
   const rows = runs
-    .map((id) => {
-      const accuracy = at.get(id)!.testAccuracy;
+    .map((id): SummaryRow => {
+      const seedAccuracies = accuracies(id);
+      const band = seedBand(seedAccuracies);
       return {
         id,
-        testAccuracy: accuracy,
-        gainOverCe: ce === null || id === 'ce' ? null : 100 * (accuracy - ce),
-        gapToTeacher: teacherAccuracy === null ? null : 100 * (teacherAccuracy - accuracy),
+        testAccuracy: band.mean,
+        gainOverCe: !hasCe || id === 'ce' ? null : mean(differences(id, 'ce')),
+        gapToTeacher: teacherAccuracy === null ? null : 100 * (teacherAccuracy - band.mean),
+        seedAccuracies,
+        band,
       };
     })
     .sort((a, b) => b.testAccuracy - a.testAccuracy);
   const testCount = Math.min(...[...at.values()].map((e) => e.testCount));
-  // Sample by sample only where every run has its per-sample results on the same test samples.
-  const correct = (id: string) => at.get(id)?.correct;
-  const paired = rows.every((r) => correct(r.id)?.length === testCount && testCount > 0);
   const best = rows[0].id;
-  const verdicts = paired ? rows.slice(1).map((r) => pairVerdict(best, correct(best)!, r.id, correct(r.id)!)) : [];
-  const overCe = paired && at.has('ce') ? rows.filter((r) => r.id !== 'ce').map((r) => pairVerdict(r.id, correct(r.id)!, 'ce', correct('ce')!)) : [];
-  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, rows, testCount, verdicts, overCe };
+  let verdicts: Verdict[];
+  let overCe: Verdict[];
+  if (seeds.length > 1) {
+    verdicts = rows.slice(1).map((r) => seedVerdict(best, r.id, differences(best, r.id)));
+    overCe = hasCe ? rows.filter((r) => r.id !== 'ce').map((r) => seedVerdict(r.id, 'ce', differences(r.id, 'ce'))) : [];
+  } else {
+    // Sample by sample only where every run has its per-sample results on the same test samples.
+    const correct = (id: string) => at.get(key(id, seeds[0]))?.correct;
+    const paired = rows.every((r) => correct(r.id)?.length === testCount && testCount > 0);
+    verdicts = paired ? rows.slice(1).map((r) => pairVerdict(best, correct(best)!, r.id, correct(r.id)!)) : [];
+    overCe = paired && hasCe ? rows.filter((r) => r.id !== 'ce').map((r) => pairVerdict(r.id, correct(r.id)!, 'ce', correct('ce')!)) : [];
+  }
+  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, seeds, rows, testCount, verdicts, overCe };
 }
 
 /** An accuracy in [0, 1] as a percentage with one decimal: 0.573 → 57.3%. */
@@ -99,9 +136,11 @@ function leadClause(summary: RaceSummary, label: (id: string) => string): string
 
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
 export function summarySentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
-  const when = summary.final
-    ? `After all ${summary.totalSteps.toLocaleString('en')} steps`
-    : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`;
+  const over = summary.seeds.length > 1 ? `, mean of ${summary.seeds.length} seeds` : '';
+  const when =
+    (summary.final
+      ? `After all ${summary.totalSteps.toLocaleString('en')} steps`
+      : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`) + over;
   const [best, ...rest] = summary.rows;
   const lead = leadClause(summary, label);
   const tiedWithBest = new Set(summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b));
@@ -109,9 +148,9 @@ export function summarySentence(summary: RaceSummary, label: (id: string) => str
     .filter((r) => !tiedWithBest.has(r.id))
     .map((r) => `${label(r.id)} ${percent(r.testAccuracy)}`)
     .join(', ');
-  // The closest rival, sample by sample (the evidence behind the lead's words).
+  // The closest rival, sample by sample or seed by seed (the evidence behind the lead's words).
   const rival = summary.verdicts[0];
-  const evidence = rival && best ? ` ${pairSentence(rival, label)}.` : '';
+  const evidence = rival && best ? ` ${verdictSentence(rival, label)}.` : '';
   const ce = summary.rows.find((r) => r.id === 'ce');
   const noise = (id: string) => {
     const v = summary.overCe.find((x) => x.a === id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { disagreements, formatP, mcnemarExact, pairSentence, pairVerdict, seedVerdict, studentTwoSidedP } from './verdict';
+import { disagreements, formatP, mcnemarExact, pairSentence, pairVerdict, seedSentence, seedVerdict, studentTwoSidedP } from './verdict';
 
 describe("McNemar's exact test", () => {
   it('gives the two-sided binomial p of the disagreements', () => {
@@ -75,5 +75,22 @@ describe('a verdict over seeds (paired by seed)', () => {
     // One seed is never evidence, however large the difference.
     expect(seedVerdict('kd', 'ce', [7])).toMatchObject({ kind: 'within-noise', p: 1 });
     expect(() => seedVerdict('kd', 'ce', [])).toThrow(/at least one paired difference/);
+    // Every seed the same gain: no spread, so the sign test: 2 seeds never suffice, 6 do.
+    expect(seedVerdict('kd', 'ce', [0.5, 0.5])).toMatchObject({ kind: 'within-noise', p: 0.5 });
+    expect(seedVerdict('kd', 'ce', [0.5, 0.5, 0.5, 0.5, 0.5, 0.5])).toMatchObject({ kind: 'ahead', p: 2 / 64 });
+  });
+
+  it('says each kind of verdict over seeds in words', () => {
+    expect(seedSentence(seedVerdict('both-off', 'pcd', [4.4, 3.8, 4.0]), (id) => id)).toMatch(
+      /^both-off is 4\.1 ± 0\.3 points ahead of pcd over 3 seeds \(ahead in 3 of 3\); p = 0\.00\d \(paired t-test\): beyond noise$/,
+    );
+    // The run behind is named second whatever the order asked.
+    expect(seedSentence(seedVerdict('pcd', 'kd', [-1.05, 0.05, -0.2]))).toMatch(
+      /^KD is 0\.4 ± 0\.6 points ahead of PCD over 3 seeds \(ahead in 2 of 3\); p = 0\.\d+ \(paired t-test\): within noise, run more seeds$/,
+    );
+    expect(seedSentence(seedVerdict('kd', 'dkd', [0, 0, 0]))).toBe('KD and DKD tie in every one of 3 seeds');
+    expect(seedSentence(seedVerdict('kd', 'ce', [0.5, 0.5]))).toBe(
+      'KD is 0.5 ± 0.0 points ahead of CE over 2 seeds (ahead in 2 of 2); p = 0.50 (sign test): within noise, run more seeds',
+    );
   });
 });

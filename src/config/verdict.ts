@@ -163,7 +163,11 @@ export interface SeedVerdict {
   /** Seeds in which a is ahead, and in which b is. */
   aheadA: number;
   aheadB: number;
-  /** Two-sided paired t-test (df = seeds − 1); 1 with one seed or no spread. */
+  /**
+   * Two-sided paired t-test (df = seeds − 1); 1 with one seed or when every difference is 0;
+   * with differences all equal but not 0 (no spread: the t statistic is undefined), the exact
+   * sign test, 2 · (1/2)^seeds.
+   */
   p: number;
 }
 
@@ -180,8 +184,25 @@ export function seedVerdict(a: string, b: string, differences: readonly number[]
   const aheadA = differences.filter((d) => d > 0).length;
   const aheadB = differences.filter((d) => d < 0).length;
   const allZero = differences.every((d) => d === 0);
-  // No spread but a difference (every seed the same gain): as certain as n seeds can be, p = 0.
-  const p = n < 2 || allZero ? 1 : std === 0 ? 0 : studentTwoSidedP(mean / (std / Math.sqrt(n)), n - 1);
+  // No spread but a difference (every seed the same gain): the t statistic is undefined; the
+  // sign test says how unlikely n seeds all on one side are (2 seeds: 0.5; 6 seeds: 0.03).
+  const p = n < 2 || allZero ? 1 : std === 0 ? Math.min(1, 2 * 0.5 ** n) : studentTwoSidedP(mean / (std / Math.sqrt(n)), n - 1);
   const kind: VerdictKind = allZero ? 'tie' : p < VERDICT_ALPHA ? 'ahead' : 'within-noise';
   return { a, b, kind, seeds: n, mean, std, aheadA, aheadB, p };
+}
+
+/**
+ * A verdict over seeds in one sentence (differences in points of test accuracy), e.g. "PCD is
+ * 0.8 ± 0.6 points ahead of KD over 5 seeds (ahead in 4 of 5); p = 0.04 (paired t-test): beyond noise".
+ */
+export function seedSentence(v: SeedVerdict, label: (id: string) => string = (id) => id.toUpperCase()): string {
+  if (v.kind === 'tie') return `${label(v.a)} and ${label(v.b)} tie in every one of ${v.seeds} seeds`;
+  const aAhead = v.mean > 0 || (v.mean === 0 && v.aheadA >= v.aheadB);
+  const [ahead, behind] = aAhead ? [v.a, v.b] : [v.b, v.a];
+  const inSeeds = aAhead ? v.aheadA : v.aheadB;
+  const spread = v.seeds > 1 ? ` ± ${v.std.toFixed(1)}` : '';
+  const lead =
+    `${label(ahead)} is ${Math.abs(v.mean).toFixed(1)}${spread} points ahead of ${label(behind)} over ${v.seeds} seed${v.seeds > 1 ? 's' : ''} ` +
+    `(ahead in ${inSeeds} of ${v.seeds}); ${formatP(v.p)} (${v.std === 0 && v.seeds > 1 ? 'sign test' : 'paired t-test'})`;
+  return v.kind === 'ahead' ? `${lead}: beyond noise` : `${lead}: within noise, run more seeds`;
 }

@@ -10,7 +10,10 @@ import type { EvaluationReport } from '../train/session-reports';
 import type { CueId } from './chapters';
 
 export interface CueState {
+  /** The followed seed's evaluations (the cues read one seed's curves). */
   evaluations: readonly EvaluationReport[];
+  /** Every seed's, for the race's summary (as the summary card has it); absent: `evaluations`. */
+  raceEvaluations?: readonly EvaluationReport[];
   probes: readonly ProbeSnapshot[];
   classNames: readonly string[];
   step: number;
@@ -269,7 +272,7 @@ function phaseLosses(state: CueState, phase: { start: number; end: number }, ind
 }
 
 function summary(state: CueState): string | null {
-  const result = raceSummary(state.evaluations, state.runs, state.totalSteps, state.teacherAccuracy);
+  const result = raceSummary(state.raceEvaluations ?? state.evaluations, state.runs, state.totalSteps, state.teacherAccuracy);
   return result ? summarySentence(result) : null;
 }
 

@@ -58,6 +58,7 @@ describe('the lesson chapters', () => {
 function evaluation(id: string, step: number, testAccuracy: number): EvaluationReport {
   return {
     id,
+    seed: 1,
     step,
     trainAccuracy: testAccuracy,
     trainLoss: 1,
@@ -92,6 +93,7 @@ function probe(step: number, lambdas: number[], groupLosses: number[] = [0, 0, 0
   // 1 sample, 4 classes, PCD with S = 2 (G = 3 slots: stage 1's group, then stage 2's two).
   return {
     step,
+    seed: 1,
     count: 1,
     classes: 4,
     labels: [3],

@@ -135,6 +135,7 @@ describe('chapter 2 on the recorded race', () => {
           .filter((p) => p.step <= upToStep)
           .map((p) => ({
             id: c.run,
+            seed,
             testCount: 4000,
             perClassAccuracy: [],
             confusion: new Int32Array(0),

@@ -208,12 +208,16 @@ export async function runChunkedStep(
 }
 
 /** A finished step's report: every run's numbers in one read-back (on a GPU each read waits for the queue to drain). */
-export async function readStepReport(step: StepInProgress, at: Pick<StepReport, 'step' | 'epoch' | 'activeStage'>): Promise<StepReport> {
+export async function readStepReport(
+  step: StepInProgress,
+  seed: number,
+  at: Pick<StepReport, 'step' | 'epoch' | 'activeStage'>,
+): Promise<StepReport> {
   const values = await readTogether(step.pending.flatMap((e) => [e.loss, ...Object.values(e.terms), ...(e.stageLosses ? [e.stageLosses] : [])]));
   const runs: RunStepReport[] = step.pending.map((e) => {
     const loss = values.shift()![0];
     const terms = Object.fromEntries(Object.keys(e.terms).map((name) => [name, values.shift()![0]]));
-    return { id: e.id, loss, terms, ...(e.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
+    return { id: e.id, seed, loss, terms, ...(e.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
   });
   return { ...at, warm: step.warm, learningRate: step.learningRate, runs };
 }

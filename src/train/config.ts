@@ -33,6 +33,8 @@ const standardizeLogits = z.boolean();
 export const MAX_STAGES = 10;
 /** The longest budget: 1,000,000 steps, or 100,000 epochs. */
 export const MAX_STEPS = 1_000_000;
+/** The most seeds a race trains at once (each a full copy of every run). */
+export const MAX_SEEDS = 10;
 
 export const methodSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ce') }).strict(),
@@ -94,9 +96,18 @@ export const trainerConfigSchema = z
       .int()
       .min(0)
       .max(2 ** 31 - 1),
+    /**
+     * How many seeds every run trains on: seed, seed + 1, … (each its own initial weights,
+     * training subset and batch order, shared by every method of that seed). Absent in
+     * configurations written before seeds existed: one.
+     */
+    seeds: z.number().int().min(1).max(MAX_SEEDS).default(1),
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.seed + config.seeds - 1 > 2 ** 31 - 1) {
+      context.addIssue({ code: 'custom', path: ['seeds'], message: `seed + seeds − 1 must stay at most ${2 ** 31 - 1}` });
+    }
     if (config.method.method === 'pcd' && !config.method.fineToCoarse && !config.method.coarseToFine) {
       context.addIssue({
         code: 'custom',
@@ -221,6 +232,11 @@ export function plannedSteps(
   return { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount };
 }
 
+/** The seeds a configuration trains on: `seed`, `seed + 1`, …, `seed + seeds − 1`. */
+export function seedsOf(config: Pick<TrainerConfig, 'seed' | 'seeds'>): number[] {
+  return Array.from({ length: config.seeds }, (_, k) => config.seed + k);
+}
+
 /** A rough duration for people: "40 s", "3 min 20 s", "1 h 05 min". */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
@@ -251,5 +267,6 @@ export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist', local: Loc
     warmupShare: 20 / 240,
     augmentation: false,
     seed: 1,
+    seeds: 1,
   };
 }

@@ -16,6 +16,8 @@ export interface MeasuredRuns {
   subset: DatasetSplit;
   rowSize: number;
   step: number;
+  /** The seed of these runs (reports carry it). */
+  seed: number;
   runs: readonly TrainedRun[];
 }
 
@@ -63,6 +65,7 @@ export async function evaluateRuns(
     const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classes);
     results.push({
       id: run.id,
+      seed: measured.seed,
       step: measured.step,
       trainAccuracy: train.testAccuracy,
       trainLoss: train.testLoss,
@@ -117,6 +120,7 @@ export async function probeRuns(measured: MeasuredRuns, teacher: tf.LayersModel 
   }
   return {
     step: measured.step,
+    seed: measured.seed,
     count: n,
     classes,
     labels: Array.from(probe.labels),

@@ -13,6 +13,8 @@ export interface RunSpec {
 
 export interface RunStepReport {
   id: string;
+  /** The seed of this copy of the run (its initial weights, subset and batch order; see `seedsOf`). */
+  seed: number;
   loss: number;
   /** Each loss term before its weight (`ce`, and `kd`, `dkd` or `pcd`). */
   terms: Record<string, number>;
@@ -32,6 +34,8 @@ export interface StepReport {
 
 export interface ProbeSnapshot {
   step: number;
+  /** The seed whose runs these are (the probe charts follow one seed). */
+  seed: number;
   count: number;
   classes: number;
   labels: number[];
@@ -93,4 +97,11 @@ export interface StudentExport {
 }
 
 /** One run's evaluation (see `DistillationTrainer.evaluate`): test metrics and a train-accuracy point. */
-export type RunEvaluation = { id: string; step: number; trainAccuracy: number; trainLoss: number; testCount: number } & EvaluationMetrics;
+export type RunEvaluation = {
+  id: string;
+  seed: number;
+  step: number;
+  trainAccuracy: number;
+  trainLoss: number;
+  testCount: number;
+} & EvaluationMetrics;

@@ -8,7 +8,7 @@ import { loadTeacher } from '../models/teacher';
 import type { TrainerConfig } from './config';
 import type { RunSpec } from './reports';
 import type { SessionInfo } from './session-reports';
-import type { DistillationTrainer } from './trainer';
+import type { SeedSet } from './seed-set';
 
 /**
  * The dataset and, when a run distils, its teacher (verified): from the site, or for the
@@ -59,7 +59,7 @@ export interface Loaded {
   dataset: Dataset;
   teacher: tf.LayersModel | null;
   teacherTestAccuracy: number | null;
-  trainer: DistillationTrainer;
+  trainer: SeedSet;
   siteUrl: string;
 }
 

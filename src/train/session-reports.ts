@@ -107,9 +107,11 @@ export class ReportBatcher {
 /** The first non-finite loss or term of a step, named, or null. */
 export function nonFinite(report: StepReport): string | null {
   for (const run of report.runs) {
-    if (!Number.isFinite(run.loss)) return `run ${run.id}, step ${report.step}: the loss is ${run.loss}`;
+    // The seed is named when the race has several.
+    const which = report.runs.some((r) => r.seed !== run.seed) ? `run ${run.id} (seed ${run.seed})` : `run ${run.id}`;
+    if (!Number.isFinite(run.loss)) return `${which}, step ${report.step}: the loss is ${run.loss}`;
     for (const [term, value] of Object.entries(run.terms)) {
-      if (!Number.isFinite(value)) return `run ${run.id}, step ${report.step}: loss term ${term} is ${value}`;
+      if (!Number.isFinite(value)) return `${which}, step ${report.step}: loss term ${term} is ${value}`;
     }
   }
   return null;

@@ -27,8 +27,7 @@ import {
   type SessionInfo,
   type SessionState,
 } from './session-reports';
-import { DistillationTrainer } from './trainer';
-import type { TrainerSnapshot } from './trainer-state';
+import { SeedSet, type SeedSetSnapshot } from './seed-set';
 
 /**
  * A training session: the trainer plus its lifecycle (configure, start, pause, step,
@@ -39,7 +38,7 @@ export class TrainingSession {
   private loaded: Loaded | null = null;
   private current: SessionState = 'idle';
   private stopRequested = false;
-  private lastGood: TrainerSnapshot | null = null;
+  private lastGood: SeedSetSnapshot | null = null;
   private readonly device = new DeviceGuard();
   /** Pause between steps in ms (the speed control); 0 = as fast as the backend goes. */
   private pace = 0;
@@ -122,7 +121,7 @@ export class TrainingSession {
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
     const trainer = await preparedTrainer(
-      () => new DistillationTrainer(config, runs, dataset, teacher, this.chunks),
+      () => new SeedSet(config, runs, dataset, teacher, this.chunks),
       (t) => t.prepare(onProgress, superseded, options),
       teacher === this.loaded?.teacher ? null : teacher,
     );
@@ -301,7 +300,7 @@ export class TrainingSession {
     );
     // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
     const trainer = await preparedTrainer(
-      () => new DistillationTrainer(config, runs, dataset, teacher, this.chunks),
+      () => new SeedSet(config, runs, dataset, teacher, this.chunks),
       (t) => t.prepare(onProgress),
       teacher,
     );
@@ -317,9 +316,14 @@ export class TrainingSession {
     return this.exclusive(() => this.session().trainer.evaluate());
   }
 
-  /** A run's trained student in the TF.js Layers format. */
-  exportStudent(id: string): Promise<StudentExport> {
-    return this.exclusive(() => this.session().trainer.exportStudent(id));
+  /** A run's trained student (of `seed`, by default the first) in the TF.js Layers format. */
+  exportStudent(id: string, seed?: number): Promise<StudentExport> {
+    return this.exclusive(() => this.session().trainer.exportStudent(id, seed));
+  }
+
+  /** The probe charts follow `seed` (one of the race's seeds) from the next probe on. */
+  followSeed(seed: number): void {
+    this.session().trainer.followSeed(seed);
   }
 
   /** The probe batch as the charts show it, now. */
@@ -370,7 +374,7 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();
-    session.trainer = new DistillationTrainer(session.config, session.runs, session.dataset, session.teacher, this.chunks);
+    session.trainer = new SeedSet(session.config, session.runs, session.dataset, session.teacher, this.chunks);
     this.evaluationDue = false;
     this.current = 'paused';
   }

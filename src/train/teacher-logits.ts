@@ -6,6 +6,12 @@ import type { Dataset, DatasetSplit } from '../data/dataset';
 import { predictLogits, teacherLogitsOf } from '../models/predict';
 import type { PrepareProgress } from './reports';
 
+/**
+ * The teacher's test logits per dataset, shared by every trainer of it (the seeds of a race
+ * evaluate on the same test split): computed once, however many seeds or resets.
+ */
+const testLogitsKept = new WeakMap<Dataset, { model: tf.LayersModel | null; logits: Float32Array }>();
+
 export class TeacherLogits {
   private training: tf.Tensor2D | null = null;
   private test: Float32Array | null = null;
@@ -39,7 +45,12 @@ export class TeacherLogits {
   /** The test split's logits, computed once (or taken from the dataset's). */
   async testLogits(progress?: { chunk: number; onDone: (done: number) => void }): Promise<Float32Array | null> {
     this.test ??= this.dataset.test.teacherLogits ?? null;
-    if (this.model && !this.test) this.test = await predictLogits(this.model, this.dataset, this.dataset.test, progress?.chunk, progress?.onDone);
+    const kept = testLogitsKept.get(this.dataset);
+    if (!this.test && kept?.model === this.model) this.test = kept.logits;
+    if (this.model && !this.test) {
+      this.test = await predictLogits(this.model, this.dataset, this.dataset.test, progress?.chunk, progress?.onDone);
+      testLogitsKept.set(this.dataset, { model: this.model, logits: this.test });
+    }
     return this.test;
   }
 

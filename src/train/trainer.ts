@@ -307,7 +307,7 @@ export class DistillationTrainer {
           run.optimizer.applyGradients(step.sums[i]);
         }
       }
-      const report = await readStepReport(step, {
+      const report = await readStepReport(step, this.config.seed, {
         step: this.step,
         epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
         activeStage: this.runs.some((r) => r.method.method === 'pcd') ? step.activeStage : null,
@@ -325,7 +325,7 @@ export class DistillationTrainer {
   }
 
   private get measured(): MeasuredRuns {
-    return { dataset: this.dataset, subset: this.subset, rowSize: this.rowSize, step: this.step, runs: this.runs };
+    return { dataset: this.dataset, subset: this.subset, rowSize: this.rowSize, step: this.step, seed: this.config.seed, runs: this.runs };
   }
 
   /**

@@ -76,7 +76,9 @@ export interface TrainingWorkerApi {
    */
   recover(order?: BackendName[], onProgress?: (progress: PrepareProgress) => void): Promise<Recovery>;
   /** A run's trained student in the TF.js Layers format (model.json parts and the weight bytes). */
-  exportStudent(id: string): Promise<StudentExport>;
+  exportStudent(id: string, seed?: number): Promise<StudentExport>;
+  /** The probe charts follow `seed`, one of the race's seeds, from the next probe on. */
+  followSeed(seed: number): void;
   /**
    * Takes a local dataset the import worker read (its buffers transferred), checks its
    * teacher model on the test split in chunks (a running session goes on between them);

@@ -36,8 +36,9 @@ const api: TrainingWorkerApi = {
   forgetLocal,
   localChangedElsewhere,
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
-  exportStudent: async (id) => {
-    const exported = await session.exportStudent(id);
+  followSeed: (seed) => session.followSeed(seed),
+  exportStudent: async (id, seed) => {
+    const exported = await session.exportStudent(id, seed);
     return Comlink.transfer(exported, [exported.weightData]);
   },
 };

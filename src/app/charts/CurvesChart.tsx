@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
 import { runColour, RUN_LABEL } from '../../config/palette';
 import { ChartCard } from './ChartCard';
+import { bandKind, bandsOver } from '../../config/seed-stats';
+import { controller } from '../store/controller-instance';
 import { LinePlot, type Series } from './plot';
 import { stepDomain, thinIndices, useLive } from './use-live';
 
@@ -16,24 +18,40 @@ export function CurvesChart() {
   const [shown, setShown] = useState<'ce' | 'objective'>('ce');
   // Accuracy on 0–100 % by default; zoomed to the data on demand (a 2–3 point gap on MNIST is one band at full scale).
   const [zoom, setZoom] = useState(false);
+  // Several seeds: each run's mean with its band; each seed's own line on demand.
+  const [eachSeed, setEachSeed] = useState(false);
+  const seeds = live.seeds;
+  const several = seeds.length > 1;
   const { loss, accuracy, lastStep } = useMemo(() => {
     const runs = applied?.info.runs.map((r) => r.id) ?? [];
     const loss: Series[] = [];
     const accuracy: Series[] = [];
+    const ofSeeds = several ? `, mean of ${seeds.length} seeds` : '';
     for (const id of runs) {
-      const series = live.series[id];
-      const evaluations = live.evaluations.filter((e) => e.id === id);
       const colour = runColour(id);
-      loss.push({
-        id: `${id}-train`,
-        label: `${name(id)} · ${shown === 'ce' ? 'train' : 'objective'}`,
-        colour,
-        points: series
+      const trainLoss = seeds.map((seed) => {
+        const series = live.of(seed).series[id];
+        return series
           ? thinIndices(series.steps.length, POINTS).map((i) => ({
               x: series.steps[i] + 1,
               y: shown === 'ce' ? (series.terms.ce?.[i] ?? series.loss[i]) : series.loss[i],
             }))
-          : [],
+          : [];
+      });
+      const evaluations = seeds.map((seed) => live.of(seed).evaluations.filter((e) => e.id === id));
+      const over = (pick: (e: (typeof evaluations)[number][number]) => number) =>
+        evaluations.map((list) => list.map((e) => ({ x: e.step, y: pick(e) })));
+      /** One series, or over several seeds their mean with its band. */
+      const line = (perSeed: { x: number; y: number }[][], banded: boolean) => {
+        if (!several) return { points: perSeed[0] ?? [] };
+        const bands = bandsOver(perSeed);
+        return { points: bands.map((b) => ({ x: b.x, y: b.mean })), ...(banded ? { band: bands } : {}) };
+      };
+      loss.push({
+        id: `${id}-train`,
+        label: `${name(id)} · ${shown === 'ce' ? 'train' : 'objective'}${ofSeeds}`,
+        colour,
+        ...line(trainLoss, true),
       });
       loss.push({
         id: `${id}-test`,
@@ -41,27 +59,48 @@ export function CurvesChart() {
         colour,
         dotsOnly: true,
         dash: '1 3',
-        points: evaluations.map((e) => ({ x: e.step, y: e.testLoss })),
+        ...line(
+          over((e) => e.testLoss),
+          false,
+        ),
       });
       accuracy.push({
         id: `${id}-test`,
-        label: `${name(id)} · test`,
+        label: `${name(id)} · test${ofSeeds}`,
         colour,
         dots: true,
-        points: evaluations.map((e) => ({ x: e.step, y: 100 * e.testAccuracy })),
+        ...line(
+          over((e) => 100 * e.testAccuracy),
+          true,
+        ),
       });
       accuracy.push({
         id: `${id}-train`,
         label: `${name(id)} · train`,
         colour,
         dash: '4 3',
-        points: evaluations.map((e) => ({ x: e.step, y: 100 * e.trainAccuracy })),
+        ...line(
+          over((e) => 100 * e.trainAccuracy),
+          false,
+        ),
       });
+      if (several && eachSeed) {
+        seeds.forEach((seed, k) => {
+          const common = { colour, noLegend: true, width: 0.8, opacity: 0.5 };
+          loss.push({ id: `${id}-train-${seed}`, label: `${name(id)} · train, seed ${seed}`, points: trainLoss[k], ...common });
+          accuracy.push({
+            id: `${id}-test-${seed}`,
+            label: `${name(id)} · test, seed ${seed}`,
+            points: over((e) => 100 * e.testAccuracy)[k],
+            ...common,
+          });
+        });
+      }
     }
-    const lastStep = Math.max(0, ...runs.map((id) => (live.series[id]?.steps.at(-1) ?? -1) + 1));
+    const lastStep = Math.max(0, ...runs.flatMap((id) => seeds.map((seed) => (live.of(seed).series[id]?.steps.at(-1) ?? -1) + 1)));
     return { loss, accuracy, lastStep };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, applied, shown]);
+  }, [version, applied, shown, eachSeed]);
   const teacher = applied?.info.teacherTestAccuracy;
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(lastStep, total);
@@ -79,9 +118,12 @@ export function CurvesChart() {
       id="curves"
       title="Loss and accuracy"
       explanation={
-        shown === 'ce'
+        (several
+          ? `Each line is a run's mean over its ${seeds.length} seeds; the band is ${bandKind(seeds.length) === 'range' ? 'their range (lowest to highest)' : '± 1 standard deviation across them'}. `
+          : '') +
+        (shown === 'ce'
           ? "Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
-          : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher."
+          : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher.")
       }
       empty={hasLoss ? null : 'Press play: the curves start with the first step.'}
       controls={
@@ -96,6 +138,23 @@ export function CurvesChart() {
           <label>
             <input type="checkbox" checked={zoom} onChange={(e) => setZoom(e.target.checked)} data-testid="accuracy-zoom" /> zoom accuracy to the data
           </label>
+          {several ? (
+            <>
+              <label>
+                <input type="checkbox" checked={eachSeed} onChange={(e) => setEachSeed(e.target.checked)} data-testid="each-seed" /> each seed’s line
+              </label>
+              <label title="The probe, per-class and agreement charts show one seed's runs">
+                Other charts: seed{' '}
+                <select value={live.seed} onChange={(e) => void controller.followSeed(Number(e.target.value))} data-testid="followed-seed">
+                  {seeds.map((seed) => (
+                    <option key={seed} value={seed}>
+                      {seed}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          ) : null}
         </>
       }
     >

@@ -21,6 +21,10 @@ export interface Series {
   stack?: boolean;
   /** Left out of the legend (a second style of a series already listed). */
   noLegend?: boolean;
+  /** A shaded band around the line (a run's spread over seeds), at the points' x. */
+  band?: { x: number; lo: number; hi: number }[];
+  /** Stroke opacity (one seed's line under its mean). */
+  opacity?: number;
 }
 
 export interface Axis {
@@ -171,7 +175,9 @@ export function LinePlot(props: {
       return { ...s, points, base };
     });
     const yFor = (axis: 'left' | 'right', spec: Axis | undefined) => {
-      const values = drawn.filter((s) => (s.axis ?? 'left') === axis).flatMap((s) => s.points.map((p) => p.y));
+      const values = drawn
+        .filter((s) => (s.axis ?? 'left') === axis)
+        .flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])]);
       const domain =
         spec?.domain ?? (spec?.log ? ([1e-9, 1] as [number, number]) : extent([...values, ...(drawn.some((s) => s.stack) ? [0] : [])], [0, 1]));
       const ticks = spec?.log
@@ -197,7 +203,8 @@ export function LinePlot(props: {
       .map((s) => {
         let best: { x: number; y: number } | null = null;
         for (const p of s.points) if (!best || Math.abs(p.x - hover) < Math.abs(best.x - hover)) best = p;
-        return best ? { label: s.label, colour: s.colour, x: best.x, y: best.y } : null;
+        const band = best && s.band?.find((b) => b.x === best!.x);
+        return best ? { label: s.label, colour: s.colour, x: best.x, y: best.y, band } : null;
       })
       .filter((r): r is NonNullable<typeof r> => r !== null);
     return rows;
@@ -222,6 +229,7 @@ export function LinePlot(props: {
                 <div key={r.label}>
                   <span className="swatch" style={{ background: r.colour }} /> {r.label}: {xLabel(r.x)} →{' '}
                   {Number.isFinite(r.y) ? (props.y.log ? r.y.toExponential(2) : defaultFormat(r.y)) : '–'}
+                  {r.band ? ` (${defaultFormat(r.band.lo)} … ${defaultFormat(r.band.hi)})` : ''}
                 </div>
               ))}
             </div>
@@ -273,10 +281,29 @@ export function LinePlot(props: {
           const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
           return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
         }
+        const band = s.band?.length
+          ? `${linePath(
+              s.band.map((b) => ({ x: b.x, y: b.hi })),
+              sx,
+              sy,
+            )}${linePath(
+              [...s.band].reverse().map((b) => ({ x: b.x, y: b.lo })),
+              sx,
+              sy,
+            ).replace(/^M/, 'L')}Z`
+          : null;
         return (
           <g key={s.id}>
+            {band ? <path className="seed-band" d={band} fill={s.colour} fillOpacity={0.16} stroke="none" /> : null}
             {s.dotsOnly ? null : (
-              <path d={linePath(s.points, sx, sy)} fill="none" stroke={s.colour} strokeWidth={s.width ?? 1.5} strokeDasharray={s.dash} />
+              <path
+                d={linePath(s.points, sx, sy)}
+                fill="none"
+                stroke={s.colour}
+                strokeWidth={s.width ?? 1.5}
+                strokeDasharray={s.dash}
+                strokeOpacity={s.opacity}
+              />
             )}
             {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
           </g>

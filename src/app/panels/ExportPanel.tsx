@@ -30,10 +30,10 @@ const METRIC_COLUMNS = [
   'testCount',
 ] as const;
 
-/** Every run's evaluations as CSV (one row per run and evaluation). */
+/** Every run's evaluations as CSV (one row per run, seed and evaluation). */
 export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['live']['evaluations']): string {
-  const rows = evaluations.map((e) => [e.id, e.step, ...METRIC_COLUMNS.map((c) => e[c] ?? '')].join(','));
-  return `${['run', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
+  const rows = evaluations.map((e) => [e.id, e.seed, e.step, ...METRIC_COLUMNS.map((c) => e[c] ?? '')].join(','));
+  return `${['run', 'seed', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
 }
 
 /** The largest configuration file Import reads. */
@@ -52,29 +52,36 @@ export function ExportPanel() {
 
   const exportMetrics = (format: 'csv' | 'json') => {
     const { live, step } = useSession.getState();
-    if (format === 'csv') return download(`${stamp()}-metrics.csv`, metricsCsv(live.evaluations), 'text/csv');
-    const summary = applied ? raceSummary(live.evaluations, runs, applied.info.totalSteps, applied.info.teacherTestAccuracy) : null;
+    if (format === 'csv') return download(`${stamp()}-metrics.csv`, metricsCsv(live.allEvaluations()), 'text/csv');
+    const summary = applied ? raceSummary(live.allEvaluations(), runs, applied.info.totalSteps, applied.info.teacherTestAccuracy) : null;
     const json = {
       config: applied?.page,
       step,
       // Who is ahead, as the summary card says it (with its verdicts): the latest evaluation every run has.
       summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id) } : null,
-      runs: runs.map((id) => ({
-        id,
-        steps: live.series[id] ?? null,
-        evaluations: live.evaluations
-          .filter((e) => e.id === id)
-          // Per-sample results as a string of 0s and 1s (the test split's order): what the verdicts were computed from.
-          .map((e) => ({ ...e, confusion: Array.from(e.confusion), correct: Array.from(e.correct ?? []).join('') })),
-      })),
+      // One entry per run and seed.
+      runs: live.seeds.flatMap((seed) =>
+        runs.map((id) => ({
+          id,
+          seed,
+          steps: live.of(seed).series[id] ?? null,
+          evaluations: live
+            .of(seed)
+            .evaluations.filter((e) => e.id === id)
+            // Per-sample results as a string of 0s and 1s (the test split's order): what the verdicts were computed from.
+            .map((e) => ({ ...e, confusion: Array.from(e.confusion), correct: Array.from(e.correct ?? []).join('') })),
+        })),
+      ),
     };
     download(`${stamp()}-metrics.json`, JSON.stringify(json), 'application/json');
   };
 
   const exportStudent = async () => {
     try {
-      const exported = await controller.exportStudent(chosen);
-      const base = `${stamp()}-${chosen}-student`;
+      // The seed the charts follow (the first unless another was picked).
+      const { live } = useSession.getState();
+      const exported = await controller.exportStudent(chosen, live.seed);
+      const base = `${stamp()}-${chosen}${live.seeds.length > 1 ? `-seed${live.seed}` : ''}-student`;
       const modelJson = {
         modelTopology: exported.modelTopology,
         format: exported.format,

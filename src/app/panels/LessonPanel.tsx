@@ -25,6 +25,7 @@ export function Cue({ index, beside = false }: { index: number; beside?: boolean
     cue && applied && status !== 'loading'
       ? cueText(cue, {
           evaluations: live.evaluations,
+          raceEvaluations: live.allEvaluations(),
           probes: live.probes,
           classNames: applied.info.classNames,
           step,

@@ -341,7 +341,9 @@ export function SetupPanel() {
         </div>
         <p className="explain budget-steps" data-testid="planned-steps">
           {steps.total.toLocaleString('en')} steps{config.budget.unit === 'epochs' ? ` (${steps.perEpoch.toLocaleString('en')} per epoch)` : ''}
-          {runCount > 1 ? `, each a step of all ${runCount} runs` : ''}
+          {runCount > 1 || config.seeds > 1
+            ? `, each a step of ${config.seeds > 1 ? `${runCount} run${runCount > 1 ? 's' : ''} × ${config.seeds} seeds` : `all ${runCount} runs`}`
+            : ''}
           {measured
             ? ` · about ${formatDuration(steps.total / measured)} in all at the ${measured.toFixed(1)} steps/s measured now`
             : applied && !dirty
@@ -352,6 +354,24 @@ export function SetupPanel() {
         <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
           {(id, d) => (
             <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />
+          )}
+        </Field>
+        <Field
+          label="Seeds"
+          explain={`Every run trains on seeds ${config.seed} … ${config.seed + Math.max(1, config.seeds) - 1}: the charts show the mean and its spread, and the verdict pairs the runs seed by seed. Each seed costs a race.`}
+          error={error('seeds')}
+        >
+          {(id, d) => (
+            <NumberInput
+              id={id}
+              describedBy={d}
+              value={config.seeds}
+              step={1}
+              min={1}
+              max={10}
+              invalid={!!error('seeds')}
+              onChange={(v) => update({ seeds: v })}
+            />
           )}
         </Field>
       </Fieldset>

@@ -4,19 +4,29 @@ import { formatDuration } from '../../train/config';
 import { RUN_LABEL, runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { raceSummary, signedPoints, summarySentence } from '../../config/summary';
-import type { PairVerdict } from '../../config/verdict';
+import { isSeedVerdict, raceSummary, signedPoints, summarySentence, type SummaryRow, type Verdict } from '../../config/summary';
+import { bandKind } from '../../config/seed-stats';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
 
-/** A gain over CE is marked when it is not beyond noise (McNemar, p ≥ 0.05): "within noise" or "tie". */
-function overCeNote(verdict: PairVerdict | undefined) {
+/** A gain over CE is marked when it is not beyond noise (p ≥ 0.05): "within noise" or "tie". */
+function overCeNote(verdict: Verdict | undefined) {
   if (!verdict || verdict.kind === 'ahead') return null;
+  const test = isSeedVerdict(verdict) ? `paired over ${verdict.seeds} seeds` : 'exact McNemar test';
   return (
-    <span className="noise-note" title={`p = ${verdict.p.toPrecision(2)} (exact McNemar test)`}>
+    <span className="noise-note" title={`p = ${verdict.p.toPrecision(2)} (${test})`}>
       {verdict.kind === 'tie' ? ' tie' : ' within noise'}
     </span>
   );
+}
+
+/** A run's accuracy; over seeds, the mean with its spread: "64.3% (63.8–64.9)" for 2–3 seeds, "64.3% ± 0.5" from 4. */
+function accuracyCell(row: SummaryRow): string {
+  const mean = `${(100 * row.testAccuracy).toFixed(1)}%`;
+  const kind = bandKind(row.seedAccuracies.length);
+  if (kind === 'none') return mean;
+  if (kind === 'range') return `${mean} (${(100 * row.band.lo).toFixed(1)}–${(100 * row.band.hi).toFixed(1)})`;
+  return `${mean} ± ${(100 * (row.band.hi - row.testAccuracy)).toFixed(1)}`;
 }
 
 /** Who is ahead in the race, and whether beyond noise, in words and a small table: no chart reading needed. */
@@ -34,7 +44,7 @@ export function SummaryPanel() {
     () =>
       s.applied
         ? raceSummary(
-            useSession.getState().live.evaluations,
+            useSession.getState().live.allEvaluations(),
             s.applied.info.runs.map((r) => r.id),
             s.applied.info.totalSteps,
             s.applied.info.teacherTestAccuracy,
@@ -90,8 +100,8 @@ export function SummaryPanel() {
             <thead>
               <tr>
                 <th scope="col">Run</th>
-                <th scope="col">Test accuracy</th>
-                {hasCe ? <th scope="col">vs CE (points; sample by sample)</th> : null}
+                <th scope="col">{summary.seeds.length > 1 ? `Test accuracy (${summary.seeds.length} seeds)` : 'Test accuracy'}</th>
+                {hasCe ? <th scope="col">vs CE (points; {summary.seeds.length > 1 ? 'seed by seed' : 'sample by sample'})</th> : null}
                 <th scope="col">vs teacher (points)</th>
               </tr>
             </thead>
@@ -101,7 +111,7 @@ export function SummaryPanel() {
                   <th scope="row">
                     <span className="swatch" style={{ background: runColour(row.id) }} aria-hidden="true" /> {label(row.id)}
                   </th>
-                  <td>{(100 * row.testAccuracy).toFixed(1)}%</td>
+                  <td data-seeds={row.seedAccuracies.map((a) => a.toFixed(6)).join(',')}>{accuracyCell(row)}</td>
                   {hasCe ? (
                     <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>
                       {row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}

@@ -10,6 +10,7 @@ import { LocalDataActions } from './local-data';
 import { StepRate } from './step-rate';
 import { runsOf, type PageConfig } from '../../config/page-config';
 import { toHash } from '../../config/link';
+import { seedsOf } from '../../train/config';
 import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
 import { keepForOffline } from '../offline';
@@ -183,7 +184,7 @@ export class Controller {
         step: 0,
         epoch: 0,
         throughput: null,
-        live: emptyLive(),
+        live: emptyLive(seedsOf(page.config)),
         version: store.version + 1,
         historyIndex: null,
         probeSample: 0,
@@ -332,8 +333,30 @@ export class Controller {
     }
   }
 
-  exportStudent(id: string): Promise<StudentExport> {
-    return this.api.exportStudent(id);
+  exportStudent(id: string, seed?: number): Promise<StudentExport> {
+    return this.api.exportStudent(id, seed);
+  }
+
+  /**
+   * The probe, per-class and agreement charts follow `seed` (one of the applied race's): its
+   * probe history starts over from a probe now (while paused) or the next one training takes.
+   */
+  async followSeed(seed: number): Promise<void> {
+    const { store } = this;
+    const { live } = store;
+    if (!store.applied || live.seed === seed || !live.bySeed.has(seed)) return;
+    live.seed = seed;
+    live.probes = [];
+    store.set({ historyIndex: null, version: store.version + 1 });
+    try {
+      await this.api.followSeed(seed);
+      if (this.store.status === 'running' || this.store.status === 'loading') return;
+      const probe = await this.api.probe();
+      appendProbe(useSession.getState().live, probe);
+      this.bump();
+    } catch (error) {
+      this.store.notify('warning', `seed ${seed}: ${messageOf(error)}`);
+    }
   }
 
   /** The URL of this configuration (hash included), for sharing. */

@@ -20,9 +20,9 @@ const step = (i: number): StepReport => ({
   activeStage: null,
   warm: 1,
   learningRate: 0.01,
-  runs: [{ id: 'pcd', loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }],
+  runs: [{ id: 'pcd', seed: 1, loss: i, terms: { ce: i, pcd: 2 * i }, stageLosses: [i, i, i] }],
 });
-const probe = (i: number) => ({ step: i }) as ProbeSnapshot;
+const probe = (i: number, seed = 1) => ({ step: i, seed }) as ProbeSnapshot;
 
 describe('the store helpers', () => {
   it('names every invalid field of a draft, and none of a preset', () => {
@@ -66,6 +66,7 @@ describe('evaluations kept by the page', () => {
     const evaluation = (id: string, step: number) =>
       ({
         id,
+        seed: 1,
         step,
         testAccuracy: step / 100,
         confusion: new Int32Array(100 * 100),
@@ -88,7 +89,7 @@ describe('evaluations kept by the page', () => {
   it('halves a run’s older evaluations past the limit, keeping its first and newest, so a run of any length levels off', () => {
     const live = emptyLive();
     const evaluation = (id: string, step: number) =>
-      ({ id, step, testAccuracy: 0.5, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
+      ({ id, seed: 1, step, testAccuracy: 0.5, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
     for (let step = 0; step < 3 * EVALUATIONS_LIMIT; step++) appendEvaluations(live, [evaluation('ce', step), evaluation('kd', step)]);
     for (const id of ['ce', 'kd']) {
       const own = live.evaluations.filter((e) => e.id === id);
@@ -98,5 +99,31 @@ describe('evaluations kept by the page', () => {
       expect(own.at(-1)!.step).toBe(3 * EVALUATIONS_LIMIT - 1);
       expect(own.map((e) => e.step)).toEqual([...own.map((e) => e.step)].sort((a, b) => a - b));
     }
+  });
+});
+
+describe('a race on several seeds in the page', () => {
+  it('keeps every seed apart; series and evaluations are the followed seed’s, probes of another seed are left out', () => {
+    const live = emptyLive([3, 4]);
+    expect(live.seeds).toEqual([3, 4]);
+    const report = step(0);
+    report.runs = [
+      { ...report.runs[0], seed: 3, loss: 1 },
+      { ...report.runs[0], seed: 4, loss: 2 },
+    ];
+    appendSteps(live, [report]);
+    const evaluation = (seed: number, testAccuracy: number) =>
+      ({ id: 'pcd', seed, step: 1, testAccuracy, confusion: new Int32Array(0), perClassAccuracy: [] }) as unknown as EvaluationReport;
+    appendEvaluations(live, [evaluation(3, 0.5), evaluation(4, 0.7)]);
+    expect(live.series.pcd.loss).toEqual([1]);
+    expect(live.evaluations.map((e) => e.testAccuracy)).toEqual([0.5]);
+    expect(live.allEvaluations().map((e) => e.testAccuracy)).toEqual([0.5, 0.7]);
+    live.seed = 4;
+    expect(live.series.pcd.loss).toEqual([2]);
+    expect(live.evaluations.map((e) => e.testAccuracy)).toEqual([0.7]);
+    appendProbe(live, probe(5, 3));
+    expect(live.probes).toEqual([]);
+    appendProbe(live, probe(5, 4));
+    expect(live.probes.map((p) => p.seed)).toEqual([4]);
   });
 });

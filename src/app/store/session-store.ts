@@ -25,10 +25,50 @@ export interface RunSeries {
   stageLosses: number[][];
 }
 
-export interface LiveData {
+/** One seed's loss series (by run id) and evaluations. */
+export interface SeedLive {
   series: Record<string, RunSeries>;
   evaluations: EvaluationReport[];
-  probes: ProbeSnapshot[];
+}
+
+/**
+ * What the worker reported, kept per seed. `series` and `evaluations` are those of the
+ * followed seed (`seed`), which the probe, per-class and agreement charts show; the curves
+ * and the summary read every seed (`bySeed`). Probes are the followed seed's.
+ */
+export class LiveData {
+  readonly bySeed = new Map<number, SeedLive>();
+  probes: ProbeSnapshot[] = [];
+  seed: number;
+
+  constructor(seeds: readonly number[] = [1]) {
+    for (const seed of seeds) this.of(seed);
+    this.seed = seeds[0] ?? 1;
+  }
+
+  /** A seed's record (made on first use). */
+  of(seed: number): SeedLive {
+    let entry = this.bySeed.get(seed);
+    if (!entry) this.bySeed.set(seed, (entry = { series: {}, evaluations: [] }));
+    return entry;
+  }
+
+  get seeds(): number[] {
+    return [...this.bySeed.keys()].sort((a, b) => a - b);
+  }
+
+  get series(): Record<string, RunSeries> {
+    return this.of(this.seed).series;
+  }
+
+  get evaluations(): EvaluationReport[] {
+    return this.of(this.seed).evaluations;
+  }
+
+  /** Every seed's evaluations, seed by seed. */
+  allEvaluations(): EvaluationReport[] {
+    return this.seeds.flatMap((seed) => this.of(seed).evaluations);
+  }
 }
 
 export interface Notice {
@@ -103,8 +143,9 @@ export interface SessionStore {
   set: (partial: Partial<SessionStore>) => void;
 }
 
-export function emptyLive(): LiveData {
-  return { series: {}, evaluations: [], probes: [] };
+/** Nothing reported yet, for a race on `seeds` (the first is followed). */
+export function emptyLive(seeds: readonly number[] = [1]): LiveData {
+  return new LiveData(seeds);
 }
 
 /** Every field the schema refuses in a page config, keyed by field path (`local`: the local dataset this page has loaded). */
@@ -173,7 +214,7 @@ export const useSession = create<SessionStore>()((set) => ({
 export function appendSteps(live: LiveData, steps: StepReport[]): void {
   for (const report of steps) {
     for (const run of report.runs) {
-      const series = (live.series[run.id] ??= { steps: [], loss: [], terms: {}, stageLosses: [] });
+      const series = (live.of(run.seed).series[run.id] ??= { steps: [], loss: [], terms: {}, stageLosses: [] });
       series.steps.push(report.step);
       series.loss.push(run.loss);
       for (const [name, value] of Object.entries(run.terms)) (series.terms[name] ??= []).push(value);
@@ -196,14 +237,22 @@ export const CONFUSIONS_KEPT = 2;
 export const EVALUATIONS_LIMIT = 1000;
 
 /**
- * Appends evaluations, dropping the confusion matrix (C × C counts, 40 kB at 100 classes),
- * the per-class accuracies (C numbers) and the per-sample correctness of all but each run's
- * newest few, and halving a
- * run's older evaluations past EVALUATIONS_LIMIT, so page memory levels off however long a
- * run lasts (the soak test measures it).
+ * Appends evaluations to their seeds' records, dropping the confusion matrix (C × C counts,
+ * 40 kB at 100 classes), the per-class accuracies (C numbers) and the per-sample correctness
+ * of all but each run's newest few, and halving a run's older evaluations past
+ * EVALUATIONS_LIMIT, so page memory levels off however long a run lasts (the soak test
+ * measures it).
  */
 export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[]): void {
-  if (!evaluations.length) return;
+  const seeds = new Set(evaluations.map((e) => e.seed));
+  for (const seed of seeds)
+    thinEvaluations(
+      live.of(seed),
+      evaluations.filter((e) => e.seed === seed),
+    );
+}
+
+function thinEvaluations(live: SeedLive, evaluations: EvaluationReport[]): void {
   live.evaluations.push(...evaluations);
   const seen = new Map<string, number>();
   for (let i = live.evaluations.length - 1; i >= 0; i--) {
@@ -228,6 +277,8 @@ export function appendEvaluations(live: LiveData, evaluations: EvaluationReport[
 
 /** Keeps a bounded probe history that still spans the whole run (older entries thinned). */
 export function appendProbe(live: LiveData, probe: ProbeSnapshot): void {
+  // A probe of the seed followed before a switch, still on its way: not this seed's history.
+  if (probe.seed !== live.seed) return;
   if (live.probes.at(-1)?.step === probe.step) live.probes[live.probes.length - 1] = probe;
   else live.probes.push(probe);
   if (live.probes.length > HISTORY_LIMIT) {
