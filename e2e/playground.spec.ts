@@ -81,7 +81,7 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   const csv = readFileSync((await (await csvDownload).path())!, 'utf8')
     .trim()
     .split('\n');
-  expect(csv[0]).toBe('run,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation,testCount');
+  expect(csv[0]).toBe('run,seed,step,trainLoss,trainAccuracy,testLoss,testAccuracy,teacherAgreement,nonTargetKl,nonTargetRankCorrelation,testCount');
   // During training an evaluation uses the first 1,000 test samples; Evaluate now uses all 4,000.
   expect(csv.slice(1).map((row) => row.split(',').at(-1))).toEqual(expect.arrayContaining(['1000', '4000']));
   expect(csv.length).toBeGreaterThanOrEqual(3);
