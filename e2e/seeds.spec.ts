@@ -8,7 +8,9 @@ import { expect, test } from '@playwright/test';
 const LINK =
   './#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=512&batchSize=64&budget.unit=steps&budget.amount=24&compare=ce,kd&seed=3&seeds=3&backend=cpu';
 
-test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported numbers, charts that follow one seed', async ({ page }, testInfo) => {
+test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported numbers, charts that follow one seed', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(LINK);
