@@ -24,10 +24,22 @@ function oneHotOf(labels: Labels | tf.Tensor2D, batch: number, classes: number):
 
 /** Cross-entropy, `mean_b −log softmax(zs)_y` (docs/spec.md, Baselines). */
 export function crossEntropyLoss(studentLogits: tf.Tensor2D, labels: Labels | tf.Tensor2D): tf.Scalar {
+  return meanOf(crossEntropyPerSample(studentLogits, labels));
+}
+
+/** The batch mean of per-sample terms, the terms freed. */
+function meanOf(perSample: tf.Tensor1D): tf.Scalar {
+  const mean = tf.mean(perSample) as tf.Scalar;
+  perSample.dispose();
+  return mean;
+}
+
+/** Cross-entropy of each sample, `−log softmax(zs_b)_{y_b}`, `[B]` (a stacked race averages it per run). */
+export function crossEntropyPerSample(studentLogits: tf.Tensor2D, labels: Labels | tf.Tensor2D): tf.Tensor1D {
   const { batch, classes } = logitShape('studentLogits', studentLogits);
   const { oneHot, release } = oneHotOf(labels, batch, classes);
   try {
-    return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1))) as tf.Scalar);
+    return tf.tidy(() => tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1)) as tf.Tensor1D);
   } finally {
     release();
   }
@@ -53,11 +65,16 @@ export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, o
 
 /** KD composed from TF.js ops: the reference the fused path (`kdFused`) is tested against. */
 export function kdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Scalar {
+  return meanOf(kdPerSample(studentLogits, teacherLogits, temperature, standardize));
+}
+
+/** KD of each sample, `τ² · KL(softmax_τ(zt_b) ‖ softmax_τ(zs_b))`, `[B]`, composed from TF.js ops. */
+export function kdPerSample(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Tensor1D {
   return tf.tidy(() => {
     const zs = standardize ? standardizeLogits(studentLogits) : studentLogits;
     const zt = standardize ? standardizeLogits(teacherLogits) : teacherLogits;
     const kl = klFromLogProbs(logSoftmaxAt(zt, temperature), logSoftmaxAt(zs, temperature));
-    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
+    return tf.mul(kl, temperature * temperature) as tf.Tensor1D;
   });
 }
 
@@ -85,6 +102,16 @@ export function dkdLoss(
   labels: Labels | tf.Tensor2D,
   options: Partial<DkdOptions> = {},
 ): tf.Scalar {
+  return meanOf(dkdPerSample(studentLogits, teacherLogits, labels, options));
+}
+
+/** DKD of each sample, `τ² · (α·TCKD + β·NCKD)`, `[B]` (see {@link dkdLoss}). */
+export function dkdPerSample(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: Labels | tf.Tensor2D,
+  options: Partial<DkdOptions> = {},
+): tf.Tensor1D {
   const { batch, classes } = logitPairShape(studentLogits, teacherLogits);
   const { temperature, alpha, beta, standardizeLogits: standardize } = resolveDkdOptions(options);
   const { oneHot, release } = oneHotOf(labels, batch, classes);
@@ -109,7 +136,7 @@ export function dkdLoss(
       );
       const nckd = klFromLogProbs(teacher.nonTargetLogProbs, student.nonTargetLogProbs);
       const perSample = tf.add(tf.mul(tckd, alpha), tf.mul(nckd, beta));
-      return tf.mul(tf.mean(perSample), temperature * temperature) as tf.Scalar;
+      return tf.mul(perSample, temperature * temperature) as tf.Tensor1D;
     });
   } finally {
     release();

@@ -22,6 +22,18 @@ export const STOPPABLE_UNIT_MS = 150;
  */
 export type ChunkPolicy = 'paced' | 'whole' | number;
 
+/**
+ * Sets an optimizer's learning rate for its next update. SGD and momentum keep −lr as a
+ * tensor made when it is set (`setLearningRate`), so assigning the field alone would leave
+ * them on their first rate; Adam reads the field at every update.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const sgd = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (sgd.learningRate === learningRate) return;
+  if (sgd.setLearningRate) sgd.setLearningRate(learningRate);
+  else sgd.learningRate = learningRate;
+}
+
 /** The largest power of two ≤ x (x ≥ 1). */
 const powerOfTwoBelow = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));
 
@@ -123,7 +135,7 @@ export class ChunkPacer {
 /** The step as one batch: each run's update applied at once (`minimize`), its numbers kept for the report. */
 export function runWholeStep(step: StepInProgress, runs: readonly TrainedRun[], objective: StepObjective): void {
   for (const run of runs) {
-    (run.optimizer as unknown as { learningRate: number }).learningRate = step.learningRate;
+    setLearningRate(run.optimizer, step.learningRate);
     let kept: Omit<StepEntry, 'id' | 'loss'> = { terms: {} };
     const loss = run.optimizer.minimize(() => {
       const result = objective(run, step.x, step.oneHot, step.teacherLogits);

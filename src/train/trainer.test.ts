@@ -259,4 +259,22 @@ describe('a step a pause can stop', () => {
       fresh.dispose();
     }
   });
+
+  it('SGD with momentum follows the learning rate it is given (the schedule, a live change), not only its first one', async () => {
+    const sgd = config({ optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.9 }, learningRateSchedule: 'constant' });
+    const trainer = new DistillationTrainer(sgd, [race[0]], dataset, null, 'whole');
+    await trainer.trainStep();
+    const weights = () =>
+      trainer
+        .students()[0]
+        .model.getWeights()
+        .map((w) => Array.from(w.dataSync()));
+    trainer.adjust({ learningRate: 1e-12 });
+    const before = weights();
+    await trainer.trainStep();
+    // At a rate of 1e-12 the momentum's step moves no weight visibly; at the first rate it would move them all.
+    const after = weights();
+    for (const [i, w] of before.entries()) for (const [j, v] of w.entries()) expect(Math.abs(after[i][j] - v)).toBeLessThan(1e-9);
+    trainer.dispose();
+  });
 });

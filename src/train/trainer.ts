@@ -11,6 +11,7 @@ import {
   readStepReport,
   runChunkedStep,
   runWholeStep,
+  setLearningRate,
   type ChunkPolicy,
   type StepInProgress,
   type StepObjective,
@@ -303,7 +304,7 @@ export class DistillationTrainer {
           throw error;
         }
         for (const [i, run] of this.runs.entries()) {
-          (run.optimizer as unknown as { learningRate: number }).learningRate = step.learningRate;
+          setLearningRate(run.optimizer, step.learningRate);
           run.optimizer.applyGradients(step.sums[i]);
         }
       }
