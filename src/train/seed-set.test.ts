@@ -37,7 +37,7 @@ const ofSeed = (report: StepReport, seed: number) => report.runs.filter((r) => r
 
 describe('a race on several seeds', () => {
   it('trains seeds seed … seed + n − 1, each exactly as its own trainer alone, with every report tagged by seed', async () => {
-    const set = new SeedSet(config(), runs, dataset, teacher, 'whole');
+    const set = new SeedSet(config(), runs, dataset, teacher, 'whole', 'loop');
     expect(set.seeds).toEqual([4, 5, 6]);
     const alone = [4, 5, 6].map((seed) => new DistillationTrainer(config({ seed, seeds: 1 }), runs, dataset, teacher, 'whole'));
     for (let step = 0; step < 3; step++) {
@@ -58,8 +58,8 @@ describe('a race on several seeds', () => {
   });
 
   it('a pause between seeds keeps the seeds done; the step goes on from the next seed, and a live change then reaches every seed at the same step', async () => {
-    const stopped = new SeedSet(config(), runs, dataset, teacher, 'whole');
-    const straight = new SeedSet(config(), runs, dataset, teacher, 'whole');
+    const stopped = new SeedSet(config(), runs, dataset, teacher, 'whole', 'loop');
+    const straight = new SeedSet(config(), runs, dataset, teacher, 'whole', 'loop');
     await stopped.trainStep();
     await straight.trainStep();
     // Stop after the first seed's step: the step is not finished, the first seed has taken it.
@@ -77,7 +77,7 @@ describe('a race on several seeds', () => {
     expect(await stopped.trainStep()).toEqual(await straight.trainStep());
     // The snapshot of a race restores every seed.
     const snapshot = await stopped.snapshot();
-    const restored = new SeedSet(config(), runs, dataset, teacher, 'whole');
+    const restored = new SeedSet(config(), runs, dataset, teacher, 'whole', 'loop');
     await restored.restore(snapshot);
     expect(restored.currentStep).toBe(3);
     expect(await restored.trainStep()).toEqual(await stopped.trainStep());

@@ -17,6 +17,7 @@ import {
   type StepReport,
   type StudentExport,
 } from './reports';
+import { stackable, StackedRace } from './stacked-race';
 import { DistillationTrainer } from './trainer';
 import type { TrainerSnapshot } from './trainer-state';
 
@@ -26,12 +27,19 @@ export interface SeedSetSnapshot {
   seeds: TrainerSnapshot[];
 }
 
+/** How a race's steps run: `stacked` (MLP students; see stacked-race.ts) or `loop` (one run after the other). */
+export type RaceEngine = 'stacked' | 'loop';
+
 /**
  * The trainers of every seed of a configuration (`config.seeds` of them, seeds `config.seed`,
- * `config.seed + 1`, …), with the interface of one: the session drives it. A step trains
- * every seed in turn; a pause may stop it between two seeds or inside one seed's split step,
- * and the next step call goes on from there. Seeds train one after the other (the loop costs
- * each seed's dispatches), so a race of n seeds takes about n times as long.
+ * `config.seed + 1`, …), with the interface of one: the session drives it.
+ *
+ * MLP students train stacked: every run of every seed in one computation per step, so the
+ * kernel dispatches of a step do not grow with the runs; a stacked step is whole (a pause
+ * lands between steps). Other students (CNNs) loop: a step trains every seed in turn, a
+ * pause may stop it between two seeds or inside one seed's split step, and the next step
+ * call goes on from there; n seeds then take about n times as long. A numeric chunk policy
+ * (tests that pin the cut of split steps) loops too.
  */
 export class SeedSet {
   readonly trainers: DistillationTrainer[];
@@ -42,6 +50,8 @@ export class SeedSet {
   private partial: StepReport[] = [];
   /** Live changes made while a step was under way, for the seeds that had not finished it: applied after they do. */
   private deferred = new Map<number, LiveChange[]>();
+  /** Every run of every seed as one computation, or null (the loop). */
+  private readonly stacked: StackedRace | null = null;
 
   constructor(
     readonly config: TrainerConfig,
@@ -49,16 +59,26 @@ export class SeedSet {
     dataset: Dataset,
     teacher: tf.LayersModel | null,
     chunks: ChunkPolicy = 'paced',
+    engine: RaceEngine | 'auto' = 'auto',
   ) {
     this.seeds = seedsOf(config);
     this.probeSeed = this.seeds[0];
     this.trainers = [];
     try {
       for (const seed of this.seeds) this.trainers.push(new DistillationTrainer({ ...config, seed }, runs, dataset, teacher, chunks));
+      const canStack = typeof chunks !== 'number' && stackable(this.trainers[0].trainedRuns[0].student);
+      if (engine === 'stacked' && !canStack)
+        throw new Error('engine = "stacked" is invalid here: only MLP students train stacked, with steps not pinned to chunks');
+      if (engine !== 'loop' && canStack) this.stacked = new StackedRace(this.trainers, config);
     } catch (error) {
       this.dispose();
       throw error;
     }
+  }
+
+  /** How the steps run (see {@link RaceEngine}). */
+  get engine(): RaceEngine {
+    return this.stacked ? 'stacked' : 'loop';
   }
 
   get totalSteps(): number {
@@ -95,6 +115,7 @@ export class SeedSet {
   }
 
   students(seed = this.seeds[0]): readonly { id: string; model: tf.LayersModel }[] {
+    this.stacked?.syncModels();
     return this.trainerOf(seed).students();
   }
 
@@ -136,10 +157,6 @@ export class SeedSet {
     return this.trainers[0].learningRateAt(step);
   }
 
-  splitStepsInto(samples: number): void {
-    for (const trainer of this.trainers) trainer.splitStepsInto(samples);
-  }
-
   trainStep(): Promise<StepReport> {
     return this.runStep((trainer) => trainer.trainStep());
   }
@@ -151,6 +168,7 @@ export class SeedSet {
   /** One step of every seed that has not taken it yet; `stop` is asked between seeds too. */
   private async runStep(one: (trainer: DistillationTrainer) => Promise<StepReport>, stop?: () => boolean | Promise<boolean>): Promise<StepReport> {
     if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
+    if (this.stacked) return this.stacked.step();
     const step = this.currentStep;
     for (const [k, trainer] of this.trainers.entries()) {
       if (trainer.currentStep > step) continue;
@@ -166,6 +184,7 @@ export class SeedSet {
 
   /** Every seed's runs on the test split (stopped as a whole: it runs again on resume). */
   async evaluate(options: EvaluateOptions = {}): Promise<RunEvaluation[]> {
+    this.stacked?.syncModels();
     const results: RunEvaluation[] = [];
     for (const [k, trainer] of this.trainers.entries()) {
       const onProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(k * total + done, this.trainers.length * total));
@@ -176,16 +195,19 @@ export class SeedSet {
 
   /** The probe batch as the followed seed's runs see it. */
   probeSnapshot(count = 8): Promise<ProbeSnapshot> {
+    this.stacked?.syncModels();
     return this.trainerOf(this.probeSeed).probeSnapshot(count);
   }
 
   exportStudent(id: string, seed = this.seeds[0]): Promise<StudentExport> {
+    this.stacked?.syncModels();
     return this.trainerOf(seed).exportStudent(id);
   }
 
   async snapshot(): Promise<SeedSetSnapshot> {
+    const stacked = await this.stacked?.saveRuns();
     const seeds: TrainerSnapshot[] = [];
-    for (const trainer of this.trainers) seeds.push(await trainer.snapshot());
+    for (const [k, trainer] of this.trainers.entries()) seeds.push(await trainer.snapshot(stacked?.[k]));
     return { step: Math.min(...seeds.map((s) => s.step)), seeds };
   }
 
@@ -194,11 +216,13 @@ export class SeedSet {
     if (snapshot.seeds.length !== this.trainers.length)
       throw new Error(`a snapshot of ${snapshot.seeds.length} seeds cannot restore a race of ${this.trainers.length}`);
     for (const [k, trainer] of this.trainers.entries()) await trainer.restore(snapshot.seeds[k]);
+    this.stacked?.invalidate();
     this.partial = [];
     this.deferred.clear();
   }
 
   dispose(): void {
+    this.stacked?.dispose();
     for (const trainer of this.trainers) trainer.dispose();
     this.partial = [];
     this.deferred.clear();

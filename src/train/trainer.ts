@@ -190,6 +190,42 @@ export class DistillationTrainer {
     return this.runs.map((r) => ({ id: r.id, model: r.student }));
   }
 
+  /** The runs themselves, for a stack that trains them with other seeds' runs (stacked-race.ts). */
+  get trainedRuns(): readonly TrainedRun[] {
+    return this.runs;
+  }
+
+  /** The next step's batch and schedule values, for a stack to train; {@link completeStep} after it. */
+  async drawStep(): Promise<StepInProgress> {
+    if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
+    this.discardStepInProgress();
+    await this.teacherLogits.cacheTraining(this.config.augmentation, PREPARE_CHUNK);
+    return this.beginStep(Infinity);
+  }
+
+  /** Gives up a step {@link drawStep} gave that was not trained: its batch freed, the data order and random state as before it. */
+  discardDrawnStep(step: StepInProgress): void {
+    this.random.restore(step.before.random);
+    this.order = step.before.order;
+    disposeStep(step);
+  }
+
+  /** After a stack trained the step {@link drawStep} gave: where the step stands for its report; the batch freed, the step counted. */
+  completeStep(step: StepInProgress): Pick<StepReport, 'step' | 'epoch' | 'activeStage' | 'warm' | 'learningRate'> {
+    const at = {
+      step: this.step,
+      epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
+      activeStage: this.runs.some((r) => r.method.method === 'pcd') ? step.activeStage : null,
+      warm: step.warm,
+      learningRate: step.learningRate,
+    };
+    disposeStep(step);
+    this.step++;
+    const { numTensors, numBytes } = tf.memory();
+    this.restingMemory = { numTensors, numBytes };
+    return at;
+  }
+
   /** The runs as they are now (methods included, after any live change). */
   runSpecs(): RunSpec[] {
     return this.runs.map(({ id, method }) => ({ id, method }));
@@ -351,9 +387,9 @@ export class DistillationTrainer {
     return exportModel(run.student);
   }
 
-  /** A copy of the whole training state in plain arrays (see {@link TrainerSnapshot}). */
-  async snapshot(): Promise<TrainerSnapshot> {
-    const runs = await saveRuns(this.runs);
+  /** A copy of the whole training state in plain arrays (see {@link TrainerSnapshot}); `runs`: the runs' state as a stack holds it. */
+  async snapshot(runs?: TrainerSnapshot['runs']): Promise<TrainerSnapshot> {
+    runs ??= await saveRuns(this.runs);
     // A step under way has drawn its batch but applied nothing: the snapshot is of before it.
     const { order, random } = this.stepInProgress?.before ?? { order: this.order, random: this.random.save() };
     return { step: this.step, order: order.slice(), random, baseLearningRate: this.baseLearningRate, runs };
@@ -362,9 +398,7 @@ export class DistillationTrainer {
   /** Gives up a step a pause stopped: its tensors freed, the data order and random state as before it. */
   private discardStepInProgress(): void {
     if (!this.stepInProgress) return;
-    this.random.restore(this.stepInProgress.before.random);
-    this.order = this.stepInProgress.before.order;
-    disposeStep(this.stepInProgress);
+    this.discardDrawnStep(this.stepInProgress);
     this.stepInProgress = null;
   }
 

@@ -1,0 +1,141 @@
+// Every run of every seed of a race of MLP students, trained as one computation (src/stacked/):
+// each seed's trainer draws its batch as it would alone, the stack trains all the runs on
+// them at once, and each trainer counts the step. The runs' own models hold the stack's
+// weights again whenever something reads them (evaluation, probe, export, snapshot).
+import * as tf from '@tensorflow/tfjs';
+import { denseLayers, StackedMlp, type StackOptimizer } from '../stacked/stacked-mlp';
+import { stackedObjective, type MethodResult } from '../stacked/stacked-objective';
+import type { StepInProgress } from './chunked-step';
+import type { TrainerConfig } from './config';
+import type { RunStepReport, StepReport } from './reports';
+import type { DistillationTrainer } from './trainer';
+import { readTogether, type SavedTensor, type TrainerSnapshot } from './trainer-state';
+
+/** Whether a race of this student trains stacked: an MLP (dense layers, ReLU or none), on either optimizer. */
+export function stackable(model: tf.LayersModel): boolean {
+  return denseLayers(model) !== null;
+}
+
+export class StackedRace {
+  private stack: StackedMlp | null = null;
+  /** The runs' models are behind the stack's weights. */
+  private stale = false;
+  private readonly optimizer: StackOptimizer;
+
+  constructor(
+    private readonly trainers: readonly DistillationTrainer[],
+    config: TrainerConfig,
+  ) {
+    const o = config.optimizer;
+    this.optimizer =
+      o.kind === 'adam' ? { kind: 'adam', learningRate: o.learningRate } : { kind: 'sgd', learningRate: o.learningRate, momentum: o.momentum };
+  }
+
+  /** Every run of every seed in the stack's order: a method's runs side by side, seed after seed (run j of seed k at j·S + k). */
+  private get runs() {
+    const perSeed = this.trainers[0].trainedRuns.length;
+    return Array.from({ length: perSeed }, (_, j) => this.trainers.map((t) => t.trainedRuns[j])).flat();
+  }
+
+  /** One step of every run of every seed, from each seed's own batch. */
+  async step(): Promise<StepReport> {
+    const stack = (this.stack ??= await StackedMlp.build(
+      this.runs.map((r) => r.student),
+      this.runs.map((r) => r.optimizer),
+      this.optimizer,
+    ));
+    if (!stack) throw new Error('these students cannot be stacked (not an MLP of one architecture)');
+    const steps: StepInProgress[] = [];
+    let results: MethodResult[] = [];
+    let total: tf.Scalar | null = null;
+    try {
+      for (const trainer of this.trainers) steps.push(await trainer.drawStep());
+      const first = steps[0];
+      const methods = this.trainers[0].trainedRuns.map((r) => r.method);
+      total = tf.tidy(() => {
+        const xs = tf.stack(steps.map((s) => s.x));
+        // Each method's runs read their seeds' batches: the seeds' stack once per method.
+        const x = methods.length === 1 ? xs : tf.tile(xs, [methods.length, ...xs.shape.slice(1).map(() => 1)]);
+        const oneHot = tf.stack(steps.map((s) => s.oneHot)) as tf.Tensor3D;
+        const teacher = first.teacherLogits ? (tf.stack(steps.map((s) => s.teacherLogits!)) as tf.Tensor3D) : null;
+        return stack.step(() => {
+          const out = stackedObjective(stack.forward(x), teacher, oneHot, methods, { warm: first.warm, activeStage: first.activeStage });
+          results = out.results;
+          return out.total;
+        }, first.learningRate);
+      });
+      this.stale = true;
+      // Every run's numbers in one read-back, then each in its place (seed by seed, run by run, as the loop reports them).
+      const values = await readTogether(results.flatMap((g) => [g.loss, ...Object.values(g.terms), ...(g.stageLosses ? [g.stageLosses] : [])]));
+      const reports: RunStepReport[][] = this.trainers.map(() => []);
+      for (const [j, result] of results.entries()) {
+        const loss = values.shift()!;
+        const terms = Object.keys(result.terms).map((name) => [name, values.shift()!] as const);
+        const stageLosses = result.stageLosses ? values.shift()! : null;
+        const stages = result.stageLosses?.shape[1] ?? 0;
+        for (const [k, trainer] of this.trainers.entries()) {
+          reports[k].push({
+            id: trainer.trainedRuns[j].id,
+            seed: trainer.config.seed,
+            loss: loss[k],
+            terms: Object.fromEntries(terms.map(([name, v]) => [name, v[k]])),
+            ...(stageLosses ? { stageLosses: Array.from(stageLosses.subarray(k * stages, (k + 1) * stages)) } : {}),
+          });
+        }
+      }
+      const at = this.trainers.map((trainer, k) => trainer.completeStep(steps[k]));
+      steps.length = 0;
+      return { ...at[0], runs: reports.flat() };
+    } finally {
+      // A step that failed applied nothing: each seed's data order and random state go back.
+      for (const [k, step] of steps.entries()) this.trainers[k].discardDrawnStep(step);
+      tf.dispose([
+        ...(total ? [total] : []),
+        ...results.flatMap((g) => [g.loss, ...Object.values(g.terms), ...(g.stageLosses ? [g.stageLosses] : [])]),
+      ]);
+    }
+  }
+
+  /** The stack's weights into the runs' own models (evaluation, probes and export read those). */
+  syncModels(): void {
+    if (!this.stack || !this.stale) return;
+    this.stack.writeBack(this.runs.map((r) => r.student));
+    this.stale = false;
+  }
+
+  /** Each seed's runs' state (weights and optimizer) as a snapshot holds it, in one read-back; null before the stack trained. */
+  async saveRuns(): Promise<TrainerSnapshot['runs'][] | null> {
+    if (!this.stack) return null;
+    this.syncModels();
+    const runs = this.runs;
+    const optimizer = this.stack.optimizerState();
+    const weights = runs.flatMap((r) => r.student.weights);
+    const values = await readTogether([...weights.map((w) => w.read()), ...optimizer.tensors]);
+    const slots = values.slice(weights.length);
+    let w = 0;
+    const saved = runs.map((run, r) => ({
+      id: run.id,
+      method: run.method,
+      weights: run.student.weights.map((weight): SavedTensor => ({
+        name: weight.name,
+        shape: weight.shape.slice() as number[],
+        values: values[w++].slice(),
+      })),
+      optimizer: optimizer.forRun(r, slots),
+    }));
+    // Back from the stack's order (run j of seed k at j·S + k) to each seed's runs.
+    const seeds = this.trainers.length;
+    return this.trainers.map((trainer, k) => trainer.trainedRuns.map((_, j) => saved[j * seeds + k]));
+  }
+
+  /** The runs were restored (weights and optimizers): the stack is built again from them at the next step. */
+  invalidate(): void {
+    this.stack?.dispose();
+    this.stack = null;
+    this.stale = false;
+  }
+
+  dispose(): void {
+    this.invalidate();
+  }
+}
