@@ -1,5 +1,6 @@
-// npm run bench [-- --steps N] [--where node,chromium] [--backends webgpu,webgl]: steps/s and samples/s of CE, KD, DKD and PCD training steps,
-// and of the four raced side by side (the race preset's step),
+// npm run bench [-- --steps N] [--where node,chromium] [--backends webgpu,webgl] [--node-backends cpu,wasm] [--datasets synthetic100,mnist]: steps/s and samples/s of CE, KD, DKD and PCD training steps,
+// of the four raced side by side one run after the other (the race preset's step before stacking),
+// and of the race on 1 and 5 seeds as one stacked computation and on 5 seeds looped,
 // on both datasets, in headless Chromium on every backend it can get (WebGPU, WebGL) and in
 // Node (CPU), with the PCD / KD and cached-distillation / CE step-time ratios; writes
 // bench-results/trainer.json. A benchmark: it prints figures and asserts nothing.
@@ -24,6 +25,8 @@ const listArg = (flag: string, fallback: string) => {
 };
 const where = listArg('--where', 'node,chromium');
 const backends = listArg('--backends', 'webgpu,webgl') as ('webgpu' | 'webgl')[];
+const datasets = listArg('--datasets', 'synthetic100,mnist') as DatasetId[];
+const nodeBackends = listArg('--node-backends', 'cpu') as ('cpu' | 'wasm')[];
 const BATCH: Record<DatasetId, number> = { mnist: 64, synthetic100: 128 };
 
 interface Result {
@@ -48,24 +51,32 @@ function print(r: Result): void {
   for (const t of r.timings) {
     const programs = t.dispatches.programs === null ? '' : `, ${t.dispatches.programs} GPU programs`;
     console.log(
-      `  ${t.method.padEnd(4)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step`,
+      `  ${t.method.padEnd(16)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step`,
     );
   }
   console.log(
     `  PCD/KD ${(ms.pcd / ms.kd).toFixed(2)}×   cached KD/CE ${(ms.kd / ms.ce).toFixed(2)}×   cached PCD/CE ${(ms.pcd / ms.ce).toFixed(2)}×   race of four: ${(1000 / ms.race).toFixed(2)} steps/s`,
   );
+  // The seeds issue's targets: against the race of four one run after the other (`race`), and one PCD run's launches.
+  const one = r.timings.find((t) => t.method === 'pcd')!.dispatches;
+  const launches = (d: { kernels: number; programs: number | null }) => d.programs ?? d.kernels;
+  for (const t of r.timings.filter((x) => x.method.startsWith('race ×'))) {
+    console.log(
+      `  ${t.method} (${t.engine}): ${(t.msPerStep / ms.race).toFixed(2)}× the race's step time, ${(launches(t.dispatches) / launches(one)).toFixed(2)}× one PCD run's ${one.programs === null ? 'kernels' : 'GPU programs'}`,
+    );
+  }
 }
 
 console.log(`median of ${steps} steps after 3 warm-up steps; teacher logits cached (augmentation off)`);
-await selectBackend(['cpu']);
 const site = await serveDirectory('public');
-for (const dataset of where.includes('node') ? (['synthetic100', 'mnist'] as const) : []) {
+for (const [backend, dataset] of where.includes('node') ? nodeBackends.flatMap((b) => datasets.map((d) => [b, d] as const)) : []) {
+  await selectBackend([backend]);
   const student = dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset];
   const data = await loadDataset(dataset, site.url);
   const { model } = await loadTeacher(dataset, site.url);
   results.push({
     where: 'Node',
-    backend: 'cpu',
+    backend,
     adapter: null,
     dataset,
     student,
@@ -79,7 +90,7 @@ await site.close();
 if (where.includes('chromium'))
   await withAppPage(async (page) => {
     for (const backend of backends) {
-      for (const dataset of ['synthetic100', 'mnist'] as const) {
+      for (const dataset of datasets) {
         const student = DEFAULT_STUDENT[dataset];
         try {
           const r = await page.evaluate(

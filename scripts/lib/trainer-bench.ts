@@ -4,12 +4,23 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, type Method } from '../../src/distill/objective';
 import { defaultTrainerConfig } from '../../src/train/config';
+import { isConvolutional } from '../../src/models/catalog';
+import { SeedSet, type RaceEngine } from '../../src/train/seed-set';
 import { DistillationTrainer } from '../../src/train/trainer';
 import { countDispatches, type Dispatches } from './dispatches';
 
+/** The race of four on several seeds and engines: `race ×5 stacked` is 4 methods × 5 seeds as one computation. */
+export type RaceVariant = `race ×${number} ${RaceEngine}`;
+
 export interface TrainerTiming {
-  /** One method alone, or `race`: the four side by side, one step each on the same batch (the page's race preset). */
-  method: Method | 'race';
+  /**
+   * One method alone, or `race`: the four side by side, one step each on the same batch, one
+   * run after the other (the page's race preset as it trained before stacking), or a
+   * {@link RaceVariant} (the page's engine now).
+   */
+  method: Method | 'race' | RaceVariant;
+  /** How the variant's steps ran (a CNN student loops whatever was asked). */
+  engine?: RaceEngine;
   msPerStep: number;
   samplesMs: number[];
   /** Launches of one whole training step (forward, loss, backward, optimizer update, loss read-back). */
@@ -33,23 +44,50 @@ export async function benchTrainerSteps(
     budget: { unit: 'steps' as const, amount: steps + 5 },
   };
   const timings: TrainerTiming[] = [];
+  const race = (['ce', 'kd', 'dkd', 'pcd'] as const).map((m) => ({ id: m, method: METHOD_DEFAULTS[m] }));
   for (const method of ['ce', 'kd', 'dkd', 'pcd', 'race'] as const) {
-    const runs = (method === 'race' ? (['ce', 'kd', 'dkd', 'pcd'] as const) : [method]).map((m) => ({ id: m, method: METHOD_DEFAULTS[m] }));
+    const runs = method === 'race' ? race : [{ id: method, method: METHOD_DEFAULTS[method] }];
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
-    for (let i = 0; i < 3; i++) await trainer.trainStep(); // warm-up: shaders, teacher cache, optimizer slots
-    const samplesMs: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const started = performance.now();
-      await trainer.trainStep(); // reads the losses back, so each step is finished when it returns
-      samplesMs.push(performance.now() - started);
-    }
-    const dispatches = await countDispatches(async () => {
-      await trainer.trainStep();
-      return [];
-    });
+    // Each step reads the losses back, so it is finished when it returns; the warm-up builds shaders, the teacher cache, optimizer slots.
+    timings.push({ method, ...(await timeSteps(() => trainer.trainStep(), steps)) });
     trainer.dispose();
-    const sorted = [...samplesMs].sort((a, b) => a - b);
-    timings.push({ method, msPerStep: sorted[sorted.length >> 1], samplesMs, dispatches });
+  }
+  for (const [seeds, engine] of variants) {
+    // A CNN student cannot be stacked: it loops, and says so.
+    const set = new SeedSet(
+      { ...config, seeds },
+      race,
+      dataset,
+      teacher,
+      'whole',
+      engine === 'stacked' && !isConvolutional(student, null) ? 'stacked' : 'loop',
+    );
+    timings.push({ method: `race ×${seeds} ${engine}`, engine: set.engine, ...(await timeSteps(() => set.trainStep(), steps)) });
+    set.dispose();
   }
   return timings;
+}
+
+/** The race of four on 1 and 5 seeds, stacked and looped. */
+const variants: [number, RaceEngine][] = [
+  [1, 'stacked'],
+  [5, 'stacked'],
+  [5, 'loop'],
+];
+
+/** Median time per call of `step` over `steps` calls after 3 warm-up calls, and one call's dispatches. */
+async function timeSteps(step: () => Promise<unknown>, steps: number): Promise<Omit<TrainerTiming, 'method'>> {
+  for (let i = 0; i < 3; i++) await step();
+  const samplesMs: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const started = performance.now();
+    await step();
+    samplesMs.push(performance.now() - started);
+  }
+  const dispatches = await countDispatches(async () => {
+    await step();
+    return [];
+  });
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return { msPerStep: sorted[sorted.length >> 1], samplesMs, dispatches };
 }

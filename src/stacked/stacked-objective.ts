@@ -27,8 +27,8 @@ function slotToStage(stages: number): tf.Tensor2D {
 
 /**
  * The stacked objective. `logits` `[M·S, B, C]` hold method m's run on seed k at m·S + k (a
- * method's runs side by side, so each method reads one slice: no gather, whose gradient the
- * WASM backend lacks); the seeds' `teacher` logits and `oneHot` labels are `[S, B, C]`.
+ * method's runs side by side, so each method reads one part of a split: no gather, whose
+ * gradient the WASM backend lacks); the seeds' `teacher` logits and `oneHot` labels are `[S, B, C]`.
  * Returns the sum of every run's loss (to differentiate) and each method's per-seed numbers,
  * kept past the caller's tidy (the caller frees them). The formulas are `trainingObjective`'s
  * (distill/objective.ts), per run.
@@ -49,8 +49,10 @@ export function stackedObjective(
   const t = teacher ? rows(teacher) : null;
   const results: MethodResult[] = [];
   const parts: tf.Scalar[] = [];
+  // One split (its gradient one concat), not a slice per method (each slice's gradient pads to the whole stack).
+  const perMethod = methods.length === 1 ? [logits] : tf.split(logits, methods.length);
   for (const [m, method] of methods.entries()) {
-    const z = rows(methods.length === 1 ? logits : tf.slice(logits, m * seeds, seeds));
+    const z = rows(perMethod[m]);
     const ce = perRun(crossEntropyPerSample(z, y), seeds);
     if (method.method === 'ce') {
       parts.push(tf.sum(ce));
