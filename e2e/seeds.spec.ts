@@ -17,6 +17,8 @@ test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported
   await expect(page.getByLabel('Seeds')).toHaveValue('3');
   await expect(page.getByTestId('planned-steps')).toContainText('24 steps, each a step of 3 runs × 3 seeds');
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  // On the pure-JS CPU backend the runs loop (stacking measured slower there).
+  await expect(page.getByTestId('engine')).toHaveAttribute('data-engine', 'loop');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 240_000 });
   const summary = page.getByTestId('summary-sentence');
@@ -83,4 +85,33 @@ test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported
   const student = page.waitForEvent('download');
   await page.getByTestId('export-student').click();
   expect((await student).suggestedFilename()).toMatch(/-seed5-student\.json$/);
+});
+
+// The same race on the real WebGPU backend (SwiftShader here), where the worker trains every run
+// of every seed as one stacked computation: the verdict is paired by seed all the same.
+test('on WebGPU a race on 2 seeds trains stacked in the worker, and its verdict pairs the seeds', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(
+    './#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=64&budget.unit=steps&budget.amount=8&compare=kd&seed=1&seeds=2&backend=webgpu',
+  );
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('engine')).toHaveAttribute('data-engine', 'stacked');
+  await expect(page.getByTestId('engine')).toHaveText(' Every run of every seed trains as one computation (stacked weights, one batched pass).');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 240_000 });
+  await expect(page.getByTestId('summary-sentence')).toContainText(/^After all 8 steps, mean of 2 seeds: /);
+  await expect(page.getByTestId('summary-sentence')).toContainText(
+    / over 2 seeds \(ahead in \d of 2\); p = [\d.]+ \((paired t-test|sign test)\): within noise|tie in every one of 2 seeds/,
+  );
+  await expect(page.getByTestId('chart-curves').locator('path.seed-band')).toHaveCount(4);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const metrics = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
+  // Every step of every run of both seeds reported, with finite losses.
+  for (const run of metrics.runs) {
+    expect(run.steps.steps, `${run.id}@${run.seed}`).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(run.steps.loss.every(Number.isFinite)).toBe(true);
+  }
+  expect(metrics.runs.map((r: { id: string; seed: number }) => `${r.id}@${r.seed}`).sort()).toEqual(['kd@1', 'kd@2', 'pcd@1', 'pcd@2']);
 });

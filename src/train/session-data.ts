@@ -73,5 +73,6 @@ export function sessionInfo({ trainer, config, dataset, runs, teacherTestAccurac
     trainCount: Math.min(config.trainSubset, dataset.train.count),
     testCount: dataset.test.count,
     runs,
+    engine: trainer.engine,
   };
 }

@@ -15,6 +15,8 @@ export interface SessionInfo {
   trainCount: number;
   testCount: number;
   runs: RunSpec[];
+  /** How the steps run: every run of every seed as one computation (`stacked`), or one after the other (`loop`). */
+  engine: 'stacked' | 'loop';
 }
 
 /** An evaluation of one run; `testCount`: the test samples it was taken on (bounded during training, the whole split at the end). */

@@ -350,6 +350,13 @@ export function SetupPanel() {
               ? ' · the time to the end shows once training runs'
               : ''}
           .
+          {applied && !dirty && (runCount > 1 || config.seeds > 1) ? (
+            <span data-testid="engine" data-engine={applied.info.engine}>
+              {applied.info.engine === 'stacked'
+                ? ' Every run of every seed trains as one computation (stacked weights, one batched pass).'
+                : ' The runs train one after the other.'}
+            </span>
+          ) : null}
         </p>
         <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
           {(id, d) => (
