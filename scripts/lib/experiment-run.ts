@@ -12,7 +12,7 @@ import type { RunSpec } from '../../src/train/reports';
 import type * as Harness from '../browser/experiment';
 import { withAppPage } from './browser-session';
 import type { ExperimentPlan } from './experiment-args';
-import { raceOneSeed, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
+import { raceSeeds, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
 
 export interface ExperimentResult {
   label: string;
@@ -66,7 +66,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
         }
       }, false);
     } else {
-      for (const seed of seeds) report(seed, await raceOneSeed(config, runs, data, teacher, seed, evalEvery));
+      await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report);
     }
   } finally {
     teacher.dispose();
