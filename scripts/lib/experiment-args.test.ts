@@ -31,6 +31,9 @@ describe('experiment flags', () => {
     expect(p.runs.map((r) => r.id)).toEqual(runsOf(page).map((r) => r.id));
     expect(p.seeds).toEqual([4]);
     expect(p.label).toBe('my-setup');
+    // Without --seeds, the seeds the page raced: seed … seed + seeds − 1.
+    const several = plan('--config /x/five.json', { '/x/five.json': JSON.stringify({ ...page, config: { ...page.config, seed: 3, seeds: 5 } }) });
+    expect(several.seeds).toEqual([3, 4, 5, 6, 7]);
   });
 
   it('refuses a config file the page would have to repair, naming what is wrong', () => {

@@ -7,7 +7,7 @@ import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/
 import { PRESETS } from '../../src/config/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
-import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, type TrainerConfig } from '../../src/train/config';
+import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, seedsOf, type TrainerConfig } from '../../src/train/config';
 import type { RunSpec } from '../../src/train/reports';
 
 export interface ExperimentPlan {
@@ -37,7 +37,7 @@ const FLAGS = {
   '--config': 'a config JSON file as the page exports it',
   '--dataset': 'mnist or synthetic100',
   '--methods': 'the raced methods, e.g. ce,kd,dkd,pcd',
-  '--seeds': 'seeds, e.g. 1,2,3',
+  '--seeds': 'seeds, e.g. 1,2,3 (default: a --config file\'s own when it has several, else 1,2,3)',
   '--student': 'a student id of the zoo',
   '--subset': 'training samples',
   '--epochs': 'budget in epochs',
@@ -245,7 +245,9 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
     throw error;
   }
 
-  const seeds = list('--seeds', value('--seeds') ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
+  // Without --seeds: a config file's own seeds when it races several (as the page exported it), else 1, 2, 3.
+  const own = flags.has('--config') && valid.seeds > 1 ? seedsOf(valid).join(',') : null;
+  const seeds = list('--seeds', value('--seeds') ?? own ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
   const evalEvery = value('--eval-every') ? number('--eval-every', value('--eval-every')!, { integer: true, min: 1 }) : 1;
   const backends = value('--backend') ? list('--backend', value('--backend')!) : null;
   return { config: valid, runs, seeds, evalEvery, out: value('--out') ?? null, label, backends };
