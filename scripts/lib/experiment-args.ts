@@ -37,7 +37,7 @@ const FLAGS = {
   '--config': 'a config JSON file as the page exports it',
   '--dataset': 'mnist or synthetic100',
   '--methods': 'the raced methods, e.g. ce,kd,dkd,pcd',
-  '--seeds': 'seeds, e.g. 1,2,3 (default: a --config file\'s own when it has several, else 1,2,3)',
+  '--seeds': "seeds, e.g. 1,2,3 (default: a --config file's own when it has several, else 1,2,3)",
   '--student': 'a student id of the zoo',
   '--subset': 'training samples',
   '--epochs': 'budget in epochs',
