@@ -53,7 +53,7 @@ function offlineSite(cacheName: string): Plugin[] {
       ],
     },
     workbox: {
-      globPatterns: ['**/*.{js,css,html,png,svg,webmanifest}'],
+      globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wasm}'],
       globIgnores: ['data/**', 'models/**', 'faults/**'],
       // The training worker bundles TF.js (≈ 1.8 MB).
       maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
@@ -74,12 +74,13 @@ function offlineSite(cacheName: string): Plugin[] {
 /**
  * The Content-Security-Policy of the built site, as a <meta> (a static host may not let us
  * set headers): scripts, workers, data and styles from the site itself only; no eval of
- * any kind (the WASM backend, which would need 'wasm-unsafe-eval', is not bundled). Only
- * in the build: the dev server's React refresh needs an inline script.
+ * JavaScript. 'wasm-unsafe-eval' lets the WASM backend compile its WebAssembly (the site's
+ * own .wasm files: connect-src is 'self'), which is all it allows. Only in the build: the
+ * dev server's React refresh needs an inline script.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data: blob:",
@@ -119,6 +120,16 @@ export default defineConfig({
   // Pre-bundle what the worker and the e2e harness import, so the dev server never
   // discovers a dependency late and reloads the page in the middle of a test.
   optimizeDeps: {
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'comlink', 'zod', 'papaparse', 'idb-keyval', 'katex'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      'comlink',
+      'zod',
+      'papaparse',
+      'idb-keyval',
+      'katex',
+    ],
   },
 });

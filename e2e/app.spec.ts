@@ -3,17 +3,21 @@ import { expect, test } from '@playwright/test';
 test('with no backend in the link, the page picks the fastest here for the student and says why; a CNN student switches it', async ({ page }) => {
   test.setTimeout(180_000);
   await page.goto('./');
-  // A software GPU (SwiftShader) and the default preset's MLP students: the CPU backend.
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'cpu', { timeout: 60_000 });
+  // A software GPU (SwiftShader) and the default preset's MLP students: the WASM backend.
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
   const notice = page.getByTestId('backend-fallback');
-  await expect(notice).toContainText('Training runs on CPU: the WebGPU adapter is a software fallback (google swiftshader)');
-  await expect(notice).toContainText('on which the CPU backend trains MLP students faster');
+  await expect(notice).toContainText('Training runs on WASM: the WebGPU adapter is a software fallback (google swiftshader)');
+  await expect(notice).toContainText('on which the WASM backend trains MLP students faster');
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  // It trains: a step of the race on WASM.
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toHaveText(/^1 \//, { timeout: 60_000 });
   // A CNN student: WebGL, which trains convolutions far faster than the CPU backend.
   await page.evaluate(() => (location.hash = '#dataset=mnist&student=mnist-cnn-small&trainSubset=64&compare=ce'));
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgl', { timeout: 60_000 });
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
   await expect(page.getByTestId('backend-fallback')).toContainText('Training runs on WebGL: the WebGPU adapter is a software fallback');
+  await expect(page.getByTestId('backend-fallback')).not.toContainText('WASM');
   await page.getByTestId('step').click();
   await expect(page.getByTestId('step-counter')).toHaveText('1 / 10', { timeout: 60_000 });
 });

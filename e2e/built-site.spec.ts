@@ -24,29 +24,32 @@ test.afterAll(async () => {
   await site?.close();
 });
 
-test('works from a sub-folder of a static host, on WebGPU, with no CSP violation', async ({ page }) => {
-  test.setTimeout(300_000);
-  const html = readFileSync(join(root, 'build', 'index.html'), 'utf8');
-  expect(html).toContain('http-equiv="Content-Security-Policy"');
-  expect(html).not.toMatch(/unsafe-eval/);
-  await page.addInitScript(() => {
-    const violations: string[] = [];
-    (window as unknown as { violations: string[] }).violations = violations;
-    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+for (const backend of ['webgpu', 'wasm'] as const)
+  test(`works from a sub-folder of a static host, on ${backend === 'wasm' ? 'WASM' : 'WebGPU'}, with no CSP violation`, async ({ page }) => {
+    test.setTimeout(300_000);
+    const html = readFileSync(join(root, 'build', 'index.html'), 'utf8');
+    expect(html).toContain('http-equiv="Content-Security-Policy"');
+    // No eval of JavaScript; WebAssembly may compile (the WASM backend's own binaries, from the site).
+    expect(html).not.toMatch(/'unsafe-eval'/);
+    expect(html).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    await page.addInitScript(() => {
+      const violations: string[] = [];
+      (window as unknown as { violations: string[] }).violations = violations;
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(
+      `${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=${backend}`,
+    );
+    await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', backend, { timeout: 60_000 });
+    await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+    await page.getByTestId('play').click();
+    await expect(page.getByTestId('status')).toHaveText('done', { timeout: 180_000 });
+    await expect(page.getByTestId('step-counter')).toHaveText('3 / 3');
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+    expect(errors).toEqual([]);
   });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(
-    `${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=128&budget.unit=steps&budget.amount=3&method.method=kd&compare=&backend=webgpu`,
-  );
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
-  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
-  await page.getByTestId('play').click();
-  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 180_000 });
-  await expect(page.getByTestId('step-counter')).toHaveText('3 / 3');
-  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
-  expect(errors).toEqual([]);
-});
 
 // A four-run race on 100 classes with every chart redrawing, on the CPU backend (the
 // worker then competes with the page for the CPU). What is asserted cannot depend on the

@@ -1,9 +1,10 @@
-// npm run first-minute [-- --presets race,tiny --backends webgpu,webgl,cpu --limit 120]
+// npm run first-minute [-- --presets race,tiny --backends webgpu,webgl,wasm,cpu --limit 120 --to-end --seeds 5]
 // The first minute as a newcomer meets it, on the production build served by a static
 // server in headless Chromium: for every preset on every backend, the time from opening
 // the link to Play being ready (worker, backend, dataset, teacher, the teacher's logits),
 // from Play to the first step and to the first evaluation (the summary card's sentence),
-// the longest main-thread task, and how long a Pause takes to be honoured. Prints a table
+// the longest main-thread task, and how long a Pause takes to be honoured (`--to-end`: instead
+// of the pause, the time from Play to the end of the budget; `--seeds N`: the preset on N seeds). Prints a table
 // and writes bench-results/first-minute.json. Timings are this machine's; run it quiet.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +21,10 @@ const arg = (flag: string, fallback: string) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const presets = arg('--presets', PRESETS.map((p) => p.id).join(',')).split(',');
-const backends = arg('--backends', 'webgpu,webgl,cpu').split(',') as ('webgpu' | 'webgl' | 'cpu')[];
+const backends = arg('--backends', 'webgpu,webgl,wasm,cpu').split(',') as ('webgpu' | 'webgl' | 'wasm' | 'cpu')[];
 const limitMs = Number(arg('--limit', '120')) * 1000;
+const toEnd = process.argv.includes('--to-end');
+const seeds = Number(arg('--seeds', '1'));
 for (const id of presets)
   if (!PRESETS.some((p) => p.id === id)) throw new Error(`--presets: "${id}" is not one of ${PRESETS.map((p) => p.id).join(', ')}`);
 
@@ -35,6 +38,8 @@ interface Row {
   stepsAtFirstEvaluation: number | null;
   longestTask: number;
   pause: number | null;
+  /** With `--to-end`: Play → the end of the budget. */
+  end: number | null;
 }
 
 async function measure(page: Page, url: string): Promise<Omit<Row, 'preset' | 'backend'>> {
@@ -64,6 +69,7 @@ async function measure(page: Page, url: string): Promise<Omit<Row, 'preset' | 'b
     stepsAtFirstEvaluation: null as number | null,
     longestTask: 0,
     pause: null as number | null,
+    end: null as number | null,
   };
   if (ready === null) return row;
   const played = Date.now();
@@ -78,7 +84,12 @@ async function measure(page: Page, url: string): Promise<Omit<Row, 'preset' | 'b
   row.firstEvaluation = await within(() => page.waitForSelector('[data-testid=summary-sentence]', { timeout: remaining(played) }), played);
   if (row.firstEvaluation !== null)
     row.stepsAtFirstEvaluation = Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
-  if ((await page.getByTestId('status').textContent()) === 'running') {
+  if (toEnd) {
+    row.end = await within(
+      () => page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'done', null, { timeout: remaining(played) }),
+      played,
+    );
+  } else if ((await page.getByTestId('status').textContent()) === 'running') {
     const pressed = Date.now();
     await page.getByTestId('pause').click();
     row.pause = await within(
@@ -101,12 +112,15 @@ try {
     for (const id of presets) {
       const preset = PRESETS.find((p) => p.id === id)!;
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const row = { preset: id, backend, ...(await measure(page, `${site.url}${toHash(preset.page, { backend })}`)) };
+      const config = { ...preset.page, config: { ...preset.page.config, seeds } };
+      const row = { preset: id, backend, ...(await measure(page, `${site.url}${toHash(config, { backend })}`)) };
       await page.close();
       rows.push(row);
       console.log(
         `${backend.padEnd(6)} ${id.padEnd(13)} ready ${seconds(row.ready)} s · first step ${seconds(row.firstStep)} s · first evaluation ${seconds(row.firstEvaluation)} s` +
-          ` (step ${row.stepsAtFirstEvaluation ?? '–'}) · longest task ${row.longestTask.toFixed(0)} ms · pause ${seconds(row.pause)} s`,
+          ` (step ${row.stepsAtFirstEvaluation ?? '–'}) · longest task ${row.longestTask.toFixed(0)} ms · ` +
+          (toEnd ? `to the end ${seconds(row.end)} s` : `pause ${seconds(row.pause)} s`) +
+          (seeds > 1 ? ` · ${seeds} seeds` : ''),
       );
     }
   }
@@ -116,13 +130,14 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/first-minute.json', `${JSON.stringify({ date: new Date().toISOString(), limitMs, rows }, null, 2)}\n`);
+writeFileSync('bench-results/first-minute.json', `${JSON.stringify({ date: new Date().toISOString(), limitMs, seeds, rows }, null, 2)}\n`);
+const last = toEnd ? 'Play → end of the budget (s)' : 'Pause honoured after (s)';
 const table = [
-  '| backend | preset | open → ready (s) | Play → first step (s) | Play → first evaluation (s) | longest main-thread task (ms) | Pause honoured after (s) |',
+  `| backend | preset | open → ready (s) | Play → first step (s) | Play → first evaluation (s) | longest main-thread task (ms) | ${last} |`,
   '|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.backend} | ${r.preset} | ${seconds(r.ready)} | ${seconds(r.firstStep)} | ${seconds(r.firstEvaluation)} | ${r.longestTask.toFixed(0)} | ${seconds(r.pause)} |`,
+      `| ${r.backend} | ${r.preset} | ${seconds(r.ready)} | ${seconds(r.firstStep)} | ${seconds(r.firstEvaluation)} | ${r.longestTask.toFixed(0)} | ${seconds(toEnd ? r.end : r.pause)} |`,
   ),
 ].join('\n');
 console.log(`\n${table}\n\nwrote bench-results/first-minute.json`);

@@ -7,8 +7,8 @@ import { flatten, formatSegments, INPUT_LIMITS, sanitizeConfig, summariseNotices
 import { DEFAULT_PRESET } from './presets';
 import { HIDEABLE, type Hideable, type PageConfig } from './types';
 
-/** The backends a link may force: the page bundles no WASM backend (its CSP forbids it). */
-const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+/** The backends a link may force. */
+const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface HashState extends PageConfig {
   hide: Hideable[];

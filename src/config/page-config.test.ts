@@ -123,8 +123,9 @@ describe('strict parsing of links and files', () => {
     expect(fromHash('#optimizer.learningRate=1e-3')!.config.optimizer.learningRate).toBe(0.001);
   });
 
-  it('refuses backend=wasm (not bundled), a kind given as a list, and names a number JSON cannot hold', () => {
-    expect(fromHash('#backend=wasm')).toMatchObject({ backend: null, notices: [expect.stringContaining('backend = "wasm"')] });
+  it('takes backend=wasm, refuses an unknown backend, a kind given as a list, and names a number JSON cannot hold', () => {
+    expect(fromHash('#backend=wasm')).toMatchObject({ backend: 'wasm', notices: [] });
+    expect(fromHash('#backend=tpu')).toMatchObject({ backend: null, notices: ['backend = "tpu" is not one of webgpu, webgl, wasm, cpu: ignored'] });
     const fromFile = sanitizeConfig({ config: { optimizer: { kind: ['sgd'] }, batchSize: Number.POSITIVE_INFINITY } }, false);
     expect(fromFile.config.optimizer.kind).toBe('adam');
     expect(fromFile.notices.join(' ')).toContain('optimizer.kind = ["sgd"] is not one of adam, sgd');

@@ -21,11 +21,18 @@ async function registerBackend(name: BackendName): Promise<void> {
     if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('navigator.gpu is not available');
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'wasm') {
-    // Node tools only (the experiment runner trains MLP students several times faster on it than on
-    // the pure-JS CPU backend). The page does not bundle it: its CSP has no 'wasm-unsafe-eval'.
-    if (!tf.env().getBool('IS_NODE')) throw new Error('the WASM backend is not bundled in the page');
-    const specifier = '@tensorflow/tfjs-backend-wasm';
-    await import(/* @vite-ignore */ specifier);
+    // MLP students train several times faster on it than on the pure-JS CPU backend (README,
+    // "Several seeds as one computation"); it cannot train convolutions (no conv-gradient kernels).
+    if (tf.env().getBool('IS_NODE')) {
+      const specifier = '@tensorflow/tfjs-backend-wasm';
+      await import(/* @vite-ignore */ specifier);
+    } else {
+      // In the page: its binaries are the site's own files (the CSP allows 'wasm-unsafe-eval'
+      // for them and nothing else); SIMD where the browser has it, threads only where the page
+      // is cross-origin isolated (TF.js picks the binary).
+      const [wasm, files] = await Promise.all([import('@tensorflow/tfjs-backend-wasm'), import('./wasm-files')]);
+      wasm.setWasmPaths(files.WASM_FILES);
+    }
   }
 }
 
@@ -81,12 +88,14 @@ export function softwareWebGl(): string | null {
  * Returns what is really in use, so the UI never claims a backend it did not get.
  * `avoidSoftwareGpu` (the page's choice when the link forces no backend) skips WebGPU on a
  * software adapter and says why; with `mlp` as well, it also skips a software WebGL for
- * the CPU backend, which trains the MLP students faster there (WebGL stays the choice
- * for CNN students, which the CPU backend trains very slowly).
+ * the WASM backend (or the CPU one), which trains the MLP students faster there (WebGL
+ * stays the choice for CNN students, which the CPU backend trains very slowly).
+ * `convolutional`: the student is a CNN, which the WASM backend cannot train (TF.js has no
+ * conv-gradient kernels for it): WASM is skipped, with that reason.
  */
 export async function selectBackend(
   order: readonly BackendName[] = BACKEND_PREFERENCE,
-  { avoidSoftwareGpu = false, mlp = false } = {},
+  { avoidSoftwareGpu = false, mlp = false, convolutional = false } = {},
 ): Promise<BackendInUse> {
   const skipped: BackendInUse['skipped'] = [];
   // In Node the CPU backend prints an advert for tfjs-node on first use, which cannot be
@@ -101,17 +110,22 @@ export async function selectBackend(
           continue;
         }
       }
-      if (name === 'webgl' && avoidSoftwareGpu && mlp && order.includes('cpu')) {
+      if (name === 'webgl' && avoidSoftwareGpu && mlp && (order.includes('wasm') || order.includes('cpu'))) {
         const renderer = softwareWebGl();
         if (renderer) {
           const short = renderer.match(SOFTWARE_RENDERER)?.[0] ?? renderer.slice(0, 40);
+          const instead = order.includes('wasm') ? 'the WASM backend' : 'the CPU backend';
           skipped.push({
             backend: name,
-            reason: `WebGL is a software renderer here (${short}), on which the CPU backend trains MLP students faster`,
+            reason: `WebGL is a software renderer here (${short}), on which ${instead} trains MLP students faster`,
             software: true,
           });
           continue;
         }
+      }
+      if (name === 'wasm' && convolutional) {
+        skipped.push({ backend: name, reason: 'the WASM backend cannot train convolutions (TF.js has no conv-gradient kernels for it)' });
+        continue;
       }
       await registerBackend(name);
       if (await tf.setBackend(name)) {

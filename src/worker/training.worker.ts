@@ -13,7 +13,7 @@ const api: TrainingWorkerApi = {
   initBackend: async (order, hint) => {
     // Nothing forced: the fastest backend here, which is not WebGPU on a software adapter
     // (nor WebGL on a software renderer, for MLP students).
-    const info = await selectBackend(order, { avoidSoftwareGpu: !order, mlp: hint?.mlp ?? false });
+    const info = await selectBackend(order, { avoidSoftwareGpu: !order, mlp: hint?.mlp ?? false, convolutional: hint ? !hint.mlp : false });
     if (backendInUse && backendInUse !== info.backend) session.backendChanged();
     backendInUse = info.backend;
     watchDeviceLoss((reason) => session.deviceLost(reason));
