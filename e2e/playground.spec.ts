@@ -36,7 +36,9 @@ test('trains a tiny preset on WebGPU: every chart gets data, pause stops, histor
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 40');
   const seen: string[] = await page.evaluate(() => (window as unknown as { preparingSeen: string[] }).preparingSeen);
   expect(seen).toContain('Preparing: teacher logits for the 512 training samples (512 of 512)');
-  expect(seen.some((t) => /^Preparing: teacher logits for the 4,000 test samples \(\d[\d,]* of 4,000\)$/.test(t))).toBe(true);
+  // The teacher's test logits are computed once per dataset and teacher: the page's first
+  // configuration (the default race, on the same dataset) did it, so this Apply does not again.
+  expect(seen.some((t) => /teacher logits for the 4,000 test samples/.test(t))).toBe(false);
 
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('running');
