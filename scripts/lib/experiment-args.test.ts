@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runsOf } from '../../src/config/page-config';
 import { PRESETS } from '../../src/config/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
+import { readLocalFiles } from '../../src/import/local-read';
+import { npyBytes } from '../../src/test-support/npy';
 import { ArgumentError, planExperiment } from './experiment-args';
 import { formatMeanStd, formatPairedGain, pairedGain, resultTable } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';
@@ -181,5 +183,62 @@ describe('figures from results', () => {
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg).toContain('teacher 90.0');
     expect(svg).toContain('epoch (40 steps in all)');
+  });
+});
+
+describe('the runner on one’s own data', () => {
+  // 12 rows of 3 features, classes named out of order ("b" before "a"), and the teacher's logits for every row.
+  const csv = ['x,y,z,label', ...Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${(i * 7) % 5},${['b', 'a', 'c'][i % 3]}`)].join('\n');
+  const logits = npyBytes(
+    [12, 3],
+    Array.from({ length: 36 }, (_, k) => (k % 3 === [1, 0, 2][Math.floor(k / 3) % 3] ? 2 : 0)),
+  );
+  const bytes: Record<string, Uint8Array<ArrayBuffer>> = { 'd.csv': new TextEncoder().encode(csv), 't.npy': new Uint8Array(logits) };
+  const localPlan = (line: string, folders: string[] = []) =>
+    planExperiment(
+      line.split(' ').filter(Boolean),
+      () => {
+        throw new Error('no text files here');
+      },
+      (path) => {
+        if (!(path in bytes)) throw new Error(`ENOENT: ${path}`);
+        return bytes[path];
+      },
+      (path) => folders.includes(path),
+    );
+
+  it('reads a CSV and the teacher’s logits as the page does: the same classes, split and samples', async () => {
+    const p = localPlan('--data d.csv --teacher-logits t.npy --steps 5 --seeds 1,2');
+    expect(p.config).toMatchObject({ dataset: 'local', student: 'local-mlp', seeds: 1 });
+    expect(p.local!.facts).toMatchObject({ name: 'd.csv', classNames: ['a', 'b', 'c'], teacher: { kind: 'logits', file: 't.npy' } });
+    // The teacher's logits put the label's column highest: it is right on every test sample.
+    expect(p.local!.facts.teacherTestAccuracy).toBe(1);
+    expect(p.runs.map((r) => r.id)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
+    // The page's own reader, given the same files and its default split (share 0.2, seed 1), makes the same dataset.
+    const page = await readLocalFiles(
+      {
+        dataset: { kind: 'csv', file: new File([bytes['d.csv']], 'd.csv') },
+        teacher: { kind: 'logits', file: new File([bytes['t.npy']], 't.npy') },
+        split: { testShare: 0.2, seed: 1 },
+      },
+      () => Promise.reject(new Error('no images')),
+    );
+    expect(p.local!.dataset).toEqual(page.dataset);
+    // Another split seed, another split.
+    const other = localPlan('--data d.csv --teacher-logits t.npy --split-seed 2 --test-share 0.25');
+    expect(other.local!.dataset.test.labels).not.toEqual(p.local!.dataset.test.labels);
+    expect(other.local!.facts.testCount).toBe(3);
+  });
+
+  it('refuses what it cannot run, naming the flag', () => {
+    expect(() => localPlan('--data imgs --teacher-logits t.npy', ['imgs'])).toThrow(
+      /--data "imgs" is invalid: .*is a folder: the runner reads a CSV of features/,
+    );
+    expect(() => localPlan('--data d.csv')).toThrow(/--teacher-logits \(missing value\) is invalid/);
+    expect(() => localPlan('--dataset local')).toThrow(/--data \(missing value\) is invalid/);
+    expect(() => localPlan('--test-share 0.3')).toThrow(/--test-share "0.3" is invalid: expected a local dataset/);
+    expect(() => localPlan('--preset race --data d.csv --teacher-logits t.npy')).toThrow(/--preset "race" is invalid/);
+    expect(() => localPlan('--data d.csv --teacher-logits t.npy --test-share 0.9')).toThrow(/--data "d.csv" is invalid: .*test share/);
+    expect(() => localPlan('--data d.csv --teacher-logits missing.npy')).toThrow(/ENOENT: missing.npy/);
   });
 });

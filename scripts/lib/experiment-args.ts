@@ -2,16 +2,19 @@
 // a dataset's defaults, then flags that change any field the page can set (and a few it
 // cannot, such as τ of the compared runs). Pure: parsed and validated here, run elsewhere,
 // so the unit tests can check every flag without training anything.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/config/page-config';
 import { PRESETS } from '../../src/config/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
 import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, seedsOf, type TrainerConfig } from '../../src/train/config';
 import type { RunSpec } from '../../src/train/reports';
+import { readLocalExperiment, type LocalExperimentData } from './experiment-local';
 
 export interface ExperimentPlan {
   config: TrainerConfig;
+  /** One's own data (`--dataset local`), read and split as the page does; null for a built-in dataset. */
+  local: LocalExperimentData | null;
   runs: RunSpec[];
   seeds: number[];
   /** Evaluate every this many epochs (and always at the end). */
@@ -35,7 +38,13 @@ export class ArgumentError extends Error {
 const FLAGS = {
   '--preset': 'a preset id',
   '--config': 'a config JSON file as the page exports it',
-  '--dataset': 'mnist or synthetic100',
+  '--dataset': 'mnist, synthetic100 or local (with --data and --teacher-logits)',
+  '--data': 'your dataset: a CSV of features, one row per sample, with a label column',
+  '--teacher-logits': "your teacher's logits for every row of --data (.npy, .csv or .json), columns in the classes' sorted order",
+  '--label-column': "the label column of --data (default: 'label', else the last)",
+  '--superclass-column': 'a superclass column of --data',
+  '--test-share': 'share of each class held out for testing, 0.05 … 0.5 (default 0.2, as the page)',
+  '--split-seed': 'the seed of the train/test split (default 1, as the page)',
   '--methods': 'the raced methods, e.g. ce,kd,dkd,pcd',
   '--seeds': "seeds, e.g. 1,2,3 (default: a --config file's own when it has several, else 1,2,3)",
   '--student': 'a student id of the zoo',
@@ -97,7 +106,11 @@ const list = (flag: Flag, value: string) => {
 };
 
 /** The page config the experiment starts from: a preset, a config file, or a dataset's defaults. */
-function basePage(flags: Map<Flag, string>, readFile: (path: string) => string): { page: PageConfig; label: string } {
+function basePage(
+  flags: Map<Flag, string>,
+  readFile: (path: string) => string,
+  local: LocalExperimentData | null,
+): { page: PageConfig; label: string } {
   const preset = flags.get('--preset');
   const file = flags.get('--config');
   if (preset && file) throw new ArgumentError('--config', file, 'either --preset or --config, not both');
@@ -113,14 +126,56 @@ function basePage(flags: Map<Flag, string>, readFile: (path: string) => string):
     } catch (error) {
       throw new ArgumentError('--config', file, `a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
     }
-    const { notices, ...page } = sanitizeConfig(raw, false);
+    const { notices, ...page } = sanitizeConfig(raw, false, null, local?.facts ?? null);
     // A page import may repair a file with notices; an experiment must run what was asked.
     if (notices.length) throw new ArgumentError('--config', file, `a valid configuration, but: ${notices.join('; ')}`);
     return { page, label: file.replace(/^.*\//, '').replace(/\.json$/, '') };
   }
-  const dataset = flags.get('--dataset') ?? 'synthetic100';
+  const dataset = flags.get('--dataset') ?? (flags.has('--data') ? 'local' : 'synthetic100');
+  if (dataset === 'local') {
+    if (!local) throw new ArgumentError('--data', undefined, FLAGS['--data']);
+    const name = local.facts.name.replace(/\.csv$/i, '');
+    return { page: { config: defaultTrainerConfig('local', local.facts), compare: ['ce', 'kd', 'dkd'] }, label: `local-${name}` };
+  }
   if (dataset !== 'mnist' && dataset !== 'synthetic100') throw new ArgumentError('--dataset', dataset, FLAGS['--dataset']);
   return { page: { config: defaultTrainerConfig(dataset as DatasetId), compare: ['ce', 'kd', 'dkd'] }, label: dataset };
+}
+
+/** The files of `--dataset local`, read as the page reads them; null without `--data`. */
+function localData(
+  flags: Map<Flag, string>,
+  readBytes: (path: string) => Uint8Array,
+  isFolder: (path: string) => boolean,
+): LocalExperimentData | null {
+  const localFlags: Flag[] = ['--teacher-logits', '--label-column', '--superclass-column', '--test-share', '--split-seed'];
+  const data = flags.get('--data');
+  if (!data) {
+    const stray = localFlags.find((f) => flags.has(f));
+    if (stray) throw new ArgumentError(stray, flags.get(stray), `a local dataset (add --data FILE.csv)`);
+    if (flags.get('--dataset') === 'local') throw new ArgumentError('--data', undefined, FLAGS['--data']);
+    return null;
+  }
+  if (flags.has('--dataset') && flags.get('--dataset') !== 'local')
+    throw new ArgumentError('--dataset', flags.get('--dataset'), 'local, with --data');
+  if (flags.has('--preset'))
+    throw new ArgumentError(
+      '--preset',
+      flags.get('--preset'),
+      'a built-in dataset (the presets are); with --data start from the defaults or --config',
+    );
+  const teacherLogits = flags.get('--teacher-logits');
+  if (!teacherLogits) throw new ArgumentError('--teacher-logits', undefined, FLAGS['--teacher-logits']);
+  const testShare = flags.has('--test-share') ? number('--test-share', flags.get('--test-share')!) : 0.2;
+  const splitSeed = flags.has('--split-seed') ? number('--split-seed', flags.get('--split-seed')!, { integer: true, min: 0 }) : 1;
+  try {
+    return readLocalExperiment(
+      { data, teacherLogits, labelColumn: flags.get('--label-column'), superclassColumn: flags.get('--superclass-column'), testShare, splitSeed },
+      readBytes,
+      isFolder,
+    );
+  } catch (error) {
+    throw new ArgumentError('--data', data, `a dataset the page would load, but: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -128,9 +183,18 @@ function basePage(flags: Map<Flag, string>, readFile: (path: string) => string):
  * The runs are the page's (`runsOf`): the configured method plus the compared ones with
  * their defaults; `--methods` replaces that list (PCD, when listed, is the configured one).
  */
-export function planExperiment(argv: string[], readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ExperimentPlan {
+export function planExperiment(
+  argv: string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  readBytes: (path: string) => Uint8Array = (p) => new Uint8Array(readFileSync(p)),
+  isFolder: (path: string) => boolean = (p) => existsSync(p) && statSync(p).isDirectory(),
+): ExperimentPlan {
   const flags = readFlags(argv);
-  const { page, label } = basePage(flags, readFile);
+  const local = localData(flags, readBytes, isFolder);
+  const facts = local?.facts ?? null;
+  const { page, label } = basePage(flags, readFile, local);
+  if (page.config.dataset === 'local' && !local)
+    throw new ArgumentError('--data', undefined, `${FLAGS['--data']} (the configuration trains on a local dataset)`);
   const config = structuredClone(page.config) as TrainerConfig;
   if (flags.has('--dataset') && (flags.has('--preset') || flags.has('--config')) && flags.get('--dataset') !== config.dataset) {
     throw new ArgumentError('--dataset', flags.get('--dataset'), `${config.dataset}, the dataset of the preset or file (change it there)`);
@@ -207,8 +271,8 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
   let valid: TrainerConfig;
   let runs: RunSpec[];
   try {
-    valid = parseTrainerConfig(config, null);
-    runs = runsOf({ config: valid, compare });
+    valid = parseTrainerConfig(config, facts);
+    runs = runsOf({ config: valid, compare }, facts);
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ArgumentError(
@@ -236,9 +300,9 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
     return { ...run, method };
   });
   try {
-    runs = parseRuns(runs, valid, null);
+    runs = parseRuns(runs, valid, facts);
     if (runs.find((r) => r.id === valid.method.method))
-      valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method }, null);
+      valid = parseTrainerConfig({ ...valid, method: runs.find((r) => r.id === valid.method.method)!.method }, facts);
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ArgumentError('(runs)', undefined, `valid runs, but ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
@@ -250,5 +314,5 @@ export function planExperiment(argv: string[], readFile: (path: string) => strin
   const seeds = list('--seeds', value('--seeds') ?? own ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
   const evalEvery = value('--eval-every') ? number('--eval-every', value('--eval-every')!, { integer: true, min: 1 }) : 1;
   const backends = value('--backend') ? list('--backend', value('--backend')!) : null;
-  return { config: valid, runs, seeds, evalEvery, out: value('--out') ?? null, label, backends };
+  return { config: valid, local, runs, seeds, evalEvery, out: value('--out') ?? null, label, backends };
 }

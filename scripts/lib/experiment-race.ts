@@ -67,7 +67,7 @@ export async function raceSeeds(
   config: TrainerConfig,
   runs: RunSpec[],
   data: Dataset,
-  teacher: tf.LayersModel,
+  teacher: tf.LayersModel | null,
   seeds: readonly number[],
   evalEvery = 1,
   onSeed?: (seed: number, result: SeedResult) => void,

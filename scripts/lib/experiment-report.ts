@@ -86,7 +86,10 @@ export function describeSetup(result: ExperimentResult, { budget = true }: { bud
   const optimizer = config.optimizer.kind === 'sgd' ? `SGD (momentum ${config.optimizer.momentum})` : 'Adam';
   return (
     `Student \`${result.student.id}\` (${result.student.parameters.toLocaleString('en')} parameters) and teacher \`${result.teacher.id}\` ` +
-    `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) on ${config.dataset}; ` +
+    (result.teacher.parameters
+      ? `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) `
+      : `(given as logits, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) `) +
+    `on ${result.dataset ?? config.dataset}; ` +
     `${config.trainSubset.toLocaleString('en')} training samples, ` +
     (budget
       ? `${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} (${result.steps.toLocaleString('en')} steps), `

@@ -16,6 +16,8 @@ import { raceSeeds, type CurvePoint, type ExperimentRow, type SeedResult } from 
 
 export interface ExperimentResult {
   label: string;
+  /** One's own data: its name and split (absent for a built-in dataset). */
+  dataset?: string;
   command: string;
   date: string;
   minutes: number;
@@ -32,15 +34,27 @@ export interface ExperimentResult {
 
 export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
   const { config, runs, seeds, evalEvery } = plan;
-  const inBrowser = isConvolutional(config.student, null);
+  const facts = plan.local?.facts ?? null;
+  const inBrowser = isConvolutional(config.student, facts);
+  if (inBrowser && plan.local) throw new Error("--student: a CNN on one's own data trains in the page; the runner takes MLP students for it");
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
     throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
   // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
   const site = await serveDirectory('public');
-  const data = await loadDataset(builtInDataset(config.dataset), site.url);
-  const { model: teacher, metadata } = await loadTeacher(builtInDataset(config.dataset), site.url, fetch, data);
+  // One's own data comes with the teacher's logits (no model); a built-in dataset with its teacher.
+  const data = plan.local?.dataset ?? (await loadDataset(builtInDataset(config.dataset), site.url));
+  const { model: teacher, metadata } = plan.local
+    ? {
+        model: null,
+        metadata: {
+          modelId: plan.local.facts.teacher.kind === 'logits' ? plan.local.facts.teacher.file : 'teacher',
+          parameterCount: 0,
+          testAccuracy: plan.local.facts.teacherTestAccuracy,
+        },
+      }
+    : await loadTeacher(builtInDataset(config.dataset), site.url, fetch, data);
   const results: { seed: number; result: SeedResult }[] = [];
   let where = `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`;
   const report = (seed: number, result: SeedResult) => {
@@ -69,11 +83,16 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
       await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report);
     }
   } finally {
-    teacher.dispose();
+    teacher?.dispose();
     await site.close();
   }
   return {
     label: plan.label,
+    ...(plan.local
+      ? {
+          dataset: `${plan.local.facts.name} (your data: ${plan.local.facts.trainCount} training and ${plan.local.facts.testCount} test samples, split as the page splits it)`,
+        }
+      : {}),
     command,
     date: new Date().toISOString().slice(0, 10),
     minutes: (performance.now() - started) / 60000,
@@ -82,7 +101,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
     runs,
     seeds,
     steps: results[0]?.result.rows[0]?.steps ?? 0,
-    student: { id: config.student, parameters: catalogEntry(config.student, null)!.parameters },
+    student: { id: config.student, parameters: catalogEntry(config.student, facts)!.parameters },
     teacher: { id: metadata.modelId, parameters: metadata.parameterCount, testAccuracy: metadata.testAccuracy },
     rows: results.flatMap((r) => r.result.rows),
     curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),
