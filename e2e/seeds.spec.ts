@@ -1,35 +1,37 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
-// A race on several seeds as a person runs it from a link: every run trains on seeds 3, 4 and
-// 5, the curves draw each run's mean with its band, and the summary's verdict is paired seed
-// by seed. The verdict's words are checked against the per-seed numbers the metrics export
-// carries, recomputed here. The CPU backend: the student is a tiny MLP.
+// A race on several seeds as a person runs it from a link: every run trains on seeds 3 … 7,
+// the curves draw each run's mean with its band, and the summary's verdict is paired seed by
+// seed. The verdict's words are checked against the per-seed numbers the metrics export
+// carries, recomputed here. The CPU backend (where the runs loop): the student is a tiny MLP.
+const SEEDS = [3, 4, 5, 6, 7];
 const LINK =
-  './#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=512&batchSize=64&budget.unit=steps&budget.amount=24&compare=ce,kd&seed=3&seeds=3&backend=cpu';
+  './#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=512&batchSize=64&budget.unit=steps&budget.amount=24&compare=ce,kd&seed=3&seeds=5&backend=cpu';
 
-test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported numbers, charts that follow one seed', async ({
+test('a race on 5 seeds: bands, a verdict seed by seed that matches the exported numbers, charts that follow one seed', async ({
   page,
 }, testInfo) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(LINK);
-  await expect(page.getByLabel('Seeds')).toHaveValue('3');
-  await expect(page.getByTestId('planned-steps')).toContainText('24 steps, each a step of 3 runs × 3 seeds');
+  await expect(page.getByLabel('Seeds')).toHaveValue('5');
+  await expect(page.getByTestId('planned-steps')).toContainText('24 steps, each a step of 3 runs × 5 seeds');
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
   // On the pure-JS CPU backend the runs loop (stacking measured slower there).
   await expect(page.getByTestId('engine')).toHaveAttribute('data-engine', 'loop');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 240_000 });
   const summary = page.getByTestId('summary-sentence');
-  await expect(summary).toContainText(/^After all 24 steps, mean of 3 seeds: /);
+  await expect(summary).toContainText(/^After all 24 steps, mean of 5 seeds: /);
 
-  // Each run's mean with its band (loss and test accuracy: two bands a run), and each seed's line on demand.
+  // Each run's mean with its band (loss and test accuracy: two bands a run; ± 1 std with 5 seeds), and each seed's line on demand.
   const curves = page.getByTestId('chart-curves');
   await expect(curves.locator('path.seed-band')).toHaveCount(6);
+  await expect(curves).toContainText("Each line is a run's mean over its 5 seeds; the band is ± 1 standard deviation across them.");
   const lines = await curves.locator('path').count();
   await page.getByTestId('each-seed').check();
-  await expect.poll(() => curves.locator('path').count()).toBe(lines + 3 * 3 * 2);
+  await expect.poll(() => curves.locator('path').count()).toBe(lines + 3 * 5 * 2);
   await curves.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('seeds-1280.png'), fullPage: true });
   await curves.screenshot({ path: testInfo.outputPath('seeds-curves.png') });
@@ -38,13 +40,13 @@ test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported
   const download = page.waitForEvent('download');
   await page.getByTestId('export-json').click();
   const metrics = JSON.parse(readFileSync((await (await download).path())!, 'utf8'));
-  expect(metrics.config.config.seeds).toBe(3);
+  expect(metrics.config.config.seeds).toBe(5);
   expect(metrics.runs.map((r: { id: string; seed: number }) => `${r.id}@${r.seed}`).sort()).toEqual(
-    ['ce@3', 'ce@4', 'ce@5', 'kd@3', 'kd@4', 'kd@5', 'pcd@3', 'pcd@4', 'pcd@5'].sort(),
+    ['ce', 'kd', 'pcd'].flatMap((id) => SEEDS.map((seed) => `${id}@${seed}`)).sort(),
   );
   /** Each seed's final test accuracy of a run, seeds ascending, from the exported evaluations. */
   const final = (id: string) =>
-    [3, 4, 5].map((seed) => {
+    SEEDS.map((seed) => {
       const run = metrics.runs.find((r: { id: string; seed: number }) => r.id === id && r.seed === seed);
       const last = run.evaluations.at(-1);
       expect(last.step).toBe(24);
@@ -57,27 +59,28 @@ test('a race on 3 seeds: bands, a verdict seed by seed that matches the exported
   const [best, rival] = ranked;
   const differences = final(best).map((a, k) => 100 * (a - final(rival)[k]));
   const d = mean(differences);
-  const std = Math.sqrt(differences.reduce((s, x) => s + (x - d) ** 2, 0) / 2);
+  const std = Math.sqrt(differences.reduce((s, x) => s + (x - d) ** 2, 0) / (SEEDS.length - 1));
   const aheadIn = differences.filter((x) => x > 0).length;
   const v = metrics.summary.verdicts[0];
-  expect(v).toMatchObject({ a: best, b: rival, seeds: 3, aheadA: aheadIn });
+  expect(v).toMatchObject({ a: best, b: rival, seeds: 5, aheadA: aheadIn });
   expect(v.mean).toBeCloseTo(d, 9);
   const name = (id: string) => id.toUpperCase();
   const sentence = (await summary.textContent())!;
   if (differences.every((x) => x === 0)) {
-    expect(sentence).toContain(`${name(best)} and ${name(rival)} tie in every one of 3 seeds.`);
+    expect(sentence).toContain(`${name(best)} and ${name(rival)} tie in every one of 5 seeds.`);
   } else {
-    const words = `${name(best)} is ${d.toFixed(1)} ± ${std.toFixed(1)} points ahead of ${name(rival)} over 3 seeds (ahead in ${aheadIn} of 3); `;
+    const words = `${name(best)} is ${d.toFixed(1)} ± ${std.toFixed(1)} points ahead of ${name(rival)} over 5 seeds (ahead in ${aheadIn} of 5); `;
     expect(sentence).toContain(words);
     expect(sentence).toContain(v.kind === 'ahead' ? ': beyond noise.' : ': within noise, run more seeds.');
     // A winner only with every rival beyond noise.
     expect(sentence.includes(' won with ')).toBe(metrics.summary.verdicts.every((x: { kind: string }) => x.kind === 'ahead'));
   }
   expect(metrics.summary.sentence).toBe(sentence);
-  // The table shows each run's mean and range, from the same per-seed numbers.
+  // The table shows each run's mean ± std (5 seeds), from the same per-seed numbers.
   const cell = page.locator(`tr[data-run="${best}"] td`).first();
-  const pct = (x: number) => (100 * x).toFixed(1);
-  await expect(cell).toHaveText(`${pct(mean(final(best)))}% (${pct(Math.min(...final(best)))}–${pct(Math.max(...final(best)))})`);
+  const accuracies = final(best);
+  const spread = Math.sqrt(accuracies.reduce((s, x) => s + (x - mean(accuracies)) ** 2, 0) / (SEEDS.length - 1));
+  await expect(cell).toHaveText(`${(100 * mean(accuracies)).toFixed(1)}% ± ${(100 * spread).toFixed(1)}`);
 
   // The probe charts follow one seed: another one's probe comes at once while the race is over.
   await page.getByTestId('followed-seed').selectOption('5');
