@@ -7,8 +7,11 @@ import { checkCounts, csvRows, lineAt, rowBound, sortedNames, superclasses, type
 import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
 import { LogitsFileError, utf8 } from './logits-file';
 
+/** Names a label column goes by (any case), looked for when none is given. */
+export const LABEL_NAMES = ['label', 'target', 'class', 'y'];
+
 export interface CsvOptions {
-  /** The label column's name; default `label`, else the last column. */
+  /** The label column's name; default the first called label, target, class or y (any case), else the last column. */
   labelColumn?: string;
   /** An optional column naming each sample's superclass (constant within a class). */
   superclassColumn?: string;
@@ -16,7 +19,7 @@ export interface CsvOptions {
 
 /**
  * A CSV of features: a header naming the columns, then one sample per line; the label
- * column (`label`, or the last) holds class names or indices, every other column but the
+ * column (named, or the first called label, target, class or y, or the last) holds class names or indices, every other column but the
  * optional superclass column is a decimal feature. Classes are the distinct labels, sorted
  * (numerically when they are all whole numbers). Fields may be quoted ("cat, the animal").
  * Every limit the header and the file's line count can tell is checked before a cell is
@@ -63,7 +66,10 @@ export function parseFeatureCsv(
       );
     return i;
   };
-  const labelAt = options.labelColumn ? column(options.labelColumn, 'label') : header.includes('label') ? header.indexOf('label') : header.length - 1;
+  // Unnamed, the label column is the first called label, target, class or y (any case), else the last.
+  const named = header.findIndex((h) => LABEL_NAMES.includes(h.toLowerCase()));
+  const guessed = !options.labelColumn && named < 0;
+  const labelAt = options.labelColumn ? column(options.labelColumn, 'label') : named >= 0 ? named : header.length - 1;
   const superAt = column(options.superclassColumn, 'superclass');
   if (superAt === labelAt) throw new LogitsFileError(file, 'line 1', `"${header[labelAt]}" cannot be both the label and the superclass column`);
   const featureColumns = header.map((_, i) => i).filter((i) => i !== labelAt && i !== superAt);
@@ -120,6 +126,14 @@ export function parseFeatureCsv(
   });
   const count = labelNames.length;
   const classNames = sortedNames(labelNames);
+  // A last column taken as the label that holds a feature's values (decimals, nearly one per
+  // row) would make hundreds of one-sample "classes": named, not trained on.
+  if (guessed && classNames.length > Math.max(20, count / 2) && labelNames.every((v) => DECIMAL.test(v)))
+    throw new LogitsFileError(
+      file,
+      'line 1',
+      `no column is called ${LABEL_NAMES.join(', ')}, and the last one, "${header[labelAt].slice(0, 30)}", holds ${classNames.length.toLocaleString('en')} different numbers in ${count.toLocaleString('en')} rows: a feature, not labels: name the label column`,
+    );
   checkCounts(file, count, perSample, classNames.length);
   const index = new Map(classNames.map((n, i) => [n, i]));
   const labels = Int32Array.from(labelNames, (n) => index.get(n)!);

@@ -41,10 +41,27 @@ describe('a CSV of features', () => {
     expect(data.superclassOf).toEqual([1, 0, 1]);
   });
 
-  it('takes the last column as the label when none is named "label", and sorts numeric labels as numbers', () => {
-    const data = parseFeatureCsv('n.csv', encode('a,b,y\n1,2,10\n3,4,9\n5,6,10\n'));
+  it('takes the last column as the label when none is named label, target, class or y, and sorts numeric labels as numbers', () => {
+    const data = parseFeatureCsv('n.csv', encode('a,b,c\n1,2,10\n3,4,9\n5,6,10\n'));
     expect(data.classNames).toEqual(['9', '10']);
     expect(Array.from(data.labels)).toEqual([1, 0, 1]);
+    expect(data.featureShape).toEqual([2]);
+  });
+
+  it('finds a label column called target, class or y wherever it stands (sklearn’s frames put target first)', () => {
+    const data = parseFeatureCsv('digits.csv', encode('Target,p0,p1\n3,0.5,1\n1,0,2\n3,1,1\n'));
+    expect(data.classNames).toEqual(['1', '3']);
+    expect(data.featureShape).toEqual([2]);
+    expect(Array.from(data.features)).toEqual([0.5, 1, 0, 2, 1, 1]);
+  });
+
+  it('refuses a last column that holds a feature’s values rather than make one class per row', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i % 3},${(i * 0.37).toFixed(2)}`);
+    expect(refusal(() => parseFeatureCsv('f.csv', encode(['kind,p63', ...rows].join('\n'))))).toBe(
+      'f.csv, line 1: no column is called label, target, class, y, and the last one, "p63", holds 30 different numbers in 30 rows: a feature, not labels: name the label column',
+    );
+    // Named, the same column is taken as asked.
+    expect(parseFeatureCsv('f.csv', encode(['kind,p63', ...rows].join('\n')), { labelColumn: 'p63' }).classNames).toHaveLength(30);
   });
 
   it('refuses, naming the line and column, what is not a plain decimal, and every other fault', () => {

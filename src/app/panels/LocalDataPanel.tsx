@@ -167,7 +167,7 @@ export function LocalDataPanel() {
             </label>
             <label>
               Label column{' '}
-              <input type="text" value={labelColumn} placeholder="label (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
+              <input type="text" value={labelColumn} placeholder="label, target, class, y (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
             </label>
             <label>
               Superclass column{' '}
