@@ -230,6 +230,15 @@ describe('the runner on one’s own data', () => {
     expect(other.local!.facts.testCount).toBe(3);
   });
 
+  it('cautions, as the page does, when the teacher’s logits columns look out of order', () => {
+    expect(localPlan('--data d.csv --teacher-logits t.npy').local!.caution).toBeNull();
+    // The same logits with columns "a" and "b" swapped.
+    const values = Array.from(new Float32Array(bytes['t.npy'].buffer.slice(bytes['t.npy'].length - 36 * 4)));
+    const swapped = values.map((_, k) => values[k % 3 === 0 ? k + 1 : k % 3 === 1 ? k - 1 : k]);
+    bytes['s.npy'] = new Uint8Array(npyBytes([12, 3], swapped));
+    expect(localPlan('--data d.csv --teacher-logits s.npy').local!.caution).toMatch(/columns 0 \("a"\) and 1 \("b"\) look swapped/);
+  });
+
   it('refuses what it cannot run, naming the flag', () => {
     expect(() => localPlan('--data imgs --teacher-logits t.npy', ['imgs'])).toThrow(
       /--data "imgs" is invalid: .*is a folder: the runner reads a CSV of features/,

@@ -3,6 +3,7 @@
 // settings give the page's training and test samples, in the page's order.
 import type { Dataset } from '../../src/data/dataset';
 import { accuracyOf } from '../../src/import/local-teacher';
+import { logitsOrderCaution } from '../../src/import/column-order';
 import { parseFeatureCsv } from '../../src/import/local-csv';
 import { parseTeacherLogits, splitSamples } from '../../src/import/local-dataset';
 import type { LocalFacts } from '../../src/models/catalog';
@@ -10,6 +11,8 @@ import type { LocalFacts } from '../../src/models/catalog';
 export interface LocalExperimentData {
   dataset: Dataset;
   facts: LocalFacts;
+  /** What the page would caution about the teacher's logits (columns out of order), or null. */
+  caution: string | null;
 }
 
 export interface LocalFiles {
@@ -52,5 +55,5 @@ export function readLocalExperiment(
     teacherTestAccuracy: accuracyOf(dataset.test.teacherLogits!, dataset.test.labels, dataset.classNames.length),
     ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames } : {}),
   };
-  return { dataset, facts };
+  return { dataset, facts, caution: logitsOrderCaution(dataset) };
 }

@@ -40,6 +40,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
     throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
+  if (plan.local?.caution) log(`caution: ${plan.local.caution}`);
   // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
   const site = await serveDirectory('public');

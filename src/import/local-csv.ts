@@ -11,7 +11,7 @@ import { LogitsFileError, utf8 } from './logits-file';
 export const LABEL_NAMES = ['label', 'target', 'class', 'y'];
 
 export interface CsvOptions {
-  /** The label column's name; default the first called label, target, class or y (any case), else the last column. */
+  /** The label column's name; default the one called label, else target, class or y (any case), else the last column. */
   labelColumn?: string;
   /** An optional column naming each sample's superclass (constant within a class). */
   superclassColumn?: string;
@@ -19,7 +19,7 @@ export interface CsvOptions {
 
 /**
  * A CSV of features: a header naming the columns, then one sample per line; the label
- * column (named, or the first called label, target, class or y, or the last) holds class names or indices, every other column but the
+ * column (named, or called label, target, class or y, or the last) holds class names or indices, every other column but the
  * optional superclass column is a decimal feature. Classes are the distinct labels, sorted
  * (numerically when they are all whole numbers). Fields may be quoted ("cat, the animal").
  * Every limit the header and the file's line count can tell is checked before a cell is
@@ -66,8 +66,9 @@ export function parseFeatureCsv(
       );
     return i;
   };
-  // Unnamed, the label column is the first called label, target, class or y (any case), else the last.
-  const named = header.findIndex((h) => LABEL_NAMES.includes(h.toLowerCase()));
+  // Unnamed, the label column is one called label, else target, class or y (any case), else the last.
+  const lower = header.map((h) => h.toLowerCase());
+  const named = LABEL_NAMES.map((n) => lower.indexOf(n)).find((i) => i >= 0) ?? -1;
   const guessed = !options.labelColumn && named < 0;
   const labelAt = options.labelColumn ? column(options.labelColumn, 'label') : named >= 0 ? named : header.length - 1;
   const superAt = column(options.superclassColumn, 'superclass');

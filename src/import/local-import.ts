@@ -2,6 +2,7 @@
 // (src/import/import.worker.ts), checks its teacher model with TF.js, keeps it in IndexedDB
 // and in memory, and hands it to the training session.
 import type * as tf from '@tensorflow/tfjs';
+import { logitsOrderCaution } from './column-order';
 import type { LocalFacts } from '../models/catalog';
 import { IMPORT_CANCELLED, type LocalRead } from './local-transfer';
 import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
@@ -89,10 +90,13 @@ export async function adoptLocal(
   await saveLocal(facts, data);
   current = { facts, data };
   const chance = 1 / classes;
+  // Logits columns in another order than the classes': named from the labels, class by class (both splits).
+  const order = read.teacher.kind === 'logits' ? logitsOrderCaution(dataset) : null;
   const caution =
-    accuracy <= Math.min(0.99, 1.5 * chance)
+    order ??
+    (accuracy <= Math.min(0.99, 1.5 * chance)
       ? `the teacher is right on only ${(accuracy * 100).toFixed(1)}% of the test samples (chance is ${(chance * 100).toFixed(1)}%): ${read.teacher.kind === 'logits' ? "are its rows in the dataset's order?" : 'does it expect the inputs as given (images in 0…1, height × width × channels)?'}`
-      : undefined;
+      : undefined);
   return { facts, ...(caution ? { caution } : {}), ...(read.skipped ? { skipped: read.skipped } : {}) };
 }
 

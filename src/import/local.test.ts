@@ -53,6 +53,8 @@ describe('a CSV of features', () => {
     expect(data.classNames).toEqual(['1', '3']);
     expect(data.featureShape).toEqual([2]);
     expect(Array.from(data.features)).toEqual([0.5, 1, 0, 2, 1, 1]);
+    // "label" before the others, wherever each stands: a feature called y stays a feature.
+    expect(parseFeatureCsv('xy.csv', encode('x,y,label\n1,2,a\n3,4,b\n')).classNames).toEqual(['a', 'b']);
   });
 
   it('refuses a last column that holds a feature’s values rather than make one class per row', () => {

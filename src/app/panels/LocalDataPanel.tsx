@@ -167,7 +167,12 @@ export function LocalDataPanel() {
             </label>
             <label>
               Label column{' '}
-              <input type="text" value={labelColumn} placeholder="label, target, class, y (else the last)" onChange={(e) => setLabelColumn(e.target.value)} />
+              <input
+                type="text"
+                value={labelColumn}
+                placeholder="label, target, class, y (else the last)"
+                onChange={(e) => setLabelColumn(e.target.value)}
+              />
             </label>
             <label>
               Superclass column{' '}
