@@ -107,6 +107,8 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   const current = page.getByTestId('local-current');
   await expect(current).toContainText('bars, 3 classes (dots, horizontal, vertical), samples of shape [12 × 12 × 1]', { timeout: 60_000 });
   await expect(current).toContainText('39 for training and 9 for testing');
+  // The images are 12 × 12 and the size asked is 12: nothing resized, nothing said of it.
+  await expect(page.getByTestId('local-resized')).toHaveCount(0);
   // The teacher trained in Node is as right on the page's decoding of the PNGs as on its own pixels.
   expect(parseFloat((await page.getByTestId('local-teacher-accuracy').textContent())!)).toBeGreaterThanOrEqual(88);
   await page.screenshot({ path: testInfo.outputPath('local-loaded.png'), fullPage: true });
@@ -179,7 +181,7 @@ test('an image folder and a converted teacher: loaded, refused files leave it, t
   expect(errors).toEqual([]);
 });
 
-test('a CSV of features with a superclass column and its teacher as a logits CSV; a folder with a stray file is refused and the dataset stays', async ({
+test('a CSV of features with a superclass column and its teacher as a logits CSV; a folder with a stray file is refused and the dataset stays; small images are said to be resized', async ({
   page,
 }) => {
   test.setTimeout(180_000);
@@ -233,6 +235,16 @@ test('a CSV of features with a superclass column and its teacher as a logits CSV
   await page.getByTestId('step').click();
   await expect(page.getByTestId('step-counter')).toHaveText('1 / 200', { timeout: 60_000 });
   await page.getByTestId('open-local').click();
+  // Images of 4 × 4 at the default size, 28: loaded, and the panel says they were resized and from what.
+  rmSync(join(root, 'stray', 'b', 'notes.txt'));
+  writeFileSync(join(root, 'tiny-logits.csv'), '1,0\n0,1\n');
+  await page.getByLabel('A folder of images, one sub-folder per class').check();
+  await page.getByTestId('local-folder').setInputFiles(join(root, 'stray'));
+  await page.getByLabel('Its logits for every sample, as a file').check();
+  await page.getByTestId('local-logits').setInputFiles(join(root, 'tiny-logits.csv'));
+  await page.getByTestId('local-load').click();
+  await expect(current).toContainText('stray, 2 classes', { timeout: 60_000 });
+  await expect(page.getByTestId('local-resized')).toHaveText('Images resized to 28 × 28 from 4 × 4.');
   await page.getByTestId('local-forget').click();
   expect(errors).toEqual([]);
 });

@@ -3,13 +3,16 @@
 // training worker) or the page. Cancel is terminating it. Started per import by the page
 // (src/worker/bridge.ts).
 import * as Comlink from 'comlink';
-import type { ImageOptions } from './local-images';
+import type { DecodedImage, ImageOptions } from './local-images';
 import { readLocalFiles } from './local-read';
 import { transferables, type ImportProgress, type LocalImportRequest, type LocalRead } from './local-transfer';
 
-/** An image file as `size × size × channels` values in 0…1 (transparent parts on black), by the browser's own decoder. */
-async function decodeImage(file: Blob, { size, channels }: ImageOptions): Promise<Float32Array> {
-  const bitmap = await createImageBitmap(file, { resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+/** An image file as `size × size × channels` values in 0…1 (transparent parts on black), by the browser's own decoder, with its size before resizing. */
+async function decodeImage(file: Blob, { size, channels }: ImageOptions): Promise<DecodedImage> {
+  const original = await createImageBitmap(file);
+  const { width, height } = original;
+  const bitmap = await createImageBitmap(original, { resizeWidth: size, resizeHeight: size, resizeQuality: 'high' });
+  original.close();
   const canvas = new OffscreenCanvas(size, size);
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('no 2D canvas in this browser');
@@ -23,7 +26,7 @@ async function decodeImage(file: Blob, { size, channels }: ImageOptions): Promis
     if (channels === 1) out[p] = 0.299 * r + 0.587 * g + 0.114 * b;
     else out.set([r, g, b], p * 3);
   }
-  return out;
+  return { pixels: out, width, height };
 }
 
 export interface ImportWorkerApi {

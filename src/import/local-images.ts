@@ -93,16 +93,21 @@ export function skippedNote(skipped: string[]): string | null {
 export async function readImageFolder(
   entries: FolderEntry[],
   options: ImageOptions,
-  decode: (index: number) => Promise<Float32Array>,
+  decode: (index: number) => Promise<DecodedImage>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<LocalSamples> {
   const plan = planImageFolder(entries, options);
   const perSample = options.size * options.size * options.channels;
   const features = new Float32Array(plan.order.length * perSample);
+  /** How many images came in each original size ("8 × 8"). */
+  const sizes = new Map<string, number>();
   for (const [i, index] of plan.order.entries()) {
     let pixels: Float32Array;
     try {
-      pixels = await decode(index);
+      const decoded = await decode(index);
+      pixels = decoded.pixels;
+      const size = `${decoded.width} × ${decoded.height}`;
+      sizes.set(size, (sizes.get(size) ?? 0) + 1);
     } catch (error) {
       throw new LogitsFileError(entries[index].path, null, `could not be decoded as an image (${(error as Error).message})`);
     }
@@ -120,5 +125,31 @@ export async function readImageFolder(
     count: plan.order.length,
     classNames: plan.classNames,
     skipped: plan.skipped,
+    ...(resizedNote(sizes, options.size) ? { resized: resizedNote(sizes, options.size)! } : {}),
   };
+}
+
+/** An image as the decoder gives it: `size × size × channels` values, and its size before resizing. */
+export interface DecodedImage {
+  pixels: Float32Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * What resizing did, for the page: null when every image already was `size × size`; else
+ * "images resized to 28 × 28 from 8 × 8", or from several sizes, the commonest first.
+ */
+export function resizedNote(sizes: Map<string, number>, size: number): string | null {
+  const target = `${size} × ${size}`;
+  if (!sizes.size || (sizes.size === 1 && sizes.has(target))) return null;
+  const ranked = [...sizes.entries()].sort((a, b) => b[1] - a[1]);
+  const from =
+    ranked.length === 1
+      ? ranked[0][0]
+      : `${ranked.length} sizes (${ranked
+          .slice(0, 3)
+          .map(([s, n]) => `${s}: ${n.toLocaleString('en')}`)
+          .join(', ')}${ranked.length > 3 ? ', …' : ''})`;
+  return `images resized to ${target} from ${from}`;
 }

@@ -14,6 +14,8 @@ export interface LocalImportResult {
   facts: LocalFacts;
   caution?: string;
   skipped?: string;
+  /** What resizing did to an image folder ("images resized to 28 × 28 from 8 × 8"). */
+  resized?: string;
 }
 
 let current: { facts: LocalFacts; data: LocalData } | null = null;
@@ -97,7 +99,12 @@ export async function adoptLocal(
     (accuracy <= Math.min(0.99, 1.5 * chance)
       ? `the teacher is right on only ${(accuracy * 100).toFixed(1)}% of the test samples (chance is ${(chance * 100).toFixed(1)}%): ${read.teacher.kind === 'logits' ? "are its rows in the dataset's order?" : 'does it expect the inputs as given (images in 0…1, height × width × channels)?'}`
       : undefined);
-  return { facts, ...(caution ? { caution } : {}), ...(read.skipped ? { skipped: read.skipped } : {}) };
+  return {
+    facts,
+    ...(caution ? { caution } : {}),
+    ...(read.skipped ? { skipped: read.skipped } : {}),
+    ...(read.resized ? { resized: read.resized } : {}),
+  };
 }
 
 /**

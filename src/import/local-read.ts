@@ -6,7 +6,7 @@
 import { LOCAL_LIMITS } from './local-limits';
 import { parseFeatureCsv } from './local-csv';
 import { parseTeacherLogits, splitSamples } from './local-dataset';
-import { readImageFolder, skippedNote, type ImageOptions } from './local-images';
+import { readImageFolder, skippedNote, type DecodedImage, type ImageOptions } from './local-images';
 import { type LocalSamples } from './local-samples';
 import { modelArtifacts } from './local-model-files';
 import type { ImportProgress, LocalImportRequest, LocalRead } from './local-transfer';
@@ -24,7 +24,7 @@ const bytesOf = async (file: File) => new Uint8Array(await file.arrayBuffer());
  */
 export async function readLocalFiles(
   request: LocalImportRequest,
-  decode: (file: Blob, options: ImageOptions) => Promise<Float32Array>,
+  decode: (file: Blob, options: ImageOptions) => Promise<DecodedImage>,
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<LocalRead> {
   const tooBig = (file: File, limit: number) => {
@@ -56,7 +56,7 @@ export async function readLocalFiles(
     );
   }
   const skipped = skippedNote(samples.skipped ?? []);
-  const extra = skipped ? { skipped } : {};
+  const extra = { ...(skipped ? { skipped } : {}), ...(samples.resized ? { resized: samples.resized } : {}) };
   if (request.teacher.kind === 'logits') {
     const { file } = request.teacher;
     onProgress?.({ what: `reading ${file.name}`, done: 0, total: 0 });

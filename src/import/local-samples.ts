@@ -18,6 +18,8 @@ export interface LocalSamples {
   superclassNames?: string[];
   /** A folder's files skipped as hidden or system files (see {@link isHiddenOrSystem}). */
   skipped?: string[];
+  /** What resizing did to an image folder (see `resizedNote`), absent when nothing was resized. */
+  resized?: string;
 }
 
 export function sortedNames(values: Iterable<string>): string[] {

@@ -23,6 +23,8 @@ export interface LocalRead {
   teacher: { kind: 'model'; artifacts: ModelArtifacts } | { kind: 'logits'; file: string };
   /** "12 hidden or system files skipped (…)", for the page. */
   skipped?: string;
+  /** "images resized to 28 × 28 from 8 × 8", for the page. */
+  resized?: string;
 }
 
 export type ImportProgress = { what: string; done: number; total: number };

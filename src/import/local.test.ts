@@ -183,9 +183,10 @@ describe('a folder of images', () => {
         split: { testShare: 0.5, seed: 1 },
         teacher: { kind: 'logits', file: logits },
       },
-      async () => new Float32Array(64),
+      async () => ({ pixels: new Float32Array(64), width: 8, height: 8 }),
     );
     expect(read.skipped).toBe('7 hidden or system files skipped (.ipynb_checkpoints, .thumbs, .git, …)');
+    expect(read.resized).toBeUndefined(); // already 8 × 8
     expect(read.dataset.classNames).toEqual(['a', 'b']);
   });
 
@@ -237,13 +238,18 @@ describe('a folder of images', () => {
   });
 
   it('decodes in plan order and names the file that fails', async () => {
-    const decoded = await readImageFolder(folder, { size: 4, channels: 1 }, async (i) => new Float32Array(16).fill(i));
+    // Images of 8 × 8 but one of 12 × 10, resized to 4 × 4: the note says so.
+    const image = (i: number) => ({ pixels: new Float32Array(16).fill(i), width: i === 3 ? 12 : 8, height: i === 3 ? 10 : 8 });
+    const decoded = await readImageFolder(folder, { size: 4, channels: 1 }, async (i) => image(i));
     expect(decoded.featureShape).toEqual([4, 4, 1]);
+    expect(decoded.resized).toBe(`images resized to 4 × 4 from 2 sizes (8 × 8: ${decoded.count - 1}, 12 × 10: 1)`);
+    const same = await readImageFolder(folder, { size: 4, channels: 1 }, async () => ({ pixels: new Float32Array(16), width: 8, height: 8 }));
+    expect(same.resized).toBe('images resized to 4 × 4 from 8 × 8');
     expect(Array.from(decoded.features.subarray(0, 16))).toEqual(new Array(16).fill(3)); // circle/a.jpg is entry 3
     await expect(
-      readImageFolder(folder, { size: 4, channels: 1 }, async (i) => (i === 4 ? Promise.reject(new Error('bad PNG')) : new Float32Array(16))),
+      readImageFolder(folder, { size: 4, channels: 1 }, async (i) => (i === 4 ? Promise.reject(new Error('bad PNG')) : image(i))),
     ).rejects.toThrow('shapes/square/a.PNG: could not be decoded as an image (bad PNG)');
-    await expect(readImageFolder(folder, { size: 4, channels: 3 }, async () => new Float32Array(16))).rejects.toThrow(
+    await expect(readImageFolder(folder, { size: 4, channels: 3 }, async () => image(0))).rejects.toThrow(
       'shapes/circle/a.jpg: decoded to 16 values: expected 48',
     );
   });

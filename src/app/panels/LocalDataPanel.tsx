@@ -84,6 +84,7 @@ export function LocalDataPanel() {
   const [error, setError] = useState<string | null>(null);
   const [caution, setCaution] = useState<string | null>(null);
   const [skipped, setSkipped] = useState<string | null>(null);
+  const [resized, setResized] = useState<string | null>(null);
   const drop = useDropZone(
     (data) => void droppedFiles(data.items).then(setImages, (err: Error) => setError(`the dropped folder could not be read: ${err.message}`)),
   );
@@ -98,6 +99,7 @@ export function LocalDataPanel() {
     setError(null);
     setCaution(null);
     setSkipped(null);
+    setResized(null);
     const request: LocalImportRequest = {
       dataset:
         kind === 'csv'
@@ -115,6 +117,7 @@ export function LocalDataPanel() {
       const result = await controller.local.importLocal(request);
       setCaution(result.caution ?? null);
       setSkipped(result.skipped ?? null);
+      setResized(result.resized ?? null);
     } catch (e) {
       // Refused: nothing changed, the dataset kept before (if any) is still there.
       setError(`${(e as Error).message}${local ? ` (still kept: ${local.name})` : ''}`);
@@ -307,6 +310,7 @@ export function LocalDataPanel() {
             , <span data-testid="local-teacher-accuracy">{(local.teacherTestAccuracy * 100).toFixed(1)}%</span> right on the test split.
           </p>
           {skipped ? <p data-testid="local-skipped">{skipped}.</p> : null}
+          {resized ? <p data-testid="local-resized">{resized.charAt(0).toUpperCase() + resized.slice(1)}.</p> : null}
           {caution ? (
             <p className="warning" role="alert">
               Caution: {caution}
