@@ -5,7 +5,7 @@ import type { Dataset } from '../../src/data/dataset';
 import { accuracyOf } from '../../src/import/local-teacher';
 import { logitsOrderCaution } from '../../src/import/column-order';
 import { parseFeatureCsv } from '../../src/import/local-csv';
-import { parseTeacherLogits, splitSamples } from '../../src/import/local-dataset';
+import { localFacts, parseTeacherLogits, splitSamples } from '../../src/import/local-dataset';
 import type { LocalFacts } from '../../src/models/catalog';
 
 export interface LocalExperimentData {
@@ -45,15 +45,10 @@ export function readLocalExperiment(
   const logitsName = files.teacherLogits.replace(/^.*\//, '');
   const logits = parseTeacherLogits(logitsName, readBytes(files.teacherLogits), samples.count, samples.classNames.length);
   const dataset = splitSamples(samples, { testShare: files.testShare, seed: files.splitSeed }, logits);
-  const facts: LocalFacts = {
-    name: (dataset.name ?? 'local').slice(0, 80),
-    featureShape: dataset.featureShape,
-    classNames: dataset.classNames,
-    trainCount: dataset.train.count,
-    testCount: dataset.test.count,
-    teacher: { kind: 'logits', file: logitsName.slice(0, 80) },
-    teacherTestAccuracy: accuracyOf(dataset.test.teacherLogits!, dataset.test.labels, dataset.classNames.length),
-    ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames } : {}),
-  };
+  const facts = localFacts(
+    dataset,
+    { kind: 'logits', file: logitsName.slice(0, 80) },
+    accuracyOf(dataset.test.teacherLogits!, dataset.test.labels, dataset.classNames.length),
+  );
   return { dataset, facts, caution: logitsOrderCaution(dataset) };
 }

@@ -4,6 +4,7 @@
 // file, the line, column or field, and what was expected; nothing is half-loaded.
 import { megabytes as MB } from '../data/text';
 import type { Dataset, DatasetSplit } from '../data/dataset';
+import type { LocalFacts } from '../models/catalog';
 import { DECIMAL } from '../data/decimal';
 import { SeededRandom } from '../data/random';
 import { LOCAL_LIMITS } from './local-limits';
@@ -137,5 +138,19 @@ export function splitSamples(samples: LocalSamples, options: SplitOptions, teach
     ...(samples.superclassOf ? { superclassOf: samples.superclassOf, superclassNames: samples.superclassNames } : {}),
     train: take(train),
     test: take(test),
+  };
+}
+
+/** What the page and the runner know of a local dataset: its shape, classes, split sizes and teacher. */
+export function localFacts(dataset: Dataset, teacher: LocalFacts['teacher'], teacherTestAccuracy: number): LocalFacts {
+  return {
+    name: (dataset.name ?? 'local').slice(0, 80),
+    featureShape: dataset.featureShape,
+    classNames: dataset.classNames,
+    trainCount: dataset.train.count,
+    testCount: dataset.test.count,
+    teacher,
+    teacherTestAccuracy,
+    ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // and in memory, and hands it to the training session.
 import type * as tf from '@tensorflow/tfjs';
 import { logitsOrderCaution } from './column-order';
+import { localFacts } from './local-dataset';
 import type { LocalFacts } from '../models/catalog';
 import { IMPORT_CANCELLED, type LocalRead } from './local-transfer';
 import { clearLocal, readLocal, saveLocal, type LocalData } from './local-store';
@@ -78,16 +79,7 @@ export async function adoptLocal(
     data = { dataset, teacher: artifacts };
   }
   if (cancelRequested) throw new ImportCancelled();
-  const facts: LocalFacts = {
-    name: (dataset.name ?? 'local').slice(0, 80),
-    featureShape: dataset.featureShape,
-    classNames: dataset.classNames,
-    trainCount: dataset.train.count,
-    testCount: dataset.test.count,
-    teacher: teacherFacts,
-    teacherTestAccuracy: accuracy,
-    ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames } : {}),
-  };
+  const facts = localFacts(dataset, teacherFacts, accuracy);
   onProgress?.({ what: 'keeping the dataset in this browser', done: 0, total: 0 });
   await saveLocal(facts, data);
   current = { facts, data };
