@@ -102,9 +102,9 @@ export class SeedSet {
     return this.trainers.every((t) => t.done);
   }
 
-  /** TF.js's tensors and bytes after the last step of the last seed. */
+  /** TF.js's tensors and bytes right after the last step (the stack's, or the last seed's trainer's). */
   get restingMemory(): { numTensors: number; numBytes: number } | null {
-    return this.trainers.at(-1)!.restingMemory;
+    return this.stacked?.restingMemory ?? this.trainers.at(-1)!.restingMemory;
   }
 
   /** Each seed's teacher logits and kernel warm-up, with progress that names the seed when there are several. */

@@ -154,6 +154,9 @@ describe('the stacked engine', () => {
       await set.evaluate({ teacherMetrics: false });
     }
     expect(memory().numTensors).toBe(before);
+    // What the soak reads after a step: the tensors then, the step's numbers already freed.
+    await set.trainStep();
+    expect(set.restingMemory).toEqual({ numTensors: memory().numTensors, numBytes: memory().numBytes });
     set.dispose();
   });
 });

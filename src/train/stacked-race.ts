@@ -37,8 +37,18 @@ export class StackedRace {
     return Array.from({ length: perSeed }, (_, j) => this.trainers.map((t) => t.trainedRuns[j])).flat();
   }
 
+  /** TF.js's tensors and bytes right after the last step, its numbers freed (`npm run soak` watches them). */
+  restingMemory: { numTensors: number; numBytes: number } | null = null;
+
   /** One step of every run of every seed, from each seed's own batch. */
   async step(): Promise<StepReport> {
+    const report = await this.stepOnce();
+    const { numTensors, numBytes } = tf.memory();
+    this.restingMemory = { numTensors, numBytes };
+    return report;
+  }
+
+  private async stepOnce(): Promise<StepReport> {
     const stack = (this.stack ??= await StackedMlp.build(
       this.runs.map((r) => r.student),
       this.runs.map((r) => r.optimizer),
