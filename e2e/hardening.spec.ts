@@ -235,6 +235,8 @@ test('notices never hide a control: focus moves clear of them, the page scrolls 
   await page.getByTestId('step').click();
   const slider = page.locator('#history-slider');
   await expect(slider).toBeVisible();
+  // A step's probe comes after its report: wait until the history holds a snapshot after step 0.
+  await expect.poll(() => slider.evaluate((el) => Number((el as HTMLInputElement).max)), { timeout: 60_000 }).toBeGreaterThan(0);
   await slider.focus();
   await page.keyboard.press('Home'); // back to the first snapshot: "Follow live" becomes a control
   const follow = page.getByRole('button', { name: 'Follow live' });
