@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type * as Boundary from './harness/boundary-in-browser';
 import type * as Storage from './harness/storage-in-browser';
-import { npyBytes } from '../src/test-support/npy';
+import { npyBytes } from '../src/reproduce/npy';
 
 // The playground as an adversary meets it: damaged stored data, huge files while a run
 // trains, a second tab, a full storage, an inspector file at its limits. Nothing here

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { npyBytes } from '../src/test-support/npy';
+import { npyBytes } from '../src/reproduce/npy';
 import { grayPng } from '../src/test-support/png';
 
 // "Your data" as a researcher meets it: a folder of PNG images (one sub-folder per class)

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { npyBytes } from '../src/test-support/npy';
+import { npyBytes } from '../src/reproduce/npy';
 
 // One's own data, raced on two seeds in the page (WASM backend, the runs stacked), and the same
 // files, configuration and seeds through the runner in Node (`npm run experiment -- --config …

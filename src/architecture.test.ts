@@ -18,6 +18,7 @@ export const LAYERS = [
   'stacked',
   'import',
   'train',
+  'reproduce',
   'config',
   'lessons',
   'worker',

@@ -3,7 +3,7 @@ import { runsOf } from '../../src/config/page-config';
 import { PRESETS } from '../../src/config/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { readLocalFiles } from '../../src/import/local-read';
-import { npyBytes } from '../../src/test-support/npy';
+import { npyBytes } from '../../src/reproduce/npy';
 import { ArgumentError, planExperiment } from './experiment-args';
 import { formatMeanStd, formatPairedGain, pairedGain, resultTable } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';

@@ -9,7 +9,10 @@ import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
 import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, seedsOf, type TrainerConfig } from '../../src/train/config';
 import type { RunSpec } from '../../src/train/reports';
+import { bundleDataset, parseManifest, REPRODUCTION_FORMAT, type ReproductionManifest } from '../../src/reproduce/bundle';
 import { readLocalExperiment, type LocalExperimentData } from './experiment-local';
+import { accuracyOf } from '../../src/import/local-teacher';
+import { localFacts } from '../../src/import/local-dataset';
 
 export interface ExperimentPlan {
   config: TrainerConfig;
@@ -25,6 +28,8 @@ export interface ExperimentPlan {
   label: string;
   /** Backends to try for students trained in Chromium. */
   backends: string[] | null;
+  /** `--export-pytorch DIR`: where the reproduction bundle goes (reproduce.py and its files); null: none. */
+  exportPytorch: string | null;
 }
 
 /** A flag that is wrong, named with what was expected. */
@@ -37,7 +42,7 @@ export class ArgumentError extends Error {
 
 const FLAGS = {
   '--preset': 'a preset id',
-  '--config': 'a config JSON file as the page exports it',
+  '--config': "a config JSON file as the page exports it, or a reproduction bundle's run.json",
   '--dataset': 'mnist, synthetic100 or local (with --data and --teacher-logits)',
   '--data': 'your dataset: a CSV of features, one row per sample, with a label column',
   '--teacher-logits': "your teacher's logits for every row of --data (.npy, .csv or .json), columns in the classes' sorted order",
@@ -69,6 +74,7 @@ const FLAGS = {
   '--eval-every': 'evaluate every N epochs',
   '--out': 'output file (JSON; a .md table is written beside it)',
   '--backend': 'backends for CNN students in Chromium, e.g. webgl,cpu',
+  '--export-pytorch': 'a folder to write the run to, with reproduce.py (PyTorch) and its data',
 } as const;
 export type Flag = keyof typeof FLAGS;
 export const FLAG_HELP = Object.entries(FLAGS)
@@ -105,11 +111,29 @@ const list = (flag: Flag, value: string) => {
   return items;
 };
 
+/** The `--config` file when it is a reproduction bundle's run.json (see src/reproduce/); null for a page config file. */
+function bundleOf(file: string | undefined, readFile: (path: string) => string): ReproductionManifest | null {
+  if (!file) return null;
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch {
+    return null; // basePage says it cannot be read
+  }
+  if (!text.includes(REPRODUCTION_FORMAT)) return null;
+  try {
+    return parseManifest(file, text);
+  } catch (error) {
+    throw new ArgumentError('--config', file, `a reproduction bundle's run.json, but: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The page config the experiment starts from: a preset, a config file, or a dataset's defaults. */
 function basePage(
   flags: Map<Flag, string>,
   readFile: (path: string) => string,
   local: LocalExperimentData | null,
+  bundle: ReproductionManifest | null,
 ): { page: PageConfig; label: string } {
   const preset = flags.get('--preset');
   const file = flags.get('--config');
@@ -126,6 +150,8 @@ function basePage(
     } catch (error) {
       throw new ArgumentError('--config', file, `a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
     }
+    // A reproduction bundle's run.json holds the page's {config, compare} among its other facts.
+    if (bundle) raw = { config: bundle.config, compare: bundle.compare };
     const { notices, ...page } = sanitizeConfig(raw, false, null, local?.facts ?? null);
     // A page import may repair a file with notices; an experiment must run what was asked.
     if (notices.length) throw new ArgumentError('--config', file, `a valid configuration, but: ${notices.join('; ')}`);
@@ -146,9 +172,31 @@ function localData(
   flags: Map<Flag, string>,
   readBytes: (path: string) => Uint8Array,
   isFolder: (path: string) => boolean,
+  bundle: ReproductionManifest | null,
 ): LocalExperimentData | null {
   const localFlags: Flag[] = ['--teacher-logits', '--label-column', '--superclass-column', '--test-share', '--split-seed'];
   const data = flags.get('--data');
+  if (bundle?.config.dataset === 'local' && !data) {
+    // The bundle carries the page's own training and test samples and the teacher's logits.
+    const stray = localFlags.find((f) => flags.has(f));
+    if (stray) throw new ArgumentError(stray, flags.get(stray), 'no split setting: the bundle holds the split itself');
+    const folder = flags.get('--config')!.replace(/[^/]*$/, '') || './';
+    try {
+      const dataset = bundleDataset(bundle, (file) => readBytes(`${folder}${file}`));
+      const facts = localFacts(
+        dataset,
+        { kind: 'logits', file: bundle.dataset.test.teacherLogits },
+        accuracyOf(dataset.test.teacherLogits!, dataset.test.labels, dataset.classNames.length),
+      );
+      return { dataset, facts, caution: null };
+    } catch (error) {
+      throw new ArgumentError(
+        '--config',
+        flags.get('--config'),
+        `a bundle with its data files, but: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
   if (!data) {
     const stray = localFlags.find((f) => flags.has(f));
     if (stray) throw new ArgumentError(stray, flags.get(stray), `a local dataset (add --data FILE.csv)`);
@@ -190,9 +238,10 @@ export function planExperiment(
   isFolder: (path: string) => boolean = (p) => existsSync(p) && statSync(p).isDirectory(),
 ): ExperimentPlan {
   const flags = readFlags(argv);
-  const local = localData(flags, readBytes, isFolder);
+  const bundle = bundleOf(flags.get('--config'), readFile);
+  const local = localData(flags, readBytes, isFolder, bundle);
   const facts = local?.facts ?? null;
-  const { page, label } = basePage(flags, readFile, local);
+  const { page, label } = basePage(flags, readFile, local, bundle);
   if (page.config.dataset === 'local' && !local)
     throw new ArgumentError('--data', undefined, `${FLAGS['--data']} (the configuration trains on a local dataset)`);
   const config = structuredClone(page.config) as TrainerConfig;
@@ -272,7 +321,8 @@ export function planExperiment(
   let runs: RunSpec[];
   try {
     valid = parseTrainerConfig(config, facts);
-    runs = runsOf({ config: valid, compare }, facts);
+    // A bundle's runs as they were raced (their own settings), unless --methods names others.
+    runs = bundle && !methodsValue ? parseRuns(bundle.runs, valid, facts) : runsOf({ config: valid, compare }, facts);
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ArgumentError(
@@ -314,5 +364,15 @@ export function planExperiment(
   const seeds = list('--seeds', value('--seeds') ?? own ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
   const evalEvery = value('--eval-every') ? number('--eval-every', value('--eval-every')!, { integer: true, min: 1 }) : 1;
   const backends = value('--backend') ? list('--backend', value('--backend')!) : null;
-  return { config: valid, local, runs, seeds, evalEvery, out: value('--out') ?? null, label, backends };
+  return {
+    config: valid,
+    local,
+    runs,
+    seeds,
+    evalEvery,
+    out: value('--out') ?? null,
+    label,
+    backends,
+    exportPytorch: value('--export-pytorch') ?? null,
+  };
 }

@@ -71,6 +71,8 @@ export async function raceSeeds(
   seeds: readonly number[],
   evalEvery = 1,
   onSeed?: (seed: number, result: SeedResult) => void,
+  /** Called with each block's trained set before it is freed (the reproduction export reads its students). */
+  onTrained?: (set: SeedSet, results: Map<number, SeedResult>) => Promise<void>,
 ): Promise<Map<number, SeedResult>> {
   const out = new Map<number, SeedResult>();
   for (const block of consecutiveBlocks(seeds)) {
@@ -115,6 +117,7 @@ export async function raceSeeds(
           out.set(seed, { rows, curves: curves.get(seed)! });
           onSeed?.(seed, out.get(seed)!);
         }
+        await onTrained?.(set, out);
         break;
       }
     } finally {

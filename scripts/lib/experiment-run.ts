@@ -2,7 +2,10 @@
 // WASM backend (CPU if it cannot start) for MLP students, in headless Chromium for CNN students (Node's pure-JS
 // backend takes about half a minute per CNN batch). Shared by `npm run experiment`, the
 // budget study and the ablation.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { builtInDataset, loadDataset } from '../../src/data/load';
+import { reproductionFiles } from '../../src/reproduce/bundle';
 import { catalogEntry, isConvolutional } from '../../src/models/catalog';
 import { loadTeacher } from '../../src/models/teacher';
 import { serveDirectory } from '../../src/test-support/static-server';
@@ -12,6 +15,8 @@ import type { RunSpec } from '../../src/train/reports';
 import type * as Harness from '../browser/experiment';
 import { withAppPage } from './browser-session';
 import type { ExperimentPlan } from './experiment-args';
+import type { SeedSet } from '../../src/train/seed-set';
+import type { Method } from '../../src/distill/methods';
 import { raceSeeds, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
 
 export interface ExperimentResult {
@@ -37,6 +42,10 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   const facts = plan.local?.facts ?? null;
   const inBrowser = isConvolutional(config.student, facts);
   if (inBrowser && plan.local) throw new Error("--student: a CNN on one's own data trains in the page; the runner takes MLP students for it");
+  if (plan.exportPytorch && inBrowser)
+    throw new Error('--export-pytorch: the runner exports MLP students; export a CNN run from the page ("Reproduce this run")');
+  if (plan.exportPytorch && seeds.some((s, i) => i > 0 && s !== seeds[i - 1] + 1))
+    throw new Error(`--export-pytorch: the seeds must follow each other (${seeds.join(', ')}), as one race trains them`);
   if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
     throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
@@ -81,7 +90,31 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
         }
       }, false);
     } else {
-      await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report);
+      const exportTo = plan.exportPytorch;
+      const onTrained = exportTo
+        ? async (set: SeedSet, done: Map<number, SeedResult>) => {
+            const files = await reproductionFiles({
+              config: { ...config, seed: seeds[0], seeds: seeds.length },
+              compare: runs.map((r) => r.id as Method).filter((m) => m !== config.method.method),
+              runs,
+              dataset: data,
+              teacher,
+              students: (seed) => set.students(seed),
+              evaluations: [...done].flatMap(([seed, result]) =>
+                Object.entries(result.curves).flatMap(([run, points]) =>
+                  points.map((p) => ({ seed, run, step: p.step, testCount: data.test.count, testAccuracy: p.testAccuracy, testLoss: p.testLoss })),
+                ),
+              ),
+              backend: node.backend,
+              createdBy: command,
+              script: readFileSync(new URL('../../src/reproduce/reproduce.py', import.meta.url), 'utf8'),
+            });
+            mkdirSync(exportTo, { recursive: true });
+            for (const [name, bytes] of files) writeFileSync(join(exportTo, name), bytes);
+            log(`wrote the run to ${exportTo}/ (${files.size} files): python3 ${join(exportTo, 'reproduce.py')} reproduces it in PyTorch`);
+          }
+        : undefined;
+      await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report, onTrained);
     }
   } finally {
     teacher?.dispose();

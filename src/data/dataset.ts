@@ -10,6 +10,8 @@ export interface DatasetSplit {
    * row i the teacher's logits for sample i. The trainer then needs no teacher model.
    */
   teacherLogits?: Float32Array;
+  /** A local dataset's samples: the row (0-based, in the order read) of each sample in the person's file or folder. */
+  rows?: Int32Array;
 }
 
 /** A dataset as the models, the trainer and the charts see it. */
@@ -23,6 +25,8 @@ export interface Dataset {
   /** For class-hierarchy datasets: the superclass index of every class. */
   superclassOf?: number[];
   superclassNames?: string[];
+  /** A local dataset's split (src/import/local-dataset.ts): each class's test share and the seed of its shuffles. */
+  split?: { testShare: number; seed: number };
   train: DatasetSplit;
   test: DatasetSplit;
 }

@@ -4,7 +4,7 @@ import type { GoldenCase } from '../distill/golden';
 import { PCD_DEFAULTS } from '../distill/methods';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { inspect, inspectInBlocks, inspectionJson } from './inspect';
-import { npyBytes } from '../test-support/npy';
+import { npyBytes } from '../reproduce/npy';
 import { LOGITS_LIMITS, parseLogitsCsv, parseLogitsFile, parseLogitsJson, parseLogitsNpy, type LogitsData } from './logits-file';
 
 const golden = JSON.parse(readFileSync(new URL('../distill/fixtures/distill-golden.json', import.meta.url), 'utf8'));

@@ -123,12 +123,13 @@ export function splitSamples(samples: LocalSamples, options: SplitOptions, teach
     const features = new Float32Array(order.length * perSample);
     const labels = new Int32Array(order.length);
     const logits = teacherLogits ? new Float32Array(order.length * classes) : undefined;
+    const rows = Int32Array.from(order);
     order.forEach((row, i) => {
       features.set(samples.features.subarray(row * perSample, (row + 1) * perSample), i * perSample);
       labels[i] = samples.labels[row];
       logits?.set(teacherLogits!.subarray(row * classes, (row + 1) * classes), i * classes);
     });
-    return { features, labels, count: order.length, ...(logits ? { teacherLogits: logits } : {}) };
+    return { features, labels, count: order.length, rows, ...(logits ? { teacherLogits: logits } : {}) };
   };
   return {
     id: 'local',
@@ -136,6 +137,7 @@ export function splitSamples(samples: LocalSamples, options: SplitOptions, teach
     featureShape: samples.featureShape,
     classNames: samples.classNames,
     ...(samples.superclassOf ? { superclassOf: samples.superclassOf, superclassNames: samples.superclassNames } : {}),
+    split: { testShare: options.testShare, seed: options.seed },
     train: take(train),
     test: take(test),
   };

@@ -51,6 +51,7 @@ const split = z.strictObject({
   labels: z.instanceof(Int32Array),
   count,
   teacherLogits: z.instanceof(Float32Array).optional(),
+  rows: z.instanceof(Int32Array).optional(),
 });
 
 const DataSchema = z.strictObject({
@@ -61,6 +62,7 @@ const DataSchema = z.strictObject({
     classNames: LocalFactsSchema.shape.classNames,
     superclassOf: z.array(z.number().int().min(0)).optional(),
     superclassNames: LocalFactsSchema.shape.superclassNames,
+    split: z.strictObject({ testShare: z.number(), seed: z.number().int() }).optional(),
     train: split,
     test: split,
   }),

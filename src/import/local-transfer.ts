@@ -32,7 +32,7 @@ export type ImportProgress = { what: string; done: number; total: number };
 /** The buffers of a read, to transfer (not copy) between threads. */
 export function transferables(read: LocalRead): ArrayBuffer[] {
   const { train, test } = read.dataset;
-  const buffers = [train.features, train.labels, test.features, test.labels, train.teacherLogits, test.teacherLogits]
+  const buffers = [train.features, train.labels, test.features, test.labels, train.teacherLogits, test.teacherLogits, train.rows, test.rows]
     .filter((a) => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);
   if (read.teacher.kind === 'model') buffers.push(read.teacher.artifacts.weightData);

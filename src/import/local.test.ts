@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_DEFAULTS } from '../distill/objective';
 import { localStudents, type LocalFacts } from '../models/catalog';
 import { localStudentSpecs, parameterCount } from '../models/zoo';
-import { npyBytes } from '../test-support/npy';
+import { npyBytes } from '../reproduce/npy';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig, parseTrainerConfig, plannedSteps } from '../train/config';
 import { DistillationTrainer } from '../train/trainer';

@@ -1,0 +1,65 @@
+// `npm run experiment -- … --export-pytorch DIR`, then the exported reproduce.py in PyTorch:
+// every evaluation within one test sample of the runner's, the final accuracies too.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/reproduce/bundle';
+import { runReproduce } from '../../src/test-support/python';
+import { planExperiment } from './experiment-args';
+import { runExperiment } from './experiment-run';
+
+const folders: string[] = [];
+afterAll(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+describe('the runner’s PyTorch export', () => {
+  it.each([
+    ['the race’s four methods, two seeds, Adam, joint PCD', ['--preset', 'tiny', '--methods', 'ce,kd,dkd,pcd', '--seeds', '1,2']],
+    [
+      'SGD, a bidirectional schedule of 4 stages, standardised logits, ranking and λ off, one pass',
+      [
+        '--preset',
+        'tiny',
+        '--methods',
+        'ce,kd,dkd,pcd',
+        '--seeds',
+        '5',
+        '--optimizer',
+        'sgd',
+        '--lr',
+        '0.05',
+        '--schedule',
+        'bidirectional',
+        '--stages',
+        '4',
+        '--standardize',
+        'on',
+        '--ranking',
+        'off',
+        '--lambda',
+        'off',
+        '--passes',
+        'coarse-to-fine',
+      ],
+    ],
+  ])(
+    'reproduce.py gives the runner’s accuracies (%s)',
+    async (_, flags) => {
+      const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+      folders.push(dir);
+      const result = await runExperiment(planExperiment([...flags, '--export-pytorch', dir, '--out', join(dir, 'result.json')]), 'test', () => {});
+      const manifest = parseManifest('run.json', readFileSync(join(dir, 'run.json'), 'utf8'));
+      expect(manifest.runs.map((r) => r.id)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
+      expect(manifest.evaluations.length).toBe(result.curves.reduce((n, c) => n + c.points.length, 0));
+      const { output, finals } = runReproduce(dir, ['--check']);
+      const testCount = manifest.dataset.test.count;
+      const several = result.seeds.length > 1;
+      for (const row of result.rows) {
+        const key = several ? `${row.method}@${row.seed}` : row.method;
+        expect(Math.abs(finals[key] - row.testAccuracy) * testCount, `${key}\n${output}`).toBeLessThanOrEqual(1);
+      }
+      expect(Object.keys(finals)).toHaveLength(result.rows.length);
+    },
+    120_000,
+  );
+});

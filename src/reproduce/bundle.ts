@@ -1,0 +1,248 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset';
+import type { Method } from '../distill/methods';
+import { predictLogits } from '../models/predict';
+import { modelSpec } from '../models/zoo';
+import { seedsOf, type TrainerConfig } from '../train/config';
+import type { RunSpec } from '../train/reports';
+import { batchPlan } from './batch-plan';
+import { npyBytes, readNpyArray } from './npy';
+
+/** What a reproduction bundle's `run.json` says it is (reproduce.py refuses any other). */
+export const REPRODUCTION_FORMAT = 'pcd-playground-reproduction/1';
+
+/** A layer of the student as reproduce.py rebuilds it in PyTorch. */
+export type StudentLayer =
+  | { kind: 'dense'; units: number; activation: 'relu' | 'linear' }
+  | { kind: 'conv2d'; filters: number; kernelSize: number; activation: 'relu' | 'linear' }
+  | { kind: 'maxpool2d'; poolSize: number }
+  | { kind: 'flatten' };
+
+/** One evaluation of one run of one seed, as the page or the runner measured it. */
+export interface MeasuredEvaluation {
+  seed: number;
+  run: string;
+  step: number;
+  /** The first `testCount` test samples were evaluated (the page's evaluations during training take 1,000). */
+  testCount: number;
+  testAccuracy: number;
+  testLoss: number;
+}
+
+/** `run.json`: everything a run depends on, and the files beside it. */
+export interface ReproductionManifest {
+  format: typeof REPRODUCTION_FORMAT;
+  createdBy: string;
+  backend: string;
+  /** The page's configuration file ({config, compare}): the runner's and the page's `--config`/import read these two. */
+  config: TrainerConfig;
+  compare: Method[];
+  /** Every raced run with all its settings (a compared method trains with its defaults). */
+  runs: RunSpec[];
+  dataset: {
+    id: Dataset['id'];
+    name?: string;
+    featureShape: number[];
+    classNames: string[];
+    superclassOf?: number[];
+    split:
+      { kind: 'built-in'; how: string } | { kind: 'per-class'; testShare: number; seed: number; how: string; trainRows?: string; testRows?: string };
+    train: { count: number; features: string; labels: string; teacherLogits: string };
+    test: { count: number; features: string; labels: string; teacherLogits: string };
+  };
+  student: { id: string; layers: StudentLayer[]; weights: { name: string; shape: number[] }[] };
+  steps: { perEpoch: number; total: number; batchSize: number };
+  seeds: { seed: number; initialWeights: string; order: string; epochs: number }[];
+  evaluations: MeasuredEvaluation[];
+  trained: { seed: number; run: string; weights: string }[];
+}
+
+/** What a bundle is made from: the session's (or the runner's) configuration, data, teacher and students. */
+export interface ReproductionSource {
+  config: TrainerConfig;
+  compare: Method[];
+  runs: RunSpec[];
+  dataset: Dataset;
+  /** The teacher model; null when the dataset carries its teacher's logits. */
+  teacher: tf.LayersModel | null;
+  /** Each seed's trained students, to export their weights; none before a step. */
+  students: (seed: number) => readonly { id: string; model: tf.LayersModel }[];
+  evaluations: MeasuredEvaluation[];
+  backend: string;
+  createdBy: string;
+  /** reproduce.py's text (the page bundles it, the runner reads the file). */
+  script: string;
+}
+
+function layerOf(layer: tf.layers.Layer): StudentLayer {
+  const config = layer.getConfig() as Record<string, unknown>;
+  const activation = config.activation === 'relu' ? 'relu' : 'linear';
+  switch (layer.getClassName()) {
+    case 'Dense':
+      return { kind: 'dense', units: config.units as number, activation };
+    case 'Conv2D': {
+      const size = config.kernelSize as number[];
+      if (config.padding !== 'same' || size[0] !== size[1]) throw new Error(`student layer ${layer.name}: only square "same" convolutions export`);
+      return { kind: 'conv2d', filters: config.filters as number, kernelSize: size[0], activation };
+    }
+    case 'MaxPooling2D':
+      return { kind: 'maxpool2d', poolSize: (config.poolSize as number[])[0] };
+    case 'Flatten':
+      return { kind: 'flatten' };
+    default:
+      throw new Error(`student layer ${layer.name}: a ${layer.getClassName()} layer has no PyTorch counterpart in reproduce.py`);
+  }
+}
+
+/** A model's weights, in `getWeights()` order, as one flat float32 array. */
+function flatWeights(model: tf.LayersModel): Float32Array {
+  const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+const BUILT_IN_SPLIT: Record<string, string> = {
+  mnist: "the dataset's own files: the first 8,000 training and 2,000 test digits of MNIST, as public/data/ holds them",
+  synthetic100: 'generated from the dataset seed by src/data/synthetic.ts: its own train and test samples',
+};
+
+/**
+ * The files of a reproduction bundle (name → bytes): `run.json`, the data and the teacher's
+ * logits as .npy, each seed's initial weights and batch order, each trained student's
+ * weights, reproduce.py and a README. A bundle is what the page's "Reproduce this run" zips
+ * and `npm run experiment -- --export-pytorch DIR` writes.
+ */
+export async function reproductionFiles(source: ReproductionSource): Promise<Map<string, Uint8Array>> {
+  const { config, dataset } = source;
+  const files = new Map<string, Uint8Array>();
+  const classes = dataset.classNames.length;
+  const splitFiles = async (which: 'train' | 'test') => {
+    const split = dataset[which];
+    files.set(`x_${which}.npy`, npyBytes([split.count, ...dataset.featureShape], split.features));
+    files.set(`y_${which}.npy`, npyBytes([split.count], split.labels, '<i4'));
+    const logits = split.teacherLogits ?? (source.teacher ? await predictLogits(source.teacher, dataset, split) : null);
+    if (!logits) throw new Error('teacher: the dataset has no teacher logits and no teacher model was given');
+    files.set(`teacher_${which}.npy`, npyBytes([split.count, classes], logits));
+    if (split.rows) files.set(`${which}_rows.npy`, npyBytes([split.count], split.rows, '<i4'));
+    return { count: split.count, features: `x_${which}.npy`, labels: `y_${which}.npy`, teacherLogits: `teacher_${which}.npy` };
+  };
+  const train = await splitFiles('train');
+  const test = await splitFiles('test');
+
+  const spec = modelSpec(config.student, dataset);
+  const seeds: ReproductionManifest['seeds'] = [];
+  let student: ReproductionManifest['student'] | null = null;
+  for (const seed of seedsOf(config)) {
+    const model = spec.build(seed);
+    try {
+      student ??= {
+        id: config.student,
+        layers: model.layers.filter((l) => l.getClassName() !== 'InputLayer').map(layerOf),
+        weights: model.weights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[] })),
+      };
+      files.set(`init-seed${seed}.npy`, npyBytes([model.countParams()], flatWeights(model)));
+    } finally {
+      model.dispose();
+    }
+    const plan = batchPlan(config, dataset.train.count, seed);
+    files.set(`order-seed${seed}.npy`, npyBytes([plan.epochs, plan.perEpoch], plan.order, '<i4'));
+    seeds.push({ seed, initialWeights: `init-seed${seed}.npy`, order: `order-seed${seed}.npy`, epochs: plan.epochs });
+  }
+  const trained: ReproductionManifest['trained'] = [];
+  for (const seed of seedsOf(config)) {
+    for (const { id, model } of source.students(seed)) {
+      const name = `trained-${id}-seed${seed}.npy`;
+      files.set(name, npyBytes([model.countParams()], flatWeights(model)));
+      trained.push({ seed, run: id, weights: name });
+    }
+  }
+  const perEpoch = Math.ceil(Math.min(config.trainSubset, dataset.train.count) / config.batchSize);
+  const manifest: ReproductionManifest = {
+    format: REPRODUCTION_FORMAT,
+    createdBy: source.createdBy,
+    backend: source.backend,
+    config,
+    compare: source.compare,
+    runs: source.runs,
+    dataset: {
+      id: dataset.id,
+      ...(dataset.name ? { name: dataset.name } : {}),
+      featureShape: dataset.featureShape,
+      classNames: dataset.classNames,
+      ...(dataset.superclassOf ? { superclassOf: dataset.superclassOf } : {}),
+      split: dataset.split
+        ? {
+            kind: 'per-class',
+            ...dataset.split,
+            how: "each class's samples shuffled (mulberry32 seeded with the split seed, Fisher–Yates), round(n · testShare) of them (at least 1, at most n − 1) held out for test; then the training and the test samples shuffled by the same generator",
+            ...(dataset.train.rows ? { trainRows: 'train_rows.npy', testRows: 'test_rows.npy' } : {}),
+          }
+        : { kind: 'built-in', how: BUILT_IN_SPLIT[dataset.id] ?? 'built in' },
+      train,
+      test,
+    },
+    student: student!,
+    steps: { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount, batchSize: config.batchSize },
+    seeds,
+    evaluations: source.evaluations,
+    trained,
+  };
+  files.set('run.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
+  files.set('reproduce.py', new TextEncoder().encode(source.script));
+  return files;
+}
+
+/** `run.json` read back: checked to be a reproduction bundle (its config and runs are checked where they are used). */
+export function parseManifest(name: string, text: string): ReproductionManifest {
+  let manifest: Partial<ReproductionManifest>;
+  try {
+    manifest = JSON.parse(text) as Partial<ReproductionManifest>;
+  } catch (error) {
+    throw new Error(`${name}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  if (manifest?.format !== REPRODUCTION_FORMAT)
+    throw new Error(`${name}: format ${JSON.stringify(manifest?.format)}, expected "${REPRODUCTION_FORMAT}"`);
+  for (const key of ['config', 'compare', 'runs', 'dataset', 'student', 'steps', 'seeds', 'evaluations'] as const) {
+    if (manifest[key] === undefined) throw new Error(`${name}: "${key}" is missing`);
+  }
+  return manifest as ReproductionManifest;
+}
+
+/** A bundle's dataset as the trainer takes it, from its .npy files (`read` gives a file's bytes by name). */
+export function bundleDataset(manifest: ReproductionManifest, read: (file: string) => Uint8Array): Dataset {
+  const { dataset } = manifest;
+  const rowSize = dataset.featureShape.reduce((a, b) => a * b, 1);
+  const classes = dataset.classNames.length;
+  const array = <T extends Float32Array | Int32Array>(file: string, kind: 'f4' | 'i4', values: number): T => {
+    const { data } = readNpyArray(file, read(file));
+    const ok = kind === 'f4' ? data instanceof Float32Array : data instanceof Int32Array;
+    if (!ok || data.length !== values) throw new Error(`${file}: expected ${values} ${kind === 'f4' ? 'float32' : 'int32'} values`);
+    return data as T;
+  };
+  const split = (which: 'train' | 'test', rows?: string) => {
+    const part = dataset[which];
+    return {
+      count: part.count,
+      features: array<Float32Array>(part.features, 'f4', part.count * rowSize),
+      labels: array<Int32Array>(part.labels, 'i4', part.count),
+      teacherLogits: array<Float32Array>(part.teacherLogits, 'f4', part.count * classes),
+      ...(rows ? { rows: array<Int32Array>(rows, 'i4', part.count) } : {}),
+    };
+  };
+  const perClass = dataset.split.kind === 'per-class' ? dataset.split : null;
+  return {
+    id: dataset.id,
+    ...(dataset.name ? { name: dataset.name } : {}),
+    featureShape: dataset.featureShape,
+    classNames: dataset.classNames,
+    ...(dataset.superclassOf ? { superclassOf: dataset.superclassOf } : {}),
+    ...(perClass ? { split: { testShare: perClass.testShare, seed: perClass.seed } } : {}),
+    train: split('train', perClass?.trainRows),
+    test: split('test', perClass?.testRows),
+  };
+}

@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Reproduce a PCD-playground run in PyTorch, or run it again at any scale.
+
+    python reproduce.py                 # the run of this folder (run.json and its .npy files)
+    python reproduce.py --check         # …and fail unless every evaluation matches the page's
+    python reproduce.py --save-students out/   # each trained student as a PyTorch state_dict (.pt)
+    torchrun --nproc_per_node 2 reproduce.py --data DIR --epochs 30   # your dataset, several processes
+
+Needs PyTorch >= 1.13 and numpy; torchvision only for image folders and its students.
+The losses follow the project's spec (docs/spec.md of the playground): CE, KD, DKD and PCD
+with all its options (stages, temperature, alpha, the lambda weight, ranking, both passes,
+logit standardisation) and its stage schedules. In the reproduction (no --data), the
+student starts from the page's initial weights and sees the page's batches in the page's
+order, so every evaluation should match the page's to within one test sample (float32
+rounding aside). The last line printed is one JSON object: {"<run id>": final test accuracy}
+(with several seeds, "<run id>@<seed>").
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FORMAT = "pcd-playground-reproduction/1"
+# TF.js's Adam: beta1, beta2 and its float32 epsilon (PyTorch's own default is 1e-8).
+ADAM = dict(betas=(0.9, 0.999), eps=1e-7)
+TARGET_MASK_OFFSET = 1000.0
+
+
+# ---------------------------------------------------------------- the losses (spec: Baselines, PCD)
+
+def standardize(z):
+    """(z - mean) / (std + 1e-7) per row, the unbiased std (spec: logit standardisation)."""
+    centred = z - z.mean(dim=1, keepdim=True)
+    std = torch.sqrt((centred * centred).sum(dim=1, keepdim=True) / (z.shape[1] - 1))
+    return centred / (std + 1e-7)
+
+
+def kl_from_log_probs(lp_teacher, lp_student):
+    return (lp_teacher.exp() * (lp_teacher - lp_student)).sum(dim=-1)
+
+
+def ce_per_sample(zs, y):
+    return -F.log_softmax(zs, dim=1).gather(1, y[:, None])[:, 0]
+
+
+def kd_per_sample(zs, zt, tau, std):
+    if std:
+        zs, zt = standardize(zs), standardize(zt)
+    return tau * tau * kl_from_log_probs(F.log_softmax(zt / tau, dim=1), F.log_softmax(zs / tau, dim=1))
+
+
+def dkd_per_sample(zs, zt, y, alpha, beta, tau, std):
+    """tau^2 (alpha TCKD + beta NCKD); the binary split in log space, as the page computes it."""
+    one_hot = F.one_hot(y, zs.shape[1]).to(zs.dtype)
+
+    def side(logits):
+        z = (standardize(logits) if std else logits) / tau
+        everything = torch.logsumexp(z, dim=1)
+        without_target = z - TARGET_MASK_OFFSET * one_hot
+        return ((z * one_hot).sum(dim=1) - everything,
+                torch.logsumexp(without_target, dim=1) - everything,
+                F.log_softmax(without_target, dim=1))
+
+    t_target, t_rest, t_non = side(zt)
+    s_target, s_rest, s_non = side(zs)
+    tckd = t_target.exp() * (t_target - s_target) + t_rest.exp() * (t_rest - s_rest)
+    nckd = kl_from_log_probs(t_non, s_non)
+    return tau * tau * (alpha * tckd + beta * nckd)
+
+
+def pcd_ranks(zs, zt, ranking):
+    """spec §1: rank 0 for the largest gap |zt - zs|, ties to the lower class index; no gradient."""
+    batch, classes = zs.shape
+    if not ranking:
+        return torch.arange(classes).expand(batch, classes)
+    gap = (zt - zs).detach().abs()
+    larger = (gap[:, None, :] > gap[:, :, None]).sum(dim=2)
+    lower = torch.tril(torch.ones(classes, classes, dtype=torch.bool), diagonal=-1)
+    equal_before = ((gap[:, None, :] == gap[:, :, None]) & lower).sum(dim=2)
+    return larger + equal_before
+
+
+def pcd_stage_losses(zs, zt, stages, tau, adaptive, ranking, std):
+    """L_k of every stage k = 1..S (spec §2-§3): [S]."""
+    if std:
+        zs, zt = standardize(zs), standardize(zt)
+    batch, classes = zs.shape
+    ranks = pcd_ranks(zs, zt, ranking)
+    masks, stage_of = [], []
+    for k in range(1, stages + 1):
+        groups = torch.div(ranks * k, classes, rounding_mode="floor")
+        for g in range(k):
+            masks.append(groups == g)
+            stage_of.append(k - 1)
+    mask = torch.stack(masks, dim=1)  # [B, G, C]
+
+    def log_probs(z):
+        return F.log_softmax((z / tau)[:, None, :].masked_fill(~mask, float("-inf")), dim=2)
+
+    lp_t, lp_s = log_probs(zt), log_probs(zs)
+    p, q = lp_t.exp(), lp_s.exp()
+    kl = torch.where(mask, p * (lp_t - lp_s), torch.zeros_like(p)).sum(dim=2)  # [B, G]
+    if adaptive:
+        lam = 1 - (p * q).sum(dim=2) / torch.sqrt((p * p).sum(dim=2) * (q * q).sum(dim=2))
+    else:
+        lam = torch.ones_like(kl)
+    group_losses = lam * kl * tau * tau
+    stage_index = torch.tensor(stage_of)
+    per_stage = torch.zeros(stages, dtype=zs.dtype).index_add(0, stage_index, group_losses.mean(dim=0))
+    return per_stage
+
+
+def training_loss(method, zs, zt, y, warm, active_stage):
+    """The loss of one step (spec: the training objective)."""
+    ce = ce_per_sample(zs, y).mean()
+    kind = method["method"]
+    if kind == "ce":
+        return ce
+    if kind == "kd":
+        kd = kd_per_sample(zs, zt, method["temperature"], method["standardizeLogits"]).mean()
+        return method["ceWeight"] * ce + method["kdWeight"] * kd
+    if kind == "dkd":
+        dkd = dkd_per_sample(zs, zt, y, method["alpha"], method["beta"], method["temperature"], method["standardizeLogits"]).mean()
+        return method["ceWeight"] * ce + warm * dkd
+    if kind == "pcd":
+        stage_losses = pcd_stage_losses(zs, zt, method["stages"], method["temperature"], method["adaptive"],
+                                        method["ranking"], method["standardizeLogits"])
+        if active_stage is None:
+            bare = stage_losses.sum() * (int(method["fineToCoarse"]) + int(method["coarseToFine"]))
+        else:
+            bare = 2 * stage_losses[active_stage - 1]
+        return method["ceWeight"] * ce + warm * method["alpha"] * bare
+    raise ValueError(f"method {kind!r}: expected ce, kd, dkd or pcd")
+
+
+# ---------------------------------------------------------------- schedules (spec §5), learning rate, warm-up
+
+def schedule_phases(schedule, stages):
+    descending = list(range(stages, 0, -1))
+    ascending = descending[::-1]
+    kind = schedule["kind"]
+    if kind == "joint":
+        order = [(None, 1.0)]
+    elif kind == "bidirectional":
+        order = [(s, 1.0) for s in descending + ascending]
+    elif kind == "fine-to-coarse":
+        order = [(s, 1.0) for s in descending]
+    elif kind == "coarse-to-fine":
+        order = [(s, 1.0) for s in ascending]
+    elif kind == "custom":
+        order = [(s["stage"], float(s["share"])) for s in schedule["segments"]]
+    else:
+        raise ValueError(f"schedule {kind!r} is unknown")
+    total = sum(share for _, share in order)
+    phases, start = [], 0.0
+    for i, (stage, share) in enumerate(order):
+        end = 1.0 if i == len(order) - 1 else start + share / total
+        phases.append((stage, end))
+        start = end
+    return phases
+
+
+def active_stage_at(phases, step, total):
+    progress = min(max(step / total, 0.0), 1.0)
+    for stage, end in phases:
+        if progress < end:
+            return stage
+    return phases[-1][0]
+
+
+def learning_rate_at(config, step, total):
+    base = config["optimizer"]["learningRate"]
+    if config["learningRateSchedule"] == "cosine":
+        return base * (1 + math.cos(math.pi * step / total)) / 2
+    return base
+
+
+def warm_at(config, step, total):
+    warmup = config["warmupShare"] * total
+    return 1.0 if warmup <= 0 else min(step / warmup, 1.0)
+
+
+# ---------------------------------------------------------------- the student
+
+class Flatten(nn.Module):
+    """Flattens in TF.js's order (height, width, channels), so the page's weights fit."""
+
+    def forward(self, x):
+        return (x.permute(0, 2, 3, 1) if x.dim() == 4 else x).reshape(x.shape[0], -1)
+
+
+def build_student(layers, input_shape):
+    """The page's student from run.json's layers; `input_shape` as the page has it ([H, W, C] or [F])."""
+    modules, shape = [], list(input_shape)
+    if len(shape) == 3:
+        shape = [shape[2], shape[0], shape[1]]  # channels first in PyTorch
+    for layer in layers:
+        kind = layer["kind"]
+        if kind == "conv2d":
+            size = layer["kernelSize"]
+            modules.append(nn.Conv2d(shape[0], layer["filters"], size, padding=size // 2))
+            shape = [layer["filters"], shape[1], shape[2]]
+        elif kind == "maxpool2d":
+            modules.append(nn.MaxPool2d(layer["poolSize"]))
+            shape = [shape[0], shape[1] // layer["poolSize"], shape[2] // layer["poolSize"]]
+            continue
+        elif kind == "flatten":
+            modules.append(Flatten())
+            shape = [int(np.prod(shape))]
+            continue
+        elif kind == "dense":
+            if len(shape) > 1:
+                modules.append(Flatten())
+                shape = [int(np.prod(shape))]
+            modules.append(nn.Linear(shape[0], layer["units"]))
+            shape = [layer["units"]]
+        else:
+            raise ValueError(f"layer kind {kind!r} is unknown")
+        if layer.get("activation") == "relu":
+            modules.append(nn.ReLU())
+    return nn.Sequential(*modules)
+
+
+def load_flat_weights(model, flat):
+    """The page's weights (TF.js order: each layer's kernel then bias) into the PyTorch student."""
+    flat = np.asarray(flat, dtype=np.float32)
+    at = 0
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.Linear):
+                out_f, in_f = module.weight.shape
+                kernel = flat[at:at + in_f * out_f].reshape(in_f, out_f)
+                at += in_f * out_f
+                module.weight.copy_(torch.from_numpy(kernel.T.copy()))
+            elif isinstance(module, nn.Conv2d):
+                out_c, in_c, h, w = module.weight.shape
+                kernel = flat[at:at + h * w * in_c * out_c].reshape(h, w, in_c, out_c)
+                at += h * w * in_c * out_c
+                module.weight.copy_(torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy()))
+            else:
+                continue
+            module.bias.copy_(torch.from_numpy(flat[at:at + module.bias.numel()].copy()))
+            at += module.bias.numel()
+    if at != flat.size:
+        raise ValueError(f"the weights hold {flat.size} numbers, the student takes {at}")
+    return model
+
+
+def load_student(bundle=".", run=None, seed=None, trained=True):
+    """A run's student of a bundle as a PyTorch module: trained (the page's final weights) or as it started.
+
+        from reproduce import load_student
+        model = load_student("my-run", run="pcd")   # then model(x), x as [N, C, H, W] or [N, features]
+    """
+    manifest = read_manifest(bundle)
+    seed = manifest["seeds"][0]["seed"] if seed is None else seed
+    run = run or manifest["runs"][-1]["id"]
+    model = build_student(manifest["student"]["layers"], manifest["dataset"]["featureShape"])
+    if trained:
+        entry = next((t for t in manifest["trained"] if t["run"] == run and t["seed"] == seed), None)
+        if entry is None:
+            raise ValueError(f"no trained weights of run {run!r}, seed {seed} in {bundle}")
+        name = entry["weights"]
+    else:
+        name = next(s for s in manifest["seeds"] if s["seed"] == seed)["initialWeights"]
+    return load_flat_weights(model, np.load(os.path.join(bundle, name)))
+
+
+# ---------------------------------------------------------------- data
+
+def read_manifest(bundle):
+    path = os.path.join(bundle, "run.json")
+    with open(path, encoding="utf-8") as f:
+        manifest = json.load(f)
+    if manifest.get("format") != FORMAT:
+        raise SystemExit(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    return manifest
+
+
+def channels_first(x):
+    return x.permute(0, 3, 1, 2).contiguous() if x.dim() == 4 else x
+
+
+def bundle_arrays(bundle, manifest, dtype):
+    d = manifest["dataset"]
+
+    def split(which):
+        part = d[which]
+        x = channels_first(torch.from_numpy(np.load(os.path.join(bundle, part["features"]))).to(dtype))
+        y = torch.from_numpy(np.load(os.path.join(bundle, part["labels"])).astype(np.int64))
+        t = torch.from_numpy(np.load(os.path.join(bundle, part["teacherLogits"]))).to(dtype)
+        return x, y, t
+
+    return split("train"), split("test")
+
+
+def user_arrays(folder, dtype):
+    """--data DIR: x_train.npy, y_train.npy, x_test.npy, y_test.npy and teacher_train.npy (NHWC or
+    features), or an image folder DIR/train/<class>/…, DIR/test/<class>/… with teacher_train.npy
+    (logits in torchvision ImageFolder order) beside them."""
+    logits = os.path.join(folder, "teacher_train.npy")
+    if not os.path.exists(logits):
+        raise SystemExit(f"--data {folder}: no teacher_train.npy (the teacher's logits for the training samples, in order)")
+    if os.path.exists(os.path.join(folder, "x_train.npy")):
+        def load(name):
+            return np.load(os.path.join(folder, name))
+        x_train, x_test = (channels_first(torch.from_numpy(load(n)).to(dtype)) for n in ("x_train.npy", "x_test.npy"))
+        y_train, y_test = (torch.from_numpy(load(n).astype(np.int64)) for n in ("y_train.npy", "y_test.npy"))
+    else:
+        try:
+            from torchvision import datasets, transforms
+        except ImportError:
+            raise SystemExit("--data with an image folder needs torchvision (pip install torchvision)")
+
+        def images(which):
+            data = datasets.ImageFolder(os.path.join(folder, which), transform=transforms.ToTensor())
+            xs, ys = zip(*[data[i] for i in range(len(data))])
+            return torch.stack(xs).to(dtype), torch.tensor(ys)
+
+        (x_train, y_train), (x_test, y_test) = images("train"), images("test")
+    teacher = torch.from_numpy(np.load(logits)).to(dtype)
+    if teacher.shape[0] != x_train.shape[0]:
+        raise SystemExit(f"teacher_train.npy has {teacher.shape[0]} rows for {x_train.shape[0]} training samples")
+    return (x_train, y_train, teacher), (x_test, y_test, None)
+
+
+# ---------------------------------------------------------------- training
+
+def accuracy(model, x, y, count=None):
+    count = x.shape[0] if count is None else count
+    with torch.no_grad():
+        logits = torch.cat([model(x[i:i + 500]) for i in range(0, count, 500)])
+    return (logits.argmax(dim=1) == y[:count]).double().mean().item()
+
+
+def make_optimizer(config, params):
+    opt = config["optimizer"]
+    if opt["kind"] == "adam":
+        return torch.optim.Adam(params, lr=opt["learningRate"], **ADAM)
+    return torch.optim.SGD(params, lr=opt["learningRate"], momentum=opt["momentum"])
+
+
+def reproduce(bundle, dtype, check, save_students):
+    """The bundle's run: each seed's runs from its initial weights on its batch order."""
+    manifest = read_manifest(bundle)
+    config, runs = manifest["config"], manifest["runs"]
+    (x, y, teacher), (x_test, y_test, _) = bundle_arrays(bundle, manifest, dtype)
+    total, batch_size = manifest["steps"]["total"], manifest["steps"]["batchSize"]
+    pcd = next((r["method"] for r in runs if r["method"]["method"] == "pcd"), None)
+    phases = schedule_phases(config["schedule"], pcd["stages"] if pcd else 1)
+    finals, worst = {}, 0
+    several = len(manifest["seeds"]) > 1
+    for entry in manifest["seeds"]:
+        seed = entry["seed"]
+        order = np.load(os.path.join(bundle, entry["order"]))
+        init = np.load(os.path.join(bundle, entry["initialWeights"]))
+        models = {r["id"]: load_flat_weights(build_student(manifest["student"]["layers"], manifest["dataset"]["featureShape"]), init).to(dtype)
+                  for r in runs}
+        optimizers = {rid: make_optimizer(config, m.parameters()) for rid, m in models.items()}
+        measured = [e for e in manifest["evaluations"] if e["seed"] == seed]
+        points = sorted({(e["step"], e["testCount"]) for e in measured})
+        if not points:  # nothing measured: every epoch and the end, on the whole test split
+            per_epoch = manifest["steps"]["perEpoch"]
+            points = sorted({(s, x_test.shape[0]) for s in list(range(per_epoch, total, per_epoch)) + [total]})
+        for step in range(total + 1):
+            for at, count in (p for p in points if p[0] == step):
+                cells = []
+                for r in runs:
+                    acc = accuracy(models[r["id"]], x_test, y_test, count)
+                    page = next((e["testAccuracy"] for e in measured if e["run"] == r["id"] and e["step"] == at and e["testCount"] == count), None)
+                    cell = f"{r['id']} {100 * acc:.2f}%"
+                    if page is not None:
+                        apart = round(abs(acc - page) * count)
+                        worst = max(worst, apart)
+                        cell += f" (page {100 * page:.2f}%{', ' + str(apart) + ' samples apart' if apart else ''})"
+                    cells.append(cell)
+                print(f"seed {seed} step {at} on {count} test samples: " + ", ".join(cells), flush=True)
+            if step == total:
+                break
+            per_epoch = order.shape[1]
+            steps_per_epoch = manifest["steps"]["perEpoch"]
+            epoch, within = divmod(step, steps_per_epoch)
+            idx = torch.from_numpy(order[epoch, within * batch_size:min((within + 1) * batch_size, per_epoch)].astype(np.int64))
+            xb, yb, tb = x[idx], y[idx], teacher[idx]
+            warm, lr = warm_at(config, step, total), learning_rate_at(config, step, total)
+            active = active_stage_at(phases, step, total)
+            for r in runs:
+                model, optimizer = models[r["id"]], optimizers[r["id"]]
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                optimizer.zero_grad()
+                loss = training_loss(r["method"], model(xb), tb, yb, warm, active if r["method"]["method"] == "pcd" else None)
+                loss.backward()
+                optimizer.step()
+        for r in runs:
+            finals[f"{r['id']}@{seed}" if several else r["id"]] = accuracy(models[r["id"]], x_test, y_test)
+        if save_students:
+            os.makedirs(save_students, exist_ok=True)
+            for rid, model in models.items():
+                torch.save(model.state_dict(), os.path.join(save_students, f"{rid}-seed{seed}.pt"))
+    if manifest["evaluations"]:
+        print(f"largest difference from the page: {worst} test sample{'s' if worst != 1 else ''}")
+    print(json.dumps(finals))
+    if check and worst > 1:
+        raise SystemExit(f"--check: an evaluation differs from the page's by {worst} test samples (at most 1 allowed)")
+
+
+def train_at_scale(bundle, args, dtype):
+    """--data: the bundle's runs and losses on a dataset of one's own, any student, one or many processes."""
+    manifest = read_manifest(bundle)
+    config, runs = manifest["config"], manifest["runs"]
+    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    device = torch.device("cpu")
+    if distributed:
+        import torch.distributed as dist
+        backend = "nccl" if torch.cuda.is_available() and not args.gloo else "gloo"
+        dist.init_process_group(backend)
+        rank, world = dist.get_rank(), dist.get_world_size()
+        if backend == "nccl":
+            device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+            torch.cuda.set_device(device)
+    else:
+        rank, world = 0, 1
+        if torch.cuda.is_available() and not args.cpu:
+            device = torch.device("cuda")
+    (x, y, teacher), (x_test, y_test, _) = user_arrays(args.data, dtype)
+    classes = int(max(y.max().item(), y_test.max().item()) + 1)
+    if teacher.shape[1] != classes:
+        raise SystemExit(f"teacher_train.npy has {teacher.shape[1]} columns for {classes} classes")
+    torch.manual_seed(args.seed)
+
+    def student():
+        if args.student.startswith("torchvision:"):
+            import torchvision
+            return getattr(torchvision.models, args.student.split(":", 1)[1])(num_classes=classes)
+        layers = [dict(l) for l in manifest["student"]["layers"]]
+        layers[-1]["units"] = classes
+        shape = list(x.shape[1:])
+        return build_student(layers, [shape[1], shape[2], shape[0]] if len(shape) == 3 else shape)
+
+    epochs, batch_size = args.epochs, args.batch_size or config["batchSize"]
+    # Each process takes every world-th sample of one shared permutation per epoch (DistributedSampler's way).
+    per_rank = math.ceil(x.shape[0] / world)
+    steps_per_epoch = math.ceil(per_rank / batch_size)
+    total = epochs * steps_per_epoch
+    lr_config = dict(config, optimizer=dict(config["optimizer"], learningRate=args.lr or config["optimizer"]["learningRate"]))
+    pcd = next((r["method"] for r in runs if r["method"]["method"] == "pcd"), None)
+    phases = schedule_phases(config["schedule"], pcd["stages"] if pcd else 1)
+    models, optimizers = {}, {}
+    for r in runs:
+        torch.manual_seed(args.seed)  # the same initial weights for every run: a fair race
+        model = student().to(device=device, dtype=dtype)
+        if distributed:
+            model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+        models[r["id"]] = model
+        optimizers[r["id"]] = make_optimizer(lr_config, model.parameters())
+    generator = torch.Generator().manual_seed(args.seed)
+    for epoch in range(epochs):
+        permutation = torch.randperm(x.shape[0], generator=generator)
+        mine = permutation[rank::world]
+        mine = torch.cat([mine, permutation[:per_rank - mine.shape[0]]])  # equal shares (padded), as DistributedSampler
+        for within in range(steps_per_epoch):
+            step = epoch * steps_per_epoch + within
+            idx = mine[within * batch_size:(within + 1) * batch_size]
+            xb, yb, tb = x[idx].to(device), y[idx].to(device), teacher[idx].to(device)
+            warm, lr = warm_at(lr_config, step, total), learning_rate_at(lr_config, step, total)
+            active = active_stage_at(phases, step, total)
+            for r in runs:
+                model, optimizer = models[r["id"]], optimizers[r["id"]]
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                optimizer.zero_grad()
+                loss = training_loss(r["method"], model(xb), tb, yb, warm, active if r["method"]["method"] == "pcd" else None)
+                loss.backward()  # DDP averages the gradients of the processes' batches: the global batch mean
+                optimizer.step()
+        if rank == 0:
+            accs = {r["id"]: accuracy(models[r["id"]], x_test.to(device), y_test.to(device)) for r in runs}
+            print(f"epoch {epoch + 1}/{epochs} ({world} process{'es' if world > 1 else ''}): "
+                  + ", ".join(f"{k} {100 * v:.2f}%" for k, v in accs.items()), flush=True)
+    if rank == 0:
+        finals = {r["id"]: accuracy(models[r["id"]], x_test.to(device), y_test.to(device)) for r in runs}
+        if args.save_students:
+            os.makedirs(args.save_students, exist_ok=True)
+            for rid, model in models.items():
+                inner = model.module if distributed else model
+                torch.save(inner.state_dict(), os.path.join(args.save_students, f"{rid}.pt"))
+        print(json.dumps(finals))
+    if distributed:
+        torch.distributed.destroy_process_group()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bundle", nargs="?", default=os.path.dirname(os.path.abspath(__file__)),
+                        help="the folder with run.json (default: this script's folder)")
+    parser.add_argument("--float64", action="store_true", help="train in float64 (the page trains in float32)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when an evaluation is more than one test sample from the page's")
+    parser.add_argument("--save-students", metavar="DIR", help="write each trained student's state_dict as DIR/<run>-seed<seed>.pt")
+    parser.add_argument("--data", metavar="DIR", help="train the bundle's runs on this dataset instead (see user_arrays)")
+    parser.add_argument("--student", default="bundle", help="with --data: 'bundle' (the page's student, resized) or torchvision:NAME")
+    parser.add_argument("--epochs", type=int, default=10, help="with --data: epochs")
+    parser.add_argument("--batch-size", type=int, default=0, help="with --data: samples per process and step (default: the bundle's)")
+    parser.add_argument("--lr", type=float, default=0, help="with --data: learning rate (default: the bundle's)")
+    parser.add_argument("--seed", type=int, default=1, help="with --data: the seed of the initial weights and the batch order")
+    parser.add_argument("--gloo", action="store_true", help="with torchrun: the gloo backend even where CUDA is there")
+    parser.add_argument("--cpu", action="store_true", help="with --data: stay on the CPU")
+    args = parser.parse_args(argv)
+    dtype = torch.float64 if args.float64 else torch.float32
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    if args.data:
+        train_at_scale(args.bundle, args, dtype)
+    else:
+        reproduce(args.bundle, dtype, args.check, args.save_students)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+// The Python that runs the exported reproduce.py in the tests: $PYTHON, Debian's /usr/bin/python3
+// or python3, the first that imports torch and numpy (scripts/ensure-torch.sh installs one).
+import { spawnSync } from 'node:child_process';
+
+export function pythonWithTorch(): string {
+  for (const candidate of [process.env.PYTHON, '/usr/bin/python3', 'python3']) {
+    if (candidate && spawnSync(candidate, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) return candidate;
+  }
+  throw new Error('no Python with PyTorch and numpy: run `bash scripts/ensure-torch.sh` (or set PYTHON)');
+}
+
+/** Runs reproduce.py of `bundle` with `args`; its output, and the JSON object of its last line. */
+export function runReproduce(bundle: string, args: string[] = []): { output: string; finals: Record<string, number> } {
+  const run = spawnSync(pythonWithTorch(), [`${bundle}/reproduce.py`, bundle, ...args], { encoding: 'utf8', timeout: 300_000 });
+  const output = `${run.stdout}${run.stderr}`;
+  if (run.status !== 0) throw new Error(`reproduce.py exited with ${run.status}:\n${output}`);
+  const last = run.stdout.trim().split('\n').at(-1)!;
+  return { output, finals: JSON.parse(last) as Record<string, number> };
+}
