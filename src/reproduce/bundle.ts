@@ -8,8 +8,9 @@ import type { RunSpec } from '../train/reports';
 import { batchPlan } from './batch-plan';
 import { npyBytes, readNpyArray } from './npy';
 
-/** What a reproduction bundle's `run.json` says it is (reproduce.py refuses any other). */
-export const REPRODUCTION_FORMAT = 'pcd-playground-reproduction/1';
+import { REPRODUCTION_FORMAT } from './format';
+
+export { REPRODUCTION_FORMAT };
 
 /** A layer of the student as reproduce.py rebuilds it in PyTorch. */
 export type StudentLayer =

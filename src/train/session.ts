@@ -321,6 +321,11 @@ export class TrainingSession {
     return this.exclusive(() => this.session().trainer.exportStudent(id, seed));
   }
 
+  /** `work` given the configured session's parts, between steps (the reproduction export reads them). */
+  withLoaded<T>(work: (loaded: Loaded) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.session()));
+  }
+
   /** The probe charts follow `seed` (one of the race's seeds) from the next probe on. */
   followSeed(seed: number): void {
     this.session().trainer.followSeed(seed);

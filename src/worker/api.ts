@@ -6,6 +6,7 @@ import type { LocalFacts } from '../models/catalog';
 import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { LiveChange } from '../train/live-change';
 import type { EvaluationReport, PauseReason, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session-reports';
+import type { MeasuredEvaluation } from '../reproduce/bundle';
 import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
 
 export type {
@@ -79,6 +80,11 @@ export interface TrainingWorkerApi {
   exportStudent(id: string, seed?: number): Promise<StudentExport>;
   /** The probe charts follow `seed`, one of the race's seeds, from the next probe on. */
   followSeed(seed: number): void;
+  /**
+   * "Reproduce this run": a .zip of everything the run depends on (src/reproduce/): the page's
+   * `evaluations` are its results; the files sit in a folder named `folder`.
+   */
+  reproduction(evaluations: MeasuredEvaluation[], folder: string): Promise<Uint8Array>;
   /**
    * Takes a local dataset the import worker read (its buffers transferred), checks its
    * teacher model on the test split in chunks (a running session goes on between them);

@@ -2,6 +2,9 @@ import * as Comlink from 'comlink';
 import { adoptLocal, cancelImport, forgetLocal, localChangedElsewhere } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
+import { reproductionZip } from '../reproduce/zip';
+import { getBackend } from '@tensorflow/tfjs-core';
+import reproduceScript from '../reproduce/reproduce.py?raw';
 import type { TrainingWorkerApi, TrainingWorkerTestHooks } from './api';
 
 // The worker only hosts a session; everything it does is in src/train/session.ts.
@@ -37,6 +40,26 @@ const api: TrainingWorkerApi = {
   localChangedElsewhere,
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   followSeed: (seed) => session.followSeed(seed),
+  reproduction: async (evaluations, folder) => {
+    const zip = await session.withLoaded(({ config, runs, dataset, teacher, trainer }) =>
+      reproductionZip(
+        {
+          config,
+          compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
+          runs,
+          dataset,
+          teacher,
+          students: (seed) => trainer.students(seed),
+          evaluations,
+          backend: getBackend(),
+          createdBy: `the playground at ${self.location.origin}${self.location.pathname.replace(/[^/]*$/, '')}`,
+          script: reproduceScript,
+        },
+        folder,
+      ),
+    );
+    return Comlink.transfer(zip, [zip.buffer]);
+  },
   exportStudent: async (id, seed) => {
     const exported = await session.exportStudent(id, seed);
     return Comlink.transfer(exported, [exported.weightData]);

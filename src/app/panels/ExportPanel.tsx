@@ -6,6 +6,7 @@ import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { raceSummary, summarySentence } from '../../config/summary';
 import { megabytes, messageOf } from '../../data/text';
+import { REPRODUCTION_FORMAT } from '../../reproduce/format';
 
 /** Saves `data` as a file named `name` (a download the browser starts; nothing leaves the machine). */
 export function download(name: string, data: BlobPart, type: string): void {
@@ -36,8 +37,8 @@ export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['
   return `${['run', 'seed', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
 }
 
-/** The largest configuration file Import reads. */
-const CONFIG_FILE_LIMIT = 100_000;
+/** The largest configuration file Import reads (a reproduction bundle's run.json, with its results, included). */
+const CONFIG_FILE_LIMIT = 2_000_000;
 
 /** Downloads (metrics, config, trained students) and config import. */
 export function ExportPanel() {
@@ -96,6 +97,26 @@ export function ExportPanel() {
     }
   };
 
+  const exportReproduction = async () => {
+    try {
+      const { live } = useSession.getState();
+      const evaluations = live.allEvaluations().map((e) => ({
+        seed: e.seed,
+        run: e.id,
+        step: e.step,
+        testCount: e.testCount,
+        testAccuracy: e.testAccuracy,
+        testLoss: e.testLoss,
+      }));
+      const folder = `${stamp()}-reproduce`;
+      const zip = await controller.reproduction(evaluations, folder);
+      download(`${folder}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');
+      notify('info', `${folder}.zip: unzip it and run python3 ${folder}/reproduce.py (PyTorch and numpy) to train the same run in PyTorch`);
+    } catch (error) {
+      notify('error', `export failed: ${messageOf(error)}`);
+    }
+  };
+
   const importConfig = async (file: File) => {
     // A configuration is a few hundred bytes; the size is checked before anything is read.
     if (file.size > CONFIG_FILE_LIMIT) {
@@ -112,6 +133,11 @@ export function ExportPanel() {
     } catch (error) {
       notify('error', `${file.name} is not JSON (${messageOf(error)}): nothing imported`);
       return;
+    }
+    // A reproduction bundle's run.json holds the page's {config, compare} among the run's other facts.
+    if (raw !== null && typeof raw === 'object' && (raw as { format?: unknown }).format === REPRODUCTION_FORMAT) {
+      const { config, compare } = raw as { config?: unknown; compare?: unknown };
+      raw = { config, compare };
     }
     const { notices, ...page } = sanitizeConfig(raw, false, null, useSession.getState().local);
     setDraft(page);
@@ -188,6 +214,22 @@ export function ExportPanel() {
         </button>
       </div>
       <p className="explain">The student downloads as model.json plus its weights file: load it with tf.loadLayersModel. Pause training first.</p>
+      <div className="student-export">
+        <button
+          type="button"
+          onClick={() => void exportReproduction()}
+          disabled={!applied || status === 'running' || status === 'loading'}
+          data-testid="export-reproduction"
+          title={status === 'running' ? 'Pause first' : undefined}
+        >
+          Reproduce this run (.zip)
+        </button>
+      </div>
+      <p className="explain">
+        Everything the run depends on: the configuration and every raced run's settings, the training and test samples, the
+        teacher's logits, each seed's initial weights and batch order, the results and each trained student, with{' '}
+        <code>reproduce.py</code>, which trains the same run in PyTorch and loads the students (see the README).
+      </p>
     </section>
   );
 }

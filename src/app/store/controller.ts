@@ -2,6 +2,7 @@
 // bridge). It turns user actions into calls and worker reports into store updates,
 // applied at most every FLUSH_MS.
 import * as Comlink from 'comlink';
+import type { MeasuredEvaluation } from '../../reproduce/bundle';
 import type { BackendName, LiveChange, MemorySnapshot, PrepareOptions, PrepareProgress, ReportBatch, StudentExport } from '../../worker/api';
 import { isConvolutional } from '../../models/catalog';
 import { startTrainingWorker } from '../../worker/bridge';
@@ -335,6 +336,11 @@ export class Controller {
 
   exportStudent(id: string, seed?: number): Promise<StudentExport> {
     return this.api.exportStudent(id, seed);
+  }
+
+  /** "Reproduce this run" as a .zip (see TrainingWorkerApi.reproduction). */
+  reproduction(evaluations: MeasuredEvaluation[], folder: string): Promise<Uint8Array> {
+    return this.api.reproduction(evaluations, folder);
   }
 
   /**
