@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import { npyBytes } from '../src/reproduce/npy';
+import { runReproduce } from '../src/test-support/python';
 
 // One's own data, raced on two seeds in the page (WASM backend, the runs stacked), and the same
 // files, configuration and seeds through the runner in Node (`npm run experiment -- --config …
@@ -108,5 +110,29 @@ test('the runner on the same files, configuration and seeds gets the page’s nu
   for (const [key, value] of Object.entries(pageFinal) as [string, { accuracy: number; loss: number }][]) {
     expect(runnerFinal[key].accuracy, key).toBe(value.accuracy);
     expect(Math.abs(runnerFinal[key].loss - value.loss), key).toBeLessThan(1e-9 * value.loss);
+  }
+
+  // "Reproduce this run": the bundle alone (no CSV, no logits file) through the runner, then reproduce.py.
+  const zipDownload = page.waitForEvent('download');
+  await page.getByTestId('export-reproduction').click();
+  const zip = unzipSync(new Uint8Array(readFileSync((await (await zipDownload).path())!)));
+  const bundle = join(root, 'bundle');
+  for (const [name, bytes] of Object.entries(zip)) {
+    const path = join(bundle, name.replace(/^[^/]+\//, ''));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+  const manifest = JSON.parse(readFileSync(join(bundle, 'run.json'), 'utf8'));
+  expect(manifest.dataset.split).toMatchObject({ kind: 'per-class', testShare: 0.2, seed: 1, trainRows: 'train_rows.npy' });
+  expect(manifest.seeds.map((s: { seed: number }) => s.seed)).toEqual([2, 3]);
+  const again = join(root, 'again.json');
+  execFileSync('npx', ['tsx', 'scripts/experiment.ts', '--config', join(bundle, 'run.json'), '--out', again], { stdio: 'pipe', timeout: 240_000 });
+  for (const c of JSON.parse(readFileSync(again, 'utf8')).curves as { run: string; seed: number; points: { testAccuracy: number }[] }[]) {
+    expect(c.points.at(-1)!.testAccuracy, `${c.run}@${c.seed} from the bundle`).toBe(pageFinal[`${c.run}@${c.seed}`].accuracy);
+  }
+  const { output, finals } = runReproduce(bundle, ['--check']);
+  console.log(output.trim().split('\n').slice(-2).join('\n'));
+  for (const [key, value] of Object.entries(pageFinal) as [string, { accuracy: number }][]) {
+    expect(Math.abs(finals[key] - value.accuracy) * manifest.dataset.test.count, `${key} in PyTorch`).toBeLessThanOrEqual(1);
   }
 });
