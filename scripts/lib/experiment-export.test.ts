@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/reproduce/bundle';
-import { runReproduce } from '../../src/test-support/python';
+import { spawnSync } from 'node:child_process';
+import { pythonWithTorch, runReproduce } from '../../src/test-support/python';
 import { planExperiment } from './experiment-args';
 import { runExperiment } from './experiment-run';
 
@@ -62,4 +63,56 @@ describe('the runner’s PyTorch export', () => {
     },
     120_000,
   );
+
+  it('reproduce.py --data under torchrun: two gloo processes train what one does with twice their batch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    await runExperiment(
+      planExperiment(['--preset', 'tiny', '--methods', 'ce,kd,dkd,pcd', '--seeds', '1', '--export-pytorch', dir, '--out', join(dir, 'r.json')]),
+      'test',
+      () => {},
+    );
+    const python = pythonWithTorch();
+    const last = (out: string) =>
+      JSON.parse(
+        out
+          .trim()
+          .split('\n')
+          .at(-1)!
+          .replace(/^\[default0\]:/, ''),
+      ) as Record<string, number>;
+    // The bundle holds x_train.npy, y_train.npy, x_test.npy, y_test.npy and teacher_train.npy: a --data folder.
+    const one = spawnSync(python, [join(dir, 'reproduce.py'), dir, '--data', dir, '--epochs', '1', '--batch-size', '128'], { encoding: 'utf8' });
+    expect(one.status, one.stderr).toBe(0);
+    // --redirects 1 --tee 1: Debian's torch 1.13 on Python 3.11 fails on torchrun's default redirects ("0").
+    const two = spawnSync(
+      python,
+      [
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node',
+        '2',
+        '--redirects',
+        '1',
+        '--tee',
+        '1',
+        join(dir, 'reproduce.py'),
+        dir,
+        '--data',
+        dir,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '64',
+        '--gloo',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/epoch 1\/1 \(2 processes\)/);
+    const single = last(one.stdout);
+    expect(Object.keys(single)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
+    // Each step the two processes' batches are the single process's batch cut in two, and DDP averages their gradients.
+    for (const [id, accuracy] of Object.entries(last(two.stdout))) expect(Math.abs(accuracy - single[id]) * 4000, id).toBeLessThanOrEqual(1);
+  }, 180_000);
 });
