@@ -226,9 +226,9 @@ export function ExportPanel() {
         </button>
       </div>
       <p className="explain">
-        Everything the run depends on: the configuration and every raced run's settings, the training and test samples, the
-        teacher's logits, each seed's initial weights and batch order, the results and each trained student, with{' '}
-        <code>reproduce.py</code>, which trains the same run in PyTorch and loads the students (see the README).
+        Everything the run depends on: the configuration and every raced run's settings, the training and test samples, the teacher's logits, each
+        seed's initial weights and batch order, the results and each trained student, with <code>reproduce.py</code>, which trains the same run in
+        PyTorch and loads the students (see the README).
       </p>
     </section>
   );
