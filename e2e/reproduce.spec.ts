@@ -27,6 +27,7 @@ test('a CNN race exported from the page trains the same in PyTorch', async ({ pa
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('play').click();
   await expect(page.getByTestId('status')).toHaveText('done', { timeout: 240_000 });
+  await expect(page.getByTestId('superclass-accuracy')).toHaveCount(0); // MNIST has no superclasses
   const metricsDownload = page.waitForEvent('download');
   await page.getByTestId('export-json').click();
   const metrics = JSON.parse(readFileSync((await (await metricsDownload).path())!, 'utf8'));

@@ -82,6 +82,17 @@ test('a race on 5 seeds: bands, a verdict seed by seed that matches the exported
   const spread = Math.sqrt(accuracies.reduce((s, x) => s + (x - mean(accuracies)) ** 2, 0) / (SEEDS.length - 1));
   await expect(cell).toHaveText(`${(100 * mean(accuracies)).toFixed(1)}% ± ${(100 * spread).toFixed(1)}`);
 
+  // Superclass accuracy (the synthetic families of 5 classes) of the followed seed's PCD, from its exported confusion matrix.
+  const last = metrics.runs.find((r: { id: string; seed: number }) => r.id === 'pcd' && r.seed === 3).evaluations.at(-1);
+  let within = 0;
+  for (let t = 0; t < 100; t++) for (let p = 0; p < 100; p++) if (Math.floor(t / 5) === Math.floor(p / 5)) within += last.confusion[t * 100 + p];
+  const families = within / last.testCount;
+  expect(last.superclassAccuracy).toBeCloseTo(families, 12);
+  expect(families).toBeGreaterThan(last.testAccuracy);
+  await expect(page.getByTestId('superclass-accuracy')).toContainText(
+    `Superclass accuracy ${(100 * families).toFixed(1)}% (the predicted class is in the label's superclass), class accuracy ${(100 * last.testAccuracy).toFixed(1)}%`,
+  );
+
   // The probe charts follow one seed: another one's probe comes at once while the race is over.
   await page.getByTestId('followed-seed').selectOption('5');
   await expect(page.getByTestId('chart-ranking')).toHaveAttribute('data-has-data', 'true', { timeout: 60_000 });

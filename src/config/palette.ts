@@ -25,6 +25,11 @@ export function groupColour(g: number, groups: number): string {
   return viridis(groups === 1 ? 0 : g / (groups - 1));
 }
 
+/** The colour of superclass s (the palette's colours in turn: neighbouring families differ). */
+export function superclassColour(s: number): string {
+  return GROUP_COLOURS[s % GROUP_COLOURS.length];
+}
+
 export function runColour(id: string): string {
   return RUN_COLOURS[id] ?? '#666666';
 }

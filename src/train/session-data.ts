@@ -70,6 +70,8 @@ export function sessionInfo({ trainer, config, dataset, runs, teacherTestAccurac
     stepsPerEpoch: trainer.stepsPerEpoch,
     teacherTestAccuracy,
     classNames: dataset.classNames.slice(),
+    ...(dataset.superclassOf ? { superclassOf: dataset.superclassOf.slice() } : {}),
+    ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames.slice() } : {}),
     trainCount: Math.min(config.trainSubset, dataset.train.count),
     testCount: dataset.test.count,
     runs,

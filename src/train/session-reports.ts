@@ -11,6 +11,9 @@ export interface SessionInfo {
   stepsPerEpoch: number;
   teacherTestAccuracy: number | null;
   classNames: string[];
+  /** Where the dataset has them (the synthetic families, a CSV's superclass column): each class's superclass, and their names. */
+  superclassOf?: number[];
+  superclassNames?: string[];
   /** Training samples actually used (the subset) and test samples. */
   trainCount: number;
   testCount: number;

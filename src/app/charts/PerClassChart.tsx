@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef } from 'react';
-import { runColour, RUN_LABEL, viridisRgb } from '../../config/palette';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { runColour, RUN_LABEL, superclassColour, viridisRgb } from '../../config/palette';
+import { superclassAccuracy } from '../../config/superclass';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { BarPlot } from './plot';
@@ -60,10 +61,24 @@ export function PerClassChart() {
     [count, selectedRun],
   );
   const colour = runColour(latest?.id ?? selectedRun ?? 'pcd');
+  // Superclasses, where the dataset has them (the synthetic families, a CSV's superclass column).
+  const superclassOf = applied?.info.superclassOf;
+  const superclassNames = applied?.info.superclassNames;
+  const [bySuperclass, setBySuperclass] = useState(false);
+  const colourBySuperclass = bySuperclass && !!superclassOf;
   const data = useMemo(
-    () => (latest ? latest.perClassAccuracy.map((a, c) => ({ label: names[c] ?? String(c), value: 100 * a, colour })) : []),
-    [latest, names, colour],
+    () =>
+      latest
+        ? latest.perClassAccuracy.map((a, c) => ({
+            label: names[c] ?? String(c),
+            value: 100 * a,
+            colour: colourBySuperclass ? superclassColour(superclassOf![c]) : colour,
+            ...(superclassOf ? { detail: superclassNames?.[superclassOf[c]] ?? `superclass ${superclassOf[c]}` } : {}),
+          }))
+        : [],
+    [latest, names, colour, colourBySuperclass, superclassOf, superclassNames],
   );
+  const families = superclassOf && latest ? superclassAccuracy(latest.confusion, superclassOf) : null;
   return (
     <ChartCard
       id="per-class"
@@ -71,6 +86,21 @@ export function PerClassChart() {
       explanation="Test accuracy of every class at the latest evaluation, and which classes the student confuses (pick the run above the ranking chart)."
       empty={latest ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
+      {superclassOf && latest ? (
+        <>
+          <div className="card-controls">
+            <label>
+              <input type="checkbox" checked={bySuperclass} onChange={(e) => setBySuperclass(e.target.checked)} data-testid="colour-superclass" />{' '}
+              colour the bars by superclass
+            </label>
+          </div>
+          <p className="explain" data-testid="superclass-accuracy">
+            Superclass accuracy {families === null ? '–' : `${(100 * families).toFixed(1)}%`} (the predicted class is in the label's superclass),
+            class accuracy {(100 * latest.testAccuracy).toFixed(1)}%: the gap is what the student confuses within a superclass (the blocks along the
+            confusion matrix's diagonal).
+          </p>
+        </>
+      ) : null}
       {
         <div className="per-class">
           <BarPlot

@@ -7,6 +7,7 @@ import { useSession } from '../store/session-store';
 import { raceSummary, summarySentence } from '../../config/summary';
 import { megabytes, messageOf } from '../../data/text';
 import { REPRODUCTION_FORMAT } from '../../reproduce/format';
+import { superclassAccuracy } from '../../config/superclass';
 
 /** Saves `data` as a file named `name` (a download the browser starts; nothing leaves the machine). */
 export function download(name: string, data: BlobPart, type: string): void {
@@ -54,6 +55,7 @@ export function ExportPanel() {
   const exportMetrics = (format: 'csv' | 'json') => {
     const { live, step } = useSession.getState();
     if (format === 'csv') return download(`${stamp()}-metrics.csv`, metricsCsv(live.allEvaluations()), 'text/csv');
+    const superclassOf = applied?.info.superclassOf;
     const summary = applied ? raceSummary(live.allEvaluations(), runs, applied.info.totalSteps, applied.info.teacherTestAccuracy) : null;
     const json = {
       config: applied?.page,
@@ -70,7 +72,13 @@ export function ExportPanel() {
             .of(seed)
             .evaluations.filter((e) => e.id === id)
             // Per-sample results as a string of 0s and 1s (the test split's order): what the verdicts were computed from.
-            .map((e) => ({ ...e, confusion: Array.from(e.confusion), correct: Array.from(e.correct ?? []).join('') })),
+            .map((e) => ({
+              ...e,
+              // Where the dataset has superclasses: the share of samples predicted within the label's superclass.
+              ...(superclassOf ? { superclassAccuracy: superclassAccuracy(e.confusion, superclassOf) } : {}),
+              confusion: Array.from(e.confusion),
+              correct: Array.from(e.correct ?? []).join(''),
+            })),
         })),
       ),
     };
