@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluationMetrics, spearman } from './metrics';
+import { averageRanks, evaluationMetrics, spearman } from './metrics';
 
 describe('evaluation metrics', () => {
   const labels = Int32Array.from([0, 1, 2, 2]);
@@ -30,5 +30,45 @@ describe('evaluation metrics', () => {
     expect(spearman(Float64Array.from([1, 2, 3]), Float64Array.from([10, 20, 30]))).toBeCloseTo(1);
     expect(spearman(Float64Array.from([1, 2, 3]), Float64Array.from([3, 2, 1]))).toBeCloseTo(-1);
     expect(spearman(Float64Array.from([1, 1, 2]), Float64Array.from([5, 5, 9]))).toBeCloseTo(1);
+  });
+
+  it('ranks as a comparator sort of the indices does, ties averaged', () => {
+    // The plain definition: sort the indices by value, a run of equal values shares the mean of its places.
+    const reference = (values: Float64Array) => {
+      const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+      const ranks = new Float64Array(values.length);
+      for (let i = 0; i < order.length;) {
+        let j = i;
+        while (j + 1 < order.length && values[order[j + 1]] === values[order[i]]) j++;
+        for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2;
+        i = j + 1;
+      }
+      return ranks;
+    };
+    let seed = 3;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(next() * 120);
+      // Few distinct values in some trials, so ties are common; negative zero beside zero.
+      const distinct = trial % 3 === 0 ? 4 : 1e9;
+      const values = Float64Array.from({ length: n }, () => (trial % 7 === 0 && next() < 0.2 ? -0 : Math.floor(next() * distinct) / 7 - 3));
+      expect(Array.from(averageRanks(values))).toEqual(Array.from(reference(values)));
+    }
+  });
+
+  it('gives every run the same numbers when the teacher’s side is kept between evaluations', () => {
+    const first = evaluationMetrics(student, teacher, labels, 3);
+    const again = evaluationMetrics(student, teacher, labels, 3);
+    expect(again.nonTargetKl).toBe(first.nonTargetKl);
+    expect(again.nonTargetRankCorrelation).toBe(first.nonTargetRankCorrelation);
+    // The same teacher rows read with other labels are computed for those labels.
+    const other = Int32Array.from([1, 0, 2, 2]);
+    const fresh = evaluationMetrics(student, Float32Array.from(teacher), other, 3);
+    expect(evaluationMetrics(student, teacher, other, 3).nonTargetKl).toBe(fresh.nonTargetKl);
+    // A subarray of later rows (an evaluation of the first samples reads the same buffer at offset 0; these start at row 2).
+    const tail = evaluationMetrics(student.subarray(6), teacher.subarray(6), labels.subarray(2), 3);
+    const tailFresh = evaluationMetrics(student.subarray(6), Float32Array.from(teacher.subarray(6)), labels.subarray(2), 3);
+    expect(tail.nonTargetRankCorrelation).toBe(tailFresh.nonTargetRankCorrelation);
+    expect(tail.nonTargetKl).toBe(tailFresh.nonTargetKl);
   });
 });
