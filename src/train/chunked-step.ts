@@ -2,8 +2,8 @@
 // bounded work, each chunk's gradient summed, one update at the end. The chunk size follows
 // the measured pace (the page) or is pinned (tests that compare steps bit for bit).
 import * as tf from '@tensorflow/tfjs';
-import type { trainingObjective } from '../distill/objective';
-import { TrainingStopped, type RunStepReport, type StepReport } from './reports';
+import { trainingObjective } from '../distill/objective';
+import { TrainingStopped, type PrepareProgress, type RunStepReport, type StepReport } from './reports';
 import { readTogether, type TrainedRun } from './trainer-state';
 
 /**
@@ -232,4 +232,50 @@ export async function readStepReport(
     return { id: e.id, seed, loss, terms, ...(e.stageLosses ? { stageLosses: Array.from(values.shift()!) } : {}) };
   });
   return { ...at, warm: step.warm, learningRate: step.learningRate, runs };
+}
+
+/**
+ * One forward and backward pass of every run on the first `batch` of the subset, with
+ * nothing applied: it compiles the backend's kernels (shaders on WebGPU and WebGL, seconds
+ * on a software GPU) before Play instead of in its first step. No weight, optimizer state
+ * or random number is touched, so training is exactly what it would have been. The first
+ * run's pass again, compiled, sizes the first stoppable steps' chunks (`pacer`), and the
+ * chunk's shape is compiled too.
+ */
+export async function warmUpRuns(
+  runs: readonly TrainedRun[],
+  batch: { features: Float32Array; labels: Int32Array },
+  featureShape: readonly number[],
+  pacer: ChunkPacer,
+  { teacherFor, onProgress }: { teacherFor: (n: number, x: tf.Tensor) => tf.Tensor2D | null; onProgress?: (progress: PrepareProgress) => void },
+): Promise<void> {
+  const count = batch.labels.length;
+  const rowSize = batch.features.length / Math.max(count, 1);
+  /** One run's forward and backward on the first `n` samples of the batch, finished (nothing applied). */
+  const pass = async (run: TrainedRun, n = count) => {
+    const values = tf.tidy(() => {
+      const x = tf.tensor(batch.features.subarray(0, n * rowSize), [n, ...featureShape]);
+      const teacherLogits = teacherFor(n, x);
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
+          return trainingObjective(run.method, logits, teacherLogits, batch.labels.subarray(0, n), { warm: 1 }).loss;
+        },
+        run.student.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
+      return [value, ...Object.values(grads)];
+    });
+    await values[0].data();
+    tf.dispose(values);
+  };
+  for (const [i, run] of runs.entries()) {
+    onProgress?.({ what: 'compiling the students’ kernels', done: i, total: runs.length });
+    await pass(run);
+  }
+  const started = performance.now();
+  await pass(runs[0]);
+  const chunk = pacer.afterWarmUp(count, performance.now() - started);
+  // Compiles the chunk's shape for every run now (GPU programs are per shape), not in the units a pause waits on.
+  if (chunk !== null) for (const run of runs) await pass(run, chunk);
+  onProgress?.({ what: 'compiling the students’ kernels', done: runs.length, total: runs.length });
 }

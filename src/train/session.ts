@@ -5,15 +5,7 @@ import { ConfigError, parseRuns, parseTrainerConfig } from './config';
 import { DeviceGuard } from './device-guard';
 import { loadSessionData, preparedTrainer, sessionInfo, type Loaded } from './session-data';
 import { checkLiveChange, type LiveChange } from './live-change';
-import {
-  TrainingStopped,
-  type PrepareOptions,
-  type PrepareProgress,
-  type ProbeSnapshot,
-  type RunSpec,
-  type StepReport,
-  type StudentExport,
-} from './reports';
+import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport } from './reports';
 import { yieldToEvents } from './host-events';
 import {
   EVALUATION_TEST_LIMIT,
@@ -316,12 +308,7 @@ export class TrainingSession {
     return this.exclusive(() => this.session().trainer.evaluate());
   }
 
-  /** A run's trained student (of `seed`, by default the first) in the TF.js Layers format. */
-  exportStudent(id: string, seed?: number): Promise<StudentExport> {
-    return this.exclusive(() => this.session().trainer.exportStudent(id, seed));
-  }
-
-  /** `work` given the configured session's parts, between steps (the reproduction export reads them). */
+  /** `work` given the configured session's parts, between steps (a student's export and the reproduction bundle read them). */
   withLoaded<T>(work: (loaded: Loaded) => Promise<T>): Promise<T> {
     return this.exclusive(() => work(this.session()));
   }

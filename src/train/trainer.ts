@@ -12,6 +12,7 @@ import {
   runChunkedStep,
   runWholeStep,
   setLearningRate,
+  warmUpRuns,
   type ChunkPolicy,
   type StepInProgress,
   type StepObjective,
@@ -137,45 +138,14 @@ export class DistillationTrainer {
     });
   }
 
-  /**
-   * One forward and backward pass of every run on the first batch of the subset, with
-   * nothing applied: it compiles the backend's kernels (shaders on WebGPU and WebGL, seconds
-   * on a software GPU) before Play instead of in its first step. No weight, optimizer state
-   * or random number is touched, so training is exactly what it would have been.
-   */
+  /** Compiles every run's kernels before Play (see `warmUpRuns`); nothing is applied, no random number drawn. */
   private async warmUp(onProgress?: (progress: PrepareProgress) => void): Promise<void> {
     const count = Math.min(this.config.batchSize, this.subset.count);
     const indices = Array.from({ length: count }, (_, i) => i);
-    const batch = gatherRows(this.subset, indices, this.rowSize);
-    /** One run's forward and backward on the first `n` samples of the first batch, finished (nothing applied). */
-    const pass = async (run: TrainedRun, n = count) => {
-      const values = tf.tidy(() => {
-        const x = this.batchTensor(batch.features.subarray(0, n * this.rowSize), n);
-        const teacherLogits = this.teacherLogits.forBatch(indices.slice(0, n), x);
-        const { value, grads } = tf.variableGrads(
-          () => {
-            const logits = run.student.apply(x, { training: true }) as tf.Tensor2D;
-            return trainingObjective(run.method, logits, teacherLogits, batch.labels.subarray(0, n), { warm: 1 }).loss;
-          },
-          run.student.trainableWeights.map((w) => w.read() as tf.Variable),
-        );
-        return [value, ...Object.values(grads)];
-      });
-      await values[0].data();
-      tf.dispose(values);
-    };
-    for (const [i, run] of this.runs.entries()) {
-      onProgress?.({ what: 'compiling the students’ kernels', done: i, total: this.runs.length });
-      await pass(run);
-    }
-    // The first run's pass again, compiled now: its time sizes the first stoppable steps' chunks,
-    // so even the first step a pause meets is split when a whole batch would take long.
-    const started = performance.now();
-    await pass(this.runs[0]);
-    const chunk = this.pacer.afterWarmUp(count, performance.now() - started);
-    // Compiles the chunk's shape for every run now (GPU programs are per shape), not in the units a pause waits on.
-    if (chunk !== null) for (const run of this.runs) await pass(run, chunk);
-    onProgress?.({ what: 'compiling the students’ kernels', done: this.runs.length, total: this.runs.length });
+    await warmUpRuns(this.runs, gatherRows(this.subset, indices, this.rowSize), this.dataset.featureShape, this.pacer, {
+      teacherFor: (n, x) => this.teacherLogits.forBatch(indices.slice(0, n), x),
+      onProgress,
+    });
   }
 
   get currentStep(): number {

@@ -61,7 +61,7 @@ const api: TrainingWorkerApi = {
     return Comlink.transfer(zip, [zip.buffer]);
   },
   exportStudent: async (id, seed) => {
-    const exported = await session.exportStudent(id, seed);
+    const exported = await session.withLoaded(({ trainer }) => trainer.exportStudent(id, seed));
     return Comlink.transfer(exported, [exported.weightData]);
   },
 };

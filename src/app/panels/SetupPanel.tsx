@@ -10,6 +10,7 @@ import { PRESETS } from '../../config/presets';
 import { useSession } from '../store/session-store';
 import { Field, Fieldset, NumberInput } from './Field';
 import { MethodFields } from './MethodFields';
+import { SeedFields } from './SeedFields';
 
 export function SetupPanel() {
   const { draft, errors, setDraft, applied, throughput, local } = useSession(
@@ -358,29 +359,7 @@ export function SetupPanel() {
             </span>
           ) : null}
         </p>
-        <Field label="Seed" explain="Same seed, same initial weights and batches (bit-identical on the CPU backend)." error={error('seed')}>
-          {(id, d) => (
-            <NumberInput id={id} describedBy={d} value={config.seed} step={1} invalid={!!error('seed')} onChange={(v) => update({ seed: v })} />
-          )}
-        </Field>
-        <Field
-          label="Seeds"
-          explain={`Every run trains on seeds ${config.seed} … ${config.seed + Math.max(1, config.seeds) - 1}: the charts show the mean and its spread, and the verdict pairs the runs seed by seed. Each seed costs a race.`}
-          error={error('seeds')}
-        >
-          {(id, d) => (
-            <NumberInput
-              id={id}
-              describedBy={d}
-              value={config.seeds}
-              step={1}
-              min={1}
-              max={10}
-              invalid={!!error('seeds')}
-              onChange={(v) => update({ seeds: v })}
-            />
-          )}
-        </Field>
+        <SeedFields config={config} error={error} update={update} />
       </Fieldset>
 
       {errors['(config)'] || errors.runs ? (

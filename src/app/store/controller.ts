@@ -9,10 +9,11 @@ import { startTrainingWorker } from '../../worker/bridge';
 import { CHAPTERS } from '../../lessons/chapters';
 import { LocalDataActions } from './local-data';
 import { StepRate } from './step-rate';
+import { applyReports } from './report-flush';
 import { runsOf, type PageConfig } from '../../config/page-config';
 import { toHash } from '../../config/link';
 import { seedsOf } from '../../train/config';
-import { appendEvaluations, appendProbe, appendSteps, emptyLive, FLUSH_MS, useSession } from './session-store';
+import { appendProbe, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
 import { keepForOffline } from '../offline';
 import { messageOf } from '../../data/text';
@@ -376,51 +377,11 @@ export class Controller {
     this.store.set({ version: this.store.version + 1 });
   }
 
-  /** Applies the reports received since the last flush in one store update. */
+  /** Applies the reports received since the last flush in one store update (report-flush.ts). */
   private flush(): void {
     if (!this.pending.length) return;
     const batches = this.pending;
     this.pending = [];
-    const { store } = this;
-    const { live } = store;
-    let status = store.status;
-    let step = store.step;
-    let epoch = store.epoch;
-    for (const batch of batches) {
-      appendSteps(live, batch.steps);
-      appendEvaluations(live, batch.evaluations);
-      if (batch.probe) appendProbe(live, batch.probe);
-      const last = batch.steps.at(-1);
-      if (last) {
-        step = last.step + 1;
-        epoch = last.epoch;
-      }
-      if (batch.message) {
-        // Told by a field of the contract, never by matching the words.
-        const lost = batch.paused?.kind === 'device-lost';
-        store.notify(lost ? 'error' : 'warning', batch.message);
-        if (lost) status = 'lost';
-      }
-      if (status !== 'lost')
-        status = batch.state === 'running' ? 'running' : batch.state === 'done' ? 'done' : batch.state === 'paused' ? 'paused' : status;
-    }
-    // An evaluation under way holds the steps: said (with progress), and not counted as a slow-down
-    // of training (the rate restarts after it), so the time left does not jump at every epoch.
-    const evaluating = status === 'running' ? (batches.at(-1)!.evaluating ?? null) : null;
-    const smoothed = this.rate.update(performance.now(), step, !!(evaluating || store.evaluating), store.throughput?.stepsPerSecond ?? null);
-    const batchSize = store.applied?.page.config.batchSize ?? 0;
-    store.set({
-      status,
-      step,
-      epoch,
-      evaluating,
-      version: store.version + 1,
-      throughput:
-        status === 'done'
-          ? null
-          : smoothed === null || status !== 'running'
-            ? store.throughput
-            : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
-    });
+    applyReports(batches, this.rate);
   }
 }
