@@ -97,6 +97,24 @@ describe('the stacked engine', () => {
     loop.dispose();
   });
 
+  it('on the WASM backend (a 2D matMul per run instead of the batched one) trains as the loop does', async () => {
+    const { getBackend } = await import('@tensorflow/tfjs');
+    await selectBackend(['wasm']);
+    try {
+      expect(getBackend()).toBe('wasm');
+      const c = config();
+      const runs = race.slice(0, 4);
+      const stacked = new SeedSet(c, runs, dataset, teacher, 'whole', 'stacked');
+      const loop = new SeedSet(c, runs, dataset, teacher, 'whole', 'loop');
+      for (let step = 0; step < 4; step++) expectClose(await stacked.trainStep(), await loop.trainStep());
+      expectSameWeights(stacked, loop);
+      stacked.dispose();
+      loop.dispose();
+    } finally {
+      await selectBackend(['cpu']);
+    }
+  });
+
   it('takes joint PCD with other options, standardised KD and momentum SGD the same way', async () => {
     const c = config({ optimizer: { kind: 'sgd', learningRate: 0.05, momentum: 0.9 }, seeds: 1 });
     const stacked = new SeedSet(c, race, dataset, teacher, 'whole', 'stacked');
