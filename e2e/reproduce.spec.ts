@@ -53,6 +53,11 @@ test('a CNN race exported from the page trains the same in PyTorch', async ({ pa
     '16/2000',
   ]);
 
+  // The bundle's run.json imports into Setup as a configuration file does, with nothing ignored.
+  await page.getByTestId('import-config').setInputFiles(join(bundle, 'run.json'));
+  await expect(page.getByTestId('notices')).toContainText('imported run.json into the setup panel');
+  await expect(page.getByTestId('notices')).not.toContainText('ignored');
+
   const { output, finals } = runReproduce(bundle, ['--check']);
   console.log(output.trim().split('\n').slice(-3).join('\n'));
   const pageFinal = Object.fromEntries(

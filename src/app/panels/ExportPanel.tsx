@@ -130,7 +130,7 @@ export function ExportPanel() {
     if (file.size > CONFIG_FILE_LIMIT) {
       notify(
         'error',
-        `${file.name} is ${megabytes(file.size)}, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1000} kB at most): nothing imported`,
+        `${file.name} is ${megabytes(file.size)}, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1_000_000} MB at most): nothing imported`,
       );
       return;
     }
