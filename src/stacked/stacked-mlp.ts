@@ -62,20 +62,6 @@ type OptimizerInternals = {
  * optimizers' state; trained by {@link step}; the models get the stack's weights back with
  * {@link writeBack}, and a run's optimizer state reads out with {@link optimizerState}.
  */
-/**
- * `h · w` run by run (`[R, B, in] · [R, in, out]`): one batched matMul, one dispatch for every
- * run, which is what counts on a GPU; on the WASM backend, whose batched matMul takes a slow
- * path (3–4× the time of as many 2D matMuls through XNNPACK, and its weight gradient more:
- * measured in Node), one 2D matMul per run, stacked. Either way the same products.
- */
-export function stackedMatMul(h: tf.Tensor3D, w: tf.Tensor3D): tf.Tensor3D {
-  if (tf.getBackend() !== 'wasm') return tf.matMul(h, w);
-  const [runs, batch, inputs] = h.shape;
-  const ws = tf.split(w, runs).map((part) => tf.reshape(part, [inputs, w.shape[2]]) as tf.Tensor2D);
-  const products = tf.split(h, runs).map((part, r) => tf.matMul(tf.reshape(part, [batch, inputs]) as tf.Tensor2D, ws[r]));
-  return tf.stack(products) as tf.Tensor3D;
-}
-
 export class StackedMlp {
   readonly runs: number;
   /** The stacked weights, in the order of `model.weights` of one run. */
@@ -119,7 +105,7 @@ export class StackedMlp {
     return tf.tidy(() => {
       let h = tf.reshape(x, [this.runs, x.shape[1]!, this.inputSize]) as tf.Tensor3D;
       for (const layer of this.layers) {
-        h = tf.add(stackedMatMul(h, this.weights[layer.kernel] as tf.Tensor3D), tf.expandDims(this.weights[layer.bias], 1)) as tf.Tensor3D;
+        h = tf.add(tf.matMul(h, this.weights[layer.kernel]), tf.expandDims(this.weights[layer.bias], 1)) as tf.Tensor3D;
         if (layer.activation === 'relu') h = tf.relu(h);
       }
       return h;

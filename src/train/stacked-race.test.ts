@@ -97,7 +97,7 @@ describe('the stacked engine', () => {
     loop.dispose();
   });
 
-  it('on the WASM backend (a 2D matMul per run instead of the batched one) trains as the loop does', async () => {
+  it('trains as the loop does on the WASM backend too (the engine the page and the runner pick there)', async () => {
     const { getBackend } = await import('@tensorflow/tfjs');
     await selectBackend(['wasm']);
     try {
