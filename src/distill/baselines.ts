@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DistillInputError, requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
-import { klFromLogProbs, labelsOneHot, logitPairShape, logitShape, logSoftmaxAt, standardizeLogits, type Labels } from './logits';
+import { klFromLogProbs, labelsOneHot, logitPairShape, logitShape, logSoftmaxAt, logSumExpRows, standardizeLogits, type Labels } from './logits';
 import { hasFusedPcd, kdFused } from '../kernels/pcd';
 import { DKD_DEFAULTS, KD_DEFAULTS, type DkdOptions, type KdOptions } from './methods';
 
@@ -120,11 +120,11 @@ export function dkdPerSample(
       const targetOffset = tf.mul(oneHot, TARGET_MASK_OFFSET);
       const side = (logits: tf.Tensor2D) => {
         const z = tf.div(standardize ? standardizeLogits(logits) : logits, temperature);
-        const all = tf.logSumExp(z, 1);
+        const all = logSumExpRows(z);
         const withoutTarget = tf.sub(z, targetOffset);
         return {
           logTarget: tf.sub(tf.sum(tf.mul(z, oneHot), 1), all),
-          logNonTarget: tf.sub(tf.logSumExp(withoutTarget, 1), all),
+          logNonTarget: tf.sub(logSumExpRows(withoutTarget), all),
           nonTargetLogProbs: tf.logSoftmax(withoutTarget),
         };
       };
