@@ -5,7 +5,6 @@
  * teacher and student over the non-target classes and the rank correlation of their
  * non-target probabilities.
  */
-import { logSumExp } from '../data/host-math';
 
 export interface EvaluationMetrics {
   testAccuracy: number;
@@ -34,17 +33,25 @@ function argmax(row: Float32Array): number {
   return best;
 }
 
-/** Log-softmax over the classes other than `target`. */
-function nonTargetLogProbs(row: Float32Array, target: number): Float64Array {
-  const logSum = logSumExp(row, { skip: target });
-  const out = new Float64Array(row.length - 1);
+/** log Σ exp(row[c]) over c ≠ `skip` (−1: every class); the same numbers as host-math's logSumExp, without its options. */
+function rowLogSumExp(row: Float32Array, skip: number): number {
+  let top = -Infinity;
+  for (let c = 0; c < row.length; c++) if (c !== skip && row[c] > top) top = row[c];
+  let sum = 0;
+  for (let c = 0; c < row.length; c++) if (c !== skip) sum += Math.exp(row[c] - top);
+  return top + Math.log(sum);
+}
+
+/** Log-softmax over the classes other than `target`, into `out` (a new array when not given). */
+function nonTargetLogProbs(row: Float32Array, target: number, out = new Float64Array(row.length - 1)): Float64Array {
+  const logSum = rowLogSumExp(row, target);
   for (let c = 0, j = 0; c < row.length; c++) if (c !== target) out[j++] = row[c] - logSum;
   return out;
 }
 
 /**
  * Ranks from 0 with ties averaged (for Spearman's correlation): a native numeric sort of a copy,
- * then each value's first and last place in it by binary search (several times faster than
+ * then each value's first place in it by binary search and its last by a scan (several times faster than
  * sorting indices with a comparator, which the evaluation of every run did for every sample).
  */
 export function averageRanks(values: Float64Array): Float64Array {
@@ -60,13 +67,8 @@ export function averageRanks(values: Float64Array): Float64Array {
       if (sorted[mid] < v) first = mid + 1;
       else end = mid;
     }
-    let last = first;
-    end = n;
-    while (last < end) {
-      const mid = (last + end) >> 1;
-      if (sorted[mid] <= v) last = mid + 1;
-      else end = mid;
-    }
+    let last = first + 1; // ties are rare: a scan past them is cheaper than a second search
+    while (last < n && sorted[last] === v) last++;
     ranks[i] = (first + last - 1) / 2;
   }
   return ranks;
@@ -95,7 +97,11 @@ export function spearman(a: Float64Array, b: Float64Array): number {
 interface TeacherSample {
   label: number;
   logP: Float64Array;
+  /** exp(logP): the teacher's non-target probabilities. */
+  p: Float64Array;
   ranks: Float64Array;
+  /** The teacher's top class. */
+  top: number;
 }
 
 /**
@@ -109,18 +115,19 @@ const teacherSamples = new WeakMap<ArrayBufferLike, (TeacherSample | undefined)[
 function teacherSample(teacherLogits: Float32Array, i: number, classes: number, label: number): TeacherSample {
   let rows = teacherSamples.get(teacherLogits.buffer);
   if (!rows) teacherSamples.set(teacherLogits.buffer, (rows = []));
-  const row = teacherLogits.byteOffset / 4 / classes + i;
-  const kept = Number.isInteger(row) ? rows[row] : undefined;
+  const at = teacherLogits.byteOffset / 4 / classes + i;
+  const kept = Number.isInteger(at) ? rows[at] : undefined;
   if (kept && kept.label === label) return kept;
-  const logP = nonTargetLogProbs(teacherLogits.subarray(i * classes, (i + 1) * classes), label);
-  const sample = { label, logP, ranks: averageRanks(logP) };
-  if (Number.isInteger(row)) rows[row] = sample;
+  const row = teacherLogits.subarray(i * classes, (i + 1) * classes);
+  const logP = nonTargetLogProbs(row, label);
+  const sample = { label, logP, p: logP.map(Math.exp), ranks: averageRanks(logP), top: argmax(row) };
+  if (Number.isInteger(at)) rows[at] = sample;
   return sample;
 }
 
 /** −log softmax(row)[label], computed stably. */
 export function crossEntropy(row: Float32Array, label: number): number {
-  return logSumExp(row) - row[label];
+  return rowLogSumExp(row, -1) - row[label];
 }
 
 export function evaluationMetrics(
@@ -138,6 +145,7 @@ export function evaluationMetrics(
   let klSum = 0;
   let rhoSum = 0;
   let lossSum = 0;
+  const studentBuffer = new Float64Array(classes - 1);
   for (let i = 0; i < count; i++) {
     const student = studentLogits.subarray(i * classes, (i + 1) * classes);
     const predicted = argmax(student);
@@ -150,12 +158,11 @@ export function evaluationMetrics(
       correctness[i] = 1;
     }
     if (teacherLogits) {
-      const teacher = teacherLogits.subarray(i * classes, (i + 1) * classes);
-      if (argmax(teacher) === predicted) agree++;
-      const { logP, ranks } = teacherSample(teacherLogits, i, classes, label);
-      const logQ = nonTargetLogProbs(student, label);
+      const { logP, p, ranks, top } = teacherSample(teacherLogits, i, classes, label);
+      if (top === predicted) agree++;
+      const logQ = nonTargetLogProbs(student, label, studentBuffer);
       let kl = 0;
-      for (let c = 0; c < logP.length; c++) kl += Math.exp(logP[c]) * (logP[c] - logQ[c]);
+      for (let c = 0; c < logP.length; c++) kl += p[c] * (logP[c] - logQ[c]);
       klSum += kl;
       rhoSum += rankCorrelation(ranks, averageRanks(logQ)); // log is monotone: same ranks as the probabilities
     }
