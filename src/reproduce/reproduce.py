@@ -346,6 +346,22 @@ def make_optimizer(config, params):
     return torch.optim.SGD(params, lr=opt["learningRate"], momentum=opt["momentum"])
 
 
+def train_step(runs, models, optimizers, config, phases, step, total, batch):
+    """Step `step` of `total` of every run on the same batch (x, labels, teacher logits): the schedule's
+    learning rate, warm-up and stage at that step, one optimizer step each."""
+    xb, yb, tb = batch
+    warm, lr = warm_at(config, step, total), learning_rate_at(config, step, total)
+    active = active_stage_at(phases, step, total)
+    for r in runs:
+        model, optimizer = models[r["id"]], optimizers[r["id"]]
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        optimizer.zero_grad()
+        loss = training_loss(r["method"], model(xb), tb, yb, warm, active if r["method"]["method"] == "pcd" else None)
+        loss.backward()
+        optimizer.step()
+
+
 def reproduce(bundle, dtype, check, save_students):
     """The bundle's run: each seed's runs from its initial weights on its batch order."""
     manifest = read_manifest(bundle)
@@ -387,17 +403,7 @@ def reproduce(bundle, dtype, check, save_students):
             steps_per_epoch = manifest["steps"]["perEpoch"]
             epoch, within = divmod(step, steps_per_epoch)
             idx = torch.from_numpy(order[epoch, within * batch_size:min((within + 1) * batch_size, per_epoch)].astype(np.int64))
-            xb, yb, tb = x[idx], y[idx], teacher[idx]
-            warm, lr = warm_at(config, step, total), learning_rate_at(config, step, total)
-            active = active_stage_at(phases, step, total)
-            for r in runs:
-                model, optimizer = models[r["id"]], optimizers[r["id"]]
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-                optimizer.zero_grad()
-                loss = training_loss(r["method"], model(xb), tb, yb, warm, active if r["method"]["method"] == "pcd" else None)
-                loss.backward()
-                optimizer.step()
+            train_step(runs, models, optimizers, config, phases, step, total, (x[idx], y[idx], teacher[idx]))
         for r in runs:
             finals[f"{r['id']}@{seed}" if several else r["id"]] = accuracy(models[r["id"]], x_test, y_test)
         if save_students:
@@ -468,17 +474,8 @@ def train_at_scale(bundle, args, dtype):
         for within in range(steps_per_epoch):
             step = epoch * steps_per_epoch + within
             idx = mine[within * batch_size:(within + 1) * batch_size]
-            xb, yb, tb = x[idx].to(device), y[idx].to(device), teacher[idx].to(device)
-            warm, lr = warm_at(lr_config, step, total), learning_rate_at(lr_config, step, total)
-            active = active_stage_at(phases, step, total)
-            for r in runs:
-                model, optimizer = models[r["id"]], optimizers[r["id"]]
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-                optimizer.zero_grad()
-                loss = training_loss(r["method"], model(xb), tb, yb, warm, active if r["method"]["method"] == "pcd" else None)
-                loss.backward()  # DDP averages the gradients of the processes' batches: the global batch mean
-                optimizer.step()
+            # Under DDP, backward averages the processes' gradients: the global batch mean.
+            train_step(runs, models, optimizers, lr_config, phases, step, total, (x[idx].to(device), y[idx].to(device), teacher[idx].to(device)))
         if rank == 0:
             accs = {r["id"]: accuracy(models[r["id"]], x_test.to(device), y_test.to(device)) for r in runs}
             print(f"epoch {epoch + 1}/{epochs} ({world} process{'es' if world > 1 else ''}): "
@@ -512,7 +509,6 @@ def main(argv=None):
     parser.add_argument("--cpu", action="store_true", help="with --data: stay on the CPU")
     args = parser.parse_args(argv)
     dtype = torch.float64 if args.float64 else torch.float32
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     if args.data:
         train_at_scale(args.bundle, args, dtype)
     else:
