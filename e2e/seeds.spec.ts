@@ -93,6 +93,15 @@ test('a race on 5 seeds: bands, a verdict seed by seed that matches the exported
     `Superclass accuracy ${(100 * families).toFixed(1)}% (the predicted class is in the label's superclass), class accuracy ${(100 * last.testAccuracy).toFixed(1)}%`,
   );
 
+  // The probability chart places the label's superclass in the teacher's order; marked on demand.
+  await expect(page.getByTestId('superclass-places')).toHaveText(
+    /^The teacher ranks the superclass’s 5 classes \(the label’s included\) at places \d+(, \d+){4} of 100\.$/,
+  );
+  const legend = page.getByTestId('chart-probabilities').locator('.legend');
+  await expect(legend).not.toContainText('the label’s superclass');
+  await page.getByTestId('mark-superclass').check();
+  await expect(legend).toContainText('the label’s superclass');
+
   // The probe charts follow one seed: another one's probe comes at once while the race is over.
   await page.getByTestId('followed-seed').selectOption('5');
   await expect(page.getByTestId('chart-ranking')).toHaveAttribute('data-has-data', 'true', { timeout: 60_000 });
