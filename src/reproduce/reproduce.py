@@ -333,9 +333,15 @@ def user_arrays(folder, dtype):
 # ---------------------------------------------------------------- training
 
 def accuracy(model, x, y, count=None):
+    """Test accuracy on the first `count` samples: the module itself (not its DDP wrapper, whose forward may
+    talk to the other processes), in eval mode (batch norm's running statistics), then back as it was."""
     count = x.shape[0] if count is None else count
+    inner = getattr(model, "module", model)
+    training = inner.training
+    inner.eval()
     with torch.no_grad():
-        logits = torch.cat([model(x[i:i + 500]) for i in range(0, count, 500)])
+        logits = torch.cat([inner(x[i:i + 500]) for i in range(0, count, 500)])
+    inner.train(training)
     return (logits.argmax(dim=1) == y[:count]).double().mean().item()
 
 
