@@ -1,10 +1,12 @@
 // `npm run experiment -- … --export-pytorch DIR`, then the exported reproduce.py in PyTorch:
 // every evaluation within one test sample of the runner's, the final accuracies too.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/reproduce/bundle';
+import { npyBytes } from '../../src/reproduce/npy';
+import { grayPng } from '../../src/test-support/png';
 import { spawnSync } from 'node:child_process';
 import { pythonWithTorch, runReproduce } from '../../src/test-support/python';
 import { planExperiment } from './experiment-args';
@@ -114,5 +116,72 @@ describe('the runner’s PyTorch export', () => {
     expect(Object.keys(single)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
     // Each step the two processes' batches are the single process's batch cut in two, and DDP averages their gradients.
     for (const [id, accuracy] of Object.entries(last(two.stdout))) expect(Math.abs(accuracy - single[id]) * 4000, id).toBeLessThanOrEqual(1);
+  }, 180_000);
+
+  it('reproduce.py --data takes an image folder (torchvision’s ImageFolder) and a torchvision student, and saves state_dicts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    await runExperiment(
+      planExperiment(['--preset', 'tiny', '--methods', 'kd,pcd', '--seeds', '1', '--export-pytorch', dir, '--out', join(dir, 'r.json')]),
+      'test',
+      () => {},
+    );
+    // Three classes of 32 × 32 gray images, each class a different brightness; the teacher's logits know them.
+    const images = join(dir, 'images');
+    const logits: number[] = [];
+    for (const [split, count] of [
+      ['train', 8],
+      ['test', 4],
+    ] as const)
+      for (const [c, name] of ['ant', 'bee', 'cat'].entries()) {
+        mkdirSync(join(images, split, name), { recursive: true });
+        for (let i = 0; i < count; i++) {
+          writeFileSync(
+            join(images, split, name, `${i}.png`),
+            grayPng(
+              32,
+              32,
+              Array.from({ length: 1024 }, (_, k) => (60 * c + 7 * i + k) % 256),
+            ),
+          );
+          if (split === 'train') logits.push(...[0, 1, 2].map((k) => (k === c ? 3 : 0)));
+        }
+      }
+    writeFileSync(join(images, 'teacher_train.npy'), npyBytes([24, 3], logits));
+    const out = join(dir, 'students');
+    const run = spawnSync(
+      pythonWithTorch(),
+      [
+        join(dir, 'reproduce.py'),
+        dir,
+        '--data',
+        images,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+        '--student',
+        'torchvision:resnet18',
+        '--save-students',
+        out,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^epoch 1\/1 \(1 process\): kd \d+\.\d\d%, pcd \d+\.\d\d%$/m);
+    const finals = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    expect(Object.keys(finals)).toEqual(['kd', 'pcd']);
+    for (const accuracy of Object.values(finals)) expect(accuracy * 12).toBeCloseTo(Math.round(accuracy * 12), 9); // a count of the 12 test images
+    // Each student's state_dict loads into a fresh torchvision ResNet-18 of 3 classes.
+    const load = spawnSync(
+      pythonWithTorch(),
+      [
+        '-c',
+        `import torch, torchvision, sys\nfor r in ("kd", "pcd"):\n    torchvision.models.resnet18(num_classes=3).load_state_dict(torch.load(f"{sys.argv[1]}/{r}.pt"))\nprint("loaded")`,
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(load.stdout.trim(), load.stderr).toBe('loaded');
   }, 180_000);
 });

@@ -1,12 +1,12 @@
 // The Python that runs the exported reproduce.py in the tests: $PYTHON, Debian's /usr/bin/python3
-// or python3, the first that imports torch and numpy (scripts/ensure-torch.sh installs one).
+// or python3, the first that imports torch, numpy and torchvision (scripts/ensure-torch.sh installs one).
 import { spawnSync } from 'node:child_process';
 
 export function pythonWithTorch(): string {
   for (const candidate of [process.env.PYTHON, '/usr/bin/python3', 'python3']) {
-    if (candidate && spawnSync(candidate, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0) return candidate;
+    if (candidate && spawnSync(candidate, ['-c', 'import torch, numpy, torchvision'], { stdio: 'ignore' }).status === 0) return candidate;
   }
-  throw new Error('no Python with PyTorch and numpy: run `bash scripts/ensure-torch.sh` (or set PYTHON)');
+  throw new Error('no Python with PyTorch, numpy and torchvision: run `bash scripts/ensure-torch.sh` (or set PYTHON)');
 }
 
 /** Runs reproduce.py of `bundle` with `args`; its output, and the JSON object of its last line. */
