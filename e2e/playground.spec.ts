@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { expect, test, type Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
 
 // The playground as a person meets it: the real page, the real worker on WebGPU
 // (SwiftShader here), the real dataset and teacher. Tiny configurations: software WebGPU
@@ -238,6 +239,16 @@ test('a live change updates Setup, the link and what Reset restarts; the live fo
   // Reset restarts what Setup shows; the live form holds no stale entry.
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 60_000 });
+  // "Reproduce this run" carries the settings the run started with and the change from its step.
+  const zip = page.waitForEvent('download');
+  await page.getByTestId('export-reproduction').click();
+  const files = unzipSync(new Uint8Array(readFileSync((await (await zip).path())!)));
+  const manifest = JSON.parse(new TextDecoder().decode(Object.entries(files).find(([name]) => name.endsWith('/run.json'))![1]));
+  expect(manifest.config.method.temperature).toBe(4);
+  expect(manifest.runs.map((r: { method: { temperature: number } }) => r.method.temperature)).toEqual([4, 4]);
+  expect(manifest.liveChanges).toHaveLength(1);
+  expect(manifest.liveChanges[0].change).toEqual({ temperature: 2, learningRate: 0.004 });
+  expect(manifest.liveChanges[0].fromStep).toBeGreaterThan(2);
   await page.getByTestId('reset').click();
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 400', { timeout: 60_000 });
   await expect(setup.getByLabel('Temperature τ')).toHaveValue('2');

@@ -8,6 +8,7 @@ import { PRESETS } from '../../src/config/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
 import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, seedsOf, type TrainerConfig } from '../../src/train/config';
+import type { LiveChange } from '../../src/train/live-change';
 import type { RunSpec } from '../../src/train/reports';
 import { bundleDataset, parseManifest, REPRODUCTION_FORMAT, type ReproductionManifest } from '../../src/reproduce/bundle';
 import { readLocalExperiment, type LocalExperimentData } from './experiment-local';
@@ -30,6 +31,8 @@ export interface ExperimentPlan {
   backends: string[] | null;
   /** `--export-pytorch DIR`: where the reproduction bundle goes (reproduce.py and its files); null: none. */
   exportPytorch: string | null;
+  /** A reproduction bundle's live changes (the page's lr, τ, α changed while it trained), replayed at their steps. */
+  liveChanges: { fromStep: number; change: LiveChange }[];
 }
 
 /** A flag that is wrong, named with what was expected. */
@@ -374,5 +377,6 @@ export function planExperiment(
     label,
     backends,
     exportPytorch: value('--export-pytorch') ?? null,
+    liveChanges: bundle?.liveChanges ?? [],
   };
 }

@@ -184,4 +184,34 @@ describe('the runner’s PyTorch export', () => {
     );
     expect(load.stdout.trim(), load.stderr).toBe('loaded');
   }, 180_000);
+
+  it('replays the page’s live changes (lr, τ, α at their steps) in the runner and in reproduce.py', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    const flags = ['--preset', 'tiny', '--methods', 'ce,kd,dkd,pcd', '--seeds', '1,2'];
+    const plain = await runExperiment(planExperiment([...flags, '--export-pytorch', dir, '--out', join(dir, 'r.json')]), 'test', () => {});
+    // The bundle as the page writes it after two live changes: from step 12 τ 2 and α 2, from step 25 a lower rate.
+    const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    manifest.liveChanges = [
+      { fromStep: 12, change: { temperature: 2, alpha: 2 } },
+      { fromStep: 25, change: { learningRate: 0.003 } },
+    ];
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(manifest));
+    const replayed = join(dir, 'replayed');
+    const changed = await runExperiment(
+      planExperiment(['--config', join(dir, 'run.json'), '--export-pytorch', replayed, '--out', join(dir, 'c.json')]),
+      'test',
+      () => {},
+    );
+    // The changes took effect (the runs differ from the plain ones) and travel on in the runner's own export.
+    expect(changed.rows.map((r) => r.nonTargetKl)).not.toEqual(plain.rows.map((r) => r.nonTargetKl));
+    expect(changed.rows.find((r) => r.method === 'ce' && r.seed === 1)!.testAccuracy).not.toBe(
+      plain.rows.find((r) => r.method === 'ce' && r.seed === 1)!.testAccuracy,
+    ); // the learning rate reaches CE too
+    expect(parseManifest('run.json', readFileSync(join(replayed, 'run.json'), 'utf8')).liveChanges).toEqual(manifest.liveChanges);
+    const { output, finals } = runReproduce(replayed, ['--check']);
+    expect(output).toContain('step 12: changed live to {"temperature": 2, "alpha": 2}');
+    for (const row of changed.rows)
+      expect(Math.abs(finals[`${row.method}@${row.seed}`] - row.testAccuracy) * 4000, `${row.method}@${row.seed}\n${output}`).toBeLessThanOrEqual(1);
+  }, 180_000);
 });

@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../src/data/dataset';
 import type { TrainerConfig } from '../../src/train/config';
 import { SeedSet } from '../../src/train/seed-set';
+import type { LiveChange } from '../../src/train/live-change';
 import type { RunSpec } from '../../src/train/reports';
 
 export interface ExperimentRow {
@@ -73,6 +74,8 @@ export async function raceSeeds(
   onSeed?: (seed: number, result: SeedResult) => void,
   /** Called with each block's trained set before it is freed (the reproduction export reads its students). */
   onTrained?: (set: SeedSet, results: Map<number, SeedResult>) => Promise<void>,
+  /** Changes made while a page's run trained (a reproduction bundle's), each applied before its step, as the page did. */
+  liveChanges: readonly { fromStep: number; change: LiveChange }[] = [],
 ): Promise<Map<number, SeedResult>> {
   const out = new Map<number, SeedResult>();
   for (const block of consecutiveBlocks(seeds)) {
@@ -84,6 +87,7 @@ export async function raceSeeds(
     try {
       for (;;) {
         if (!set.done) {
+          for (const live of liveChanges) if (live.fromStep === set.currentStep) set.adjust(live.change);
           const report = await set.trainStep();
           for (const run of report.runs) if (!Number.isFinite(run.loss)) diverged.add(key(run.id, run.seed));
         }

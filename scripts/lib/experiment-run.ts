@@ -41,6 +41,8 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   const { config, runs, seeds, evalEvery } = plan;
   const facts = plan.local?.facts ?? null;
   const inBrowser = isConvolutional(config.student, facts);
+  if (plan.liveChanges.length && inBrowser)
+    throw new Error('--config: the runner replays a bundle’s live changes for MLP students (in Node); this CNN run trains in Chromium');
   if (inBrowser && plan.local) throw new Error("--student: a CNN on one's own data trains in the page; the runner takes MLP students for it");
   if (plan.exportPytorch && inBrowser)
     throw new Error('--export-pytorch: the runner exports MLP students; export a CNN run from the page ("Reproduce this run")');
@@ -107,6 +109,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
               ),
               backend: node.backend,
               createdBy: command,
+              liveChanges: plan.liveChanges,
               script: readFileSync(new URL('../../src/reproduce/reproduce.py', import.meta.url), 'utf8'),
             });
             mkdirSync(exportTo, { recursive: true });
@@ -114,7 +117,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
             log(`wrote the run to ${exportTo}/ (${files.size} files): python3 ${join(exportTo, 'reproduce.py')} reproduces it in PyTorch`);
           }
         : undefined;
-      await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report, onTrained);
+      await raceSeeds(config, runs, data, teacher, seeds, evalEvery, report, onTrained, plan.liveChanges);
     }
   } finally {
     teacher?.dispose();

@@ -4,6 +4,7 @@ import type { Method } from '../distill/methods';
 import { predictLogits } from '../models/predict';
 import { modelSpec } from '../models/zoo';
 import { seedsOf, type TrainerConfig } from '../train/config';
+import type { LiveChange } from '../train/live-change';
 import type { RunSpec } from '../train/reports';
 import { batchPlan } from './batch-plan';
 import { npyBytes, readNpyArray } from './npy';
@@ -56,6 +57,12 @@ export interface ReproductionManifest {
   seeds: { seed: number; initialWeights: string; order: string; epochs: number }[];
   evaluations: MeasuredEvaluation[];
   trained: { seed: number; run: string; weights: string }[];
+  /**
+   * Changes made while the run trained (the page's live learning rate, τ and α), each from
+   * the step every seed trained with it; `config` and `runs` are the settings the run started
+   * with. Absent or empty: none.
+   */
+  liveChanges?: { fromStep: number; change: LiveChange }[];
 }
 
 /** What a bundle is made from: the session's (or the runner's) configuration, data, teacher and students. */
@@ -73,6 +80,8 @@ export interface ReproductionSource {
   createdBy: string;
   /** reproduce.py's text (the page bundles it, the runner reads the file). */
   script: string;
+  /** Live changes, each from its step (`config` and `runs` are then the settings the run started with). */
+  liveChanges?: { fromStep: number; change: LiveChange }[];
 }
 
 function layerOf(layer: tf.layers.Layer): StudentLayer {
@@ -192,6 +201,7 @@ export async function reproductionFiles(source: ReproductionSource): Promise<Map
     seeds,
     evaluations: source.evaluations,
     trained,
+    liveChanges: source.liveChanges ?? [],
   };
   files.set('run.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
   files.set('reproduce.py', new TextEncoder().encode(source.script));

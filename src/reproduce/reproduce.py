@@ -16,6 +16,7 @@ rounding aside). The last line printed is one JSON object: {"<run id>": final te
 (with several seeds, "<run id>@<seed>").
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -179,6 +180,19 @@ def learning_rate_at(config, step, total):
     if config["learningRateSchedule"] == "cosine":
         return base * (1 + math.cos(math.pi * step / total)) / 2
     return base
+
+
+def apply_live_change(config, runs, change):
+    """A change made while the page trained (its src/train/live-change.ts): the base learning rate;
+    τ of every run that has one; α of DKD and PCD."""
+    if "learningRate" in change:
+        config["optimizer"]["learningRate"] = change["learningRate"]
+    for r in runs:
+        method = r["method"]
+        if "temperature" in change and "temperature" in method:
+            method["temperature"] = change["temperature"]
+        if "alpha" in change and method["method"] in ("dkd", "pcd"):
+            method["alpha"] = change["alpha"]
 
 
 def warm_at(config, step, total):
@@ -371,15 +385,17 @@ def train_step(runs, models, optimizers, config, phases, step, total, batch):
 def reproduce(bundle, dtype, check, save_students):
     """The bundle's run: each seed's runs from its initial weights on its batch order."""
     manifest = read_manifest(bundle)
-    config, runs = manifest["config"], manifest["runs"]
+    changes = manifest.get("liveChanges") or []
     (x, y, teacher), (x_test, y_test, _) = bundle_arrays(bundle, manifest, dtype)
     total, batch_size = manifest["steps"]["total"], manifest["steps"]["batchSize"]
-    pcd = next((r["method"] for r in runs if r["method"]["method"] == "pcd"), None)
-    phases = schedule_phases(config["schedule"], pcd["stages"] if pcd else 1)
+    pcd = next((r["method"] for r in manifest["runs"] if r["method"]["method"] == "pcd"), None)
+    phases = schedule_phases(manifest["config"]["schedule"], pcd["stages"] if pcd else 1)
     finals, worst = {}, 0
     several = len(manifest["seeds"]) > 1
     for entry in manifest["seeds"]:
         seed = entry["seed"]
+        # Each seed starts from the settings the run started with; the live changes come at their steps.
+        config, runs = copy.deepcopy(manifest["config"]), copy.deepcopy(manifest["runs"])
         order = np.load(os.path.join(bundle, entry["order"]))
         init = np.load(os.path.join(bundle, entry["initialWeights"]))
         models = {r["id"]: load_flat_weights(build_student(manifest["student"]["layers"], manifest["dataset"]["featureShape"]), init).to(dtype)
@@ -405,6 +421,11 @@ def reproduce(bundle, dtype, check, save_students):
                 print(f"seed {seed} step {at} on {count} test samples: " + ", ".join(cells), flush=True)
             if step == total:
                 break
+            for live in changes:
+                if live["fromStep"] == step:
+                    apply_live_change(config, runs, live["change"])
+                    if seed == manifest["seeds"][0]["seed"]:
+                        print(f"step {step}: changed live to {json.dumps(live['change'])}", flush=True)
             per_epoch = order.shape[1]
             steps_per_epoch = manifest["steps"]["perEpoch"]
             epoch, within = divmod(step, steps_per_epoch)
@@ -428,6 +449,9 @@ def train_at_scale(bundle, args, dtype):
     manifest = read_manifest(bundle)
     config, runs = manifest["config"], manifest["runs"]
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if manifest.get("liveChanges") and int(os.environ.get("RANK", "0")) == 0:
+        print("note: the page's run was changed live (" + ", ".join(f"step {c['fromStep']}: {json.dumps(c['change'])}" for c in manifest["liveChanges"])
+              + "); --data trains with the settings it started with", flush=True)
     device = torch.device("cpu")
     if distributed:
         import torch.distributed as dist

@@ -148,13 +148,15 @@ export class SeedSet {
    * part done, the seeds that finished it take the change for their next one, and the rest
    * take it once they have finished theirs.
    */
-  adjust(change: LiveChange): void {
+  adjust(change: LiveChange): number {
     const under = this.partial.length > 0;
     const step = this.currentStep;
     for (const [k, trainer] of this.trainers.entries()) {
       if (under && trainer.currentStep === step) this.deferred.set(k, [...(this.deferred.get(k) ?? []), change]);
       else trainer.adjust(change);
     }
+    // Every seed trains with it from the same step: this one, or the next when some seeds took this one already.
+    return under ? step + 1 : step;
   }
 
   learningRateAt(step: number): number {

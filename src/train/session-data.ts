@@ -6,6 +6,7 @@ import { loadDataset } from '../data/load';
 import { openLocal } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
 import type { TrainerConfig } from './config';
+import type { LiveChange } from './live-change';
 import type { RunSpec } from './reports';
 import type { SessionInfo } from './session-reports';
 import type { SeedSet } from './seed-set';
@@ -56,6 +57,10 @@ export async function preparedTrainer<T extends { dispose(): void }>(
 export interface Loaded {
   config: TrainerConfig;
   runs: RunSpec[];
+  /** The configuration and runs the session started from (at configure or reset), before any live change. */
+  initial: { config: TrainerConfig; runs: RunSpec[] };
+  /** The live changes since, each with the step from which every seed trained with it. */
+  changes: { fromStep: number; change: LiveChange }[];
   dataset: Dataset;
   teacher: tf.LayersModel | null;
   teacherTestAccuracy: number | null;

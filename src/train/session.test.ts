@@ -235,6 +235,19 @@ describe('a training session (what the worker hosts)', () => {
     expect(next.learningRate).toBe(0.01);
     expect(next.runs[0].loss).toBe(reference.runs[0].loss); // CE: this step's loss comes before the new rate acts
     expect(next.runs[1].terms.pcd).not.toBe(reference.runs[1].terms.pcd); // PCD: new τ and α
+    // Kept for the reproduction export: the settings it started with, and the change from step 2 on.
+    const temperatures = (list: RunSpec[]) => list.map((r) => ('temperature' in r.method ? r.method.temperature : null));
+    await changed.withLoaded(async ({ initial, changes, runs: now }) => {
+      expect(temperatures(initial.runs)).toEqual(temperatures(runs));
+      expect(temperatures(now)).toEqual(runs.map((r) => ('temperature' in r.method ? 2 : null)));
+      expect(changes).toEqual([{ fromStep: 2, change: { learningRate: 0.01, temperature: 2, alpha: 0.5 } }]);
+    });
+    // A reset starts from the changed settings: they are its initial ones, with no change since.
+    await changed.reset();
+    await changed.withLoaded(async ({ initial, changes }) => {
+      expect(temperatures(initial.runs)).toEqual(runs.map((r) => ('temperature' in r.method ? 2 : null)));
+      expect(changes).toEqual([]);
+    });
     plain.dispose();
     changed.dispose();
   });

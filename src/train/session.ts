@@ -121,7 +121,7 @@ export class TrainingSession {
       this.loaded.trainer.dispose();
       if (this.loaded.teacher && this.loaded.teacher !== teacher) this.loaded.teacher.dispose();
     }
-    this.loaded = { config, runs, dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
+    this.loaded = { config, runs, initial: { config, runs }, changes: [], dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
     this.lastGood = null;
     this.evaluationDue = false;
     this.current = 'paused';
@@ -330,7 +330,7 @@ export class TrainingSession {
   change(change: LiveChange): void {
     const session = this.session();
     const next = checkLiveChange(session.config, session.runs, change, localFactsNow());
-    session.trainer.adjust(change);
+    session.changes.push({ fromStep: session.trainer.adjust(change), change: { ...change } });
     session.config = next.config;
     session.runs = next.runs;
   }
@@ -367,6 +367,9 @@ export class TrainingSession {
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();
     session.trainer = new SeedSet(session.config, session.runs, session.dataset, session.teacher, this.chunks);
+    // A reset starts from the settings as they are now: they are its initial ones.
+    session.initial = { config: session.config, runs: session.runs };
+    session.changes = [];
     this.evaluationDue = false;
     this.current = 'paused';
   }

@@ -41,12 +41,14 @@ const api: TrainingWorkerApi = {
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   followSeed: (seed) => session.followSeed(seed),
   reproduction: async (evaluations, folder) => {
-    const zip = await session.withLoaded(({ config, runs, dataset, teacher, trainer }) =>
+    // The settings the run started with, and each live change from its step.
+    const zip = await session.withLoaded(({ initial: { config, runs }, changes, dataset, teacher, trainer }) =>
       reproductionZip(
         {
           config,
           compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
           runs,
+          liveChanges: changes,
           dataset,
           teacher,
           students: (seed) => trainer.students(seed),
