@@ -54,7 +54,9 @@ export function pcdHost(
   const es = new Float64Array(classes);
   const gz = new Float64Array(classes); // ∂loss/∂(the logits the loss uses), per class
   const order = Array.from({ length: classes }, (_, c) => c);
-  const sortKeys = { gap32: new Float32Array(classes), keys: new Float64Array(classes) };
+  const gap32 = new Float32Array(classes);
+  // The float32 gaps' bits, read through a view made once (the sort keys of every row).
+  const sortKeys = { gap32, bits: new Uint32Array(gap32.buffer), keys: new Float64Array(classes) };
 
   for (let b = 0; b < batch; b++) {
     const offset = b * classes;
@@ -164,15 +166,14 @@ const INDEX_SLOTS = 1024;
  * counted down, times 1,024, plus its index, exact in a float64 (< 2^42). A comparator sort of
  * the indices did the same several times slower; it remains for more than 1,024 classes.
  */
-function rankByGap(gap: Float64Array, order: number[], scratch: { gap32: Float32Array; keys: Float64Array }): void {
+function rankByGap(gap: Float64Array, order: number[], scratch: { gap32: Float32Array; bits: Uint32Array; keys: Float64Array }): void {
   const classes = gap.length;
   if (classes > INDEX_SLOTS) {
     order.sort((i, j) => gap[j] - gap[i] || i - j);
     return;
   }
-  const { gap32, keys } = scratch;
+  const { gap32, bits, keys } = scratch;
   gap32.set(gap);
-  const bits = new Uint32Array(gap32.buffer, gap32.byteOffset, classes);
   for (let c = 0; c < classes; c++) keys[c] = (0xffffffff - bits[c]) * INDEX_SLOTS + c;
   keys.sort();
   for (let r = 0; r < classes; r++) order[r] = keys[r] % INDEX_SLOTS;

@@ -250,7 +250,7 @@ export async function warmUpRuns(
   { teacherFor, onProgress }: { teacherFor: (n: number, x: tf.Tensor) => tf.Tensor2D | null; onProgress?: (progress: PrepareProgress) => void },
 ): Promise<void> {
   const count = batch.labels.length;
-  const rowSize = batch.features.length / Math.max(count, 1);
+  const rowSize = featureShape.reduce((a, b) => a * b, 1);
   /** One run's forward and backward on the first `n` samples of the batch, finished (nothing applied). */
   const pass = async (run: TrainedRun, n = count) => {
     const values = tf.tidy(() => {
