@@ -24,7 +24,7 @@ for (const backend of ['webgpu', 'webgl'] as const) {
       console.log(`${report.name}: worst relative error ${report.worstRelativeError.toExponential(2)}`);
     }
     expect(result.backendInUse).toBe(backend);
-    expect(result.fused, 'PCD runs through the fused kernel').toBe(true);
+    expect(result.fused, 'PCD, KD and DKD run through the fused kernels').toBe(true);
     expect(result.reports).toHaveLength(golden.cases.length);
     for (const report of result.reports) expect(report.failures, report.name).toEqual([]);
   });

@@ -3,9 +3,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkGoldenCase, parseGoldenFile, type CaseReport, type Tolerance } from '../../src/distill/golden';
 import { hasFusedPcd } from '../../src/kernels/pcd';
+import { hasFusedDkd } from '../../src/kernels/dkd';
 import {
+  compareDkdWithReference,
   compareKdWithReference,
   compareWithReference,
+  DKD_EQUIVALENCE_CASES,
   KD_EQUIVALENCE_CASES,
   type EquivalenceCase,
   type EquivalenceReport,
@@ -23,10 +26,10 @@ export async function checkGoldenInBrowser(
   for (const [index, goldenCase] of golden.cases.entries()) {
     reports.push(await checkGoldenCase(goldenCase, `case ${index}`, tolerance));
   }
-  return { backendInUse: tf.getBackend(), adapter: inUse.adapter, fused: hasFusedPcd(), reports };
+  return { backendInUse: tf.getBackend(), adapter: inUse.adapter, fused: hasFusedPcd() && hasFusedDkd(), reports };
 }
 
-/** The fused PCD kernel of `backend` (and KD through it) against the composed references on random logits. */
+/** The fused PCD kernel of `backend` (and KD through it) and the fused DKD kernel against the composed references on random logits. */
 export async function checkEquivalenceInBrowser(
   backend: BackendName,
   cases: EquivalenceCase[],
@@ -35,5 +38,6 @@ export async function checkEquivalenceInBrowser(
   const reports: EquivalenceReport[] = [];
   for (const testCase of cases) reports.push(await compareWithReference(testCase));
   for (const testCase of KD_EQUIVALENCE_CASES) reports.push(await compareKdWithReference(testCase));
-  return { backendInUse: tf.getBackend(), fused: hasFusedPcd(), reports };
+  for (const testCase of DKD_EQUIVALENCE_CASES) reports.push(await compareDkdWithReference(testCase));
+  return { backendInUse: tf.getBackend(), fused: hasFusedPcd() && hasFusedDkd(), reports };
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DistillInputError, requireBoolean, requireFiniteNonNegative, requireFinitePositive } from './errors';
 import { klFromLogProbs, labelsOneHot, logitPairShape, logitShape, logSoftmaxAt, logSumExpRows, standardizeLogits, type Labels } from './logits';
-import { hasFusedPcd, kdFused } from '../kernels/pcd';
+import { hasFusedPcd, kdFused, kdFusedPerSample } from '../kernels/pcd';
+import { dkdFused, hasFusedDkd } from '../kernels/dkd';
 import { DKD_DEFAULTS, KD_DEFAULTS, type DkdOptions, type KdOptions } from './methods';
 
 export { DKD_DEFAULTS, KD_DEFAULTS };
@@ -68,6 +69,22 @@ export function kdLossReference(studentLogits: tf.Tensor2D, teacherLogits: tf.Te
   return meanOf(kdPerSample(studentLogits, teacherLogits, temperature, standardize));
 }
 
+/**
+ * KD's batch mean (differentiable) and each sample's KD (for per-run reports), through the
+ * fused kernel where the backend has one: a stacked race's KD runs, S seeds as S·B rows.
+ */
+export function kdMeanAndPerSample(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  options: Partial<KdOptions> = {},
+): { mean: tf.Scalar; perSample: tf.Tensor1D } {
+  logitPairShape(studentLogits, teacherLogits);
+  const { temperature, standardizeLogits: standardize } = resolveKdOptions(options);
+  if (hasFusedPcd()) return kdFusedPerSample(studentLogits, teacherLogits, temperature, standardize);
+  const perSample = kdPerSample(studentLogits, teacherLogits, temperature, standardize);
+  return { mean: tf.mean(perSample) as tf.Scalar, perSample };
+}
+
 /** KD of each sample, `τ² · KL(softmax_τ(zt_b) ‖ softmax_τ(zs_b))`, `[B]`, composed from TF.js ops. */
 export function kdPerSample(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Tensor1D {
   return tf.tidy(() => {
@@ -105,8 +122,39 @@ export function dkdLoss(
   return meanOf(dkdPerSample(studentLogits, teacherLogits, labels, options));
 }
 
-/** DKD of each sample, `τ² · (α·TCKD + β·NCKD)`, `[B]` (see {@link dkdLoss}). */
+/**
+ * DKD of each sample, `τ² · (α·TCKD + β·NCKD)`, `[B]` (see {@link dkdLoss}), through the fused
+ * DKD kernel of the active backend (src/kernels/) where it has one.
+ */
 export function dkdPerSample(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: Labels | tf.Tensor2D,
+  options: Partial<DkdOptions> = {},
+): tf.Tensor1D {
+  if (!hasFusedDkd()) return dkdPerSampleReference(studentLogits, teacherLogits, labels, options);
+  const { batch, classes } = logitPairShape(studentLogits, teacherLogits);
+  const { temperature, alpha, beta, standardizeLogits: standardize } = resolveDkdOptions(options);
+  const { oneHot, release } = oneHotOf(labels, batch, classes);
+  try {
+    return dkdFused(studentLogits, teacherLogits, oneHot, { temperature, alpha, beta, standardize });
+  } finally {
+    release();
+  }
+}
+
+/** DKD composed from TF.js ops, the batch mean: the reference the fused path is tested against. */
+export function dkdLossReference(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  labels: Labels | tf.Tensor2D,
+  options: Partial<DkdOptions> = {},
+): tf.Scalar {
+  return meanOf(dkdPerSampleReference(studentLogits, teacherLogits, labels, options));
+}
+
+/** DKD of each sample composed from TF.js ops. */
+export function dkdPerSampleReference(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
   labels: Labels | tf.Tensor2D,

@@ -31,6 +31,34 @@ export function rowMoments(row: ArrayLike<number>, offset: number, classes: numb
   return { mean, std: Math.sqrt(squares / (classes - 1)) };
 }
 
+/**
+ * `grad[offset …]` = the gradient with respect to the raw logits, from `gz`, the gradient with
+ * respect to the logits the loss used: those themselves, or their standardization (`moments`),
+ * back through z = (x − μ)/(σ + ε): ∂/∂x_j = (g_j − mean g)/(σ + ε) − Σ_i g_i (x_i − μ) · (x_j − μ) / ((C − 1)·σ·(σ + ε)²).
+ */
+export function writeGradient(
+  gz: Float64Array,
+  logits: ArrayLike<number>,
+  offset: number,
+  moments: { mean: number; std: number } | null,
+  grad: Float32Array,
+): void {
+  const classes = gz.length;
+  if (!moments) {
+    for (let c = 0; c < classes; c++) grad[offset + c] = gz[c];
+    return;
+  }
+  const { mean, std } = moments;
+  let sumG = 0;
+  let sumGX = 0;
+  for (let c = 0; c < classes; c++) {
+    sumG += gz[c];
+    sumGX += gz[c] * (logits[offset + c] - mean);
+  }
+  const scale = std > 0 ? sumGX / ((classes - 1) * std * (std + STD_EPSILON) ** 2) : 0;
+  for (let c = 0; c < classes; c++) grad[offset + c] = (gz[c] - sumG / classes) / (std + STD_EPSILON) - scale * (logits[offset + c] - mean);
+}
+
 export function pcdHost(
   studentLogits: ArrayLike<number>,
   teacherLogits: ArrayLike<number>,
@@ -131,22 +159,7 @@ export function pcdHost(
         }
       }
     }
-    if (student) {
-      // Back through z = (x − μ)/(σ + ε): ∂/∂x_j = (g_j − mean g)/(σ + ε) − Σ_i g_i (x_i − μ) · (x_j − μ) / ((C − 1)·σ·(σ + ε)²).
-      const { mean, std } = student;
-      let sumG = 0;
-      let sumGX = 0;
-      for (let c = 0; c < classes; c++) {
-        sumG += gz[c];
-        sumGX += gz[c] * (studentLogits[offset + c] - mean);
-      }
-      const scale = std > 0 ? sumGX / ((classes - 1) * std * (std + STD_EPSILON) ** 2) : 0;
-      for (let c = 0; c < classes; c++) {
-        grad[offset + c] = (gz[c] - sumG / classes) / (std + STD_EPSILON) - scale * (studentLogits[offset + c] - mean);
-      }
-    } else {
-      for (let c = 0; c < classes; c++) grad[offset + c] = gz[c];
-    }
+    writeGradient(gz, studentLogits, offset, student, grad);
   }
   const stageLosses = new Float32Array(stages);
   let loss = 0;

@@ -11,13 +11,13 @@ import { getKernel } from '@tensorflow/tfjs-core';
 import { groupCount, type PcdKernelAttrs } from './pcd-attrs';
 
 /** The part of TF.js's WebGL program interface these programs fill in (gpgpu_math.d.ts). */
-interface WebGlProgram {
+export interface WebGlProgram {
   variableNames: string[];
   outputShape: number[];
   userCode: string;
 }
 
-interface WebGlBackend {
+export interface WebGlBackend {
   runWebGLProgram(program: WebGlProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
   disposeIntermediateTensorInfo(info: TensorInfo): void;
   texData: { get(dataId: object): { isPacked?: boolean } };
@@ -25,19 +25,19 @@ interface WebGlBackend {
 }
 
 /** A GLSL float literal. */
-function float(value: number): string {
+export function float(value: number): string {
   const text = String(value);
   return /[.eE]/.test(text) ? text : `${text}.0`;
 }
 
-const EPSILON = '1e-7';
+export const EPSILON = '1e-7';
 
 /** Statistics per group, the channels of the `[10, B, G]` stats texture. */
 const STAT = { groupLoss: 0, lambda: 1, shiftT: 2, shiftS: 3, sumT: 4, sumS: 5, kl: 6, cosine: 7, normPQ: 8, normQ2: 9 } as const;
 const STAT_COUNT = 10;
 
 /** `[B, 2]`: each row's mean and unbiased standard deviation (docs/spec.md, logit standardization). */
-function momentsProgram(batch: number, classes: number): WebGlProgram {
+export function momentsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x'],
     outputShape: [batch, 2],
@@ -56,7 +56,7 @@ function momentsProgram(batch: number, classes: number): WebGlProgram {
 }
 
 /** `(x − mean)/(std + ε)` per row, from the row's moments. */
-function standardizeProgram(batch: number, classes: number): WebGlProgram {
+export function standardizeProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x', 'moments'],
     outputShape: [batch, classes],
@@ -239,7 +239,7 @@ function gradientProgram(batch: number, classes: number, attrs: PcdKernelAttrs):
 }
 
 /** `[B, 2]`: Σ_j g_j and Σ_j g_j·(x_j − μ) per row, for the gradient through standardization. */
-function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
+export function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['gz', 'x', 'moments'],
     outputShape: [batch, 2],
@@ -255,7 +255,7 @@ function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
 }
 
 /** Back through z = (x − μ)/(σ + ε) (pcd-host.ts has the formula), from the row sums. */
-function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
+export function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['gz', 'x', 'moments', 'sums'],
     outputShape: [batch, classes],

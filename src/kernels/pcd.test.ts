@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
 import { hasFusedPcd } from './pcd';
+import { hasFusedDkd } from './dkd';
 import {
   caseName,
+  DKD_EQUIVALENCE_CASES,
+  compareDkdWithReference,
   compareKdWithReference,
   compareWithReference,
   EQUIVALENCE_CASES,
@@ -17,6 +20,7 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
   // without this, every comparison below would compare the reference with itself.
   it('the fused kernel is registered on the CPU backend', () => {
     expect(hasFusedPcd()).toBe(true);
+    expect(hasFusedDkd()).toBe(true);
   });
 
   it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))(
@@ -39,6 +43,21 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
     },
     60_000,
   );
+
+  it.each(DKD_EQUIVALENCE_CASES.map((c) => [JSON.stringify(c), c] as const))(
+    'DKD through its fused kernel = composed DKD: %s',
+    async (_name, testCase) => {
+      const report = await compareDkdWithReference(testCase);
+      for (const [field, worst] of Object.entries(report.worst)) expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+    },
+    60_000,
+  );
+
+  it('the DKD comparison catches a kernel that is slightly wrong (β 8 against 8.1)', async () => {
+    const report = await compareDkdWithReference({ ...DKD_EQUIVALENCE_CASES[1], referenceBeta: 8.1 });
+    expect(report.passed).toBe(false);
+    expect(report.worst.grad).toBeGreaterThan(EQUIVALENCE_TOLERANCE);
+  });
 
   it('the comparison catches a kernel that is slightly wrong (τ 4 against 4.05)', async () => {
     const report = await compareWithReference({ batch: 8, classes: 10, options: {}, referenceOptions: { temperature: 4.05 }, seed: 1 });

@@ -8,7 +8,7 @@ import { pcdHost } from './pcd-host';
 import { pcdWebGl } from './pcd-webgl';
 import { pcdWebGpu } from './pcd-webgpu';
 
-interface HostBackend {
+export interface HostBackend {
   readSync(dataId: tf.DataId): ArrayLike<number>;
   makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
   makeOutput?(shape: number[], dtype: tf.DataType, memoryOffset: undefined, values: Float32Array): tf.TensorInfo;
@@ -17,6 +17,12 @@ interface HostBackend {
 interface PcdKernelInputs {
   studentLogits: tf.TensorInfo;
   teacherLogits: tf.TensorInfo;
+}
+
+/** A kernel output on the CPU or WASM backend, from host values. */
+export function hostOutput(host: HostBackend, backendName: 'cpu' | 'wasm'): (shape: number[], values: Float32Array) => tf.TensorInfo {
+  return (shape, values) =>
+    backendName === 'wasm' ? host.makeOutput!(shape, 'float32', undefined, values) : host.makeTensorInfo!(shape, 'float32', values);
 }
 
 /** The CPU and WASM kernel: the inputs are already host memory there. */
@@ -31,8 +37,7 @@ function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
       const a = attrs as unknown as PcdKernelAttrs;
       const result = pcdHost(host.readSync(studentLogits.dataId), host.readSync(teacherLogits.dataId), batch, classes, a);
       const groups = result.groupLosses.length / batch;
-      const make = (shape: number[], values: Float32Array): tf.TensorInfo =>
-        backendName === 'wasm' ? host.makeOutput!(shape, 'float32', undefined, values) : host.makeTensorInfo!(shape, 'float32', values);
+      const make = hostOutput(host, backendName);
       const outputs = [make([], Float32Array.of(result.loss)), make([a.stages], result.stageLosses), make([batch, classes], result.grad)];
       if (!a.diagnostics) return outputs;
       return [...outputs, make([batch, classes], result.ranks), make([batch, groups], result.groupLosses), make([batch, groups], result.lambdas)];
@@ -102,21 +107,34 @@ export function pcdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
   };
 }
 
+/** The fused kernel's attributes for Hinton KD: PCD with one stage, λ = 1 and one pass. */
+function kdAttrs(temperature: number, standardize: boolean, diagnostics: boolean): PcdKernelAttrs {
+  return { stages: 1, temperature, alpha: 1, adaptive: false, ranking: false, standardize, stageWeights: [1], diagnostics };
+}
+
 /**
  * Hinton KD through the same kernel: PCD with one stage, λ = 1 and one pass is
  * `τ² · mean_b KL(softmax_τ(zt) ‖ softmax_τ(zs))` exactly (docs/spec.md §3 with one group).
  */
 export function kdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, standardize: boolean): tf.Scalar {
-  const { loss, stageLosses } = pcdFused(studentLogits, teacherLogits, {
-    stages: 1,
-    temperature,
-    alpha: 1,
-    adaptive: false,
-    ranking: false,
-    standardize,
-    stageWeights: [1],
-    diagnostics: false,
-  });
+  const { loss, stageLosses } = pcdFused(studentLogits, teacherLogits, kdAttrs(temperature, standardize, false));
   stageLosses.dispose();
   return loss;
+}
+
+/**
+ * KD's batch mean (differentiable) and each sample's KD `[B]` (values for reports: the single
+ * group's loss D, which is τ²·KL with λ = 1), from one call of the kernel.
+ */
+export function kdFusedPerSample(
+  studentLogits: tf.Tensor2D,
+  teacherLogits: tf.Tensor2D,
+  temperature: number,
+  standardize: boolean,
+): { mean: tf.Scalar; perSample: tf.Tensor1D } {
+  const { loss, stageLosses, diagnostics } = pcdFused(studentLogits, teacherLogits, kdAttrs(temperature, standardize, true));
+  const { ranks, groupLosses, lambdas } = diagnostics!;
+  const perSample = tf.reshape(groupLosses, [-1]) as tf.Tensor1D;
+  tf.dispose([stageLosses, ranks, groupLosses, lambdas]);
+  return { mean: loss, perSample };
 }

@@ -1,10 +1,11 @@
 // The training objective of stacked runs. Every loss is a batch mean of per-sample terms
 // (docs/spec.md, Notation), so the runs of one method (one per seed) are one batch of S·B
-// rows: their losses in one pass, whatever the number of seeds. The sum of the runs' losses is
+// rows: their losses in one pass, whatever the number of seeds; and cross-entropy, the same
+// for every method, is one pass over every run's rows. The sum of the runs' losses is
 // what is differentiated (a run's gradient is its own loss's: the others do not depend on its
 // weights); each run's loss and terms are its rows' means, for the step's report.
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropyPerSample, dkdPerSample, kdPerSample } from '../distill/baselines';
+import { crossEntropyPerSample, dkdPerSample, kdMeanAndPerSample } from '../distill/baselines';
 import type { MethodConfig } from '../distill/methods';
 import { groupCount, groupSlot, pcdLoss, stageWeights } from '../distill/pcd';
 
@@ -47,19 +48,28 @@ export function stackedObjective(
   const rows = (t: tf.Tensor) => tf.reshape(t, [-1, classes]) as tf.Tensor2D;
   const y = rows(oneHot);
   const t = teacher ? rows(teacher) : null;
+  // Cross-entropy of every run in one pass over all M·S·B rows (each method's rows read the
+  // seeds' labels): `[M, S]` per-run means, weighted by each method's w_ce into the total.
+  const labelsOfAll = methods.length === 1 ? y : tf.concat(methods.map(() => y));
+  const cePerRun = tf.mean(tf.reshape(crossEntropyPerSample(rows(logits), labelsOfAll), [methods.length, seeds, -1]), 2) as tf.Tensor2D;
+  const ceWeights = tf.tensor2d(
+    methods.map((m) => (m.method === 'ce' ? 1 : m.ceWeight)),
+    [methods.length, 1],
+  );
+  const parts: tf.Scalar[] = [tf.sum(tf.mul(cePerRun, ceWeights)) as tf.Scalar];
+  const ces = tf.unstack(cePerRun) as tf.Tensor1D[];
   const results: MethodResult[] = [];
-  const parts: tf.Scalar[] = [];
   // One split (its gradient one concat), not a slice per method (each slice's gradient pads to the whole stack).
   const perMethod = methods.length === 1 ? [logits] : tf.split(logits, methods.length);
   for (const [m, method] of methods.entries()) {
     const z = rows(perMethod[m]);
-    const ce = perRun(crossEntropyPerSample(z, y), seeds);
+    const ce = ces[m];
     if (method.method === 'ce') {
-      parts.push(tf.sum(ce));
       results.push({ loss: tf.keep(ce), terms: { ce: tf.keep(tf.clone(ce)) } });
       continue;
     }
     if (!t) throw new Error(`teacher logits are missing: method ${method.method} needs them`);
+    const withCe = (term: tf.Tensor1D, weight: number) => tf.add(tf.mul(ce, method.ceWeight), tf.mul(term, weight)) as tf.Tensor1D;
     if (method.method === 'pcd') {
       // The fused kernel on the S·B rows: its loss (a mean over them) times S is the sum of the
       // runs' PCD losses; each run's own, from its rows' group losses D_G.
@@ -69,21 +79,21 @@ export function stackedObjective(
       const stageLosses = tf.matMul(slots, slotToStage(stages)) as tf.Tensor2D;
       const weights = stageWeights({ ...method, activeStage }).map((w) => w * method.alpha);
       const term = tf.reshape(tf.matMul(stageLosses, tf.tensor2d(weights, [stages, 1])), [seeds]) as tf.Tensor1D;
-      parts.push(tf.add(tf.mul(tf.sum(ce), method.ceWeight), tf.mul(pcd.loss, warm * seeds)) as tf.Scalar);
-      results.push({
-        loss: tf.keep(tf.add(tf.mul(ce, method.ceWeight), tf.mul(term, warm)) as tf.Tensor1D),
-        terms: { ce: tf.keep(ce), pcd: tf.keep(term) },
-        stageLosses: tf.keep(stageLosses),
-      });
+      parts.push(tf.mul(pcd.loss, warm * seeds) as tf.Scalar);
+      results.push({ loss: tf.keep(withCe(term, warm)), terms: { ce: tf.keep(ce), pcd: tf.keep(term) }, stageLosses: tf.keep(stageLosses) });
       continue;
     }
-    const [name, term, weight] =
-      method.method === 'kd'
-        ? (['kd', perRun(kdPerSample(z, t, method.temperature, method.standardizeLogits), seeds), method.kdWeight] as const)
-        : (['dkd', perRun(dkdPerSample(z, t, y, method), seeds), warm] as const);
-    const loss = tf.add(tf.mul(ce, method.ceWeight), tf.mul(term, weight)) as tf.Tensor1D;
-    parts.push(tf.sum(loss));
-    results.push({ loss: tf.keep(loss), terms: { ce: tf.keep(ce), [name]: tf.keep(term) } });
+    if (method.method === 'kd') {
+      // The same kernel as one stage: its mean over the S·B rows times S is the sum of the runs' KD.
+      const kd = kdMeanAndPerSample(z, t, { temperature: method.temperature, standardizeLogits: method.standardizeLogits });
+      const term = perRun(kd.perSample, seeds);
+      parts.push(tf.mul(kd.mean, method.kdWeight * seeds) as tf.Scalar);
+      results.push({ loss: tf.keep(withCe(term, method.kdWeight)), terms: { ce: tf.keep(ce), kd: tf.keep(term) } });
+      continue;
+    }
+    const term = perRun(dkdPerSample(z, t, y, method), seeds);
+    parts.push(tf.mul(tf.sum(term), warm) as tf.Scalar);
+    results.push({ loss: tf.keep(withCe(term, warm)), terms: { ce: tf.keep(ce), dkd: tf.keep(term) } });
   }
   return { total: tf.addN(parts) as tf.Scalar, results };
 }

@@ -3,7 +3,7 @@
 // Shared by the unit tests (CPU in Node) and the e2e tests (WebGPU and WebGL in Chromium).
 import * as tf from '@tensorflow/tfjs-core';
 import { pcdLoss, readPcdDiagnostics, type PcdOptions, type PcdResult } from '../distill/pcd';
-import { kdLoss, kdLossReference } from '../distill/baselines';
+import { dkdPerSample, dkdPerSampleReference, kdLoss, kdLossReference } from '../distill/baselines';
 import { pcdLossReference } from '../distill/pcd-reference';
 
 export interface EquivalenceCase {
@@ -66,6 +66,64 @@ export async function compareKdWithReference({ batch, classes, temperature, stan
     };
   } finally {
     tf.dispose([teacher, student]);
+  }
+}
+
+/** DKD through its fused kernel against DKD composed from TF.js ops. */
+export interface DkdEquivalenceCase {
+  batch: number;
+  classes: number;
+  temperature: number;
+  alpha: number;
+  beta: number;
+  standardize: boolean;
+  seed: number;
+  /** The reference side's β (default: `beta`); the tests use it to show a wrong kernel fails. */
+  referenceBeta?: number;
+}
+
+export const DKD_EQUIVALENCE_CASES: DkdEquivalenceCase[] = [
+  { batch: 8, classes: 10, temperature: 4, alpha: 1, beta: 8, standardize: false, seed: 21 },
+  { batch: 128, classes: 100, temperature: 4, alpha: 1, beta: 8, standardize: false, seed: 22 },
+  { batch: 64, classes: 100, temperature: 2, alpha: 0.5, beta: 2, standardize: true, seed: 23 },
+  { batch: 16, classes: 2, temperature: 1, alpha: 1, beta: 1, standardize: false, seed: 24 },
+  { batch: 64, classes: 1000, temperature: 8, alpha: 2, beta: 4, standardize: false, seed: 25 },
+];
+
+/**
+ * Each sample's loss, and the gradient of a randomly weighted sum of them (the stacked race
+ * weights each run's rows; a wrong upstream gradient shows there), on random logits and labels.
+ */
+export async function compareDkdWithReference(testCase: DkdEquivalenceCase): Promise<EquivalenceReport> {
+  const { batch, classes, temperature, alpha, beta, standardize, seed } = testCase;
+  const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', seed) as tf.Tensor2D;
+  const student = tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000) as tf.Tensor2D;
+  const weights = tf.randomUniform([batch], 0.5, 2, 'float32', seed + 2000);
+  const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', seed + 3000), classes), 'float32') as tf.Tensor2D);
+  const run = async (perSample: (zs: tf.Tensor2D) => tf.Tensor1D) => {
+    const { value, grad } = tf.valueAndGrad((zs: tf.Tensor2D) => tf.sum(tf.mul(perSample(zs), weights)) as tf.Scalar)(student);
+    const losses = perSample(student);
+    const result = { losses: await losses.data(), weighted: await value.data(), grad: await grad.data() };
+    tf.dispose([value, grad, losses]);
+    return result;
+  };
+  try {
+    const options = { temperature, alpha, standardizeLogits: standardize };
+    const fused = await run((zs) => dkdPerSample(zs, teacher, labels, { ...options, beta }));
+    const reference = await run((zs) => dkdPerSampleReference(zs, teacher, labels, { ...options, beta: testCase.referenceBeta ?? beta }));
+    const worst = {
+      losses: worstError(fused.losses, reference.losses),
+      weighted: worstError(fused.weighted, reference.weighted),
+      grad: worstError(fused.grad, reference.grad),
+    };
+    return {
+      name: `DKD B=${batch} C=${classes} τ=${temperature} α=${alpha} β=${beta}${standardize ? ' standardized' : ''}`,
+      worst,
+      ranksDiffer: 0,
+      passed: Object.values(worst).every((w) => w <= EQUIVALENCE_TOLERANCE),
+    };
+  } finally {
+    tf.dispose([teacher, student, weights, labels]);
   }
 }
 
