@@ -21,6 +21,14 @@ export interface PcdHostResult {
 
 export const STD_EPSILON = 1e-7;
 
+/**
+ * How far (in softened logits) a group's maximum may lie below its row's for the group to
+ * share the row's exponentials: its largest term is then at least e^−150, and the product of
+ * the two sums of squares λ's cosine reads at least e^−600 ≈ 1e−261, clear of float64's
+ * underflow (1e−308).
+ */
+const SHARED_SHIFT_RANGE = 150;
+
 /** Row statistics of logit standardization (docs/spec.md): mean and unbiased std. */
 export function rowMoments(row: ArrayLike<number>, offset: number, classes: number): { mean: number; std: number } {
   let sum = 0;
@@ -81,6 +89,10 @@ export function pcdHost(
   const et = new Float64Array(classes);
   const es = new Float64Array(classes);
   const gz = new Float64Array(classes); // ∂loss/∂(the logits the loss uses), per class
+  const ut = new Float64Array(classes);
+  const us = new Float64Array(classes);
+  const rowET = new Float64Array(classes);
+  const rowES = new Float64Array(classes);
   const order = Array.from({ length: classes }, (_, c) => c);
   const gap32 = new Float32Array(classes);
   // The float32 gaps' bits, read through a view made once (the sort keys of every row).
@@ -106,6 +118,23 @@ export function pcdHost(
       ranks[offset + order[r]] = r;
     }
 
+    // Every class's exponential once per row, shifted by the row's maxima: a group's sums are
+    // then its share of these (KL, λ and the probabilities do not depend on the shift), where
+    // the group's own maxima would cost C exponentials per stage. A group far below its row's
+    // maximum, where these would lose precision or underflow, takes its own shift.
+    let rowMaxT = -Infinity;
+    let rowMaxS = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      ut[c] = zt[c] / tau;
+      us[c] = zs[c] / tau;
+      rowMaxT = Math.max(rowMaxT, ut[c]);
+      rowMaxS = Math.max(rowMaxS, us[c]);
+    }
+    for (let c = 0; c < classes; c++) {
+      rowET[c] = Math.exp(ut[c] - rowMaxT);
+      rowES[c] = Math.exp(us[c] - rowMaxS);
+    }
+
     gz.fill(0);
     for (let k = 1; k <= stages; k++) {
       const weight = (alpha * stageWeights[k - 1]) / batch;
@@ -116,8 +145,13 @@ export function pcdHost(
         let maxS = -Infinity;
         for (let r = start; r < end; r++) {
           const c = byRank[r];
-          maxT = Math.max(maxT, zt[c] / tau);
-          maxS = Math.max(maxS, zs[c] / tau);
+          maxT = Math.max(maxT, ut[c]);
+          maxS = Math.max(maxS, us[c]);
+        }
+        const ownShift = maxT - rowMaxT < -SHARED_SHIFT_RANGE || maxS - rowMaxS < -SHARED_SHIFT_RANGE;
+        if (!ownShift) {
+          maxT = rowMaxT;
+          maxS = rowMaxS;
         }
         // KL = Σ e_t (u_t − u_s) / Σ e_t − m_t + m_s − log Σ e_t + log Σ e_s; cos from the raw sums.
         let sumT = 0,
@@ -128,13 +162,11 @@ export function pcdHost(
           squaresS = 0;
         for (let r = start; r < end; r++) {
           const c = byRank[r];
-          const ut = zt[c] / tau;
-          const us = zs[c] / tau;
-          et[r] = Math.exp(ut - maxT);
-          es[r] = Math.exp(us - maxS);
+          et[r] = ownShift ? Math.exp(ut[c] - maxT) : rowET[c];
+          es[r] = ownShift ? Math.exp(us[c] - maxS) : rowES[c];
           sumT += et[r];
           sumS += es[r];
-          weighted += et[r] * (ut - us);
+          weighted += et[r] * (ut[c] - us[c]);
           dot += et[r] * es[r];
           squaresT += et[r] * et[r];
           squaresS += es[r] * es[r];

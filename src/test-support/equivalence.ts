@@ -13,6 +13,8 @@ export interface EquivalenceCase {
   seed: number;
   /** Options for the reference side only (default: `options`); the tests use it to show a wrong kernel fails. */
   referenceOptions?: Partial<PcdOptions>;
+  /** Added to both sides' logits: 0 at the first class down to −spread at the last (groups far apart). */
+  spread?: number;
 }
 
 /** Sizes up to the issue's bounds (B 256, C 1,000, S 10) and every option of the spec. */
@@ -27,6 +29,8 @@ export const EQUIVALENCE_CASES: EquivalenceCase[] = [
   { batch: 32, classes: 100, options: { stages: 6, activeStage: 4, temperature: 8 }, seed: 8 },
   { batch: 64, classes: 20, options: { stages: 20, standardizeLogits: true, ranking: false }, seed: 9 },
   { batch: 24, classes: 1000, options: { stages: 10 }, seed: 10 },
+  // Logits spanning 1,000, groups in class order: at τ = 4 the last groups of stage 8 lie over 200 below their row's maximum.
+  { batch: 16, classes: 100, options: { stages: 8, ranking: false }, seed: 11, spread: 1000 },
 ];
 
 /** KD through the fused kernel (one stage, λ = 1, one pass) against KD composed from TF.js ops. */
@@ -150,15 +154,20 @@ function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): num
 
 export const EQUIVALENCE_TOLERANCE = 1e-4;
 
-export function caseName({ batch, classes, options }: EquivalenceCase): string {
-  return `B=${batch} C=${classes} ${JSON.stringify(options)}`;
+export function caseName({ batch, classes, options, spread }: EquivalenceCase): string {
+  return `B=${batch} C=${classes} ${JSON.stringify(options)}${spread ? ` logits spread over ${spread}` : ''}`;
 }
 
 /** Runs one case through both implementations on the active backend. */
 export async function compareWithReference(testCase: EquivalenceCase): Promise<EquivalenceReport> {
-  const { batch, classes, options, seed } = testCase;
-  const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', seed) as tf.Tensor2D;
-  const student = tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000) as tf.Tensor2D;
+  const { batch, classes, options, seed, spread = 0 } = testCase;
+  const [teacher, student] = tf.tidy(() => {
+    const offsets = tf.linspace(0, -spread, classes);
+    return [
+      tf.add(tf.randomNormal([batch, classes], 0, 3, 'float32', seed), offsets) as tf.Tensor2D,
+      tf.add(tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000), offsets) as tf.Tensor2D,
+    ];
+  });
   try {
     const run = async (lossOf: (zs: tf.Tensor2D) => PcdResult) => {
       const { value, grad } = tf.valueAndGrad((zs: tf.Tensor2D) => {
