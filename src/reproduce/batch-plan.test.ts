@@ -30,7 +30,7 @@ describe('batchPlan', () => {
     try {
       for (let step = 0; step < steps; step++) {
         const drawn = await trainer.drawStep();
-        const rows = Array.from(await drawn.x.data()).filter((_, i) => i % 32 === 0);
+        const rows = Array.from(drawn.features).filter((_, i) => i % 32 === 0);
         trainer.completeStep(drawn);
         const [epoch, within] = [Math.floor(step / perEpoch), step % perEpoch];
         const planned = plan.order.subarray(

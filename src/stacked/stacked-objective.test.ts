@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGoldenFile, pcdOptionsFromGolden, type GoldenCase } from '../distill/golden';
 import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
 import { useCpuBackend } from '../distill/test-setup';
-import { stackedObjective } from './stacked-objective';
+import { numberTensors, runNumbers, stackedObjective } from './stacked-objective';
 
 // The golden values through the stacked objective: every method of a golden case, on two
 // "seeds" (the case, and the case with its rows reversed: the same losses, the gradient's rows
@@ -35,33 +35,24 @@ async function stacked(c: GoldenCase, methods: MethodConfig[], activeStage: numb
   const logits = tf.tensor3d(methods.flatMap(() => seeds.map((s) => s.studentLogits)));
   const teacher = tf.tensor3d(seeds.map((s) => s.teacherLogits));
   const oneHot = tf.tensor3d(seeds.map((s) => s.labels.map((y) => Array.from({ length: classes }, (_, k) => (k === y ? 1 : 0)))));
-  let results: ReturnType<typeof stackedObjective>['results'] = [];
+  let out: ReturnType<typeof stackedObjective> | null = null;
   const { value, grad } = tf.valueAndGrad((z: tf.Tensor3D) => {
-    const out = stackedObjective(z, teacher, oneHot, methods, { warm: 1, activeStage });
-    results = out.results;
+    out = stackedObjective(z, teacher, oneHot, methods, { warm: 1, activeStage });
     return out.total;
   })(logits);
-  const read = async (t: tf.Tensor) => Array.from(await t.data());
-  const gradient = await read(grad);
+  const { results } = out!;
+  const tensors = numberTensors(out!);
+  const numbers = runNumbers(results, await Promise.all(tensors.map(async (t) => (await t.data()) as Float32Array)));
+  const gradient = Array.from(await grad.data());
   const size = c.studentLogits.length * classes;
-  const out = [];
-  for (const [m, result] of results.entries()) {
-    out.push({
-      terms: Object.fromEntries(await Promise.all(Object.entries(result.terms).map(async ([name, t]) => [name, await read(t)] as const))),
-      loss: await read(result.loss),
-      stageLosses: result.stageLosses ? await read(result.stageLosses) : null,
-      grads: [0, 1].map((k) => gradient.slice((m * 2 + k) * size, (m * 2 + k + 1) * size)),
-    });
-  }
-  tf.dispose([
-    logits,
-    teacher,
-    oneHot,
-    value,
-    grad,
-    ...results.flatMap((r) => [r.loss, ...Object.values(r.terms), ...(r.stageLosses ? [r.stageLosses] : [])]),
-  ]);
-  return out;
+  const runs = numbers.map((n, m) => ({
+    terms: n.terms,
+    loss: n.loss,
+    stageLosses: n.stageLosses?.[0] ?? null,
+    grads: [0, 1].map((k) => gradient.slice((m * 2 + k) * size, (m * 2 + k + 1) * size)),
+  }));
+  tf.dispose([logits, teacher, oneHot, value, grad, ...tensors]);
+  return runs;
 }
 
 /** |a − b| within 1e-4 of |b| (floor 1e-6), as the golden test allows on the CPU backend. */

@@ -9,11 +9,46 @@ import { crossEntropyPerSample, dkdPerSample, kdMeanAndPerSample } from '../dist
 import type { MethodConfig } from '../distill/methods';
 import { groupCount, groupSlot, pcdLoss, stageWeights } from '../distill/pcd';
 
-/** What a method reports of each of its runs (one per seed, in seed order): `[S]` per term, PCD's bare stage losses `[S, stages]`. */
+/** What a method reports of each of its runs (one per seed, in seed order), besides its cross-entropy. */
 export interface MethodResult {
-  loss: tf.Tensor1D;
-  terms: Record<string, tf.Tensor1D>;
+  /** The method's distillation term per seed `[S]`, before its weight (none for CE), and that weight in the loss. */
+  term?: { name: 'kd' | 'dkd' | 'pcd'; values: tf.Tensor1D; weight: number };
+  /** w_ce: a run's loss is `w_ce·CE + weight·term`. */
+  ceWeight: number;
+  /** PCD's bare stage losses `[S, stages]`. */
   stageLosses?: tf.Tensor2D;
+}
+
+/** A stacked step's objective: the total to differentiate, every run's cross-entropy `[M, S]`, each method's terms. */
+export interface StackedObjective {
+  total: tf.Scalar;
+  ce: tf.Tensor2D;
+  results: MethodResult[];
+}
+
+/** The tensors of an objective's numbers, in the order {@link runNumbers} reads them (the caller reads and frees them). */
+export function numberTensors({ ce, results }: Pick<StackedObjective, 'ce' | 'results'>): tf.Tensor[] {
+  return [ce, ...results.flatMap((r) => [...(r.term ? [r.term.values] : []), ...(r.stageLosses ? [r.stageLosses] : [])])];
+}
+
+/** Each method's runs' numbers, per seed, from {@link numberTensors}' values: the loss is `w_ce·CE + weight·term`, on the host. */
+export function runNumbers(
+  results: readonly MethodResult[],
+  values: readonly Float32Array[],
+): { loss: number[]; terms: Record<string, number[]>; stageLosses: number[][] | null }[] {
+  const [ce, ...rest] = values;
+  const seeds = ce.length / results.length;
+  return results.map((result, m) => {
+    const ceOf = Array.from(ce.subarray(m * seeds, (m + 1) * seeds));
+    const term = result.term ? Array.from(rest.shift()!) : null;
+    const stageLosses = result.stageLosses ? rest.shift()! : null;
+    const stages = stageLosses ? stageLosses.length / seeds : 0;
+    return {
+      loss: ceOf.map((c, k) => result.ceWeight * c + (term ? result.term!.weight * term[k] : 0)),
+      terms: { ce: ceOf, ...(term ? { [result.term!.name]: term } : {}) },
+      stageLosses: stageLosses ? ceOf.map((_, k) => Array.from(stageLosses.subarray(k * stages, (k + 1) * stages))) : null,
+    };
+  });
 }
 
 /** Per-sample values `[S·B]` as each run's mean `[S]`. */
@@ -30,9 +65,10 @@ function slotToStage(stages: number): tf.Tensor2D {
  * The stacked objective. `logits` `[M·S, B, C]` hold method m's run on seed k at m·S + k (a
  * method's runs side by side, so each method reads one part of a split: no gather, whose
  * gradient the WASM backend lacks); the seeds' `teacher` logits and `oneHot` labels are `[S, B, C]`.
- * Returns the sum of every run's loss (to differentiate) and each method's per-seed numbers,
- * kept past the caller's tidy (the caller frees them). The formulas are `trainingObjective`'s
- * (distill/objective.ts), per run.
+ * Returns the sum of every run's loss (to differentiate), and every run's cross-entropy and
+ * each method's terms, kept past the caller's tidy (the caller frees them: {@link numberTensors}).
+ * The formulas are `trainingObjective`'s (distill/objective.ts), per run; each run's loss is
+ * put together on the host from its terms ({@link runNumbers}), not by a GPU program per run.
  */
 export function stackedObjective(
   logits: tf.Tensor3D,
@@ -40,7 +76,7 @@ export function stackedObjective(
   oneHot: tf.Tensor3D,
   methods: readonly MethodConfig[],
   { warm, activeStage }: { warm: number; activeStage: number | null },
-): { total: tf.Scalar; results: MethodResult[] } {
+): StackedObjective {
   const seeds = oneHot.shape[0];
   if (logits.shape[0] !== methods.length * seeds)
     throw new Error(`logits of ${logits.shape[0]} runs: expected ${methods.length} methods × ${seeds} seeds`);
@@ -51,25 +87,20 @@ export function stackedObjective(
   // Cross-entropy of every run in one pass over all M·S·B rows (each method's rows read the
   // seeds' labels): `[M, S]` per-run means, weighted by each method's w_ce into the total.
   const labelsOfAll = methods.length === 1 ? y : tf.concat(methods.map(() => y));
-  const cePerRun = tf.mean(tf.reshape(crossEntropyPerSample(rows(logits), labelsOfAll), [methods.length, seeds, -1]), 2) as tf.Tensor2D;
-  const ceWeights = tf.tensor2d(
-    methods.map((m) => (m.method === 'ce' ? 1 : m.ceWeight)),
-    [methods.length, 1],
-  );
-  const parts: tf.Scalar[] = [tf.sum(tf.mul(cePerRun, ceWeights)) as tf.Scalar];
-  const ces = tf.unstack(cePerRun) as tf.Tensor1D[];
+  const ce = tf.mean(tf.reshape(crossEntropyPerSample(rows(logits), labelsOfAll), [methods.length, seeds, -1]), 2) as tf.Tensor2D;
+  const ceWeights = methods.map((m) => (m.method === 'ce' ? 1 : m.ceWeight));
+  const parts: tf.Scalar[] = [tf.sum(tf.mul(ce, tf.tensor2d(ceWeights, [methods.length, 1]))) as tf.Scalar];
   const results: MethodResult[] = [];
   // One split (its gradient one concat), not a slice per method (each slice's gradient pads to the whole stack).
   const perMethod = methods.length === 1 ? [logits] : tf.split(logits, methods.length);
   for (const [m, method] of methods.entries()) {
     const z = rows(perMethod[m]);
-    const ce = ces[m];
+    const ceWeight = ceWeights[m];
     if (method.method === 'ce') {
-      results.push({ loss: tf.keep(ce), terms: { ce: tf.keep(tf.clone(ce)) } });
+      results.push({ ceWeight });
       continue;
     }
     if (!t) throw new Error(`teacher logits are missing: method ${method.method} needs them`);
-    const withCe = (term: tf.Tensor1D, weight: number) => tf.add(tf.mul(ce, method.ceWeight), tf.mul(term, weight)) as tf.Tensor1D;
     if (method.method === 'pcd') {
       // The fused kernel on the S·B rows: its loss (a mean over them) times S is the sum of the
       // runs' PCD losses; each run's own, from its rows' group losses D_G.
@@ -80,20 +111,19 @@ export function stackedObjective(
       const weights = stageWeights({ ...method, activeStage }).map((w) => w * method.alpha);
       const term = tf.reshape(tf.matMul(stageLosses, tf.tensor2d(weights, [stages, 1])), [seeds]) as tf.Tensor1D;
       parts.push(tf.mul(pcd.loss, warm * seeds) as tf.Scalar);
-      results.push({ loss: tf.keep(withCe(term, warm)), terms: { ce: tf.keep(ce), pcd: tf.keep(term) }, stageLosses: tf.keep(stageLosses) });
+      results.push({ ceWeight, term: { name: 'pcd', values: tf.keep(term), weight: warm }, stageLosses: tf.keep(stageLosses) });
       continue;
     }
     if (method.method === 'kd') {
       // The same kernel as one stage: its mean over the S·B rows times S is the sum of the runs' KD.
       const kd = kdMeanAndPerSample(z, t, { temperature: method.temperature, standardizeLogits: method.standardizeLogits });
-      const term = perRun(kd.perSample, seeds);
       parts.push(tf.mul(kd.mean, method.kdWeight * seeds) as tf.Scalar);
-      results.push({ loss: tf.keep(withCe(term, method.kdWeight)), terms: { ce: tf.keep(ce), kd: tf.keep(term) } });
+      results.push({ ceWeight, term: { name: 'kd', values: tf.keep(perRun(kd.perSample, seeds)), weight: method.kdWeight } });
       continue;
     }
     const term = perRun(dkdPerSample(z, t, y, method), seeds);
     parts.push(tf.mul(tf.sum(term), warm) as tf.Scalar);
-    results.push({ loss: tf.keep(withCe(term, warm)), terms: { ce: tf.keep(ce), dkd: tf.keep(term) } });
+    results.push({ ceWeight, term: { name: 'dkd', values: tf.keep(term), weight: warm } });
   }
-  return { total: tf.addN(parts) as tf.Scalar, results };
+  return { total: tf.addN(parts) as tf.Scalar, ce: tf.keep(ce), results };
 }

@@ -49,6 +49,21 @@ export interface StepEntry {
 }
 
 /** A step under way: its batch, schedule values, the units done and their summed gradients. */
+/** A step's batch as host data and its schedule values, drawn for a stack to train (it makes the tensors). */
+export interface DrawnStep {
+  /** The data order and random state before the step drew its batch (a discarded step puts them back). */
+  before: { random: { state: number; spareNormal: number | null }; order: number[] };
+  count: number;
+  /** Rows of the training subset, in batch order. */
+  indices: number[];
+  /** `[count, …features]`, augmented where augmentation is on. */
+  features: Float32Array;
+  labels: Int32Array;
+  activeStage: number | null;
+  warm: number;
+  learningRate: number;
+}
+
 export interface StepInProgress {
   /** The data order and random state before the step drew its batch (a discarded step puts them back). */
   before: { random: { state: number; spareNormal: number | null }; order: number[] };

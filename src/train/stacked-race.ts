@@ -4,8 +4,9 @@
 // weights again whenever something reads them (evaluation, probe, export, snapshot).
 import * as tf from '@tensorflow/tfjs';
 import { denseLayers, StackedMlp, type StackOptimizer } from '../stacked/stacked-mlp';
-import { stackedObjective, type MethodResult } from '../stacked/stacked-objective';
-import type { StepInProgress } from './chunked-step';
+import { numberTensors, runNumbers, stackedObjective, type StackedObjective } from '../stacked/stacked-objective';
+import { labelsOneHot } from '../distill/logits';
+import type { DrawnStep } from './chunked-step';
 import type { TrainerConfig } from './config';
 import type { RunStepReport, StepReport } from './reports';
 import type { DistillationTrainer } from './trainer';
@@ -16,11 +17,24 @@ export function stackable(model: tf.LayersModel): boolean {
   return denseLayers(model) !== null;
 }
 
+/** Arrays end to end, in one array of the first one's type. */
+function concatenated<T extends Float32Array | Int32Array>(parts: T[]): T {
+  const out = new (parts[0].constructor as new (length: number) => T)(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
 export class StackedRace {
   private stack: StackedMlp | null = null;
   /** The runs' models are behind the stack's weights. */
   private stale = false;
   private readonly optimizer: StackOptimizer;
+  /** The seeds' teacher caches end to end, with where each begins (undefined: not looked at yet; null: some seed has none). */
+  private teacherCaches: { logits: tf.Tensor2D; offsets: number[] } | null | undefined = undefined;
 
   constructor(
     private readonly trainers: readonly DistillationTrainer[],
@@ -55,56 +69,77 @@ export class StackedRace {
       this.optimizer,
     ));
     if (!stack) throw new Error('these students cannot be stacked (not an MLP of one architecture)');
-    const steps: StepInProgress[] = [];
-    let results: MethodResult[] = [];
+    const steps: DrawnStep[] = [];
+    let numbers: Pick<StackedObjective, 'ce' | 'results'> | null = null;
     let total: tf.Scalar | null = null;
     try {
       for (const trainer of this.trainers) steps.push(await trainer.drawStep());
       const first = steps[0];
       const methods = this.trainers[0].trainedRuns.map((r) => r.method);
+      const seeds = steps.length;
+      const { count } = first;
+      const classes = this.trainers[0].classCount;
       total = tf.tidy(() => {
-        const xs = tf.stack(steps.map((s) => s.x));
+        // Every seed's batch in one tensor, its labels in one one-hot: a few uploads whatever the seeds.
+        const xs = tf.tensor(concatenated(steps.map((s) => s.features)), [seeds, count, ...this.trainers[0].featureShape]);
         // Each method's runs read their seeds' batches: the seeds' stack once per method.
         // (a concat, not a tile: the WASM backend's Tile took 5 ms of a 100 ms step, its Concat 0.1 ms)
         const x = methods.length === 1 ? xs : tf.concat(methods.map(() => xs));
-        const oneHot = tf.stack(steps.map((s) => s.oneHot)) as tf.Tensor3D;
-        const teacher = first.teacherLogits ? (tf.stack(steps.map((s) => s.teacherLogits!)) as tf.Tensor3D) : null;
+        const oneHot = tf.reshape(labelsOneHot(concatenated(steps.map((s) => s.labels)), seeds * count, classes), [seeds, count, classes]) as tf.Tensor3D;
+        const rows = this.teacherRows(steps);
+        const teacher = rows ? (tf.reshape(rows, [seeds, count, classes]) as tf.Tensor3D) : null;
         return stack.step(() => {
           const out = stackedObjective(stack.forward(x), teacher, oneHot, methods, { warm: first.warm, activeStage: first.activeStage });
-          results = out.results;
+          numbers = out;
           return out.total;
         }, first.learningRate);
       });
       this.stale = true;
       // Every run's numbers in one read-back, then each in its place (seed by seed, run by run, as the loop reports them).
-      const values = await readTogether(results.flatMap((g) => [g.loss, ...Object.values(g.terms), ...(g.stageLosses ? [g.stageLosses] : [])]));
-      const reports: RunStepReport[][] = this.trainers.map(() => []);
-      for (const [j, result] of results.entries()) {
-        const loss = values.shift()!;
-        const terms = Object.keys(result.terms).map((name) => [name, values.shift()!] as const);
-        const stageLosses = result.stageLosses ? values.shift()! : null;
-        const stages = result.stageLosses?.shape[1] ?? 0;
-        for (const [k, trainer] of this.trainers.entries()) {
-          reports[k].push({
-            id: trainer.trainedRuns[j].id,
-            seed: trainer.config.seed,
-            loss: loss[k],
-            terms: Object.fromEntries(terms.map(([name, v]) => [name, v[k]])),
-            ...(stageLosses ? { stageLosses: Array.from(stageLosses.subarray(k * stages, (k + 1) * stages)) } : {}),
-          });
-        }
-      }
+      const { results } = numbers!;
+      const perMethod = runNumbers(results, await readTogether(numberTensors(numbers!)));
+      const reports: RunStepReport[][] = this.trainers.map((trainer, k) =>
+        perMethod.map((n, j) => ({
+          id: trainer.trainedRuns[j].id,
+          seed: trainer.config.seed,
+          loss: n.loss[k],
+          terms: Object.fromEntries(Object.entries(n.terms).map(([name, v]) => [name, v[k]])),
+          ...(n.stageLosses ? { stageLosses: n.stageLosses[k] } : {}),
+        })),
+      );
       const at = this.trainers.map((trainer, k) => trainer.completeStep(steps[k]));
       steps.length = 0;
       return { ...at[0], runs: reports.flat() };
     } finally {
       // A step that failed applied nothing: each seed's data order and random state go back.
       for (const [k, step] of steps.entries()) this.trainers[k].discardDrawnStep(step);
-      tf.dispose([
-        ...(total ? [total] : []),
-        ...results.flatMap((g) => [g.loss, ...Object.values(g.terms), ...(g.stageLosses ? [g.stageLosses] : [])]),
-      ]);
+      tf.dispose([...(total ? [total] : []), ...(numbers ? numberTensors(numbers) : [])]);
     }
+  }
+
+  /**
+   * Every seed's batch's teacher logits `[S·B, C]`: one gather from the seeds' caches put end to
+   * end (built at the first step; each trainer then reads its cache there, so it is not held
+   * twice), or each seed's own where there is no cache (augmentation on: each batch predicted).
+   */
+  private teacherRows(steps: DrawnStep[]): tf.Tensor2D | null {
+    if (this.teacherCaches === undefined) {
+      const caches = this.trainers.map((t) => t.teacherCache);
+      this.teacherCaches = null;
+      if (caches.every((c) => c)) {
+        const logits = tf.keep(tf.concat(caches as tf.Tensor2D[])); // built inside the step's tidy, kept past it
+        const offsets = caches.map((_, k) => caches.slice(0, k).reduce((n, c) => n + c!.shape[0], 0));
+        this.teacherCaches = { logits, offsets };
+        this.trainers.forEach((t, k) => t.shareTeacherCache(logits, offsets[k]));
+      }
+    }
+    if (this.teacherCaches) {
+      const { logits, offsets } = this.teacherCaches;
+      const indices = steps.flatMap((s, k) => s.indices.map((i) => i + offsets[k]));
+      return tf.gather(logits, tf.tensor1d(indices, 'int32'));
+    }
+    const perSeed = this.trainers.map((trainer, k) => trainer.teacherLogitsOf(steps[k]));
+    return perSeed.every((t) => t) ? tf.concat(perSeed as tf.Tensor2D[]) : null;
   }
 
   /** The stack's weights into the runs' own models (evaluation, probes and export read those). */
@@ -148,5 +183,7 @@ export class StackedRace {
 
   dispose(): void {
     this.invalidate();
+    this.teacherCaches?.logits.dispose();
+    this.teacherCaches = null;
   }
 }

@@ -14,6 +14,8 @@ const testLogitsKept = new WeakMap<Dataset, { model: tf.LayersModel | null; logi
 
 export class TeacherLogits {
   private training: tf.Tensor2D | null = null;
+  /** The cache as rows `offset …` of a tensor several trainers share (a stacked race's seeds); its owner frees it. */
+  private shared: { logits: tf.Tensor2D; offset: number } | null = null;
   private test: Float32Array | null = null;
 
   constructor(
@@ -38,7 +40,7 @@ export class TeacherLogits {
     onProgress?: (progress: PrepareProgress) => void,
     beforeBatch?: () => void,
   ): Promise<void> {
-    if (this.training || augmentation) return;
+    if (this.training || this.shared || augmentation) return;
     this.training = await teacherLogitsOf(this.subset, this.dataset, this.model, chunk, onProgress, beforeBatch);
   }
 
@@ -54,15 +56,33 @@ export class TeacherLogits {
     return this.test;
   }
 
-  /** The logits of a batch: rows `indices` of the cache, or the model's prediction on `x` (augmented images); null without a teacher. */
-  forBatch(indices: number[], x: tf.Tensor): tf.Tensor2D | null {
+  /** The logits of a batch: rows `indices` of the cache, or the model's prediction on `x` (augmented images; a function: made only then, and freed); null without a teacher. */
+  forBatch(indices: number[], x: tf.Tensor | (() => tf.Tensor)): tf.Tensor2D | null {
     if (!this.present) return null;
+    if (this.shared) {
+      const { logits, offset } = this.shared;
+      return tf.tidy(() => tf.gather(logits, tf.tensor1d(indices.map((i) => i + offset), 'int32')) as tf.Tensor2D);
+    }
     if (this.training) return tf.tidy(() => tf.gather(this.training!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D);
-    return this.model!.predict(x) as tf.Tensor2D;
+    if (x instanceof tf.Tensor) return this.model!.predict(x) as tf.Tensor2D;
+    return tf.tidy(() => this.model!.predict(x()) as tf.Tensor2D);
+  }
+
+  /** The subset's cached logits `[N, C]`, to share (null without a cache). */
+  get cached(): tf.Tensor2D | null {
+    return this.shared ? null : this.training;
+  }
+
+  /** From now on the cache is rows `offset …` of `logits` (which its owner frees, after this trainer); the own copy is freed. */
+  share(logits: tf.Tensor2D, offset: number): void {
+    this.training?.dispose();
+    this.training = null;
+    this.shared = { logits, offset };
   }
 
   dispose(): void {
     this.training?.dispose();
     this.training = null;
+    this.shared = null;
   }
 }

@@ -14,6 +14,7 @@ import {
   setLearningRate,
   warmUpRuns,
   type ChunkPolicy,
+  type DrawnStep,
   type StepInProgress,
   type StepObjective,
 } from './chunked-step';
@@ -108,6 +109,16 @@ export class DistillationTrainer {
     return { ...gatherRows(train, picked, this.rowSize), count };
   }
 
+  /** The dataset's number of classes. */
+  get classCount(): number {
+    return this.dataset.classNames.length;
+  }
+
+  /** The shape of one sample's features. */
+  get featureShape(): readonly number[] {
+    return this.dataset.featureShape;
+  }
+
   private batchTensor(features: Float32Array, count: number): tf.Tensor {
     return tf.tensor(features, [count, ...this.dataset.featureShape]);
   }
@@ -165,23 +176,37 @@ export class DistillationTrainer {
     return this.runs;
   }
 
-  /** The next step's batch and schedule values, for a stack to train; {@link completeStep} after it. */
-  async drawStep(): Promise<StepInProgress> {
+  /** The next step's batch (host data) and schedule values, for a stack to train; {@link completeStep} after it. */
+  async drawStep(): Promise<DrawnStep> {
     if (this.done) throw new Error(`the budget of ${this.totalSteps} steps is spent`);
     this.discardStepInProgress();
     await this.teacherLogits.cacheTraining(this.config.augmentation, PREPARE_CHUNK);
-    return this.beginStep(Infinity);
+    return this.drawBatch();
   }
 
-  /** Gives up a step {@link drawStep} gave that was not trained: its batch freed, the data order and random state as before it. */
-  discardDrawnStep(step: StepInProgress): void {
+  /** The teacher's logits of a drawn step's batch, `[B, C]` (rows of the cache; a prediction on its features without one); null without a teacher. */
+  teacherLogitsOf(step: DrawnStep): tf.Tensor2D | null {
+    return this.teacherLogits.forBatch(step.indices, () => this.batchTensor(step.features, step.count));
+  }
+
+  /** The teacher's logits of the training subset `[N, C]`, cached (null without a cache: no teacher, or augmentation on). */
+  get teacherCache(): tf.Tensor2D | null {
+    return this.teacherLogits.cached;
+  }
+
+  /** The teacher cache becomes rows `offset …` of `logits`, shared with other trainers; the owner frees it after this trainer. */
+  shareTeacherCache(logits: tf.Tensor2D, offset: number): void {
+    this.teacherLogits.share(logits, offset);
+  }
+
+  /** Gives up a step {@link drawStep} gave that was not trained: the data order and random state as before it. */
+  discardDrawnStep(step: Pick<DrawnStep, 'before'>): void {
     this.random.restore(step.before.random);
     this.order = step.before.order;
-    disposeStep(step);
   }
 
-  /** After a stack trained the step {@link drawStep} gave: where the step stands for its report; the batch freed, the step counted. */
-  completeStep(step: StepInProgress): Pick<StepReport, 'step' | 'epoch' | 'activeStage' | 'warm' | 'learningRate'> {
+  /** After a stack trained the step {@link drawStep} gave: where the step stands for its report; the step counted. */
+  completeStep(step: DrawnStep): Pick<StepReport, 'step' | 'epoch' | 'activeStage' | 'warm' | 'learningRate'> {
     const at = {
       step: this.step,
       epoch: Math.floor(this.step / this.stepsPerEpoch) + 1,
@@ -189,7 +214,6 @@ export class DistillationTrainer {
       warm: step.warm,
       learningRate: step.learningRate,
     };
-    disposeStep(step);
     this.step++;
     const { numTensors, numBytes } = tf.memory();
     this.restingMemory = { numTensors, numBytes };
@@ -248,8 +272,8 @@ export class DistillationTrainer {
     return report;
   }
 
-  /** The batch of the next step, its tensors and schedule values; the data order and random state as they were before it. */
-  private beginStep(chunk: number): StepInProgress {
+  /** The batch of the next step as host data, and its schedule values; the data order and random state as they were before it. */
+  private drawBatch(): DrawnStep {
     const before = { random: this.random.save(), order: this.order };
     const inEpoch = this.step % this.stepsPerEpoch;
     if (inEpoch === 0) this.order = this.random.shuffle(Array.from({ length: this.subset.count }, (_, i) => i));
@@ -260,20 +284,35 @@ export class DistillationTrainer {
       this.config.augmentation && this.dataset.featureShape.length === 3
         ? randomShift(batch.features, indices.length, height, width, 2, this.random)
         : batch.features;
-    // The labels' one-hot matrix once per step, for every run's CE (and DKD).
-    const oneHot = labelsOneHot(batch.labels, indices.length, this.dataset.classNames.length);
-    const x = this.batchTensor(features, indices.length);
-    const teacherLogits = this.teacherLogits.forBatch(indices, x);
     return {
       before,
       count: indices.length,
-      chunk: Math.min(chunk, indices.length),
-      x,
-      oneHot,
-      teacherLogits,
+      indices,
+      features,
+      labels: batch.labels,
       activeStage: activeStageAt(this.phases, this.step, this.totalSteps),
       warm: this.warmAt(this.step),
       learningRate: this.learningRateAt(this.step),
+    };
+  }
+
+  /** The batch of the next step, its tensors and schedule values. */
+  private beginStep(chunk: number): StepInProgress {
+    const drawn = this.drawBatch();
+    // The labels' one-hot matrix once per step, for every run's CE (and DKD).
+    const oneHot = labelsOneHot(drawn.labels, drawn.count, this.dataset.classNames.length);
+    const x = this.batchTensor(drawn.features, drawn.count);
+    const teacherLogits = this.teacherLogits.forBatch(drawn.indices, () => x);
+    return {
+      before: drawn.before,
+      count: drawn.count,
+      chunk: Math.min(chunk, drawn.count),
+      x,
+      oneHot,
+      teacherLogits,
+      activeStage: drawn.activeStage,
+      warm: drawn.warm,
+      learningRate: drawn.learningRate,
       run: 0,
       offset: 0,
       pending: [],
@@ -369,6 +408,7 @@ export class DistillationTrainer {
   private discardStepInProgress(): void {
     if (!this.stepInProgress) return;
     this.discardDrawnStep(this.stepInProgress);
+    disposeStep(this.stepInProgress);
     this.stepInProgress = null;
   }
 
