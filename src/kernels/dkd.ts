@@ -79,7 +79,11 @@ export function dkdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D,
     const [student, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const [losses, grad] = tf
       .engine()
-      .runKernel(DKD_KERNEL, { studentLogits: student, teacherLogits, oneHot } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      .runKernel(
+        DKD_KERNEL,
+        { studentLogits: student, teacherLogits, oneHot } as unknown as tf.NamedTensorMap,
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
     save([grad]);
     return { value: losses, gradFunc: (dy: tf.Tensor, [savedGrad]: tf.Tensor[]) => tf.mul(tf.expandDims(dy, 1), savedGrad) };
   });

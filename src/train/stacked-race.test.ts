@@ -125,7 +125,7 @@ describe('the stacked engine', () => {
     loop.dispose();
   });
 
-  it('trains as the loop does without a teacher cache (augmentation on: the teacher predicts each seed\'s batch)', async () => {
+  it("trains as the loop does without a teacher cache (augmentation on: the teacher predicts each seed's batch)", async () => {
     // Augmentation on the synthetic (vector) data changes no sample but turns the cache off.
     const c = config({ augmentation: true });
     const runs = race.slice(0, 4);

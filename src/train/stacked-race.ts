@@ -85,7 +85,11 @@ export class StackedRace {
         // Each method's runs read their seeds' batches: the seeds' stack once per method.
         // (a concat, not a tile: the WASM backend's Tile took 5 ms of a 100 ms step, its Concat 0.1 ms)
         const x = methods.length === 1 ? xs : tf.concat(methods.map(() => xs));
-        const oneHot = tf.reshape(labelsOneHot(concatenated(steps.map((s) => s.labels)), seeds * count, classes), [seeds, count, classes]) as tf.Tensor3D;
+        const oneHot = tf.reshape(labelsOneHot(concatenated(steps.map((s) => s.labels)), seeds * count, classes), [
+          seeds,
+          count,
+          classes,
+        ]) as tf.Tensor3D;
         const rows = this.teacherRows(steps);
         const teacher = rows ? (tf.reshape(rows, [seeds, count, classes]) as tf.Tensor3D) : null;
         return stack.step(() => {

@@ -61,7 +61,16 @@ export class TeacherLogits {
     if (!this.present) return null;
     if (this.shared) {
       const { logits, offset } = this.shared;
-      return tf.tidy(() => tf.gather(logits, tf.tensor1d(indices.map((i) => i + offset), 'int32')) as tf.Tensor2D);
+      return tf.tidy(
+        () =>
+          tf.gather(
+            logits,
+            tf.tensor1d(
+              indices.map((i) => i + offset),
+              'int32',
+            ),
+          ) as tf.Tensor2D,
+      );
     }
     if (this.training) return tf.tidy(() => tf.gather(this.training!, tf.tensor1d(indices, 'int32')) as tf.Tensor2D);
     if (x instanceof tf.Tensor) return this.model!.predict(x) as tf.Tensor2D;
