@@ -3,6 +3,7 @@ import { DistillInputError, requireBoolean, requireFiniteNonNegative, requireFin
 import { klFromLogProbs, labelsOneHot, logitPairShape, logitShape, logSoftmaxAt, logSumExpRows, standardizeLogits, type Labels } from './logits';
 import { hasFusedPcd, kdFused, kdFusedPerSample } from '../kernels/pcd';
 import { dkdFused, hasFusedDkd } from '../kernels/dkd';
+import { ceFused, hasFusedCe } from '../kernels/ce';
 import { DKD_DEFAULTS, KD_DEFAULTS, type DkdOptions, type KdOptions } from './methods';
 
 export { DKD_DEFAULTS, KD_DEFAULTS };
@@ -35,15 +36,24 @@ function meanOf(perSample: tf.Tensor1D): tf.Scalar {
   return mean;
 }
 
-/** Cross-entropy of each sample, `−log softmax(zs_b)_{y_b}`, `[B]` (a stacked race averages it per run). */
+/**
+ * Cross-entropy of each sample, `−log softmax(zs_b)_{y_b}`, `[B]` (a stacked race averages it
+ * per run), through the fused kernel where the backend has one (CPU, WASM).
+ */
 export function crossEntropyPerSample(studentLogits: tf.Tensor2D, labels: Labels | tf.Tensor2D): tf.Tensor1D {
   const { batch, classes } = logitShape('studentLogits', studentLogits);
   const { oneHot, release } = oneHotOf(labels, batch, classes);
   try {
-    return tf.tidy(() => tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1)) as tf.Tensor1D);
+    if (hasFusedCe()) return ceFused(studentLogits, oneHot);
+    return crossEntropyPerSampleReference(studentLogits, oneHot);
   } finally {
     release();
   }
+}
+
+/** Cross-entropy of each sample composed from TF.js ops: the GPU backends' path, and the reference of the fused one. */
+export function crossEntropyPerSampleReference(studentLogits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(studentLogits)), 1)) as tf.Tensor1D);
 }
 
 export function resolveKdOptions(options: Partial<KdOptions> = {}): KdOptions {

@@ -17,6 +17,7 @@ import { dkdHost } from './dkd-host';
 import { dkdWebGl } from './dkd-webgl';
 import { dkdWebGpu } from './dkd-webgpu';
 import { hostOutput, type HostBackend } from './pcd';
+import { perSampleFused } from './per-sample';
 
 interface DkdKernelInputs {
   studentLogits: tf.TensorInfo;
@@ -75,17 +76,5 @@ export function hasFusedDkd(): boolean {
  */
 export function dkdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, oneHot: tf.Tensor2D, attrs: DkdKernelAttrs): tf.Tensor1D {
   registerDkdKernels();
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [student, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [losses, grad] = tf
-      .engine()
-      .runKernel(
-        DKD_KERNEL,
-        { studentLogits: student, teacherLogits, oneHot } as unknown as tf.NamedTensorMap,
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor[];
-    save([grad]);
-    return { value: losses, gradFunc: (dy: tf.Tensor, [savedGrad]: tf.Tensor[]) => tf.mul(tf.expandDims(dy, 1), savedGrad) };
-  });
-  return op(studentLogits) as tf.Tensor1D;
+  return perSampleFused(DKD_KERNEL, studentLogits, { teacherLogits, oneHot }, attrs as unknown as tf.NamedAttrMap);
 }

@@ -2,9 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../distill/test-setup';
 import { hasFusedPcd } from './pcd';
 import { hasFusedDkd } from './dkd';
+import { hasFusedCe } from './ce';
 import {
   caseName,
   DKD_EQUIVALENCE_CASES,
+  compareCeWithReference,
   compareDkdWithReference,
   compareKdWithReference,
   compareWithReference,
@@ -21,6 +23,7 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
   it('the fused kernel is registered on the CPU backend', () => {
     expect(hasFusedPcd()).toBe(true);
     expect(hasFusedDkd()).toBe(true);
+    expect(hasFusedCe()).toBe(true);
   });
 
   it.each(EQUIVALENCE_CASES.map((c) => [caseName(c), c] as const))(
@@ -52,6 +55,15 @@ describe('fused PCD kernel = composed reference on random logits (CPU backend)',
     },
     60_000,
   );
+
+  it.each([
+    [8, 10, 31],
+    [256, 100, 32],
+    [16, 1000, 33],
+  ])('cross-entropy through its kernel = composed CE: B=%i C=%i', async (batch, classes, seed) => {
+    const report = await compareCeWithReference(batch, classes, seed);
+    for (const [field, worst] of Object.entries(report.worst)) expect(worst, field).toBeLessThanOrEqual(EQUIVALENCE_TOLERANCE);
+  });
 
   it('the DKD comparison catches a kernel that is slightly wrong (β 8 against 8.1)', async () => {
     const report = await compareDkdWithReference({ ...DKD_EQUIVALENCE_CASES[1], referenceBeta: 8.1 });

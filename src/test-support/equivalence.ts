@@ -3,7 +3,14 @@
 // Shared by the unit tests (CPU in Node) and the e2e tests (WebGPU and WebGL in Chromium).
 import * as tf from '@tensorflow/tfjs-core';
 import { pcdLoss, readPcdDiagnostics, type PcdOptions, type PcdResult } from '../distill/pcd';
-import { dkdPerSample, dkdPerSampleReference, kdLoss, kdLossReference } from '../distill/baselines';
+import {
+  crossEntropyPerSample,
+  crossEntropyPerSampleReference,
+  dkdPerSample,
+  dkdPerSampleReference,
+  kdLoss,
+  kdLossReference,
+} from '../distill/baselines';
 import { pcdLossReference } from '../distill/pcd-reference';
 
 export interface EquivalenceCase {
@@ -100,32 +107,53 @@ export const DKD_EQUIVALENCE_CASES: DkdEquivalenceCase[] = [
  */
 export async function compareDkdWithReference(testCase: DkdEquivalenceCase): Promise<EquivalenceReport> {
   const { batch, classes, temperature, alpha, beta, standardize, seed } = testCase;
+  const options = { temperature, alpha, standardizeLogits: standardize };
+  return comparePerSample(
+    `DKD B=${batch} C=${classes} τ=${temperature} α=${alpha} β=${beta}${standardize ? ' standardized' : ''}`,
+    { batch, classes, seed },
+    (zs, teacher, labels) => dkdPerSample(zs, teacher, labels, { ...options, beta }),
+    (zs, teacher, labels) => dkdPerSampleReference(zs, teacher, labels, { ...options, beta: testCase.referenceBeta ?? beta }),
+  );
+}
+
+/** Cross-entropy through its kernel (CPU, WASM) against CE composed, as DKD's comparison does it. */
+export async function compareCeWithReference(batch: number, classes: number, seed: number): Promise<EquivalenceReport> {
+  return comparePerSample(
+    `CE B=${batch} C=${classes}`,
+    { batch, classes, seed },
+    (zs, _, labels) => crossEntropyPerSample(zs, labels),
+    (zs, _, labels) => crossEntropyPerSampleReference(zs, labels),
+  );
+}
+
+type PerSampleLoss = (student: tf.Tensor2D, teacher: tf.Tensor2D, oneHot: tf.Tensor2D) => tf.Tensor1D;
+
+async function comparePerSample(
+  name: string,
+  { batch, classes, seed }: { batch: number; classes: number; seed: number },
+  fusedLoss: PerSampleLoss,
+  referenceLoss: PerSampleLoss,
+): Promise<EquivalenceReport> {
   const teacher = tf.randomNormal([batch, classes], 0, 3, 'float32', seed) as tf.Tensor2D;
   const student = tf.randomNormal([batch, classes], 0, 1, 'float32', seed + 1000) as tf.Tensor2D;
   const weights = tf.randomUniform([batch], 0.5, 2, 'float32', seed + 2000);
   const labels = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', seed + 3000), classes), 'float32') as tf.Tensor2D);
-  const run = async (perSample: (zs: tf.Tensor2D) => tf.Tensor1D) => {
-    const { value, grad } = tf.valueAndGrad((zs: tf.Tensor2D) => tf.sum(tf.mul(perSample(zs), weights)) as tf.Scalar)(student);
-    const losses = perSample(student);
+  const run = async (perSample: PerSampleLoss) => {
+    const { value, grad } = tf.valueAndGrad((zs: tf.Tensor2D) => tf.sum(tf.mul(perSample(zs, teacher, labels), weights)) as tf.Scalar)(student);
+    const losses = perSample(student, teacher, labels);
     const result = { losses: await losses.data(), weighted: await value.data(), grad: await grad.data() };
     tf.dispose([value, grad, losses]);
     return result;
   };
   try {
-    const options = { temperature, alpha, standardizeLogits: standardize };
-    const fused = await run((zs) => dkdPerSample(zs, teacher, labels, { ...options, beta }));
-    const reference = await run((zs) => dkdPerSampleReference(zs, teacher, labels, { ...options, beta: testCase.referenceBeta ?? beta }));
+    const fused = await run(fusedLoss);
+    const reference = await run(referenceLoss);
     const worst = {
       losses: worstError(fused.losses, reference.losses),
       weighted: worstError(fused.weighted, reference.weighted),
       grad: worstError(fused.grad, reference.grad),
     };
-    return {
-      name: `DKD B=${batch} C=${classes} τ=${temperature} α=${alpha} β=${beta}${standardize ? ' standardized' : ''}`,
-      worst,
-      ranksDiffer: 0,
-      passed: Object.values(worst).every((w) => w <= EQUIVALENCE_TOLERANCE),
-    };
+    return { name, worst, ranksDiffer: 0, passed: Object.values(worst).every((w) => w <= EQUIVALENCE_TOLERANCE) };
   } finally {
     tf.dispose([teacher, student, weights, labels]);
   }

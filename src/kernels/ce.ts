@@ -1,0 +1,77 @@
+// Cross-entropy per sample as one kernel on the CPU and WASM backends: each row's loss and its
+// gradient in one pass of plain loops, where the composed version (log-softmax, a product with
+// the one-hot, a sum, and their gradients) makes about ten passes over the logits. The GPU
+// backends keep the composed version: there its few programs are cheap beside a step's.
+import * as tf from '@tensorflow/tfjs-core';
+import { hostOutput, type HostBackend } from './pcd';
+import { perSampleFused } from './per-sample';
+
+export const CE_KERNEL = 'CrossEntropyFused';
+
+/**
+ * Each row's `Σ_c y_c · (lse(z) − z_c)` (`−log softmax(z)_label` for a one-hot row) and its
+ * gradient `(Σ_c y_c)·softmax(z) − y`, in float64.
+ */
+export function ceHost(
+  logits: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  batch: number,
+  classes: number,
+): { losses: Float32Array; grad: Float32Array } {
+  const losses = new Float32Array(batch);
+  const grad = new Float32Array(batch * classes);
+  const e = new Float64Array(classes);
+  for (let b = 0; b < batch; b++) {
+    const offset = b * classes;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, logits[offset + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += e[c] = Math.exp(logits[offset + c] - max);
+    const lse = max + Math.log(sum);
+    let loss = 0;
+    let mass = 0;
+    for (let c = 0; c < classes; c++) {
+      const y = targets[offset + c];
+      if (y !== 0) {
+        loss += y * (lse - logits[offset + c]);
+        mass += y;
+      }
+    }
+    losses[b] = loss;
+    for (let c = 0; c < classes; c++) grad[offset + c] = (mass * e[c]) / sum - targets[offset + c];
+  }
+  return { losses, grad };
+}
+
+function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
+  return {
+    kernelName: CE_KERNEL,
+    backendName,
+    kernelFunc: ({ inputs, backend }) => {
+      const { studentLogits, oneHot } = inputs as unknown as { studentLogits: tf.TensorInfo; oneHot: tf.TensorInfo };
+      const host = backend as unknown as HostBackend;
+      const [batch, classes] = studentLogits.shape;
+      const { losses, grad } = ceHost(host.readSync(studentLogits.dataId), host.readSync(oneHot.dataId), batch, classes);
+      const make = hostOutput(host, backendName);
+      return [make([batch], losses), make([batch, classes], grad)];
+    },
+  };
+}
+
+let registered = false;
+
+/** Whether the active backend has the fused cross-entropy kernel (the CPU and WASM backends). */
+export function hasFusedCe(): boolean {
+  if (!registered) {
+    registered = true;
+    for (const config of [hostKernel('cpu'), hostKernel('wasm')]) {
+      if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
+    }
+  }
+  return tf.getKernel(CE_KERNEL, tf.getBackend()) !== undefined;
+}
+
+/** Each sample's cross-entropy `[N]` against `oneHot` rows, through the kernel; differentiable with respect to `logits`. */
+export function ceFused(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
+  return perSampleFused(CE_KERNEL, logits, { oneHot }, {});
+}
