@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, evaluationMetrics, spearman } from './metrics';
+import { averageRanks, evaluationMetrics, rankScratch, rowRanks, spearman } from './metrics';
 
 describe('evaluation metrics', () => {
   const labels = Int32Array.from([0, 1, 2, 2]);
@@ -53,6 +53,21 @@ describe('evaluation metrics', () => {
       const distinct = trial % 3 === 0 ? 4 : 1e9;
       const values = Float64Array.from({ length: n }, () => (trial % 7 === 0 && next() < 0.2 ? -0 : Math.floor(next() * distinct) / 7 - 3));
       expect(Array.from(averageRanks(values))).toEqual(Array.from(reference(values)));
+    }
+  });
+
+  it('ranks a float32 row without one entry as averageRanks ranks the rest (ties, −0 beside 0, negatives)', () => {
+    let seed = 5;
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 2 + Math.floor(next() * 120);
+      const distinct = trial % 3 === 0 ? 4 : 1e9;
+      const zero = () => (next() < 0.5 ? -0 : 0);
+      const row = Float32Array.from({ length: n }, () => (trial % 7 === 0 && next() < 0.4 ? zero() : Math.floor(next() * distinct) / 7 - 3));
+      const skip = Math.floor(next() * n);
+      const rest = Float64Array.from(row.filter((_, c) => c !== skip));
+      const out = new Float64Array(n - 1);
+      expect(Array.from(rowRanks(row, skip, rankScratch(n - 1), out)), `trial ${trial}`).toEqual(Array.from(averageRanks(rest)));
     }
   });
 

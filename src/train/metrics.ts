@@ -74,6 +74,51 @@ export function averageRanks(values: Float64Array): Float64Array {
   return ranks;
 }
 
+/** Places a packed sort key keeps for an index: 2^10, past the 1,000 classes a dataset may have. */
+const KEY_SLOTS = 1024;
+
+/** A float32 row's values and sort keys, reused from sample to sample. */
+interface RankScratch {
+  value: Float32Array;
+  bits: Uint32Array;
+  keys: Float64Array;
+}
+
+export function rankScratch(size: number): RankScratch {
+  const value = new Float32Array(1);
+  return { value, bits: new Uint32Array(value.buffer), keys: new Float64Array(size) };
+}
+
+/**
+ * {@link averageRanks} of a float32 row's entries other than `skip` (into `out`, `row.length − 1`
+ * long), by one native sort of packed keys: each entry's float32 bits made order-preserving,
+ * times 1,024, plus its place, exact in a float64 (< 2^42), so the sorted keys are the order
+ * itself and equal values are adjacent. A logit row's ranks are its probabilities' (softmax is
+ * monotone). Rows over 1,024 classes rank their log-probabilities with {@link averageRanks}.
+ */
+export function rowRanks(row: Float32Array, skip: number, scratch: RankScratch, out: Float64Array): Float64Array {
+  const n = row.length - 1;
+  if (n >= KEY_SLOTS) return averageRanks(nonTargetLogProbs(row, skip)).slice();
+  const { value, bits, keys } = scratch;
+  for (let c = 0, j = 0; c < row.length; c++) {
+    if (c === skip) continue;
+    value[0] = row[c] + 0; // −0 as 0: equal values, one key
+    const b = bits[0];
+    keys[j] = (b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0) * KEY_SLOTS + j;
+    j++;
+  }
+  const sorted = keys.subarray(0, n).sort();
+  for (let first = 0; first < n;) {
+    const high = Math.floor(sorted[first] / KEY_SLOTS);
+    let last = first + 1;
+    while (last < n && Math.floor(sorted[last] / KEY_SLOTS) === high) last++;
+    const rank = (first + last - 1) / 2;
+    for (let k = first; k < last; k++) out[sorted[k] % KEY_SLOTS] = rank;
+    first = last;
+  }
+  return out;
+}
+
 /** Spearman's correlation of two rank vectors (as {@link averageRanks} gives them). */
 function rankCorrelation(ra: Float64Array, rb: Float64Array): number {
   const n = ra.length;
@@ -146,6 +191,8 @@ export function evaluationMetrics(
   let rhoSum = 0;
   let lossSum = 0;
   const studentBuffer = new Float64Array(classes - 1);
+  const studentRanks = new Float64Array(classes - 1);
+  const scratch = rankScratch(classes - 1);
   for (let i = 0; i < count; i++) {
     const student = studentLogits.subarray(i * classes, (i + 1) * classes);
     const predicted = argmax(student);
@@ -164,7 +211,7 @@ export function evaluationMetrics(
       let kl = 0;
       for (let c = 0; c < logP.length; c++) kl += p[c] * (logP[c] - logQ[c]);
       klSum += kl;
-      rhoSum += rankCorrelation(ranks, averageRanks(logQ)); // log is monotone: same ranks as the probabilities
+      rhoSum += rankCorrelation(ranks, rowRanks(student, label, scratch, studentRanks));
     }
   }
   return {
