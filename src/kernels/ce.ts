@@ -2,9 +2,10 @@
 // gradient in one pass of plain loops, where the composed version (log-softmax, a product with
 // the one-hot, a sum, and their gradients) makes about ten passes over the logits. The GPU
 // backends keep the composed version: there its few programs are cheap beside a step's.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { hostOutput, type HostBackend } from './pcd';
 import { perSampleFused } from './per-sample';
+import { kernelRegistration } from './registry';
 
 export const CE_KERNEL = 'CrossEntropyFused';
 
@@ -58,18 +59,8 @@ function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
   };
 }
 
-let registered = false;
-
-/** Whether the active backend has the fused cross-entropy kernel (the CPU and WASM backends). */
-export function hasFusedCe(): boolean {
-  if (!registered) {
-    registered = true;
-    for (const config of [hostKernel('cpu'), hostKernel('wasm')]) {
-      if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
-    }
-  }
-  return tf.getKernel(CE_KERNEL, tf.getBackend()) !== undefined;
-}
+/** Registers the kernel (once) and says whether the active backend has it (the CPU and WASM backends). */
+export const hasFusedCe = kernelRegistration(CE_KERNEL, () => [hostKernel('cpu'), hostKernel('wasm')]);
 
 /** Each sample's cross-entropy `[N]` against `oneHot` rows, through the kernel; differentiable with respect to `logits`. */
 export function ceFused(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {

@@ -4,17 +4,8 @@
 // gradient of every class from them (dkd-host.ts has the formulas). 2 programs, 6 more with
 // standardization (pcd-webgl.ts's), and one unpack per input that arrives packed.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { getKernel } from '@tensorflow/tfjs-core';
 import type { DkdKernelAttrs } from './dkd-attrs';
-import {
-  float,
-  gradientSumsProgram,
-  momentsProgram,
-  standardizeBackProgram,
-  standardizeProgram,
-  type WebGlBackend,
-  type WebGlProgram,
-} from './pcd-webgl';
+import { float, lossLogits, programRunner, rawGradient, type WebGlBackend, type WebGlProgram } from './pcd-webgl';
 
 /** The channels of the `[6, B]` statistics texture (the loss first: its slice is the loss output, no program). */
 const STAT = { loss: 0, restS: 1, restT: 2, targetS: 3, targetT: 4, label: 5 } as const;
@@ -115,37 +106,18 @@ export function dkdWebGl({
   attrs: DkdKernelAttrs;
 }): TensorInfo[] {
   const [batch, classes] = inputs.studentLogits.shape;
-  const run = (program: WebGlProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32');
-  const intermediates: TensorInfo[] = [];
-  const keep = (info: TensorInfo) => (intermediates.push(info), info);
-  // Unpacked once each, not again by every program that reads them (as pcd-webgl.ts does).
-  const unpacked = (info: TensorInfo) => (backend.texData.get(info.dataId).isPacked ? keep(backend.unpackTensor(info)) : info);
+  const r = programRunner(backend);
   try {
-    const studentLogits = unpacked(inputs.studentLogits);
-    const teacherLogits = unpacked(inputs.teacherLogits);
-    const oneHot = unpacked(inputs.oneHot);
-    const studentMoments = attrs.standardize ? keep(run(momentsProgram(batch, classes), [studentLogits])) : null;
-    const teacherMoments = attrs.standardize ? keep(run(momentsProgram(batch, classes), [teacherLogits])) : null;
-    const zs = studentMoments ? keep(run(standardizeProgram(batch, classes), [studentLogits, studentMoments])) : studentLogits;
-    const zt = teacherMoments ? keep(run(standardizeProgram(batch, classes), [teacherLogits, teacherMoments])) : teacherLogits;
-    const stats = keep(run(statsProgram(batch, classes, attrs), [zs, zt, oneHot]));
-    const gz = run(gradientProgram(batch, classes, attrs), [zs, zt, stats]);
-    const grad = studentMoments
-      ? run(standardizeBackProgram(batch, classes), [
-          keep(gz),
-          studentLogits,
-          studentMoments,
-          keep(run(gradientSumsProgram(batch, classes), [gz, studentLogits, studentMoments])),
-        ])
-      : gz;
+    const logits = lossLogits(r, inputs, attrs.standardize);
+    const { zs, zt } = logits;
+    const stats = r.keep(r.run(statsProgram(batch, classes, attrs), [zs, zt, r.unpacked(inputs.oneHot)]));
+    const grad = rawGradient(r, r.run(gradientProgram(batch, classes, attrs), [zs, zt, stats]), logits);
     // Channel 0 is contiguous: WebGL's Slice and Reshape share its texture (no program).
-    const call = (name: string, x: TensorInfo, callAttrs: Record<string, number[]>) =>
-      getKernel(name, 'webgl')!.kernelFunc({ inputs: { x }, backend: backend as never, attrs: callAttrs }) as TensorInfo;
-    const sliced = call('Slice', stats, { begin: [STAT.loss, 0], size: [1, batch] });
-    const losses = call('Reshape', sliced, { shape: [batch] });
+    const sliced = r.call('Slice', stats, { begin: [STAT.loss, 0], size: [1, batch] });
+    const losses = r.call('Reshape', sliced, { shape: [batch] });
     backend.disposeIntermediateTensorInfo(sliced);
     return [losses, grad];
   } finally {
-    for (const info of intermediates) backend.disposeIntermediateTensorInfo(info);
+    r.release();
   }
 }

@@ -5,21 +5,9 @@
 // the compiled pipelines); only the standardization switch is compiled in.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { DkdKernelAttrs } from './dkd-attrs';
+import type { Uniform, WebGpuProgram } from './pcd-webgpu';
 
-/** The part of TF.js's WebGPU program interface these programs fill in (see pcd-webgpu.ts). */
-interface WebGpuProgram {
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  variableNames: string[];
-  workgroupSize: [number, number, number];
-  uniforms?: string;
-  getUserCode: () => string;
-}
-
-type Uniform = { type: 'float32' | 'int32'; data: number[] };
-
+/** TF.js's WebGPU program interface is declared once, in pcd-webgpu.ts, with what an upgrade must check. */
 interface WebGpuBackend {
   runWebGPUProgram(program: WebGpuProgram, inputs: TensorInfo[], outputDtype: 'float32', programDefinedUniform?: Uniform[]): TensorInfo;
 }

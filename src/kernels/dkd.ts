@@ -11,13 +11,14 @@
 // The spec removes the target from NCKD's softmax by subtracting 1000 from its scaled logit
 // (a probability e^−1000, 0 in floating point); the kernel leaves it out, the same number
 // unless the target's scaled logit exceeds every other by about 1000.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { DKD_KERNEL, type DkdKernelAttrs } from './dkd-attrs';
 import { dkdHost } from './dkd-host';
 import { dkdWebGl } from './dkd-webgl';
 import { dkdWebGpu } from './dkd-webgpu';
 import { hostOutput, type HostBackend } from './pcd';
 import { perSampleFused } from './per-sample';
+import { kernelRegistration } from './registry';
 
 interface DkdKernelInputs {
   studentLogits: tf.TensorInfo;
@@ -47,34 +48,19 @@ function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
   };
 }
 
-let registered = false;
-
-/** Registers the fused DKD kernel for every backend (idempotent). */
-function registerDkdKernels(): void {
-  if (registered) return;
-  registered = true;
-  const configs: tf.KernelConfig[] = [
-    hostKernel('cpu'),
-    hostKernel('wasm'),
-    { kernelName: DKD_KERNEL, backendName: 'webgpu', kernelFunc: dkdWebGpu as unknown as tf.KernelFunc },
-    { kernelName: DKD_KERNEL, backendName: 'webgl', kernelFunc: dkdWebGl as unknown as tf.KernelFunc },
-  ];
-  for (const config of configs) {
-    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
-  }
-}
-
-/** Whether the active backend has the fused DKD kernel (every backend this project uses does). */
-export function hasFusedDkd(): boolean {
-  registerDkdKernels();
-  return tf.getKernel(DKD_KERNEL, tf.getBackend()) !== undefined;
-}
+/** Registers the fused DKD kernel for every backend (once) and says whether the active backend has it (every backend this project uses does). */
+export const hasFusedDkd = kernelRegistration(DKD_KERNEL, () => [
+  hostKernel('cpu'),
+  hostKernel('wasm'),
+  { kernelName: DKD_KERNEL, backendName: 'webgpu', kernelFunc: dkdWebGpu as unknown as tf.KernelFunc },
+  { kernelName: DKD_KERNEL, backendName: 'webgl', kernelFunc: dkdWebGl as unknown as tf.KernelFunc },
+]);
 
 /**
  * Each sample's `τ² · (α·TCKD + β·NCKD)`, `[B]`, through the fused kernel. Differentiable with
  * respect to `studentLogits` only (the teacher is frozen, the labels are data).
  */
 export function dkdFused(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, oneHot: tf.Tensor2D, attrs: DkdKernelAttrs): tf.Tensor1D {
-  registerDkdKernels();
+  hasFusedDkd();
   return perSampleFused(DKD_KERNEL, studentLogits, { teacherLogits, oneHot }, attrs as unknown as tf.NamedAttrMap);
 }

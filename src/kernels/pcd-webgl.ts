@@ -30,14 +30,14 @@ export function float(value: number): string {
   return /[.eE]/.test(text) ? text : `${text}.0`;
 }
 
-export const EPSILON = '1e-7';
+const EPSILON = '1e-7';
 
 /** Statistics per group, the channels of the `[10, B, G]` stats texture. */
 const STAT = { groupLoss: 0, lambda: 1, shiftT: 2, shiftS: 3, sumT: 4, sumS: 5, kl: 6, cosine: 7, normPQ: 8, normQ2: 9 } as const;
 const STAT_COUNT = 10;
 
 /** `[B, 2]`: each row's mean and unbiased standard deviation (docs/spec.md, logit standardization). */
-export function momentsProgram(batch: number, classes: number): WebGlProgram {
+function momentsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x'],
     outputShape: [batch, 2],
@@ -56,7 +56,7 @@ export function momentsProgram(batch: number, classes: number): WebGlProgram {
 }
 
 /** `(x − mean)/(std + ε)` per row, from the row's moments. */
-export function standardizeProgram(batch: number, classes: number): WebGlProgram {
+function standardizeProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['x', 'moments'],
     outputShape: [batch, classes],
@@ -239,7 +239,7 @@ function gradientProgram(batch: number, classes: number, attrs: PcdKernelAttrs):
 }
 
 /** `[B, 2]`: Σ_j g_j and Σ_j g_j·(x_j − μ) per row, for the gradient through standardization. */
-export function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
+function gradientSumsProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['gz', 'x', 'moments'],
     outputShape: [batch, 2],
@@ -255,7 +255,7 @@ export function gradientSumsProgram(batch: number, classes: number): WebGlProgra
 }
 
 /** Back through z = (x − μ)/(σ + ε) (pcd-host.ts has the formula), from the row sums. */
-export function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
+function standardizeBackProgram(batch: number, classes: number): WebGlProgram {
   return {
     variableNames: ['gz', 'x', 'moments', 'sums'],
     outputShape: [batch, classes],
@@ -294,6 +294,49 @@ function lossProgram(attrs: PcdKernelAttrs): WebGlProgram {
   return { variableNames: ['stageLosses'], outputShape: [1], userCode: `void main() { setOutput(${terms}); }` };
 }
 
+/** Runs programs for one kernel call and frees its intermediate textures at the end (`release`). */
+export function programRunner(backend: WebGlBackend) {
+  const intermediates: TensorInfo[] = [];
+  const keep = (info: TensorInfo) => (intermediates.push(info), info);
+  return {
+    run: (program: WebGlProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32'),
+    /** An intermediate, freed by `release`. */
+    keep,
+    // These programs read unpacked textures; TF.js would unpack a packed input again for every
+    // program that reads it, so unpack each once.
+    unpacked: (info: TensorInfo) => (backend.texData.get(info.dataId).isPacked ? keep(backend.unpackTensor(info)) : info),
+    /** A TF.js WebGL kernel called directly (Slice and Reshape of a contiguous part share its texture: no program). */
+    call: (name: string, x: TensorInfo, attrs: Record<string, number[]>) =>
+      getKernel(name, 'webgl')!.kernelFunc({ inputs: { x }, backend: backend as never, attrs }) as TensorInfo,
+    release: () => intermediates.forEach((info) => backend.disposeIntermediateTensorInfo(info)),
+  };
+}
+
+type ProgramRunner = ReturnType<typeof programRunner>;
+
+/** The inputs unpacked, and standardized when the switch is on (docs/spec.md): the logits the loss uses. */
+export function lossLogits(r: ProgramRunner, inputs: { studentLogits: TensorInfo; teacherLogits: TensorInfo }, standardize: boolean) {
+  const [batch, classes] = inputs.studentLogits.shape;
+  const studentLogits = r.unpacked(inputs.studentLogits);
+  const teacherLogits = r.unpacked(inputs.teacherLogits);
+  const studentMoments = standardize ? r.keep(r.run(momentsProgram(batch, classes), [studentLogits])) : null;
+  const teacherMoments = standardize ? r.keep(r.run(momentsProgram(batch, classes), [teacherLogits])) : null;
+  return {
+    studentLogits,
+    studentMoments,
+    zs: studentMoments ? r.keep(r.run(standardizeProgram(batch, classes), [studentLogits, studentMoments])) : studentLogits,
+    zt: teacherMoments ? r.keep(r.run(standardizeProgram(batch, classes), [teacherLogits, teacherMoments])) : teacherLogits,
+  };
+}
+
+/** The gradient with respect to the raw student logits, from `gz`, the gradient with respect to the logits the loss used. */
+export function rawGradient(r: ProgramRunner, gz: TensorInfo, { studentLogits, studentMoments }: ReturnType<typeof lossLogits>): TensorInfo {
+  if (!studentMoments) return gz;
+  const [batch, classes] = gz.shape;
+  const sums = r.keep(r.run(gradientSumsProgram(batch, classes), [gz, studentLogits, studentMoments]));
+  return r.run(standardizeBackProgram(batch, classes), [r.keep(gz), studentLogits, studentMoments, sums]);
+}
+
 /** The WebGL kernel function (registered in pcd.ts). */
 export function pcdWebGl({
   inputs,
@@ -307,39 +350,21 @@ export function pcdWebGl({
   const [batch, classes] = inputs.studentLogits.shape;
   const { stages, ranking, standardize } = attrs;
   const groups = groupCount(stages);
-  const run = (program: WebGlProgram, programInputs: TensorInfo[]) => backend.runWebGLProgram(program, programInputs, 'float32');
-  const intermediates: TensorInfo[] = [];
-  const keep = (info: TensorInfo) => (intermediates.push(info), info);
-  // These programs read unpacked textures; TF.js would unpack a packed input again for every
-  // program that reads it, so unpack each once.
-  const unpacked = (info: TensorInfo) => (backend.texData.get(info.dataId).isPacked ? keep(backend.unpackTensor(info)) : info);
+  const r = programRunner(backend);
+  const { run, keep, unpacked, call } = r;
   try {
-    const studentLogits = unpacked(inputs.studentLogits);
-    const teacherLogits = unpacked(inputs.teacherLogits);
-    const studentMoments = standardize ? keep(run(momentsProgram(batch, classes), [studentLogits])) : null;
-    const teacherMoments = standardize ? keep(run(momentsProgram(batch, classes), [teacherLogits])) : null;
-    const zs = studentMoments ? keep(run(standardizeProgram(batch, classes), [studentLogits, studentMoments])) : studentLogits;
-    const zt = teacherMoments ? keep(run(standardizeProgram(batch, classes), [teacherLogits, teacherMoments])) : teacherLogits;
+    const logits = lossLogits(r, inputs, standardize);
+    const { zs, zt } = logits;
     const gaps = ranking ? [keep(run(gapProgram(batch, classes), [zs, zt]))] : [];
     const packedRanks = run(rankProgram(batch, classes, ranking), gaps);
     // Unpacked once here (the ranks are an output, and the gradient program reads them too).
     const ranks = backend.texData.get(packedRanks.dataId).isPacked ? backend.unpackTensor(keep(packedRanks)) : packedRanks;
     const order = ranking ? [keep(unpacked(keep(run(orderProgram(batch, classes), [ranks]))))] : [];
     const stats = keep(run(statsProgram(batch, classes, attrs), [zs, zt, ...order]));
-    const gz = run(gradientProgram(batch, classes, attrs), [zs, zt, ranks, stats]);
-    const grad = studentMoments
-      ? run(standardizeBackProgram(batch, classes), [
-          keep(gz),
-          studentLogits,
-          studentMoments,
-          keep(run(gradientSumsProgram(batch, classes), [gz, studentLogits, studentMoments])),
-        ])
-      : gz;
+    const grad = rawGradient(r, run(gradientProgram(batch, classes, attrs), [zs, zt, ranks, stats]), logits);
     const stageLosses = run(stageLossProgram(batch, stages), [stats]);
     const loss = run(lossProgram(attrs), [stageLosses]);
     // Channels 0 and 1 of the stats are contiguous: WebGL's Slice and Reshape share their texture (no program).
-    const call = (name: string, x: TensorInfo, attrs: Record<string, number[]>) =>
-      getKernel(name, 'webgl')!.kernelFunc({ inputs: { x }, backend: backend as never, attrs }) as TensorInfo;
     const channel = (index: number) => {
       const sliced = call('Slice', stats, { begin: [index, 0, 0], size: [1, batch, groups] });
       const flat = call('Reshape', sliced, { shape: [batch, groups] });
@@ -354,6 +379,6 @@ export function pcdWebGl({
     }
     return [scalar, stageLosses, grad, ranks, channel(STAT.groupLoss), channel(STAT.lambda)];
   } finally {
-    for (const info of intermediates) backend.disposeIntermediateTensorInfo(info);
+    r.release();
   }
 }

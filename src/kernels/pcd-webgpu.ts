@@ -23,7 +23,7 @@ import { groupCount, type PcdKernelAttrs } from './pcd-attrs';
  * are laid out in that order, and that the shader key still leaves out input sizes (it
  * holds only their ranks), or every batch size would compile again.
  */
-interface WebGpuProgram {
+export interface WebGpuProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout: { x: number[] };
@@ -35,7 +35,7 @@ interface WebGpuProgram {
   getUserCode: () => string;
 }
 
-type Uniform = { type: 'float32' | 'int32'; data: number[] };
+export type Uniform = { type: 'float32' | 'int32'; data: number[] };
 
 interface WebGpuBackend {
   runWebGPUProgram(program: WebGpuProgram, inputs: TensorInfo[], outputDtype: 'float32', programDefinedUniform?: Uniform[]): TensorInfo;

@@ -7,6 +7,7 @@ import { PCD_KERNEL, type PcdKernelAttrs } from './pcd-attrs';
 import { pcdHost } from './pcd-host';
 import { pcdWebGl } from './pcd-webgl';
 import { pcdWebGpu } from './pcd-webgpu';
+import { kernelRegistration } from './registry';
 
 export interface HostBackend {
   readSync(dataId: tf.DataId): ArrayLike<number>;
@@ -45,27 +46,21 @@ function hostKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
   };
 }
 
-let registered = false;
+const registerAndCheck = kernelRegistration(PCD_KERNEL, () => [
+  hostKernel('cpu'),
+  hostKernel('wasm'),
+  { kernelName: PCD_KERNEL, backendName: 'webgpu', kernelFunc: pcdWebGpu as unknown as tf.KernelFunc },
+  { kernelName: PCD_KERNEL, backendName: 'webgl', kernelFunc: pcdWebGl as unknown as tf.KernelFunc },
+]);
 
 /** Registers the fused kernel for every backend (idempotent; harmless for a backend never loaded). */
 export function registerPcdKernels(): void {
-  if (registered) return;
-  registered = true;
-  const configs: tf.KernelConfig[] = [
-    hostKernel('cpu'),
-    hostKernel('wasm'),
-    { kernelName: PCD_KERNEL, backendName: 'webgpu', kernelFunc: pcdWebGpu as unknown as tf.KernelFunc },
-    { kernelName: PCD_KERNEL, backendName: 'webgl', kernelFunc: pcdWebGl as unknown as tf.KernelFunc },
-  ];
-  for (const config of configs) {
-    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
-  }
+  registerAndCheck();
 }
 
 /** Whether the active backend has the fused kernel (every backend this project uses does). */
 export function hasFusedPcd(): boolean {
-  registerPcdKernels();
-  return tf.getKernel(PCD_KERNEL, tf.getBackend()) !== undefined;
+  return registerAndCheck();
 }
 
 export interface FusedPcdOutputs {
