@@ -72,3 +72,10 @@ export function gatherRows(
   }
   return teacherLogits ? { features, labels, teacherLogits } : { features, labels };
 }
+
+/** A seeded random subset of `count` samples of `split` (the split itself when it has no more). */
+export function randomSubset(split: DatasetSplit, count: number, random: { shuffle<T>(items: T[]): T[] }, rowSize: number): DatasetSplit {
+  if (count >= split.count) return split;
+  const picked = random.shuffle(Array.from({ length: split.count }, (_, i) => i)).slice(0, count);
+  return { ...gatherRows(split, picked, rowSize), count };
+}

@@ -55,3 +55,14 @@ export function activeStageAt(phases: SchedulePhase[], step: number, totalSteps:
   const progress = Math.min(Math.max(step / totalSteps, 0), 1);
   return (phases.find((phase) => progress < phase.end) ?? phases[phases.length - 1]).stage;
 }
+
+/** The learning rate at `step` of `total`: a cosine from `base` to 0 (docs/spec.md), or `base` throughout. */
+export function learningRateAt(schedule: 'cosine' | 'constant', base: number, step: number, total: number): number {
+  return schedule === 'cosine' ? (base * (1 + Math.cos((Math.PI * step) / total))) / 2 : base;
+}
+
+/** The distillation warm-up factor at `step` of `total`: from 0 to 1 over the first `share` of training. */
+export function warmAt(share: number, step: number, total: number): number {
+  const warmupSteps = share * total;
+  return warmupSteps <= 0 ? 1 : Math.min(step / warmupSteps, 1);
+}

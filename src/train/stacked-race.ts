@@ -81,10 +81,11 @@ export class StackedRace {
       const methods = this.trainers[0].trainedRuns.map((r) => r.method);
       const seeds = steps.length;
       const { count } = first;
-      const classes = this.trainers[0].classCount;
+      const { classNames, featureShape } = this.trainers[0].dataset;
+      const classes = classNames.length;
       total = tf.tidy(() => {
         // Every seed's batch in one tensor, its labels in one one-hot: a few uploads whatever the seeds.
-        const xs = tf.tensor(concatenated(steps.map((s) => s.features)), [seeds, count, ...this.trainers[0].featureShape]);
+        const xs = tf.tensor(concatenated(steps.map((s) => s.features)), [seeds, count, ...featureShape]);
         // Each method's runs read their seeds' batches: the seeds' stack once per method.
         // (a concat, not a tile: the WASM backend's Tile took 5 ms of a 100 ms step, its Concat 0.1 ms)
         const x = methods.length === 1 ? xs : tf.concat(methods.map(() => xs));
@@ -131,13 +132,13 @@ export class StackedRace {
    */
   private teacherRows(steps: DrawnStep[]): tf.Tensor2D | null {
     if (this.teacherCaches === undefined) {
-      const caches = this.trainers.map((t) => t.teacherCache);
+      const caches = this.trainers.map((t) => t.teacherLogits.cached);
       this.teacherCaches = null;
       if (caches.every((c) => c)) {
         const logits = tf.keep(tf.concat(caches as tf.Tensor2D[])); // built inside the step's tidy, kept past it
         const offsets = caches.map((_, k) => caches.slice(0, k).reduce((n, c) => n + c!.shape[0], 0));
         this.teacherCaches = { logits, offsets };
-        this.trainers.forEach((t, k) => t.shareTeacherCache(logits, offsets[k]));
+        this.trainers.forEach((t, k) => t.teacherLogits.share(logits, offsets[k]));
       }
     }
     if (this.teacherCaches) {
@@ -152,7 +153,10 @@ export class StackedRace {
       indices.forEach((row, i) => rows.set(host.subarray(row * classes, (row + 1) * classes), i * classes));
       return tf.tensor2d(rows, [indices.length, classes]);
     }
-    const perSeed = this.trainers.map((trainer, k) => trainer.teacherLogitsOf(steps[k]));
+    // Without a cache the teacher predicts each seed's (augmented) batch.
+    const perSeed = this.trainers.map((trainer, k) =>
+      trainer.teacherLogits.forBatch(steps[k].indices, () => tf.tensor(steps[k].features, [steps[k].count, ...trainer.dataset.featureShape])),
+    );
     return perSeed.every((t) => t) ? tf.concat(perSeed as tf.Tensor2D[]) : null;
   }
 

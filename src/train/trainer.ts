@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomShift } from '../data/augment';
-import { featureSize, gatherRows, type Dataset, type DatasetSplit } from '../data/dataset';
+import { featureSize, gatherRows, randomSubset, type Dataset, type DatasetSplit } from '../data/dataset';
 import { SeededRandom } from '../data/random';
 import { trainingObjective } from '../distill/objective';
 import { labelsOneHot } from '../distill/logits';
@@ -32,7 +32,7 @@ import {
   type StepReport,
   type StudentExport,
 } from './reports';
-import { activeStageAt, schedulePhases, type SchedulePhase } from './schedule';
+import { activeStageAt, learningRateAt, schedulePhases, warmAt, type SchedulePhase } from './schedule';
 import { TeacherLogits } from './teacher-logits';
 import { exportModel, restoreRuns, saveRuns, type TrainedRun, type TrainerSnapshot } from './trainer-state';
 
@@ -61,7 +61,8 @@ export class DistillationTrainer {
   private readonly phases: SchedulePhase[];
   private readonly runs: TrainedRun[];
   private readonly pacer: ChunkPacer;
-  private readonly teacherLogits: TeacherLogits;
+  /** The teacher's logits as the trainer reads them (a stack shares the seeds' caches through it). */
+  readonly teacherLogits: TeacherLogits;
   private order: number[] = [];
   private step = 0;
   private baseLearningRate: number;
@@ -71,7 +72,7 @@ export class DistillationTrainer {
   constructor(
     readonly config: TrainerConfig,
     runs: RunSpec[],
-    private readonly dataset: Dataset,
+    readonly dataset: Dataset,
     private readonly teacher: tf.LayersModel | null,
     chunks: ChunkPolicy = 'paced',
   ) {
@@ -83,7 +84,7 @@ export class DistillationTrainer {
     this.baseLearningRate = config.optimizer.learningRate;
     this.rowSize = featureSize(dataset);
     this.random = new SeededRandom(config.seed);
-    this.subset = this.trainingSubset();
+    this.subset = randomSubset(dataset.train, config.trainSubset, this.random, this.rowSize);
     this.teacherLogits = new TeacherLogits(teacher, dataset, this.subset);
     this.stepsPerEpoch = Math.ceil(this.subset.count / config.batchSize);
     this.totalSteps = config.budget.unit === 'epochs' ? config.budget.amount * this.stepsPerEpoch : config.budget.amount;
@@ -98,25 +99,6 @@ export class DistillationTrainer {
           ? tf.train.momentum(config.optimizer.learningRate, config.optimizer.momentum)
           : tf.train.adam(config.optimizer.learningRate),
     }));
-  }
-
-  /** A seeded random subset of `trainSubset` training samples. */
-  private trainingSubset(): DatasetSplit {
-    const { train } = this.dataset;
-    const count = Math.min(this.config.trainSubset, train.count);
-    if (count === train.count) return train;
-    const picked = this.random.shuffle(Array.from({ length: train.count }, (_, i) => i)).slice(0, count);
-    return { ...gatherRows(train, picked, this.rowSize), count };
-  }
-
-  /** The dataset's number of classes. */
-  get classCount(): number {
-    return this.dataset.classNames.length;
-  }
-
-  /** The shape of one sample's features. */
-  get featureShape(): readonly number[] {
-    return this.dataset.featureShape;
   }
 
   private batchTensor(features: Float32Array, count: number): tf.Tensor {
@@ -184,21 +166,6 @@ export class DistillationTrainer {
     return this.drawBatch();
   }
 
-  /** The teacher's logits of a drawn step's batch, `[B, C]` (rows of the cache; a prediction on its features without one); null without a teacher. */
-  teacherLogitsOf(step: DrawnStep): tf.Tensor2D | null {
-    return this.teacherLogits.forBatch(step.indices, () => this.batchTensor(step.features, step.count));
-  }
-
-  /** The teacher's logits of the training subset `[N, C]`, cached (null without a cache: no teacher, or augmentation on). */
-  get teacherCache(): tf.Tensor2D | null {
-    return this.teacherLogits.cached;
-  }
-
-  /** The teacher cache becomes rows `offset …` of `logits`, shared with other trainers; the owner frees it after this trainer. */
-  shareTeacherCache(logits: tf.Tensor2D, offset: number): void {
-    this.teacherLogits.share(logits, offset);
-  }
-
   /** Gives up a step {@link drawStep} gave that was not trained: the data order and random state as before it. */
   discardDrawnStep(step: Pick<DrawnStep, 'before'>): void {
     this.random.restore(step.before.random);
@@ -232,14 +199,9 @@ export class DistillationTrainer {
     for (const run of this.runs) run.method = changeMethod(run.method, change);
   }
 
+  /** The learning rate at `step`, from the base rate as it is now. */
   learningRateAt(step: number): number {
-    const base = this.baseLearningRate;
-    return this.config.learningRateSchedule === 'cosine' ? (base * (1 + Math.cos((Math.PI * step) / this.totalSteps))) / 2 : base;
-  }
-
-  warmAt(step: number): number {
-    const warmupSteps = this.config.warmupShare * this.totalSteps;
-    return warmupSteps <= 0 ? 1 : Math.min(step / warmupSteps, 1);
+    return learningRateAt(this.config.learningRateSchedule, this.baseLearningRate, step, this.totalSteps);
   }
 
   /** Splits stoppable steps into chunks of exactly `samples` from now on (Infinity: never); the pace no longer sets them. */
@@ -291,7 +253,7 @@ export class DistillationTrainer {
       features,
       labels: batch.labels,
       activeStage: activeStageAt(this.phases, this.step, this.totalSteps),
-      warm: this.warmAt(this.step),
+      warm: warmAt(this.config.warmupShare, this.step, this.totalSteps),
       learningRate: this.learningRateAt(this.step),
     };
   }
