@@ -101,6 +101,8 @@ async function wentOffline(): Promise<void> {
 /** Back online once the site answers (not merely when the browser says so). */
 async function watchForNetwork(): Promise<void> {
   if (offlineSince === null || !(await reachable())) return;
+  // Another check (the interval's, the online event's) may have said so while this one waited.
+  if (offlineSince === null) return;
   offlineSince = null;
   if (watching) clearInterval(watching);
   watching = null;
