@@ -9,6 +9,9 @@ export default defineConfig({
   // Software WebGPU (SwiftShader) is slow and the machines are small: one worker.
   workers: 1,
   timeout: 120_000,
+  // What a test waits for still has to happen; on a shared, loaded machine it can take more than
+  // the default 5 s (a worker's report, a 5 s network check), so assertions wait up to 15 s.
+  expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
