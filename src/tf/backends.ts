@@ -2,6 +2,7 @@
 // gradient (tfjs-core's own entry registers no gradients, and the loss code in
 // src/distill only imports tfjs-core).
 import * as tf from '@tensorflow/tfjs';
+import { keepWasmMatMulFast } from './wasm-matmul';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -33,6 +34,7 @@ async function registerBackend(name: BackendName): Promise<void> {
       const [wasm, files] = await Promise.all([import('@tensorflow/tfjs-backend-wasm'), import('./wasm-files')]);
       wasm.setWasmPaths(files.WASM_FILES);
     }
+    keepWasmMatMulFast();
   }
 }
 
