@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backends';
-import { FAST_PATH_MIN_MACS, wasmMatMulIsFast } from './wasm-matmul';
+import { wasmMatMulIsFast } from './wasm-matmul';
 
 /** `a · b` in float64, with the transposes applied and the batch axes broadcast as TF.js does. */
 function reference(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): Float64Array {
@@ -89,7 +89,6 @@ describe('the WASM matMul on the fast path', () => {
       // shapes, [2, 1] with [1, 3], which TF.js's WASM kernel gets wrong itself: 720 values of 1,440.)
       expectProduct(t([7, 2, 3], ta), t([7, 3, 2], tb), ta, tb);
     }
-    expect(2 * 3 * 2).toBeLessThan(FAST_PATH_MIN_MACS);
   });
 
   it('gives the gradients of a stacked layer (the products a training step takes)', () => {

@@ -22,7 +22,7 @@ interface MatMulArgs {
 }
 
 /** Products smaller than this (multiply-adds per batch) stay on the plain loop: XNNPACK's setup per product would cost more. */
-export const FAST_PATH_MIN_MACS = 4096;
+const FAST_PATH_MIN_MACS = 4096;
 
 const WRAPPED = Symbol('fast-path BatchMatMul');
 
