@@ -2,7 +2,9 @@
 // gradient (tfjs-core's own entry registers no gradients, and the loss code in
 // src/distill only imports tfjs-core).
 import * as tf from '@tensorflow/tfjs';
+import { installWasmConvGradients } from './wasm-conv';
 import { keepWasmMatMulFast } from './wasm-matmul';
+import { installWasmMaxPoolGrad } from './wasm-pool';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -35,6 +37,8 @@ async function registerBackend(name: BackendName): Promise<void> {
       wasm.setWasmPaths(files.WASM_FILES);
     }
     keepWasmMatMulFast();
+    installWasmConvGradients();
+    installWasmMaxPoolGrad();
   }
 }
 
