@@ -1,11 +1,14 @@
-// npm run bench [-- --steps N] [--where node,chromium] [--backends webgpu,webgl] [--node-backends cpu,wasm] [--datasets synthetic100,mnist]: steps/s and samples/s of CE, KD, DKD and PCD training steps,
+// npm run bench [-- --steps N] [--where node,chromium] [--backends webgpu,webgl] [--node-backends wasm,cpu] [--datasets synthetic100,mnist] [--no-pytorch]: steps/s and samples/s of CE, KD, DKD and PCD training steps,
 // of the four raced side by side one run after the other (the race preset's step before stacking),
 // and of the race on 1 and 5 seeds as one stacked computation and on 5 seeds looped,
 // on both datasets, in headless Chromium on every backend it can get (WebGPU, WebGL) and in
-// Node (CPU), with the PCD / KD and cached-distillation / CE step-time ratios; writes
+// Node (WASM, CPU), with the PCD / KD and cached-distillation / CE step-time ratios; writes
 // bench-results/trainer.json. A benchmark: it prints figures and asserts nothing.
-// Students: the defaults (a small CNN for MNIST in the browser; in Node, where TF.js needs
-// about half a minute per CNN batch, the MNIST MLP).
+// In Node, where a Python with torch is present, PyTorch's step for the same student, batch
+// and methods on one CPU thread (scripts/bench-pytorch.py), timed alternately with the
+// project's, and the ratio.
+// Students: the defaults (a small CNN for MNIST; on Node's pure-JS CPU backend, whose conv
+// gradients are naive loops taking seconds a batch, the MNIST MLP).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { DatasetId } from '../src/data/dataset';
 import { loadDataset } from '../src/data/load';
@@ -15,6 +18,7 @@ import { serveDirectory } from '../src/test-support/static-server';
 import { selectBackend } from '../src/tf/backends';
 import type * as Harness from './browser/bench';
 import { withAppPage } from './lib/browser-session';
+import { PyTorchBench } from './lib/pytorch-bench';
 import { benchTrainerSteps, type TrainerTiming } from './lib/trainer-bench';
 
 const stepsArg = process.argv.indexOf('--steps');
@@ -26,7 +30,9 @@ const listArg = (flag: string, fallback: string) => {
 const where = listArg('--where', 'node,chromium');
 const backends = listArg('--backends', 'webgpu,webgl') as ('webgpu' | 'webgl')[];
 const datasets = listArg('--datasets', 'synthetic100,mnist') as DatasetId[];
-const nodeBackends = listArg('--node-backends', 'cpu') as ('cpu' | 'wasm')[];
+const nodeBackends = listArg('--node-backends', 'wasm,cpu') as ('cpu' | 'wasm')[];
+const pytorch = process.argv.includes('--no-pytorch') || !where.includes('node') ? null : PyTorchBench.start();
+if (typeof pytorch === 'string') console.log(`PyTorch not measured: ${pytorch}`);
 const BATCH: Record<DatasetId, number> = { mnist: 64, synthetic100: 128 };
 
 interface Result {
@@ -50,8 +56,11 @@ function print(r: Result): void {
   console.log(head);
   for (const t of r.timings) {
     const programs = t.dispatches.programs === null ? '' : `, ${t.dispatches.programs} GPU programs`;
+    const beside = t.pytorch
+      ? `   PyTorch ${t.pytorch.msPerStep.toFixed(1)} ms, ${(t.msPerStep / t.pytorch.msPerStep).toFixed(2)}× PyTorch's step`
+      : '';
     console.log(
-      `  ${t.method.padEnd(16)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step`,
+      `  ${t.method.padEnd(16)} ${t.msPerStep.toFixed(1).padStart(8)} ms/step ${(1000 / t.msPerStep).toFixed(2).padStart(8)} steps/s ${((BATCH[r.dataset] * 1000) / t.msPerStep).toFixed(0).padStart(7)} samples/s   ${t.dispatches.kernels} kernels${programs} per step${beside}`,
     );
   }
   console.log(
@@ -71,7 +80,7 @@ console.log(`median of ${steps} steps after 3 warm-up steps; teacher logits cach
 const site = await serveDirectory('public');
 for (const [backend, dataset] of where.includes('node') ? nodeBackends.flatMap((b) => datasets.map((d) => [b, d] as const)) : []) {
   await selectBackend([backend]);
-  const student = dataset === 'mnist' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset];
+  const student = dataset === 'mnist' && backend === 'cpu' ? 'mnist-mlp' : DEFAULT_STUDENT[dataset];
   const data = await loadDataset(dataset, site.url);
   const { model } = await loadTeacher(dataset, site.url);
   results.push({
@@ -80,12 +89,14 @@ for (const [backend, dataset] of where.includes('node') ? nodeBackends.flatMap((
     adapter: null,
     dataset,
     student,
-    timings: await benchTrainerSteps(data, model, student, steps, BATCH[dataset]),
+    timings: await benchTrainerSteps(data, model, student, steps, BATCH[dataset], pytorch instanceof PyTorchBench ? pytorch : undefined),
   });
   model.dispose();
   print(results.at(-1)!);
+  if (pytorch instanceof PyTorchBench) console.log(`  (PyTorch: ${pytorch.description}, alternating with the project's steps)`);
 }
 await site.close();
+if (pytorch instanceof PyTorchBench) pytorch.close();
 
 if (where.includes('chromium'))
   await withAppPage(async (page) => {

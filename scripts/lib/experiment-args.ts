@@ -76,7 +76,7 @@ const FLAGS = {
   '--standardize': 'logit standardization of every distilling run, on or off',
   '--eval-every': 'evaluate every N epochs',
   '--out': 'output file (JSON; a .md table is written beside it)',
-  '--backend': 'backends for CNN students in Chromium, e.g. webgl,cpu',
+  '--backend': 'the backends to try in order: wasm,cpu train in Node (the default), webgl or webgpu train a CNN student in Chromium',
   '--export-pytorch': 'a folder to write the run to, with reproduce.py (PyTorch) and its data',
 } as const;
 export type Flag = keyof typeof FLAGS;

@@ -1,7 +1,8 @@
 // Runs an experiment plan (scripts/lib/experiment-args.ts) seed by seed: in Node on the
-// WASM backend (CPU if it cannot start) for MLP students, in headless Chromium for CNN students (Node's pure-JS
-// backend takes about half a minute per CNN batch). Shared by `npm run experiment`, the
-// budget study and the ablation.
+// WASM backend (CPU if it cannot start; `--backend wasm` or `cpu` to choose), MLP and CNN
+// students alike (the WASM backend's conv gradients are src/tf/wasm-conv.ts's); in headless
+// Chromium for CNN students when `--backend` names a GPU backend (webgl, webgpu). Shared by
+// `npm run experiment`, the budget study and the ablation.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInDataset, loadDataset } from '../../src/data/load';
@@ -40,20 +41,25 @@ export interface ExperimentResult {
 export async function runExperiment(plan: ExperimentPlan, command: string, log: (line: string) => void = console.log): Promise<ExperimentResult> {
   const { config, runs, seeds, evalEvery } = plan;
   const facts = plan.local?.facts ?? null;
-  const inBrowser = isConvolutional(config.student, facts);
+  const unknown = plan.backends?.filter((b) => !['wasm', 'cpu', 'webgl', 'webgpu'].includes(b)) ?? [];
+  if (unknown.length) throw new Error(`--backend ${unknown.join(',')}: expected wasm, cpu (Node) or webgl, webgpu (Chromium)`);
+  const gpu = plan.backends?.filter((b) => b === 'webgl' || b === 'webgpu') ?? [];
+  const inBrowser = gpu.length > 0;
+  if (inBrowser && !isConvolutional(config.student, facts))
+    throw new Error(`--backend ${gpu.join(',')}: MLP students train in Node (--backend wasm or cpu); a GPU backend is for CNN students`);
+  if (inBrowser && plan.backends!.some((b) => b === 'wasm'))
+    throw new Error('--backend: wasm trains in Node, webgl and webgpu in Chromium; name one kind');
   if (plan.liveChanges.length && inBrowser)
-    throw new Error('--config: the runner replays a bundle’s live changes for MLP students (in Node); this CNN run trains in Chromium');
-  if (inBrowser && plan.local) throw new Error("--student: a CNN on one's own data trains in the page; the runner takes MLP students for it");
+    throw new Error('--config: the runner replays a bundle’s live changes in Node; leave --backend out (or wasm, cpu)');
+  if (inBrowser && plan.local) throw new Error("--backend: one's own data trains in Node (--backend wasm or cpu)");
   if (plan.exportPytorch && inBrowser)
-    throw new Error('--export-pytorch: the runner exports MLP students; export a CNN run from the page ("Reproduce this run")');
+    throw new Error('--export-pytorch: the runner exports runs trained in Node; leave --backend out (or wasm, cpu)');
   if (plan.exportPytorch && seeds.some((s, i) => i > 0 && s !== seeds[i - 1] + 1))
     throw new Error(`--export-pytorch: the seeds must follow each other (${seeds.join(', ')}), as one race trains them`);
-  if (!inBrowser && plan.backends?.some((b) => b !== 'cpu'))
-    throw new Error('--backend: MLP students train in Node (WASM, else CPU); --backend is for CNN students');
   const started = performance.now();
   if (plan.local?.caution) log(`caution: ${plan.local.caution}`);
-  // WASM (XNNPACK) trains the MLP students several times faster than the pure-JS CPU backend in Node.
-  const node = await selectBackend(inBrowser ? ['cpu'] : ['wasm', 'cpu']);
+  // WASM (XNNPACK) trains MLP and CNN students many times faster than the pure-JS CPU backend in Node.
+  const node = await selectBackend(inBrowser ? ['cpu'] : ((plan.backends as BackendName[] | null) ?? ['wasm', 'cpu']));
   const site = await serveDirectory('public');
   // One's own data comes with the teacher's logits (no model); a built-in dataset with its teacher.
   const data = plan.local?.dataset ?? (await loadDataset(builtInDataset(config.dataset), site.url));

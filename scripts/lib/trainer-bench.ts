@@ -5,9 +5,11 @@ import type { Dataset } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, type Method } from '../../src/distill/objective';
 import { defaultTrainerConfig } from '../../src/train/config';
 import { isConvolutional } from '../../src/models/catalog';
+import { modelSpec } from '../../src/models/zoo';
 import { SeedSet, type RaceEngine } from '../../src/train/seed-set';
 import { DistillationTrainer } from '../../src/train/trainer';
 import { countDispatches, type Dispatches } from './dispatches';
+import type { PyTorchBench } from './pytorch-bench';
 
 /** The race of four on several seeds and engines: `race ×5 stacked` is 4 methods × 5 seeds as one computation. */
 export type RaceVariant = `race ×${number} ${RaceEngine}`;
@@ -25,6 +27,8 @@ export interface TrainerTiming {
   samplesMs: number[];
   /** Launches of one whole training step (forward, loss, backward, optimizer update, loss read-back). */
   dispatches: Dispatches;
+  /** The same step in PyTorch on one CPU thread, timed alternately with this one (where the bench has PyTorch beside it). */
+  pytorch?: { msPerStep: number; samplesMs: number[] };
 }
 
 export async function benchTrainerSteps(
@@ -33,6 +37,7 @@ export async function benchTrainerSteps(
   student: string,
   steps: number,
   batchSize: number,
+  pytorch?: PyTorchBench,
 ): Promise<TrainerTiming[]> {
   // 1,024 training samples: the teacher-logit cache (built in the first warm-up step, not
   // timed) stays quick on a software GPU; a step's cost does not depend on the subset.
@@ -45,11 +50,23 @@ export async function benchTrainerSteps(
   };
   const timings: TrainerTiming[] = [];
   const race = (['ce', 'kd', 'dkd', 'pcd'] as const).map((m) => ({ id: m, method: METHOD_DEFAULTS[m] }));
+  if (pytorch) {
+    const model = modelSpec(student, dataset).build(1);
+    await pytorch.setup(model, dataset.featureShape, dataset.classNames.length, batchSize, config, race);
+    model.dispose();
+  }
   for (const method of ['ce', 'kd', 'dkd', 'pcd', 'race'] as const) {
     const runs = method === 'race' ? race : [{ id: method, method: METHOD_DEFAULTS[method] }];
     const trainer = new DistillationTrainer(config, runs, dataset, teacher);
     // Each step reads the losses back, so it is finished when it returns; the warm-up builds shaders, the teacher cache, optimizer slots.
-    timings.push({ method, ...(await timeSteps(() => trainer.trainStep(), steps)) });
+    const beside = pytorch
+      ? (n: number) =>
+          pytorch.time(
+            runs.map((r) => r.id),
+            n,
+          )
+      : undefined;
+    timings.push({ method, ...(await timeSteps(() => trainer.trainStep(), steps, beside)) });
     trainer.dispose();
   }
   for (const [seeds, engine] of variants) {
@@ -75,19 +92,40 @@ const variants: [number, RaceEngine][] = [
   [5, 'loop'],
 ];
 
-/** Median time per call of `step` over `steps` calls after 3 warm-up calls, and one call's dispatches. */
-async function timeSteps(step: () => Promise<unknown>, steps: number): Promise<Omit<TrainerTiming, 'method'>> {
+const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[samples.length >> 1];
+
+/**
+ * Median time per call of `step` over `steps` calls after 3 warm-up calls, and one call's
+ * dispatches. With `beside` (PyTorch's same step, `n` times), the two sides alternate in
+ * three rounds, each side's calls split between them, after a warm-up of both.
+ */
+async function timeSteps(
+  step: () => Promise<unknown>,
+  steps: number,
+  beside?: (n: number) => Promise<number[]>,
+): Promise<Omit<TrainerTiming, 'method'>> {
   for (let i = 0; i < 3; i++) await step();
+  if (beside) await beside(3);
   const samplesMs: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const started = performance.now();
-    await step();
-    samplesMs.push(performance.now() - started);
+  const besideMs: number[] = [];
+  const rounds = beside ? 3 : 1;
+  for (let round = 0; round < rounds; round++) {
+    const calls = Math.ceil((steps * (round + 1)) / rounds) - Math.ceil((steps * round) / rounds);
+    for (let i = 0; i < calls; i++) {
+      const started = performance.now();
+      await step();
+      samplesMs.push(performance.now() - started);
+    }
+    if (beside) besideMs.push(...(await beside(calls)));
   }
   const dispatches = await countDispatches(async () => {
     await step();
     return [];
   });
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { msPerStep: sorted[sorted.length >> 1], samplesMs, dispatches };
+  return {
+    msPerStep: median(samplesMs),
+    samplesMs,
+    dispatches,
+    ...(beside ? { pytorch: { msPerStep: median(besideMs), samplesMs: besideMs } } : {}),
+  };
 }

@@ -104,6 +104,11 @@ function layerOf(layer: tf.layers.Layer): StudentLayer {
   }
 }
 
+/** A student's layers as reproduce.py rebuilds them (the input layer left out). */
+export function studentLayers(model: tf.LayersModel): StudentLayer[] {
+  return model.layers.filter((l) => l.getClassName() !== 'InputLayer').map(layerOf);
+}
+
 /** A model's weights, in `getWeights()` order, as one flat float32 array. */
 function flatWeights(model: tf.LayersModel): Float32Array {
   const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
@@ -180,7 +185,7 @@ export async function reproductionFiles(source: ReproductionSource): Promise<Map
     try {
       student ??= {
         id: config.student,
-        layers: model.layers.filter((l) => l.getClassName() !== 'InputLayer').map(layerOf),
+        layers: studentLayers(model),
         weights: model.weights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[] })),
       };
       files.set(`init-seed${seed}.npy`, npyBytes([model.countParams()], flatWeights(model)));
