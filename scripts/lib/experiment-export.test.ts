@@ -69,6 +69,35 @@ describe('the runner’s PyTorch export', () => {
     120_000,
   );
 
+  it('a CNN student trained in Node on WASM: reproduce.py rebuilds its conv layers and gives the runner’s accuracies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    const flags = [
+      '--dataset',
+      'mnist',
+      '--student',
+      'mnist-cnn-small',
+      '--methods',
+      'ce,kd,dkd,pcd',
+      '--subset',
+      '256',
+      '--steps',
+      '24',
+      '--seeds',
+      '1',
+    ];
+    const result = await runExperiment(planExperiment([...flags, '--export-pytorch', dir, '--out', join(dir, 'result.json')]), 'test', () => {});
+    const manifest = parseManifest('run.json', readFileSync(join(dir, 'run.json'), 'utf8'));
+    expect(manifest.backend).toBe('wasm');
+    expect(manifest.student.layers.map((l) => l.kind)).toEqual(['conv2d', 'maxpool2d', 'conv2d', 'maxpool2d', 'flatten', 'dense']);
+    const { output, finals } = runReproduce(dir, ['--check']);
+    expect(output).toMatch(/largest difference from the page: [01] test samples?/);
+    for (const row of result.rows)
+      expect(Math.abs(finals[row.method] - row.testAccuracy) * manifest.dataset.test.count, `${row.method}\n${output}`).toBeLessThanOrEqual(1);
+    // Trained: every run left the 10% of chance behind (the export is of a real run, not of initial weights).
+    for (const row of result.rows) expect(row.testAccuracy, row.method).toBeGreaterThan(0.3);
+  }, 180_000);
+
   it('reproduce.py --data under torchrun: two gloo processes train what one does with twice their batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
     folders.push(dir);

@@ -24,8 +24,9 @@ async function registerBackend(name: BackendName): Promise<void> {
     if (typeof navigator === 'undefined' || !('gpu' in navigator)) throw new Error('navigator.gpu is not available');
     await import('@tensorflow/tfjs-backend-webgpu');
   } else if (name === 'wasm') {
-    // MLP students train several times faster on it than on the pure-JS CPU backend (README,
-    // "Several seeds as one computation"); it cannot train convolutions (no conv-gradient kernels).
+    // MLP and CNN students train many times faster on it than on the pure-JS CPU backend
+    // (ARCHITECTURE.md, "Which backend trains what"); the conv gradients TF.js lacks there
+    // are installed below (wasm-conv.ts).
     if (tf.env().getBool('IS_NODE')) {
       const specifier = '@tensorflow/tfjs-backend-wasm';
       await import(/* @vite-ignore */ specifier);
@@ -93,21 +94,25 @@ export function softwareWebGl(): string | null {
  * Tries the backends in order and keeps the first whose `setBackend` resolves to true.
  * Returns what is really in use, so the UI never claims a backend it did not get.
  * `avoidSoftwareGpu` (the page's choice when the link forces no backend) skips WebGPU on a
- * software adapter and says why; with `mlp` as well, it also skips a software WebGL for
- * the WASM backend (or the CPU one), which trains the MLP students faster there (WebGL
- * stays the choice for CNN students, which the CPU backend trains very slowly).
- * `convolutional`: the student is a CNN, which the WASM backend cannot train (TF.js has no
- * conv-gradient kernels for it): WASM is skipped, with that reason.
+ * software adapter and says why, and puts a software WebGL behind the WASM backend, which
+ * trains MLP and CNN students many times faster there (measured: ARCHITECTURE.md, "Which
+ * backend trains what"). With `mlp` a software WebGL is not tried at all (the CPU backend
+ * too beats it for MLP students); for a CNN student it stays the fallback before the CPU
+ * backend, whose conv gradients are naive loops.
  */
 export async function selectBackend(
   order: readonly BackendName[] = BACKEND_PREFERENCE,
-  { avoidSoftwareGpu = false, mlp = false, convolutional = false } = {},
+  { avoidSoftwareGpu = false, mlp = false } = {},
 ): Promise<BackendInUse> {
   const skipped: BackendInUse['skipped'] = [];
   // In Node the CPU backend prints an advert for tfjs-node on first use, which cannot be
   // installed here (its install downloads a binary); PROD silences TF.js warnings.
   if (tf.env().getBool('IS_NODE')) tf.env().set('PROD', true);
-  for (const name of order) {
+  const queue = [...order];
+  /** A software WebGL put behind the WASM backend: why, said if WASM is kept. */
+  let deferredWebGl: BackendInUse['skipped'][number] | null = null;
+  for (let at = 0; at < queue.length; at++) {
+    const name = queue[at];
     try {
       if (name === 'webgpu' && avoidSoftwareGpu && order.length > 1) {
         const software = await softwareWebGpu();
@@ -116,27 +121,29 @@ export async function selectBackend(
           continue;
         }
       }
-      if (name === 'webgl' && avoidSoftwareGpu && mlp && (order.includes('wasm') || order.includes('cpu'))) {
+      const later = queue.slice(at + 1);
+      if (name === 'webgl' && avoidSoftwareGpu && deferredWebGl === null && (later.includes('wasm') || (mlp && later.includes('cpu')))) {
         const renderer = softwareWebGl();
         if (renderer) {
           const short = renderer.match(SOFTWARE_RENDERER)?.[0] ?? renderer.slice(0, 40);
-          const instead = order.includes('wasm') ? 'the WASM backend' : 'the CPU backend';
-          skipped.push({
-            backend: name,
-            reason: `WebGL is a software renderer here (${short}), on which ${instead} trains MLP students faster`,
-            software: true,
-          });
+          const instead = later.includes('wasm') ? 'the WASM backend' : 'the CPU backend';
+          const reason = `WebGL is a software renderer here (${short}), on which ${instead} trains ${mlp ? 'MLP' : 'CNN'} students faster`;
+          if (mlp) {
+            skipped.push({ backend: name, reason, software: true });
+          } else {
+            deferredWebGl = { backend: name, reason, software: true };
+            queue.splice(queue.indexOf('wasm', at) + 1, 0, 'webgl');
+          }
           continue;
         }
-      }
-      if (name === 'wasm' && convolutional) {
-        skipped.push({ backend: name, reason: 'the WASM backend cannot train convolutions (TF.js has no conv-gradient kernels for it)' });
-        continue;
       }
       await registerBackend(name);
       if (await tf.setBackend(name)) {
         await tf.ready();
-        if (tf.getBackend() === name) return { backend: name, adapter: await adapterDescription(name), skipped };
+        if (tf.getBackend() === name) {
+          if (deferredWebGl && name === 'wasm') skipped.push(deferredWebGl);
+          return { backend: name, adapter: await adapterDescription(name), skipped };
+        }
       }
       skipped.push({ backend: name, reason: 'setBackend returned false' });
     } catch (error) {

@@ -15,8 +15,8 @@ let backendInUse: string | null = null;
 const api: TrainingWorkerApi = {
   initBackend: async (order, hint) => {
     // Nothing forced: the fastest backend here, which is not WebGPU on a software adapter
-    // (nor WebGL on a software renderer, for MLP students).
-    const info = await selectBackend(order, { avoidSoftwareGpu: !order, mlp: hint?.mlp ?? false, convolutional: hint ? !hint.mlp : false });
+    // nor WebGL on a software renderer (WASM trains MLP and CNN students faster there).
+    const info = await selectBackend(order, { avoidSoftwareGpu: !order, mlp: hint?.mlp ?? false });
     if (backendInUse && backendInUse !== info.backend) session.backendChanged();
     backendInUse = info.backend;
     watchDeviceLoss((reason) => session.deviceLost(reason));

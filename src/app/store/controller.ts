@@ -20,7 +20,7 @@ import { messageOf } from '../../data/text';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
 
-/** An MLP student (the CPU backend beats a software GPU for these); CNN students are convolutional. */
+/** An MLP student (where WASM cannot start, the CPU backend beats a software GPU for these; WebGL for CNN students). */
 const isMlp = (page: PageConfig) => !isConvolutional(page.config.student, useSession.getState().local);
 
 /** How long the worker may take to load TF.js and start a backend before the page says it failed. */
@@ -154,10 +154,11 @@ export class Controller {
     const previous = useSession.getState().status;
     store.set({ status: 'loading' });
     try {
-      // On a software GPU the fastest backend depends on the student (the CPU backend for
-      // MLPs, WebGL for CNNs): switch when this configuration is of the other kind.
+      // On a software GPU WASM trains both kinds of student; where it could not start, the
+      // fallback depends on the student (the CPU backend for MLPs, WebGL for CNNs): switch
+      // when this configuration is of the other kind.
       const backendNow = useSession.getState().backend;
-      const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => s.software);
+      const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => s.software) && backendNow.info.backend !== 'wasm';
       if (!this.forced && softwareGpu && isMlp(page) !== this.pickedForMlp) {
         this.pickedForMlp = isMlp(page);
         store.set({ preparing: { what: 'switching to the fastest backend for this student', done: 0, total: 0 } });
