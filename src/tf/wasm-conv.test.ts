@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onWasmBackend } from '../test-support/wasm-backend';
 import { MODEL_ZOO } from '../models/zoo';
 import { selectBackend } from './backends';
 import { wasmConvGradientsInstalled } from './wasm-conv';
@@ -90,14 +91,7 @@ const CASES: Case[] = [
 ];
 
 describe('the WASM backend’s conv gradients', () => {
-  let before = 0;
-  beforeAll(async () => {
-    await selectBackend(['wasm']);
-    before = tf.engine().backend.numDataIds();
-  });
-  afterAll(async () => {
-    await selectBackend(['cpu']);
-  });
+  const { expectNoDataLeft } = onWasmBackend();
 
   it('are installed with the WASM backend, once', async () => {
     expect(tf.getBackend()).toBe('wasm');
@@ -123,7 +117,14 @@ describe('the WASM backend’s conv gradients', () => {
       expect(worstRelative(wasm.dw, cpu.dw, want.dwScale), `filter's gradient against the CPU backend, ${what}`).toBeLessThan(1e-5);
       expect(worstRelative(wasm.dx, cpu.dx, want.dxScale), `input's gradient against the CPU backend, ${what}`).toBeLessThan(1e-5);
     }
-    expect(tf.engine().backend.numDataIds()).toBe(before);
+    expectNoDataLeft();
+  });
+
+  it('take no dilation: TF.js refuses a dilated conv2d’s gradient before it reaches them', () => {
+    const x = tf.zeros([1, 8, 8, 1]) as tf.Tensor4D;
+    const filter = tf.zeros([3, 3, 1, 2]) as tf.Tensor4D;
+    expect(() => tf.grad((w) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 1, 'same', 'NHWC', 2)))(filter)).toThrow(/dilation/);
+    tf.dispose([x, filter]);
   });
 
   it('give the zoo’s CNNs the CPU backend’s gradients for every weight', async () => {

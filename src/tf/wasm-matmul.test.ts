@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onWasmBackend } from '../test-support/wasm-backend';
 import { selectBackend } from './backends';
 import { wasmMatMulIsFast } from './wasm-matmul';
 
@@ -52,14 +53,7 @@ function expectProduct(aShape: number[], bShape: number[], transposeA: boolean, 
 }
 
 describe('the WASM matMul on the fast path', () => {
-  let before = 0;
-  beforeAll(async () => {
-    await selectBackend(['wasm']);
-    before = tf.engine().backend.numDataIds();
-  });
-  afterAll(async () => {
-    await selectBackend(['cpu']);
-  });
+  const { expectNoDataLeft } = onWasmBackend();
 
   it('replaces the WASM kernel once, whatever the number of backend selections', async () => {
     expect(tf.getBackend()).toBe('wasm');
@@ -108,6 +102,6 @@ describe('the WASM matMul on the fast path', () => {
   });
 
   it('frees every temporary it makes on the WASM heap', () => {
-    expect(tf.engine().backend.numDataIds()).toBe(before);
+    expectNoDataLeft();
   });
 });

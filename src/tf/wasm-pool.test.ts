@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends';
+import { describe, expect, it } from 'vitest';
+import { onWasmBackend } from '../test-support/wasm-backend';
 import { wasmMaxPoolGradInstalled } from './wasm-pool';
 
 type Pad = 'same' | 'valid';
@@ -17,14 +17,7 @@ const CASES: { shape: [number, number, number, number]; size: number | [number, 
 ];
 
 describe('the WASM backend’s max-pool gradient', () => {
-  let before = 0;
-  beforeAll(async () => {
-    await selectBackend(['wasm']);
-    before = tf.engine().backend.numDataIds();
-  });
-  afterAll(async () => {
-    await selectBackend(['cpu']);
-  });
+  const { expectNoDataLeft } = onWasmBackend();
 
   it('is installed with the WASM backend', () => {
     expect(tf.getBackend()).toBe('wasm');
@@ -58,6 +51,6 @@ describe('the WASM backend’s max-pool gradient', () => {
       expect(nonZero, `${what}: some positions take a gradient`).toBeGreaterThan(0);
       expect(worst, what).toBeLessThan(1e-6);
     }
-    expect(tf.engine().backend.numDataIds()).toBe(before);
+    expectNoDataLeft();
   });
 });
