@@ -17,6 +17,7 @@ export const LAYERS = [
   'models',
   'stacked',
   'import',
+  'detect',
   'train',
   'reproduce',
   'config',

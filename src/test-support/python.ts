@@ -17,3 +17,11 @@ export function runReproduce(bundle: string, args: string[] = []): { output: str
   const last = run.stdout.trim().split('\n').at(-1)!;
   return { output, finals: JSON.parse(last) as Record<string, number> };
 }
+
+/** The Python with pycocotools (scripts/ensure-pycocotools.sh makes .venv-coco): $COCO_PYTHON, else the venv. */
+export function pythonWithPycocotools(): string {
+  for (const candidate of [process.env.COCO_PYTHON, '.venv-coco/bin/python']) {
+    if (candidate && spawnSync(candidate, ['-c', 'import pycocotools.cocoeval'], { stdio: 'ignore' }).status === 0) return candidate;
+  }
+  throw new Error('no Python with pycocotools: run `bash scripts/ensure-pycocotools.sh` (or set COCO_PYTHON)');
+}
