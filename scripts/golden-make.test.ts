@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { goldenFileText } from './lib/golden-cases';
+import { detectionGoldenText } from './lib/golden-detection';
 import { goldenCase, type PcdGoldenOptions } from './lib/golden-float64';
 
 const fixture = (name: string) => readFileSync(new URL(`../src/distill/fixtures/${name}`, import.meta.url), 'utf8');
@@ -8,6 +9,10 @@ const fixture = (name: string) => readFileSync(new URL(`../src/distill/fixtures/
 describe('npm run golden:make', () => {
   it('regenerates the committed golden file byte for byte', () => {
     expect(goldenFileText() === fixture('distill-golden.json')).toBe(true);
+  });
+
+  it('regenerates the committed detection golden file byte for byte', () => {
+    expect(detectionGoldenText() === readFileSync(new URL('../src/detect/fixtures/detection-golden.json', import.meta.url), 'utf8')).toBe(true);
   });
 
   // distill-golden-reference.json was computed from the same specification by someone else, in

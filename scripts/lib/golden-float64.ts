@@ -79,7 +79,16 @@ export function ranksOf(teacher: number[], student: number[], ranking: boolean):
 export const groupsOf = (ranks: number[], k: number): number[] => ranks.map((r) => Math.floor((r * k) / ranks.length));
 
 /** Every per-sample term of one sample, as duals along the current direction. */
-function sampleTerms(zs: Dual[], teacher: number[], label: number, pcd: PcdGoldenOptions[]) {
+/** DKD's settings: the classification defaults (α = 1, β = 8, τ = 4), or detection's (α = 1, β = 0.25, τ = 1). */
+export interface DkdGoldenOptions {
+  alpha: number;
+  beta: number;
+  tau: number;
+}
+
+export const DKD_CLASSIFICATION: DkdGoldenOptions = { alpha: 1, beta: 8, tau: 4 };
+
+function sampleTerms(zs: Dual[], teacher: number[], label: number, pcd: PcdGoldenOptions[], dkdOptions: DkdGoldenOptions) {
   const C = zs.length;
   const all = range(C);
   const zt = teacher.map(constant);
@@ -88,8 +97,8 @@ function sampleTerms(zs: Dual[], teacher: number[], label: number, pcd: PcdGolde
   const tauKd = 4;
   const kd = scale(kl(logSoftmax(zt, tauKd, all), logSoftmax(zs, tauKd, all), all), tauKd * tauKd);
 
-  // DKD (α = 1, β = 8, τ = 4): the target / non-target split, then the non-target classes alone.
-  const [alpha, beta, tauDkd] = [1, 8, 4];
+  // DKD: the target / non-target split, then the non-target classes alone.
+  const { alpha, beta, tau: tauDkd } = dkdOptions;
   const logP = logSoftmax(zt, tauDkd, all);
   const logQ = logSoftmax(zs, tauDkd, all);
   const pY = exp(logP[label]);
@@ -138,7 +147,7 @@ export interface GoldenInputs {
 }
 
 /** The expected values of one case, in the golden file's format (docs/spec.md, "The golden file"). */
-export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[]) {
+export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[], dkdOptions: DkdGoldenOptions = DKD_CLASSIFICATION) {
   const { studentLogits, teacherLogits, labels } = inputs;
   const B = studentLogits.length;
   const C = studentLogits[0].length;
@@ -150,7 +159,7 @@ export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[]) {
     // One pass per student logit: its derivative is the gradient's entry; the values are read once.
     for (let j = 0; j < C; j++) {
       const zs = studentLogits[b].map((v, c) => ({ v, d: c === j ? 1 : 0 }));
-      const terms = sampleTerms(zs, teacherLogits[b], labels[b], pcd);
+      const terms = sampleTerms(zs, teacherLogits[b], labels[b], pcd, dkdOptions);
       grads.ce[b][j] = terms.ce.d / B;
       grads.kd[b][j] = terms.kd.d / B;
       grads.dkd[b][j] = terms.dkd.d / B;
@@ -175,7 +184,7 @@ export function goldenCase(inputs: GoldenInputs, pcd: PcdGoldenOptions[]) {
     labels,
     ce: { loss: values.ce, grad: grads.ce },
     kd: { tau: 4, loss: values.kd, grad: grads.kd },
-    dkd: { alpha: 1, beta: 8, tau: 4, loss: values.dkd, grad: grads.dkd },
+    dkd: { ...dkdOptions, loss: values.dkd, grad: grads.dkd },
     pcd: pcd.map((config, o) => {
       const passes = ((config.fine_to_coarse ?? true) ? 1 : 0) + ((config.coarse_to_fine ?? true) ? 1 : 0);
       return {
