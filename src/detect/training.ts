@@ -86,18 +86,16 @@ export function cocoGroundTruth(split: SceneSplit, count = split.count): CocoGro
   return {
     images: Array.from({ length: count }, (_, i) => ({ id: i + 1 })),
     categories: Array.from({ length: DETECTION_CLASSES }, (_, c) => ({ id: c + 1, name: String(c) })),
-    annotations: split.boxes
-      .slice(0, count)
-      .flatMap((boxes, s) =>
-        boxes.map((b) => ({
-          id: ++id,
-          image_id: s + 1,
-          category_id: b.label + 1,
-          bbox: [b.x, b.y, b.width, b.height] as [number, number, number, number],
-          area: b.width * b.height,
-          iscrowd: 0 as const,
-        })),
-      ),
+    annotations: split.boxes.slice(0, count).flatMap((boxes, s) =>
+      boxes.map((b) => ({
+        id: ++id,
+        image_id: s + 1,
+        category_id: b.label + 1,
+        bbox: [b.x, b.y, b.width, b.height] as [number, number, number, number],
+        area: b.width * b.height,
+        iscrowd: 0 as const,
+      })),
+    ),
   };
 }
 

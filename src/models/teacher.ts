@@ -47,9 +47,9 @@ export async function fileSeals(files: Record<string, Uint8Array>): Promise<Teac
 }
 
 /** Fetches one of the teacher's files and checks it against its seal: present, whole, unchanged. */
-async function sealedFile(directory: string, name: string, metadata: TeacherMetadata, fetchFn: typeof fetch): Promise<Uint8Array> {
+async function sealedFile(directory: string, name: string, seals: TeacherMetadata['files'], fetchFn: typeof fetch): Promise<Uint8Array> {
   const url = `${directory}${name}`;
-  const seal = metadata.files[name];
+  const seal = seals[name];
   if (!seal) throw new SiteFileError(`${directory}metadata.json`, `has no size and SHA-256 for ${name} (run npm run seal:teachers)`);
   const response = await fetchSiteFile(url, fetchFn);
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -66,6 +66,39 @@ async function sealedFile(directory: string, name: string, metadata: TeacherMeta
       `checksum mismatch: SHA-256 ${digest}, metadata.json says ${seal.sha256} (the file is corrupt or not this teacher's)`,
     );
   return bytes;
+}
+
+/**
+ * A Layers model from `directory` (model.json and its weights files), each file checked
+ * against its seal (present, whole, unchanged) before it is used; errors name the file.
+ */
+export async function loadSealedModel(
+  directory: string,
+  seals: TeacherMetadata['files'],
+  fetchFn: typeof fetch,
+): Promise<{ model: tf.LayersModel; artifacts: { weightsManifest: { paths: string[] }[] } }> {
+  const modelUrl = `${directory}model.json`;
+  let artifacts: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  try {
+    artifacts = JSON.parse(new TextDecoder().decode(await sealedFile(directory, 'model.json', seals, fetchFn)));
+  } catch (error) {
+    if (error instanceof SiteFileError) throw error;
+    throw new SiteFileError(modelUrl, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!artifacts?.modelTopology || !Array.isArray(artifacts.weightsManifest))
+    throw new SiteFileError(modelUrl, 'is not a TF.js Layers model (no modelTopology or weightsManifest)');
+  const weightSpecs = artifacts.weightsManifest.flatMap((group) => group.weights);
+  const weightFiles = await Promise.all(
+    artifacts.weightsManifest.flatMap((group) => group.paths).map((path) => sealedFile(directory, path, seals, fetchFn)),
+  );
+  const joined = new Uint8Array(weightFiles.reduce((n, f) => n + f.length, 0));
+  weightFiles.reduce((offset, f) => (joined.set(f, offset), offset + f.length), 0);
+  try {
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs, weightData: joined.buffer }));
+    return { model, artifacts };
+  } catch (error) {
+    throw new SiteFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -91,28 +124,8 @@ export async function loadTeacher(
       `describes the ${metadata.dataset} teacher, not the ${dataset} one (a file copied from the other teacher?)`,
     );
   }
+  const { model, artifacts } = await loadSealedModel(directory, metadata.files, fetchFn);
   const modelUrl = `${directory}model.json`;
-  let artifacts: { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  try {
-    artifacts = JSON.parse(new TextDecoder().decode(await sealedFile(directory, 'model.json', metadata, fetchFn)));
-  } catch (error) {
-    if (error instanceof SiteFileError) throw error;
-    throw new SiteFileError(modelUrl, `is not valid JSON (${(error as Error).message})`);
-  }
-  if (!artifacts?.modelTopology || !Array.isArray(artifacts.weightsManifest))
-    throw new SiteFileError(modelUrl, 'is not a TF.js Layers model (no modelTopology or weightsManifest)');
-  const weightSpecs = artifacts.weightsManifest.flatMap((group) => group.weights);
-  const weightFiles = await Promise.all(
-    artifacts.weightsManifest.flatMap((group) => group.paths).map((path) => sealedFile(directory, path, metadata, fetchFn)),
-  );
-  const joined = new Uint8Array(weightFiles.reduce((n, f) => n + f.length, 0));
-  weightFiles.reduce((offset, f) => (joined.set(f, offset), offset + f.length), 0);
-  let model: tf.LayersModel;
-  try {
-    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.modelTopology, weightSpecs, weightData: joined.buffer }));
-  } catch (error) {
-    throw new SiteFileError(modelUrl, `could not be loaded: ${(error as Error).message}`);
-  }
   const spec = teacherSpec(dataset);
   const reference = spec.build(0);
   try {
