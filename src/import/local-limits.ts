@@ -1,7 +1,7 @@
-// The bounds of a dataset of one's own, stated in the README and the panel: here alone, so
+// The bounds of a dataset of one's own, stated in docs/guide/your-data.md and the panel: here alone, so
 // the page reads them without the parsers (and without Papa Parse) in its bundle.
 
-/** Bounds stated in the README, checked before anything is read (file sizes, file counts). */
+/** Bounds stated in docs/guide/your-data.md, checked before anything is read (file sizes, file counts). */
 export const LOCAL_LIMITS = {
   /** A CSV of features, and a teacher's logits file. */
   csvBytes: 50 * 1024 * 1024,

@@ -72,7 +72,7 @@ export class SeedSet {
       // `auto`: stacked except on the pure-JS CPU backend, where compute, not launches, is the
       // cost and its batched matMul is slower than the loop's fused one (npm run bench: a race
       // of 4 × 5 seeds about as fast stacked as looped there; 2.2× faster on WebGL, 1.3× on
-      // WebGPU and 2.1× on WASM with its matMul on the fast path; README "Several seeds as one
+      // WebGPU and 2.1× on WASM with its matMul on the fast path; docs/perf.md "Several seeds as one
       // computation").
       const auto = canStack && tf.getBackend() !== 'cpu';
       if (engine === 'stacked' || (engine === 'auto' && auto)) this.stacked = new StackedRace(this.trainers, config);
