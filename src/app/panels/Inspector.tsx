@@ -136,8 +136,9 @@ export function Inspector() {
         <h2 id="inspector-title">PCD inspector: your own logits</h2>
         <p className="explain">
           Drop or pick a file of teacher and student logits (B × C): .json, .csv or .npy, at most {megabytes(LOGITS_LIMITS.bytes)},{' '}
-          {LOGITS_LIMITS.samples.toLocaleString('en')} samples and {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the guide’s “Bring your own”, docs/guide/your-data.md,
-          has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded, nothing trains.
+          {LOGITS_LIMITS.samples.toLocaleString('en')} samples and {LOGITS_LIMITS.classes.toLocaleString('en')} classes (the guide’s “Bring your own”,
+          docs/guide/your-data.md, has the formats and a PyTorch snippet). It is read and computed in a worker of this page: nothing is uploaded,
+          nothing trains.
         </p>
         <label className="file-pick">
           Logits file{' '}
