@@ -2,20 +2,13 @@
 // once where a Python with torch is present, builds the same student (reproduce.py's
 // build_student from the bundle's layer list) and times the same methods' steps on one CPU
 // thread when asked, so the bench can alternate the two sides in one run.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainerConfig } from '../../src/train/config';
 import type { RunSpec } from '../../src/train/reports';
 import { studentLayers } from '../../src/reproduce/bundle';
-
-/** The first of $PYTHON, Debian's /usr/bin/python3 and python3 that imports torch; null where none does. */
-export function pythonWithTorchOnly(): string | null {
-  for (const candidate of [process.env.PYTHON, '/usr/bin/python3', 'python3']) {
-    if (candidate && spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return candidate;
-  }
-  return null;
-}
+import { pythonImporting } from '../../src/test-support/python';
 
 export class PyTorchBench {
   private readonly lines: AsyncIterator<string>;
@@ -31,7 +24,7 @@ export class PyTorchBench {
 
   /** The PyTorch side, or null (and why) where no Python has torch. */
   static start(): PyTorchBench | string {
-    const python = pythonWithTorchOnly();
+    const python = pythonImporting('torch');
     if (!python) return 'no Python with torch here (bash scripts/ensure-torch.sh installs one)';
     const child = spawn(python, [new URL('../bench-pytorch.py', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`bench-pytorch.py: ${chunk.toString()}`));

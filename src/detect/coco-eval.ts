@@ -93,8 +93,8 @@ interface ImageEvaluation {
   dtIgnore: boolean[][];
 }
 
-/** maskApi's bbIou: IoU of a detection with a ground-truth box (a crowd box: over the detection's area). */
-function boxIou(d: Box['bbox'], g: Box['bbox'], crowd: boolean): number {
+/** maskApi's bbIou: IoU of two [x, y, width, height] boxes, a detection and a ground truth (a crowd box: over the detection's area). */
+export function boxIou(d: Box['bbox'], g: Box['bbox'], crowd: boolean): number {
   const da = d[2] * d[3];
   const ga = g[2] * g[3];
   const w = Math.min(d[2] + d[0], g[2] + g[0]) - Math.max(d[0], g[0]);

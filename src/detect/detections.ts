@@ -2,6 +2,7 @@
 // cell's softmax over K + 1 classes; for every digit class a cell scores at least
 // MIN_SCORE, a detection of that class with that score and the cell's box; per-class
 // non-maximum suppression at IoU 0.5; the 100 best of the scene.
+import { boxIou } from './coco-eval';
 import { CELLS, decodeBox } from './grid';
 
 export const MIN_SCORE = 0.05;
@@ -15,19 +16,11 @@ export interface Detection {
   box: [number, number, number, number];
 }
 
-function iou(a: Detection['box'], b: Detection['box']): number {
-  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a[2] * a[3] + b[2] * b[3] - inter);
-}
-
 /** Greedy NMS: by score (ties: the earlier), each kept box removes the later ones overlapping it by IoU > `threshold`. */
 export function nonMaximumSuppression(detections: Detection[], threshold = NMS_IOU): Detection[] {
   const order = detections.map((_, i) => i).sort((a, b) => detections[b].score - detections[a].score || a - b);
   const kept: Detection[] = [];
-  for (const i of order) if (kept.every((k) => iou(k.box, detections[i].box) <= threshold)) kept.push(detections[i]);
+  for (const i of order) if (kept.every((k) => boxIou(k.box, detections[i].box, false) <= threshold)) kept.push(detections[i]);
   return kept;
 }
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fetchJsonFile, SiteFileError } from '../data/site-files';
 import { z } from '../data/zod';
-import { loadSealedModel } from '../models/teacher';
+import { fileSealsSchema, loadSealedModel, trainedWithSchema } from '../models/teacher';
 import { cellOutputs, detectorSpec } from './detector';
 import { sceneBatch } from './training';
 import type { SceneDataset } from './scenes-file';
@@ -24,11 +24,11 @@ export const detectionTeacherMetadataSchema = z.object({
     seed: z.number().int(),
     optimizer: z.string(),
   }),
-  trainedWith: z.object({ backend: z.string(), where: z.string(), seconds: z.number() }),
+  trainedWith: trainedWithSchema,
   /** COCOeval's twelve numbers on the test scenes (AP@[.5:.95], AP@.5, AP@.75, …). */
   testStats: z.array(z.number()).length(12),
   testCount: z.number().int().positive(),
-  files: z.record(z.string(), z.object({ bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: fileSealsSchema,
   /** The class each cell of the first test scenes predicts (argmax of its K + 1 logits), checked on load. */
   probe: z.object({ firstTestScenes: z.number().int().positive(), cellClasses: z.array(z.number().int()) }),
   date: z.string(),

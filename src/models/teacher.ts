@@ -7,6 +7,12 @@ import { fetchJsonFile, fetchSiteFile, SiteFileError } from '../data/site-files'
 import { argmaxRows, predictLogits } from './predict';
 import { teacherSpec } from './zoo';
 
+/** Size and SHA-256 of each file of a teacher (model.json and its weights), checked on every load. */
+export const fileSealsSchema = z.record(z.string(), z.object({ bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }));
+
+/** Where and how long a teacher trained. */
+export const trainedWithSchema = z.object({ backend: z.string(), where: z.string(), seconds: z.number() });
+
 /** What `npm run train:teachers` writes next to each teacher's model.json. */
 export const teacherMetadataSchema = z.object({
   dataset: z.enum(['mnist', 'synthetic100']),
@@ -21,11 +27,10 @@ export const teacherMetadataSchema = z.object({
     seed: z.number().int(),
     optimizer: z.string(),
   }),
-  trainedWith: z.object({ backend: z.string(), where: z.string(), seconds: z.number() }),
+  trainedWith: trainedWithSchema,
   testAccuracy: z.number().min(0).max(1),
   testCount: z.number().int().positive(),
-  /** Size and SHA-256 of each file of the teacher (model.json and its weights), checked on every load. */
-  files: z.record(z.string(), z.object({ bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: fileSealsSchema,
   /** Predicted classes of the first test samples, checked on every load that has the dataset. */
   probe: z.object({ firstTestSamples: z.number().int().positive(), predictions: z.array(z.number().int()) }),
   /** The default student trained from scratch with cross-entropy on the same budget. */

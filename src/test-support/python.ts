@@ -2,10 +2,20 @@
 // or python3, the first that imports torch, numpy and torchvision (scripts/ensure-torch.sh installs one).
 import { spawnSync } from 'node:child_process';
 
-export function pythonWithTorch(): string {
-  for (const candidate of [process.env.PYTHON, '/usr/bin/python3', 'python3']) {
-    if (candidate && spawnSync(candidate, ['-c', 'import torch, numpy, torchvision'], { stdio: 'ignore' }).status === 0) return candidate;
+/** The first of `candidates` that imports `modules` (e.g. "torch, numpy"), or null. */
+export function pythonImporting(
+  modules: string,
+  candidates: (string | undefined)[] = [process.env.PYTHON, '/usr/bin/python3', 'python3'],
+): string | null {
+  for (const candidate of candidates) {
+    if (candidate && spawnSync(candidate, ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0) return candidate;
   }
+  return null;
+}
+
+export function pythonWithTorch(): string {
+  const python = pythonImporting('torch, numpy, torchvision');
+  if (python) return python;
   throw new Error('no Python with PyTorch, numpy and torchvision: run `bash scripts/ensure-torch.sh` (or set PYTHON)');
 }
 
@@ -20,8 +30,7 @@ export function runReproduce(bundle: string, args: string[] = []): { output: str
 
 /** The Python with pycocotools (scripts/ensure-pycocotools.sh makes .venv-coco): $COCO_PYTHON, else the venv. */
 export function pythonWithPycocotools(): string {
-  for (const candidate of [process.env.COCO_PYTHON, '.venv-coco/bin/python']) {
-    if (candidate && spawnSync(candidate, ['-c', 'import pycocotools.cocoeval'], { stdio: 'ignore' }).status === 0) return candidate;
-  }
+  const python = pythonImporting('pycocotools.cocoeval', [process.env.COCO_PYTHON, '.venv-coco/bin/python']);
+  if (python) return python;
   throw new Error('no Python with pycocotools: run `bash scripts/ensure-pycocotools.sh` (or set COCO_PYTHON)');
 }
