@@ -29,7 +29,7 @@ export async function trainDetectionTeacher(
       data.train,
       Array.from({ length: recipe.batchSize }, () => random.int(data.train.count)),
     );
-    const loss = detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, random);
+    const { loss } = detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, random);
     batch.images.dispose();
     if ((step + 1) % 250 === 0) log(`step ${step + 1} of ${steps}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }

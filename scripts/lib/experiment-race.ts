@@ -19,6 +19,8 @@ export interface ExperimentRow {
   nonTargetRankCorrelation: number;
   diverged: boolean;
   steps: number;
+  /** A detection race's row (then `testAccuracy` is AP@[.5:.95]): COCOeval's twelve numbers on the test scenes. */
+  detection?: number[];
 }
 
 /** A run's test metrics at one evaluation. */

@@ -41,8 +41,9 @@ export function pairedGain(rows: ExperimentRow[], run: string, baseline: string)
 export const RUN_NAME = (id: string) => (['ce', 'kd', 'dkd', 'pcd'].includes(id) ? id.toUpperCase() : id);
 
 /** The markdown table of an experiment: one row per run. */
-export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs'>): string {
+export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs' | 'task'>): string {
   const hasCe = result.runs.some((r) => r.id === 'ce');
+  if (result.task === 'detection') return detectionTable(result, hasCe);
   const header = [
     'run',
     'test accuracy (%)',
@@ -80,6 +81,32 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs'>): st
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
 }
 
+/** A detection race's table: COCO AP@[.5:.95] with the gain over CE (paired by seed), AP@.5 and AP@.75, in points. */
+function detectionTable(result: Pick<ExperimentResult, 'rows' | 'runs'>, hasCe: boolean): string {
+  const header = ['run', 'AP@[.5:.95]', ...(hasCe ? ['gain over CE (points)'] : []), 'AP@.5', 'AP@.75'];
+  const lines = result.runs.map(({ id }) => {
+    const of = result.rows.filter((r) => r.method === id);
+    const diverged = of.filter((r) => r.diverged).length;
+    return [
+      `${RUN_NAME(id)}${diverged ? ` (${diverged} diverged)` : ''}`,
+      formatMeanStd(
+        of.map((r) => r.testAccuracy),
+        100,
+      ),
+      ...(hasCe ? [id === 'ce' ? '—' : formatPairedGain(pairedGain(result.rows, id, 'ce'), 100)] : []),
+      formatMeanStd(
+        of.map((r) => r.detection?.[1] ?? NaN),
+        100,
+      ),
+      formatMeanStd(
+        of.map((r) => r.detection?.[2] ?? NaN),
+        100,
+      ),
+    ];
+  });
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+}
+
 /** One sentence of what was trained, for the heading of a table. */
 export function describeSetup(result: ExperimentResult, { budget = true }: { budget?: boolean } = {}): string {
   const { config } = result;
@@ -87,10 +114,10 @@ export function describeSetup(result: ExperimentResult, { budget = true }: { bud
   return (
     `Student \`${result.student.id}\` (${result.student.parameters.toLocaleString('en')} parameters) and teacher \`${result.teacher.id}\` ` +
     (result.teacher.parameters
-      ? `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) `
+      ? `(${result.teacher.parameters.toLocaleString('en')} parameters, ${(100 * result.teacher.testAccuracy).toFixed(2)}${result.task === 'detection' ? ' test AP' : '% test accuracy'}) `
       : `(given as logits, ${(100 * result.teacher.testAccuracy).toFixed(2)}% test accuracy) `) +
     `on ${result.dataset ?? config.dataset}; ` +
-    `${config.trainSubset.toLocaleString('en')} training samples, ` +
+    `${config.trainSubset.toLocaleString('en')} training ${result.task === 'detection' ? 'scenes' : 'samples'}, ` +
     (budget
       ? `${config.budget.amount} ${config.budget.unit} of batch ${config.batchSize} (${result.steps.toLocaleString('en')} steps), `
       : `batch ${config.batchSize}, `) +

@@ -19,9 +19,69 @@ import type { ExperimentPlan } from './experiment-args';
 import type { SeedSet } from '../../src/train/seed-set';
 import type { Method } from '../../src/distill/methods';
 import { raceSeeds, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
+import { loadScenesTask, raceDetectionSeeds } from './experiment-detection';
+
+/** A detection race (the digit scenes) in Node: the page's race, COCO AP per seed. */
+async function runDetectionExperiment(
+  plan: ExperimentPlan,
+  command: string,
+  log: (line: string) => void,
+  started: number,
+): Promise<ExperimentResult> {
+  const { config, runs, seeds, evalEvery } = plan;
+  if (plan.backends?.some((b) => b !== 'wasm' && b !== 'cpu'))
+    throw new Error(`--backend ${plan.backends.join(',')}: detection races train in Node (wasm or cpu)`);
+  if (plan.exportPytorch) throw new Error('--export-pytorch: a detection race has no reproduction bundle yet');
+  if (plan.liveChanges.length) throw new Error('--config: a detection bundle with live changes cannot be replayed');
+  const node = await selectBackend((plan.backends as BackendName[] | null) ?? ['wasm', 'cpu']);
+  const site = await serveDirectory('public');
+  const { dataset, teacher, teacherAp } = await loadScenesTask(
+    site.url,
+    runs.some((r) => r.method.method !== 'ce'),
+  );
+  const results: { seed: number; result: SeedResult }[] = [];
+  try {
+    await raceDetectionSeeds(
+      config,
+      runs,
+      dataset,
+      teacher,
+      seeds,
+      evalEvery,
+      (seed, result) => {
+        results.push({ seed, result });
+        log(`seed ${seed}: ${result.rows.map((r) => `${r.method} AP ${(100 * r.testAccuracy).toFixed(2)}`).join(', ')}`);
+      },
+      log,
+    );
+  } finally {
+    teacher?.dispose();
+    await site.close();
+  }
+  const teacherEntry = catalogEntry('scenes-grid-teacher', null)!;
+  return {
+    label: plan.label,
+    task: 'detection',
+    dataset: `the digit scenes (${dataset.train.count.toLocaleString('en')} training and ${dataset.test.count.toLocaleString('en')} test scenes)`,
+    command,
+    date: new Date().toISOString().slice(0, 10),
+    minutes: (performance.now() - started) / 60000,
+    where: `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`,
+    config,
+    runs,
+    seeds,
+    steps: results[0]?.result.rows[0]?.steps ?? 0,
+    student: { id: config.student, parameters: catalogEntry(config.student, null)!.parameters },
+    teacher: { id: teacherEntry.id, parameters: teacherEntry.parameters, testAccuracy: teacherAp ?? NaN },
+    rows: results.flatMap((r) => r.result.rows),
+    curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),
+  };
+}
 
 export interface ExperimentResult {
   label: string;
+  /** `detection` (the digit scenes): `testAccuracy` is COCO AP@[.5:.95], the teacher's too. */
+  task?: 'detection';
   /** One's own data: its name and split (absent for a built-in dataset). */
   dataset?: string;
   command: string;
@@ -57,6 +117,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
   if (plan.exportPytorch && seeds.some((s, i) => i > 0 && s !== seeds[i - 1] + 1))
     throw new Error(`--export-pytorch: the seeds must follow each other (${seeds.join(', ')}), as one race trains them`);
   const started = performance.now();
+  if (config.dataset === 'scenes') return runDetectionExperiment(plan, command, log, started);
   if (plan.local?.caution) log(`caution: ${plan.local.caution}`);
   // WASM (XNNPACK) trains MLP and CNN students many times faster than the pure-JS CPU backend in Node.
   const node = await selectBackend(inBrowser ? ['cpu'] : ((plan.backends as BackendName[] | null) ?? ['wasm', 'cpu']));

@@ -6,13 +6,13 @@ import type { AnyDatasetId } from '../data/dataset';
 import { DECIMAL } from '../data/decimal';
 import type { LocalFacts } from '../models/catalog';
 import type { PageConfig } from './types';
-import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../distill/methods';
+import { methodDefaults, METHODS, type Method, type MethodConfig } from '../distill/methods';
 import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../train/config';
 
 export type { Hideable, PageConfig } from './types';
 export { HIDEABLE } from './types';
 
-const DATASETS: AnyDatasetId[] = ['mnist', 'synthetic100', 'local'];
+const DATASETS: AnyDatasetId[] = ['mnist', 'synthetic100', 'scenes', 'local'];
 
 type Leaf = string | number | boolean;
 /** The smallest normal float64: below it, numbers lose precision (subnormal) and then read as 0. */
@@ -188,7 +188,7 @@ export function sanitizeConfig(
 
   const methodValue = take('method.method');
   if (METHODS.includes(methodValue as Method)) {
-    if (!(onBase && base.config.method.method === methodValue)) config.method = { ...METHOD_DEFAULTS[methodValue as Method] };
+    if (!(onBase && base.config.method.method === methodValue)) config.method = { ...methodDefaults(methodValue as Method, dataset) };
   } else if (methodValue !== undefined) notices.push(`method.method = ${describe(methodValue)} is not one of ${METHODS.join(', ')}: ignored`);
   const stages = (config.method as MethodConfig).method === 'pcd' ? Number(flat.get('method.stages') ?? 3) || 3 : 3;
 
@@ -248,7 +248,7 @@ export function sanitizeConfig(
   const from = onBase ? base.config : null;
   const defaults = {
     ...(from ?? defaultTrainerConfig(dataset, local)),
-    method: from?.method.method === kinds.method.method ? { ...from.method } : { ...METHOD_DEFAULTS[kinds.method.method] },
+    method: from?.method.method === kinds.method.method ? { ...from.method } : { ...methodDefaults(kinds.method.method, dataset) },
     schedule: from?.schedule.kind === kinds.schedule.kind ? structuredClone(from.schedule) : scheduleFor(kinds.schedule.kind, 3),
     optimizer: from?.optimizer.kind === kinds.optimizer.kind ? { ...from.optimizer } : optimizerFor(kinds.optimizer.kind),
   } as unknown as Record<string, unknown>;
@@ -295,7 +295,7 @@ export function sanitizeConfig(
 export function runsOf({ config, compare }: PageConfig, local: LocalFacts | null = null): { id: string; method: MethodConfig }[] {
   const runs = METHODS.filter((m) => m === config.method.method || compare.includes(m)).map((m) => ({
     id: m,
-    method: m === config.method.method ? config.method : { ...METHOD_DEFAULTS[m] },
+    method: m === config.method.method ? config.method : { ...methodDefaults(m, config.dataset) },
   }));
   return parseRuns(runs, config, local);
 }

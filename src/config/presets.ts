@@ -58,6 +58,15 @@ export const PRESETS: readonly Preset[] = [
     },
   },
   {
+    id: 'scenes',
+    name: 'Detection: digit scenes',
+    explanation:
+      'The paper’s second task: a 4k-parameter grid detector finds 1–4 digits in 64 × 64 scenes, CE, KD, DKD and PCD raced on 3 seeds, 600 steps. ' +
+      'Each of the 8 × 8 cells is classified over the ten digits and background; the losses see every cell with a digit and three background cells per digit. ' +
+      'Watch the boxes sharpen on the probe scenes; the verdict is on COCO AP.',
+    page: { config: { ...defaultTrainerConfig('scenes'), seeds: 3 }, compare: ['ce', 'kd', 'dkd'] },
+  },
+  {
     id: 'short',
     name: 'Too short: CE ahead',
     explanation:

@@ -33,8 +33,11 @@ export interface Dataset {
 
 /** The built-in datasets (files on the site or generated from a seed). */
 export type DatasetId = 'mnist' | 'synthetic100';
-/** A built-in dataset, or the one loaded from the person's own files (`src/import/`). */
-export type AnyDatasetId = DatasetId | 'local';
+/**
+ * A built-in dataset, the one loaded from the person's own files (`src/import/`), or the
+ * digit scenes of the detection task (`src/detect/`: boxes, not one class per sample).
+ */
+export type AnyDatasetId = DatasetId | 'local' | 'scenes';
 
 export function featureSize(dataset: Pick<Dataset, 'featureShape'>): number {
   return dataset.featureShape.reduce((a, b) => a * b, 1);

@@ -15,6 +15,7 @@ export async function loadDataset(id: DatasetId, siteUrl: string, fetchFn: typeo
 
 /** A built-in dataset id, or an error for the local one (which lives in a browser's IndexedDB, not on the site). */
 export function builtInDataset(id: AnyDatasetId): DatasetId {
+  if (id === 'scenes') throw new Error('dataset = scenes: the digit scenes are a detection task (src/detect/), loaded with loadScenes');
   if (id === 'local')
     throw new Error('dataset = local: a dataset of your own lives in the browser that loaded it; the tools use mnist and synthetic100');
   return id;

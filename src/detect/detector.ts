@@ -2,6 +2,7 @@
 // (`[B, 8, 8, K + 5]`: logits first, background last among them, then tx, ty, tw, th), three
 // 2 × 2 poolings from 64 to 8. A teacher and a small student, seeded like the zoo's models.
 import * as tf from '@tensorflow/tfjs';
+import { MODEL_CATALOG } from '../models/catalog';
 import { CELLS } from './grid';
 
 export const SCENE_INPUT = [64, 64, 1];
@@ -49,22 +50,22 @@ function gridDetector(name: string, widths: [number, number, number, number], se
   });
 }
 
-export const DETECTORS: readonly DetectorSpec[] = [
-  {
-    id: 'scenes-grid-teacher',
-    role: 'teacher',
-    name: 'grid detector teacher',
-    description: 'conv 3×3×16 → pool → conv 3×3×32 → pool → conv 3×3×64 → pool → conv 3×3×64 → 1×1 × 15 per cell',
-    build: (seed) => gridDetector('scenes_grid_teacher', [16, 32, 64, 64], seed),
-  },
-  {
-    id: 'scenes-grid-student',
-    role: 'student',
-    name: 'small grid detector',
-    description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → conv 3×3×16 → pool → conv 3×3×16 → 1×1 × 15 per cell',
-    build: (seed) => gridDetector('scenes_grid_student', [4, 8, 16, 16], seed),
-  },
-];
+/** The zoo's two detectors; names, descriptions and parameter counts are the catalog's (src/models/catalog.ts). */
+export const DETECTORS: readonly DetectorSpec[] = (
+  [
+    ['scenes-grid-teacher', 'scenes_grid_teacher', [16, 32, 64, 64]],
+    ['scenes-grid-student', 'scenes_grid_student', [4, 8, 16, 16]],
+  ] as const
+).map(([id, layerName, widths]) => {
+  const entry = MODEL_CATALOG.find((m) => m.id === id)!;
+  return {
+    id,
+    role: entry.role,
+    name: entry.name,
+    description: entry.description,
+    build: (seed: number) => gridDetector(layerName, [...widths], seed),
+  };
+});
 
 export function detectorSpec(id: string): DetectorSpec {
   const spec = DETECTORS.find((d) => d.id === id);

@@ -4,19 +4,12 @@
 // a backend: the cells are rows like a classification batch's samples.
 import * as tf from '@tensorflow/tfjs-core';
 import { DistillInputError } from '../distill/errors';
-import { METHOD_DEFAULTS, trainingObjective, type Method, type MethodConfigOf, type ObjectiveResult } from '../distill/objective';
+import { trainingObjective, type ObjectiveResult } from '../distill/objective';
 
 /** Smooth-L1's β, as torchvision's Faster R-CNN box head has it. */
 export const BOX_BETA = 1 / 9;
 
-/**
- * Each method's defaults for detection: DKD as its authors' detection config has it (α = 1,
- * β = 0.25, τ = 1); CE, KD and PCD as for classification.
- */
-export const DETECTION_METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
-  ...METHOD_DEFAULTS,
-  dkd: { ...METHOD_DEFAULTS.dkd, alpha: 1, beta: 0.25, temperature: 1 },
-};
+export { DETECTION_METHOD_DEFAULTS } from '../distill/methods';
 
 export interface SampledCellInputs {
   /** `[N, K + 1]` the student's logits of the sampled cells, background last. */

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildMnist, readMnistPackage } from '../../scripts/lib/mnist-build';
 import { buildScenes } from '../../scripts/lib/scenes-build';
 import { SeededRandom } from '../data/random';
+import { MODEL_CATALOG } from '../models/catalog';
 import { METHOD_DEFAULTS } from '../distill/objective';
 import { onWasmBackend } from '../test-support/wasm-backend';
 import { DETECTORS, detectorSpec } from './detector';
@@ -25,6 +26,8 @@ describe('a grid detector trained on digit scenes (WASM)', () => {
     for (const spec of DETECTORS) {
       const model = spec.build(1);
       expect(model.outputs[0].shape).toEqual([null, 8, 8, 15]);
+      // The page's catalog (TF.js-free) says the built model's parameter count.
+      expect(model.countParams(), spec.id).toBe(MODEL_CATALOG.find((m) => m.id === spec.id)!.parameters);
       model.dispose();
     }
     expect(() => detectorSpec('nope')).toThrow(/detector = "nope" is invalid/);
@@ -42,7 +45,7 @@ describe('a grid detector trained on digit scenes (WASM)', () => {
         train,
         Array.from({ length: 16 }, () => random.int(train.count)),
       );
-      losses.push(detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, random));
+      losses.push(detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, random).loss);
       batch.images.dispose();
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -64,7 +67,7 @@ describe('a grid detector trained on digit scenes (WASM)', () => {
     for (const method of ['kd', 'dkd', 'pcd'] as const) {
       const student = detectorSpec('scenes-grid-student').build(3);
       const optimizer = tf.train.adam(0.01);
-      const loss = detectionStep(student, optimizer, batch, DETECTION_METHOD_DEFAULTS[method], teacherCells, new SeededRandom(4), { warm: 0.5 });
+      const loss = detectionStep(student, optimizer, batch, DETECTION_METHOD_DEFAULTS[method], teacherCells, new SeededRandom(4), { warm: 0.5 }).loss;
       expect(Number.isFinite(loss) && loss > 0, method).toBe(true);
       student.dispose();
       optimizer.dispose();

@@ -32,7 +32,8 @@ export function cellLogitsOf(model: tf.LayersModel, images: tf.Tensor4D): Float3
  * One training step of `model` on a batch: the sampled cells (every positive, up to three
  * background cells per positive, drawn from `random`), the method's detection loss on them
  * (docs/spec.md, "Detection"), one optimizer step. `teacherCells`: every cell's teacher
- * logits `[B·64 × (K + 1)]` (null for CE). Returns the loss.
+ * logits `[B·64 × (K + 1)]` (null for CE). Returns the loss and each term before its weight
+ * (`ce`, the method's, `box`), read in one go.
  */
 export function detectionStep(
   model: tf.LayersModel,
@@ -41,8 +42,8 @@ export function detectionStep(
   method: MethodConfig,
   teacherCells: Float32Array | null,
   random: SeededRandom,
-  options: { warm?: number } = {},
-): number {
+  options: { warm?: number; activeStage?: number | null } = {},
+): { loss: number; terms: Record<string, number> } {
   const sampled = sampleCells(
     batch.targets.map((t) => t.classes),
     DETECTION_CLASSES,
@@ -58,10 +59,12 @@ export function detectionStep(
   const teacherRows = teacherCells ? new Float32Array(sampled.rows.length * width) : null;
   if (teacherCells && teacherRows)
     sampled.rows.forEach((row, i) => teacherRows.set(teacherCells.subarray(row * width, (row + 1) * width), i * width));
-  const loss = tf.tidy(() => {
+  const names: string[] = [];
+  const values = tf.tidy(() => {
     const teacherLogits = teacherRows ? tf.tensor2d(teacherRows, [sampled.rows.length, width]) : null;
     const targets = tf.tensor2d(boxTargets, [positiveRows.length, 4]);
-    return optimizer.minimize(() => {
+    let terms: tf.Scalar[] = [];
+    const loss = optimizer.minimize(() => {
       const { logits, boxes } = cellOutputs(model.apply(batch.images, { training: true }) as tf.Tensor4D);
       const cells = {
         studentLogits: selectRows(logits, sampled.rows),
@@ -71,13 +74,20 @@ export function detectionStep(
         boxTargets: targets,
       };
       const result = detectionObjective(method, cells, options);
-      for (const term of Object.values(result.terms)) term.dispose();
+      for (const [name, term] of Object.entries(result.terms)) {
+        names.push(name);
+        terms.push(tf.keep(term));
+      }
       return result.loss;
     }, true)!;
+    const all = tf.stack([loss, ...terms]);
+    tf.dispose(terms);
+    terms = [];
+    return all;
   });
-  const value = loss.dataSync()[0];
-  loss.dispose();
-  return value;
+  const [loss, ...read] = Array.from(values.dataSync());
+  values.dispose();
+  return { loss, terms: Object.fromEntries(names.map((name, i) => [name, read[i]])) };
 }
 
 /** A split's ground truth in COCO format (image ids 1…, category ids the digits + 1). */

@@ -79,3 +79,17 @@ export const METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
   dkd: { method: 'dkd', ceWeight: 1, ...DKD_DEFAULTS },
   pcd: { method: 'pcd', ceWeight: 1, ...PCD_TERM_DEFAULTS },
 };
+
+/**
+ * Each method's defaults for detection (the digit scenes, src/detect/): DKD as its authors'
+ * detection config has it (α = 1, β = 0.25, τ = 1); CE, KD and PCD as for classification.
+ */
+export const DETECTION_METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf<M> } = {
+  ...METHOD_DEFAULTS,
+  dkd: { ...METHOD_DEFAULTS.dkd, alpha: 1, beta: 0.25, temperature: 1 },
+};
+
+/** The defaults of a method on a dataset: detection's on the digit scenes, else classification's. */
+export function methodDefaults<M extends Method>(method: M, dataset: string): MethodConfigOf<M> {
+  return (dataset === 'scenes' ? DETECTION_METHOD_DEFAULTS : METHOD_DEFAULTS)[method];
+}

@@ -45,6 +45,22 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
   { id: 'synthetic-mlp-small', dataset: 'synthetic100', role: 'student', name: 'small MLP', description: '32 → 24 → 100', parameters: 3292 },
   { id: 'synthetic-mlp-tiny', dataset: 'synthetic100', role: 'student', name: 'tiny MLP', description: '32 → 12 → 100', parameters: 1696 },
   { id: 'synthetic-mlp-medium', dataset: 'synthetic100', role: 'student', name: 'medium MLP', description: '32 → 48 → 100', parameters: 6484 },
+  {
+    id: 'scenes-grid-teacher',
+    dataset: 'scenes',
+    role: 'teacher',
+    name: 'grid detector teacher',
+    description: 'conv 3×3×16 → pool → conv 3×3×32 → pool → conv 3×3×64 → pool → conv 3×3×64 → 1×1 × 15 per cell',
+    parameters: 61199,
+  },
+  {
+    id: 'scenes-grid-student',
+    dataset: 'scenes',
+    role: 'student',
+    name: 'small grid detector',
+    description: 'conv 3×3×4 → pool → conv 3×3×8 → pool → conv 3×3×16 → pool → conv 3×3×16 → 1×1 × 15 per cell',
+    parameters: 4079,
+  },
 ];
 
 /** The default student of each dataset (the one the presets start from). */
@@ -122,7 +138,7 @@ export function studentsOf(dataset: AnyDatasetId, local: LocalFacts | null): Mod
 
 /** The student a dataset starts with. */
 export function defaultStudentOf(dataset: AnyDatasetId): string {
-  return dataset === 'local' ? 'local-mlp' : DEFAULT_STUDENT[dataset];
+  return dataset === 'local' ? 'local-mlp' : dataset === 'scenes' ? 'scenes-grid-student' : DEFAULT_STUDENT[dataset];
 }
 
 /** A convolutional model (trained on WebGL, not the CPU backend, where a conv batch takes tens of seconds). */

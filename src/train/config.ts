@@ -11,12 +11,15 @@ export const CLASSES: Record<DatasetId, number> = { mnist: 10, synthetic100: 100
 export const TRAIN_SIZE: Record<DatasetId, number> = { mnist: 8000, synthetic100: 16_000 };
 
 /** Classes and training samples of any dataset; for the local one, of `local` (0 without it). */
+/** The digit scenes: a cell's K + 1 classes (ten digits and background), 4,000 training scenes. */
+export const SCENES = { classes: 11, train: 4000 } as const;
+
 export function classCount(dataset: AnyDatasetId, local: LocalFacts | null): number {
-  return dataset === 'local' ? (local?.classNames.length ?? 0) : CLASSES[dataset];
+  return dataset === 'local' ? (local?.classNames.length ?? 0) : dataset === 'scenes' ? SCENES.classes : CLASSES[dataset];
 }
 
 export function trainSize(dataset: AnyDatasetId, local: LocalFacts | null): number {
-  return dataset === 'local' ? (local?.trainCount ?? 0) : TRAIN_SIZE[dataset];
+  return dataset === 'local' ? (local?.trainCount ?? 0) : dataset === 'scenes' ? SCENES.train : TRAIN_SIZE[dataset];
 }
 
 const positive = z.number().finite().positive();
@@ -75,7 +78,8 @@ const schedule = z.discriminatedUnion('kind', [
 export const trainerConfigSchema = z
   .object({
     /** `local`: the person's own dataset, loaded in this browser (src/import/); the link carries only its name. */
-    dataset: z.enum(['mnist', 'synthetic100', 'local']),
+    /** `scenes`: the digit scenes, a detection race (src/detect/); the trainer's other fields mean the same there. */
+    dataset: z.enum(['mnist', 'synthetic100', 'local', 'scenes']),
     /** How many training samples to use (distillation shines with few). */
     trainSubset: z.number().int().min(1),
     student: z.string(),
@@ -248,6 +252,19 @@ export function formatDuration(seconds: number): string {
 
 /** A dataset's default configuration (`local`: the facts of the local dataset, for its size). */
 export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist', local: LocalFacts | null = null): TrainerConfig {
+  if (dataset === 'scenes') {
+    // The detection race (src/detect/): batches of 32 scenes (about 2,000 cells each, 640
+    // sampled), 3 seeds for a verdict on AP, the budget of the scenes preset (docs/results.md).
+    return {
+      ...defaultTrainerConfig('mnist'),
+      dataset,
+      trainSubset: SCENES.train,
+      student: defaultStudentOf(dataset),
+      batchSize: 32,
+      budget: { unit: 'steps', amount: 600 },
+      warmupShare: 0.05,
+    };
+  }
   return {
     dataset,
     trainSubset: Math.max(1, trainSize(dataset, local)),

@@ -10,6 +10,60 @@ import type { LiveChange } from './live-change';
 import type { RunSpec } from './reports';
 import type { SessionInfo } from './session-reports';
 import type { SeedSet } from './seed-set';
+import type { ChunkPolicy } from './chunked-step';
+
+/**
+ * What the session drives: a {@link SeedSet} (classification) or a race of another task that
+ * has the same interface (the digit scenes' detection race, src/detect/race.ts).
+ */
+export type Race = Pick<
+  SeedSet,
+  | 'seeds'
+  | 'engine'
+  | 'totalSteps'
+  | 'stepsPerEpoch'
+  | 'currentStep'
+  | 'done'
+  | 'restingMemory'
+  | 'prepare'
+  | 'students'
+  | 'runSpecs'
+  | 'followSeed'
+  | 'adjust'
+  | 'trainStep'
+  | 'trainStepUnlessStopped'
+  | 'evaluate'
+  | 'probeSnapshot'
+  | 'exportStudent'
+  | 'snapshot'
+  | 'restore'
+  | 'dispose'
+>;
+
+/** What the session reads of another task's data: its class names and split sizes. */
+export interface TaskData {
+  id: string;
+  classNames: string[];
+  train: { count: number };
+  test: { count: number };
+}
+
+/**
+ * Another task's data, teacher and race, given to the session by the worker (src/detect/ sits
+ * above src/train/, so the session never imports it): the digit scenes' detection.
+ */
+export interface TaskProvider<D extends TaskData = TaskData> {
+  task: 'detection';
+  load(
+    siteUrl: string,
+    fetchFn: typeof fetch,
+    needsTeacher: boolean,
+  ): Promise<{ dataset: D; teacher: tf.LayersModel | null; teacherTestAccuracy: number | null }>;
+  build(config: TrainerConfig, runs: RunSpec[], dataset: D, teacher: tf.LayersModel | null, chunks: ChunkPolicy): Race;
+}
+
+/** The tasks other than classification a session can train, by dataset. */
+export type TaskProviders = { scenes?: TaskProvider };
 
 /**
  * The dataset and, when a run distils, its teacher (verified): from the site, or for the
@@ -20,13 +74,19 @@ export async function loadSessionData(
   needsTeacher: boolean,
   siteUrl: string,
   fetchFn: typeof fetch,
-  known?: Dataset,
-): Promise<{ dataset: Dataset; teacher: tf.LayersModel | null; teacherTestAccuracy: number | null }> {
+  known?: Dataset | TaskData,
+  tasks: TaskProviders = {},
+): Promise<{ dataset: Dataset | TaskData; teacher: tf.LayersModel | null; teacherTestAccuracy: number | null }> {
+  if (config.dataset === 'scenes') {
+    const task = tasks.scenes;
+    if (!task) throw new Error('dataset = scenes: this session cannot train detection (no detection task was given to it)');
+    return task.load(siteUrl, fetchFn, needsTeacher);
+  }
   if (config.dataset === 'local') {
     const local = await openLocal();
     return { dataset: local.data.dataset, teacher: local.teacher, teacherTestAccuracy: local.facts.teacherTestAccuracy };
   }
-  const dataset = known ?? (await loadDataset(config.dataset, siteUrl, fetchFn));
+  const dataset = (known as Dataset | undefined) ?? (await loadDataset(config.dataset, siteUrl, fetchFn));
   if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
   const loaded = await loadTeacher(config.dataset, siteUrl, fetchFn, dataset);
   return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
@@ -61,11 +121,17 @@ export interface Loaded {
   initial: { config: TrainerConfig; runs: RunSpec[] };
   /** The live changes since, each with the step from which every seed trained with it. */
   changes: { fromStep: number; change: LiveChange }[];
-  dataset: Dataset;
+  /** A classification dataset, or another task's data (see {@link isClassification}). */
+  dataset: Dataset | TaskData;
   teacher: tf.LayersModel | null;
   teacherTestAccuracy: number | null;
-  trainer: SeedSet;
+  trainer: Race;
   siteUrl: string;
+}
+
+/** Whether a session's data is a classification dataset (every sample one class), not another task's. */
+export function isClassification(dataset: Dataset | TaskData): dataset is Dataset {
+  return 'featureShape' in dataset;
 }
 
 /** What the page is told of a configured session. */
@@ -75,8 +141,9 @@ export function sessionInfo({ trainer, config, dataset, runs, teacherTestAccurac
     stepsPerEpoch: trainer.stepsPerEpoch,
     teacherTestAccuracy,
     classNames: dataset.classNames.slice(),
-    ...(dataset.superclassOf ? { superclassOf: dataset.superclassOf.slice() } : {}),
-    ...(dataset.superclassNames ? { superclassNames: dataset.superclassNames.slice() } : {}),
+    task: isClassification(dataset) ? 'classification' : 'detection',
+    ...(isClassification(dataset) && dataset.superclassOf ? { superclassOf: dataset.superclassOf.slice() } : {}),
+    ...(isClassification(dataset) && dataset.superclassNames ? { superclassNames: dataset.superclassNames.slice() } : {}),
     trainCount: Math.min(config.trainSubset, dataset.train.count),
     testCount: dataset.test.count,
     runs,

@@ -7,6 +7,11 @@ import type { BackendInUse } from '../tf/backends';
 export type SessionState = 'idle' | 'running' | 'paused' | 'done';
 
 export interface SessionInfo {
+  /**
+   * `detection` (the digit scenes): an evaluation's `testAccuracy` and `trainAccuracy` are
+   * COCO AP@[.5:.95], `perClassAccuracy` each digit's AP, the probe's samples are cells.
+   */
+  task: 'classification' | 'detection';
   totalSteps: number;
   stepsPerEpoch: number;
   teacherTestAccuracy: number | null;

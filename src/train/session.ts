@@ -1,9 +1,21 @@
+import type { LayersModel } from '@tensorflow/tfjs';
 import { ensureLocal, localDatasetNow, localFactsNow } from '../import/local-import';
 import { selectBackend, type BackendName } from '../tf/backends';
 import type { ChunkPolicy } from './chunked-step';
 import { ConfigError, parseRuns, parseTrainerConfig } from './config';
 import { DeviceGuard } from './device-guard';
-import { loadSessionData, preparedTrainer, sessionInfo, type Loaded } from './session-data';
+import {
+  isClassification,
+  loadSessionData,
+  preparedTrainer,
+  sessionInfo,
+  type Loaded,
+  type Race,
+  type TaskData,
+  type TaskProviders,
+} from './session-data';
+import type { Dataset } from '../data/dataset';
+import type { TrainerConfig } from './config';
 import { checkLiveChange, type LiveChange } from './live-change';
 import { TrainingStopped, type PrepareOptions, type PrepareProgress, type ProbeSnapshot, type RunSpec, type StepReport } from './reports';
 import { yieldToEvents } from './host-events';
@@ -51,7 +63,17 @@ export class TrainingSession {
   constructor(
     private readonly fetchFn: typeof fetch = fetch,
     private readonly chunks: ChunkPolicy = 'paced',
+    private readonly tasks: TaskProviders = {},
   ) {}
+
+  /** The race of a configuration: a SeedSet, or the race of its task (detection on the digit scenes). */
+  private buildRace(config: TrainerConfig, runs: RunSpec[], dataset: Dataset | TaskData, teacher: LayersModel | null): Race {
+    if (config.dataset === 'scenes') {
+      if (!this.tasks.scenes) throw new Error('dataset = scenes: this session cannot train detection');
+      return this.tasks.scenes.build(config, runs, dataset as TaskData, teacher, this.chunks);
+    }
+    return new SeedSet(config, runs, dataset as Dataset, teacher, this.chunks);
+  }
 
   /**
    * Runs `work` after every earlier exclusive call has settled: the worker receives calls
@@ -107,13 +129,13 @@ export class TrainingSession {
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
     const { dataset, teacher, teacherTestAccuracy } =
-      reuse && (reuse.teacher || !needsTeacher || reuse.dataset.train.teacherLogits)
+      reuse && (reuse.teacher || !needsTeacher || (isClassification(reuse.dataset) && reuse.dataset.train.teacherLogits))
         ? reuse
-        : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset);
+        : await loadSessionData(config, needsTeacher, siteUrl, this.fetchFn, reuse?.dataset, this.tasks);
     // The teacher's logits now, with progress, rather than silently in the first step and
     // the first evaluation. A failure here leaves the current session as it was.
     const trainer = await preparedTrainer(
-      () => new SeedSet(config, runs, dataset, teacher, this.chunks),
+      () => this.buildRace(config, runs, dataset, teacher),
       (t) => t.prepare(onProgress, superseded, options),
       teacher === this.loaded?.teacher ? null : teacher,
     );
@@ -289,10 +311,12 @@ export class TrainingSession {
       runs.some((r) => r.method.method !== 'ce'),
       siteUrl,
       this.fetchFn,
+      undefined,
+      this.tasks,
     );
     // The teacher's logits and the kernels' warm-up now, as at configure: not inside the first step after recovery.
     const trainer = await preparedTrainer(
-      () => new SeedSet(config, runs, dataset, teacher, this.chunks),
+      () => this.buildRace(config, runs, dataset, teacher),
       (t) => t.prepare(onProgress),
       teacher,
     );
@@ -366,7 +390,7 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     session.trainer.dispose();
-    session.trainer = new SeedSet(session.config, session.runs, session.dataset, session.teacher, this.chunks);
+    session.trainer = this.buildRace(session.config, session.runs, session.dataset, session.teacher);
     // A reset starts from the settings as they are now: they are its initial ones.
     session.initial = { config: session.config, runs: session.runs };
     session.changes = [];

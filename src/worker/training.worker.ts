@@ -2,13 +2,15 @@ import * as Comlink from 'comlink';
 import { adoptLocal, cancelImport, forgetLocal, localChangedElsewhere } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
+import { isClassification } from '../train/session-data';
+import { scenesTask } from '../detect/task';
 import { reproductionZip } from '../reproduce/zip';
 import { getBackend } from '@tensorflow/tfjs-core';
 import reproduceScript from '../reproduce/reproduce.py?raw';
 import type { TrainingWorkerApi, TrainingWorkerTestHooks } from './api';
 
 // The worker only hosts a session; everything it does is in src/train/session.ts.
-const session = new TrainingSession();
+const session = new TrainingSession(fetch, 'paced', { scenes: scenesTask });
 /** The backend the last initBackend picked (null before the first). */
 let backendInUse: string | null = null;
 
@@ -42,8 +44,10 @@ const api: TrainingWorkerApi = {
   followSeed: (seed) => session.followSeed(seed),
   reproduction: async (evaluations, folder) => {
     // The settings the run started with, and each live change from its step.
-    const zip = await session.withLoaded(({ initial: { config, runs }, changes, dataset, teacher, trainer }) =>
-      reproductionZip(
+    const zip = await session.withLoaded(async ({ initial: { config, runs }, changes, dataset, teacher, trainer }) => {
+      if (!isClassification(dataset))
+        throw new Error('a detection race has no reproduction bundle yet: export its students, or reproduce a classification race');
+      return reproductionZip(
         {
           config,
           compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
@@ -58,8 +62,8 @@ const api: TrainingWorkerApi = {
           script: reproduceScript,
         },
         folder,
-      ),
-    );
+      );
+    });
     return Comlink.transfer(zip, [zip.buffer]);
   },
   exportStudent: async (id, seed) => {
