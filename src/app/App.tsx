@@ -8,6 +8,7 @@ import { HistorySlider } from './charts/HistorySlider';
 import { PerClassChart } from './charts/PerClassChart';
 import { ProbabilityChart } from './charts/ProbabilityChart';
 import { ProbeControls } from './charts/ProbeControls';
+import { SceneBoxesChart } from './charts/SceneBoxesChart';
 import { ScheduleChart } from './charts/ScheduleChart';
 import { StageGroupsChart } from './charts/StageGroupsChart';
 import { TemperatureChart } from './charts/TemperatureChart';
@@ -28,8 +29,9 @@ import { useSession } from './store/session-store';
 import { useMediaQuery } from './use-media-query';
 
 export function App() {
-  const { hide, draft, errors, lesson, inspector, localPanel, present } = useSession(
+  const { hide, draft, errors, lesson, inspector, localPanel, present, detection } = useSession(
     useShallow((s) => ({
+      detection: s.applied?.info.task === 'detection',
       hide: s.hide,
       draft: s.draft,
       errors: s.draftErrors,
@@ -101,6 +103,7 @@ export function App() {
     temperature: guard('the temperature chart', <TemperatureChart />),
     summary: guard('the race summary', <SummaryPanel />),
     curves: guard('the loss and accuracy chart', <CurvesChart />),
+    scenes: guard('the probe scenes chart', <SceneBoxesChart />),
     ranking: guard('the logit-gap ranking', <GapRankingChart />),
     groups: guard('the class groups chart', <StageGroupsChart />),
     schedule: guard('the stage schedule', <ScheduleChart />),
@@ -108,7 +111,10 @@ export function App() {
     'per-class': guard('the per-class chart', <PerClassChart />),
     agreement: guard('the agreement chart', <AgreementChart />),
   };
-  const visible = (id: LessonChart) => (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
+  // The boxes are a detection race's chart; the agreement on low-probability classes is classification's.
+  const ofTask = (id: LessonChart) => (detection ? id !== 'agreement' : id !== 'scenes');
+  const visible = (id: LessonChart) =>
+    ofTask(id) && (chapter ? chapter.charts.includes(id) : id !== 'temperature') && (id === 'temperature' || shown(id));
   // One column (a phone, a narrow window): the chapter's text comes first and its charts far below, so the cue moves next to its chart.
   const cueBesideChart = oneColumn && chapter !== null && visible(chapter.cueBeside);
   const sidePanels = chapter
@@ -124,7 +130,7 @@ export function App() {
   const side = sidePanels.some(Boolean);
   const shownCharts = LESSON_CHARTS.filter(visible);
   const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
-  const folded = chapter ? LESSON_CHARTS.filter((id) => !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
+  const folded = chapter ? LESSON_CHARTS.filter((id) => ofTask(id) && !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
   const probeBar = guard(
     'the probe controls',
     <section className="card probe-bar" aria-label="Probe batch and history">
@@ -187,7 +193,7 @@ export function App() {
 }
 
 /** The charts that read the probe batch (sample, run and stage pickers above them). */
-const PROBE_CHARTS: readonly LessonChart[] = ['temperature', 'ranking', 'groups', 'probabilities'];
+const PROBE_CHARTS: readonly LessonChart[] = ['temperature', 'scenes', 'ranking', 'groups', 'probabilities'];
 
 /** A lesson's other charts: folded away, not gone; drawn only while open. */
 function FoldedCharts({ ids, charts, probeBar }: { ids: LessonChart[]; charts: Record<LessonChart, ReactNode>; probeBar: ReactNode }) {

@@ -115,6 +115,24 @@ export function raceSummary(
 
 /** An accuracy in [0, 1] as a percentage with one decimal: 0.573 → 57.3%. */
 export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** What a race is scored on: test accuracy (classification), or COCO AP@[.5:.95] (detection, the digit scenes). */
+export interface Metric {
+  /** As a column or axis names it: "accuracy", "AP". */
+  name: string;
+  /** In a sentence: "test accuracy", "test AP (COCO AP@[.5:.95])". */
+  long: string;
+  /** A value in [0, 1] as the page writes it: "57.3%", "AP 31.2". */
+  value: (x: number) => string;
+  /** What the test split holds: "samples", "scenes". */
+  samples: string;
+}
+
+export function metricOf(task: 'classification' | 'detection' | undefined): Metric {
+  return task === 'detection'
+    ? { name: 'AP', long: 'test AP (COCO AP@[.5:.95] × 100)', value: (x) => `AP ${(100 * x).toFixed(1)}`, samples: 'scenes' }
+    : { name: 'accuracy', long: 'test accuracy', value: percent, samples: 'samples' };
+}
+
 /** Points with their sign: +7.4, −3.0. */
 export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
@@ -123,30 +141,34 @@ export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x)
  * ahead of every other run beyond noise; "KD and DKD tie with 98.9%"; "KD is ahead with
  * 98.9%, within noise of DKD"; without per-sample results, "KD has the most, 98.9%".
  */
-function leadClause(summary: RaceSummary, label: (id: string) => string): string {
+function leadClause(summary: RaceSummary, label: (id: string) => string, value: (x: number) => string): string {
   const [best, ...rest] = summary.rows;
-  if (!rest.length) return `${label(best.id)} has ${percent(best.testAccuracy)}`;
-  if (!summary.verdicts.length) return `${label(best.id)} has the most, ${percent(best.testAccuracy)}`;
+  if (!rest.length) return `${label(best.id)} has ${value(best.testAccuracy)}`;
+  if (!summary.verdicts.length) return `${label(best.id)} has the most, ${value(best.testAccuracy)}`;
   const tied = summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b);
-  if (tied.length) return `${[best.id, ...tied].map(label).join(' and ')} tie with ${percent(best.testAccuracy)}`;
+  if (tied.length) return `${[best.id, ...tied].map(label).join(' and ')} tie with ${value(best.testAccuracy)}`;
   const close = summary.verdicts.filter((v) => v.kind === 'within-noise').map((v) => v.b);
-  if (close.length) return `${label(best.id)} is ahead with ${percent(best.testAccuracy)}, within noise of ${close.map(label).join(' and ')}`;
-  return `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${percent(best.testAccuracy)}, ahead of every other run beyond noise`;
+  if (close.length) return `${label(best.id)} is ahead with ${value(best.testAccuracy)}, within noise of ${close.map(label).join(' and ')}`;
+  return `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${value(best.testAccuracy)}, ahead of every other run beyond noise`;
 }
 
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
-export function summarySentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
+export function summarySentence(
+  summary: RaceSummary,
+  label: (id: string) => string = (id) => id.toUpperCase(),
+  metric: Metric = metricOf('classification'),
+): string {
   const over = summary.seeds.length > 1 ? `, mean of ${summary.seeds.length} seeds` : '';
   const when =
     (summary.final
       ? `After all ${summary.totalSteps.toLocaleString('en')} steps`
       : `At step ${summary.step.toLocaleString('en')} of ${summary.totalSteps.toLocaleString('en')}`) + over;
   const [best, ...rest] = summary.rows;
-  const lead = leadClause(summary, label);
+  const lead = leadClause(summary, label, metric.value);
   const tiedWithBest = new Set(summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b));
   const others = rest
     .filter((r) => !tiedWithBest.has(r.id))
-    .map((r) => `${label(r.id)} ${percent(r.testAccuracy)}`)
+    .map((r) => `${label(r.id)} ${metric.value(r.testAccuracy)}`)
     .join(', ');
   // The closest rival, sample by sample or seed by seed (the evidence behind the lead's words).
   const rival = summary.verdicts[0];
@@ -166,6 +188,6 @@ export function summarySentence(summary: RaceSummary, label: (id: string) => str
     `${when}: ${lead}${others ? `; ${others}` : ''}.` +
     evidence +
     (gains ? ` Over CE (no teacher): ${gains} points.` : '') +
-    (summary.teacherAccuracy !== null ? ` The teacher has ${percent(summary.teacherAccuracy)}.` : '')
+    (summary.teacherAccuracy !== null ? ` The teacher has ${metric.value(summary.teacherAccuracy)}.` : '')
   );
 }

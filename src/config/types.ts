@@ -9,7 +9,7 @@ export interface PageConfig {
 }
 
 /** The playground's charts, in the order the page lays them out. */
-export const CHARTS = ['summary', 'curves', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'] as const;
+export const CHARTS = ['summary', 'curves', 'scenes', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'] as const;
 export type Chart = (typeof CHARTS)[number];
 
 /** Parts of the page a classroom link can hide (`hide=…` in the hash): parts of the setup, and whole charts (for a lesson about one of them). */

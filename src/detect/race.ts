@@ -22,6 +22,7 @@ import {
   type RunSpec,
   type StepReport,
   type StudentExport,
+  type DetectionProbe,
 } from '../train/reports';
 import { cocoEvaluate, type CocoDetection } from './coco-eval';
 import { sceneDetections, type Detection } from './detections';
@@ -37,21 +38,6 @@ export const PROBE_SCENE_COUNT = 4;
 const EVALUATION_BATCH = 100;
 /** Training scenes an evaluation also scores (the train AP beside the test AP). */
 const TRAIN_SLICE = 200;
-
-/** What a detection probe adds to the classification probe: the scenes and their boxes. */
-export interface DetectionProbe {
-  scenes: {
-    /** The scene's index in the test split. */
-    index: number;
-    /** 64 × 64 grey levels 0…255. */
-    pixels: Uint8Array;
-    truth: { label: number; box: [number, number, number, number] }[];
-    teacher: Detection[] | null;
-    runs: Record<string, Detection[]>;
-  }[];
-  /** The probe's cells (the rows of the classification probe): their scene (index into `scenes`) and cell 0…63. */
-  cells: { scene: number; cell: number }[];
-}
 
 /** Per detection evaluation: COCOeval's twelve numbers and each class's AP (what `testAccuracy`, the AP, comes from). */
 export interface DetectionMetrics {

@@ -151,6 +151,12 @@ function dataIssues(config: z.infer<typeof trainerConfigSchema>, local: LocalFac
   if (!allowed.includes(config.student)) {
     issues.push({ path: ['student'], message: `expected one of ${allowed.join(', ')} for ${config.dataset}` });
   }
+  if (config.dataset === 'scenes' && config.augmentation) {
+    issues.push({ path: ['augmentation'], message: 'the digit scenes train without augmentation (a shift would move the boxes): turn it off' });
+  }
+  if (config.dataset === 'scenes' && config.schedule.kind !== 'joint') {
+    issues.push({ path: ['schedule', 'kind'], message: 'the digit scenes train PCD jointly (every stage at every step): use "joint"' });
+  }
   if (local?.teacher.kind === 'logits' && config.augmentation) {
     issues.push({
       path: ['augmentation'],

@@ -48,6 +48,31 @@ export interface ProbeSnapshot {
     /** `ranks [count × C]`, `stageGroups [count × S × C]`, `groupLosses` and `lambdas` `[count × G]` (slots as in groupSlot). */
     pcd?: { ranks: Int32Array; stageGroups: Int32Array; groupLosses: Float32Array; lambdas: Float32Array };
   }[];
+  /** A detection race's probe (the digit scenes): the samples above are cells of these scenes. */
+  detection?: DetectionProbe;
+}
+
+/** A scored box: a digit class, its score, `[x, y, width, height]` in pixels. */
+export interface ProbeBox {
+  label: number;
+  score: number;
+  box: [number, number, number, number];
+}
+
+/** The probe scenes of a detection race, with the teacher's and each run's boxes. */
+export interface DetectionProbe {
+  scenes: {
+    /** The scene's index in the test split. */
+    index: number;
+    /** 64 × 64 grey levels 0…255. */
+    pixels: Uint8Array;
+    truth: { label: number; box: [number, number, number, number] }[];
+    /** The best boxes after NMS (at most 10 per scene). */
+    teacher: ProbeBox[] | null;
+    runs: Record<string, ProbeBox[]>;
+  }[];
+  /** The probe's samples are these cells: their scene (index into `scenes`) and cell 0…63 (row-major on the 8 × 8 grid). */
+  cells: { scene: number; cell: number }[];
 }
 
 /** How far a trainer's preparation is (see `DistillationTrainer.prepare`). */

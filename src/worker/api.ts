@@ -7,7 +7,7 @@ import type { BackendInUse, BackendName, MemorySnapshot } from '../tf/backends';
 import type { LiveChange } from '../train/live-change';
 import type { EvaluationReport, PauseReason, Recovery, ReportBatch, SessionInfo, SessionState } from '../train/session-reports';
 import type { MeasuredEvaluation } from '../reproduce/bundle';
-import type { PrepareOptions, PrepareProgress, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
+import type { DetectionProbe, PrepareOptions, PrepareProgress, ProbeBox, ProbeSnapshot, RunSpec, StepReport, StudentExport } from '../train/reports';
 
 export type {
   LocalImportRequest,
@@ -22,6 +22,8 @@ export type {
   PrepareOptions,
   PrepareProgress,
   ProbeSnapshot,
+  ProbeBox,
+  DetectionProbe,
   Recovery,
   ReportBatch,
   RunSpec,

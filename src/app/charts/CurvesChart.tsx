@@ -102,6 +102,8 @@ export function CurvesChart() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, applied, shown, eachSeed]);
   const teacher = applied?.info.teacherTestAccuracy;
+  const detection = applied?.info.task === 'detection';
+  const metric = detection ? 'AP' : 'accuracy';
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(lastStep, total);
   const hasLoss = loss.some((l) => l.points.length);
@@ -121,9 +123,11 @@ export function CurvesChart() {
         (several
           ? `Each line is a run's mean over its ${seeds.length} seeds; the band is ${bandKind(seeds.length) === 'range' ? 'their range (lowest to highest)' : '± 1 standard deviation across them'}. `
           : '') +
-        (shown === 'ce'
-          ? "Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
-          : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher.")
+        (detection
+          ? `Left: each run's ${shown === 'ce' ? 'cross-entropy on the sampled cells of its batch (every digit cell, three background cells per digit; a term of every method, so the runs compare)' : 'whole objective: CE and its distillation term on the sampled cells, plus the box loss'} at every step and, dotted, the mean cross-entropy of every test cell (mostly easy background, so lower). Right: COCO AP@[.5:.95] × 100 on the 1,000 test scenes (solid) and on 200 of the training scenes (dashed) at each epoch; the dotted line is the teacher's.`
+          : shown === 'ce'
+            ? "Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
+            : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher.")
       }
       empty={hasLoss ? null : 'Press play: the curves start with the first step.'}
       controls={
@@ -136,7 +140,7 @@ export function CurvesChart() {
             </select>
           </label>
           <label>
-            <input type="checkbox" checked={zoom} onChange={(e) => setZoom(e.target.checked)} data-testid="accuracy-zoom" /> zoom accuracy to the data
+            <input type="checkbox" checked={zoom} onChange={(e) => setZoom(e.target.checked)} data-testid="accuracy-zoom" /> zoom {metric} to the data
           </label>
           {several ? (
             <>
@@ -167,12 +171,12 @@ export function CurvesChart() {
           y={{ label: shown === 'ce' ? 'cross-entropy' : 'objective' }}
         />
         <LinePlot
-          label="Train and test accuracy at each evaluation, with the teacher's test accuracy"
+          label={`Train and test ${metric} at each evaluation, with the teacher's test ${metric}`}
           series={accuracy}
           height={210}
           x={{ domain, label: 'step' }}
-          y={{ domain: accuracyDomain, label: 'accuracy %' }}
-          references={teacher != null ? [{ y: 100 * teacher, label: `teacher ${(100 * teacher).toFixed(1)}%` }] : []}
+          y={{ domain: accuracyDomain, label: detection ? 'AP × 100' : 'accuracy %' }}
+          references={teacher != null ? [{ y: 100 * teacher, label: `teacher ${(100 * teacher).toFixed(1)}${detection ? '' : '%'}` }] : []}
         />
       </div>
     </ChartCard>

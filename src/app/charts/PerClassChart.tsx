@@ -55,6 +55,7 @@ export function PerClassChart() {
   const selectedRun = useSession((s) => s.selectedRun);
   const hidden = useSession((s) => s.hide.includes('confusion'));
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
+  const detection = applied?.info.task === 'detection';
   const latest = useMemo(
     () => [...evaluations].reverse().find((e) => e.id === selectedRun) ?? evaluations.at(-1) ?? null,
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -82,8 +83,12 @@ export function PerClassChart() {
   return (
     <ChartCard
       id="per-class"
-      title={`Per-class accuracy${latest ? ` of ${RUN_LABEL[latest.id] ?? latest.id} at step ${latest.step}` : ''}`}
-      explanation="Test accuracy of every class at the latest evaluation, and which classes the student confuses (pick the run above the ranking chart)."
+      title={`Per-class ${detection ? 'AP' : 'accuracy'}${latest ? ` of ${RUN_LABEL[latest.id] ?? latest.id} at step ${latest.step}` : ''}`}
+      explanation={
+        detection
+          ? 'COCO AP@[.5:.95] × 100 of every digit on the test scenes at the latest evaluation (pick the run above the ranking chart).'
+          : 'Test accuracy of every class at the latest evaluation, and which classes the student confuses (pick the run above the ranking chart).'
+      }
       empty={latest ? null : 'Comes with the first evaluation (end of the first epoch).'}
     >
       {superclassOf && latest ? (
@@ -104,13 +109,13 @@ export function PerClassChart() {
       {
         <div className="per-class">
           <BarPlot
-            label={`Per-class test accuracy${latest ? ` of ${latest.id}` : ''}`}
+            label={`Per-class test ${detection ? 'AP' : 'accuracy'}${latest ? ` of ${latest.id}` : ''}`}
             bars={data}
             height={200}
-            y={{ domain: [0, 100], label: 'accuracy %' }}
-            xLabel="class"
+            y={{ domain: [0, 100], label: detection ? 'AP × 100' : 'accuracy %' }}
+            xLabel={detection ? 'digit' : 'class'}
           />
-          {hidden || !latest ? null : <Confusion matrix={latest.confusion} classes={names.length} names={names} />}
+          {hidden || !latest || detection ? null : <Confusion matrix={latest.confusion} classes={names.length} names={names} />}
         </div>
       }
     </ChartCard>

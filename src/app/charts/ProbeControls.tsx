@@ -20,17 +20,23 @@ export function ProbeControls() {
   // While a new configuration prepares, the probe is the previous one's (its classes, its samples).
   if (!probe || !applied || preparing) return null;
   const names = applied.info.classNames;
+  // A detection race's probe samples are cells of the probe scenes.
+  const cells = probe.detection?.cells;
+  const sampleName = (i: number, label: number) =>
+    cells
+      ? `#${i + 1}: scene ${probe.detection!.scenes[cells[i].scene].index + 1}, cell (${(cells[i].cell % 8) + 1}, ${Math.floor(cells[i].cell / 8) + 1}): ${names[label] === 'background' ? 'background' : `digit ${names[label]}`}`
+      : `#${i + 1}: true class ${names[label] ?? label}`;
   const distilling = probe.runs.filter((r) => r.logitGaps);
   const stages = selectedRun ? stagesOf(probe, selectedRun) : 0;
   const maxStage = Math.max(stages, applied.page.config.method.method === 'pcd' ? applied.page.config.method.stages : 1);
   return (
     <div className="probe-controls" role="group" aria-label="What the probe charts show">
       <label>
-        Probe sample{' '}
-        <select value={probeSample} onChange={(e) => pickProbeSample(Number(e.target.value))}>
+        {cells ? 'Probe cell' : 'Probe sample'}{' '}
+        <select value={probeSample} onChange={(e) => pickProbeSample(Number(e.target.value))} data-testid="probe-sample">
           {probe.labels.map((label, i) => (
             <option key={i} value={i}>
-              #{i + 1}: true class {names[label] ?? label}
+              {sampleName(i, label)}
             </option>
           ))}
         </select>

@@ -1,9 +1,9 @@
 import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AnyDatasetId } from '../../data/dataset';
-import { METHOD_DEFAULTS, type Method, type MethodConfig } from '../../distill/methods';
+import { methodDefaults, type Method, type MethodConfig } from '../../distill/methods';
 import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../../models/catalog';
-import { classCount, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
+import { classCount, defaultTrainerConfig, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
 import { optimizerFor, scheduleFor } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { PRESETS } from '../../config/presets';
@@ -47,6 +47,13 @@ export function SetupPanel() {
   const measured = !dirty && throughput && throughput.stepsPerSecond > 0 ? throughput.stepsPerSecond : null;
 
   const setDataset = (dataset: AnyDatasetId) => {
+    // To or from the digit scenes (a detection race): that task's defaults (batch, budget, DKD's detection settings), the methods kept.
+    if (dataset === 'scenes' || config.dataset === 'scenes') {
+      const base = defaultTrainerConfig(dataset, local);
+      const m = method.method;
+      setDraft({ config: { ...base, method: { ...methodDefaults(m, dataset) } as MethodConfig, seeds: config.seeds, seed: config.seed }, compare });
+      return;
+    }
     const stagesMax = classCount(dataset, local);
     const nextMethod = method.method === 'pcd' ? { ...method, stages: Math.min(method.stages, stagesMax) } : method;
     update({
@@ -58,7 +65,7 @@ export function SetupPanel() {
     });
   };
   const setMethod = (m: Method) => {
-    const next = { ...METHOD_DEFAULTS[m] } as MethodConfig;
+    const next = { ...methodDefaults(m, config.dataset) } as MethodConfig;
     update(
       { method: next, schedule: m === 'pcd' ? config.schedule : { kind: 'joint' } },
       compare.filter((c) => c !== m),
@@ -117,7 +124,9 @@ export function SetupPanel() {
           explain={
             config.dataset === 'local' && local
               ? `Yours: ${local.name}, ${local.classNames.length} classes, samples of shape [${local.featureShape.join(' × ')}], kept in this browser only (the link says "dataset=local", not the data).`
-              : 'MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7. Or load your own with "Your data".'
+              : config.dataset === 'scenes'
+                ? 'Digit scenes: 64 × 64 images holding 1–4 MNIST digits each, with their boxes: a detection task. A grid detector classifies each of its 8 × 8 cells over the ten digits and background; AP replaces accuracy.'
+                : 'MNIST: real handwritten digits. Synthetic: 100 classes in 20 look-alike families of 5; class s07.c3 is class 3 of family (superclass) 7. Digit scenes: detection. Or load your own with "Your data".'
           }
           error={error('dataset')}
         >
@@ -125,6 +134,7 @@ export function SetupPanel() {
             <select id={id} aria-describedby={d} value={config.dataset} onChange={(e) => setDataset(e.target.value as AnyDatasetId)}>
               <option value="mnist">MNIST digits (10 classes)</option>
               <option value="synthetic100">Synthetic: 100 classes, 20 families</option>
+              <option value="scenes">Digit scenes (detection)</option>
               {local ? (
                 <option value="local">
                   Yours: {local.name} ({local.classNames.length} classes)

@@ -4,7 +4,16 @@ import { formatDuration } from '../../train/config';
 import { RUN_LABEL, runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { isSeedVerdict, raceSummary, signedPoints, summarySentence, type SummaryRow, type Verdict } from '../../config/summary';
+import {
+  isSeedVerdict,
+  metricOf,
+  raceSummary,
+  signedPoints,
+  summarySentence,
+  type Metric,
+  type SummaryRow,
+  type Verdict,
+} from '../../config/summary';
 import { bandKind } from '../../config/seed-stats';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
@@ -20,9 +29,9 @@ function overCeNote(verdict: Verdict | undefined) {
   );
 }
 
-/** A run's accuracy; over seeds, the mean with its spread: "64.3% (63.8–64.9)" for 2–3 seeds, "64.3% ± 0.5" from 4. */
-function accuracyCell(row: SummaryRow): string {
-  const mean = `${(100 * row.testAccuracy).toFixed(1)}%`;
+/** A run's accuracy (or AP); over seeds, the mean with its spread: "64.3% (63.8–64.9)" for 2–3 seeds, "64.3% ± 0.5" from 4. */
+function accuracyCell(row: SummaryRow, metric: Metric): string {
+  const mean = metric.value(row.testAccuracy);
   const kind = bandKind(row.seedAccuracies.length);
   if (kind === 'none') return mean;
   if (kind === 'range') return `${mean} (${(100 * row.band.lo).toFixed(1)}–${(100 * row.band.hi).toFixed(1)})`;
@@ -68,6 +77,7 @@ export function SummaryPanel() {
     );
   }
   const total = s.applied.info.totalSteps;
+  const metric = metricOf(s.applied.info.task);
   const left = total - s.step;
   const eta = s.status === 'running' && s.throughput && s.throughput.stepsPerSecond > 0 ? left / s.throughput.stepsPerSecond : null;
   // "Who won" only when there is a winner: ahead of every other run beyond noise (config/verdict.ts).
@@ -94,13 +104,13 @@ export function SummaryPanel() {
       {summary ? (
         <>
           <p className="summary-sentence" data-testid="summary-sentence">
-            {summarySentence(summary, label)}
+            {summarySentence(summary, label, metric)}
           </p>
           <table className="summary-table">
             <thead>
               <tr>
                 <th scope="col">Run</th>
-                <th scope="col">{summary.seeds.length > 1 ? `Test accuracy (${summary.seeds.length} seeds)` : 'Test accuracy'}</th>
+                <th scope="col">{summary.seeds.length > 1 ? `Test ${metric.name} (${summary.seeds.length} seeds)` : `Test ${metric.name}`}</th>
                 {hasCe ? <th scope="col">vs CE (points; {summary.seeds.length > 1 ? 'seed by seed' : 'sample by sample'})</th> : null}
                 <th scope="col">vs teacher (points)</th>
               </tr>
@@ -111,7 +121,7 @@ export function SummaryPanel() {
                   <th scope="row">
                     <span className="swatch" style={{ background: runColour(row.id) }} aria-hidden="true" /> {label(row.id)}
                   </th>
-                  <td data-seeds={row.seedAccuracies.map((a) => a.toFixed(6)).join(',')}>{accuracyCell(row)}</td>
+                  <td data-seeds={row.seedAccuracies.map((a) => a.toFixed(6)).join(',')}>{accuracyCell(row, metric)}</td>
                   {hasCe ? (
                     <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>
                       {row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}
@@ -135,7 +145,7 @@ export function SummaryPanel() {
               ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).`
               : '')}
         {summary && summary.testCount < s.applied.info.testCount
-          ? ` Evaluations during training use the first ${summary.testCount.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test samples; the last one, and Evaluate now, use them all.`
+          ? ` Evaluations during training use the first ${summary.testCount.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test ${metric.samples}; the last one, and Evaluate now, use them all.`
           : ''}
       </p>
     </section>
