@@ -175,3 +175,40 @@ test('a broken teacher file on the served site is refused, naming the file and t
     await expect(page.getByTestId('play')).toBeDisabled(); // nothing trains on it
   }
 });
+
+// The detection race (the digit scenes) on the built site, to its end: the preset's race of four
+// cut to what CI can wait for (2 seeds, 10 steps, one evaluation of every run on the 1,000 test
+// scenes at the end), on WASM. The boxes, the AP labels and the verdict on AP come out of it.
+test('the digit scenes train to the end on WASM: boxes under the history slider, AP curves and per-class AP, a verdict on AP', async ({ page }) => {
+  test.setTimeout(300_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1440, height: 1200 });
+  await page.goto(`${site.url}${SUB}#dataset=scenes&trainSubset=320&budget.unit=steps&budget.amount=10&seeds=2&compare=ce,kd,dkd&backend=wasm`);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'wasm', { timeout: 60_000 });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  const boxes = page.getByTestId('chart-scenes');
+  await expect(boxes).toHaveAttribute('data-has-data', 'true');
+  await expect(boxes.locator('figure.scene')).toHaveCount(4);
+  await expect(boxes.getByRole('heading')).toContainText('at step 0');
+  // The probe samples are cells of those scenes; the picked one is outlined on its scene.
+  await expect(page.getByTestId('probe-sample').locator('option').first()).toContainText(/scene 1, cell \(\d, \d\): digit \d/);
+  await expect(boxes.getByTestId('probe-cell')).toHaveCount(1);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 240_000 });
+  await expect(page.getByTestId('step-counter')).toHaveText('10 / 10');
+  const summary = page.getByTestId('summary');
+  await expect(summary).toHaveAttribute('data-final', 'true');
+  await expect(summary.getByRole('columnheader', { name: 'Test AP (2 seeds)' })).toBeVisible();
+  await expect(page.getByTestId('summary-sentence')).toContainText(/After all 10 steps, mean of 2 seeds: .*AP \d+\.\d/);
+  await expect(page.getByTestId('summary-sentence')).toContainText(/The teacher has AP 46\.7\./);
+  await expect(page.getByTestId('chart-per-class').getByRole('heading')).toContainText('Per-class AP');
+  // Classification's agreement chart is not a detection race's.
+  await expect(page.getByTestId('chart-agreement')).toHaveCount(0);
+  // Back in history: the boxes of the untrained students.
+  await expect(boxes.getByRole('heading')).toContainText('at step 10');
+  await page.locator('#history-slider').fill('0');
+  await expect(boxes.getByRole('heading')).toContainText('at step 0');
+  await expect(boxes.locator('[role=img]').first()).toHaveAttribute('aria-label', /^Test scene 1: digits \d/);
+  expect(errors).toEqual([]);
+});

@@ -9,7 +9,7 @@ import { useSession } from './store/session-store';
 const SITE_FILES_CACHE = __SITE_FILES_CACHE__;
 
 /** The files each dataset needs from the site (the synthetic data is generated in the page; its teacher is files). */
-const SITE_FILES: Record<DatasetId, string[]> = {
+const SITE_FILES: Record<DatasetId | 'scenes', string[]> = {
   synthetic100: ['models/synthetic100/teacher/metadata.json', 'models/synthetic100/teacher/model.json', 'models/synthetic100/teacher/weights.bin'],
   mnist: [
     'data/mnist/manifest.json',
@@ -18,8 +18,15 @@ const SITE_FILES: Record<DatasetId, string[]> = {
     'models/mnist/teacher/model.json',
     'models/mnist/teacher/weights.bin',
   ],
+  scenes: [
+    'data/scenes/manifest.json',
+    'data/scenes/scenes.bin',
+    'models/scenes/teacher/metadata.json',
+    'models/scenes/teacher/model.json',
+    'models/scenes/teacher/weights.bin',
+  ],
 };
-const NAMES: Record<DatasetId, string> = { synthetic100: 'the 100-class data', mnist: 'MNIST' };
+const NAMES: Record<DatasetId | 'scenes', string> = { synthetic100: 'the 100-class data', mnist: 'MNIST', scenes: 'the digit scenes' };
 
 /**
  * Keeps a dataset's files (and its teacher's) for offline use once it has been used: the
@@ -30,7 +37,7 @@ const NAMES: Record<DatasetId, string> = { synthetic100: 'the 100-class data', m
 export async function keepForOffline(dataset: string): Promise<void> {
   if (!import.meta.env.PROD || !('caches' in window) || !(dataset in SITE_FILES)) return;
   const cache = await caches.open(SITE_FILES_CACHE);
-  const urls = SITE_FILES[dataset as DatasetId].map((path) => new URL(path, document.baseURI).href);
+  const urls = SITE_FILES[dataset as DatasetId | 'scenes'].map((path) => new URL(path, document.baseURI).href);
   const kept = new Set((await cache.keys()).map((request) => request.url));
   const missing = urls.filter((url) => !kept.has(url));
   if (missing.length) await cache.addAll(missing);
@@ -42,7 +49,7 @@ export async function availableOffline(): Promise<{ ready: string[]; missing: st
   const kept = new Set((await cache.keys()).map((request) => request.url));
   const ready: string[] = [];
   const missing: string[] = [];
-  for (const [dataset, paths] of Object.entries(SITE_FILES) as [DatasetId, string[]][]) {
+  for (const [dataset, paths] of Object.entries(SITE_FILES) as [DatasetId | 'scenes', string[]][]) {
     (paths.every((path) => kept.has(new URL(path, document.baseURI).href)) ? ready : missing).push(NAMES[dataset]);
   }
   return { ready, missing };

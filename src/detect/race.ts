@@ -257,7 +257,8 @@ export class DetectionRace {
     this.step++;
     const memory = tf.memory();
     this.restingMemoryNow = { numTensors: memory.numTensors, numBytes: memory.numBytes };
-    return { step: this.step, epoch: Math.floor(step / this.stepsPerEpoch) + 1, activeStage: null, warm, learningRate, runs: reports };
+    // As the classification trainer reports it: the step taken, counted from 0.
+    return { step, epoch: Math.floor(step / this.stepsPerEpoch) + 1, activeStage: null, warm, learningRate, runs: reports };
   }
 
   /**
