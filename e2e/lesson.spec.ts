@@ -11,12 +11,16 @@ async function stepCount(page: Page): Promise<number> {
   return Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, ''));
 }
 
-/** The chapter's charts are shown, the others folded away (not gone). */
-async function checkCharts(page: Page, index: number): Promise<void> {
+/**
+ * The chapter's charts are shown, the others folded away (not gone); a chart of the other task
+ * is neither (the boxes are a detection race's, the agreement chart classification's).
+ */
+async function checkCharts(page: Page, index: number, detection = false): Promise<void> {
   const chapter = CHAPTERS[index];
-  for (const id of chapter.charts)
+  const ofTask = (id: string) => (detection ? id !== 'agreement' : id !== 'scenes');
+  for (const id of chapter.charts.filter(ofTask))
     await expect(page.getByTestId(id === 'summary' ? 'summary' : `chart-${id}`), `${chapter.title}: ${id}`).toBeVisible();
-  const folded = LESSON_CHARTS.filter((id) => id !== 'temperature' && !chapter.charts.includes(id));
+  const folded = LESSON_CHARTS.filter((id) => id !== 'temperature' && ofTask(id) && !chapter.charts.includes(id));
   if (folded.length) await expect(page.getByTestId('folded-charts')).toContainText(`Other charts (${folded.length})`);
   else await expect(page.getByTestId('folded-charts')).toHaveCount(0);
 }
@@ -109,15 +113,24 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await trainUntilCue(page, /^Now: At step \d+ of 640: (\w+ (leads|is ahead) with|\w+ and \w+ tie with) \d+\.\d%/);
   await shoot(6);
 
-  // 7. Your turn: every chart; leaving keeps the configuration (the ranking-off variant).
+  // 7. Detection: the digit scenes' race of four detectors, its probe scenes at step 0.
   await page.keyboard.press('Alt+ArrowRight');
   await expect(title).toHaveText(CHAPTERS[6].title);
-  await checkCharts(page, 6);
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 180_000 });
+  await checkCharts(page, 6, true);
+  await expect(page.getByTestId('chart-scenes').locator('figure.scene')).toHaveCount(4);
+  await expect(page.getByTestId('step-counter')).toHaveText('0 / 600');
   await shoot(7);
+
+  // 8. Your turn: every chart (of the task); leaving keeps the configuration (the scenes' race).
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(title).toHaveText(CHAPTERS[7].title);
+  await checkCharts(page, 7, true);
+  await shoot(8);
   await page.getByTestId('lesson-leave-last').click();
   await expect(page.getByTestId('lesson')).toHaveCount(0);
   await expect(page.getByTestId('setup')).toBeVisible();
-  await expect(page.getByLabel('Rank by logit gap')).not.toBeChecked();
+  await expect(page.getByLabel('Dataset')).toHaveValue('scenes');
   expect(page.url()).not.toContain('lesson=');
 
   // Keyboard back into the lesson: the header's Lesson button opens chapter 1.
@@ -159,7 +172,7 @@ test('a lecturer’s link opens straight into a chapter, at 390 px too, with no 
   }
   // A bad chapter number is ignored with a notice; the page stays in free play.
   await page.goto(`./#lesson=42&backend=cpu`);
-  await expect(page.getByText(/lesson = "42" is not a chapter 1–7: ignored/)).toBeVisible();
+  await expect(page.getByText(/lesson = "42" is not a chapter 1–8: ignored/)).toBeVisible();
   await expect(page.getByTestId('lesson')).toHaveCount(0);
 });
 

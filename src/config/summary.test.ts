@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationReport } from '../train/session-reports';
-import { raceSummary, summarySentence } from './summary';
+import { metricOf, raceSummary, summarySentence } from './summary';
 
 /** An evaluation; with `right`, its per-sample results: the first `right` of `testCount` samples correct (or the given array). */
 const evaluation = (id: string, step: number, testAccuracy: number, testCount = 4000, right?: number | Uint8Array, seed = 1) =>
@@ -166,5 +166,20 @@ describe('the race summary over several seeds', () => {
       evaluation('kd', 96, 0.7, 1000, 700, 7),
     ];
     expect(raceSummary(evaluations, ['ce', 'kd'], 128, null)!.step).toBe(64);
+  });
+});
+
+describe('the race summary of a detection race (AP)', () => {
+  it('scores on AP seed by seed and says AP, with no per-sample verdict for one seed', () => {
+    const ap = (id: string, value: number, seed: number) => evaluation(id, 600, value, 1000, undefined, seed);
+    const evaluations = [ap('ce', 0.2, 1), ap('ce', 0.18, 2), ap('ce', 0.22, 3), ap('dkd', 0.19, 1), ap('dkd', 0.17, 2), ap('dkd', 0.2, 3)];
+    const summary = raceSummary(evaluations, ['ce', 'dkd'], 600, 0.467)!;
+    expect(summarySentence(summary, undefined, metricOf('detection'))).toMatch(
+      /^After all 600 steps, mean of 3 seeds: CE is ahead with AP 20\.0, within noise of DKD; DKD AP 18\.7\. .* Over CE \(no teacher\): DKD −1\.3 \(within noise\) points\. The teacher has AP 46\.7\.$/,
+    );
+    // One seed: AP has no per-sample results, so no verdict is claimed.
+    const one = raceSummary([ap('ce', 0.2, 1), ap('dkd', 0.19, 1)], ['ce', 'dkd'], 600, 0.467)!;
+    expect(one.verdicts).toEqual([]);
+    expect(summarySentence(one, undefined, metricOf('detection'))).toContain('CE has the most, AP 20.0');
   });
 });

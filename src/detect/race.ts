@@ -87,14 +87,16 @@ export class DetectionRace {
   private readonly bySeed: SeedRuns[] = [];
   private restingMemoryNow: { numTensors: number; numBytes: number } | null = null;
   private readonly probe: ReturnType<typeof probeCells>;
-  /** The teacher's logits of every training cell, `[scenes·64 × (K + 1)]` (see {@link prepare}). */
-  private teacherCells: Float32Array | null = null;
+  /** The teacher's logits of the training cells met so far, `[scenes·64 × (K + 1)]`, and which scenes they hold (see {@link teacherCellsOf}). */
+  private teacherCells: { logits: Float32Array; known: Uint8Array } | null = null;
 
   constructor(
     readonly config: TrainerConfig,
     runs: RunSpec[],
     private readonly data: SceneDataset,
     private readonly teacher: tf.LayersModel | null,
+    /** false: the teacher runs on every batch (tests compare the two). */
+    private readonly cacheTeacher = true,
   ) {
     if (config.dataset !== 'scenes') throw new Error(`dataset = "${config.dataset}" is not the digit scenes`);
     if (runs.some((r) => r.method.method !== 'ce') && !teacher) throw new Error('a distilling run needs the detection teacher');
@@ -152,36 +154,32 @@ export class DetectionRace {
   }
 
   /**
-   * The teacher's logits of every cell of the training scenes the seeds use, once (a step then
-   * reads its batch's rows instead of running the teacher), in chunks with progress.
+   * Nothing to compute ahead: the teacher's cell logits are computed for a batch's scenes the
+   * first time they come and kept (a scene's logits never change), so the chapter or preset
+   * opens at once on any backend and the first epoch pays for the teacher.
    */
   async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false, _options: PrepareOptions = {}): Promise<void> {
-    const distils = this.bySeed[0].runs.some((r) => r.method.method !== 'ce');
-    if (!this.teacher || !distils) return;
-    const width = DETECTION_CLASSES + 1;
-    const used = [...new Set(this.bySeed.flatMap((s) => s.subset))].sort((a, b) => a - b);
-    const cells = new Float32Array(this.data.train.count * CELLS * width);
-    const what = "the teacher's logits of every cell of the training scenes";
-    for (let start = 0; start < used.length; start += EVALUATION_BATCH) {
-      onProgress?.({ what, done: start, total: used.length });
-      await tf.nextFrame();
-      if (stop()) throw new PreparationStopped();
-      const chunk = used.slice(start, start + EVALUATION_BATCH);
-      const { images } = sceneBatch(this.data.train, chunk);
-      const logits = cellLogitsOf(this.teacher, images);
-      images.dispose();
-      chunk.forEach((scene, i) => cells.set(logits.subarray(i * CELLS * width, (i + 1) * CELLS * width), scene * CELLS * width));
-    }
-    onProgress?.({ what, done: used.length, total: used.length });
-    this.teacherCells = cells;
+    onProgress?.({ what: 'building the detectors', done: 1, total: 1 });
+    await tf.nextFrame();
+    if (stop()) throw new PreparationStopped();
   }
 
-  /** The teacher's cell logits of training scenes `indices`, `[B·64 × (K + 1)]`, from what prepare computed (or computed now). */
+  /** The teacher's cell logits of training scenes `indices` (their batch `images`), `[B·64 × (K + 1)]`, from the cache or computed now. */
   private teacherCellsOf(indices: number[], images: tf.Tensor4D): Float32Array {
-    if (!this.teacherCells) return cellLogitsOf(this.teacher!, images);
     const size = CELLS * (DETECTION_CLASSES + 1);
+    if (!this.cacheTeacher) return cellLogitsOf(this.teacher!, images);
+    if (!this.teacherCells)
+      this.teacherCells = { logits: new Float32Array(this.data.train.count * size), known: new Uint8Array(this.data.train.count) };
+    const cache = this.teacherCells;
+    if (indices.some((scene) => !cache.known[scene])) {
+      const fresh = cellLogitsOf(this.teacher!, images);
+      indices.forEach((scene, i) => {
+        cache.logits.set(fresh.subarray(i * size, (i + 1) * size), scene * size);
+        cache.known[scene] = 1;
+      });
+    }
     const out = new Float32Array(indices.length * size);
-    indices.forEach((scene, i) => out.set(this.teacherCells!.subarray(scene * size, (scene + 1) * size), i * size));
+    indices.forEach((scene, i) => out.set(cache.logits.subarray(scene * size, (scene + 1) * size), i * size));
     return out;
   }
 

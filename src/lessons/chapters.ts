@@ -183,6 +183,27 @@ export const CHAPTERS: readonly Chapter[] = [
     ],
   },
   {
+    title: 'Detection: when most of what a head sees is background',
+    paragraphs: [
+      'The paper also distils detectors. Here a small grid detector (4,079 parameters) finds 1–4 digits in 64 × 64 scenes: it cuts a scene into 8 × 8 cells of 8 pixels, and each cell gives 11 logits (the ten digits and background) and a box. The cell that holds a digit’s centre is that digit’s; every other cell is background, so about 62 of a scene’s 64 cells are background.',
+      'The losses see what a detection head’s losses see in the field (DKD’s authors distil Faster R-CNN’s box head this way): every digit cell, and three background cells per digit drawn at random. CE, KD, DKD and PCD apply to those cells’ 11 logits, background included, so PCD ranks and groups 11 classes of which background is one; the boxes learn from the digit cells alone and are never distilled. DKD takes its authors’ detection settings (α = 1, β = 0.25, τ = 1).',
+      'The race is scored on COCO AP: over IoU thresholds from 0.5 to 0.95, how precisely the ranked boxes find the digits. In docs/results.md, with 3 seeds and 600 steps on all 4,000 scenes, CE reached 19.4 ± 4.9 AP, DKD 17.5 ± 5.0 (within noise of CE), KD 8.5 ± 3.5 and PCD 9.3 ± 3.1 (behind CE beyond noise): at this scale the teacher does not help. The distilled students find digits about as often at IoU 0.5 but place fewer boxes within 0.75: copying the teacher’s scores on the cells around a digit raises cells whose boxes were never trained.',
+    ],
+    formulas: [
+      {
+        tex: String.raw`L = L_{\text{method}}(z^s, z^t) + \frac{1}{N} \sum_{\text{digits}} \ell_{\beta}(b^s - b^{*})`,
+        says: 'loss = the method’s loss on the sampled cells’ logits (student z^s and teacher z^t) + the smooth-L1 box loss ℓ_β (β = 1/9) of the digit cells’ boxes, over the number of sampled cells N',
+      },
+    ],
+    page: preset('scenes'),
+    charts: ['summary', 'scenes', 'curves', 'groups'],
+    lookFor:
+      'In “Boxes on the probe scenes”, drag the history slider: at step 0 every cell scores every digit a little and the boxes pile up; the digits’ boxes sharpen within a few hundred steps. Pick a background probe cell and look at its class groups: background is one class among 11, usually the teacher’s top one. At the end, read the verdict on AP.',
+    cue: 'race-summary',
+    cueBeside: 'summary',
+    variants: [],
+  },
+  {
     title: 'Your turn',
     paragraphs: [
       'Every chart is open again and the configuration is yours. Leave the lesson to change anything in the setup panel: the chapter’s configuration stays loaded.',

@@ -1,7 +1,7 @@
 // Live cues: a chapter says in words when the thing to see has happened, computed from the
 // session's reports (evaluations, probe snapshots, the step), never from a timer. Pure
 // functions of plain data, unit-tested without a page.
-import { percent, raceSummary, summarySentence } from '../config/summary';
+import { percent, raceSummary, summarySentence, metricOf } from '../config/summary';
 import type { TrainerConfig } from '../train/config';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { activeStageAt, schedulePhases } from '../train/schedule';
@@ -273,7 +273,7 @@ function phaseLosses(state: CueState, phase: { start: number; end: number }, ind
 
 function summary(state: CueState): string | null {
   const result = raceSummary(state.raceEvaluations ?? state.evaluations, state.runs, state.totalSteps, state.teacherAccuracy);
-  return result ? summarySentence(result) : null;
+  return result ? summarySentence(result, undefined, metricOf(state.config.dataset === 'scenes' ? 'detection' : 'classification')) : null;
 }
 
 const CUES: Record<CueId, (state: CueState) => string | null> = {

@@ -46,7 +46,7 @@ describe('the lesson chapters', () => {
     for (const bad of ['0', '99', '2.5', '-1', 'two', '']) expect(chapterIndex(bad)).toBeNull();
     const lecturer = fromHash('#lesson=2&hide=setup')!;
     expect(lecturer).toMatchObject({ lesson: 1, hide: ['setup'], hasConfig: false, notices: [] });
-    expect(fromHash('#lesson=42')!.notices[0]).toMatch(/lesson = "42" is not a chapter 1–7/);
+    expect(fromHash('#lesson=42')!.notices[0]).toMatch(/lesson = "42" is not a chapter 1–8/);
     const page = CHAPTERS[3].page!;
     const back = fromHash(toHash(page, { lesson: 3 }))!;
     expect(back.lesson).toBe(3);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultTrainerConfig, parseTrainerConfig, type TrainerConfig } from './config';
+import { classCount, ConfigError, defaultTrainerConfig, parseTrainerConfig, type TrainerConfig } from './config';
+import { runsOf } from '../config/page-config';
 
 function refusal(input: unknown): ConfigError['fields'] {
   try {
@@ -114,5 +115,34 @@ describe('sane ranges', () => {
     ]);
     const segments = Array.from({ length: 101 }, () => ({ stage: 1, share: 1 }));
     expect(refusal({ ...base, schedule: { kind: 'custom', segments } })).toEqual([{ field: 'schedule.segments', message: 'at most 100 phases' }]);
+  });
+});
+
+describe('the digit scenes (a detection race)', () => {
+  it('takes the detector, K + 1 classes, no augmentation and the joint PCD loss, naming the field otherwise', () => {
+    const scenes = defaultTrainerConfig('scenes');
+    expect(parseTrainerConfig(scenes, null)).toEqual(scenes);
+    expect(classCount('scenes', null)).toBe(11);
+    const refused = (change: Partial<TrainerConfig>) => {
+      try {
+        parseTrainerConfig({ ...scenes, ...change }, null);
+      } catch (error) {
+        return (error as ConfigError).fields.map((f) => f.field);
+      }
+      return [];
+    };
+    expect(refused({ augmentation: true })).toEqual(['augmentation']);
+    expect(refused({ schedule: { kind: 'bidirectional' } })).toEqual(['schedule.kind']);
+    expect(refused({ student: 'mnist-cnn-small' })).toEqual(['student']);
+    expect(refused({ trainSubset: 4001 })).toEqual(['trainSubset']);
+  });
+
+  it('races DKD with its authors’ detection settings beside a PCD run', () => {
+    const runs = runsOf({ config: defaultTrainerConfig('scenes'), compare: ['ce', 'dkd'] }, null);
+    expect(runs.find((r) => r.id === 'dkd')!.method).toMatchObject({ alpha: 1, beta: 0.25, temperature: 1 });
+    expect(runsOf({ config: defaultTrainerConfig('mnist'), compare: ['dkd'] }, null).find((r) => r.id === 'dkd')!.method).toMatchObject({
+      beta: 8,
+      temperature: 4,
+    });
   });
 });
