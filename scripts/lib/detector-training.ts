@@ -7,7 +7,7 @@ import { METHOD_DEFAULTS } from '../../src/distill/objective';
 import { detectorSpec } from '../../src/detect/detector';
 import type { SceneDataset } from '../../src/detect/scenes-file';
 import { probeCellClasses, PROBE_SCENES, type DetectionTeacherMetadata } from '../../src/detect/teacher';
-import { detectionStep, evaluateDetector, sceneBatch } from '../../src/detect/training';
+import { detectionStep, evaluateDetector, sampleBatchCells, sceneBatch } from '../../src/detect/training';
 import { setLearningRate } from '../../src/train/chunked-step';
 
 export const DETECTION_TEACHER_RECIPE = { steps: 3000, batchSize: 32, learningRate: 0.003, seed: 1, optimizer: 'adam (cosine decay)' };
@@ -29,7 +29,7 @@ export async function trainDetectionTeacher(
       data.train,
       Array.from({ length: recipe.batchSize }, () => random.int(data.train.count)),
     );
-    const { loss } = detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, random);
+    const { loss } = detectionStep(model, optimizer, batch, METHOD_DEFAULTS.ce, null, sampleBatchCells(batch.targets, random));
     batch.images.dispose();
     if ((step + 1) % 250 === 0) log(`step ${step + 1} of ${steps}: loss ${loss.toFixed(3)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }

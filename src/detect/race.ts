@@ -3,7 +3,6 @@
 // order and sampled cells, shared by every method of that seed), with the interface the
 // training session drives (src/train/session.ts): steps, evaluations (COCO AP), probes.
 import * as tf from '@tensorflow/tfjs';
-import { SeededRandom } from '../data/random';
 import { seedsOf, type TrainerConfig } from '../train/config';
 import { changeMethod, type LiveChange } from '../train/live-change';
 import { setLearningRate } from '../train/chunked-step';
@@ -31,6 +30,7 @@ import { CELLS, cellTargets } from './grid';
 import { SCENE_PIXELS } from './scenes';
 import type { SceneDataset, SceneSplit } from './scenes-file';
 import { cellLogitsOf, cocoGroundTruth, detectionStep, sceneBatch } from './training';
+import { DetectionPlan, type DetectionPlanState } from './plan';
 
 /** The scenes the probe charts draw, the first of the test split. */
 export const PROBE_SCENE_COUNT = 4;
@@ -62,12 +62,8 @@ export function probeCells(split: SceneSplit, scenes = PROBE_SCENE_COUNT): { sce
 
 interface SeedRuns {
   seed: number;
-  /** The training scenes of this seed (a seeded choice of `trainSubset`). */
-  subset: number[];
-  order: number[];
-  random: SeededRandom;
-  /** Each run's cell sampler: the same seed for every run, so every method sees the same cells. */
-  cellRandom: Map<string, SeededRandom>;
+  /** The seed's subset, batches and sampled cells, shared by every method of the seed. */
+  plan: DetectionPlan;
   runs: TrainedRun[];
 }
 
@@ -105,27 +101,16 @@ export class DetectionRace {
     this.seeds = seedsOf(config);
     this.probeSeed = this.seeds[0];
     this.baseLearningRate = config.optimizer.learningRate;
-    const count = Math.min(config.trainSubset, data.train.count);
-    this.stepsPerEpoch = Math.ceil(count / config.batchSize);
+    this.stepsPerEpoch = Math.ceil(Math.min(config.trainSubset, data.train.count) / config.batchSize);
     this.totalSteps = config.budget.unit === 'epochs' ? config.budget.amount * this.stepsPerEpoch : config.budget.amount;
     this.probe = probeCells(data.test);
     try {
-      for (const seed of this.seeds) {
-        const random = new SeededRandom(seed);
-        const all = shuffled(
-          Array.from({ length: data.train.count }, (_, i) => i),
-          random,
-        );
-        const subset = all.slice(0, count);
+      for (const seed of this.seeds)
         this.bySeed.push({
           seed,
-          subset,
-          order: shuffled(subset, random),
-          random,
-          cellRandom: new Map(runs.map((r) => [r.id, new SeededRandom(seed * 7919 + 13)])),
+          plan: new DetectionPlan(config, seed, data.train),
           runs: runs.map((r) => ({ id: r.id, method: r.method, student: detectorSpec(config.student).build(seed), optimizer: this.optimizer() })),
         });
-      }
     } catch (error) {
       this.dispose();
       throw error;
@@ -223,28 +208,18 @@ export class DetectionRace {
     const step = this.step;
     const warm = warmAt(this.config.warmupShare, step, this.totalSteps);
     const learningRate = this.learningRateAt(step);
-    const inEpoch = step % this.stepsPerEpoch;
     const reports: StepReport['runs'] = [];
     for (const s of this.bySeed) {
-      if (inEpoch === 0 && step > 0) s.order = shuffled(s.subset, s.random);
-      const indices = s.order.slice(inEpoch * this.config.batchSize, (inEpoch + 1) * this.config.batchSize);
-      const batch = sceneBatch(this.data.train, indices);
+      const planned = s.plan.next();
+      const batch = sceneBatch(this.data.train, planned.indices);
       try {
-        const teacherCells = this.teacher && s.runs.some((r) => r.method.method !== 'ce') ? this.teacherCellsOf(indices, batch.images) : null;
+        const teacherCells = this.teacher && s.runs.some((r) => r.method.method !== 'ce') ? this.teacherCellsOf(planned.indices, batch.images) : null;
         for (const run of s.runs) {
           setLearningRate(run.optimizer, learningRate);
           const distils = run.method.method !== 'ce';
-          const { loss, terms } = detectionStep(
-            run.student,
-            run.optimizer,
-            batch,
-            run.method,
-            distils ? teacherCells : null,
-            s.cellRandom.get(run.id)!,
-            {
-              warm,
-            },
-          );
+          const { loss, terms } = detectionStep(run.student, run.optimizer, batch, run.method, distils ? teacherCells : null, planned.cells, {
+            warm,
+          });
           reports.push({ id: run.id, seed: s.seed, loss, terms });
         }
       } finally {
@@ -278,7 +253,7 @@ export class DetectionRace {
       if (options.stop && (await options.stop())) throw new TrainingStopped('evaluation');
     };
     for (const s of this.bySeed) {
-      const trainScenes = s.subset.slice(0, Math.min(TRAIN_SLICE, s.subset.length));
+      const trainScenes = s.plan.subset.slice(0, Math.min(TRAIN_SLICE, s.plan.subset.length));
       for (const run of s.runs) {
         const onTest = await scoreScenes(
           run.student,
@@ -389,19 +364,19 @@ export class DetectionRace {
     return exportModel(run.student);
   }
 
-  /** Every seed's weights, optimizer state, data order and random states, as plain arrays (see TrainerSnapshot). */
+  /** Every seed's weights and optimizer state, and its plan's state (data order, random states), as plain arrays. */
   async snapshot(): Promise<{ step: number; seeds: TrainerSnapshot[] }> {
     const seeds: TrainerSnapshot[] = [];
     for (const s of this.bySeed) {
-      const cells = [...s.cellRandom.values()].map((r) => r.save());
+      const plan = s.plan.save();
       seeds.push({
         step: this.step,
-        order: s.order.slice(),
-        random: s.random.save(),
+        order: plan.order,
+        random: plan.random,
         baseLearningRate: this.baseLearningRate,
         runs: await saveRuns(s.runs),
-        // The cell samplers' states ride along with the runs, in order.
-        ...({ cells } as object),
+        // The plan's cell sampler rides along (a classification snapshot has none).
+        ...({ cells: plan.cells, planStep: plan.step } as object),
       } as TrainerSnapshot);
     }
     return { step: this.step, seeds };
@@ -411,11 +386,10 @@ export class DetectionRace {
     if (snapshot.seeds.length !== this.bySeed.length)
       throw new Error(`a snapshot of ${snapshot.seeds.length} seeds cannot restore a race of ${this.bySeed.length}`);
     for (const [k, s] of this.bySeed.entries()) {
-      const saved = snapshot.seeds[k] as TrainerSnapshot & { cells?: { state: number; spareNormal: number | null }[] };
+      const saved = snapshot.seeds[k] as TrainerSnapshot & { cells?: DetectionPlanState['cells']; planStep?: number };
+      if (!saved.cells || saved.planStep === undefined) throw new Error('not a detection race’s snapshot: it has no cell sampler state');
       await restoreRuns(s.runs, saved.runs);
-      s.order = saved.order.slice();
-      s.random.restore(saved.random);
-      [...s.cellRandom.values()].forEach((r, i) => saved.cells?.[i] && r.restore(saved.cells[i]));
+      s.plan.restore({ step: saved.planStep, order: saved.order, random: saved.random, cells: saved.cells });
       this.baseLearningRate = saved.baseLearningRate;
     }
     this.step = snapshot.step;
@@ -429,16 +403,6 @@ export class DetectionRace {
       }
     this.bySeed.length = 0;
   }
-}
-
-/** A seeded permutation of `items` (Fisher–Yates). */
-function shuffled(items: readonly number[], random: SeededRandom): number[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /**

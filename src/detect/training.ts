@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SeededRandom } from '../data/random';
 import type { MethodConfig } from '../distill/objective';
-import { sampleCells } from './cells';
+import { sampleCells, type SampledCells } from './cells';
 import { cocoEvaluate, type CocoDetection, type CocoGroundTruth, type CocoEvaluation } from './coco-eval';
 import { sceneDetections } from './detections';
 import { cellOutputs, DETECTION_CLASSES, selectRows } from './detector';
@@ -28,9 +28,18 @@ export function cellLogitsOf(model: tf.LayersModel, images: tf.Tensor4D): Float3
   return tf.tidy(() => cellOutputs(model.predict(images) as tf.Tensor4D).logits.dataSync() as Float32Array);
 }
 
+/** A batch's cells for the losses (every positive, up to three background cells per positive per scene), drawn from `random`. */
+export function sampleBatchCells(targets: CellTargets[], random: SeededRandom): SampledCells {
+  return sampleCells(
+    targets.map((t) => t.classes),
+    DETECTION_CLASSES,
+    random,
+  );
+}
+
 /**
- * One training step of `model` on a batch: the sampled cells (every positive, up to three
- * background cells per positive, drawn from `random`), the method's detection loss on them
+ * One training step of `model` on a batch: on the sampled cells `sampled` (see
+ * {@link sampleBatchCells}), the method's detection loss
  * (docs/spec.md, "Detection"), one optimizer step. `teacherCells`: every cell's teacher
  * logits `[B·64 × (K + 1)]` (null for CE). Returns the loss and each term before its weight
  * (`ce`, the method's, `box`), read in one go.
@@ -41,14 +50,9 @@ export function detectionStep(
   batch: { images: tf.Tensor4D; targets: CellTargets[] },
   method: MethodConfig,
   teacherCells: Float32Array | null,
-  random: SeededRandom,
+  sampled: SampledCells,
   options: { warm?: number; activeStage?: number | null } = {},
 ): { loss: number; terms: Record<string, number> } {
-  const sampled = sampleCells(
-    batch.targets.map((t) => t.classes),
-    DETECTION_CLASSES,
-    random,
-  );
   const labels = Int32Array.from(sampled.rows, (row) => batch.targets[Math.floor(row / CELLS)].classes[row % CELLS]);
   const positiveRows = Array.from(sampled.rows).filter((_, i) => sampled.positive[i] === 1);
   const boxTargets = new Float32Array(positiveRows.length * 4);
