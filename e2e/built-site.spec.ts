@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { runReproduce } from '../src/test-support/python';
 import { expect, test } from '@playwright/test';
 import { serveBuiltSite } from './site-build';
 
@@ -210,5 +213,19 @@ test('the digit scenes train to the end on WASM: boxes under the history slider,
   await page.locator('#history-slider').fill('0');
   await expect(boxes.getByRole('heading')).toContainText('at step 0');
   await expect(boxes.locator('[role=img]').first()).toHaveAttribute('aria-label', /^Test scene 1: digits \d/);
+  // Carried to PyTorch: the page's bundle of the race, trained again by reproduce.py on the same cells.
+  const zipDownload = page.waitForEvent('download');
+  await page.getByTestId('export-reproduction').click();
+  const download = await zipDownload;
+  const out = mkdtempSync(join(tmpdir(), 'pcd-scenes-bundle-'));
+  for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(readFileSync((await download.path())!))))) {
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, name), bytes);
+  }
+  const bundle = join(out, download.suggestedFilename().replace(/\.zip$/, ''));
+  expect(JSON.parse(readFileSync(join(bundle, 'run.json'), 'utf8'))).toMatchObject({ task: 'detection', steps: { total: 10 } });
+  const { finals } = runReproduce(bundle, ['--check']);
+  expect(Object.keys(finals).sort()).toEqual(['ce@1', 'ce@2', 'dkd@1', 'dkd@2', 'kd@1', 'kd@2', 'pcd@1', 'pcd@2']);
+  rmSync(out, { recursive: true, force: true });
   expect(errors).toEqual([]);
 });

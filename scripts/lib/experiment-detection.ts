@@ -30,6 +30,8 @@ export async function raceDetectionSeeds(
   evalEvery: number,
   onSeed: (seed: number, result: SeedResult) => void,
   log: (line: string) => void,
+  /** Called with each block's trained race before it is freed (the reproduction export reads its students). */
+  onTrained?: (race: DetectionRace, results: Map<number, SeedResult>) => Promise<void>,
 ): Promise<void> {
   for (const block of consecutiveBlocks(seeds)) {
     const race = new DetectionRace({ ...config, seed: block[0], seeds: block.length }, runs, data, teacher);
@@ -59,8 +61,9 @@ export async function raceDetectionSeeds(
             results.map((r) => `${r.id}@${r.seed} AP ${(100 * r.testAccuracy).toFixed(1)}`).join(', '),
         );
         if (!race.done) continue;
-        for (const seed of block)
-          onSeed(seed, {
+        const done = new Map<number, SeedResult>();
+        for (const seed of block) {
+          done.set(seed, {
             rows: results
               .filter((r) => r.seed === seed)
               .map((r) => ({
@@ -76,6 +79,9 @@ export async function raceDetectionSeeds(
               })),
             curves: curves.get(seed)!,
           });
+          onSeed(seed, done.get(seed)!);
+        }
+        await onTrained?.(race, done);
         break;
       }
     } finally {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/reproduce/bundle';
-import { npyBytes } from '../../src/reproduce/npy';
+import { npyBytes, readNpyArray } from '../../src/reproduce/npy';
+import type { DetectionManifest } from '../../src/reproduce/detection-bundle';
 import { grayPng } from '../../src/test-support/png';
 import { spawnSync } from 'node:child_process';
 import { pythonWithTorch, runReproduce } from '../../src/test-support/python';
@@ -97,6 +98,43 @@ describe('the runner’s PyTorch export', () => {
     // Trained: every run left the 10% of chance behind (the export is of a real run, not of initial weights).
     for (const row of result.rows) expect(row.testAccuracy, row.method).toBeGreaterThan(0.3);
   }, 180_000);
+
+  it('a detection race (the digit scenes): reproduce.py trains the same grid detectors on the same cells as the runner', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    const flags = ['--preset', 'scenes', '--seeds', '1', '--subset', '128', '--steps', '24', '--eval-every', '10'];
+    const result = await runExperiment(planExperiment([...flags, '--export-pytorch', dir, '--out', join(dir, 'result.json')]), 'test', () => {});
+    expect(result.task).toBe('detection');
+    const manifest = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as DetectionManifest;
+    expect(manifest.task).toBe('detection');
+    expect(manifest.student.layers.map((l) => l.kind)).toEqual([
+      'conv2d',
+      'maxpool2d',
+      'conv2d',
+      'maxpool2d',
+      'conv2d',
+      'maxpool2d',
+      'conv2d',
+      'conv2d',
+    ]);
+    const { output, finals } = runReproduce(dir, ['--check']);
+    expect(Object.keys(finals).sort()).toEqual(['ce', 'dkd', 'kd', 'pcd']);
+    for (const [run, apart] of Object.entries(finals as unknown as Record<string, { cellsDiffer: number; logitsApart: number }>)) {
+      expect(apart.cellsDiffer, `${run}\n${output}`).toBeLessThanOrEqual(0.005);
+      expect(apart.logitsApart, `${run}\n${output}`).toBeLessThan(0.02);
+    }
+    // A bundle whose teacher is not the one trained with (its logits tripled) fails the check: it can fail.
+    const file = join(dir, 'teacher_cells_train.npy');
+    const { shape, data } = readNpyArray(file, readFileSync(file));
+    writeFileSync(
+      file,
+      npyBytes(
+        shape,
+        Float32Array.from(data, (v) => 3 * v),
+      ),
+    );
+    expect(() => runReproduce(dir, ['--check'])).toThrow(/--check: .* test cells .* logits [\d.]+% apart/);
+  }, 240_000);
 
   it('reproduce.py --data under torchrun: two gloo processes train what one does with twice their batch', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));

@@ -20,6 +20,7 @@ import type { SeedSet } from '../../src/train/seed-set';
 import type { Method } from '../../src/distill/methods';
 import { raceSeeds, type CurvePoint, type ExperimentRow, type SeedResult } from './experiment-race';
 import { loadScenesTask, raceDetectionSeeds } from './experiment-detection';
+import { detectionReproductionFiles } from '../../src/reproduce/detection-bundle';
 
 /** A detection race (the digit scenes) in Node: the page's race, COCO AP per seed. */
 async function runDetectionExperiment(
@@ -31,7 +32,8 @@ async function runDetectionExperiment(
   const { config, runs, seeds, evalEvery } = plan;
   if (plan.backends?.some((b) => b !== 'wasm' && b !== 'cpu'))
     throw new Error(`--backend ${plan.backends.join(',')}: detection races train in Node (wasm or cpu)`);
-  if (plan.exportPytorch) throw new Error('--export-pytorch: a detection race has no reproduction bundle yet');
+  if (plan.exportPytorch && seeds.some((s, i) => i > 0 && s !== seeds[i - 1] + 1))
+    throw new Error(`--export-pytorch: the seeds must follow each other (${seeds.join(', ')}), as one race trains them`);
   if (plan.liveChanges.length) throw new Error('--config: a detection bundle with live changes cannot be replayed');
   const node = await selectBackend((plan.backends as BackendName[] | null) ?? ['wasm', 'cpu']);
   const site = await serveDirectory('public');
@@ -53,6 +55,30 @@ async function runDetectionExperiment(
         log(`seed ${seed}: ${result.rows.map((r) => `${r.method} AP ${(100 * r.testAccuracy).toFixed(2)}`).join(', ')}`);
       },
       log,
+      plan.exportPytorch
+        ? async (race, done) => {
+            const exportTo = plan.exportPytorch!;
+            const files = await detectionReproductionFiles({
+              config: { ...config, seed: seeds[0], seeds: seeds.length },
+              compare: runs.map((r) => r.id as Method).filter((m) => m !== config.method.method),
+              runs,
+              data: dataset,
+              teacher,
+              students: (seed) => race.students(seed),
+              evaluations: [...done].flatMap(([seed, result]) =>
+                Object.entries(result.curves).flatMap(([run, points]) =>
+                  points.map((p) => ({ seed, run, step: p.step, testCount: dataset.test.count, testAccuracy: p.testAccuracy, testLoss: p.testLoss })),
+                ),
+              ),
+              backend: node.backend,
+              createdBy: command,
+              script: readFileSync(new URL('../../src/reproduce/reproduce.py', import.meta.url), 'utf8'),
+            });
+            mkdirSync(exportTo, { recursive: true });
+            for (const [name, bytes] of files) writeFileSync(join(exportTo, name), bytes);
+            log(`wrote the race to ${exportTo}/ (${files.size} files): python3 ${join(exportTo, 'reproduce.py')} trains it again in PyTorch`);
+          }
+        : undefined,
     );
   } finally {
     teacher?.dispose();

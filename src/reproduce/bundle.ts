@@ -110,7 +110,7 @@ export function studentLayers(model: tf.LayersModel): StudentLayer[] {
 }
 
 /** A model's weights, in `getWeights()` order, as one flat float32 array. */
-function flatWeights(model: tf.LayersModel): Float32Array {
+export function flatWeights(model: tf.LayersModel): Float32Array {
   const parts = model.getWeights().map((w) => w.dataSync() as Float32Array);
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -444,6 +444,104 @@ def reproduce(bundle, dtype, check, save_students):
         raise SystemExit(f"--check: an evaluation differs from the page's by {worst} test samples (at most 1 allowed)")
 
 
+# ---------------------------------------------------------------- detection (the digit scenes)
+
+# Smooth-L1's beta on the boxes, as torchvision's Faster R-CNN box head has it (spec: Detection).
+BOX_BETA = 1 / 9
+# --check of a detection race: the share of test cells whose class may differ from the page's detector's, and
+# how far its logits may be, as the mean |difference| over the mean |logit| of the page's detector.
+DETECTION_CELL_TOLERANCE = 0.005
+DETECTION_LOGIT_TOLERANCE = 0.02
+
+
+def detection_outputs(model, images):
+    """Every cell's K + 1 logits and 4 box values, rows scene by scene and cell by cell (row-major on the grid)."""
+    out = model(images).permute(0, 2, 3, 1)
+    rows = out.reshape(-1, out.shape[-1])
+    return rows[:, :-4], rows[:, -4:]
+
+
+def box_loss(boxes, targets, sampled):
+    """Smooth-L1 (beta 1/9) over the positive cells' box values, summed, over the number of sampled cells."""
+    diff = (boxes - targets).abs()
+    per_value = torch.where(diff < BOX_BETA, 0.5 * diff * diff / BOX_BETA, diff - 0.5 * BOX_BETA)
+    return per_value.sum() / sampled
+
+
+def reproduce_detection(bundle, manifest, dtype, check, save_students):
+    """A detection race: each seed's detectors from the page's initial weights on the page's batches and
+    sampled cells; then each against the page's trained detector, cell by cell on the test scenes."""
+    d = manifest["dataset"]
+    background = d["grid"]["background"]
+
+    def load(name):
+        return np.load(os.path.join(bundle, name))
+
+    images = torch.from_numpy(load(d["train"]["images"])).to(dtype)[:, None] / 255
+    classes = torch.from_numpy(load(d["train"]["cellClasses"]).astype(np.int64)).reshape(-1)
+    box_targets = torch.from_numpy(load(d["train"]["cellBoxes"])).to(dtype).reshape(-1, 4)
+    teacher = torch.from_numpy(load(d["train"]["teacherCells"])).to(dtype)
+    width = teacher.shape[-1]
+    teacher = teacher.reshape(-1, width)
+    test_images = torch.from_numpy(load(d["test"]["images"])).to(dtype)[:, None] / 255
+    cells = d["grid"]["cells"]
+    total = manifest["steps"]["total"]
+    config = manifest["config"]
+    layers, shape = manifest["student"]["layers"], d["imageShape"]
+    finals, worst, worst_logits = {}, 0.0, 0.0
+    for entry in manifest["seeds"]:
+        seed = entry["seed"]
+        runs = copy.deepcopy(manifest["runs"])
+        batches, rows, offsets = load(entry["batches"]), load(entry["cells"]), load(entry["cellOffsets"])
+        init = load(entry["initialWeights"])
+        models = {r["id"]: load_flat_weights(build_student(layers, shape), init).to(dtype) for r in runs}
+        optimizers = {rid: make_optimizer(config, m.parameters()) for rid, m in models.items()}
+        for step in range(total):
+            scenes = torch.from_numpy(batches[step][batches[step] >= 0].astype(np.int64))
+            sampled = torch.from_numpy(rows[offsets[step]:offsets[step + 1]].astype(np.int64))
+            # A sampled row is a cell of the batch: scene (row // cells) of the batch, cell (row % cells).
+            global_rows = scenes[sampled // cells] * cells + sampled % cells
+            labels = classes[global_rows]
+            positive = labels != background
+            warm, lr = warm_at(config, step, total), learning_rate_at(config, step, total)
+            for r in runs:
+                model, optimizer = models[r["id"]], optimizers[r["id"]]
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                optimizer.zero_grad()
+                logits, boxes = detection_outputs(model, images[scenes])
+                zs = logits[sampled]
+                loss = training_loss(r["method"], zs, teacher[global_rows], labels, warm, None)
+                loss = loss + box_loss(boxes[sampled][positive], box_targets[global_rows][positive], len(sampled))
+                loss.backward()
+                optimizer.step()
+        for r in runs:
+            key = f"{r['id']}@{seed}" if len(manifest["seeds"]) > 1 else r["id"]
+            page = next((t for t in manifest["trained"] if t["run"] == r["id"] and t["seed"] == seed), None)
+            with torch.no_grad():
+                ours, _ = detection_outputs(models[r["id"]], test_images)
+                line = f"seed {seed} {r['id']}: trained {total} steps"
+                if page is not None:
+                    theirs, _ = detection_outputs(load_flat_weights(build_student(layers, shape), load(page["weights"])).to(dtype), test_images)
+                    differ = (ours.argmax(dim=1) != theirs.argmax(dim=1)).double().mean().item()
+                    apart = ((ours - theirs).abs().mean() / theirs.abs().mean()).item()
+                    worst = max(worst, differ)
+                    worst_logits = max(worst_logits, apart)
+                    line += (f"; {100 * differ:.3f}% of the {ours.shape[0]} test cells take another class than the page's"
+                             f" detector's; logits {100 * apart:.3f}% apart (mean |difference| over mean |logit|)")
+                    finals[key] = {"cellsDiffer": differ, "logitsApart": apart}
+            print(line, flush=True)
+        if save_students:
+            os.makedirs(save_students, exist_ok=True)
+            for rid, model in models.items():
+                torch.save(model.state_dict(), os.path.join(save_students, f"{rid}-seed{seed}.pt"))
+    print(json.dumps(finals))
+    if check and (worst > DETECTION_CELL_TOLERANCE or worst_logits > DETECTION_LOGIT_TOLERANCE):
+        raise SystemExit(f"--check: {100 * worst:.3f}% of the test cells take another class than the page's detector's, its logits "
+                         f"{100 * worst_logits:.3f}% apart (at most {100 * DETECTION_CELL_TOLERANCE:.1f}% and "
+                         f"{100 * DETECTION_LOGIT_TOLERANCE:.0f}% allowed)")
+
+
 def train_at_scale(bundle, args, dtype):
     """--data: the bundle's runs and losses on a dataset of one's own, any student, one or many processes."""
     manifest = read_manifest(bundle)
@@ -541,6 +639,8 @@ def main(argv=None):
     dtype = torch.float64 if args.float64 else torch.float32
     if args.data:
         train_at_scale(args.bundle, args, dtype)
+    elif read_manifest(args.bundle).get("task") == "detection":
+        reproduce_detection(args.bundle, read_manifest(args.bundle), dtype, args.check, args.save_students)
     else:
         reproduce(args.bundle, dtype, args.check, args.save_students)
 

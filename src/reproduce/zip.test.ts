@@ -6,7 +6,7 @@ import { modelSpec } from '../models/zoo';
 import { selectBackend } from '../tf/backends';
 import { defaultTrainerConfig } from '../train/config';
 import { parseManifest } from './bundle';
-import { readNpyArray } from './npy';
+import { npyBytes, readNpyArray } from './npy';
 import { MAX_ZIP_SAMPLE_BYTES, reproductionZip } from './zip';
 
 describe('the page’s reproduction .zip', () => {
@@ -82,5 +82,18 @@ describe('the page’s reproduction .zip', () => {
         'x',
       ),
     ).rejects.toThrow(/the samples are 937\.7 MB as \.npy, more than a \.zip the page builds in memory \(512\.0 MB\)/);
+  });
+});
+
+describe('.npy files', () => {
+  it('reads one from a Node Buffer, a view into a larger pool, and writes uint8 grey levels', () => {
+    const bytes = npyBytes([2, 2], [1, 2, 3, 4]);
+    // A small Buffer is a slice of Node's shared pool: its .buffer starts elsewhere.
+    const pooled = Buffer.from(bytes);
+    expect(pooled.byteOffset === 0 && pooled.buffer.byteLength === pooled.length).toBe(false);
+    expect(Array.from(readNpyArray('x.npy', pooled).data)).toEqual([1, 2, 3, 4]);
+    const grey = npyBytes([3], [0, 128, 255], '|u1');
+    expect(new TextDecoder().decode(grey.subarray(10, 60))).toContain("'descr': '|u1'");
+    expect(Array.from(grey.subarray(grey.length - 3))).toEqual([0, 128, 255]);
   });
 });

@@ -4,6 +4,8 @@ import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } 
 import { TrainingSession } from '../train/session';
 import { isClassification } from '../train/session-data';
 import { scenesTask } from '../detect/task';
+import type { SceneDataset } from '../detect/scenes-file';
+import { detectionReproductionZip } from '../reproduce/detection-bundle';
 import { reproductionZip } from '../reproduce/zip';
 import { getBackend } from '@tensorflow/tfjs-core';
 import reproduceScript from '../reproduce/reproduce.py?raw';
@@ -45,8 +47,27 @@ const api: TrainingWorkerApi = {
   reproduction: async (evaluations, folder) => {
     // The settings the run started with, and each live change from its step.
     const zip = await session.withLoaded(async ({ initial: { config, runs }, changes, dataset, teacher, trainer }) => {
-      if (!isClassification(dataset))
-        throw new Error('a detection race has no reproduction bundle yet: export its students, or reproduce a classification race');
+      if (!isClassification(dataset)) {
+        if (changes.length)
+          throw new Error(
+            'this detection race changed live (learning rate, τ or α): its bundle cannot replay that yet; Reset, train without live changes, then export',
+          );
+        return detectionReproductionZip(
+          {
+            config,
+            compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
+            runs,
+            data: dataset as SceneDataset,
+            teacher,
+            students: (seed) => trainer.students(seed),
+            evaluations,
+            backend: getBackend(),
+            createdBy: `the playground at ${self.location.origin}${self.location.pathname.replace(/[^/]*$/, '')}`,
+            script: reproduceScript,
+          },
+          folder,
+        );
+      }
       return reproductionZip(
         {
           config,
