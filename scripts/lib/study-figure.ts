@@ -125,9 +125,9 @@ export function curvesFigure(result: ExperimentResult, title?: string): string {
   const step = last <= 10 ? 1 : last <= 50 ? 5 : last <= 100 ? 10 : 50;
   const ticks = Array.from({ length: Math.floor(last / step) + 1 }, (_, i) => i * step).filter((t) => t > 0 || step === 1);
   return linePlot({
-    title: title ?? `${result.label}: test accuracy during training (mean of ${result.seeds.length} seeds)`,
+    title: title ?? `${result.label}: test ${result.task === 'detection' ? 'AP' : 'accuracy'} during training (mean of ${result.seeds.length} seeds)`,
     xLabel: `epoch (${result.steps.toLocaleString('en')} steps in all)`,
-    yLabel: 'test accuracy (%)',
+    yLabel: result.task === 'detection' ? 'test AP@[.5:.95] × 100' : 'test accuracy (%)',
     xLog: false,
     ticks,
     series,
