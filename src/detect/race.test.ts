@@ -70,7 +70,12 @@ describe('a detection race (CE, KD, DKD, PCD on the digit scenes)', () => {
       expect(Number.isFinite(run.loss), run.id).toBe(true);
       expect(Object.keys(run.terms), run.id).toContain('box');
     }
-    expect(Object.keys(report.runs.find((r) => r.id === 'pcd')!.terms)).toEqual(['ce', 'pcd', 'box']);
+    const pcd = report.runs.find((r) => r.id === 'pcd')!;
+    expect(Object.keys(pcd.terms)).toEqual(['ce', 'pcd', 'box']);
+    // PCD's bare stage losses L1…L3 (the stage-loss chart), their doubled sum its term (both passes).
+    expect(pcd.stageLosses).toHaveLength(3);
+    expect(2 * pcd.stageLosses!.reduce((a, b) => a + b, 0)).toBeCloseTo(pcd.terms.pcd, 4);
+    expect(report.runs.find((r) => r.id === 'kd')!.stageLosses).toBeUndefined();
     expect(report.warm).toBe(0);
     race.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -217,10 +217,18 @@ export class DetectionRace {
         for (const run of s.runs) {
           setLearningRate(run.optimizer, learningRate);
           const distils = run.method.method !== 'ce';
-          const { loss, terms } = detectionStep(run.student, run.optimizer, batch, run.method, distils ? teacherCells : null, planned.cells, {
-            warm,
-          });
-          reports.push({ id: run.id, seed: s.seed, loss, terms });
+          const { loss, terms, stageLosses } = detectionStep(
+            run.student,
+            run.optimizer,
+            batch,
+            run.method,
+            distils ? teacherCells : null,
+            planned.cells,
+            {
+              warm,
+            },
+          );
+          reports.push({ id: run.id, seed: s.seed, loss, terms, ...(stageLosses ? { stageLosses } : {}) });
         }
       } finally {
         batch.images.dispose();

@@ -52,7 +52,7 @@ export function detectionStep(
   teacherCells: Float32Array | null,
   sampled: SampledCells,
   options: { warm?: number; activeStage?: number | null } = {},
-): { loss: number; terms: Record<string, number> } {
+): { loss: number; terms: Record<string, number>; stageLosses?: number[] } {
   const labels = Int32Array.from(sampled.rows, (row) => batch.targets[Math.floor(row / CELLS)].classes[row % CELLS]);
   const positiveRows = Array.from(sampled.rows).filter((_, i) => sampled.positive[i] === 1);
   const boxTargets = new Float32Array(positiveRows.length * 4);
@@ -68,6 +68,7 @@ export function detectionStep(
     const teacherLogits = teacherRows ? tf.tensor2d(teacherRows, [sampled.rows.length, width]) : null;
     const targets = tf.tensor2d(boxTargets, [positiveRows.length, 4]);
     let terms: tf.Scalar[] = [];
+    let stages: tf.Tensor | null = null;
     const loss = optimizer.minimize(() => {
       const { logits, boxes } = cellOutputs(model.apply(batch.images, { training: true }) as tf.Tensor4D);
       const cells = {
@@ -82,16 +83,23 @@ export function detectionStep(
         names.push(name);
         terms.push(tf.keep(term));
       }
+      if (result.pcd) stages = tf.keep(result.pcd.stageLosses);
       return result.loss;
     }, true)!;
-    const all = tf.stack([loss, ...terms]);
-    tf.dispose(terms);
+    // One read: the loss, each term, then PCD's stage losses.
+    const all = tf.concat([tf.stack([loss, ...terms]), ...(stages ? [tf.reshape(stages, [-1])] : [])]);
+    tf.dispose([...terms, ...(stages ? [stages] : [])]);
     terms = [];
     return all;
   });
-  const [loss, ...read] = Array.from(values.dataSync());
+  const read = Array.from(values.dataSync());
   values.dispose();
-  return { loss, terms: Object.fromEntries(names.map((name, i) => [name, read[i]])) };
+  const stageLosses = read.slice(1 + names.length);
+  return {
+    loss: read[0],
+    terms: Object.fromEntries(names.map((name, i) => [name, read[1 + i]])),
+    ...(stageLosses.length ? { stageLosses } : {}),
+  };
 }
 
 /** A split's ground truth in COCO format (image ids 1…, category ids the digits + 1). */

@@ -118,7 +118,7 @@ export function CurvesChart() {
   return (
     <ChartCard
       id="curves"
-      title="Loss and accuracy"
+      title={detection ? 'Loss and AP' : 'Loss and accuracy'}
       explanation={
         (several
           ? `Each line is a run's mean over its ${seeds.length} seeds; the band is ${bandKind(seeds.length) === 'range' ? 'their range (lowest to highest)' : '± 1 standard deviation across them'}. `

@@ -107,7 +107,7 @@ export function PerClassChart() {
         </>
       ) : null}
       {
-        <div className="per-class">
+        <div className={hidden || detection ? 'per-class no-confusion' : 'per-class'}>
           <BarPlot
             label={`Per-class test ${detection ? 'AP' : 'accuracy'}${latest ? ` of ${latest.id}` : ''}`}
             bars={data}
