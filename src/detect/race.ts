@@ -7,10 +7,8 @@ import { seedsOf, type TrainerConfig } from '../train/config';
 import { changeMethod, type LiveChange } from '../train/live-change';
 import { setLearningRate } from '../train/chunked-step';
 import { learningRateAt, warmAt } from '../train/schedule';
-import { softmaxRows } from '../train/probe';
-import { pcdLoss, readPcdDiagnostics } from '../distill/pcd';
+import { probeEntry, softmaxRows, type EvaluateOptions } from '../train/probe';
 import { exportModel, restoreRuns, saveRuns, type TrainedRun, type TrainerSnapshot } from '../train/trainer-state';
-import type { EvaluateOptions } from '../train/probe';
 import {
   PreparationStopped,
   TrainingStopped,
@@ -324,20 +322,7 @@ export class DetectionRace {
       for (const run of s.runs) {
         const out = outputsOf(run.student);
         runBoxes[run.id] = detectionsOf(out);
-        const studentLogits = pick(out.logits);
-        const entry: ProbeSnapshot['runs'][number] = { id: run.id, probabilities: softmaxRows(studentLogits, width) };
-        if (teacherLogits) entry.logitGaps = studentLogits.map((z, i) => Math.abs(teacherLogits[i] - z));
-        if (teacherLogits && run.method.method === 'pcd') {
-          const inputs = [tf.tensor2d(studentLogits, [rows.length, width]), tf.tensor2d(teacherLogits, [rows.length, width])] as const;
-          const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
-          tf.dispose([...inputs]);
-          try {
-            entry.pcd = await readPcdDiagnostics(result);
-          } finally {
-            tf.dispose(Object.values(result));
-          }
-        }
-        runs.push(entry);
+        runs.push(await probeEntry(run, pick(out.logits), teacherLogits, width));
       }
       return {
         step: this.step,

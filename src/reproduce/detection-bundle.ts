@@ -12,7 +12,14 @@ import type { SceneDataset, SceneSplit } from '../detect/scenes-file';
 import { cellLogitsOf, sceneBatch } from '../detect/training';
 import { seedsOf, plannedSteps, type TrainerConfig } from '../train/config';
 import type { RunSpec } from '../train/reports';
-import { flatWeights, REPRODUCTION_FORMAT, studentLayers, type MeasuredEvaluation, type StudentLayer } from './bundle';
+import {
+  initialWeightFiles,
+  REPRODUCTION_FORMAT,
+  trainedWeightFiles,
+  type MeasuredEvaluation,
+  type ReproductionSource,
+  type StudentLayer,
+} from './bundle';
 import { npyBytes } from './npy';
 
 /** `run.json` of a detection race (`task: "detection"`): what reproduce.py's detection branch reads. */
@@ -52,18 +59,8 @@ interface SceneFiles {
   cellBoxes: string;
 }
 
-export interface DetectionReproductionSource {
-  config: TrainerConfig;
-  compare: Method[];
-  runs: RunSpec[];
-  data: SceneDataset;
-  teacher: tf.LayersModel | null;
-  students: (seed: number) => readonly { id: string; model: tf.LayersModel }[];
-  evaluations: MeasuredEvaluation[];
-  backend: string;
-  createdBy: string;
-  script: string;
-}
+/** What a detection race's bundle is made from: a classification bundle's source with the scenes for data, and no live changes. */
+export type DetectionReproductionSource = Omit<ReproductionSource, 'dataset' | 'liveChanges'> & { data: SceneDataset };
 
 /** A split's scenes and cell targets as .npy files named `<what>_<which>.npy`. */
 function sceneFiles(split: SceneSplit, which: 'train' | 'test', files: Map<string, Uint8Array>): SceneFiles {
@@ -108,21 +105,9 @@ export async function detectionReproductionFiles(source: DetectionReproductionSo
   files.set('teacher_cells_train.npy', npyBytes([data.train.count, CELLS, width], cells));
 
   const { perEpoch, total } = plannedSteps(config, null);
-  const spec = detectorSpec(config.student);
-  let student: DetectionManifest['student'] | null = null;
+  const student = initialWeightFiles(config.student, seedsOf(config), detectorSpec(config.student).build, files);
   const seeds: DetectionManifest['seeds'] = [];
   for (const seed of seedsOf(config)) {
-    const model = spec.build(seed);
-    try {
-      student ??= {
-        id: config.student,
-        layers: studentLayers(model),
-        weights: model.weights.map((w, i) => ({ name: `${i}:${w.originalName}`, shape: w.shape as number[] })),
-      };
-      files.set(`init-seed${seed}.npy`, npyBytes([model.countParams()], flatWeights(model)));
-    } finally {
-      model.dispose();
-    }
     // The race's draws, replayed: the same plan object the race steps through.
     const plan = new DetectionPlan(config, seed, data.train);
     const batches = new Int32Array(total * config.batchSize).fill(-1);
@@ -140,13 +125,7 @@ export async function detectionReproductionFiles(source: DetectionReproductionSo
     files.set(names.cellOffsets, npyBytes([total + 1], offsets, '<i4'));
     seeds.push({ seed, initialWeights: `init-seed${seed}.npy`, ...names });
   }
-  const trained: DetectionManifest['trained'] = [];
-  for (const seed of seedsOf(config))
-    for (const { id, model } of source.students(seed)) {
-      const name = `trained-${id}-seed${seed}.npy`;
-      files.set(name, npyBytes([model.countParams()], flatWeights(model)));
-      trained.push({ seed, run: id, weights: name });
-    }
+  const trained = trainedWeightFiles(seedsOf(config), source.students, files);
   const manifest: DetectionManifest = {
     format: REPRODUCTION_FORMAT,
     task: 'detection',
@@ -164,7 +143,7 @@ export async function detectionReproductionFiles(source: DetectionReproductionSo
       train: { ...train, teacherCells: 'teacher_cells_train.npy' },
       test,
     },
-    student: student!,
+    student,
     steps: { perEpoch, total, batchSize: config.batchSize },
     seeds,
     evaluations: source.evaluations,

@@ -90,6 +90,33 @@ export function softmaxRows(logits: Float32Array, classes: number): Float32Array
 }
 
 /**
+ * One run's part of a probe from its logits and the teacher's (`[n × classes]` each; the
+ * teacher's may be null): its probabilities, the per-class logit gaps, and for a PCD run every
+ * class's rank and group at every stage with each group's loss and λ, from one PCD pass.
+ */
+export async function probeEntry(
+  run: Pick<TrainedRun, 'id' | 'method'>,
+  studentLogits: Float32Array,
+  teacherLogits: Float32Array | null,
+  classes: number,
+): Promise<ProbeSnapshot['runs'][number]> {
+  const n = studentLogits.length / classes;
+  const entry: ProbeSnapshot['runs'][number] = { id: run.id, probabilities: softmaxRows(studentLogits, classes) };
+  if (teacherLogits) entry.logitGaps = studentLogits.map((z, i) => Math.abs(teacherLogits[i] - z));
+  if (teacherLogits && run.method.method === 'pcd') {
+    const inputs = [tf.tensor2d(studentLogits, [n, classes]), tf.tensor2d(teacherLogits, [n, classes])] as const;
+    const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
+    tf.dispose([...inputs]);
+    try {
+      entry.pcd = await readPcdDiagnostics(result);
+    } finally {
+      tf.dispose(Object.values(result));
+    }
+  }
+  return entry;
+}
+
+/**
  * What the charts show for a fixed probe batch (the first `count` test samples): the
  * teacher's and each student's probabilities, per-class logit gaps |zt − zs|, and for PCD
  * runs every class's rank and group at every stage with each group's weighted loss and λ,
@@ -102,22 +129,7 @@ export async function probeRuns(measured: MeasuredRuns, teacher: tf.LayersModel 
   const probe = firstSamples(dataset.test, n, rowSize);
   const teacherLogits = teacher ? await predictLogits(teacher, dataset, probe) : (probe.teacherLogits ?? null);
   const runs: ProbeSnapshot['runs'] = [];
-  for (const run of measured.runs) {
-    const studentLogits = await predictLogits(run.student, dataset, probe);
-    const entry: ProbeSnapshot['runs'][number] = { id: run.id, probabilities: softmaxRows(studentLogits, classes) };
-    if (teacherLogits) entry.logitGaps = studentLogits.map((z, i) => Math.abs(teacherLogits[i] - z));
-    if (teacherLogits && run.method.method === 'pcd') {
-      const inputs = [tf.tensor2d(studentLogits, [n, classes]), tf.tensor2d(teacherLogits, [n, classes])] as const;
-      const result = pcdLoss(inputs[0], inputs[1], { ...run.method, activeStage: null });
-      tf.dispose([...inputs]);
-      try {
-        entry.pcd = await readPcdDiagnostics(result);
-      } finally {
-        tf.dispose(Object.values(result));
-      }
-    }
-    runs.push(entry);
-  }
+  for (const run of measured.runs) runs.push(await probeEntry(run, await predictLogits(run.student, dataset, probe), teacherLogits, classes));
   return {
     step: measured.step,
     seed: measured.seed,

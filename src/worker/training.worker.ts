@@ -47,43 +47,23 @@ const api: TrainingWorkerApi = {
   reproduction: async (evaluations, folder) => {
     // The settings the run started with, and each live change from its step.
     const zip = await session.withLoaded(async ({ initial: { config, runs }, changes, dataset, teacher, trainer }) => {
-      if (!isClassification(dataset)) {
-        if (changes.length)
-          throw new Error(
-            'this detection race changed live (learning rate, τ or α): its bundle cannot replay that yet; Reset, train without live changes, then export',
-          );
-        return detectionReproductionZip(
-          {
-            config,
-            compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
-            runs,
-            data: dataset as SceneDataset,
-            teacher,
-            students: (seed) => trainer.students(seed),
-            evaluations,
-            backend: getBackend(),
-            createdBy: `the playground at ${self.location.origin}${self.location.pathname.replace(/[^/]*$/, '')}`,
-            script: reproduceScript,
-          },
-          folder,
+      const common = {
+        config,
+        compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
+        runs,
+        teacher,
+        students: (seed: number) => trainer.students(seed),
+        evaluations,
+        backend: getBackend(),
+        createdBy: `the playground at ${self.location.origin}${self.location.pathname.replace(/[^/]*$/, '')}`,
+        script: reproduceScript,
+      };
+      if (isClassification(dataset)) return reproductionZip({ ...common, liveChanges: changes, dataset }, folder);
+      if (changes.length)
+        throw new Error(
+          'this detection race changed live (learning rate, τ or α): its bundle cannot replay that yet; Reset, train without live changes, then export',
         );
-      }
-      return reproductionZip(
-        {
-          config,
-          compare: runs.map((r) => r.method.method).filter((m) => m !== config.method.method),
-          runs,
-          liveChanges: changes,
-          dataset,
-          teacher,
-          students: (seed) => trainer.students(seed),
-          evaluations,
-          backend: getBackend(),
-          createdBy: `the playground at ${self.location.origin}${self.location.pathname.replace(/[^/]*$/, '')}`,
-          script: reproduceScript,
-        },
-        folder,
-      );
+      return detectionReproductionZip({ ...common, data: dataset as SceneDataset }, folder);
     });
     return Comlink.transfer(zip, [zip.buffer]);
   },
