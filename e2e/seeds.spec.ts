@@ -71,7 +71,7 @@ test('a race on 5 seeds: bands, a verdict seed by seed that matches the exported
   } else {
     const words = `${name(best)} is ${d.toFixed(1)} ± ${std.toFixed(1)} points ahead of ${name(rival)} over 5 seeds (ahead in ${aheadIn} of 5); `;
     expect(sentence).toContain(words);
-    expect(sentence).toContain(v.kind === 'ahead' ? ': beyond noise.' : ': within noise, run more seeds.');
+    expect(sentence).toContain(['ahead', 'behind'].includes(v.kind) ? ': beyond noise.' : ': within noise, run more seeds.');
     // A winner only with every rival beyond noise.
     expect(sentence.includes(' won with ')).toBe(metrics.summary.verdicts.every((x: { kind: string }) => x.kind === 'ahead'));
   }

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { METHOD_DEFAULTS, type MethodConfigOf } from '../src/distill/methods';
 import type { RunSpec } from '../src/train/reports';
 import { ArgumentError, planExperiment, type ExperimentPlan } from './lib/experiment-args';
-import { describeSetup, formatMeanStd, formatPairedGain, SEED_NOISE_NOTE } from './lib/experiment-report';
+import { describeSetup, formatMeanStd, formatPairedGain, seedNoiseNote } from './lib/experiment-report';
 import { runExperiment, type ExperimentResult } from './lib/experiment-run';
 
 type Pcd = MethodConfigOf<'pcd'>;
@@ -61,7 +61,7 @@ function writeAblation(file: string): string {
   const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
   writeFileSync(
     file.replace(/\.json$/, '') + '.md',
-    `Command: \`${stored.command}\` (${stored.minutes.toFixed(1)} min on ${results[0].where}, ${results[0].date}).\n\n${describeSetup(results[0])} PCD's own options, unless the row says otherwise: S = ${pcd.stages}, τ = ${pcd.temperature}, α = ${pcd.alpha}, ranking ${pcd.ranking ? 'on' : 'off'}, λ ${pcd.adaptive ? 'on' : 'off'}, both passes, joint schedule. Differences are paired by seed (same initial weights, same batches), in points of test accuracy; the scheduled runs are separate races on the same batches.\n\n${table}\n\n${SEED_NOISE_NOTE}\n`,
+    `Command: \`${stored.command}\` (${stored.minutes.toFixed(1)} min on ${results[0].where}, ${results[0].date}).\n\n${describeSetup(results[0])} PCD's own options, unless the row says otherwise: S = ${pcd.stages}, τ = ${pcd.temperature}, α = ${pcd.alpha}, ranking ${pcd.ranking ? 'on' : 'off'}, λ ${pcd.adaptive ? 'on' : 'off'}, both passes, joint schedule. Differences are paired by seed (same initial weights, same batches), in points of test accuracy; the scheduled runs are separate races on the same batches.\n\n${table}\n\n${seedNoiseNote(results[0].seeds.length)}\n`,
   );
   return table;
 }

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgumentError, FLAG_HELP, planExperiment } from './lib/experiment-args';
-import { describeSetup, RUN_NAME, resultTable, SEED_NOISE_NOTE } from './lib/experiment-report';
+import { describeSetup, RUN_NAME, resultTable, seedNoiseNote } from './lib/experiment-report';
 import { runExperiment, type ExperimentResult } from './lib/experiment-run';
 import { curvesFigure, passedAt } from './lib/study-figure';
 
@@ -29,7 +29,7 @@ function writeTables(result: ExperimentResult, out: string): { table: string; pa
   const base = out.replace(/\.json$/, '');
   writeFileSync(
     `${base}.md`,
-    `Command: \`${result.command}\` (${result.minutes.toFixed(1)} min on ${result.where}, ${result.date}).\n\n${describeSetup(result)}\n\n${table}\n${result.seeds.length > 1 ? `\n${SEED_NOISE_NOTE}\n` : ''}${passes ? `\nMean test-${result.task === 'detection' ? 'AP' : 'accuracy'} curves: ${passes}.\n` : ''}`,
+    `Command: \`${result.command}\` (${result.minutes.toFixed(1)} min on ${result.where}, ${result.date}).\n\n${describeSetup(result)}\n\n${table}\n${result.seeds.length > 1 ? `\n${seedNoiseNote(result.seeds.length)}\n` : ''}${passes ? `\nMean test-${result.task === 'detection' ? 'AP' : 'accuracy'} curves: ${passes}.\n` : ''}`,
   );
   writeFileSync(`${base}.svg`, curvesFigure(result));
   return { table, passes, base };

@@ -1,3 +1,4 @@
+import { defaultTrainerConfig } from '../../src/train/config';
 import { describe, expect, it } from 'vitest';
 import { runsOf } from '../../src/config/page-config';
 import { PRESETS } from '../../src/config/presets';
@@ -5,7 +6,8 @@ import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { readLocalFiles } from '../../src/import/local-read';
 import { npyBytes } from '../../src/reproduce/npy';
 import { ArgumentError, planExperiment } from './experiment-args';
-import { formatMeanStd, formatPairedGain, pairedGain, resultTable } from './experiment-report';
+import { formatMeanStd, formatPairedGain, pairedGain, resultTable, seedNoiseNote } from './experiment-report';
+import { configOfSeeds } from './experiment-run';
 import type { ExperimentResult } from './experiment-run';
 import { curvesFigure, passedAt } from './study-figure';
 
@@ -134,6 +136,22 @@ describe('experiment tables', () => {
     expect(formatPairedGain([0.1, 0.2], 100)).toBe('15.00 ± 7.07');
     // One seed is never marked.
     expect(formatPairedGain([0.3], 100)).toBe('30.00 ± 0.00');
+    // Two seeds are not tested (a t-test with one degree of freedom), however steady: p = 0.025 here.
+    expect(formatPairedGain([0.1, 0.101], 100)).toBe('10.05 ± 0.07');
+    // A loss beyond noise is marked as a gain is.
+    expect(formatPairedGain([-0.074, -0.062, -0.086], 100)).toBe('-7.40 ± 1.20 \\*');
+  });
+
+  it('says under a table what its seed count lets it test', () => {
+    expect(seedNoiseNote(5)).toMatch(/^\\\* beyond seed noise: a paired t-test over the 5 seeds .* with 5 seeds only large, steady ones pass\.$/);
+    expect(seedNoiseNote(2)).toBe('No difference is tested for noise: 2 seeds give a paired t-test one degree of freedom; run 3 or more.');
+  });
+
+  it('writes in the result’s config the seeds it trained', () => {
+    const config = defaultTrainerConfig('synthetic100');
+    expect(configOfSeeds(config, [21, 22])).toMatchObject({ seed: 21, seeds: 2 });
+    // Seeds that do not follow each other are listed by the result, not by the config.
+    expect(configOfSeeds(config, [3, 7])).toMatchObject({ seed: 3, seeds: 1 });
   });
 
   it('writes one line per run with its gain over CE', () => {

@@ -1,6 +1,6 @@
 // Tables of an experiment's results: mean ± standard deviation over seeds, and each run's
 // gain over CE paired by seed (same initial weights, same batches).
-import { seedVerdict } from '../../src/config/verdict';
+import { beyondNoise, seedVerdict } from '../../src/config/verdict';
 import type { ExperimentRow } from './experiment-race';
 import type { ExperimentResult } from './experiment-run';
 
@@ -15,18 +15,25 @@ export function formatMeanStd(values: number[], scale = 1, digits = 2): string {
   return `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
 }
 
+/** The fewest seeds whose paired differences the tables test (two give a t-test one degree of freedom). */
+export const MIN_SEEDS_TESTED = 3;
+
 /**
- * Paired gains as mean ± std, marked " \\*" when they are beyond seed noise: a paired t-test
- * over the seeds (same initial weights and batches per seed) gives p < 0.05 (config/verdict.ts).
+ * Paired gains as mean ± std, marked " \\*" when they are beyond seed noise, either way: a
+ * paired t-test over at least {@link MIN_SEEDS_TESTED} seeds (same initial weights and batches
+ * per seed) gives p < 0.05 (config/verdict.ts). With fewer seeds nothing is marked.
  */
 export function formatPairedGain(gains: number[], scale = 1, digits = 2): string {
-  const beyond = gains.length > 1 && seedVerdict('a', 'b', gains).kind === 'ahead';
+  const beyond = gains.length >= MIN_SEEDS_TESTED && beyondNoise(seedVerdict('a', 'b', gains));
   return `${formatMeanStd(gains, scale, digits)}${beyond ? ' \\*' : ''}`;
 }
 
-/** The line under a table whose paired differences are marked by {@link formatPairedGain}. */
-export const SEED_NOISE_NOTE =
-  '\\* beyond seed noise: a paired t-test over the seeds (same initial weights and batches in each) gives p < 0.05. Unmarked differences are within noise: with 3 seeds only large, steady ones pass.';
+/** The line under a table of `seeds` seeds whose paired differences {@link formatPairedGain} marks. */
+export function seedNoiseNote(seeds: number): string {
+  if (seeds < MIN_SEEDS_TESTED)
+    return `No difference is tested for noise: ${seeds} seed${seeds === 1 ? '' : 's'} give${seeds === 1 ? 's' : ''} a paired t-test ${seeds === 1 ? 'nothing to test' : 'one degree of freedom'}; run ${MIN_SEEDS_TESTED} or more.`;
+  return `\\* beyond seed noise: a paired t-test over the ${seeds} seeds (same initial weights and batches in each) gives p < 0.05. Unmarked differences are within noise: with ${seeds} seeds only large, steady ones pass.`;
+}
 
 /** Per seed, `run`'s test accuracy minus the `baseline` run's; empty if either is missing. */
 export function pairedGain(rows: ExperimentRow[], run: string, baseline: string): number[] {

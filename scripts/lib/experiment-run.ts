@@ -11,7 +11,7 @@ import { catalogEntry, isConvolutional } from '../../src/models/catalog';
 import { loadTeacher } from '../../src/models/teacher';
 import { serveDirectory } from '../../src/test-support/static-server';
 import { selectBackend, type BackendName } from '../../src/tf/backends';
-import type { TrainerConfig } from '../../src/train/config';
+import { MAX_SEEDS, type TrainerConfig } from '../../src/train/config';
 import type { RunSpec } from '../../src/train/reports';
 import type * as Harness from '../browser/experiment';
 import { withAppPage } from './browser-session';
@@ -93,7 +93,7 @@ async function runDetectionExperiment(
     date: new Date().toISOString().slice(0, 10),
     minutes: (performance.now() - started) / 60000,
     where: `the ${node.backend === 'wasm' ? 'WASM' : 'CPU'} backend in Node`,
-    config,
+    config: configOfSeeds(config, seeds),
     runs,
     seeds,
     steps: results[0]?.result.rows[0]?.steps ?? 0,
@@ -102,6 +102,16 @@ async function runDetectionExperiment(
     rows: results.flatMap((r) => r.result.rows),
     curves: results.flatMap(({ seed, result }) => Object.entries(result.curves).map(([run, points]) => ({ seed, run, points }))),
   };
+}
+
+/**
+ * The configuration as the result's seeds trained it: `seed` the first of them, `seeds` their
+ * count where they follow each other (as one race trains them); else 1, and `seeds` of the
+ * result lists them.
+ */
+export function configOfSeeds(config: TrainerConfig, seeds: readonly number[]): TrainerConfig {
+  const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1] + 1);
+  return { ...config, seed: seeds[0], seeds: consecutive && seeds.length <= MAX_SEEDS ? seeds.length : 1 };
 }
 
 export interface ExperimentResult {
@@ -227,7 +237,7 @@ export async function runExperiment(plan: ExperimentPlan, command: string, log: 
     date: new Date().toISOString().slice(0, 10),
     minutes: (performance.now() - started) / 60000,
     where,
-    config,
+    config: configOfSeeds(config, seeds),
     runs,
     seeds,
     steps: results[0]?.result.rows[0]?.steps ?? 0,

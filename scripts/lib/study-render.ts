@@ -1,7 +1,7 @@
 // A study's table and figure, made from its JSON (never by hand).
 import { writeFileSync } from 'node:fs';
 import { studyFigure } from './study-figure';
-import { describeSetup, formatMeanStd, formatPairedGain, pairedGain, RUN_NAME, SEED_NOISE_NOTE } from './experiment-report';
+import { describeSetup, formatMeanStd, formatPairedGain, pairedGain, RUN_NAME, seedNoiseNote } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';
 
 export interface Study {
@@ -44,7 +44,7 @@ export function renderStudy(study: Study, jsonPath: string): { table: string; fi
     : ` Each row sets ${study.vary.flag} as it says; the rest is as above.`;
   writeFileSync(
     `${base}.md`,
-    `Command: \`${study.command}\` (${study.minutes.toFixed(1)} min on ${first.where}, ${first.date}).\n\n${setup}${note}\n\n${table}\n${study.results[0].seeds.length > 1 ? `\n${SEED_NOISE_NOTE}\n` : ''}`,
+    `Command: \`${study.command}\` (${study.minutes.toFixed(1)} min on ${first.where}, ${first.date}).\n\n${setup}${note}\n\n${table}\n${study.results[0].seeds.length > 1 ? `\n${seedNoiseNote(study.results[0].seeds.length)}\n` : ''}`,
   );
   writeFileSync(`${base}.svg`, studyFigure(study));
   return { table, files: [`${base}.md`, `${base}.svg`] };

@@ -7,7 +7,7 @@
 // the lesson's cue and the metrics export.
 import type { EvaluationReport } from '../train/session-reports';
 import { seedBand, type SeedBand } from './seed-stats';
-import { pairSentence, pairVerdict, seedSentence, seedVerdict, type PairVerdict, type SeedVerdict } from './verdict';
+import { pairSentence, pairVerdict, seedSentence, seedVerdict, type PairVerdict, type SeedVerdict, beyondNoise } from './verdict';
 
 export interface SummaryRow {
   id: string;
@@ -176,7 +176,7 @@ export function summarySentence(
   const ce = summary.rows.find((r) => r.id === 'ce');
   const noise = (id: string) => {
     const v = summary.overCe.find((x) => x.a === id);
-    return !v ? '' : v.kind === 'ahead' ? '' : v.kind === 'tie' ? ' (a tie)' : ' (within noise)';
+    return !v ? '' : beyondNoise(v) ? '' : v.kind === 'tie' ? ' (a tie)' : ' (within noise)';
   };
   const gains = ce
     ? summary.rows

@@ -39,6 +39,10 @@ describe('a verdict on two runs, in words', () => {
     expect(pairSentence(clear, (id) => `«${id}»`)).toBe(
       '«pcd» is 40 of 1,000 test samples (4.0 points) ahead of «kd»; p < 0.001: beyond noise (exact McNemar test)',
     );
+    // The same two runs the other way round: `a` behind beyond noise is said so, not "ahead".
+    const reversed = pairVerdict('kd', of(1000, first(600)), 'pcd', of(1000, first(640)));
+    expect(reversed).toMatchObject({ kind: 'behind', ahead: 'pcd', behind: 'kd' });
+    expect(pairSentence(reversed)).toContain('PCD is 40 of 1,000 test samples (4.0 points) ahead of KD; p < 0.001: beyond noise');
   });
 
   it('formats p as people read it', () => {
@@ -78,6 +82,12 @@ describe('a verdict over seeds (paired by seed)', () => {
     // Every seed the same gain: no spread, so the sign test: 2 seeds never suffice, 6 do.
     expect(seedVerdict('kd', 'ce', [0.5, 0.5])).toMatchObject({ kind: 'within-noise', p: 0.5 });
     expect(seedVerdict('kd', 'ce', [0.5, 0.5, 0.5, 0.5, 0.5, 0.5])).toMatchObject({ kind: 'ahead', p: 2 / 64 });
+    // A run behind beyond noise (the detection race's PCD against CE) is "behind", not "ahead".
+    const behind = seedVerdict('pcd', 'ce', [-13.1, -8.9, -8.3]);
+    expect(behind).toMatchObject({ kind: 'behind', aheadA: 0, aheadB: 3 });
+    expect(seedSentence(behind)).toMatch(
+      /^CE is 10\.1 ± 2\.6 points ahead of PCD over 3 seeds \(ahead in 3 of 3\); p = 0\.0\d+ \(paired t-test\): beyond noise$/,
+    );
   });
 
   it('says each kind of verdict over seeds in words', () => {

@@ -40,7 +40,11 @@ export function disagreements(a: Uint8Array, b: Uint8Array): { onlyA: number; on
   return { onlyA, onlyB, samples: a.length };
 }
 
-export type VerdictKind = 'tie' | 'within-noise' | 'ahead';
+/** Of run `a` against run `b`: `ahead` and `behind` are beyond noise, in that direction. */
+export type VerdictKind = 'tie' | 'within-noise' | 'ahead' | 'behind';
+
+/** Whether a verdict is beyond noise (either way). */
+export const beyondNoise = (v: { kind: VerdictKind }) => v.kind === 'ahead' || v.kind === 'behind';
 
 /** How run `a` compares with run `b` on one seed: who is ahead, by how many samples, and whether that is beyond noise. */
 export interface PairVerdict {
@@ -67,7 +71,7 @@ export function pairVerdict(a: string, correctA: Uint8Array, b: string, correctB
   const { onlyA, onlyB, samples } = disagreements(correctA, correctB);
   const p = mcnemarExact(onlyA, onlyB);
   const aAhead = onlyA > onlyB;
-  const kind: VerdictKind = onlyA === onlyB ? 'tie' : p < VERDICT_ALPHA ? 'ahead' : 'within-noise';
+  const kind: VerdictKind = onlyA === onlyB ? 'tie' : p < VERDICT_ALPHA ? (aAhead ? 'ahead' : 'behind') : 'within-noise';
   return {
     a,
     b,
@@ -97,7 +101,7 @@ export function pairSentence(v: PairVerdict, label: (id: string) => string = (id
   }
   const points = ((100 * v.margin) / v.samples).toFixed(1);
   const lead = `${label(v.ahead!)} is ${v.margin.toLocaleString('en')} of ${of} (${points} points) ahead of ${label(v.behind!)}; ${formatP(v.p)}`;
-  return v.kind === 'ahead' ? `${lead}: beyond noise (exact McNemar test)` : `${lead}: within noise, run more seeds`;
+  return beyondNoise(v) ? `${lead}: beyond noise (exact McNemar test)` : `${lead}: within noise, run more seeds`;
 }
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */
@@ -187,7 +191,7 @@ export function seedVerdict(a: string, b: string, differences: readonly number[]
   // No spread but a difference (every seed the same gain): the t statistic is undefined; the
   // sign test says how unlikely n seeds all on one side are (2 seeds: 0.5; 6 seeds: 0.03).
   const p = n < 2 || allZero ? 1 : std === 0 ? Math.min(1, 2 * 0.5 ** n) : studentTwoSidedP(mean / (std / Math.sqrt(n)), n - 1);
-  const kind: VerdictKind = allZero ? 'tie' : p < VERDICT_ALPHA ? 'ahead' : 'within-noise';
+  const kind: VerdictKind = allZero ? 'tie' : p < VERDICT_ALPHA ? (mean >= 0 ? 'ahead' : 'behind') : 'within-noise';
   return { a, b, kind, seeds: n, mean, std, aheadA, aheadB, p };
 }
 
@@ -204,5 +208,5 @@ export function seedSentence(v: SeedVerdict, label: (id: string) => string = (id
   const lead =
     `${label(ahead)} is ${Math.abs(v.mean).toFixed(1)}${spread} points ahead of ${label(behind)} over ${v.seeds} seed${v.seeds > 1 ? 's' : ''} ` +
     `(ahead in ${inSeeds} of ${v.seeds}); ${formatP(v.p)} (${v.std === 0 && v.seeds > 1 ? 'sign test' : 'paired t-test'})`;
-  return v.kind === 'ahead' ? `${lead}: beyond noise` : `${lead}: within noise, run more seeds`;
+  return beyondNoise(v) ? `${lead}: beyond noise` : `${lead}: within noise, run more seeds`;
 }

@@ -4,7 +4,7 @@ import { RUN_LABEL } from '../../config/palette';
 import { numbersLostInJson, sanitizeConfig } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
-import { raceSummary, summarySentence } from '../../config/summary';
+import { metricOf, raceSummary, summarySentence } from '../../config/summary';
 import { megabytes, messageOf } from '../../data/text';
 import { REPRODUCTION_FORMAT } from '../../reproduce/format';
 import { superclassAccuracy } from '../../config/superclass';
@@ -61,7 +61,7 @@ export function ExportPanel() {
       config: applied?.page,
       step,
       // Who is ahead, as the summary card says it (with its verdicts): the latest evaluation every run has.
-      summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id) } : null,
+      summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id, metricOf(applied?.info.task)) } : null,
       // One entry per run and seed.
       runs: live.seeds.flatMap((seed) =>
         runs.map((id) => ({

@@ -15,12 +15,13 @@ import {
   type Verdict,
 } from '../../config/summary';
 import { bandKind } from '../../config/seed-stats';
+import { beyondNoise } from '../../config/verdict';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
 
 /** A gain over CE is marked when it is not beyond noise (p ≥ 0.05): "within noise" or "tie". */
 function overCeNote(verdict: Verdict | undefined) {
-  if (!verdict || verdict.kind === 'ahead') return null;
+  if (!verdict || beyondNoise(verdict)) return null;
   const test = isSeedVerdict(verdict) ? `paired over ${verdict.seeds} seeds` : 'exact McNemar test';
   return (
     <span className="noise-note" title={`p = ${verdict.p.toPrecision(2)} (${test})`}>
