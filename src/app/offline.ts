@@ -26,7 +26,7 @@ const SITE_FILES: Record<DatasetId | 'scenes', string[]> = {
     'models/scenes/teacher/weights.bin',
   ],
 };
-const NAMES: Record<DatasetId | 'scenes', string> = { synthetic100: 'the 100-class data', mnist: 'MNIST', scenes: 'the digit scenes' };
+const NAMES: Record<DatasetId | 'scenes', string> = { synthetic100: 'the 100-class data', mnist: 'MNIST', scenes: 'the digit-scene data' };
 
 /**
  * Keeps a dataset's files (and its teacher's) for offline use once it has been used: the
