@@ -13,7 +13,9 @@ logit standardisation) and its stage schedules. In the reproduction (no --data),
 student starts from the page's initial weights and sees the page's batches in the page's
 order, so every evaluation should match the page's to within one test sample (float32
 rounding aside). The last line printed is one JSON object: {"<run id>": final test accuracy}
-(with several seeds, "<run id>@<seed>").
+(with several seeds, "<run id>@<seed>"). A detection race's bundle (run.json's "task": "detection",
+the digit scenes) trains the same grid detectors on the page's batches and sampled cells and
+compares each with the page's trained one, cell by cell on the test scenes (its README.txt).
 """
 import argparse
 import copy
@@ -496,9 +498,10 @@ DETECTION_CELL_TOLERANCE = 0.005
 DETECTION_LOGIT_TOLERANCE = 0.02
 
 
-def detection_outputs(model, images):
-    """Every cell's K + 1 logits and 4 box values, rows scene by scene and cell by cell (row-major on the grid)."""
-    out = model(images).permute(0, 2, 3, 1)
+def detection_outputs(model, images, chunk=250):
+    """Every cell's K + 1 logits and 4 box values, rows scene by scene and cell by cell (row-major on the grid),
+    `chunk` scenes at a time."""
+    out = torch.cat([model(images[i:i + chunk]) for i in range(0, images.shape[0], chunk)]).permute(0, 2, 3, 1)
     rows = out.reshape(-1, out.shape[-1])
     return rows[:, :-4], rows[:, -4:]
 
@@ -667,7 +670,8 @@ def main(argv=None):
     parser.add_argument("bundle", nargs="?", default=os.path.dirname(os.path.abspath(__file__)),
                         help="the folder with run.json (default: this script's folder)")
     parser.add_argument("--float64", action="store_true", help="train in float64 (the page trains in float32)")
-    parser.add_argument("--check", action="store_true", help="exit 1 when an evaluation is more than one test sample from the page's")
+    parser.add_argument("--check", action="store_true", help="exit 1 when an evaluation is more than one test sample from the page's "
+                        "(a detection race: more than 0.5%% of the test cells in another class, or logits 2%% apart)")
     parser.add_argument("--save-students", metavar="DIR", help="write each trained student's state_dict as DIR/<run>-seed<seed>.pt")
     parser.add_argument("--data", metavar="DIR", help="train the bundle's runs on this dataset instead (see user_arrays)")
     parser.add_argument("--student", default="bundle", help="with --data: 'bundle' (the page's student, resized) or torchvision:NAME")
