@@ -70,6 +70,42 @@ describe('the runner’s PyTorch export', () => {
     120_000,
   );
 
+  it('PCD past a near-tie at a group boundary: --check allows what PyTorch’s float32 and float64 differ by, and fails beyond it', async () => {
+    // Seed 4 of the race preset: the page and PyTorch part at a rank decided by float32 rounding (step 143) and end up
+    // to 14 test samples apart, which the one-sample rule failed; CE stays within one sample throughout.
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    await runExperiment(
+      planExperiment(['--preset', 'race', '--seeds', '4', '--methods', 'ce,pcd', '--export-pytorch', dir, '--out', join(dir, 'r.json')]),
+      'test',
+      () => {},
+    );
+    const { output } = runReproduce(dir, ['--check']);
+    expect(output).toMatch(
+      /seed 4, pcd: first near-tie at a group boundary at step \d+ \(sample \d+ of the batch, ranks \d+ and \d+, gaps [\d.e+-]+ apart\)/,
+    );
+    const measured = /the page is up to (\d+) test samples from PyTorch; PyTorch's float32 and float64 differ by up to (\d+)/.exec(output);
+    expect(measured, output).not.toBeNull();
+    const [pagePcd, ownPcd] = [Number(measured![1]), Number(measured![2])];
+    expect(pagePcd).toBeGreaterThan(1); // the case the bound is for, not the exact one
+    expect(pagePcd).toBeLessThanOrEqual(ownPcd);
+    // The check can fail: the page's evaluations moved, CE by 2 samples, then PCD's last by more than the bound.
+    const original = readFileSync(join(dir, 'run.json'), 'utf8');
+    const tamper = (run: string, samples: number) => {
+      const manifest = JSON.parse(original);
+      const last = manifest.evaluations.filter((e: { run: string }) => e.run === run).at(-1);
+      last.testAccuracy += samples / last.testCount;
+      writeFileSync(join(dir, 'run.json'), JSON.stringify(manifest));
+      return last.step as number;
+    };
+    const ceStep = tamper('ce', 2);
+    expect(() => runReproduce(dir, ['--check'])).toThrow(`--check: seed 4, ce, step ${ceStep}: 2 test samples from the page's (at most 1 allowed)`);
+    tamper('pcd', ownPcd + 40);
+    expect(() => runReproduce(dir, ['--check'])).toThrow(
+      /--check: PCD is \d+ test samples from the page's after its first near-tie, more than PyTorch's own/,
+    );
+  }, 180_000);
+
   it('a CNN student trained in Node on WASM: reproduce.py rebuilds its conv layers and gives the runner’s accuracies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
     folders.push(dir);

@@ -178,7 +178,9 @@ ${manifest.runs.map((r) => r.id).join(', ')} on ${manifest.dataset.name ?? manif
 
   python3 reproduce.py             trains it again in PyTorch (>= 1.13, numpy) and prints each
                                    evaluation beside the page's; the last line is a JSON object
-  python3 reproduce.py --check     ...and exits 1 if one is more than one test sample apart
+  python3 reproduce.py --check     ...and exits 1 if one is more than one test sample apart (PCD, after
+                                   a near-tie that rounding decides: more than PyTorch's own float32
+                                   and float64 are apart on it)
   python3 reproduce.py --help      every option; --data DIR and torchrun for other data and many GPUs
   npm run experiment -- --config <this folder>/run.json
                                    (in the playground's folder) the same run again in its runner
