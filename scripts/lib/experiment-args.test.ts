@@ -6,7 +6,7 @@ import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { readLocalFiles } from '../../src/import/local-read';
 import { npyBytes } from '../../src/reproduce/npy';
 import { ArgumentError, planExperiment } from './experiment-args';
-import { formatMeanStd, formatPairedGain, pairedGain, resultTable, seedNoiseNote } from './experiment-report';
+import { formatMeanStd, formatPairedGain, formatPairedGains, pairedGain, resultTable, seedNoiseNote } from './experiment-report';
 import { configOfSeeds } from './experiment-run';
 import type { ExperimentResult } from './experiment-run';
 import { curvesFigure, passedAt } from './study-figure';
@@ -140,10 +140,19 @@ describe('experiment tables', () => {
     expect(formatPairedGain([0.1, 0.101], 100)).toBe('10.05 ± 0.07');
     // A loss beyond noise is marked as a gain is.
     expect(formatPairedGain([-0.074, -0.062, -0.086], 100)).toBe('-7.40 ± 1.20 \\*');
+    // A column is one family: a gain marked alone (p = 0.03) is not once three comparisons share the column.
+    const alone = [0.009, 0.001, 0.013, 0.004, 0.012, -0.002, 0.005];
+    expect(formatPairedGain(alone, 100)).toBe('0.60 ± 0.56 \\*');
+    expect(
+      formatPairedGains([[0.009, 0.005, 0.01, 0.006, 0.008, 0.002, 0.007], alone, [0.009, -0.003, 0.013, 0.004, 0.012, -0.002, 0.005]], 100),
+    ).toEqual(['0.67 ± 0.27 \\*', '0.60 ± 0.56', '0.54 ± 0.63']);
   });
 
   it('says under a table what its seed count lets it test', () => {
-    expect(seedNoiseNote(5)).toMatch(/^\\\* beyond seed noise: a paired t-test over the 5 seeds .* with 5 seeds only large, steady ones pass\.$/);
+    expect(seedNoiseNote(5)).toMatch(
+      /^\\\* beyond seed noise: a paired t-test over the 5 seeds .* Holm-adjusted over the column's comparisons\. .* with 5 seeds only large, steady ones pass\. It assumes the seeds' differences roughly normal: with 5 seeds no distribution-free test \(sign, permutation\) can go below p = 0\.06\.$/,
+    );
+    expect(seedNoiseNote(6)).not.toContain('assumes');
     expect(seedNoiseNote(2)).toBe('No difference is tested for noise: 2 seeds give a paired t-test one degree of freedom; run 3 or more.');
   });
 

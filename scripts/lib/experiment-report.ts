@@ -1,6 +1,9 @@
 // Tables of an experiment's results: mean ± standard deviation over seeds, and each run's
 // gain over CE paired by seed (same initial weights, same batches).
-import { beyondNoise, seedVerdict } from '../../src/config/verdict';
+import { smallestDistributionFreeP } from '../../src/config/statistics';
+import { beyondNoise, inFamily, MIN_SEEDS_TESTED, seedVerdict, VERDICT_ALPHA } from '../../src/config/verdict';
+
+export { MIN_SEEDS_TESTED };
 import type { ExperimentRow } from './experiment-race';
 import type { ExperimentResult } from './experiment-run';
 
@@ -15,24 +18,29 @@ export function formatMeanStd(values: number[], scale = 1, digits = 2): string {
   return `${mean.toFixed(digits)} ± ${std.toFixed(digits)}`;
 }
 
-/** The fewest seeds whose paired differences the tables test (two give a t-test one degree of freedom). */
-export const MIN_SEEDS_TESTED = 3;
-
 /**
- * Paired gains as mean ± std, marked " \\*" when they are beyond seed noise, either way: a
- * paired t-test over at least {@link MIN_SEEDS_TESTED} seeds (same initial weights and batches
- * per seed) gives p < 0.05 (config/verdict.ts). With fewer seeds nothing is marked.
+ * Paired gains of several runs (one family: a table's comparisons), each as mean ± std, marked
+ * " \\*" when beyond seed noise, either way: a paired t-test over at least
+ * {@link MIN_SEEDS_TESTED} seeds (same initial weights and batches per seed) gives p < 0.05 after
+ * Holm's adjustment over the family (config/verdict.ts). With fewer seeds nothing is marked.
  */
-export function formatPairedGain(gains: number[], scale = 1, digits = 2): string {
-  const beyond = gains.length >= MIN_SEEDS_TESTED && beyondNoise(seedVerdict('a', 'b', gains));
-  return `${formatMeanStd(gains, scale, digits)}${beyond ? ' \\*' : ''}`;
+export function formatPairedGains(family: readonly number[][], scale = 1, digits = 2): string[] {
+  const verdicts = inFamily(family.map((gains) => seedVerdict('a', 'b', gains)));
+  return family.map((gains, i) => `${formatMeanStd(gains, scale, digits)}${beyondNoise(verdicts[i]) ? ' \\*' : ''}`);
 }
 
-/** The line under a table of `seeds` seeds whose paired differences {@link formatPairedGain} marks. */
+/** One paired gain as a family of its own (see {@link formatPairedGains}). */
+export const formatPairedGain = (gains: number[], scale = 1, digits = 2) => formatPairedGains([gains], scale, digits)[0];
+
+/** The line under a table of `seeds` seeds whose paired differences {@link formatPairedGains} marks. */
 export function seedNoiseNote(seeds: number): string {
   if (seeds < MIN_SEEDS_TESTED)
     return `No difference is tested for noise: ${seeds} seed${seeds === 1 ? '' : 's'} give${seeds === 1 ? 's' : ''} a paired t-test ${seeds === 1 ? 'nothing to test' : 'one degree of freedom'}; run ${MIN_SEEDS_TESTED} or more.`;
-  return `\\* beyond seed noise: a paired t-test over the ${seeds} seeds (same initial weights and batches in each) gives p < 0.05. Unmarked differences are within noise: with ${seeds} seeds only large, steady ones pass.`;
+  const assumption =
+    smallestDistributionFreeP(seeds) >= VERDICT_ALPHA
+      ? ` It assumes the seeds' differences roughly normal: with ${seeds} seeds no distribution-free test (sign, permutation) can go below p = ${smallestDistributionFreeP(seeds).toFixed(2)}.`
+      : '';
+  return `\\* beyond seed noise: a paired t-test over the ${seeds} seeds (same initial weights and batches in each) gives p < 0.05, Holm-adjusted over the column's comparisons. Unmarked differences are within noise: with ${seeds} seeds only large, steady ones pass.${assumption}`;
 }
 
 /** Per seed, `run`'s test accuracy minus the `baseline` run's; empty if either is missing. */
@@ -47,6 +55,17 @@ export function pairedGain(rows: ExperimentRow[], run: string, baseline: string)
 
 export const RUN_NAME = (id: string) => (['ce', 'kd', 'dkd', 'pcd'].includes(id) ? id.toUpperCase() : id);
 
+/** Each run's gain over CE as its table cell ("—" for CE), the column one family (Holm). */
+function gainColumn(result: Pick<ExperimentResult, 'rows' | 'runs'>, hasCe: boolean): Map<string, string> {
+  if (!hasCe) return new Map();
+  const others = result.runs.map((r) => r.id).filter((id) => id !== 'ce');
+  const cells = formatPairedGains(
+    others.map((id) => pairedGain(result.rows, id, 'ce')),
+    100,
+  );
+  return new Map([['ce', '—'], ...others.map((id, i) => [id, cells[i]] as [string, string])]);
+}
+
 /** The markdown table of an experiment: one row per run. */
 export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs' | 'task'>): string {
   const hasCe = result.runs.some((r) => r.id === 'ce');
@@ -59,6 +78,7 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs' | 'ta
     'non-target KL',
     'non-target rank correlation',
   ];
+  const gains = gainColumn(result, hasCe);
   const lines = result.runs.map(({ id }) => {
     const of = result.rows.filter((r) => r.method === id);
     const diverged = of.filter((r) => r.diverged).length;
@@ -68,7 +88,7 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs' | 'ta
         of.map((r) => r.testAccuracy),
         100,
       ),
-      ...(hasCe ? [id === 'ce' ? '—' : formatPairedGain(pairedGain(result.rows, id, 'ce'), 100)] : []),
+      ...(hasCe ? [gains.get(id)!] : []),
       formatMeanStd(
         of.map((r) => r.teacherAgreement),
         100,
@@ -91,6 +111,7 @@ export function resultTable(result: Pick<ExperimentResult, 'rows' | 'runs' | 'ta
 /** A detection race's table: COCO AP@[.5:.95] with the gain over CE (paired by seed), AP@.5 and AP@.75, in points. */
 function detectionTable(result: Pick<ExperimentResult, 'rows' | 'runs'>, hasCe: boolean): string {
   const header = ['run', 'AP@[.5:.95]', ...(hasCe ? ['gain over CE (points)'] : []), 'AP@.5', 'AP@.75'];
+  const gains = gainColumn(result, hasCe);
   const lines = result.runs.map(({ id }) => {
     const of = result.rows.filter((r) => r.method === id);
     const diverged = of.filter((r) => r.diverged).length;
@@ -100,7 +121,7 @@ function detectionTable(result: Pick<ExperimentResult, 'rows' | 'runs'>, hasCe: 
         of.map((r) => r.testAccuracy),
         100,
       ),
-      ...(hasCe ? [id === 'ce' ? '—' : formatPairedGain(pairedGain(result.rows, id, 'ce'), 100)] : []),
+      ...(hasCe ? [gains.get(id)!] : []),
       formatMeanStd(
         of.map((r) => r.detection?.[1] ?? NaN),
         100,

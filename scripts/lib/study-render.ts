@@ -1,7 +1,7 @@
 // A study's table and figure, made from its JSON (never by hand).
 import { writeFileSync } from 'node:fs';
 import { studyFigure } from './study-figure';
-import { describeSetup, formatMeanStd, formatPairedGain, pairedGain, RUN_NAME, seedNoiseNote } from './experiment-report';
+import { describeSetup, formatMeanStd, formatPairedGains, pairedGain, RUN_NAME, seedNoiseNote } from './experiment-report';
 import type { ExperimentResult } from './experiment-run';
 
 export interface Study {
@@ -27,7 +27,11 @@ export function studyTable(study: Study): string {
         1,
       ),
     ),
-    ...gainRuns.map((id) => formatPairedGain(pairedGain(result.rows, id, 'ce'), 100, 1)),
+    ...formatPairedGains(
+      gainRuns.map((id) => pairedGain(result.rows, id, 'ce')),
+      100,
+      1,
+    ),
   ]);
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
 }

@@ -1,13 +1,17 @@
 // Who is ahead in a race, in numbers a reader sees without a chart: each run's test accuracy
 // at the latest evaluation that every run of every seed has, its gain over CE (same initial
 // weights, same batches), the teacher's accuracy and the steps taken, and whether the
-// differences are beyond noise: with one seed, McNemar's exact test on the runs' per-sample
-// results; with several, a paired t-test on the per-seed differences (config/verdict.ts). A
-// run "won" only when it is ahead of every other beyond noise. Pure, for the summary card,
-// the lesson's cue and the metrics export.
+// differences are beyond noise: with one seed, McNemar's exact test on the two trained
+// students' per-sample results (about them, not the methods); with several, the paired t-test
+// on the per-seed differences (config/verdict.ts). The leader is picked after the fact, so its
+// comparisons are adjusted as part of every pair of runs (Holm); the gains over CE, a
+// baseline named before, as a family of their own. A run "won" only when it is ahead of every
+// other beyond noise. Pure, for the summary card, the lesson's cue and the metrics export.
 import type { EvaluationReport } from '../train/session-reports';
 import { seedBand, type SeedBand } from './seed-stats';
-import { pairSentence, pairVerdict, seedSentence, seedVerdict, type PairVerdict, type SeedVerdict, beyondNoise } from './verdict';
+import { beyondNoise, inFamily, pairVerdict, seedVerdict, verdictSentence, type Verdict } from './verdict';
+
+export { isSeedVerdict, verdictSentence, type Verdict } from './verdict';
 
 export interface SummaryRow {
   id: string;
@@ -23,15 +27,6 @@ export interface SummaryRow {
   band: SeedBand;
 }
 
-/** One seed: sample by sample (McNemar). Several: seed by seed (paired t-test). */
-export type Verdict = PairVerdict | SeedVerdict;
-
-export const isSeedVerdict = (v: Verdict): v is SeedVerdict => 'seeds' in v;
-
-export function verdictSentence(v: Verdict, label?: (id: string) => string): string {
-  return isSeedVerdict(v) ? seedSentence(v, label) : pairSentence(v, label);
-}
-
 export interface RaceSummary {
   /** The step of the evaluation summarised. */
   step: number;
@@ -43,15 +38,20 @@ export interface RaceSummary {
   seeds: number[];
   /** Best (highest mean) first. */
   rows: SummaryRow[];
-  /** Test samples the summarised evaluation used (bounded during training). */
+  /** Test samples the summarised evaluation used: the curves' during training, the whole split at the end. */
   testCount: number;
+  /** True when that is the whole test split, evaluated besides the curves' part (the end, Evaluate now). */
+  onWhole: boolean;
   /**
    * The best run against each other run (best first in each): over seeds with several, else
-   * sample by sample; empty with one seed when the evaluations carry no per-sample results (an older export).
+   * sample by sample; empty with one seed when the evaluations carry no per-sample results (an
+   * older export, or AP). Holm-adjusted over every pair of runs (the leader was picked from them).
    */
   verdicts: Verdict[];
-  /** Each run against CE, the same way; empty without CE. */
+  /** Each run against CE, the same way, Holm-adjusted over these comparisons; empty without CE. */
   overCe: Verdict[];
+  /** At the end: the runs still improving (see {@link stillLearning}); empty before the end. */
+  stillLearning: StillLearning[];
 }
 
 export function raceSummary(
@@ -73,7 +73,10 @@ export function raceSummary(
   }
   const complete = [...steps.entries()].filter(([, at]) => at.size === runs.length * seeds.length).sort((a, b) => b[0] - a[0]);
   if (!complete.length) return null;
-  const [step, at] = complete[0];
+  const [step, atStep] = complete[0];
+  // At the end (and Evaluate now) every run has the whole test split besides the curves' part: the summary reads that.
+  const onWhole = [...atStep.values()].every((e) => e.whole);
+  const at = onWhole ? new Map([...atStep].map(([k, e]) => [k, { ...e, ...e.whole! }])) : atStep;
   const accuracies = (id: string) => seeds.map((seed) => at.get(key(id, seed))!.testAccuracy);
   const hasCe = runs.includes('ce');
   /** Points of a − b, seed by seed. */
@@ -98,19 +101,67 @@ export function raceSummary(
     .sort((a, b) => b.testAccuracy - a.testAccuracy);
   const testCount = Math.min(...[...at.values()].map((e) => e.testCount));
   const best = rows[0].id;
-  let verdicts: Verdict[];
-  let overCe: Verdict[];
-  if (seeds.length > 1) {
-    verdicts = rows.slice(1).map((r) => seedVerdict(best, r.id, differences(best, r.id)));
-    overCe = hasCe ? rows.filter((r) => r.id !== 'ce').map((r) => seedVerdict(r.id, 'ce', differences(r.id, 'ce'))) : [];
-  } else {
-    // Sample by sample only where every run has its per-sample results on the same test samples.
-    const correct = (id: string) => at.get(key(id, seeds[0]))?.correct;
-    const paired = rows.every((r) => correct(r.id)?.length === testCount && testCount > 0);
-    verdicts = paired ? rows.slice(1).map((r) => pairVerdict(best, correct(best)!, r.id, correct(r.id)!)) : [];
-    overCe = paired && hasCe ? rows.filter((r) => r.id !== 'ce').map((r) => pairVerdict(r.id, correct(r.id)!, 'ce', correct('ce')!)) : [];
+  // One seed: sample by sample, only where every run has its per-sample results on the same test samples.
+  const correct = (id: string) => at.get(key(id, seeds[0]))?.correct;
+  const paired = seeds.length > 1 || rows.every((r) => correct(r.id)?.length === testCount && testCount > 0);
+  const compare = (a: string, b: string): Verdict =>
+    seeds.length > 1 ? seedVerdict(a, b, differences(a, b)) : pairVerdict(a, correct(a)!, b, correct(b)!);
+  let verdicts: Verdict[] = [];
+  let overCe: Verdict[] = [];
+  if (paired) {
+    // Every pair (the earlier row, higher mean, first): the leader's comparisons are some of them.
+    const pairs = inFamily(rows.flatMap((r, i) => rows.slice(i + 1).map((o) => compare(r.id, o.id))));
+    verdicts = pairs.filter((v) => v.a === best);
+    overCe = hasCe ? inFamily(rows.filter((r) => r.id !== 'ce').map((r) => compare(r.id, 'ce'))) : [];
   }
-  return { step, totalSteps, final: step >= totalSteps, teacherAccuracy, seeds, rows, testCount, verdicts, overCe };
+  const final = step >= totalSteps;
+  const learning = final ? stillLearning(evaluations, runs, totalSteps) : [];
+  return { step, totalSteps, final, teacherAccuracy, seeds, rows, testCount, onWhole, verdicts, overCe, stillLearning: learning };
+}
+
+/** A rise of a run's test curve over the last quarter of the budget (the mean of its seeds, points). */
+export interface StillLearning {
+  id: string;
+  fromStep: number;
+  rise: number;
+}
+
+/** A run still improving at the end: its curve rose by at least this many points over the last quarter of the budget. */
+export const STILL_LEARNING_POINTS = 1;
+
+/**
+ * The runs whose test curve (the same test samples at every point) rose by at least
+ * {@link STILL_LEARNING_POINTS} points from the last evaluation at or before three quarters
+ * of the budget to the end, over the mean of every seed: students still learning when the
+ * budget ran out, whose order a longer budget may change. Empty without both evaluations.
+ */
+export function stillLearning(evaluations: readonly EvaluationReport[], runs: readonly string[], totalSteps: number): StillLearning[] {
+  const seeds = new Set(evaluations.map((e) => e.seed)).size;
+  const meanAt = (id: string, step: number) => {
+    const at = evaluations.filter((e) => e.id === id && e.step === step);
+    return at.length === seeds ? at.reduce((sum, e) => sum + e.testAccuracy, 0) / seeds : null;
+  };
+  const earlier = [...new Set(evaluations.map((e) => e.step))]
+    .filter((step) => step <= 0.75 * totalSteps && runs.every((id) => meanAt(id, step) !== null))
+    .sort((a, b) => b - a)[0];
+  if (earlier === undefined) return [];
+  return runs
+    .map((id) => {
+      const [from, to] = [meanAt(id, earlier), meanAt(id, totalSteps)];
+      return { id, fromStep: earlier, rise: from === null || to === null ? 0 : 100 * (to - from) };
+    })
+    .filter((r) => r.rise >= STILL_LEARNING_POINTS)
+    .sort((a, b) => b.rise - a.rise);
+}
+
+/** "Still learning at the end: …" for a summary with such runs, else ''. */
+export function stillLearningSentence(summary: RaceSummary, label: (id: string) => string = (id) => id.toUpperCase()): string {
+  const runs = summary.stillLearning;
+  if (!runs.length) return '';
+  return (
+    `Still learning at the end: ${runs.map((r) => `${label(r.id)} +${r.rise.toFixed(1)}`).join(', ')} points since step ` +
+    `${runs[0].fromStep.toLocaleString('en')} (the last quarter of the budget); a longer budget may change the verdict.`
+  );
 }
 
 /** An accuracy in [0, 1] as a percentage with one decimal: 0.573 → 57.3%. */
@@ -144,13 +195,18 @@ export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x)
 function leadClause(summary: RaceSummary, label: (id: string) => string, value: (x: number) => string): string {
   const [best, ...rest] = summary.rows;
   if (!rest.length) return `${label(best.id)} has ${value(best.testAccuracy)}`;
-  if (!summary.verdicts.length) return `${label(best.id)} has the most, ${value(best.testAccuracy)}`;
+  if (!summary.verdicts.length || summary.verdicts.some((v) => v.kind === 'untested'))
+    return `${label(best.id)} has the most, ${value(best.testAccuracy)}`;
   const tied = summary.verdicts.filter((v) => v.kind === 'tie').map((v) => v.b);
   if (tied.length) return `${[best.id, ...tied].map(label).join(' and ')} tie with ${value(best.testAccuracy)}`;
   const close = summary.verdicts.filter((v) => v.kind === 'within-noise').map((v) => v.b);
   if (close.length) return `${label(best.id)} is ahead with ${value(best.testAccuracy)}, within noise of ${close.map(label).join(' and ')}`;
-  return `${label(best.id)} ${summary.final ? 'won' : 'leads'} with ${value(best.testAccuracy)}, ahead of every other run beyond noise`;
+  // One seed: the students it trained, not the methods, are what is compared.
+  const onThisSeed = summary.seeds.length === 1 ? ' on this seed' : '';
+  return `${label(best.id)} ${summary.final ? 'won' : 'leads'}${onThisSeed} with ${value(best.testAccuracy)}, ahead of every other run beyond noise`;
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** One plain sentence of the summary, e.g. for a screen reader or a caption. */
 export function summarySentence(
@@ -172,11 +228,11 @@ export function summarySentence(
     .join(', ');
   // The closest rival, sample by sample or seed by seed (the evidence behind the lead's words).
   const rival = summary.verdicts[0];
-  const evidence = rival && best ? ` ${verdictSentence(rival, label)}.` : '';
+  const evidence = rival && best ? ` ${capitalise(verdictSentence(rival, label))}.` : '';
   const ce = summary.rows.find((r) => r.id === 'ce');
   const noise = (id: string) => {
     const v = summary.overCe.find((x) => x.a === id);
-    return !v ? '' : beyondNoise(v) ? '' : v.kind === 'tie' ? ' (a tie)' : ' (within noise)';
+    return !v ? '' : beyondNoise(v) ? '' : v.kind === 'tie' ? ' (a tie)' : v.kind === 'untested' ? ' (not tested)' : ' (within noise)';
   };
   const gains = ce
     ? summary.rows
@@ -188,6 +244,7 @@ export function summarySentence(
     `${when}: ${lead}${others ? `; ${others}` : ''}.` +
     evidence +
     (gains ? ` Over CE (no teacher): ${gains} points.` : '') +
-    (summary.teacherAccuracy !== null ? ` The teacher has ${metric.value(summary.teacherAccuracy)}.` : '')
+    (summary.teacherAccuracy !== null ? ` The teacher has ${metric.value(summary.teacherAccuracy)}.` : '') +
+    (summary.stillLearning.length ? ` ${stillLearningSentence(summary, label)}` : '')
   );
 }

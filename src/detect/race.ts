@@ -275,6 +275,7 @@ export class DetectionRace {
           testCount,
           trainAccuracy: onTrain.stats[0],
           trainLoss: onTrain.cellLoss,
+          trainCount: trainScenes.length,
           testAccuracy: onTest.stats[0],
           testLoss: onTest.cellLoss,
           perClassAccuracy: onTest.perClassAp,

@@ -63,6 +63,7 @@ function evaluation(id: string, step: number, testAccuracy: number): EvaluationR
     trainAccuracy: testAccuracy,
     trainLoss: 1,
     testCount: 1000,
+    trainCount: 1000,
     testAccuracy,
     testLoss: 1,
     perClassAccuracy: [],

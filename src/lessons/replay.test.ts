@@ -138,6 +138,7 @@ describe('chapter 2 on the recorded race', () => {
             id: c.run,
             seed,
             testCount: 4000,
+            trainCount: 1000,
             perClassAccuracy: [],
             confusion: new Int32Array(0),
             correct: new Uint8Array(0),

@@ -24,33 +24,42 @@ export interface MeasuredRuns {
 export interface EvaluateOptions {
   /** false: no agreement metrics (null), the costly part on the host, for a quick accuracy-and-loss point. */
   teacherMetrics?: boolean;
-  /** Evaluate on the first that many test samples only (and as many training samples). */
+  /** Evaluate on the first that many test samples only: the set every point of a curve is on. */
   testLimit?: number;
+  /** Also on the whole test split, when `testLimit` leaves some out (`RunEvaluation.whole`): the end of the budget, Evaluate now. */
+  whole?: boolean;
   /** Checked after every batch of 250 samples; true gives the evaluation up with {@link TrainingStopped}. */
   stop?: () => boolean | Promise<boolean>;
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Training samples the train metrics are measured on: the first of the training subset, the same at every evaluation. */
+export const TRAIN_SLICE = 1000;
+
 /**
- * Every run's metrics on the test split (accuracy, per-class accuracy, confusion, and
- * agreement with the teacher on the low-probability classes, from `teacherTestLogits`), and
- * accuracy and loss on a fixed slice of the training subset (at most 2,000 samples).
+ * Every run's metrics on the first `testLimit` test samples (accuracy, per-class accuracy,
+ * confusion, and agreement with the teacher on the low-probability classes, from
+ * `teacherTestLogits`), the same samples at every evaluation; with `whole`, accuracy, loss and
+ * per-sample results on the whole split too, from the same predictions. Accuracy and loss on
+ * the first {@link TRAIN_SLICE} samples of the training subset.
  */
 export async function evaluateRuns(
   measured: MeasuredRuns,
   teacherTestLogits: Float32Array | null,
-  { teacherMetrics = true, testLimit = Infinity, stop, onProgress }: EvaluateOptions = {},
+  { teacherMetrics = true, testLimit = Infinity, whole = false, stop, onProgress }: EvaluateOptions = {},
 ): Promise<RunEvaluation[]> {
   const { dataset, rowSize } = measured;
   const classes = dataset.classNames.length;
   const full = dataset.test;
   const testCount = Math.min(full.count, testLimit);
-  const test = firstSamples(full, testCount, rowSize);
+  const wholeToo = whole && testCount < full.count;
+  const predicted = firstSamples(full, wholeToo ? full.count : testCount, rowSize);
+  const labels = predicted.labels.subarray(0, testCount);
   const teacherTest = teacherTestLogits && testCount < full.count ? teacherTestLogits.subarray(0, testCount * classes) : teacherTestLogits;
-  const trainSlice = firstSamples(measured.subset, Math.min(2000, testLimit), rowSize);
+  const trainSlice = firstSamples(measured.subset, TRAIN_SLICE, rowSize);
   const results: RunEvaluation[] = [];
   // Samples predicted so far, over every run's test and train slices (for a progress line).
-  const total = measured.runs.length * (test.count + trainSlice.count);
+  const total = measured.runs.length * (predicted.count + trainSlice.count);
   let before = 0;
   for (const run of measured.runs) {
     // Stoppable after every batch (nothing is kept: it runs again on resume).
@@ -58,19 +67,24 @@ export async function evaluateRuns(
       onProgress?.(offset + done, total);
       if (stop && (await stop())) throw new TrainingStopped('evaluation');
     };
-    const logits = await predictLogits(run.student, dataset, test, stop ? 250 : 500, check(before));
-    before += test.count;
+    const logits = await predictLogits(run.student, dataset, predicted, stop ? 250 : 500, check(before));
+    before += predicted.count;
     const trainLogits = await predictLogits(run.student, dataset, trainSlice, stop ? 250 : 500, check(before));
     before += trainSlice.count;
     const train = evaluationMetrics(trainLogits, null, trainSlice.labels, classes);
+    const onWhole = wholeToo ? evaluationMetrics(logits, null, predicted.labels, classes) : null;
     results.push({
       id: run.id,
       seed: measured.seed,
       step: measured.step,
       trainAccuracy: train.testAccuracy,
       trainLoss: train.testLoss,
+      trainCount: trainSlice.count,
       testCount,
-      ...evaluationMetrics(logits, teacherMetrics ? teacherTest : null, test.labels, classes),
+      ...evaluationMetrics(logits.subarray(0, testCount * classes), teacherMetrics ? teacherTest : null, labels, classes),
+      ...(onWhole
+        ? { whole: { testCount: full.count, testAccuracy: onWhole.testAccuracy, testLoss: onWhole.testLoss, correct: onWhole.correct } }
+        : {}),
     });
   }
   return results;

@@ -121,12 +121,29 @@ export interface StudentExport {
   convertedBy?: string | null;
 }
 
-/** One run's evaluation (see `DistillationTrainer.evaluate`): test metrics and a train-accuracy point. */
+/**
+ * One run's evaluation (see `DistillationTrainer.evaluate`): test metrics on the first
+ * `testCount` test samples (the same at every evaluation of a session: one test set per
+ * curve), train accuracy and loss on the first `trainCount` training samples, and where the
+ * whole test split was evaluated besides (the end of the budget, Evaluate now) its figures.
+ */
 export type RunEvaluation = {
   id: string;
   seed: number;
   step: number;
   trainAccuracy: number;
   trainLoss: number;
+  /** Training samples the train metrics are on (the first of the subset). */
+  trainCount: number;
   testCount: number;
+  whole?: WholeSplit;
 } & EvaluationMetrics;
+
+/** An evaluation's figures on the whole test split, where its curve's set is a part of it. */
+export interface WholeSplit {
+  testCount: number;
+  testAccuracy: number;
+  testLoss: number;
+  /** Per sample (1 = right), in the split's order; empty once the page has thinned it. */
+  correct: Uint8Array;
+}

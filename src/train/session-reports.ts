@@ -52,7 +52,7 @@ export interface ReportBatch {
 export const REPORT_INTERVAL_MS = 100;
 /** How often a running session copies its state to plain arrays, the "last good weights". */
 export const SNAPSHOT_INTERVAL_MS = 1000;
-/** Test samples of each evaluation during training; the last one and Evaluate now use the whole split. */
+/** Test samples of every evaluation (the curves' test set); the last one and Evaluate now add the whole split. */
 export const EVALUATION_TEST_LIMIT = 1000;
 /** How often a running session takes a probe snapshot for the charts (besides each epoch's). */
 export const PROBE_INTERVAL_MS = 1000;

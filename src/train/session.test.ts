@@ -79,7 +79,7 @@ describe('a training session (what the worker hosts)', () => {
     session.dispose();
   });
 
-  it('evaluates on a bounded test subset during training and on the whole split at the end', async () => {
+  it('evaluates every curve point on the same test samples, and the whole split besides at the end', async () => {
     const session = pinned();
     await session.configure(config(16), runs, site.url);
     const batches = await collect(session);
@@ -95,13 +95,25 @@ describe('a training session (what the worker hosts)', () => {
     expect(batches.findIndex((b) => b.evaluating)).toBeLessThan(batches.findIndex((b) => b.evaluations.length));
     expect(batches.at(-1)!.evaluating).toBeUndefined();
     const evaluations = batches.flatMap((b) => b.evaluations);
-    expect(evaluations.map((e) => [e.id, e.step, e.testCount])).toEqual([
-      ['ce', 8, EVALUATION_TEST_LIMIT],
-      ['pcd', 8, EVALUATION_TEST_LIMIT],
-      ['ce', 16, 4000],
-      ['pcd', 16, 4000],
+    // One test set per curve: every point on the same first samples, the final one too; the
+    // whole split comes besides at the end (from the same predictions: its first part is the curve's).
+    expect(evaluations.map((e) => [e.id, e.step, e.testCount, e.whole?.testCount ?? null, e.trainCount])).toEqual([
+      ['ce', 8, EVALUATION_TEST_LIMIT, null, 512],
+      ['pcd', 8, EVALUATION_TEST_LIMIT, null, 512],
+      ['ce', 16, EVALUATION_TEST_LIMIT, 4000, 512],
+      ['pcd', 16, EVALUATION_TEST_LIMIT, 4000, 512],
     ]);
-    expect((await session.evaluate()).map((e) => e.testCount)).toEqual([4000, 4000]);
+    for (const e of evaluations.slice(2)) {
+      expect(e.correct).toHaveLength(EVALUATION_TEST_LIMIT);
+      expect(e.whole!.correct).toHaveLength(4000);
+      expect(Array.from(e.whole!.correct.subarray(0, EVALUATION_TEST_LIMIT))).toEqual(Array.from(e.correct));
+      expect(e.testAccuracy).toBeCloseTo(e.correct.reduce((n, c) => n + c, 0) / EVALUATION_TEST_LIMIT, 12);
+      expect(e.whole!.testAccuracy).toBeCloseTo(e.whole!.correct.reduce((n, c) => n + c, 0) / 4000, 12);
+    }
+    expect((await session.evaluate()).map((e) => [e.testCount, e.whole?.testCount])).toEqual([
+      [EVALUATION_TEST_LIMIT, 4000],
+      [EVALUATION_TEST_LIMIT, 4000],
+    ]);
     session.dispose();
   });
 

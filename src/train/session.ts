@@ -204,14 +204,16 @@ export class TrainingSession {
     while (this.current === 'running' && (!session.trainer.done || this.evaluationDue)) {
       const { trainer } = session;
       if (this.evaluationDue) {
-        // During training an evaluation is bounded (EVALUATION_TEST_LIMIT test samples) so it
-        // never stalls the steps for long; the last one, at the end of the budget, is on the whole split.
+        // Every evaluation is on the first EVALUATION_TEST_LIMIT test samples (one test set per
+        // curve, and it never stalls the steps for long); the last one, at the end of the budget,
+        // on the whole split besides (`whole`), from the same predictions.
         // Said at once (the steps wait for it), then with progress at the report rate.
         reports.evaluating = { done: 0, total: 0 };
         reports.send();
         const evaluated = await stoppable(
           trainer.evaluate({
-            testLimit: trainer.done ? Infinity : EVALUATION_TEST_LIMIT,
+            testLimit: EVALUATION_TEST_LIMIT,
+            whole: trainer.done,
             stop: stopped,
             onProgress: (done, total) => {
               reports.evaluating = { done, total };
@@ -327,9 +329,9 @@ export class TrainingSession {
     return { backend, resumedAtStep: trainer.currentStep, stepsLost: reachedStep - trainer.currentStep };
   }
 
-  /** Every run's test-set metrics now. */
+  /** Every run's test-set metrics now: on the curves' test samples, and on the whole split. */
   evaluate(): Promise<EvaluationReport[]> {
-    return this.exclusive(() => this.session().trainer.evaluate());
+    return this.exclusive(() => this.session().trainer.evaluate({ testLimit: EVALUATION_TEST_LIMIT, whole: true }));
   }
 
   /** `work` given the configured session's parts, between steps (a student's export and the reproduction bundle read them). */

@@ -22,7 +22,7 @@ export function CurvesChart() {
   const [eachSeed, setEachSeed] = useState(false);
   const seeds = live.seeds;
   const several = seeds.length > 1;
-  const { loss, accuracy, lastStep } = useMemo(() => {
+  const { loss, accuracy, lastStep, counts } = useMemo(() => {
     const runs = applied?.info.runs.map((r) => r.id) ?? [];
     const loss: Series[] = [];
     const accuracy: Series[] = [];
@@ -76,7 +76,7 @@ export function CurvesChart() {
       });
       accuracy.push({
         id: `${id}-train`,
-        label: `${name(id)} · train`,
+        label: `${name(id)} · train slice`,
         colour,
         dash: '4 3',
         ...line(
@@ -98,7 +98,10 @@ export function CurvesChart() {
       }
     }
     const lastStep = Math.max(0, ...runs.flatMap((id) => seeds.map((seed) => (live.of(seed).series[id]?.steps.at(-1) ?? -1) + 1)));
-    return { loss, accuracy, lastStep };
+    // What the points are measured on: the same test samples at every point, and the first training samples.
+    const first = seeds.map((seed) => live.of(seed).evaluations[0]).find((e) => e);
+    const counts = first ? { test: first.testCount, train: first.trainCount } : null;
+    return { loss, accuracy, lastStep, counts };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, applied, shown, eachSeed]);
   const teacher = applied?.info.teacherTestAccuracy;
@@ -108,13 +111,19 @@ export function CurvesChart() {
   const domain = stepDomain(lastStep, total);
   const hasLoss = loss.some((l) => l.points.length);
   const accuracyDomain = useMemo((): [number, number] => {
-    const values = accuracy.flatMap((s) => s.points.map((p) => p.y));
+    // Zoomed to the test curves with their seed bands (and the teacher): the train slice's may sit far above.
+    const tested = accuracy.filter((s) => s.id.includes('-test'));
+    const values = tested.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])]);
     if (teacher != null) values.push(100 * teacher);
     if (!zoom || values.length < 2) return [0, 100];
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
     const pad = Math.max(1, (hi - lo) * 0.08);
     return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
   }, [accuracy, zoom, teacher]);
+  const testTotal = applied?.info.testCount ?? 0;
+  const onWhat = counts
+    ? `accuracy at each epoch on ${counts.test < testTotal ? `the first ${counts.test.toLocaleString('en')} of the ${testTotal.toLocaleString('en')} test samples` : `all ${counts.test.toLocaleString('en')} test samples`}, the same at every point (solid), and on the first ${counts.train.toLocaleString('en')} training samples (dashed, the train slice)`
+    : 'accuracy at each epoch on the test samples (solid) and on the first training samples (dashed, the train slice)';
   return (
     <ChartCard
       id="curves"
@@ -126,8 +135,8 @@ export function CurvesChart() {
         (detection
           ? `Left: each run's ${shown === 'ce' ? 'cross-entropy on the sampled cells of its batch (every digit cell, three background cells per digit; a term of every method, so the runs compare)' : 'whole objective: CE and its distillation term on the sampled cells, plus the box loss'} at every step and, dotted, the mean cross-entropy of every test cell (mostly easy background, so lower). Right: COCO AP@[.5:.95] × 100 on the 1,000 test scenes (solid) and on 200 of the training scenes (dashed) at each epoch; the dotted line is the teacher's.`
           : shown === 'ce'
-            ? "Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test split. Right: accuracy on the test split (solid) and on training samples (dashed) at each epoch; the dotted line is the teacher."
-            : "Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: accuracy on the test split (solid) and on training samples (dashed); the dotted line is the teacher.")
+            ? `Left: each run's cross-entropy on the labels of its training batch at every step (a term of every method, so the runs compare) and, dotted, on the test samples. Right: ${onWhat}; the dotted line is the teacher.`
+            : `Left: each run's whole objective at every step: CE plus its distillation term, which the warm-up ramps in (DKD, PCD) and τ² scales, so it is larger than CE and rises early in training without diverging; dotted, the test cross-entropy. Right: ${onWhat}; the dotted line is the teacher.`)
       }
       empty={hasLoss ? null : 'Press play: the curves start with the first step.'}
       controls={

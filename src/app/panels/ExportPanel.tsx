@@ -108,14 +108,17 @@ export function ExportPanel() {
   const exportReproduction = async () => {
     try {
       const { live } = useSession.getState();
-      const evaluations = live.allEvaluations().map((e) => ({
-        seed: e.seed,
-        run: e.id,
-        step: e.step,
-        testCount: e.testCount,
-        testAccuracy: e.testAccuracy,
-        testLoss: e.testLoss,
-      }));
+      // Each evaluation on the curves' test samples, and where measured, on the whole split: reproduce.py checks both.
+      const evaluations = live.allEvaluations().flatMap((e) =>
+        [e, ...(e.whole ? [e.whole] : [])].map((on) => ({
+          seed: e.seed,
+          run: e.id,
+          step: e.step,
+          testCount: on.testCount,
+          testAccuracy: on.testAccuracy,
+          testLoss: on.testLoss,
+        })),
+      );
       const folder = `${stamp()}-reproduce`;
       const zip = await controller.reproduction(evaluations, folder);
       download(`${folder}.zip`, zip as Uint8Array<ArrayBuffer>, 'application/zip');

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { LOCAL_LIMITS } from '../../import/local-limits';
 import type { LocalImportRequest } from '../../worker/api';
-import { defaultTrainerConfig } from '../../train/config';
+import { localTrainingPlan } from '../../config/local-plan';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { useDropZone } from './use-drop';
@@ -124,13 +124,11 @@ export function LocalDataPanel() {
     }
   };
 
+  // What "Train on it" trains, and why (config/local-plan.ts).
+  const plan = local ? localTrainingPlan(local) : null;
   const train = () => {
-    // Long enough for distillation to show (short budgets favour plain CE): at least 10
-    // epochs and about 500 steps, at most 200 epochs.
-    const defaults = defaultTrainerConfig('local', useSession.getState().local);
-    const perEpoch = Math.ceil(defaults.trainSubset / defaults.batchSize);
-    const config = { ...defaults, budget: { unit: 'epochs' as const, amount: Math.min(200, Math.max(10, Math.ceil(500 / perEpoch))) } };
-    useSession.getState().setDraft({ config, compare: ['ce', 'kd', 'dkd'] });
+    if (!plan) return;
+    useSession.getState().setDraft({ config: plan.config, compare: ['ce', 'kd', 'dkd'] });
     close();
     void controller.apply();
   };
@@ -314,6 +312,11 @@ export function LocalDataPanel() {
           {caution ? (
             <p className="warning" role="alert">
               Caution: {caution}
+            </p>
+          ) : null}
+          {plan ? (
+            <p className="explain" data-testid="local-plan">
+              Train on it trains {plan.basis}
             </p>
           ) : null}
           <div className="local-actions">

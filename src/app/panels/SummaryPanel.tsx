@@ -9,24 +9,53 @@ import {
   metricOf,
   raceSummary,
   signedPoints,
+  stillLearningSentence,
   summarySentence,
   type Metric,
   type SummaryRow,
   type Verdict,
 } from '../../config/summary';
 import { bandKind } from '../../config/seed-stats';
-import { beyondNoise } from '../../config/verdict';
+import { beyondNoise, MIN_SEEDS_TESTED } from '../../config/verdict';
+import { EVALUATION_TEST_LIMIT } from '../../train/session-reports';
 
 const label = (id: string) => RUN_LABEL[id] ?? id;
 
-/** A gain over CE is marked when it is not beyond noise (p ≥ 0.05): "within noise" or "tie". */
+/** A gain over CE is marked when it is not beyond noise: "within noise", "tie" or "not tested" (too few seeds). */
 function overCeNote(verdict: Verdict | undefined) {
   if (!verdict || beyondNoise(verdict)) return null;
-  const test = isSeedVerdict(verdict) ? `paired over ${verdict.seeds} seeds` : 'exact McNemar test';
+  const test = isSeedVerdict(verdict) ? `paired over ${verdict.seeds} seeds` : 'exact McNemar test, on this seed';
+  const family = verdict.family > 1 ? `, Holm-adjusted over ${verdict.family}` : '';
+  const title =
+    verdict.kind === 'untested'
+      ? `${isSeedVerdict(verdict) ? verdict.seeds : 1} seed(s): a verdict on the methods takes ${MIN_SEEDS_TESTED} or more`
+      : `p = ${verdict.adjustedP.toPrecision(2)} (${test}${family})`;
   return (
-    <span className="noise-note" title={`p = ${verdict.p.toPrecision(2)} (${test})`}>
-      {verdict.kind === 'tie' ? ' tie' : ' within noise'}
+    <span className="noise-note" title={title}>
+      {verdict.kind === 'tie' ? ' tie' : verdict.kind === 'untested' ? ' not tested' : ' within noise'}
     </span>
+  );
+}
+
+/**
+ * Below {@link MIN_SEEDS_TESTED} seeds: what the verdicts are about, what a verdict on the
+ * methods takes, and a button that trains that many (with the time this run's speed gives).
+ */
+function SeedsOffer({ seeds, totalSteps, stepsPerSecond }: { seeds: number; totalSteps: number; stepsPerSecond: number | null }) {
+  const about =
+    seeds === 1
+      ? 'These verdicts compare the students this one seed trained, on its test samples: another seed (other initial weights, another batch order) may order them otherwise.'
+      : `${seeds} seeds are too few to test.`;
+  // A step of n seeds costs about n steps of one (less where they train stacked): an upper estimate.
+  const eta = stepsPerSecond && stepsPerSecond > 0 ? ((totalSteps / stepsPerSecond) * MIN_SEEDS_TESTED) / seeds : null;
+  return (
+    <p className="explain seeds-offer" data-testid="seeds-offer">
+      {about} Whether the methods differ takes {MIN_SEEDS_TESTED} seeds or more, compared seed by seed.{' '}
+      <button type="button" onClick={() => void controller.trainSeeds(MIN_SEEDS_TESTED)} data-testid="train-seeds">
+        Train {MIN_SEEDS_TESTED} seeds
+      </button>{' '}
+      {eta !== null ? `(starts again; about ${formatDuration(eta)} at this run's speed)` : '(starts again from step 0)'}
+    </p>
   );
 }
 
@@ -48,6 +77,7 @@ export function SummaryPanel() {
       status: state.status,
       step: state.step,
       throughput: state.throughput,
+      lastStepsPerSecond: state.lastStepsPerSecond,
     })),
   );
   const summary = useMemo(
@@ -134,6 +164,14 @@ export function SummaryPanel() {
               ))}
             </tbody>
           </table>
+          {summary.stillLearning.length ? (
+            <p className="warning still-learning" data-testid="still-learning">
+              {stillLearningSentence(summary, label)}
+            </p>
+          ) : null}
+          {summary.seeds.length < MIN_SEEDS_TESTED ? (
+            <SeedsOffer seeds={summary.seeds.length} totalSteps={total} stepsPerSecond={s.lastStepsPerSecond} />
+          ) : null}
         </>
       ) : (
         <p className="explain">The first evaluation on the test split comes at the end of the first epoch; the summary starts there.</p>
@@ -145,8 +183,11 @@ export function SummaryPanel() {
             (summary && summary.step < s.step
               ? ` The summary is from the evaluation at step ${summary.step.toLocaleString('en')}; the next comes at the end of the epoch (or press Evaluate now while paused).`
               : '')}
-        {summary && summary.testCount < s.applied.info.testCount
-          ? ` Evaluations during training use the first ${summary.testCount.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test ${metric.samples}; the last one, and Evaluate now, use them all.`
+        {summary && (summary.onWhole || summary.testCount < s.applied.info.testCount)
+          ? ` The curves are on the first ${EVALUATION_TEST_LIMIT.toLocaleString('en')} of the ${s.applied.info.testCount.toLocaleString('en')} test ${metric.samples} at every point; ` +
+            (summary.onWhole
+              ? `this summary is on all ${summary.testCount.toLocaleString('en')}, evaluated besides at step ${summary.step.toLocaleString('en')}.`
+              : `the last evaluation, and Evaluate now, add all ${s.applied.info.testCount.toLocaleString('en')} for the summary.`)
           : ''}
       </p>
     </section>

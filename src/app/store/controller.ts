@@ -130,6 +130,16 @@ export class Controller {
     this.store.set({ lesson: null });
   }
 
+  /** The configuration that trains, again with `seeds` seeds (the summary's offer of a verdict on the methods): a new session at step 0. */
+  async trainSeeds(seeds: number): Promise<void> {
+    const { applied } = this.store;
+    if (!applied) return;
+    const page = structuredClone(applied.page);
+    page.config.seeds = seeds;
+    this.store.setDraft(page);
+    await this.apply(page);
+  }
+
   /** Sends the draft to the worker: a new session at step 0. A refused draft changes nothing. */
   async apply(page: PageConfig = this.store.draft, options: PrepareOptions = {}): Promise<void> {
     const { store } = this;
@@ -187,6 +197,7 @@ export class Controller {
         step: 0,
         epoch: 0,
         throughput: null,
+        lastStepsPerSecond: null,
         live: emptyLive(seedsOf(page.config)),
         version: store.version + 1,
         historyIndex: null,

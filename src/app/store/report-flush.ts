@@ -40,6 +40,7 @@ export function applyReports(batches: ReportBatch[], rate: StepRate): void {
     epoch,
     evaluating,
     version: store.version + 1,
+    lastStepsPerSecond: status === 'running' && smoothed !== null ? smoothed : store.lastStepsPerSecond,
     throughput:
       status === 'done'
         ? null

@@ -92,6 +92,8 @@ export interface SessionStore {
   step: number;
   epoch: number;
   throughput: { stepsPerSecond: number; samplesPerSecond: number } | null;
+  /** The steps per second last measured in this session (kept once it has finished, for estimates of another run like it). */
+  lastStepsPerSecond: number | null;
   pace: number;
   notices: Notice[];
   hide: Hideable[];
@@ -171,6 +173,7 @@ export const useSession = create<SessionStore>()((set) => ({
   step: 0,
   epoch: 0,
   throughput: null,
+  lastStepsPerSecond: null,
   pace: 0,
   notices: [],
   hide: [],
@@ -261,7 +264,13 @@ function thinEvaluations(live: SeedLive, evaluations: EvaluationReport[]): void 
     seen.set(e.id, count);
     if (count > CONFUSIONS_KEPT) {
       if (e.confusion.length === 0 && e.perClassAccuracy.length === 0) break; // everything older was thinned before
-      live.evaluations[i] = { ...e, confusion: new Int32Array(0), perClassAccuracy: [], correct: new Uint8Array(0) };
+      live.evaluations[i] = {
+        ...e,
+        confusion: new Int32Array(0),
+        perClassAccuracy: [],
+        correct: new Uint8Array(0),
+        ...(e.whole ? { whole: { ...e.whole, correct: new Uint8Array(0) } } : {}),
+      };
     }
   }
   const counts = new Map<string, number>();

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { LocalFacts } from '../models/catalog';
+import { localTrainingPlan } from './local-plan';
+
+/** One's own table of `train` rows, 26 classes, 16 features. */
+const facts = (train: number) =>
+  ({
+    name: 'letters.csv',
+    classNames: Array.from({ length: 26 }, (_, i) => String.fromCharCode(65 + i)),
+    featureShape: [16],
+    trainCount: train,
+    testCount: 200,
+    teacherTestAccuracy: 0.9,
+    teacher: { kind: 'logits', file: 'teacher.npy' },
+  }) as unknown as LocalFacts;
+
+describe('"Train on it": the budget and the seeds, with their reasons', () => {
+  it('trains at least 500 steps and 10 epochs, and 3 seeds where that stays within 6,000 steps', () => {
+    const small = localTrainingPlan(facts(1000));
+    // 1,000 rows, batch 64: 16 steps an epoch, so 32 epochs for 500 steps; 3 × 512 steps.
+    expect(small.config).toMatchObject({ budget: { unit: 'epochs', amount: 32 }, seeds: 3, batchSize: 64 });
+    expect(small.basis).toMatch(
+      /^32 epochs of 16 steps \(batch 64\): at least 10 epochs and 500 steps, because .* budget study\).*3 seeds, for a verdict on the methods/,
+    );
+  });
+
+  it('one seed where three would be too long, and says what that verdict is about', () => {
+    const large = localTrainingPlan(facts(60000));
+    expect(large.config).toMatchObject({ budget: { unit: 'epochs', amount: 10 }, seeds: 1 });
+    expect(large.basis).toContain(
+      'One seed: 3 would train 3 × 9,380 steps, so the verdict will be about the students this seed trains; set Seeds to 3 for one on the methods.',
+    );
+  });
+});
