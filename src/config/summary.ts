@@ -213,6 +213,7 @@ export function summarySentence(
   summary: RaceSummary,
   label: (id: string) => string = (id) => id.toUpperCase(),
   metric: Metric = metricOf('classification'),
+  { stillLearning: sayStillLearning = true }: { stillLearning?: boolean } = {},
 ): string {
   const over = summary.seeds.length > 1 ? `, mean of ${summary.seeds.length} seeds` : '';
   const when =
@@ -245,6 +246,6 @@ export function summarySentence(
     evidence +
     (gains ? ` Over CE (no teacher): ${gains} points.` : '') +
     (summary.teacherAccuracy !== null ? ` The teacher has ${metric.value(summary.teacherAccuracy)}.` : '') +
-    (summary.stillLearning.length ? ` ${stillLearningSentence(summary, label)}` : '')
+    (sayStillLearning && summary.stillLearning.length ? ` ${stillLearningSentence(summary, label)}` : '')
   );
 }

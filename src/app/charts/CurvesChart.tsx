@@ -114,12 +114,21 @@ export function CurvesChart() {
     // Zoomed to the test curves with their seed bands (and the teacher): the train slice's may sit far above.
     const tested = accuracy.filter((s) => s.id.includes('-test'));
     const values = tested.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])]);
-    if (teacher != null) values.push(100 * teacher);
     if (!zoom || values.length < 2) return [0, 100];
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
     const pad = Math.max(1, (hi - lo) * 0.08);
     return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
-  }, [accuracy, zoom, teacher]);
+  }, [accuracy, zoom]);
+  // Zoomed to the students' test curves, a teacher far above them is marked at the top edge.
+  const teacherLine =
+    teacher == null
+      ? []
+      : [
+          {
+            y: Math.min(100 * teacher, accuracyDomain[1]),
+            label: `teacher ${(100 * teacher).toFixed(1)}${detection ? '' : '%'}${100 * teacher > accuracyDomain[1] ? ' (above)' : ''}`,
+          },
+        ];
   const testTotal = applied?.info.testCount ?? 0;
   const onWhat = counts
     ? `accuracy at each epoch on ${counts.test < testTotal ? `the first ${counts.test.toLocaleString('en')} of the ${testTotal.toLocaleString('en')} test samples` : `all ${counts.test.toLocaleString('en')} test samples`}, the same at every point (solid), and on the first ${counts.train.toLocaleString('en')} training samples (dashed, the train slice)`
@@ -185,7 +194,7 @@ export function CurvesChart() {
           height={210}
           x={{ domain, label: 'step' }}
           y={{ domain: accuracyDomain, label: detection ? 'AP × 100' : 'accuracy %' }}
-          references={teacher != null ? [{ y: 100 * teacher, label: `teacher ${(100 * teacher).toFixed(1)}${detection ? '' : '%'}` }] : []}
+          references={teacherLine}
         />
       </div>
     </ChartCard>

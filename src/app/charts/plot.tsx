@@ -2,7 +2,7 @@
 // redraw touches a handful of DOM nodes whatever the number of points or classes: on the
 // 2-core CI machine a recharts redraw of a 100-bar chart took 70–460 ms of main thread
 // while the worker trained (measured; ARCHITECTURE.md, Charts), over the 50 ms goal.
-import { useMemo, useState, type ReactNode } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import { MARGIN, useWidth, niceTicks, extent, scale, defaultFormat, linePath, dotsPath } from './plot-scale';
 
 export interface Series {
@@ -194,6 +194,7 @@ export function LinePlot(props: {
   }, [series, width, height, props.x.domain?.[0], props.x.domain?.[1], props.y.domain?.[0], props.y.domain?.[1], props.right]);
 
   const { sx, left, right, drawn, xDomain, innerRight } = plot;
+  const clipId = `plot-clip${useId().replace(/:/g, '')}`;
   const xTicks = props.x.ticks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / 90)));
   const xLabel = props.x.tickLabel ?? defaultFormat;
   const legend = series.filter((s) => !s.noLegend).map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
@@ -274,41 +275,52 @@ export function LinePlot(props: {
           </text>
         </g>
       ))}
-      {drawn.map((s) => {
-        const sy = (s.axis ?? 'left') === 'right' && right ? right.sy : left.sy;
-        if (s.base) {
-          const top = linePath(s.points, sx, sy);
-          const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
-          return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
-        }
-        const band = s.band?.length
-          ? `${linePath(
-              s.band.map((b) => ({ x: b.x, y: b.hi })),
-              sx,
-              sy,
-            )}${linePath(
-              [...s.band].reverse().map((b) => ({ x: b.x, y: b.lo })),
-              sx,
-              sy,
-            ).replace(/^M/, 'L')}Z`
-          : null;
-        return (
-          <g key={s.id}>
-            {band ? <path className="seed-band" d={band} fill={s.colour} fillOpacity={0.16} stroke="none" /> : null}
-            {s.dotsOnly ? null : (
-              <path
-                d={linePath(s.points, sx, sy)}
-                fill="none"
-                stroke={s.colour}
-                strokeWidth={s.width ?? 1.5}
-                strokeDasharray={s.dash}
-                strokeOpacity={s.opacity}
-              />
-            )}
-            {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
-          </g>
-        );
-      })}
+      {/* Series are clipped to the plot area: a zoomed axis leaves some outside it. */}
+      <clipPath id={clipId}>
+        <rect
+          x={MARGIN.left}
+          y={MARGIN.top - 2}
+          width={Math.max(0, width - innerRight - MARGIN.left)}
+          height={height - MARGIN.top - MARGIN.bottom + 4}
+        />
+      </clipPath>
+      <g clipPath={`url(#${clipId})`}>
+        {drawn.map((s) => {
+          const sy = (s.axis ?? 'left') === 'right' && right ? right.sy : left.sy;
+          if (s.base) {
+            const top = linePath(s.points, sx, sy);
+            const bottom = linePath([...s.base].reverse(), sx, sy).replace(/^M/, 'L');
+            return <path key={s.id} d={top && `${top}${bottom}Z`} fill={s.colour} fillOpacity={0.35} stroke={s.colour} strokeWidth={1} />;
+          }
+          const band = s.band?.length
+            ? `${linePath(
+                s.band.map((b) => ({ x: b.x, y: b.hi })),
+                sx,
+                sy,
+              )}${linePath(
+                [...s.band].reverse().map((b) => ({ x: b.x, y: b.lo })),
+                sx,
+                sy,
+              ).replace(/^M/, 'L')}Z`
+            : null;
+          return (
+            <g key={s.id}>
+              {band ? <path className="seed-band" d={band} fill={s.colour} fillOpacity={0.16} stroke="none" /> : null}
+              {s.dotsOnly ? null : (
+                <path
+                  d={linePath(s.points, sx, sy)}
+                  fill="none"
+                  stroke={s.colour}
+                  strokeWidth={s.width ?? 1.5}
+                  strokeDasharray={s.dash}
+                  strokeOpacity={s.opacity}
+                />
+              )}
+              {s.dots || s.dotsOnly ? <path d={dotsPath(s.points, sx, sy)} fill={s.colour} /> : null}
+            </g>
+          );
+        })}
+      </g>
       {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={MARGIN.top} y2={height - MARGIN.bottom} /> : null}
     </PlotShell>
   );

@@ -30,12 +30,19 @@ const METRIC_COLUMNS = [
   'nonTargetKl',
   'nonTargetRankCorrelation',
   'testCount',
+  'trainCount',
 ] as const;
 
-/** Every run's evaluations as CSV (one row per run, seed and evaluation). */
+/**
+ * Every run's evaluations as CSV (one row per run, seed and evaluation): the test columns on
+ * the curves' test samples (`testCount`), the train columns on the first `trainCount` training
+ * samples, and where the whole split was evaluated besides (the end), its accuracy and size.
+ */
 export function metricsCsv(evaluations: ReturnType<typeof useSession.getState>['live']['evaluations']): string {
-  const rows = evaluations.map((e) => [e.id, e.seed, e.step, ...METRIC_COLUMNS.map((c) => e[c] ?? '')].join(','));
-  return `${['run', 'seed', 'step', ...METRIC_COLUMNS].join(',')}\n${rows.join('\n')}\n`;
+  const rows = evaluations.map((e) =>
+    [e.id, e.seed, e.step, ...METRIC_COLUMNS.map((c) => e[c] ?? ''), e.whole?.testAccuracy ?? '', e.whole?.testCount ?? ''].join(','),
+  );
+  return `${['run', 'seed', 'step', ...METRIC_COLUMNS, 'wholeTestAccuracy', 'wholeTestCount'].join(',')}\n${rows.join('\n')}\n`;
 }
 
 /** The largest configuration file Import reads (a reproduction bundle's run.json, with its results, included). */
@@ -78,6 +85,7 @@ export function ExportPanel() {
               ...(superclassOf ? { superclassAccuracy: superclassAccuracy(e.confusion, superclassOf) } : {}),
               confusion: Array.from(e.confusion),
               correct: Array.from(e.correct ?? []).join(''),
+              ...(e.whole ? { whole: { ...e.whole, correct: Array.from(e.whole.correct).join('') } } : {}),
             })),
         })),
       ),

@@ -135,7 +135,8 @@ export function SummaryPanel() {
       {summary ? (
         <>
           <p className="summary-sentence" data-testid="summary-sentence">
-            {summarySentence(summary, label, metric)}
+            {/* Still learning is said below, as a warning of its own. */}
+            {summarySentence(summary, label, metric, { stillLearning: false })}
           </p>
           <table className="summary-table">
             <thead>
