@@ -29,7 +29,7 @@ function writeTables(result: ExperimentResult, out: string): { table: string; pa
   const base = out.replace(/\.json$/, '');
   writeFileSync(
     `${base}.md`,
-    `Command: \`${result.command}\` (${result.minutes.toFixed(1)} min on ${result.where}, ${result.date}).\n\n${describeSetup(result)}\n\n${table}\n${result.seeds.length > 1 ? `\n${seedNoiseNote(result.seeds.length)}\n` : ''}${passes ? `\nMean test-${result.task === 'detection' ? 'AP' : 'accuracy'} curves: ${passes}.\n` : ''}`,
+    `Command: \`${result.command}\` (${result.minutes.toFixed(1)} min on ${result.where}, ${result.date}).\n\n${describeSetup(result)}\n\n${table}\n${result.seeds.length > 1 && result.runs.some((r) => r.id === 'ce') ? `\n${seedNoiseNote(result.seeds.length)}\n` : ''}${passes ? `\nMean test-${result.task === 'detection' ? 'AP' : 'accuracy'} curves: ${passes}.\n` : ''}`,
   );
   writeFileSync(`${base}.svg`, curvesFigure(result));
   return { table, passes, base };
