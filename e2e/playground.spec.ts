@@ -207,7 +207,7 @@ test('a config exported as JSON imports back through the same schema', async ({ 
   // A 20 MB file is refused by its size, before it is read.
   await page.getByTestId('import-config').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(20_000_000, 32) });
   await expect(page.getByTestId('notices')).toContainText(
-    'huge.json is 19.1 MB, more than a configuration file can be (2 MB at most): nothing imported',
+    'huge.json is 20,000,000 bytes, more than a configuration file can be (2,000,000 at most): nothing imported',
   );
   await expect(page.getByLabel('β')).toHaveValue('6');
 });

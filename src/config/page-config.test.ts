@@ -201,7 +201,27 @@ describe('crafted links and files', () => {
     ]);
     // Small but normal values are numbers like any other.
     expect(fromHash('#optimizer.learningRate=1e-300')!.notices).toEqual([]);
+    // A decimal with 400 zeros before its digit reads as 0 too.
+    expect(numbersLostInJson(`{"config": {"optimizer": {"learningRate": 0.${'0'.repeat(400)}1}}}`)).toEqual([
+      `0.${'0'.repeat(28)} is too close to 0 for a float64 (it reads as 0): check the value it was meant to be`,
+    ]);
   });
+
+  it('a compare nested thousands of levels deep is refused with a notice, not a stack overflow', () => {
+    // JSON.parse's own text: 5,000 levels of lists in `compare` (the page threw an uncaught RangeError).
+    const lists = sanitizeConfig(JSON.parse(`{"config": {"seed": 4}, "compare": [${'['.repeat(5000)}"kd"${']'.repeat(5000)}]}`), false);
+    expect(lists.notices).toEqual(['compare: a list is not one of ce, kd, dkd, pcd: ignored']);
+    expect(lists.config.seed).toBe(4);
+    const objects = sanitizeConfig(JSON.parse(`{"config": {"seed": 4}, "compare": ${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`), false);
+    expect(objects.notices).toEqual(['compare = (an object nested too deep to show) is malformed: ignored']);
+  });
+
+  it('scans a config file for such numbers in time linear in its length: a megabyte of digits takes no time', () => {
+    // 40,000 digits took 4.9 s (Node) and froze the page; a 1 MB file over nine minutes: the scan backtracked at every digit.
+    const digits = `{"config": {"seed": ${'1'.repeat(1_000_000)}}, "note": "${'9'.repeat(500_000)}e"}`;
+    expect(numbersLostInJson(digits)).toEqual([]);
+    expect(numbersLostInJson(`${'7'.repeat(200_000)}e-400`)).toEqual([]); // huge mantissa: not 0
+  }, 20_000);
 
   it("a lesson link changes its chapter's configuration: a refused setting keeps the chapter's value, never the defaults", () => {
     const chapter = CHAPTERS[5].page!;

@@ -48,13 +48,20 @@ export function flatten(value: unknown, dropped: string[] = []): Flat {
 }
 
 /**
+ * A number of a JSON text: starting where no digit or point precedes it, so the scan is linear
+ * in the text (a bare `\d+…[eE]` tried at every digit of a 40,000-digit run backtracked
+ * quadratically and froze the page for seconds, minutes at 1 MB).
+ */
+const JSON_NUMBER = /(?<![\d.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
  * The numbers of a JSON text that JSON.parse cannot keep: written non-zero but read as 0
- * (`1e-400`) or as a subnormal float64 (`5e-324`). The parsed value cannot tell, so the
- * text is scanned; each is said in a notice.
+ * (`1e-400`, or `0.` and 400 zeros before a 1) or as a subnormal float64 (`5e-324`). The
+ * parsed value cannot tell, so the text is scanned; each is said in a notice.
  */
 export function numbersLostInJson(text: string): string[] {
   const out: string[] = [];
-  for (const [literal] of text.matchAll(/-?\d+(?:\.\d+)?[eE][+-]?\d+/g)) {
+  for (const [literal] of text.matchAll(JSON_NUMBER)) {
     const value = Number(literal);
     const lost = value === 0 && /[1-9]/.test(literal.split(/e/i)[0]);
     if (lost || (value !== 0 && Math.abs(value) < FLOAT64_MIN_NORMAL))
@@ -169,7 +176,16 @@ export function sanitizeConfig(
     flat.delete(key);
     return value;
   };
-  const describe = (value: unknown) => (typeof value === 'number' ? String(value) : (JSON.stringify(value)?.slice(0, 40) ?? String(value)));
+  const describe = (value: unknown) => {
+    if (typeof value === 'number') return String(value);
+    if (value === null || typeof value !== 'object') return JSON.stringify(value)?.slice(0, 40) ?? String(value);
+    // An object or list may nest too deep to stringify (a crafted file): its kind, then.
+    try {
+      return JSON.stringify(value).slice(0, 40);
+    } catch {
+      return `(${Array.isArray(value) ? 'a list' : 'an object'} nested too deep to show)`;
+    }
+  };
   /** A kind (schedule, optimizer) must be a string: `["sgd"]` is not "sgd". */
   const kindOf = (value: unknown) => (typeof value === 'string' ? value : '');
 
@@ -283,7 +299,11 @@ export function sanitizeConfig(
     else if (list.length <= METHODS.length) {
       for (const item of list) {
         if (METHODS.includes(item as Method)) compare.push(item as Method);
-        else notices.push(`compare: "${String(item).slice(0, 20)}" is not one of ${METHODS.join(', ')}: ignored`);
+        // Never String() of a list: a list nested thousands deep overflows the stack as it joins.
+        else
+          notices.push(
+            `compare: ${typeof item === 'string' ? `"${item.slice(0, 20)}"` : `a ${Array.isArray(item) ? 'list' : typeof item}`} is not one of ${METHODS.join(', ')}: ignored`,
+          );
       }
     }
   }

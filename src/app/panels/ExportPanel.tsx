@@ -5,7 +5,7 @@ import { numbersLostInJson, sanitizeConfig } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { metricOf, raceSummary, summarySentence } from '../../config/summary';
-import { megabytes, messageOf } from '../../data/text';
+import { messageOf } from '../../data/text';
 import { REPRODUCTION_FORMAT } from '../../reproduce/format';
 import { superclassAccuracy } from '../../config/superclass';
 
@@ -141,7 +141,7 @@ export function ExportPanel() {
     if (file.size > CONFIG_FILE_LIMIT) {
       notify(
         'error',
-        `${file.name} is ${megabytes(file.size)}, more than a configuration file can be (${CONFIG_FILE_LIMIT / 1_000_000} MB at most): nothing imported`,
+        `${file.name} is ${file.size.toLocaleString('en')} bytes, more than a configuration file can be (${CONFIG_FILE_LIMIT.toLocaleString('en')} at most): nothing imported`,
       );
       return;
     }
