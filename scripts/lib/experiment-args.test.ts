@@ -5,6 +5,7 @@ import { PRESETS } from '../../src/config/presets';
 import { METHOD_DEFAULTS } from '../../src/distill/methods';
 import { readLocalFiles } from '../../src/import/local-read';
 import { npyBytes } from '../../src/reproduce/npy';
+import { REPRODUCTION_FORMAT } from '../../src/reproduce/bundle';
 import { ArgumentError, planExperiment } from './experiment-args';
 import { formatMeanStd, formatPairedGain, formatPairedGains, pairedGain, resultTable, seedNoiseNote } from './experiment-report';
 import { configOfSeeds } from './experiment-run';
@@ -106,6 +107,56 @@ describe('experiment flags', () => {
     for (const [line, message] of cases) {
       expect(() => plan(line), line).toThrow(ArgumentError);
       expect(() => plan(line), line).toThrow(message);
+    }
+  });
+});
+
+describe('a reproduction bundle as --config', () => {
+  const tiny = PRESETS.find((p) => p.id === 'tiny')!.page;
+  /** A bundle's run.json (what the runner reads of it: the page's config and runs, the live changes). */
+  const bundle = (liveChanges: unknown, seeds = 1) =>
+    JSON.stringify({
+      format: REPRODUCTION_FORMAT,
+      config: { ...tiny.config, seed: 4, seeds },
+      compare: tiny.compare,
+      runs: runsOf(tiny),
+      dataset: { id: 'synthetic100' },
+      student: {},
+      steps: {},
+      seeds: [],
+      evaluations: [],
+      liveChanges,
+    });
+  const planOf = (liveChanges: unknown, seeds = 1) => plan('--config b/run.json', { 'b/run.json': bundle(liveChanges, seeds) });
+
+  it('replays its own seeds, one seed too, and its live changes as the page made them', () => {
+    const p = planOf([{ fromStep: 5, change: { learningRate: 0.005, temperature: 2 } }]);
+    expect(p.seeds).toEqual([4]);
+    expect(p.liveChanges).toEqual([{ fromStep: 5, change: { learningRate: 0.005, temperature: 2 } }]);
+    expect(planOf([], 2).seeds).toEqual([4, 5]);
+  });
+
+  it('refuses a live change the page would refuse, naming it', () => {
+    const cases: [unknown, RegExp][] = [
+      // Gradient ascent: the runner trained it to 25% and exited 0.
+      [[{ fromStep: 5, change: { learningRate: -0.05 } }], /liveChanges\[0\] \(from step 5\): optimizer.learningRate: .*0/],
+      [[{ fromStep: 5, change: { learningRate: '0.5' } }], /liveChanges\[0\].change.learningRate: a number, got "0.5"/],
+      [[{ fromStep: 5, change: { temperature: 0 } }], /liveChanges\[0\] \(from step 5\): .*temperature/],
+      [
+        [
+          { fromStep: 2, change: { alpha: 2 } },
+          { fromStep: 1, change: { alpha: 1 } },
+        ],
+        /liveChanges\[1\].fromStep: a whole step from 2 to 40 \(in order\), got 1/,
+      ],
+      [[{ fromStep: 400, change: { alpha: 2 } }], /liveChanges\[0\].fromStep: a whole step from 0 to 40/],
+      [[{ fromStep: 3, change: { bogus: 1 } }], /liveChanges\[0\] \(from step 3\): bogus: cannot change while a run trains/],
+      [{ fromStep: 3 }, /a bundle whose "liveChanges" is a list/],
+      [[null], /liveChanges\[0\].fromStep/],
+    ];
+    for (const [changes, message] of cases) {
+      expect(() => planOf(changes), JSON.stringify(changes)).toThrow(ArgumentError);
+      expect(() => planOf(changes), JSON.stringify(changes)).toThrow(message);
     }
   });
 });

@@ -7,8 +7,9 @@ import { runsOf, sanitizeConfig, scheduleFor, type PageConfig } from '../../src/
 import { PRESETS } from '../../src/config/presets';
 import type { DatasetId } from '../../src/data/dataset';
 import { METHOD_DEFAULTS, METHODS, type Method, type MethodConfig } from '../../src/distill/methods';
-import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, seedsOf, type TrainerConfig } from '../../src/train/config';
-import type { LiveChange } from '../../src/train/live-change';
+import { ConfigError, defaultTrainerConfig, parseRuns, parseTrainerConfig, plannedSteps, seedsOf, type TrainerConfig } from '../../src/train/config';
+import { checkLiveChange, type LiveChange } from '../../src/train/live-change';
+import type { LocalFacts } from '../../src/models/catalog';
 import type { RunSpec } from '../../src/train/reports';
 import { bundleDataset, parseManifest, REPRODUCTION_FORMAT, type ReproductionManifest } from '../../src/reproduce/bundle';
 import { readLocalExperiment, type LocalExperimentData } from './experiment-local';
@@ -362,8 +363,9 @@ export function planExperiment(
     throw error;
   }
 
-  // Without --seeds: a config file's own seeds when it races several (as the page exported it), else 1, 2, 3.
-  const own = flags.has('--config') && valid.seeds > 1 ? seedsOf(valid).join(',') : null;
+  // Without --seeds: a bundle's own seeds (the run it replays), a config file's when it races
+  // several (as the page exported it), else 1, 2, 3.
+  const own = bundle || (flags.has('--config') && valid.seeds > 1) ? seedsOf(valid).join(',') : null;
   const seeds = list('--seeds', value('--seeds') ?? own ?? '1,2,3').map((s) => number('--seeds', s, { integer: true }));
   const evalEvery = value('--eval-every') ? number('--eval-every', value('--eval-every')!, { integer: true, min: 1 }) : 1;
   const backends = value('--backend') ? list('--backend', value('--backend')!) : null;
@@ -377,6 +379,52 @@ export function planExperiment(
     label,
     backends,
     exportPytorch: value('--export-pytorch') ?? null,
-    liveChanges: bundle?.liveChanges ?? [],
+    liveChanges: bundle ? checkedLiveChanges(bundle, valid, runs, facts, flags.get('--config')!) : [],
   };
+}
+
+/**
+ * A bundle's live changes, each checked as the page checks one (the same schema as Apply, in
+ * order, from the configuration the run started with): a learning rate below 0, a τ of 0, a
+ * string for a number or a step past the budget is refused with its place in the list.
+ */
+function checkedLiveChanges(
+  bundle: ReproductionManifest,
+  config: TrainerConfig,
+  runs: RunSpec[],
+  facts: LocalFacts | null,
+  file: string,
+): { fromStep: number; change: LiveChange }[] {
+  const list: unknown = bundle.liveChanges ?? [];
+  if (!Array.isArray(list)) throw new ArgumentError('--config', file, 'a bundle whose "liveChanges" is a list');
+  const total = plannedSteps(config, facts).total;
+  let state = { config, runs };
+  let previous = 0;
+  return list.map((entry: unknown, i) => {
+    const where = `liveChanges[${i}]`;
+    const { fromStep, change } = (entry ?? {}) as { fromStep?: unknown; change?: unknown };
+    if (typeof fromStep !== 'number' || !Number.isInteger(fromStep) || fromStep < previous || fromStep > total)
+      throw new ArgumentError(
+        '--config',
+        file,
+        `${where}.fromStep: a whole step from ${previous} to ${total} (in order), got ${JSON.stringify(fromStep)}`,
+      );
+    if (change === null || typeof change !== 'object' || Array.isArray(change))
+      throw new ArgumentError('--config', file, `${where}.change: an object of learningRate, temperature, alpha`);
+    const bad = Object.entries(change).find(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad) throw new ArgumentError('--config', file, `${where}.change.${bad[0]}: a number, got ${JSON.stringify(bad[1])}`);
+    try {
+      state = checkLiveChange(state.config, state.runs, change as LiveChange, facts);
+    } catch (error) {
+      if (error instanceof ConfigError)
+        throw new ArgumentError(
+          '--config',
+          file,
+          `${where} (from step ${fromStep}): ${error.fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+        );
+      throw error;
+    }
+    previous = fromStep;
+    return { fromStep, change: change as LiveChange };
+  });
 }

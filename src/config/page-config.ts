@@ -7,7 +7,15 @@ import { DECIMAL } from '../data/decimal';
 import type { LocalFacts } from '../models/catalog';
 import type { PageConfig } from './types';
 import { methodDefaults, METHODS, type Method, type MethodConfig } from '../distill/methods';
-import { ADAM_LEARNING_RATE, defaultTrainerConfig, parseRuns, parseTrainerConfig, ConfigError, type TrainerConfig } from '../train/config';
+import {
+  ADAM_LEARNING_RATE,
+  classCount,
+  defaultTrainerConfig,
+  parseRuns,
+  parseTrainerConfig,
+  ConfigError,
+  type TrainerConfig,
+} from '../train/config';
 
 export type { Hideable, PageConfig } from './types';
 export { HIDEABLE } from './types';
@@ -204,7 +212,8 @@ export function sanitizeConfig(
 
   const methodValue = take('method.method');
   if (METHODS.includes(methodValue as Method)) {
-    if (!(onBase && base.config.method.method === methodValue)) config.method = { ...methodDefaults(methodValue as Method, dataset) };
+    if (!(onBase && base.config.method.method === methodValue))
+      config.method = { ...methodDefaults(methodValue as Method, dataset, classCount(dataset, local)) };
   } else if (methodValue !== undefined) notices.push(`method.method = ${describe(methodValue)} is not one of ${METHODS.join(', ')}: ignored`);
   const stages = (config.method as MethodConfig).method === 'pcd' ? Number(flat.get('method.stages') ?? 3) || 3 : 3;
 
@@ -264,7 +273,10 @@ export function sanitizeConfig(
   const from = onBase ? base.config : null;
   const defaults = {
     ...(from ?? defaultTrainerConfig(dataset, local)),
-    method: from?.method.method === kinds.method.method ? { ...from.method } : { ...methodDefaults(kinds.method.method, dataset) },
+    method:
+      from?.method.method === kinds.method.method
+        ? { ...from.method }
+        : { ...methodDefaults(kinds.method.method, dataset, classCount(dataset, local)) },
     schedule: from?.schedule.kind === kinds.schedule.kind ? structuredClone(from.schedule) : scheduleFor(kinds.schedule.kind, 3),
     optimizer: from?.optimizer.kind === kinds.optimizer.kind ? { ...from.optimizer } : optimizerFor(kinds.optimizer.kind),
   } as unknown as Record<string, unknown>;
@@ -315,7 +327,7 @@ export function sanitizeConfig(
 export function runsOf({ config, compare }: PageConfig, local: LocalFacts | null = null): { id: string; method: MethodConfig }[] {
   const runs = METHODS.filter((m) => m === config.method.method || compare.includes(m)).map((m) => ({
     id: m,
-    method: m === config.method.method ? config.method : { ...methodDefaults(m, config.dataset) },
+    method: m === config.method.method ? config.method : { ...methodDefaults(m, config.dataset, classCount(config.dataset, local)) },
   }));
   return parseRuns(runs, config, local);
 }

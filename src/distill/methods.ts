@@ -90,6 +90,9 @@ export const DETECTION_METHOD_DEFAULTS: { readonly [M in Method]: MethodConfigOf
 };
 
 /** The defaults of a method on a dataset: detection's on the digit scenes, else classification's. */
-export function methodDefaults<M extends Method>(method: M, dataset: string): MethodConfigOf<M> {
-  return (dataset === 'scenes' ? DETECTION_METHOD_DEFAULTS : METHOD_DEFAULTS)[method];
+export function methodDefaults<M extends Method>(method: M, dataset: string, classes = Infinity): MethodConfigOf<M> {
+  const defaults: MethodConfig = (dataset === 'scenes' ? DETECTION_METHOD_DEFAULTS : METHOD_DEFAULTS)[method];
+  // PCD's stages cut the classes into groups: never more stages than classes (a two-class dataset of one's own takes 2).
+  const fitted = defaults.method === 'pcd' && defaults.stages > classes ? { ...defaults, stages: Math.max(1, classes) } : defaults;
+  return fitted as MethodConfigOf<M>;
 }

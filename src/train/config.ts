@@ -1,6 +1,6 @@
 import { z } from '../data/zod';
 import type { AnyDatasetId, DatasetId } from '../data/dataset';
-import { METHOD_DEFAULTS, type MethodConfig } from '../distill/methods';
+import { methodDefaults, type MethodConfig } from '../distill/methods';
 import { defaultStudentOf, studentsOf, type LocalFacts } from '../models/catalog';
 
 /**
@@ -275,7 +275,7 @@ export function defaultTrainerConfig(dataset: AnyDatasetId = 'mnist', local: Loc
     dataset,
     trainSubset: Math.max(1, trainSize(dataset, local)),
     student: defaultStudentOf(dataset),
-    method: { ...METHOD_DEFAULTS.pcd },
+    method: { ...methodDefaults('pcd', dataset, classCount(dataset, local)) },
     schedule: { kind: 'joint' },
     // Adam: the distillation terms are 5–20× the CE loss at τ = 4 (τ² scaling, β = 8, two
     // passes over S stages), and plain SGD at the paper's 0.05 diverges on these small

@@ -65,7 +65,7 @@ export function SetupPanel() {
     });
   };
   const setMethod = (m: Method) => {
-    const next = { ...methodDefaults(m, config.dataset) } as MethodConfig;
+    const next = { ...methodDefaults(m, config.dataset, classCount(config.dataset, local)) } as MethodConfig;
     update(
       { method: next, schedule: m === 'pcd' ? config.schedule : { kind: 'joint' } },
       compare.filter((c) => c !== m),
