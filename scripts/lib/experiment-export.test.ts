@@ -1,6 +1,6 @@
 // `npm run experiment -- … --export-pytorch DIR`, then the exported reproduce.py in PyTorch:
 // every evaluation within one test sample of the runner's, the final accuracies too.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,61 @@ describe('the runner’s PyTorch export', () => {
     expect(() => runReproduce(dir, ['--check'])).toThrow(
       /--check: PCD is \d+ test samples from the page's after its first near-tie, more than PyTorch's own/,
     );
+  }, 180_000);
+
+  it('reproduce.py checks a bundle from a stranger: each tampered field named, nothing written outside, no traceback', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcd-export-'));
+    folders.push(dir);
+    await runExperiment(
+      planExperiment(['--preset', 'tiny', '--seeds', '1', '--export-pytorch', dir, '--out', join(dir, 'r.json')]),
+      'test',
+      () => {},
+    );
+    const original = readFileSync(join(dir, 'run.json'), 'utf8');
+    const python = pythonWithTorch();
+    // run.json as plain JSON, edited field by field as a stranger would.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    type Manifest = any;
+    const run = (edit: (m: Manifest) => void, args: string[] = []) => {
+      const manifest = JSON.parse(original);
+      edit(manifest);
+      writeFileSync(join(dir, 'run.json'), JSON.stringify(manifest));
+      const out = spawnSync(python, [join(dir, 'reproduce.py'), dir, ...args], { encoding: 'utf8', timeout: 120_000 });
+      return { status: out.status, output: `${out.stdout}${out.stderr}` };
+    };
+    const refused = (edit: (m: Manifest) => void, message: RegExp, args: string[] = []) => {
+      const { status, output } = run(edit, args);
+      expect(status, output).toBe(1);
+      expect(output).toMatch(message);
+      expect(output).not.toContain('Traceback');
+    };
+    // A run id that climbs out of the folder --save-students names: refused before anything is written.
+    const out = join(dir, 'deep', 'out');
+    refused((m) => (m.runs[0].id = '../../escaped-run'), /runs\[0\]\.id is invalid: expected letters, digits, _ or -/, ['--save-students', out]);
+    expect(existsSync(join(dir, 'escaped-run-seed1.pt'))).toBe(false);
+    // A million stages grew to 8.9 GB of masks.
+    refused(
+      (m) => (m.runs.find((r: { id: string }) => r.id === 'pcd').method.stages = 1_000_000),
+      /runs\[1\]\.method\.stages is invalid: expected a whole number from 1 to 10/,
+    );
+    refused((m) => (m.runs[1].method.temperature = 0), /runs\[1\]\.method\.temperature is invalid: expected a number from 0\.1 to 100/);
+    // No seeds printed {} and passed --check.
+    refused((m) => (m.seeds = []), /seeds is invalid: expected a list of at least one seed/, ['--check']);
+    refused((m) => (m.seeds[0].order = '../x.npy'), /seeds\[0\]\.order is invalid: expected a \.npy file name in the bundle's folder/);
+    // Hand-edited steps would train another run than the configuration's.
+    refused((m) => (m.steps.total = 400), /steps is invalid: expected the configuration's 8 per epoch, 40 in all, batch 64/);
+    // A label past the classes, NaN teacher logits.
+    const labels = readNpyArray('y_train.npy', readFileSync(join(dir, 'y_train.npy'))).data as Int32Array;
+    const bad = labels.slice();
+    bad[3] = 100;
+    writeFileSync(join(dir, 'y_train.npy'), npyBytes([bad.length], bad, '<i4'));
+    refused(() => {}, /y_train\.npy: labels from 0 to 99 \(the 100 classes\), found 0 … 100/);
+    writeFileSync(join(dir, 'y_train.npy'), npyBytes([labels.length], labels, '<i4'));
+    const logits = readNpyArray('teacher_train.npy', readFileSync(join(dir, 'teacher_train.npy')));
+    const nan = (logits.data as Float32Array).slice();
+    nan[5] = NaN;
+    writeFileSync(join(dir, 'teacher_train.npy'), npyBytes(logits.shape, nan));
+    refused(() => {}, /teacher_train\.npy: every value finite, found NaN or infinity/);
   }, 180_000);
 
   it('a CNN student trained in Node on WASM: reproduce.py rebuilds its conv layers and gives the runner’s accuracies', async () => {

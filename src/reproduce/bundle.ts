@@ -293,16 +293,30 @@ export function bundleDataset(manifest: ReproductionManifest, read: (file: strin
   const array = <T extends Float32Array | Int32Array>(file: string, kind: 'f4' | 'i4', values: number): T => {
     const { data } = readNpyArray(file, read(file));
     const ok = kind === 'f4' ? data instanceof Float32Array : data instanceof Int32Array;
-    if (!ok || data.length !== values) throw new Error(`${file}: expected ${values} ${kind === 'f4' ? 'float32' : 'int32'} values`);
+    if (!ok || data.length !== values)
+      throw new Error(
+        `${file}: expected ${values} ${kind === 'f4' ? 'float32' : 'int32'} values, found ${data.length} ${data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'other'} values`,
+      );
     return data as T;
+  };
+  // What the page refuses of one's own data, the runner refuses of a bundle: labels outside the classes, values not finite.
+  const labelsIn = (file: string, labels: Int32Array) => {
+    const at = labels.findIndex((y) => y < 0 || y >= classes);
+    if (at >= 0) throw new Error(`${file}: label ${labels[at]} at row ${at}, expected 0 … ${classes - 1} (the ${classes} classes)`);
+    return labels;
+  };
+  const finite = (file: string, values: Float32Array) => {
+    const at = values.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) throw new Error(`${file}: ${values[at]} at value ${at}, expected finite numbers`);
+    return values;
   };
   const split = (which: 'train' | 'test', rows?: string) => {
     const part = dataset[which];
     return {
       count: part.count,
-      features: array<Float32Array>(part.features, 'f4', part.count * rowSize),
-      labels: array<Int32Array>(part.labels, 'i4', part.count),
-      teacherLogits: array<Float32Array>(part.teacherLogits, 'f4', part.count * classes),
+      features: finite(part.features, array<Float32Array>(part.features, 'f4', part.count * rowSize)),
+      labels: labelsIn(part.labels, array<Int32Array>(part.labels, 'i4', part.count)),
+      teacherLogits: finite(part.teacherLogits, array<Float32Array>(part.teacherLogits, 'f4', part.count * classes)),
       ...(rows ? { rows: array<Int32Array>(rows, 'i4', part.count) } : {}),
     };
   };

@@ -23,6 +23,7 @@ import copy
 import json
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -293,11 +294,90 @@ def load_student(bundle=".", run=None, seed=None, trained=True):
 
 def read_manifest(bundle):
     path = os.path.join(bundle, "run.json")
-    with open(path, encoding="utf-8") as f:
-        manifest = json.load(f)
-    if manifest.get("format") != FORMAT:
-        raise SystemExit(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"{path}: not a readable JSON file ({error})")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise SystemExit(f"{path}: format {found!r}, expected {FORMAT!r}")
+    check_manifest(manifest, path)
     return manifest
+
+
+# The page's own ranges (src/train/config.ts): what a bundle from a stranger may ask of this script.
+MAX_STAGES = 10
+RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}\.npy$")
+METHOD_RANGES = {"ceWeight": (0, 1000), "kdWeight": (0, 1000), "alpha": (0, 1000), "beta": (0, 1000), "temperature": (0.1, 100)}
+
+
+def check_manifest(manifest, path):
+    """A bundle is input: every field this script acts on is checked, and a bad one is named (not a traceback,
+    not a file written outside the folder asked for, not gigabytes of masks)."""
+    def fail(where, expected, got):
+        raise SystemExit(f"{path}: {where} is invalid: expected {expected}, got {json.dumps(got)[:80]}")
+
+    def whole(where, value, low, high=None):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+            fail(where, f"a whole number from {low}" + (f" to {high}" if high is not None else ""), value)
+
+    for key in ("config", "runs", "dataset", "student", "steps", "seeds", "evaluations"):
+        if key not in manifest:
+            raise SystemExit(f"{path}: \"{key}\" is missing")
+    classes = len(manifest["dataset"].get("classNames") or []) or None
+    runs = manifest["runs"]
+    if not isinstance(runs, list) or not runs:
+        fail("runs", "a list of at least one run", runs)
+    for i, run in enumerate(runs):
+        where = f"runs[{i}]"
+        if not isinstance(run, dict) or not isinstance(run.get("id"), str) or not RUN_ID.match(run["id"]):
+            fail(f"{where}.id", "letters, digits, _ or - (at most 40)", run.get("id") if isinstance(run, dict) else run)
+        method = run.get("method")
+        if not isinstance(method, dict) or method.get("method") not in ("ce", "kd", "dkd", "pcd"):
+            fail(f"{where}.method.method", "ce, kd, dkd or pcd", method)
+        for key, (low, high) in METHOD_RANGES.items():
+            if key in method and (not isinstance(method[key], (int, float)) or isinstance(method[key], bool)
+                                  or not math.isfinite(method[key]) or not low <= method[key] <= high):
+                fail(f"{where}.method.{key}", f"a number from {low} to {high}", method[key])
+        if method["method"] == "pcd":
+            whole(f"{where}.method.stages", method.get("stages"), 1, min(MAX_STAGES, classes or MAX_STAGES))
+    seeds = manifest["seeds"]
+    if not isinstance(seeds, list) or not seeds:
+        fail("seeds", "a list of at least one seed (each with its initial weights and batch order)", seeds)
+    for i, entry in enumerate(seeds):
+        if not isinstance(entry, dict):
+            fail(f"seeds[{i}]", "an object", entry)
+        whole(f"seeds[{i}].seed", entry.get("seed"), 0)
+    steps = manifest["steps"]
+    if not isinstance(steps, dict):
+        fail("steps", "an object", steps)
+    for key in ("total", "batchSize", "perEpoch"):
+        whole(f"steps.{key}", steps.get(key), 1, 1_000_000)
+    # The steps follow from the configuration, as the runner computes them: a hand-edited count would train another run.
+    config = manifest["config"]
+    try:
+        per_epoch = math.ceil(config["trainSubset"] / config["batchSize"])
+        budget = config["budget"]["amount"] * (per_epoch if config["budget"]["unit"] == "epochs" else 1)
+    except (KeyError, TypeError, ZeroDivisionError):
+        fail("config", "trainSubset, batchSize and budget", config)
+    if (steps["perEpoch"], steps["total"], steps["batchSize"]) != (per_epoch, budget, config["batchSize"]):
+        fail("steps", f"the configuration's {per_epoch} per epoch, {budget} in all, batch {config['batchSize']}", steps)
+    # Every file the bundle names is a plain name in its folder: never a path out of it.
+    def names(value, where):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield from names(inner, f"{where}.{key}")
+        elif isinstance(value, list):
+            for k, inner in enumerate(value):
+                yield from names(inner, f"{where}[{k}]")
+        elif isinstance(value, str) and value.endswith(".npy") and not any(c.isspace() for c in value):
+            yield where, value  # a file name (a sentence that mentions one has spaces)
+    for key in ("dataset", "seeds", "trained"):
+        for where, name in names(manifest.get(key), key):
+            if not FILE_NAME.match(name) or name.startswith("."):
+                fail(where, "a .npy file name in the bundle's folder", name)
 
 
 def channels_first(x):
@@ -307,12 +387,30 @@ def channels_first(x):
 def bundle_arrays(bundle, manifest, dtype):
     d = manifest["dataset"]
 
+    classes = len(d["classNames"])
+
+    def load(name):
+        try:
+            return np.load(os.path.join(bundle, name), allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise SystemExit(f"{name}: not a readable .npy file of the bundle ({error})")
+
     def split(which):
         part = d[which]
-        x = channels_first(torch.from_numpy(np.load(os.path.join(bundle, part["features"]))).to(dtype))
-        y = torch.from_numpy(np.load(os.path.join(bundle, part["labels"])).astype(np.int64))
-        t = torch.from_numpy(np.load(os.path.join(bundle, part["teacherLogits"]))).to(dtype)
-        return x, y, t
+        x, y, t = load(part["features"]), load(part["labels"]), load(part["teacherLogits"])
+        count = part.get("count", x.shape[0])
+        if x.shape[0] != count or y.shape != (count,) or t.shape != (count, classes):
+            raise SystemExit(f"{which}: {part['features']} {x.shape}, {part['labels']} {y.shape}, {part['teacherLogits']} {t.shape}: "
+                             f"expected {count} samples, one label each and {classes} teacher logits each")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise SystemExit(f"{part['labels']}: whole-number labels, found {y.dtype}")
+        if y.min(initial=0) < 0 or y.max(initial=0) >= classes:
+            raise SystemExit(f"{part['labels']}: labels from 0 to {classes - 1} (the {classes} classes), found {y.min()} … {y.max()}")
+        if not np.isfinite(t).all() or not np.isfinite(x).all():
+            bad = part["teacherLogits"] if not np.isfinite(t).all() else part["features"]
+            raise SystemExit(f"{bad}: every value finite, found NaN or infinity")
+        x = channels_first(torch.from_numpy(x).to(dtype))
+        return x, torch.from_numpy(y.astype(np.int64)), torch.from_numpy(t).to(dtype)
 
     return split("train"), split("test")
 
