@@ -64,7 +64,13 @@ function offlineSite(cacheName: string): Plugin[] {
         {
           urlPattern: ({ url }) => /\/(data|models)\//.test(url.pathname),
           handler: 'CacheFirst',
-          options: { cacheName, cacheableResponse: { statuses: [200] } },
+          options: {
+            cacheName,
+            cacheableResponse: { statuses: [200] },
+            // A captive portal answers 200 with its HTML page for any URL: never kept as a dataset or teacher
+            // file (none of which is HTML). A bad copy that got in is evicted by the page (loadEvictingBadFiles).
+            plugins: [{ cacheWillUpdate: async ({ response }) => (response.headers.get('content-type')?.includes('text/html') ? null : response) }],
+          },
         },
       ],
     },

@@ -9,6 +9,7 @@ import { serveDirectory } from '../test-support/static-server';
 import { selectBackend } from '../tf/backends';
 import { argmaxRows, predictLogits } from './predict';
 import { fileSeals, loadTeacher, teacherDirectory } from './teacher';
+import { loadEvictingBadFiles } from '../data/site-files';
 import { modelSpec } from './zoo';
 
 let site: { url: string; close: () => Promise<void> };
@@ -131,5 +132,67 @@ describe('bad teacher files get a clear error naming the file and the fault', ()
     const before = tf.memory().numTensors;
     await expect(loadTeacher('synthetic100', server.url, fetch, data)).rejects.toThrow();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a bad copy kept by a cache (the service worker’s) is evicted and fetched again', () => {
+  /**
+   * The service worker's CacheFirst, in miniature: a cache that serves its copy of a URL on every
+   * fetch, unless the fetch asks past the caches (`cache: 'reload'`); misses go to the network
+   * (the test's static server) and are kept. `keep` seeds it with bad copies.
+   */
+  const cachedFetch = (keep: Record<string, Uint8Array | string>) => {
+    const cache = new Map<string, Uint8Array | string>(Object.entries(keep));
+    const fetchFn: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (init?.cache !== 'reload' && cache.has(url)) return new Response(cache.get(url)! as BodyInit, { status: 200 });
+      const response = await fetch(url);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.ok) cache.set(url, bytes);
+      return new Response(bytes, { status: response.status });
+    };
+    const storage = {
+      keys: async () => ['pcd-site-files-x'],
+      open: async () => ({ delete: async (url: string) => cache.delete(url) }) as unknown as Cache,
+    };
+    return { fetchFn, storage, cache };
+  };
+
+  it('a flipped byte in the cached weights.bin: "checksum mismatch" once, then the network’s copy, kept', async () => {
+    const directory = `${site.url}${teacherDirectory('synthetic100')}`;
+    const weights = `${directory}weights.bin`;
+    const flipped = new Uint8Array(readFileSync(join('public', teacherDirectory('synthetic100'), 'weights.bin')));
+    flipped[100] ^= 0xff;
+    const data = await loadDataset('synthetic100', site.url);
+    const { fetchFn, storage, cache } = cachedFetch({ [weights]: flipped });
+    // Before: every load failed on the kept copy, visit after visit.
+    await expect(loadTeacher('synthetic100', site.url, fetchFn, data)).rejects.toThrow(/weights\.bin: checksum mismatch/);
+    const { model } = await loadEvictingBadFiles((f) => loadTeacher('synthetic100', site.url, f, data), fetchFn, storage);
+    expect(model.countParams()).toBeGreaterThan(0);
+    model.dispose();
+    expect(cache.get(weights)).not.toEqual(flipped); // the good copy replaced it
+    await loadTeacher('synthetic100', site.url, fetchFn, data).then(({ model: again }) => again.dispose()); // and serves from now on
+  });
+
+  it('a captive portal’s HTML kept as manifest.json: fetched again once signed in; still bad, it says so; offline, nothing is evicted', async () => {
+    const manifest = `${site.url}data/mnist/manifest.json`;
+    const portal = '<!doctype html><title>Sign in to the hall Wi-Fi</title>';
+    const { fetchFn, storage } = cachedFetch({ [manifest]: portal });
+    const data = await loadEvictingBadFiles((f) => loadDataset('mnist', site.url, f), fetchFn, storage);
+    expect(data.train.count).toBeGreaterThan(0);
+    // The network still answers with the portal: the error says the file was fetched again.
+    const stillPortal: typeof fetch = async (input, init) =>
+      String(input) === manifest ? new Response(portal, { status: 200 }) : fetch(String(input), init);
+    await expect(loadEvictingBadFiles((f) => loadDataset('mnist', site.url, f), stillPortal, storage)).rejects.toThrow(
+      `${manifest}: is not valid JSON (fetched again past the caches)`,
+    );
+    // Offline (the file cannot be had at all): the cache is the only copy, and it stays.
+    const deleted: string[] = [];
+    const watched = { keys: async () => ['c'], open: async () => ({ delete: async (url: string) => deleted.push(url) }) as unknown as Cache };
+    const offline: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(loadEvictingBadFiles((f) => loadDataset('mnist', site.url, f), offline, watched)).rejects.toThrow(/could not be fetched/);
+    expect(deleted).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
+import { loadEvictingBadFiles } from '../data/site-files';
 import { openLocal } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
 import type { TrainerConfig } from './config';
@@ -80,16 +81,20 @@ export async function loadSessionData(
   if (config.dataset === 'scenes') {
     const task = tasks.scenes;
     if (!task) throw new Error('dataset = scenes: this session cannot train detection (no detection task was given to it)');
-    return task.load(siteUrl, fetchFn, needsTeacher);
+    return loadEvictingBadFiles((f) => task.load(siteUrl, f, needsTeacher), fetchFn);
   }
   if (config.dataset === 'local') {
     const local = await openLocal();
     return { dataset: local.data.dataset, teacher: local.teacher, teacherTestAccuracy: local.facts.teacherTestAccuracy };
   }
-  const dataset = (known as Dataset | undefined) ?? (await loadDataset(config.dataset, siteUrl, fetchFn));
-  if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
-  const loaded = await loadTeacher(config.dataset, siteUrl, fetchFn, dataset);
-  return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
+  // A bad copy of a site file (kept by the service worker's cache) is evicted and fetched again (data/site-files.ts).
+  const id = config.dataset;
+  return loadEvictingBadFiles(async (f) => {
+    const dataset = (known as Dataset | undefined) ?? (await loadDataset(id, siteUrl, f));
+    if (!needsTeacher) return { dataset, teacher: null, teacherTestAccuracy: null };
+    const loaded = await loadTeacher(id, siteUrl, f, dataset);
+    return { dataset, teacher: loaded.model, teacherTestAccuracy: loaded.metadata.testAccuracy };
+  }, fetchFn);
 }
 
 /**
