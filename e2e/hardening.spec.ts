@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
 import type * as Boundary from './harness/boundary-in-browser';
 import type * as Storage from './harness/storage-in-browser';
@@ -178,6 +179,31 @@ test('a second tab that replaces the stored dataset tells the first, which keeps
   });
   await first.getByTestId('step').click();
   await expect(first.getByTestId('step-counter')).toContainText('2 / ');
+
+  // Reset starts this run again on the data it started on (it restarted on the other tab's, silently).
+  const bundleNames = async () => {
+    const download = first.waitForEvent('download');
+    await first.getByTestId('export-reproduction').click();
+    const files = unzipSync(new Uint8Array(readFileSync((await (await download).path())!)));
+    const manifest = JSON.parse(new TextDecoder().decode(Object.entries(files).find(([name]) => name.endsWith('run.json'))![1]));
+    return `${manifest.dataset.name}, ${manifest.dataset.classNames.length} classes`;
+  };
+  await first.getByTestId('reset').click();
+  await expect(first.getByTestId('step-counter')).toContainText('0 / ', { timeout: 60_000 });
+  await first.getByTestId('step').click();
+  await expect(first.getByTestId('step-counter')).toContainText('1 / ');
+  expect(await bundleNames()).toBe('first.csv, 3 classes');
+
+  // Forgotten in the other tab: Reset still restarts (it did nothing, saying "stages: at most 0").
+  await second.getByTestId('open-local').click();
+  await second.getByTestId('local-forget').click();
+  await expect(first.locator('.notice', { hasText: 'your stored dataset was forgotten in another tab' })).toHaveCount(1, { timeout: 30_000 });
+  await first.getByTestId('reset').click();
+  await expect(first.getByTestId('step-counter')).toContainText('0 / ', { timeout: 60_000 });
+  await first.getByTestId('step').click();
+  await expect(first.getByTestId('step-counter')).toContainText('1 / ');
+  await expect(first.locator('.notice-error')).toHaveCount(0);
+  expect(await bundleNames()).toBe('first.csv, 3 classes');
 });
 
 test('a full storage is said in plain words and the dataset kept before stays whole (both records)', async ({ page }) => {

@@ -83,3 +83,17 @@ test('a logits file dropped into the inspector shows the golden ranks and losses
   await expect(page.getByTestId('inspector')).toHaveCount(0);
   await expect(page.getByTestId('chart-curves')).toBeVisible();
 });
+
+test('an inspector whose worker script is gone (a release deployed since the tab opened) says so, not "reading…" forever', async ({ page }) => {
+  test.setTimeout(120_000);
+  // The chunk of the inspector's worker answers 404, as an old tab's chunk does once a new release replaced it.
+  await page.route(/inspector\.worker/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto('./#backend=cpu');
+  await page.getByTestId('inspector-toggle').click();
+  await page.getByTestId('inspector-file').setInputFiles({ name: 'ok.csv', mimeType: 'text/csv', buffer: Buffer.from(csv()) });
+  await expect(page.getByTestId('inspector-error')).toContainText('the inspector failed', { timeout: 30_000 });
+  await expect(page.getByTestId('inspector-error')).toContainText(
+    'reload the page (a new version of the site may have been deployed since it opened)',
+  );
+  await expect(page.getByTestId('inspector-busy')).toHaveCount(0);
+});

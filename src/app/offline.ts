@@ -62,6 +62,26 @@ async function sayOffline(): Promise<void> {
   useSession.getState().notify('warning', `You are offline: ${have}${lack}.`);
 }
 
+/** How long "Reload now" waits for the new service worker to take over before it reloads anyway. */
+const RELOAD_FALLBACK_MS = 3000;
+
+/** Says once that this tab's code is older than the site's (a chunk it asked for is gone), with a reload. */
+let staleSaid = false;
+function staleRelease(): void {
+  if (staleSaid) return;
+  staleSaid = true;
+  useSession
+    .getState()
+    .notify(
+      'error',
+      'A part of the page could not load: a new version of the playground was deployed since this tab opened. Reload to get it (a running race starts over).',
+      {
+        label: 'Reload',
+        run: () => location.reload(),
+      },
+    );
+}
+
 /** Registers the service worker and watches the network (the built site only). */
 export function startOfflineSupport(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
@@ -72,12 +92,16 @@ export function startOfflineSupport(): void {
         label: 'Reload now',
         run: () => {
           // The waiting worker takes over, then the page reloads into it (also when the browser, not
-          // this page, found the update: workbox-window reloads only for updates it started).
+          // this page, found the update: workbox-window reloads only for updates it started). Where
+          // none takes over (another tab activated it already: no controllerchange comes), reload anyway.
           navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
           void update(true);
+          setTimeout(() => location.reload(), RELOAD_FALLBACK_MS);
         },
       }),
   });
+  // A part of the page loaded on demand (a chunk) that is gone: a release was deployed since this tab opened.
+  window.addEventListener('vite:preloadError', () => staleRelease());
   // Caches of older releases' datasets and teachers.
   void caches
     .keys()

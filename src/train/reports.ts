@@ -89,6 +89,11 @@ export interface PrepareProgress {
  */
 export interface PrepareOptions {
   testLogits?: boolean;
+  /**
+   * Reset: start again on the data this session trains on, even where the stored dataset of
+   * one's own was replaced or forgotten in another tab since (checked against that data's facts).
+   */
+  sameData?: boolean;
 }
 
 /** A preparation given up because a newer configuration replaced it. */

@@ -3,6 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
+import type { LocalFacts } from '../models/catalog';
 import { loadEvictingBadFiles } from '../data/site-files';
 import { openLocal } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
@@ -132,6 +133,8 @@ export interface Loaded {
   teacherTestAccuracy: number | null;
   trainer: Race;
   siteUrl: string;
+  /** The facts of the dataset of one's own this session trains on (null for a built-in one): kept, whoever replaces the stored one. */
+  localFacts: LocalFacts | null;
 }
 
 /** Whether a session's data is a classification dataset (every sample one class), not another task's. */

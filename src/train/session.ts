@@ -118,14 +118,20 @@ export class TrainingSession {
     options: PrepareOptions = {},
   ): Promise<SessionInfo> {
     if (this.current === 'running') throw new Error('training is running: pause first');
+    const onLocal = (input as { dataset?: unknown } | null)?.dataset === 'local';
+    // Reset of a run on one's own data: the data it started on, whatever another tab did to the stored one since.
+    const own = options.sameData && onLocal && this.loaded?.localFacts ? this.loaded : null;
     // After a reload the local dataset is in IndexedDB: read it first, so the schema knows its classes and size.
-    if ((input as { dataset?: unknown } | null)?.dataset === 'local' && !localDatasetNow()) await ensureLocal().catch(() => undefined);
+    if (onLocal && !own && !localDatasetNow()) await ensureLocal().catch(() => undefined);
     // Checked against the local dataset this worker holds (its classes, size and students), if any.
-    const config = parseTrainerConfig(input, localFactsNow());
-    const runs = parseRuns(runInput, config, localFactsNow());
+    const facts = own ? own.localFacts : localFactsNow();
+    const config = parseTrainerConfig(input, facts);
+    const runs = parseRuns(runInput, config, facts);
     // The same data (for the local dataset, the one loaded now, not one replaced since) is reused with its teacher.
     const same =
-      this.loaded && this.loaded.config.dataset === config.dataset && (config.dataset !== 'local' || this.loaded.dataset === localDatasetNow());
+      this.loaded &&
+      this.loaded.config.dataset === config.dataset &&
+      (config.dataset !== 'local' || own !== null || this.loaded.dataset === localDatasetNow());
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
     const { dataset, teacher, teacherTestAccuracy } =
@@ -143,7 +149,8 @@ export class TrainingSession {
       this.loaded.trainer.dispose();
       if (this.loaded.teacher && this.loaded.teacher !== teacher) this.loaded.teacher.dispose();
     }
-    this.loaded = { config, runs, initial: { config, runs }, changes: [], dataset, teacher, teacherTestAccuracy, trainer, siteUrl };
+    const localFacts = config.dataset === 'local' ? facts : null;
+    this.loaded = { config, runs, initial: { config, runs }, changes: [], dataset, teacher, teacherTestAccuracy, trainer, siteUrl, localFacts };
     this.lastGood = null;
     this.evaluationDue = false;
     this.current = 'paused';

@@ -50,7 +50,7 @@ export function Inspector() {
     const mine = ++request.current;
     setBusy({ what: `reading ${file.name}`, done: 0, total: 0, request: mine });
     try {
-      const info = await worker.current.api.load(file, worker.current.progress, mine);
+      const info = await Promise.race([worker.current.api.load(file, worker.current.progress, mine), worker.current.failed]);
       request.current++;
       setError(null);
       const stages = Math.min(options.stages, info.classes, MAX_STAGES);
@@ -75,7 +75,7 @@ export function Inspector() {
     if (!loaded || !worker.current) return;
     const mine = ++request.current;
     setBusy({ what: 'computing', done: 0, total: loaded.batch, request: mine });
-    worker.current.api.compute(options, worker.current.progress, mine).then(
+    Promise.race([worker.current.api.compute(options, worker.current.progress, mine), worker.current.failed]).then(
       (result) => {
         if (mine !== request.current || !result) return;
         request.current++;

@@ -153,7 +153,8 @@ export class Controller {
     }
     let runs;
     try {
-      runs = runsOf(page, store.local);
+      // Reset restarts on the data the runs trained on (the stored dataset of one's own may have changed in another tab).
+      runs = runsOf(page, options.sameData && store.applied?.local ? store.applied.local : store.local);
     } catch (error) {
       store.notify('error', `not applied: ${messageOf(error)}`);
       return;
@@ -192,7 +193,11 @@ export class Controller {
       this.rate.restart();
       const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
       store.set({
-        applied: { page, info },
+        applied: {
+          page,
+          info,
+          local: page.config.dataset === 'local' ? (options.sameData ? (store.applied?.local ?? store.local) : store.local) : null,
+        },
         status: 'paused',
         step: 0,
         epoch: 0,
@@ -290,10 +295,11 @@ export class Controller {
     }
   }
 
+  /** The applied configuration again from step 0, on the data it trained on. */
   async reset(): Promise<void> {
     if (!this.store.applied) return;
     if (this.store.status === 'running') await this.pause();
-    await this.apply(this.store.applied.page);
+    await this.apply(this.store.applied.page, { sameData: true });
   }
 
   async setPace(ms: number): Promise<void> {

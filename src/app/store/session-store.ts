@@ -85,7 +85,8 @@ export interface SessionStore {
   draft: PageConfig;
   draftErrors: Record<string, string>;
   /** The configuration the worker trains, with what it said of it. */
-  applied: { page: PageConfig; info: SessionInfo } | null;
+  /** What trains: its page config (live changes included), the worker's account of it, and the facts of the dataset of one's own it trains on. */
+  applied: { page: PageConfig; info: SessionInfo; local?: LocalFacts | null } | null;
   status: RunStatus;
   /** What an Apply is waiting for (dataset and teacher, the teacher's logits), with progress. */
   preparing: PrepareProgress | null;
