@@ -210,6 +210,14 @@ test('a config exported as JSON imports back through the same schema', async ({ 
     'huge.json is 20,000,000 bytes, more than a configuration file can be (2,000,000 at most): nothing imported',
   );
   await expect(page.getByLabel('β')).toHaveValue('6');
+  // A number JSON reads as 0 though written otherwise: refused whole (it was applied as 0 after a warning).
+  const tiny = saved.replace(/"learningRate":\s*[\d.e-]+/, '"learningRate": 1e-400').replace(/"beta":\s*6/, '"beta": 7');
+  expect(tiny).toContain('1e-400');
+  await page.getByTestId('import-config').setInputFiles({ name: 'tiny.json', mimeType: 'application/json', buffer: Buffer.from(tiny) });
+  await expect(page.getByTestId('notices')).toContainText(
+    'tiny.json: 1e-400 is too close to 0 for a float64 (it reads as 0): check the value it was meant to be: nothing imported',
+  );
+  await expect(page.getByLabel('β')).toHaveValue('6');
 });
 
 test('a classroom link with setup, live changes and export hidden gives the charts the whole width', async ({ page }, testInfo) => {

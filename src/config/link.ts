@@ -67,6 +67,13 @@ export function fromHash(hash: string, lessons: LessonLinks, local: LocalFacts |
   let lesson: number | null = null;
   let prefixed = 0;
   let present = false;
+  // A key given twice: the last wins, and the link says so (a hand-edited link may have both).
+  const seen = new Set<string>();
+  for (const [entry] of params) {
+    if (seen.has(entry)) {
+      if (notices.length < 5) notices.push(`"${entry.slice(0, 40)}" is given more than once: the last value is used`);
+    } else seen.add(entry);
+  }
   for (const [entry, value] of params) {
     // Links write `dataset=…`, not `config.dataset=…` (a config file's wrapper): read it, and say so once.
     const key = entry.startsWith('config.') ? entry.slice('config.'.length) : entry;

@@ -207,6 +207,12 @@ describe('crafted links and files', () => {
     ]);
   });
 
+  it('a link that gives a key twice uses the last and says so', () => {
+    const link = fromHash('#seed=2&trainSubset=300&seed=3')!;
+    expect(link.config.seed).toBe(3);
+    expect(link.notices).toEqual(['"seed" is given more than once: the last value is used']);
+  });
+
   it('a compare nested thousands of levels deep is refused with a notice, not a stack overflow', () => {
     // JSON.parse's own text: 5,000 levels of lists in `compare` (the page threw an uncaught RangeError).
     const lists = sanitizeConfig(JSON.parse(`{"config": {"seed": 4}, "compare": [${'['.repeat(5000)}"kd"${']'.repeat(5000)}]}`), false);

@@ -108,6 +108,13 @@ export function parseFeatureCsv(
       const value = Number(cell);
       if (!Number.isFinite(value) || Math.abs(value) > 3.4e38)
         throw new LogitsFileError(file, `${line()}, column "${header[c].slice(0, 30)}"`, `${cell.slice(0, 20)} is not a finite float32`);
+      // Written non-zero, read as 0 (1e-400): refused, not trained on as a 0 nobody wrote.
+      if (value === 0 && /[1-9]/.test(cell.split(/e/i)[0]))
+        throw new LogitsFileError(
+          file,
+          `${line()}, column "${header[c].slice(0, 30)}"`,
+          `${cell.slice(0, 20)} is too close to 0 for a number (it reads as 0)`,
+        );
       features[row * perSample + f] = value;
     }
     const name = (at: number, what: string) => {

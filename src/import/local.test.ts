@@ -72,6 +72,9 @@ describe('a CSV of features', () => {
     expect(one('x,colour,label\n1,red,a\n2,blue,b\n')).toMatch(/^f\.csv, line 2, column "colour": "red" is not a decimal number/);
     expect(one('x,label\nNaN,a\n1,b\n')).toMatch(/line 2, column "x": "NaN" is not a decimal number/);
     expect(one('x,label\n1e39,a\n1,b\n')).toBe('f.csv, line 2, column "x": 1e39 is not a finite float32');
+    // Written non-zero but read as 0: it was trained on as 0, silently.
+    expect(one('x,label\n1,a\n1e-400,b\n')).toBe('f.csv, line 3, column "x": 1e-400 is too close to 0 for a number (it reads as 0)');
+    expect(one(`x,label\n1,a\n0.${'0'.repeat(400)}1,b\n`)).toMatch(/^f\.csv, line 3, column "x": 0\.0+ is too close to 0/);
     expect(one('x,label\n1,a\n2\n')).toBe('f.csv, line 3: 1 columns: expected 2, as in the header');
     expect(one('x,label\n1,a\n2,\n')).toBe('f.csv, line 3, column "label": empty label');
     expect(one('x,x,label\n1,1,a\n')).toBe('f.csv, line 1: column "x" appears twice');

@@ -158,9 +158,15 @@ export function ExportPanel() {
       const { config, compare } = raw as { config?: unknown; compare?: unknown };
       raw = { config, compare };
     }
+    // A number JSON reads as 0 that was written otherwise (1e-400): nothing is imported rather than a 0 nobody wrote.
+    const lost = numbersLostInJson(text);
+    if (lost.length) {
+      notify('error', `${file.name}: ${lost.join('; ')}: nothing imported`);
+      return;
+    }
     const { notices, ...page } = sanitizeConfig(raw, false, null, useSession.getState().local);
     setDraft(page);
-    for (const n of [...numbersLostInJson(text), ...notices]) notify('warning', `${file.name}: ${n}`);
+    for (const n of notices) notify('warning', `${file.name}: ${n}`);
     notify('info', `imported ${file.name} into the setup panel: press Apply to train it`);
   };
 
