@@ -253,7 +253,7 @@ test('notices never hide a control: focus moves clear of them, the page scrolls 
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   // Four refused values: four notices in the corner.
-  await page.goto(`./${TINY}&batchSize=lots&evil=1&hide=nothing&lesson=99`);
+  await page.goto(`./${TINY}&method.temperature=lots&evil=1&hide=nothing&lesson=99`);
   const notices = page.getByTestId('notices');
   await expect(notices.locator('.notice')).toHaveCount(4); // three and "1 earlier notice"
   await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });

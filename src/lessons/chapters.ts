@@ -57,7 +57,7 @@ export const CHAPTERS: readonly Chapter[] = [
     paragraphs: [
       'A trained teacher does more than name the digit it sees. Its softmax gives every class a probability, and the wrong classes are not equally wrong: a 3 is closer to a 5 or an 8 than to a 1.',
       'Those small probabilities are what Hinton called dark knowledge. At temperature τ = 1 they are tiny, often below 1e-4, so a student copying them would barely feel them. Dividing the logits (the scores before the softmax) by a temperature τ > 1 softens the distribution and lifts them, without changing their order.',
-      'Nothing trains in this chapter: the slider recomputes the teacher’s probabilities for the probe sample at once.',
+      'This chapter needs no training (Play would train the race it loaded, which the next chapters use): the slider recomputes the teacher’s probabilities for the probe sample at once.',
     ],
     formulas: [
       {
@@ -207,7 +207,7 @@ export const CHAPTERS: readonly Chapter[] = [
     title: 'Your turn',
     paragraphs: [
       'Every chart is open again and the configuration is yours. Leave the lesson to change anything in the setup panel: the chapter’s configuration stays loaded.',
-      'Things to try: set τ to 1 and watch KD’s gain shrink; pick the “Too short” preset and see CE win; race all four methods on MNIST with 200 digits.',
+      'Things to try: set τ to 1 and watch KD’s gain shrink; pick the “Too short” preset and see CE win; pick “MNIST from 200 digits” (CE, KD and PCD on 200 real digits).',
     ],
     formulas: [],
     page: null,
