@@ -3,7 +3,7 @@
 import { megabytes as MB } from '../data/text';
 import Papa from 'papaparse';
 import { DECIMAL } from '../data/decimal';
-import { checkCounts, csvRows, lineAt, rowBound, sortedNames, superclasses, type LocalSamples } from './local-samples';
+import { checkCounts, csvRows, csvText, lineAt, rowBound, sortedNames, superclasses, type LocalSamples } from './local-samples';
 import { LOCAL_LIMITS, NAME_LIMIT } from './local-limits';
 import { LogitsFileError, utf8 } from './logits-file';
 
@@ -32,7 +32,7 @@ export function parseFeatureCsv(
   onProgress?: (done: number, total: number) => void,
 ): LocalSamples {
   if (bytes.length > LOCAL_LIMITS.csvBytes) throw new LogitsFileError(file, null, `${MB(bytes.length)}: at most ${MB(LOCAL_LIMITS.csvBytes)}`);
-  const text = utf8(file, bytes).replace(/^\uFEFF/, '');
+  const text = csvText(utf8(file, bytes));
   const firstLine = Papa.parse<string[]>(text, { delimiter: ',', preview: 1 });
   const header = (firstLine.data[0] ?? []).map((h) => h.trim());
   // The header alone bounds the columns: a million of them is refused here, before any other work.

@@ -8,7 +8,7 @@ import type { LocalFacts } from '../models/catalog';
 import { DECIMAL } from '../data/decimal';
 import { SeededRandom } from '../data/random';
 import { LOCAL_LIMITS } from './local-limits';
-import { csvRows, lineAt, type LocalSamples } from './local-samples';
+import { csvRows, csvText, lineAt, type LocalSamples } from './local-samples';
 import { LogitsFileError, readNpy, utf8 } from './logits-file';
 
 /**
@@ -36,7 +36,7 @@ export function parseTeacherLogits(file: string, bytes: Uint8Array, count: numbe
     return out;
   }
   if (extension === 'csv') {
-    const text = utf8(file, bytes).replace(/^\uFEFF/, '');
+    const text = csvText(utf8(file, bytes));
     let rows = 0;
     let header: 0 | 1 | null = null;
     csvRows(file, text, (row, start) => {

@@ -75,6 +75,15 @@ export function superclasses(
   return { superclassOf, superclassNames };
 }
 
+/**
+ * A CSV's text with its line breaks as `\n`: a file written with old Mac line endings (CR
+ * alone) read as one line, "0 samples". CR-LF and LF files are left as they are.
+ */
+export function csvText(text: string): string {
+  const bare = text.replace(/^\uFEFF/, '');
+  return !bare.includes('\n') && bare.includes('\r') ? bare.replace(/\r/g, '\n') : bare;
+}
+
 /** `line N` of the character at `offset` (counted only when a row is refused, so parsing stays linear). */
 export function lineAt(text: string, offset: number): string {
   let line = 1;

@@ -72,6 +72,8 @@ describe('a CSV of features', () => {
     expect(one('x,colour,label\n1,red,a\n2,blue,b\n')).toMatch(/^f\.csv, line 2, column "colour": "red" is not a decimal number/);
     expect(one('x,label\nNaN,a\n1,b\n')).toMatch(/line 2, column "x": "NaN" is not a decimal number/);
     expect(one('x,label\n1e39,a\n1,b\n')).toBe('f.csv, line 2, column "x": 1e39 is not a finite float32');
+    // Old Mac line endings (CR alone): the rows are read, not "0 samples".
+    expect(parseFeatureCsv('f.csv', encode('x,label\r1,a\r2,b\r3,a\r4,b\r')).labels).toHaveLength(4);
     // Written non-zero but read as 0: it was trained on as 0, silently.
     expect(one('x,label\n1,a\n1e-400,b\n')).toBe('f.csv, line 3, column "x": 1e-400 is too close to 0 for a number (it reads as 0)');
     expect(one(`x,label\n1,a\n0.${'0'.repeat(400)}1,b\n`)).toMatch(/^f\.csv, line 3, column "x": 0\.0+ is too close to 0/);
