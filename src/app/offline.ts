@@ -62,8 +62,25 @@ async function sayOffline(): Promise<void> {
   useSession.getState().notify('warning', `You are offline: ${have}${lack}.`);
 }
 
-/** How long "Reload now" waits for the new service worker to take over before it reloads anyway. */
-const RELOAD_FALLBACK_MS = 3000;
+/**
+ * "Reload now": the waiting service worker takes over, then the page reloads into it (also when
+ * the browser, not this page, found the update: workbox-window reloads only for updates it
+ * started). Where none is waiting (another tab activated it already), or the waiting one is
+ * dropped instead of taking over, the page reloads at once. No timer: under load the takeover
+ * can be slow, and a reload before it lands in the old release with the new one still waiting.
+ */
+async function reloadIntoNewRelease(update: (reloadPage?: boolean) => Promise<void>): Promise<void> {
+  const waiting = (await navigator.serviceWorker.getRegistration())?.waiting;
+  if (!waiting) {
+    location.reload();
+    return;
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+  waiting.addEventListener('statechange', () => {
+    if (waiting.state === 'redundant') location.reload();
+  });
+  await update(true);
+}
 
 /** Says once that this tab's code is older than the site's (a chunk it asked for is gone), with a reload. */
 let staleSaid = false;
@@ -90,14 +107,7 @@ export function startOfflineSupport(): void {
     onNeedRefresh: () =>
       useSession.getState().notify('info', 'A new version of the playground is ready.', {
         label: 'Reload now',
-        run: () => {
-          // The waiting worker takes over, then the page reloads into it (also when the browser, not
-          // this page, found the update: workbox-window reloads only for updates it started). Where
-          // none takes over (another tab activated it already: no controllerchange comes), reload anyway.
-          navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
-          void update(true);
-          setTimeout(() => location.reload(), RELOAD_FALLBACK_MS);
-        },
+        run: () => void reloadIntoNewRelease(update),
       }),
   });
   // A part of the page loaded on demand (a chunk) that is gone: a release was deployed since this tab opened.
