@@ -19,6 +19,20 @@ test('no WCAG A/AA violations at 1280×800 and 390×844; play and pause from the
   await page.locator('#charts').focus();
   await page.keyboard.press('Space');
   await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
+  // Paused, the page shows no rate: nothing is being trained.
+  await expect(page.getByTestId('throughput')).toHaveText('–');
+
+  // Space right after Apply plays (focus is back on Apply, with nothing new to apply): it does not apply again.
+  await page.getByTestId('apply').click();
+  await expect(page.getByText('Training this configuration.')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByTestId('apply')).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('status')).toHaveText('running');
+  await expect(page.getByTestId('step-counter')).not.toHaveText(/^0 \//, { timeout: 30_000 });
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 30_000 });
+  expect(Number((await page.getByTestId('step-counter').textContent())!.split('/')[0].replace(/,/g, '')), 'not restarted').toBeGreaterThan(0);
 
   for (const size of [
     { width: 1280, height: 800 },

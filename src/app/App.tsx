@@ -2,6 +2,7 @@ import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { CHAPTERS, LESSON_CHARTS, type LessonChart } from '../lessons/chapters';
 import { useShallow } from 'zustand/react/shallow';
 import { AgreementChart } from './charts/AgreementChart';
+import { ChartSlot } from './charts/chart-slot';
 import { CurvesChart } from './charts/CurvesChart';
 import { GapRankingChart } from './charts/GapRankingChart';
 import { HistorySlider } from './charts/HistorySlider';
@@ -29,7 +30,7 @@ import { useSession } from './store/session-store';
 import { useMediaQuery } from './use-media-query';
 
 export function App() {
-  const { hide, draft, errors, lesson, inspector, localPanel, present, detection } = useSession(
+  const { hide, draft, errors, lesson, inspector, localPanel, present, presentLarge, detection } = useSession(
     useShallow((s) => ({
       detection: s.applied?.info.task === 'detection',
       hide: s.hide,
@@ -39,6 +40,7 @@ export function App() {
       inspector: s.inspector,
       localPanel: s.localPanel,
       present: s.present,
+      presentLarge: s.presentLarge,
     })),
   );
   // The presentation view scales the root font size, so every rem-sized text and chart label grows with it.
@@ -63,7 +65,8 @@ export function App() {
         void goTo(chapter + (event.key === 'ArrowRight' ? 1 : -1));
         return;
       }
-      if (event.code !== 'Space' || ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName)) return;
+      if (event.code !== 'Space') return;
+      if (['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) && target.dataset.spacePlays !== 'true') return;
       event.preventDefault();
       const { status } = useSession.getState();
       void (status === 'running' ? controller.pause() : controller.play());
@@ -81,14 +84,15 @@ export function App() {
     // A refused backend= (say `metal`) does not stay in the address bar.
     const asked = new URLSearchParams(location.hash.slice(1)).get('backend');
     const backend = (['webgpu', 'webgl', 'cpu'] as const).find((b) => b === asked) ?? null;
-    const hash = toHash(draft, { hide, backend, lesson, present });
+    const hash = toHash(draft, { hide, backend, lesson, present, presentLarge });
     if (hash !== location.hash) {
       setLastWritten(hash);
       history.replaceState(null, '', hash);
     }
-  }, [draft, errors, hide, lesson, present]);
+  }, [draft, errors, hide, lesson, present, presentLarge]);
 
-  const shown = (part: (typeof hide)[number]) => !hide.includes(part);
+  // The presentation view shows the charts (and a lesson's text): setup, live changes and export come back on leaving it.
+  const shown = (part: (typeof hide)[number]) => !hide.includes(part) && !(present && (part === 'setup' || part === 'live' || part === 'export'));
   const chapter = lesson === null ? null : CHAPTERS[lesson];
   const oneColumn = useMediaQuery('(max-width: 980px)');
   // In a lesson the side column holds the chapter (and the live changes); setup and export
@@ -128,7 +132,10 @@ export function App() {
         shown('export') ? guard('the export panel', <ExportPanel />, 'export') : null,
       ];
   const side = sidePanels.some(Boolean);
-  const shownCharts = LESSON_CHARTS.filter(visible);
+  const visibleCharts = LESSON_CHARTS.filter(visible);
+  // The presentation view draws one chart large, first, and the others in a strip below it.
+  const large = present ? largeChart(visibleCharts, presentLarge, chapter?.cueBeside ?? null) : null;
+  const shownCharts = large ? [large, ...visibleCharts.filter((id) => id !== large)] : visibleCharts;
   const firstProbeChart = shownCharts.findIndex((c) => PROBE_CHARTS.includes(c));
   const folded = chapter ? LESSON_CHARTS.filter((id) => ofTask(id) && !chapter.charts.includes(id) && id !== 'temperature' && shown(id)) : [];
   const probeBar = guard(
@@ -168,7 +175,7 @@ export function App() {
               {/* The probe controls sit above the first chart that reads the probe batch. */}
               {i === firstProbeChart ? probeBar : null}
               {cueBesideChart && id === chapter?.cueBeside ? guard('the lesson’s cue', <Cue index={lesson!} beside />) : null}
-              {charts[id]}
+              <ChartSlot.Provider value={{ id, large: id === large }}>{charts[id]}</ChartSlot.Provider>
             </Fragment>
           ))}
           {/* With no probe chart shown, the probe controls go with the folded ones (or, in free play with them hidden, stay at the end). */}
@@ -190,6 +197,14 @@ export function App() {
       </footer>
     </div>
   );
+}
+
+/**
+ * The presentation view's large chart: the one the lecturer picked (`present=<chart>`, or
+ * Enlarge), else the chapter's cue chart, else the loss and accuracy, else the first shown.
+ */
+function largeChart(shown: LessonChart[], picked: LessonChart | null, cueBeside: LessonChart | null): LessonChart | null {
+  return [picked, cueBeside, 'curves' as const].find((id) => id !== null && shown.includes(id)) ?? shown[0] ?? null;
 }
 
 /** The charts that read the probe batch (sample, run and stage pickers above them). */

@@ -5,7 +5,7 @@ import type { LocalFacts } from '../models/catalog';
 import type { BackendName } from '../tf/backends';
 import { flatten, formatSegments, INPUT_LIMITS, sanitizeConfig, summariseNotices } from './page-config';
 import { DEFAULT_PRESET } from './presets';
-import { HIDEABLE, type Hideable, type PageConfig } from './types';
+import { HIDEABLE, VIEW_CHARTS, type Hideable, type PageConfig, type ViewChart } from './types';
 
 /** The backends a link may force. */
 const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
@@ -15,6 +15,8 @@ export interface HashState extends PageConfig {
   backend: BackendName | null;
   /** `present=1`: the presentation view (the whole width, type and strokes scaled for a projector). */
   present: boolean;
+  /** `present=<chart>`: the presentation view with that chart drawn large (null: the page's choice). */
+  presentLarge: ViewChart | null;
   notices: string[];
   /** False when the link sets no part of the configuration (only `hide=`, `backend=` or `lesson=`). */
   hasConfig: boolean;
@@ -25,7 +27,7 @@ export interface HashState extends PageConfig {
 /** The hash of a page config: one readable `key=value` per field (dotted paths). */
 export function toHash(
   page: PageConfig,
-  extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null; present?: boolean } = {},
+  extra: { hide?: Hideable[]; backend?: BackendName | null; lesson?: number | null; present?: boolean; presentLarge?: ViewChart | null } = {},
 ): string {
   const params = new URLSearchParams();
   for (const [key, value] of flatten(page.config)) {
@@ -38,7 +40,7 @@ export function toHash(
   if (extra.hide?.length) params.set('hide', extra.hide.join(','));
   if (extra.backend) params.set('backend', extra.backend);
   if (extra.lesson !== undefined && extra.lesson !== null) params.set('lesson', String(extra.lesson + 1));
-  if (extra.present) params.set('present', '1');
+  if (extra.present) params.set('present', extra.presentLarge ?? '1');
   return `#${params.toString()}`;
 }
 
@@ -67,6 +69,7 @@ export function fromHash(hash: string, lessons: LessonLinks, local: LocalFacts |
   let lesson: number | null = null;
   let prefixed = 0;
   let present = false;
+  let presentLarge: ViewChart | null = null;
   // A key given twice: the last wins, and the link says so (a hand-edited link may have both).
   const seen = new Set<string>();
   for (const [entry] of params) {
@@ -81,7 +84,11 @@ export function fromHash(hash: string, lessons: LessonLinks, local: LocalFacts |
       notices.push(`"${entry.slice(0, 40)}": a link's settings have no "config." prefix; read as "${key.slice(0, 40)}"`);
     if (key === 'present') {
       if (value === '1' || value === 'true') present = true;
-      else if (value !== '0' && value !== 'false') notices.push(`present = "${value.slice(0, 20)}" is not 1 or 0: ignored`);
+      else if ((VIEW_CHARTS as readonly string[]).includes(value)) {
+        present = true;
+        presentLarge = value as ViewChart;
+      } else if (value !== '0' && value !== 'false')
+        notices.push(`present = "${value.slice(0, 20)}" is not 1, 0 or a chart (${VIEW_CHARTS.join(', ')}): ignored`);
       continue;
     }
     if (key === 'lesson') {
@@ -130,6 +137,7 @@ export function fromHash(hash: string, lessons: LessonLinks, local: LocalFacts |
     backend,
     lesson,
     present,
+    presentLarge,
     notices: summariseNotices([...notices, ...sanitized.notices]),
     hasConfig: Object.keys(nested).length > 0,
   };

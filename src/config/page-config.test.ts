@@ -86,6 +86,17 @@ describe('the page configuration in the URL hash and in imported files', () => {
 });
 
 describe('links that set no configuration', () => {
+  it('present=1 opens the presentation view; present=<chart> also draws that chart large; anything else is said and ignored', () => {
+    expect(fromHash('#present=1')).toMatchObject({ present: true, presentLarge: null, notices: [] });
+    expect(fromHash('#present=ranking')).toMatchObject({ present: true, presentLarge: 'ranking', notices: [] });
+    expect(fromHash('#present=0')).toMatchObject({ present: false, presentLarge: null });
+    const bad = fromHash('#present=everything')!;
+    expect(bad).toMatchObject({ present: false, presentLarge: null });
+    expect(bad.notices[0]).toMatch(/present = "everything" is not 1, 0 or a chart \(temperature, summary, curves/);
+    expect(toHash(DEFAULT_PRESET.page, { present: true, presentLarge: 'groups' })).toContain('present=groups');
+    expect(toHash(DEFAULT_PRESET.page, { present: true })).toContain('present=1');
+    expect(toHash(DEFAULT_PRESET.page, { present: false, presentLarge: 'groups' })).not.toContain('present');
+  });
   it('say so, so the page opens on its default preset (a classroom or backend link)', () => {
     expect(fromHash('#hide=setup,live&backend=webgl')).toMatchObject({ hasConfig: false, hide: ['setup', 'live'], backend: 'webgl', notices: [] });
     expect(fromHash('#trainSubset=300&hide=setup')!.hasConfig).toBe(true);

@@ -11,6 +11,9 @@ export interface PageConfig {
 /** The playground's charts, in the order the page lays them out. */
 export const CHARTS = ['summary', 'curves', 'scenes', 'ranking', 'groups', 'schedule', 'probabilities', 'per-class', 'agreement'] as const;
 export type Chart = (typeof CHARTS)[number];
+/** Every chart the page can show: the playground's, and the lesson's temperature view first. */
+export const VIEW_CHARTS = ['temperature', ...CHARTS] as const;
+export type ViewChart = (typeof VIEW_CHARTS)[number];
 
 /** Parts of the page a classroom link can hide (`hide=…` in the hash): parts of the setup, and whole charts (for a lesson about one of them). */
 export const HIDEABLE = ['setup', 'live', 'speed', 'export', 'history', 'confusion', 'schedule-editor', ...CHARTS] as const;

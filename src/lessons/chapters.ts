@@ -5,15 +5,15 @@
 // tests check every chapter against the presets and the schema. The numbers quoted come
 // from docs/results.md (3 seeds each), so the text says what the project measured.
 import { METHOD_DEFAULTS } from '../distill/methods';
-import { CHARTS, type Chart, type PageConfig } from '../config/types';
+import { VIEW_CHARTS, type PageConfig, type ViewChart } from '../config/types';
 import type { LessonLinks } from '../config/link';
 import { PRESETS } from '../config/presets';
 
 /** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */
-export type LessonChart = Chart | 'temperature';
+export type LessonChart = ViewChart;
 
 /** The charts in the order the page lays them out: the temperature view first. */
-export const LESSON_CHARTS: readonly LessonChart[] = ['temperature', ...CHARTS];
+export const LESSON_CHARTS: readonly LessonChart[] = VIEW_CHARTS;
 
 /** What a live cue watches (src/lessons/cues.ts computes each from the reports). */
 export type CueId = 'runner-up' | 'kd-passes-ce' | 'largest-gap' | 'group-loss' | 'schedule-phase' | 'race-summary';

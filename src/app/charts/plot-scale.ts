@@ -1,21 +1,87 @@
 // The geometry of the SVG plots: margins, scales (linear and log), ticks, and series as path strings.
 import { useLayoutEffect, useRef, useState } from 'react';
 
+/** The margins around a plot's area at the base type size (axis text of 10 px). */
 export const MARGIN = { top: 8, right: 12, bottom: 26, left: 46 };
 
-/** The width of a container, kept current with a ResizeObserver. */
-export function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
+/** The axis text and page text sizes the plots' margins and heights are drawn for. */
+const BASE_AXIS_PX = 10;
+const BASE_ROOT_PX = 15;
+
+/**
+ * What a plot is drawn at: its container's width; `text`, its axis type's size over the base
+ * (margins and label offsets grow with it); `size`, the page type's size over the base (heights
+ * grow with it, so a projected page keeps its proportions); `axisPx`, the axis type in pixels.
+ * All 1 on the ordinary page; the presentation view scales them with the viewport.
+ */
+export interface PlotBox {
+  width: number;
+  text: number;
+  size: number;
+  axisPx: number;
+}
+
+/** The margins at a type scale. */
+export function margins(text: number): typeof MARGIN {
+  return { top: MARGIN.top * text, right: MARGIN.right * text, bottom: MARGIN.bottom * text, left: MARGIN.left * text };
+}
+
+/**
+ * The plot box of a container (its font size is the axis type's, from the stylesheet), kept
+ * current with a ResizeObserver and re-read when `typeKey` changes (the presentation view
+ * scales the type, not always the width).
+ */
+export function usePlotBox(typeKey: unknown): [React.RefObject<HTMLDivElement | null>, PlotBox] {
   const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const [box, setBox] = useState<PlotBox>({ width: 0, text: 1, size: 1, axisPx: BASE_AXIS_PX });
   useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
-    setWidth(element.clientWidth);
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.round(entry.contentRect.width)));
+    const read = (width: number) => {
+      const axisPx = parseFloat(getComputedStyle(element).fontSize) || BASE_AXIS_PX;
+      const rootPx = parseFloat(getComputedStyle(document.documentElement).fontSize) || BASE_ROOT_PX;
+      const next = { width, text: axisPx / BASE_AXIS_PX, size: rootPx / BASE_ROOT_PX, axisPx };
+      setBox((old) => (old.width === next.width && old.axisPx === next.axisPx && old.size === next.size ? old : next));
+    };
+    read(element.clientWidth);
+    const observer = new ResizeObserver(([entry]) => read(Math.round(entry.contentRect.width)));
     observer.observe(element);
     return () => observer.disconnect();
-  }, []);
-  return [ref, width];
+  }, [typeKey]);
+  return [ref, box];
+}
+
+let measureContext: CanvasRenderingContext2D | null | undefined;
+const measured = new Map<string, number>();
+
+/**
+ * The width in pixels of `text` set in the page's font at `px` (a canvas measures it; where
+ * there is none, 0.6 em a character). Labels are thinned by it, so they never run together.
+ */
+export function textWidth(text: string, px: number): number {
+  const key = `${px}|${text}`;
+  const known = measured.get(key);
+  if (known !== undefined) return known;
+  if (measureContext === undefined) measureContext = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  let width = 0.6 * px * text.length;
+  if (measureContext) {
+    measureContext.font = `${px}px ${getComputedStyle(document.documentElement).fontFamily}`;
+    width = measureContext.measureText(text).width;
+  }
+  if (measured.size > 5000) measured.clear();
+  measured.set(key, width);
+  return width;
+}
+
+/**
+ * Every how many labels to show so that none touches the next: labels `slot` pixels apart,
+ * the widest plus an em of space fits in `stride` slots.
+ */
+export function labelStride(labels: string[], slot: number, px: number): number {
+  if (!labels.length || !(slot > 0)) return 1;
+  let widest = 0;
+  for (const label of labels) widest = Math.max(widest, textWidth(label, px));
+  return Math.max(1, Math.ceil((widest + px) / slot));
 }
 
 /** About `count` round tick values over [min, max]. */

@@ -3,7 +3,9 @@
 // 2-core CI machine a recharts redraw of a 100-bar chart took 70–460 ms of main thread
 // while the worker trained (measured; ARCHITECTURE.md, Charts), over the 50 ms goal.
 import { useId, useMemo, useState, type ReactNode } from 'react';
-import { MARGIN, useWidth, niceTicks, extent, scale, defaultFormat, linePath, dotsPath } from './plot-scale';
+import { useSession } from '../store/session-store';
+import { LARGE_GROW, useChartSlot } from './chart-slot';
+import { labelStride, margins, textWidth, usePlotBox, niceTicks, extent, scale, defaultFormat, linePath, dotsPath, MARGIN } from './plot-scale';
 
 export interface Series {
   id: string;
@@ -86,6 +88,7 @@ function PlotShell({
 function Frame(props: {
   width: number;
   height: number;
+  m: typeof MARGIN;
   right: number;
   ticks: number[];
   sy: (v: number) => number;
@@ -93,22 +96,23 @@ function Frame(props: {
   xLabel?: string;
   children?: ReactNode;
 }) {
-  const { width, height, right, ticks, sy } = props;
+  const { width, height, right, ticks, sy, m } = props;
+  const text = m.top / MARGIN.top;
   return (
     <>
       <g className="grid">
         {ticks.map((t) => (
-          <line key={t} x1={MARGIN.left} x2={width - right} y1={sy(t)} y2={sy(t)} />
+          <line key={t} x1={m.left} x2={width - right} y1={sy(t)} y2={sy(t)} />
         ))}
       </g>
       <g className="axis">
         {ticks.map((t) => (
-          <text key={t} x={MARGIN.left - 4} y={sy(t)} dy="0.32em" textAnchor="end">
+          <text key={t} x={m.left - 4 * text} y={sy(t)} dy="0.32em" textAnchor="end">
             {(props.y.format ?? defaultFormat)(t)}
           </text>
         ))}
         {props.y.label ? (
-          <text x={10} y={MARGIN.top + 2} className="axis-label" transform={`rotate(-90 10 ${MARGIN.top + 2})`} textAnchor="end">
+          <text x={10 * text} y={m.top + 2} className="axis-label" transform={`rotate(-90 ${10 * text} ${m.top + 2})`} textAnchor="end">
             {props.y.label}
           </text>
         ) : null}
@@ -128,7 +132,7 @@ export function Legend({ items }: { items: { label: string; colour: string; dash
     <ul className="legend">
       {items.map((item) => (
         <li key={item.label}>
-          <svg width="18" height="8" aria-hidden="true">
+          <svg width="18" height="8" viewBox="0 0 18 8" preserveAspectRatio="none" aria-hidden="true">
             <line x1="0" y1="4" x2="18" y2="4" stroke={item.colour} strokeWidth="2.5" strokeDasharray={item.dash} />
           </svg>
           {item.label}
@@ -136,6 +140,23 @@ export function Legend({ items }: { items: { label: string; colour: string; dash
       ))}
     </ul>
   );
+}
+
+/** Where tick labels must end to stay clear of the x axis title that ends at `right` (the right edge when there is none). */
+function clearOfTitle(title: string | undefined, right: number, px: number): number {
+  return title ? right - textWidth(title, px) - px / 2 : right + px;
+}
+
+/**
+ * A plot's width, margins and height: the height asked for, grown with the page's type (the
+ * presentation view) and in the presentation view's large slot; margins grown with the axis type.
+ */
+function usePlotGeometry(baseHeight: number) {
+  const present = useSession((s) => s.present);
+  const slot = useChartSlot();
+  const [ref, box] = usePlotBox(present);
+  const grow = present && slot.large ? LARGE_GROW : 1;
+  return { ref, box, width: box.width, m: margins(box.text), height: Math.round(baseHeight * box.size * grow) };
 }
 
 /**
@@ -154,14 +175,14 @@ export function LinePlot(props: {
   label: string;
   children?: ReactNode;
 }) {
-  const [ref, width] = useWidth();
+  const { ref, box, width, m, height } = usePlotGeometry(props.height);
   const [hover, setHover] = useState<number | null>(null);
-  const { series, height } = props;
+  const { series } = props;
   const plot = useMemo(() => {
-    const innerRight = props.right ? MARGIN.right + 34 : MARGIN.right;
+    const innerRight = props.right ? m.right + 34 * box.text : m.right;
     const xs = series.flatMap((s) => s.points.map((p) => p.x));
     const xDomain = props.x.domain ?? extent(xs, [0, 1]);
-    const sx = scale(xDomain, [MARGIN.left, Math.max(width - innerRight, MARGIN.left + 10)]);
+    const sx = scale(xDomain, [m.left, Math.max(width - innerRight, m.left + 10)]);
     // Stacked areas: each point's y becomes the running total.
     const stackedBase = new Map<number, number>();
     const drawn = series.map((s) => {
@@ -187,16 +208,25 @@ export function LinePlot(props: {
           ).filter((_, i, all) => all.length <= 6 || i % 2 === (all.length - 1) % 2)
         : niceTicks(domain[0], domain[1], 4);
       const [lo, hi] = spec?.log || spec?.domain ? domain : [Math.min(domain[0], ticks[0]), Math.max(domain[1], ticks.at(-1)!)];
-      return { sy: scale([lo, hi], [height - MARGIN.bottom, MARGIN.top], spec?.log), ticks: ticks.filter((t) => t >= lo && t <= hi) };
+      return { sy: scale([lo, hi], [height - m.bottom, m.top], spec?.log), ticks: ticks.filter((t) => t >= lo && t <= hi) };
     };
     return { sx, xDomain, left: yFor('left', props.y), right: props.right ? yFor('right', props.right) : null, drawn, innerRight };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series, width, height, props.x.domain?.[0], props.x.domain?.[1], props.y.domain?.[0], props.y.domain?.[1], props.right]);
+  }, [series, width, height, box.text, props.x.domain?.[0], props.x.domain?.[1], props.y.domain?.[0], props.y.domain?.[1], props.right]);
 
   const { sx, left, right, drawn, xDomain, innerRight } = plot;
   const clipId = `plot-clip${useId().replace(/:/g, '')}`;
-  const xTicks = props.x.ticks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / 90)));
   const xLabel = props.x.tickLabel ?? defaultFormat;
+  const xTicks = useMemo(() => {
+    const ticks = props.x.ticks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / (90 * box.text))));
+    // Thinned by their measured width: no two labels touch, whatever the type size.
+    const slot = Math.min(...ticks.slice(1).map((t, i) => Math.abs(sx(t) - sx(ticks[i]))));
+    const stride = ticks.length > 1 ? labelStride(ticks.map(xLabel), slot, box.axisPx) : 1;
+    // A label that would run into the axis title (bottom right) is left out.
+    const titleLeft = clearOfTitle(props.x.label, width - innerRight, box.axisPx);
+    return ticks.filter((t, i) => i % stride === 0 && sx(t) + textWidth(xLabel(t), box.axisPx) / 2 < titleLeft);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.x.ticks, xDomain[0], xDomain[1], width, box.text, box.axisPx, sx, props.x.tickLabel, props.x.label, innerRight]);
   const legend = series.filter((s) => !s.noLegend).map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
   const readout = useMemo(() => {
     if (hover === null) return null;
@@ -218,7 +248,7 @@ export function LinePlot(props: {
       height={height}
       areaRef={ref}
       onPointerX={(px) => {
-        const value = xDomain[0] + ((px - MARGIN.left) / (width - innerRight - MARGIN.left)) * (xDomain[1] - xDomain[0]);
+        const value = xDomain[0] + ((px - m.left) / (width - innerRight - m.left)) * (xDomain[1] - xDomain[0]);
         setHover(Math.min(Math.max(value, xDomain[0]), xDomain[1]));
       }}
       onLeave={() => setHover(null)}
@@ -240,14 +270,14 @@ export function LinePlot(props: {
       }
       legend={<Legend items={legend} />}
     >
-      <Frame width={width} height={height} right={innerRight} ticks={left.ticks} sy={left.sy} y={props.y} xLabel={props.x.label}>
+      <Frame width={width} height={height} m={m} right={innerRight} ticks={left.ticks} sy={left.sy} y={props.y} xLabel={props.x.label}>
         {right?.ticks.map((t) => (
           <text key={`r${t}`} x={width - innerRight + 4} y={right.sy(t)} dy="0.32em" textAnchor="start">
             {(props.right?.format ?? defaultFormat)(t)}
           </text>
         ))}
         {xTicks.map((t) => (
-          <text key={`x${t}`} x={sx(t)} y={height - MARGIN.bottom + 14} textAnchor="middle">
+          <text key={`x${t}`} x={sx(t)} y={height - m.bottom + 14 * box.text} textAnchor="middle">
             {xLabel(t)}
           </text>
         ))}
@@ -256,20 +286,20 @@ export function LinePlot(props: {
         <g key={`band${i}`} className="band">
           <rect
             x={sx(b.from)}
-            y={MARGIN.top}
+            y={m.top}
             width={Math.max(sx(b.to) - sx(b.from), 0)}
-            height={height - MARGIN.top - MARGIN.bottom}
+            height={height - m.top - m.bottom}
             fill={b.colour}
             fillOpacity={0.13}
           />
-          <text x={(sx(b.from) + sx(b.to)) / 2} y={MARGIN.top + 10} textAnchor="middle">
+          <text x={(sx(b.from) + sx(b.to)) / 2} y={m.top + 10 * box.text} textAnchor="middle">
             {b.label}
           </text>
         </g>
       ))}
       {props.references?.map((r) => (
         <g key={r.label} className="reference">
-          <line x1={MARGIN.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
+          <line x1={m.left} x2={width - innerRight} y1={left.sy(r.y)} y2={left.sy(r.y)} stroke={r.colour ?? '#000'} strokeDasharray="2 4" />
           <text x={width - innerRight - 2} y={left.sy(r.y) - 3} textAnchor="end">
             {r.label}
           </text>
@@ -277,12 +307,7 @@ export function LinePlot(props: {
       ))}
       {/* Series are clipped to the plot area: a zoomed axis leaves some outside it. */}
       <clipPath id={clipId}>
-        <rect
-          x={MARGIN.left}
-          y={MARGIN.top - 2}
-          width={Math.max(0, width - innerRight - MARGIN.left)}
-          height={height - MARGIN.top - MARGIN.bottom + 4}
-        />
+        <rect x={m.left} y={m.top - 2} width={Math.max(0, width - innerRight - m.left)} height={height - m.top - m.bottom + 4} />
       </clipPath>
       <g clipPath={`url(#${clipId})`}>
         {drawn.map((s) => {
@@ -321,7 +346,7 @@ export function LinePlot(props: {
           );
         })}
       </g>
-      {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={MARGIN.top} y2={height - MARGIN.bottom} /> : null}
+      {hover !== null ? <line className="hover-line" x1={sx(hover)} x2={sx(hover)} y1={m.top} y2={height - m.bottom} /> : null}
     </PlotShell>
   );
 }
@@ -337,30 +362,38 @@ export function BarPlot(props: {
   xLabel?: string;
   label: string;
 }) {
-  const [ref, width] = useWidth();
+  const { ref, box, width, m, height } = usePlotGeometry(props.height);
   const [hover, setHover] = useState<number | null>(null);
-  const { bars, height } = props;
+  const { bars } = props;
   const layout = useMemo(() => {
     const domain = props.y.domain ?? extent([0, ...bars.map((b) => b.value)], [0, 1]);
     const ticks = niceTicks(domain[0], domain[1], 4);
     const top = props.y.domain ? domain[1] : Math.max(domain[1], ticks.at(-1)!);
-    const sy = scale([domain[0], top], [height - MARGIN.bottom, MARGIN.top]);
-    const band = (width - MARGIN.left - MARGIN.right) / Math.max(bars.length, 1);
+    const sy = scale([domain[0], top], [height - m.bottom, m.top]);
+    const band = (width - m.left - m.right) / Math.max(bars.length, 1);
     const gap = bars.length > 30 ? 0 : band * 0.15;
     const byColour = new Map<string, string>();
     // Bars start at 0 when 0 is on the axis (signed values such as a gradient), else at the bottom.
     const base = sy(Math.min(Math.max(0, domain[0]), top)).toFixed(1);
     bars.forEach((b, i) => {
       if (!Number.isFinite(b.value)) return;
-      const x = MARGIN.left + i * band + gap / 2;
+      const x = m.left + i * band + gap / 2;
       const y = sy(Math.max(b.value, domain[0]));
       const d = `M${x.toFixed(1)},${base}V${y.toFixed(1)}h${Math.max(band - gap, 0.5).toFixed(2)}V${base}Z`;
       byColour.set(b.colour, (byColour.get(b.colour) ?? '') + d);
     });
-    const every = Math.max(1, Math.ceil(bars.length / Math.max(1, Math.floor(width / 42))));
+    // Category labels thinned by their measured width (class names at a projector's type size too).
+    const every = labelStride(
+      bars.map((b) => b.label),
+      band,
+      box.axisPx,
+    );
     return { sy, ticks: ticks.filter((t) => t <= top), band, paths: [...byColour.entries()], every };
-  }, [bars, width, height, props.y.domain]);
+  }, [bars, width, height, m.left, m.right, m.top, m.bottom, box.axisPx, props.y.domain]);
   const shown = hover !== null ? bars[hover] : null;
+  // A category label is left out where it would run into the y axis's labels (left) or the x axis title (right).
+  const titleLeft = clearOfTitle(props.xLabel, width - m.right, box.axisPx);
+  const labelFits = (centre: number, labelWidth: number) => centre - labelWidth / 2 > m.left - 4 * box.text && centre + labelWidth / 2 < titleLeft;
   return (
     <PlotShell
       label={props.label}
@@ -368,7 +401,7 @@ export function BarPlot(props: {
       height={height}
       areaRef={ref}
       onPointerX={(px) => {
-        const i = Math.floor((px - MARGIN.left) / layout.band);
+        const i = Math.floor((px - m.left) / layout.band);
         setHover(i >= 0 && i < bars.length ? i : null);
       }}
       onLeave={() => setHover(null)}
@@ -381,10 +414,10 @@ export function BarPlot(props: {
         ) : null
       }
     >
-      <Frame width={width} height={height} right={MARGIN.right} ticks={layout.ticks} sy={layout.sy} y={props.y} xLabel={props.xLabel}>
+      <Frame width={width} height={height} m={m} right={m.right} ticks={layout.ticks} sy={layout.sy} y={props.y} xLabel={props.xLabel}>
         {bars.map((b, i) =>
-          i % layout.every === 0 ? (
-            <text key={`x${i}`} x={MARGIN.left + (i + 0.5) * layout.band} y={height - MARGIN.bottom + 14} textAnchor="middle">
+          i % layout.every === 0 && labelFits(m.left + (i + 0.5) * layout.band, textWidth(b.label, box.axisPx)) ? (
+            <text key={`x${i}`} x={m.left + (i + 0.5) * layout.band} y={height - m.bottom + 14 * box.text} textAnchor="middle">
               {b.label}
             </text>
           ) : null,
@@ -394,13 +427,7 @@ export function BarPlot(props: {
         <path key={colour} d={d} fill={colour} />
       ))}
       {hover !== null ? (
-        <rect
-          className="hover-bar"
-          x={MARGIN.left + hover * layout.band}
-          y={MARGIN.top}
-          width={layout.band}
-          height={height - MARGIN.top - MARGIN.bottom}
-        />
+        <rect className="hover-bar" x={m.left + hover * layout.band} y={m.top} width={layout.band} height={height - m.top - m.bottom} />
       ) : null}
     </PlotShell>
   );

@@ -111,6 +111,21 @@ export function Header() {
         >
           ⟲ Reset
         </button>
+        {s.hideSpeed ? null : (
+          <label className="speed">
+            <span className="speed-label">Speed</span>{' '}
+            <select value={s.pace} onChange={(e) => void controller.setPace(Number(e.target.value))}>
+              {SPEEDS.map((speed) => (
+                <option key={speed.pace} value={speed.pace}>
+                  {speed.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      {/* The page's views: in the header's flow (on a phone only the training controls sit in the bar at the bottom). */}
+      <div className="page-tools" role="group" aria-label="Views">
         <button
           type="button"
           className="inspector-toggle"
@@ -147,18 +162,6 @@ export function Header() {
             Setup ↓
           </button>
         )}
-        {s.hideSpeed ? null : (
-          <label className="speed">
-            Speed{' '}
-            <select value={s.pace} onChange={(e) => void controller.setPace(Number(e.target.value))}>
-              {SPEEDS.map((speed) => (
-                <option key={speed.pace} value={speed.pace}>
-                  {speed.label}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
       </div>
       <dl className="counters" aria-live="off">
         <div>
@@ -181,7 +184,7 @@ export function Header() {
               <span data-testid="evaluating">
                 evaluating on the test split{s.evaluating.total ? ` (${Math.round((100 * s.evaluating.done) / s.evaluating.total)}%)` : ''}…
               </span>
-            ) : s.throughput ? (
+            ) : running && s.throughput ? (
               `${s.throughput.stepsPerSecond.toFixed(1)} steps/s · ${Math.round(s.throughput.samplesPerSecond).toLocaleString('en')} samples/s`
             ) : (
               '–'

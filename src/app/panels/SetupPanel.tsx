@@ -387,6 +387,8 @@ export function SetupPanel() {
           // Also while an earlier Apply prepares: the newer one supersedes it at its next chunk.
           disabled={invalid}
           data-testid="apply"
+          // With nothing new to apply, Space after Apply plays or pauses (it does not restart the run again).
+          data-space-plays={applied && !dirty ? 'true' : undefined}
         >
           {applied ? 'Apply (restarts training)' : 'Apply'}
         </button>

@@ -4,6 +4,7 @@ import { formatDuration } from '../../train/config';
 import { RUN_LABEL, runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
+import { EnlargeButton, useLargeSlot } from '../charts/ChartCard';
 import {
   isSeedVerdict,
   metricOf,
@@ -70,6 +71,7 @@ function accuracyCell(row: SummaryRow, metric: Metric): string {
 
 /** Who is ahead in the race, and whether beyond noise, in words and a small table: no chart reading needed. */
 export function SummaryPanel() {
+  const large = useLargeSlot();
   const s = useSession(
     useShallow((state) => ({
       applied: state.applied,
@@ -117,10 +119,16 @@ export function SummaryPanel() {
   // Without a CE run there is no baseline to gain over: no column of dashes.
   const hasCe = summary?.rows.some((r) => r.id === 'ce') ?? false;
   return (
-    <section className="card summary" aria-labelledby="summary-title" data-testid="summary" data-final={summary?.final ? 'true' : 'false'}>
+    <section
+      className={`card summary${large ? ' chart-large' : ''}`}
+      aria-labelledby="summary-title"
+      data-testid="summary"
+      data-final={summary?.final ? 'true' : 'false'}
+    >
       <header className="card-header">
         <h2 id="summary-title">{title}</h2>
         <div className="card-controls">
+          <EnlargeButton title={title} />
           <button
             type="button"
             onClick={() => void controller.evaluateNow()}

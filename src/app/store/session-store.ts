@@ -6,6 +6,7 @@ import type { LocalFacts } from '../../models/catalog';
 import { ConfigError, parseTrainerConfig } from '../../train/config';
 import type { BackendInUse, EvaluationReport, PrepareProgress, ProbeSnapshot, SessionInfo, StepReport } from '../../worker/api';
 import { runsOf, type Hideable, type PageConfig } from '../../config/page-config';
+import type { ViewChart } from '../../config/types';
 import { DEFAULT_PRESET } from '../../config/presets';
 import { messageOf } from '../../data/text';
 
@@ -100,6 +101,8 @@ export interface SessionStore {
   hide: Hideable[];
   /** The presentation view (`present=1`): the whole width, type and strokes scaled for projection. */
   present: boolean;
+  /** The chart the presentation view draws large (`present=<chart>`); null: the chapter's, else the loss and accuracy. */
+  presentLarge: ViewChart | null;
   /** The lesson chapter shown (0-based), or null in free play. */
   lesson: number | null;
   /** The PCD inspector (your own logits file) is open instead of the playground. */
@@ -133,6 +136,8 @@ export interface SessionStore {
   /** Opens or closes "Your data". */
   openLocalPanel: (open: boolean) => void;
   togglePresent: () => void;
+  /** Draws this chart large in the presentation view. */
+  enlarge: (chart: ViewChart) => void;
   toggleInspector: () => void;
   /** Shows a kept probe snapshot (null: follow training). */
   showSnapshot: (index: number | null) => void;
@@ -179,6 +184,7 @@ export const useSession = create<SessionStore>()((set) => ({
   notices: [],
   hide: [],
   present: false,
+  presentLarge: null,
   lesson: null,
   inspector: false,
   local: null,
@@ -204,6 +210,7 @@ export const useSession = create<SessionStore>()((set) => ({
   setLocal: (facts) => set({ local: facts }),
   openLocalPanel: (open) => set({ localPanel: open }),
   togglePresent: () => set((state) => ({ present: !state.present })),
+  enlarge: (chart) => set({ presentLarge: chart }),
   toggleInspector: () => set((state) => ({ inspector: !state.inspector })),
   showSnapshot: (index) => set({ historyIndex: index }),
   pickProbeSample: (sample) => set({ probeSample: sample }),
