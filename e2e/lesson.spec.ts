@@ -93,6 +93,17 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
     page,
     /^Now: At step [1-9]\d*, over the 8 probe samples, stage 3’s groups \(largest gaps first\) hold \d+% \/ \d+% \/ \d+% of its loss: .* Since step \d+, λ /,
   );
+  // The chart shows the cue's numbers: each group's share of stage 3's loss over the probe batch, beside the sample's own D.
+  const cueShares = /hold (\d+)% \/ (\d+)% \/ (\d+)% of its loss/.exec((await page.getByTestId('lesson-cue').textContent())!)!.slice(1);
+  const chartShares = await Promise.all(
+    [0, 1, 2].map(async (g) => /(\d+)% of D/.exec((await page.getByTestId(`group-batch-3-${g}`).textContent())!)![1]),
+  );
+  expect(chartShares).toEqual(cueShares);
+  // Back on the history slider, the cue speaks of the step the charts show, and says so.
+  await page.locator('#history-slider').fill('0');
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/^On the history slider: At step 0, over the 8 probe samples/);
+  await page.getByRole('button', { name: 'Follow live' }).click();
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/^Now: At step [1-9]/);
   await shoot(4);
 
   // 5. Schedules: the cue follows the phase from the step.
@@ -108,9 +119,13 @@ test('walks every chapter of the lesson: its text, charts, live cue and variants
   await page.getByTestId('lesson-next').click();
   await expect(title).toHaveText(CHAPTERS[5].title);
   await checkCharts(page, 5);
-  await page.getByTestId('lesson-variant').filter({ hasText: 'Ranking off' }).click();
+  await page.getByTestId('lesson-variant').filter({ hasText: 'PCD without ranking' }).first().click();
   await expect(page.getByTestId('step-counter')).toHaveText('0 / 640', { timeout: 120_000 });
-  await trainUntilCue(page, /^Now: At step \d+ of 640: (\w+ (leads|is ahead) with|\w+ and \w+ tie with) \d+\.\d%/);
+  // The loaded variant is marked, and named as a variant wherever the page names its run.
+  await expect(page.getByTestId('lesson-variant').and(page.locator('[aria-pressed="true"]'))).toHaveText('✓ PCD without ranking');
+  await trainUntilCue(page, /^Now: At step \d+ of 640: (?=.*PCD without ranking).*\b(leads|is ahead|tie|has the most)\b.* \d+\.\d%/);
+  expect(await page.getByTestId('lesson-cue').textContent()).not.toMatch(/PCD(?! without)/);
+  await expect(page.getByTestId('summary')).toContainText('PCD without ranking');
   await shoot(6);
 
   // 7. Detection: the digit scenes' race of four detectors, its probe scenes at step 0.

@@ -30,7 +30,7 @@ import { useSession } from './store/session-store';
 import { useMediaQuery } from './use-media-query';
 
 export function App() {
-  const { hide, draft, errors, lesson, inspector, localPanel, present, presentLarge, detection } = useSession(
+  const { hide, draft, errors, lesson, inspector, localPanel, present, presentLarge, detection, chapterUnavailable } = useSession(
     useShallow((s) => ({
       detection: s.applied?.info.task === 'detection',
       hide: s.hide,
@@ -41,6 +41,7 @@ export function App() {
       localPanel: s.localPanel,
       present: s.present,
       presentLarge: s.presentLarge,
+      chapterUnavailable: s.chapterUnavailable,
     })),
   );
   // The presentation view scales the root font size, so every rem-sized text and chart label grows with it.
@@ -170,7 +171,18 @@ export function App() {
       >
         {side ? <div className="side">{sidePanels}</div> : null}
         <main id="charts" className="charts" tabIndex={-1}>
-          {shownCharts.map((id, i) => (
+          {chapter && chapterUnavailable ? (
+            // No previous run's charts under a chapter that could not prepare its own.
+            <section className="card chapter-unavailable" role="alert" data-testid="chapter-unavailable">
+              <h2>This chapter’s run could not be prepared</h2>
+              <p>{chapterUnavailable}.</p>
+              <p className="explain">Its charts come once it is: connect, then try again (the previous run is kept, paused, behind it).</p>
+              <button type="button" onClick={() => void goTo(lesson!)}>
+                Try again
+              </button>
+            </section>
+          ) : null}
+          {(chapter && chapterUnavailable ? [] : shownCharts).map((id, i) => (
             <Fragment key={id}>
               {/* The probe controls sit above the first chart that reads the probe batch. */}
               {i === firstProbeChart ? probeBar : null}
@@ -179,8 +191,8 @@ export function App() {
             </Fragment>
           ))}
           {/* With no probe chart shown, the probe controls go with the folded ones (or, in free play with them hidden, stay at the end). */}
-          {firstProbeChart >= 0 || (chapter && folded.some((c) => PROBE_CHARTS.includes(c))) ? null : probeBar}
-          {folded.length ? (
+          {firstProbeChart >= 0 || (chapter && (chapterUnavailable || folded.some((c) => PROBE_CHARTS.includes(c)))) ? null : probeBar}
+          {folded.length && !(chapter && chapterUnavailable) ? (
             <FoldedCharts
               ids={folded}
               charts={charts}

@@ -55,6 +55,20 @@ export async function availableOffline(): Promise<{ ready: string[]; missing: st
   return { ready, missing };
 }
 
+/**
+ * Why `dataset` cannot be prepared here now, or null: its files were never kept in this
+ * browser and the site does not answer (offline). Asked before anything changes (the backend,
+ * the run), so a configuration that cannot load leaves the page as it was. The built site only.
+ */
+export async function unavailableOffline(dataset: string): Promise<string | null> {
+  if (!import.meta.env.PROD || !('caches' in window) || !(dataset in SITE_FILES)) return null;
+  const name = NAMES[dataset as DatasetId | 'scenes'];
+  const { missing } = await availableOffline();
+  if (!missing.includes(name) || (await reachable())) return null;
+  void wentOffline();
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)} needs the network once: you are offline, and it was never opened in this browser`;
+}
+
 async function sayOffline(): Promise<void> {
   const { ready, missing } = await availableOffline().catch(() => ({ ready: [] as string[], missing: Object.values(NAMES) }));
   const have = ready.length ? `${ready.join(' and ')} ${ready.length > 1 ? 'are' : 'is'} available offline` : 'no dataset is available offline yet';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { METHOD_DEFAULTS } from '../distill/methods';
 import { defaultTrainerConfig } from '../train/config';
 import { CHAPTERS, LESSON_LINKS } from '../lessons/chapters';
-import { numbersLostInJson, runsOf, sanitizeConfig } from './page-config';
+import { numbersLostInJson, runsOf, samePage, sanitizeConfig } from './page-config';
 import { fromHash as fromHashWith, toHash } from './link';
 import { DEFAULT_PRESET, PRESETS } from './presets';
 
@@ -82,6 +82,17 @@ describe('the page configuration in the URL hash and in imported files', () => {
       ['dkd', null],
       ['pcd', 5],
     ]);
+  });
+});
+
+describe('configurations compared', () => {
+  it('are the same field by field, whatever order their keys were written in', () => {
+    const page = structuredClone(DEFAULT_PRESET.page);
+    const reordered = JSON.parse(JSON.stringify({ compare: page.compare, config: Object.fromEntries(Object.entries(page.config).reverse()) }));
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(page));
+    expect(samePage(reordered, page)).toBe(true);
+    expect(samePage({ ...page, compare: ['ce'] }, page)).toBe(false);
+    expect(samePage({ ...page, config: { ...page.config, seeds: page.config.seeds + 1 } }, page)).toBe(false);
   });
 });
 

@@ -331,3 +331,20 @@ export function runsOf({ config, compare }: PageConfig, local: LocalFacts | null
   }));
   return parseRuns(runs, config, local);
 }
+
+/** A value with its object keys sorted, at every depth: two configurations equal whatever their keys' order compare equal. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  return value;
+}
+
+/** Whether two page configurations are the same, field by field (not by the order their keys were written in). */
+export function samePage(a: PageConfig, b: PageConfig): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}

@@ -1,6 +1,8 @@
 // Colour-blind-safe colours: the Okabe–Ito palette for runs and for the groups of a stage,
 // and a viridis ramp (perceptually uniform, readable with every common colour-vision
 // deficiency) for heat maps and for stages with more groups than the palette has.
+import type { MethodConfig } from '../distill/methods';
+
 export const RUN_COLOURS: Record<string, string> = {
   teacher: '#000000',
   ce: '#0072B2',
@@ -35,6 +37,26 @@ export function runColour(id: string): string {
 }
 
 export const RUN_LABEL: Record<string, string> = { ce: 'CE', kd: 'KD', dkd: 'DKD', pcd: 'PCD', teacher: 'Teacher' };
+
+/**
+ * A run's name wherever the page says it: its method's, and for a PCD variant with parts
+ * switched off (the ablation, lesson chapter 6) what it lacks, so a variant never passes for
+ * PCD itself ("PCD without ranking or λ", "PCD, fine-to-coarse pass only").
+ */
+export function runName(id: string, method?: MethodConfig | null): string {
+  const base = RUN_LABEL[id] ?? id;
+  if (id !== 'pcd' || method?.method !== 'pcd') return base;
+  const off = [method.ranking ? null : 'ranking', method.adaptive ? null : 'λ'].filter((part): part is string => part !== null);
+  const passes =
+    method.fineToCoarse && method.coarseToFine
+      ? ''
+      : method.fineToCoarse
+        ? ', fine-to-coarse pass only'
+        : method.coarseToFine
+          ? ', coarse-to-fine pass only'
+          : '';
+  return `${base}${off.length ? ` without ${off.join(' or ')}` : ''}${passes}`;
+}
 
 const VIRIDIS_RGB = VIRIDIS.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]);
 

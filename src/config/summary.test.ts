@@ -27,6 +27,27 @@ const rightAt = (n: number, positions: number[]) => {
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('the race summary', () => {
+  it('prints no number a reader cannot recompute from the numbers printed beside it', () => {
+    // 2,649, 2,631 and 2,306 of 4,000 right: 66.225%, 65.775% and 57.65%, where rounding
+    // each on its own gave "18 samples (0.5 points)" beside 66.2 and 65.8, and "+8.6" beside 66.2 and 57.7.
+    const n = 4000;
+    const evaluations = [evaluation('pcd', 64, 2649 / n, n, 2649), evaluation('kd', 64, 2631 / n, n, 2631), evaluation('ce', 64, 2306 / n, n, 2306)];
+    const summary = raceSummary(evaluations, ['ce', 'kd', 'pcd'], 64, 0.927)!;
+    const sentence = summarySentence(summary);
+    const accuracy = (id: string) => Number(new RegExp(`${id} (?:[a-z ]+ with )?(\\d+\\.\\d)%`).exec(sentence)![1]);
+    const [pcd, kd, ce] = [accuracy('PCD'), accuracy('KD'), accuracy('CE')];
+    // "18 of 4,000 test samples (x points)": x is 18 / 4,000 as a reader divides it.
+    const [, margin, of, points] = /is (\d+) of ([\d,]+) test samples \(([\d.]+) points\)/.exec(sentence)!;
+    expect(Number(points)).toBeCloseTo((100 * Number(margin)) / Number(of.replace(/,/g, '')), 2);
+    // "Over CE (no teacher): PCD +x, KD +y": each the difference of the accuracies printed.
+    const gains = sentence.slice(sentence.indexOf('Over CE'));
+    const gain = (id: string) => Number(new RegExp(`${id} ([+−]\\d+\\.\\d)`).exec(gains)![1].replace('−', '-'));
+    expect(gain('PCD')).toBeCloseTo(pcd - ce, 6);
+    expect(gain('KD')).toBeCloseTo(kd - ce, 6);
+    expect([pcd, kd]).toEqual([66.2, 65.8]);
+    expect(points).toBe('0.45');
+  });
+
   it('takes the latest step every run was evaluated at, best first, with gains over CE', () => {
     const evaluations = [
       evaluation('ce', 16, 0.3),

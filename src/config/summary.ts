@@ -187,6 +187,15 @@ export function metricOf(task: 'classification' | 'detection' | undefined): Metr
 /** Points with their sign: +7.4, −3.0. */
 export const signedPoints = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
+/** A fraction as printed beside it, in points (one decimal, as `percent` and the AP print it). */
+const printed = (x: number) => Number((100 * x).toFixed(1));
+
+/**
+ * The points between two fractions as a reader computes them from the printed numbers
+ * (66.2 − 57.7 = +8.5), so a difference never disagrees with the numbers beside it.
+ */
+export const printedDifference = (a: number, b: number) => signedPoints(printed(a) - printed(b));
+
 /**
  * The lead in words, as far as the evidence goes: "PCD won with 64.3%" only when PCD is
  * ahead of every other run beyond noise; "KD and DKD tie with 98.9%"; "KD is ahead with
@@ -238,7 +247,7 @@ export function summarySentence(
   const gains = ce
     ? summary.rows
         .filter((r) => r.gainOverCe !== null)
-        .map((r) => `${label(r.id)} ${signedPoints(r.gainOverCe!)}${noise(r.id)}`)
+        .map((r) => `${label(r.id)} ${printedDifference(r.testAccuracy, ce.testAccuracy)}${noise(r.id)}`)
         .join(', ')
     : '';
   return (

@@ -178,7 +178,8 @@ export function pairSentence(v: PairVerdict, label: (id: string) => string = (id
       ? `On this seed ${label(v.a)}'s and ${label(v.b)}'s students disagree on none of ${of}: a tie`
       : `On this seed ${label(v.a)}'s and ${label(v.b)}'s students each get ${(v.disagree / 2).toLocaleString('en')} of ${of} right that the other misses: a tie`;
   }
-  const points = ((100 * v.margin) / v.samples).toFixed(1);
+  // Where one sample is less than 0.1 points, two decimals: 18 of 4,000 is 0.45 points, as a reader divides it (not 0.5).
+  const points = ((100 * v.margin) / v.samples).toFixed(v.samples > 1000 ? 2 : 1);
   const lead =
     `On this seed ${label(v.ahead!)}'s student is ${v.margin.toLocaleString('en')} of ${of} (${points} points) ahead of ${label(v.behind!)}'s; ` +
     `${formatP(v.adjustedP)} (exact McNemar test${holmNote(v)})`;

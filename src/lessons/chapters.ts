@@ -8,6 +8,7 @@ import { METHOD_DEFAULTS } from '../distill/methods';
 import { VIEW_CHARTS, type PageConfig, type ViewChart } from '../config/types';
 import type { LessonLinks } from '../config/link';
 import { PRESETS } from '../config/presets';
+import { runName } from '../config/palette';
 
 /** A chart a chapter can show: the playground's charts, and the lesson's own temperature view. */
 export type LessonChart = ViewChart;
@@ -138,7 +139,7 @@ export const CHAPTERS: readonly Chapter[] = [
     page: paper,
     charts: ['groups', 'ranking'],
     lookFor:
-      'In “Class groups of every stage”, look at stage 3 before you press Play: the middle group’s D is the largest. Train past step 53 and compare: the group of the largest gaps takes over. Watch λ too: it falls in the middle and smallest groups from the start; in the group of the largest gaps it first rises a little (0.18 → 0.21 by step 53 in the measurement) as that group takes over, then falls.',
+      'In “Class groups of every stage”, each group shows the probe sample’s own D and λ and, in italics below, its share of the stage’s loss over all the probe samples: the numbers above are such shares (one sample can differ). Look at stage 3’s shares before you press Play: the middle group holds the most. Train past step 53 and compare: the group of the largest gaps takes over. Watch λ too: it falls in the middle and smallest groups from the start; in the group of the largest gaps it first rises a little (0.18 → 0.21 by step 53 in the measurement) as that group takes over, then falls.',
     cue: 'group-loss',
     cueBeside: 'groups',
     variants: [],
@@ -158,7 +159,7 @@ export const CHAPTERS: readonly Chapter[] = [
     page: preset('superclasses'),
     charts: ['schedule', 'curves'],
     lookFor:
-      'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains, here and in the class groups. Below, tick “log scale”: in the first phase every stage’s loss Lₖ falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that each stage’s loss falls in its own phase and drifts while another trains: in the stage-1 phases L1 keeps falling while L2 and L3 climb back (about 0.9 → 2.5 and 1.7 → 4.9 in one measured run), and the stage-2 and stage-3 phases bring them down again.',
+      'In “Stage schedule”, the marker walks the phases and ▶ marks the stage that trains (the class groups, under “Other charts”, mark it too). Below, tick “log scale”: in the first phase every stage’s loss Lₖ falls together (from about 30 to under 2 in ~100 steps: the student is learning the teacher’s broad shape, whatever stage trains). After that the losses of the stages that do not train drift back up: in one measured run, during the stage-1 phases L1 kept falling while L2 and L3 climbed back (about 0.9 → 2.5 and 1.7 → 4.9), and the stage-2 and stage-3 phases brought them down again. Runs differ (a stage’s loss can stall in its own phase): the cue below says what yours does, phase by phase.',
     cue: 'schedule-phase',
     cueBeside: 'schedule',
     variants: [],
@@ -176,10 +177,11 @@ export const CHAPTERS: readonly Chapter[] = [
     cue: 'race-summary',
     cueBeside: 'summary',
     variants: [
-      { label: 'PCD as in the paper', page: pcdVariant({}) },
-      { label: 'Ranking off', page: pcdVariant({ ranking: false }) },
-      { label: 'λ off', page: pcdVariant({ adaptive: false }) },
-      { label: 'Ranking and λ off', page: pcdVariant({ ranking: false, adaptive: false }) },
+      // Each named as the summary, the legends and the cue name its run.
+      ...[{}, { ranking: false }, { adaptive: false }, { ranking: false, adaptive: false }].map((change) => {
+        const page = pcdVariant(change);
+        return { label: Object.keys(change).length === 0 ? 'PCD as in the paper' : runName('pcd', page.config.method), page };
+      }),
     ],
   },
   {

@@ -2,6 +2,7 @@
 // session's reports (evaluations, probe snapshots, the step), never from a timer. Pure
 // functions of plain data, unit-tested without a page.
 import { percent, raceSummary, summarySentence, metricOf } from '../config/summary';
+import { runName } from '../config/palette';
 import type { TrainerConfig } from '../train/config';
 import { groupSlot } from '../kernels/pcd-attrs';
 import { activeStageAt, schedulePhases } from '../train/schedule';
@@ -167,8 +168,8 @@ function largestGap(state: CueState): string | null {
 const talkedStage = (stages: number) => Math.min(3, stages);
 
 /** Per group of `stage` (largest gaps first): its share of the stage's loss and its mean λ over the probe batch; null without PCD. */
-export function groupShares(probe: ProbeSnapshot, stages: number, stage: number): { share: number[]; lambda: number[] } | null {
-  const run = probe.runs.find((r) => r.pcd);
+export function groupShares(probe: ProbeSnapshot, stages: number, stage: number, runId?: string): { share: number[]; lambda: number[] } | null {
+  const run = probe.runs.find((r) => r.pcd && (runId === undefined || r.id === runId));
   if (!run?.pcd || stage > stages) return null;
   const slots = run.pcd.lambdas.length / probe.count;
   const loss = new Array<number>(stage).fill(0);
@@ -273,7 +274,9 @@ function phaseLosses(state: CueState, phase: { start: number; end: number }, ind
 
 function summary(state: CueState): string | null {
   const result = raceSummary(state.raceEvaluations ?? state.evaluations, state.runs, state.totalSteps, state.teacherAccuracy);
-  return result ? summarySentence(result, undefined, metricOf(state.config.dataset === 'scenes' ? 'detection' : 'classification')) : null;
+  return result
+    ? summarySentence(result, (id) => runName(id, state.config.method), metricOf(state.config.dataset === 'scenes' ? 'detection' : 'classification'))
+    : null;
 }
 
 const CUES: Record<CueId, (state: CueState) => string | null> = {
@@ -284,6 +287,24 @@ const CUES: Record<CueId, (state: CueState) => string | null> = {
   'schedule-phase': schedulePhase,
   'race-summary': summary,
 };
+
+/**
+ * The state as it stood at `step` (the history slider's snapshot): only the reports up to it,
+ * so a cue describes the step the charts show, not the latest one.
+ */
+export function asOfStep(state: CueState, step: number): CueState {
+  const upTo = <T extends { step: number }>(reports: readonly T[]) => reports.filter((r) => r.step <= step);
+  const losses = state.stageLosses;
+  const kept = losses ? losses.steps.findIndex((s) => s > step) : -1;
+  return {
+    ...state,
+    step: Math.min(step, state.step),
+    evaluations: upTo(state.evaluations),
+    raceEvaluations: state.raceEvaluations && upTo(state.raceEvaluations),
+    probes: upTo(state.probes),
+    stageLosses: losses && kept >= 0 ? { steps: losses.steps.slice(0, kept), values: losses.values.slice(0, kept) } : losses,
+  };
+}
 
 /** The cue's sentence for the session's current state; null while there is nothing to say yet. */
 export function cueText(cue: CueId, state: CueState): string | null {

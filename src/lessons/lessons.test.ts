@@ -6,7 +6,8 @@ import { draftErrors } from '../app/store/session-store';
 import { defaultTrainerConfig, parseTrainerConfig } from '../train/config';
 import type { EvaluationReport, ProbeSnapshot } from '../worker/api';
 import { CHAPTERS, chapterIndex, LESSON_CHARTS, LESSON_LINKS } from './chapters';
-import { cueText, probabilityPercent, type CueState } from './cues';
+import { asOfStep, cueText, probabilityPercent, type CueState } from './cues';
+import { runName } from '../config/palette';
 
 /** A link read as the page reads it, with the lesson's chapters. */
 const fromHash = (hash: string) => fromHashWith(hash, LESSON_LINKS);
@@ -215,6 +216,34 @@ describe('live cues, from the reports', () => {
     expect(cueText('schedule-phase', state({ config, step: 300, stageLosses: upTo(300, flat) }))).toMatch(
       /phase 3 of 6 trains stage 1 alone\. This time L1 did not fall in its own phase: L1 /,
     );
+  });
+});
+
+describe('a cue and the history slider', () => {
+  it('as of an earlier step, a cue reads only the reports up to it', () => {
+    const base = defaultTrainerConfig('synthetic100');
+    const config = { ...base, schedule: { kind: 'bidirectional' as const } };
+    const steps = Array.from({ length: 330 }, (_, i) => i);
+    const stageLosses = { steps, values: steps.map((i) => [5 - i / 100, 5, 5]) };
+    const now = state({ config, step: 329, stageLosses, evaluations: [evaluation('ce', 100, 0.2), evaluation('ce', 300, 0.4)] });
+    const then = asOfStep(now, 120);
+    expect(then.step).toBe(120);
+    expect(then.evaluations.map((e) => e.step)).toEqual([100]);
+    expect(then.stageLosses!.steps.at(-1)).toBe(120);
+    expect(then.stageLosses!.values).toHaveLength(121);
+    // The schedule cue then speaks of step 120 (phase 2), not of the latest step (phase 4).
+    expect(cueText('schedule-phase', then)).toMatch(/^Step 120 of 640: phase 2 of 6 trains stage 2 alone\./);
+    expect(cueText('schedule-phase', now)).toMatch(/^Step 329 of 640: phase 4 of 6/);
+  });
+});
+
+describe('chapter 6’s variants', () => {
+  it('each is named as the page names its run, never as PCD itself', () => {
+    const chapter = CHAPTERS.find((c) => c.variants.length)!;
+    expect(chapter.variants.map((v) => v.label)).toEqual(['PCD as in the paper', 'PCD without ranking', 'PCD without λ', 'PCD without ranking or λ']);
+    for (const variant of chapter.variants.slice(1)) expect(runName('pcd', variant.page.config.method)).toBe(variant.label);
+    expect(runName('pcd', chapter.variants[0].page.config.method)).toBe('PCD');
+    expect(runName('kd', chapter.variants[3].page.config.method)).toBe('KD');
   });
 });
 

@@ -1,12 +1,13 @@
 import { M } from '../panels/Formula';
 import { useMemo } from 'react';
-import { runColour, RUN_LABEL } from '../../config/palette';
+import { runColour } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
-import { stepDomain, useEvaluations } from './use-live';
+import { stepDomain, useEvaluations, useRunName } from './use-live';
 
 /** How well each student reproduces the teacher's low-probability classes, over training. */
 export function AgreementChart() {
+  const name = useRunName();
   const { evaluations, count, applied } = useEvaluations();
   const series = useMemo(() => {
     const out: Series[] = [];
@@ -14,14 +15,14 @@ export function AgreementChart() {
       const rows = evaluations.filter((e) => e.id === id && e.nonTargetRankCorrelation !== null);
       out.push({
         id: `${id}-rho`,
-        label: `${RUN_LABEL[id] ?? id} rank corr.`,
+        label: `${name(id)} rank corr.`,
         colour: runColour(id),
         dots: true,
         points: rows.map((e) => ({ x: e.step, y: e.nonTargetRankCorrelation! })),
       });
       out.push({
         id: `${id}-kl`,
-        label: `${RUN_LABEL[id] ?? id} KL`,
+        label: `${name(id)} KL`,
         colour: runColour(id),
         dash: '4 3',
         axis: 'right',
@@ -30,7 +31,7 @@ export function AgreementChart() {
     }
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [count, applied]);
+  }, [count, applied, name]);
   // KL is never negative: its axis starts at 0 and ends at a whole number above the largest
   // value, so every value sits between labelled ticks (0, 1, 2, …).
   const klTop = Math.max(

@@ -1,17 +1,17 @@
 import { useMemo, useState } from 'react';
-import { runColour, RUN_LABEL } from '../../config/palette';
+import { runColour } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { bandKind, bandsOver } from '../../config/seed-stats';
 import { controller } from '../store/controller-instance';
 import { LinePlot, type Series } from './plot';
-import { stepDomain, thinIndices, useLive } from './use-live';
+import { stepDomain, thinIndices, useLive, useRunName } from './use-live';
 
 const POINTS = 300;
-const name = (id: string) => RUN_LABEL[id] ?? id;
 
 /** Train loss per step (thinned), test loss and train/test accuracy at each evaluation. */
 export function CurvesChart() {
   const { live, version, applied } = useLive();
+  const name = useRunName();
   // Cross-entropy on the labels is a term of every method, so it compares runs; each run's
   // own objective adds a distillation term ramped in by the warm-up (and scaled by τ²),
   // which climbs early in training and reads as divergence when set beside CE.

@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { runColour, RUN_LABEL, superclassColour, viridisRgb } from '../../config/palette';
+import { runColour, superclassColour, viridisRgb } from '../../config/palette';
 import { superclassAccuracy } from '../../config/superclass';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
 import { BarPlot } from './plot';
-import { useEvaluations } from './use-live';
+import { useEvaluations, useRunName } from './use-live';
 
 /** The confusion matrix on a canvas (rows = true class, columns = predicted, row-normalised). */
 function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: number; names: string[] }) {
@@ -51,6 +51,7 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
 
 /** Per-class test accuracy of the selected run at its latest evaluation, and its confusion matrix. */
 export function PerClassChart() {
+  const name = useRunName();
   const { evaluations, count, applied } = useEvaluations();
   const selectedRun = useSession((s) => s.selectedRun);
   const hidden = useSession((s) => s.hide.includes('confusion'));
@@ -83,7 +84,7 @@ export function PerClassChart() {
   return (
     <ChartCard
       id="per-class"
-      title={`Per-class ${detection ? 'AP' : 'accuracy'}${latest ? ` of ${RUN_LABEL[latest.id] ?? latest.id} at step ${latest.step}` : ''}`}
+      title={`Per-class ${detection ? 'AP' : 'accuracy'}${latest ? ` of ${name(latest.id)} at step ${latest.step}` : ''}`}
       explanation={
         detection
           ? 'COCO AP@[.5:.95] × 100 of every digit on the test scenes at the latest evaluation (pick the run above the ranking chart).'

@@ -1,14 +1,15 @@
 import { useMemo, useState } from 'react';
 import { useSession } from '../store/session-store';
-import { runColour, RUN_LABEL, superclassColour } from '../../config/palette';
+import { runColour, superclassColour } from '../../config/palette';
 import { ChartCard } from './ChartCard';
 import { LinePlot, type Series } from './plot';
-import { useShownProbe } from './use-live';
+import { useRunName, useShownProbe } from './use-live';
 
 const FLOOR = 1e-9;
 
 /** Teacher and student probabilities of the probe sample on a log scale, classes by the teacher's probability. */
 export function ProbabilityChart() {
+  const name = useRunName();
   const { probe, applied } = useShownProbe();
   const probeSample = useSession((s) => s.probeSample);
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
@@ -45,7 +46,7 @@ export function ProbabilityChart() {
     for (const run of probe.runs) {
       series.push({
         id: run.id,
-        label: RUN_LABEL[run.id] ?? run.id,
+        label: name(run.id),
         colour: runColour(run.id),
         dots,
         dash: run.id === 'ce' ? '4 3' : undefined,
@@ -53,7 +54,7 @@ export function ProbabilityChart() {
       });
     }
     return { series, order };
-  }, [probe, sample, siblings, superclassOf]);
+  }, [probe, sample, siblings, superclassOf, name]);
   // Where the label's siblings sit in the teacher's order (1 = the top class): what it knows of the family.
   const familyPlaces = useMemo(() => {
     if (!probe || !superclassOf) return null;

@@ -1,11 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
-import { RUN_LABEL } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { stagesOf } from './probe-view';
-import { useShownProbe, useShownStage } from './use-live';
+import { useRunName, useShownProbe, useShownStage } from './use-live';
 
 /** Which probe sample, which run and which stage the probe charts show. */
 export function ProbeControls() {
+  const name = useRunName();
   const { probe, applied } = useShownProbe();
   const { probeSample, rankingMode, selectedRun, preparing } = useSession(
     useShallow((s) => ({
@@ -46,7 +46,7 @@ export function ProbeControls() {
         <select value={selectedRun ?? ''} onChange={(e) => pickRun(e.target.value)}>
           {distilling.map((r) => (
             <option key={r.id} value={r.id}>
-              {RUN_LABEL[r.id] ?? r.id}
+              {name(r.id)}
             </option>
           ))}
         </select>

@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { groupColour } from '../../config/palette';
 import { useSession } from '../store/session-store';
 import { ChartCard } from './ChartCard';
+import { groupShares } from '../../lessons/cues';
 import { stageRows } from './probe-view';
 import { useShownProbe, useShownStage } from './use-live';
 
@@ -22,6 +23,11 @@ export function StageGroupsChart() {
   const names = applied?.info.classNames ?? [];
   const sample = probe ? Math.min(probeSample, probe.count - 1) : 0;
   const rows = useMemo(() => (probe && selectedRun ? stageRows(probe, selectedRun, sample) : null), [probe, selectedRun, sample]);
+  // Over the whole probe batch: each group's share of its stage's loss and its mean λ (what the lesson's numbers and cue speak of).
+  const batch = useMemo(
+    () => (probe && selectedRun && rows && probe.count > 1 ? rows.map((row) => groupShares(probe, rows.length, row.stage, selectedRun)) : null),
+    [probe, selectedRun, rows],
+  );
   const C = probe?.classes ?? 1;
   const { training } = useShownStage(probe?.step ?? null);
   const labelCells = C <= 20;
@@ -36,6 +42,9 @@ export function StageGroupsChart() {
           ranked classes into <M tex="k" says="k" /> groups; each group <M tex="G" says="G" /> is distilled on its own (a softmax over its classes)
           with weight <M tex={String.raw`\lambda_G = 1 - \cos(p_G, q_G)`} says="λ_G = 1 − cos(p_G, q_G)" />. Numbers: the group's weighted loss{' '}
           <M tex="D_G" says="D_G" />, <M tex={String.raw`\lambda_G`} says="λ_G" />, and its first classes by rank.
+          {batch
+            ? ` Below them, over all ${probe!.count} probe samples: the group's share of its stage's loss and its mean λ (one sample can differ).`
+            : ''}
           {training !== null ? ` Scheduled: at this snapshot's step only stage ${training} trains (marked ▶).` : ''}
         </>
       }
@@ -87,6 +96,7 @@ export function StageGroupsChart() {
               ) : null}
               <div className="group-stats">
                 {row.groups.map((g) => {
+                  const shares = batch?.[row.stage - 1];
                   const members = row.cells.filter((cell) => cell.group === g.group).map((cell) => names[cell.classIndex] ?? String(cell.classIndex));
                   return (
                     <span
@@ -96,6 +106,11 @@ export function StageGroupsChart() {
                       title={members.join(', ')}
                     >
                       <span>D {g.loss.toFixed(3)}</span> <span>λ {formatLambda(g.lambda)}</span>
+                      {shares ? (
+                        <span className="group-batch" data-testid={`group-batch-${row.stage}-${g.group}`}>
+                          all {probe!.count}: {Math.round(100 * shares.share[g.group])}% of D, mean λ {formatLambda(shares.lambda[g.group])}
+                        </span>
+                      ) : null}
                       {labelCells ? null : (
                         <span className="group-members">
                           {members.slice(0, 3).join(', ')}

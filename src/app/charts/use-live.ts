@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { runName } from '../../config/palette';
 import { useShallow } from 'zustand/react/shallow';
 import { activeStageAt, schedulePhases } from '../../train/schedule';
 import { useSession } from '../store/session-store';
@@ -7,6 +8,12 @@ import { useSession } from '../store/session-store';
 // step batch for the curves, a new evaluation, a new probe snapshot), at a bounded rate,
 // and never in the same task as another chart (useScheduled below), so drawing never
 // blocks the main thread for long.
+
+/** A run's name as the page says it: a PCD variant of the applied configuration names what it lacks. */
+export function useRunName(): (id: string) => string {
+  const method = useSession((s) => s.applied?.page.config.method ?? null);
+  return useCallback((id: string) => runName(id, method), [method]);
+}
 
 /** The live data, re-rendering on every flush (the loss curves). */
 export function useLive(intervalMs = 1000) {

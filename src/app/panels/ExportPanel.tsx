@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { RUN_LABEL } from '../../config/palette';
 import { numbersLostInJson, sanitizeConfig } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
+import { useRunName } from '../charts/use-live';
 import { metricOf, raceSummary, summarySentence } from '../../config/summary';
 import { messageOf } from '../../data/text';
 import { REPRODUCTION_FORMAT } from '../../reproduce/format';
@@ -50,6 +50,7 @@ const CONFIG_FILE_LIMIT = 2_000_000;
 
 /** Downloads (metrics, config, trained students) and config import. */
 export function ExportPanel() {
+  const name = useRunName();
   const { applied, draft, status, setDraft, notify } = useSession(
     useShallow((s) => ({ applied: s.applied, draft: s.draft, status: s.status, setDraft: s.setDraft, notify: s.notify })),
   );
@@ -68,7 +69,7 @@ export function ExportPanel() {
       config: applied?.page,
       step,
       // Who is ahead, as the summary card says it (with its verdicts): the latest evaluation every run has.
-      summary: summary ? { ...summary, sentence: summarySentence(summary, (id) => RUN_LABEL[id] ?? id, metricOf(applied?.info.task)) } : null,
+      summary: summary ? { ...summary, sentence: summarySentence(summary, name, metricOf(applied?.info.task)) } : null,
       // One entry per run and seed.
       runs: live.seeds.flatMap((seed) =>
         runs.map((id) => ({
@@ -223,7 +224,7 @@ export function ExportPanel() {
           <select value={chosen} onChange={(e) => setRun(e.target.value)}>
             {runs.map((id) => (
               <option key={id} value={id}>
-                {RUN_LABEL[id] ?? id}
+                {name(id)}
               </option>
             ))}
           </select>

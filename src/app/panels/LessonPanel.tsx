@@ -1,10 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import { CHAPTERS } from '../../lessons/chapters';
-import { cueText } from '../../lessons/cues';
+import { asOfStep, cueText } from '../../lessons/cues';
 import { Formula } from './Formula';
 import { useLive } from '../charts/use-live';
 import { controller } from '../store/controller-instance';
 import { useSession, type RunSeries } from '../store/session-store';
+import { samePage } from '../../config/page-config';
 
 /** The PCD run's stage losses per step, for chapter 5's cue. */
 function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; method: { method: string } }[]) {
@@ -16,14 +17,23 @@ function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; me
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
 export function Cue({ index, beside = false }: { index: number; beside?: boolean }) {
   const { live, applied } = useLive(1000);
-  const { step, probeSample, status, probeTemperature } = useSession(
-    useShallow((s) => ({ step: s.step, probeSample: s.probeSample, status: s.status, probeTemperature: s.probeTemperature })),
+  const { step, probeSample, status, probeTemperature, historyIndex, unavailable } = useSession(
+    useShallow((s) => ({
+      unavailable: s.chapterUnavailable,
+      step: s.step,
+      probeSample: s.probeSample,
+      status: s.status,
+      probeTemperature: s.probeTemperature,
+      historyIndex: s.historyIndex,
+    })),
   );
   const cue = CHAPTERS[index].cue;
+  // The history slider moved back: the cue speaks of the snapshot the charts show.
+  const shownStep = historyIndex === null ? null : (live.probes[Math.min(historyIndex, live.probes.length - 1)]?.step ?? null);
   // While the chapter's run prepares, the reports are the previous chapter's: no cue from them.
-  const text =
-    cue && applied && status !== 'loading'
-      ? cueText(cue, {
+  const state =
+    cue && applied && status !== 'loading' && !unavailable
+      ? {
           evaluations: live.evaluations,
           raceEvaluations: live.allEvaluations(),
           probes: live.probes,
@@ -36,10 +46,12 @@ export function Cue({ index, beside = false }: { index: number; beside?: boolean
           teacherAccuracy: applied.info.teacherTestAccuracy,
           probeTemperature,
           stageLosses: stageLossesOf(live.series, applied.info.runs),
-        })
+        }
       : null;
-  const waiting =
-    status === 'loading'
+  const text = cue && state ? cueText(cue, shownStep === null ? state : asOfStep(state, shownStep)) : null;
+  const waiting = unavailable
+    ? 'Nothing to watch yet: this chapter’s run could not be prepared (see beside).'
+    : status === 'loading'
       ? 'Preparing this chapter’s run…'
       : cue === 'runner-up'
         ? 'Waiting for the teacher’s probabilities of the probe samples…'
@@ -51,7 +63,7 @@ export function Cue({ index, beside = false }: { index: number; beside?: boolean
       data-testid="lesson-cue"
       data-has-cue={text ? 'true' : 'false'}
     >
-      <span className="lesson-cue-label">Now: </span>
+      <span className="lesson-cue-label">{shownStep === null ? 'Now: ' : 'On the history slider: '}</span>
       {text ?? waiting}
     </p>
   );
@@ -64,6 +76,7 @@ export function Cue({ index, beside = false }: { index: number; beside?: boolean
  */
 export function LessonPanel({ cueBeside = false }: { cueBeside?: boolean }) {
   const index = useSession((s) => s.lesson);
+  const applied = useSession((s) => s.applied);
   if (index === null) return null;
   const chapter = CHAPTERS[index];
   const last = index === CHAPTERS.length - 1;
@@ -93,11 +106,22 @@ export function LessonPanel({ cueBeside = false }: { cueBeside?: boolean }) {
       {cueBeside ? null : <Cue index={index} />}
       {chapter.variants.length ? (
         <div className="lesson-variants" role="group" aria-label="Run a variant">
-          {chapter.variants.map((variant) => (
-            <button key={variant.label} type="button" onClick={() => void controller.applyIfNew(variant.page)} data-testid="lesson-variant">
-              {variant.label}
-            </button>
-          ))}
+          {chapter.variants.map((variant) => {
+            // The variant that trains now is marked (the summary and the charts name it too).
+            const loaded = !!applied && samePage(applied.page, variant.page);
+            return (
+              <button
+                key={variant.label}
+                type="button"
+                onClick={() => void controller.applyIfNew(variant.page)}
+                aria-pressed={loaded}
+                data-testid="lesson-variant"
+              >
+                {loaded ? '✓ ' : ''}
+                {variant.label}
+              </button>
+            );
+          })}
         </div>
       ) : null}
       <nav className="lesson-nav" aria-label="Lesson chapters">

@@ -4,7 +4,7 @@ import type { AnyDatasetId } from '../../data/dataset';
 import { methodDefaults, type Method, type MethodConfig } from '../../distill/methods';
 import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../../models/catalog';
 import { classCount, defaultTrainerConfig, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
-import { optimizerFor, scheduleFor } from '../../config/page-config';
+import { optimizerFor, samePage, scheduleFor } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
 import { PRESETS } from '../../config/presets';
 import { useSession } from '../store/session-store';
@@ -37,10 +37,11 @@ export function SetupPanel() {
   const student = catalogEntry(config.student, local);
   // While a configuration prepares (the first load, or an Apply), nothing is "not applied yet": no Apply that would start it again.
   const preparing = useSession((s) => s.status === 'loading' || (!s.applied && s.backend.status === 'starting'));
-  const dirty = !preparing && (!applied || JSON.stringify(applied.page) !== JSON.stringify(draft));
+  const dirty = !preparing && (!applied || !samePage(applied.page, draft));
   const invalid = Object.keys(errors).length > 0;
   const error = (path: string) => errors[path];
-  const preset = PRESETS.find((p) => JSON.stringify(p.page) === JSON.stringify(draft));
+  // A preset trained on more seeds is still that preset (the seeds are how many times, not what).
+  const preset = PRESETS.find((p) => samePage(p.page, { ...draft, config: { ...draft.config, seeds: p.page.config.seeds } }));
   const steps = plannedSteps(config, local);
   const runCount = 1 + compare.length;
   // The measured speed belongs to the applied configuration; it predicts the draft only when they are the same.

@@ -1,15 +1,16 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatDuration } from '../../train/config';
-import { RUN_LABEL, runColour } from '../../config/palette';
+import { runColour } from '../../config/palette';
 import { controller } from '../store/controller-instance';
 import { useSession } from '../store/session-store';
 import { EnlargeButton, useLargeSlot } from '../charts/ChartCard';
+import { useRunName } from '../charts/use-live';
 import {
   isSeedVerdict,
   metricOf,
   raceSummary,
-  signedPoints,
+  printedDifference,
   stillLearningSentence,
   summarySentence,
   type Metric,
@@ -19,8 +20,6 @@ import {
 import { bandKind } from '../../config/seed-stats';
 import { beyondNoise, MIN_SEEDS_TESTED } from '../../config/verdict';
 import { EVALUATION_TEST_LIMIT } from '../../train/session-reports';
-
-const label = (id: string) => RUN_LABEL[id] ?? id;
 
 /** A gain over CE is marked when it is not beyond noise: "within noise", "tie" or "not tested" (too few seeds). */
 function overCeNote(verdict: Verdict | undefined) {
@@ -72,6 +71,7 @@ function accuracyCell(row: SummaryRow, metric: Metric): string {
 /** Who is ahead in the race, and whether beyond noise, in words and a small table: no chart reading needed. */
 export function SummaryPanel() {
   const large = useLargeSlot();
+  const label = useRunName();
   const s = useSession(
     useShallow((state) => ({
       applied: state.applied,
@@ -117,7 +117,8 @@ export function SummaryPanel() {
   const decided = !!summary && summary.verdicts.length > 0 && summary.verdicts.every((v) => v.kind === 'ahead');
   const title = summary?.final ? (decided ? 'Who won' : 'How the race ended') : 'Who is ahead';
   // Without a CE run there is no baseline to gain over: no column of dashes.
-  const hasCe = summary?.rows.some((r) => r.id === 'ce') ?? false;
+  const ceRow = summary?.rows.find((r) => r.id === 'ce');
+  const hasCe = !!ceRow;
   return (
     <section
       className={`card summary${large ? ' chart-large' : ''}`}
@@ -164,11 +165,11 @@ export function SummaryPanel() {
                   <td data-seeds={row.seedAccuracies.map((a) => a.toFixed(6)).join(',')}>{accuracyCell(row, metric)}</td>
                   {hasCe ? (
                     <td className={row.gainOverCe === null || Math.abs(row.gainOverCe) < 0.05 ? '' : row.gainOverCe > 0 ? 'gain' : 'loss'}>
-                      {row.gainOverCe === null ? '—' : signedPoints(row.gainOverCe)}
+                      {row.gainOverCe === null || !ceRow ? '—' : printedDifference(row.testAccuracy, ceRow.testAccuracy)}
                       {overCeNote(summary.overCe.find((v) => v.a === row.id))}
                     </td>
                   ) : null}
-                  <td>{row.gapToTeacher === null ? '—' : signedPoints(-row.gapToTeacher)}</td>
+                  <td>{summary.teacherAccuracy === null ? '—' : printedDifference(row.testAccuracy, summary.teacherAccuracy)}</td>
                 </tr>
               ))}
             </tbody>

@@ -10,12 +10,12 @@ import { CHAPTERS } from '../../lessons/chapters';
 import { LocalDataActions } from './local-data';
 import { StepRate } from './step-rate';
 import { applyReports } from './report-flush';
-import { runsOf, type PageConfig } from '../../config/page-config';
+import { runsOf, samePage, type PageConfig } from '../../config/page-config';
 import { toHash } from '../../config/link';
 import { seedsOf } from '../../train/config';
 import { appendProbe, emptyLive, FLUSH_MS, useSession } from './session-store';
 import { applyLiveChange } from '../../train/live-change';
-import { keepForOffline } from '../offline';
+import { keepForOffline, unavailableOffline } from '../offline';
 import { messageOf } from '../../data/text';
 
 type Worker = ReturnType<typeof startTrainingWorker>;
@@ -35,6 +35,8 @@ export class Controller {
   private running: Promise<void> | null = null;
   /** Counts applies: a slower, older apply must not overwrite what a newer one set. */
   private applies = 0;
+  /** Why the last Apply was refused (said in a chapter that could not open); null after one that went through. */
+  private lastRefusal: string | null = null;
 
   /** Whether the link forced the backend; if not, which kind of student it was picked for. */
   private forced = false;
@@ -104,19 +106,24 @@ export class Controller {
     const { store } = this;
     // A chapter with a run of its own: the run that trains is paused first, so the chapter
     // opens in the same render as "preparing" and never shows the previous chapter's reports.
-    const changes = chapter.page !== null && !(store.applied && JSON.stringify(store.applied.page) === JSON.stringify(chapter.page));
+    const changes = chapter.page !== null && !(store.applied && samePage(store.applied.page, chapter.page));
     if (changes && store.status === 'running') await this.pause();
-    store.set({ lesson: CHAPTERS.indexOf(chapter) });
+    const lesson = CHAPTERS.indexOf(chapter);
+    store.set({ lesson, chapterUnavailable: null });
     if (!chapter.page) return;
     // A chapter that only reads the probe prepares only that (not the teacher's logits on the whole test split).
     await this.applyIfNew(chapter.page, chapter.prepares === 'probe' ? { testLogits: false } : {});
+    // Refused (offline, its data never opened here): the chapter says so instead of showing the previous run under its text.
+    const now = useSession.getState();
+    if (now.lesson === lesson && !(now.applied && samePage(now.applied.page, chapter.page)) && now.status !== 'loading')
+      store.set({ chapterUnavailable: this.lastRefusal ?? 'its configuration could not be prepared' });
   }
 
   /** Applies `page` unless it is exactly the configuration that trains now (a lesson variant or chapter). */
   async applyIfNew(page: PageConfig, options: PrepareOptions = {}): Promise<void> {
     const { store } = this;
     store.setDraft(structuredClone(page));
-    if (store.applied && JSON.stringify(store.applied.page) === JSON.stringify(page)) return;
+    if (store.applied && samePage(store.applied.page, page)) return;
     await this.apply(structuredClone(page), options);
   }
 
@@ -127,7 +134,7 @@ export class Controller {
 
   /** Back to free play: every panel again, the configuration kept as it is. */
   leaveLesson(): void {
-    this.store.set({ lesson: null });
+    this.store.set({ lesson: null, chapterUnavailable: null });
   }
 
   /** The configuration that trains, again with `seeds` seeds (the summary's offer of a verdict on the methods): a new session at step 0. */
@@ -165,6 +172,9 @@ export class Controller {
     const previous = useSession.getState().status;
     store.set({ status: 'loading' });
     try {
+      // Data that cannot load here (offline, never opened): refused before anything changes.
+      const unavailable = await unavailableOffline(page.config.dataset);
+      if (unavailable) throw new Error(unavailable);
       // On a software GPU WASM trains both kinds of student; where it could not start, the
       // fallback depends on the student (the CPU backend for MLPs, WebGL for CNNs): switch
       // when this configuration is of the other kind.
@@ -188,7 +198,8 @@ export class Controller {
         options,
       );
       if (generation !== this.applies) return;
-      store.set({ preparing: null });
+      store.set({ preparing: null, chapterUnavailable: null });
+      this.lastRefusal = null;
       this.pending = [];
       this.rate.restart();
       const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
@@ -217,6 +228,7 @@ export class Controller {
       if (generation !== this.applies) return;
       // Refused: the session is untouched; a run that was going goes on.
       store.set({ status: previous === 'loading' ? 'empty' : previous, preparing: null });
+      this.lastRefusal = messageOf(error);
       store.notify('error', `not applied: ${messageOf(error)}`);
       if (wasRunning) void this.play();
       return;

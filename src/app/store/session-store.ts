@@ -103,6 +103,8 @@ export interface SessionStore {
   present: boolean;
   /** The chart the presentation view draws large (`present=<chart>`); null: the chapter's, else the loss and accuracy. */
   presentLarge: ViewChart | null;
+  /** Why the lesson chapter shown could not prepare its run (offline, its data never opened here), or null. */
+  chapterUnavailable: string | null;
   /** The lesson chapter shown (0-based), or null in free play. */
   lesson: number | null;
   /** The PCD inspector (your own logits file) is open instead of the playground. */
@@ -185,6 +187,7 @@ export const useSession = create<SessionStore>()((set) => ({
   hide: [],
   present: false,
   presentLarge: null,
+  chapterUnavailable: null,
   lesson: null,
   inspector: false,
   local: null,
