@@ -92,6 +92,43 @@ test('installable; after one visit the race and MNIST train with the network off
   await context.close();
 });
 
+test('offline, a chapter whose data was never opened says so: no previous run under it, the backend kept; online, Try again opens it', async () => {
+  test.setTimeout(300_000);
+  const context = await chromium.launchPersistentContext(join(root, 'profile-chapter'), chromiumLaunchOptions());
+  const page = context.pages()[0] ?? (await context.newPage());
+  // One visit: the 100-class race only (chapter 1 trains on MNIST, never opened here).
+  await page.goto(
+    `${site.url}${SUB}#dataset=synthetic100&student=synthetic-mlp-tiny&trainSubset=256&batchSize=32&budget.unit=steps&budget.amount=64&compare=kd`,
+  );
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toHaveText(/^1 \//, { timeout: 60_000 });
+  const backend = await page.getByTestId('backend').getAttribute('data-backend');
+
+  await context.setOffline(true);
+  await page.getByTestId('lesson-start').click();
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-chapter', '1');
+  await expect(page.getByTestId('chapter-unavailable')).toContainText('MNIST needs the network once', { timeout: 60_000 });
+  // Nothing of the 100-class run under a text about digits: no chart, no cue from it.
+  await expect(page.locator('[data-testid^="chart-"]')).toHaveCount(0);
+  await expect(page.getByTestId('lesson-cue')).toHaveText(/could not be prepared/);
+  await expect(page.getByTestId('lesson-cue')).not.toContainText('s17');
+  expect(await page.getByTestId('backend').getAttribute('data-backend'), 'the backend is kept').toBe(backend);
+  // The run it refused to replace is kept, paused, and not trained under the chapter's text.
+  await expect(page.getByTestId('status')).toHaveText('paused');
+  await expect(page.getByTestId('play')).toBeDisabled();
+  await expect(page.getByTestId('step-counter')).toHaveText('–');
+  await page.screenshot({ path: test.info().outputPath('chapter-offline.png') });
+
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('chapter-unavailable')).toHaveCount(0, { timeout: 120_000 });
+  await expect(page.getByTestId('play')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('chart-temperature')).toBeVisible();
+  await context.close();
+});
+
 test('a new release waits for the reader: the running race goes on, and "Reload now" brings it', async () => {
   test.setTimeout(300_000);
   // The same site rebuilt as another release.

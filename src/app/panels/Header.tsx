@@ -70,11 +70,13 @@ export function Header() {
       lesson: state.lesson,
       inspector: state.inspector,
       present: state.present,
+      blocked: state.lesson !== null && state.chapterUnavailable !== null,
     })),
   );
   const total = s.applied?.info.totalSteps ?? 0;
   const epochs = s.applied ? Math.ceil(total / s.applied.info.stepsPerEpoch) : 0;
-  const canPlay = s.applied && s.status === 'paused';
+  // A chapter that could not prepare its run: the previous run behind it is neither trained nor counted.
+  const canPlay = s.applied && s.status === 'paused' && !s.blocked;
   const running = s.status === 'running';
   return (
     <header className="app-header">
@@ -106,7 +108,7 @@ export function Header() {
         <button
           type="button"
           onClick={() => void controller.reset()}
-          disabled={!s.applied || s.status === 'loading' || s.status === 'lost'}
+          disabled={!s.applied || s.status === 'loading' || s.status === 'lost' || s.blocked}
           data-testid="reset"
         >
           ⟲ Reset
@@ -168,7 +170,7 @@ export function Header() {
           <dt>Step</dt>
           <dd data-testid="step-counter">
             {/* While a new configuration prepares, the previous run's step is not this one's. */}
-            {s.status === 'loading' ? '–' : `${s.step.toLocaleString('en')} / ${total.toLocaleString('en')}`}
+            {s.status === 'loading' || s.blocked ? '–' : `${s.step.toLocaleString('en')} / ${total.toLocaleString('en')}`}
           </dd>
         </div>
         <div>

@@ -248,6 +248,8 @@ export class Controller {
     if (this.stepping) await this.stepping;
     const { store } = this;
     if (!store.applied || store.status === 'running' || store.status === 'loading' || store.status === 'done' || store.status === 'lost') return;
+    // A chapter that could not prepare its run does not train the previous one under its text.
+    if (store.lesson !== null && store.chapterUnavailable) return;
     store.set({ status: 'running' });
     this.rate.restart(performance.now(), store.step);
     this.running = this.api
@@ -273,7 +275,7 @@ export class Controller {
 
   async step(): Promise<void> {
     const { store } = this;
-    if (!store.applied || store.status !== 'paused' || this.stepping) return;
+    if (!store.applied || store.status !== 'paused' || this.stepping || (store.lesson !== null && store.chapterUnavailable)) return;
     this.stepping = (async () => {
       try {
         const report = await this.api.step();
