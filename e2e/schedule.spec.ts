@@ -20,7 +20,7 @@ test('a custom schedule: the training stage is marked in the timeline, the class
   await expect(page.getByTestId('probe-stage').locator('option:checked')).toHaveText('the one training (now 4)');
   await expect(page.getByTestId('stage-row-4')).toHaveAttribute('aria-current', 'step');
   await expect(page.getByTestId('stage-row-1')).not.toHaveAttribute('aria-current', 'step');
-  await expect(page.getByTestId('chart-ranking')).toContainText('Colours are the groups of stage 4, the stage training at this step');
+  await expect(page.getByTestId('chart-ranking')).toContainText("Colours are the groups of stage 4, the stage training at this snapshot's step");
   await page.screenshot({ path: testInfo.outputPath('schedule-custom-step0.png'), fullPage: true });
 
   // To the end: the last phase trains stage 3, and the probe follows it.
@@ -31,7 +31,9 @@ test('a custom schedule: the training stage is marked in the timeline, the class
   await expect(page.getByTestId('stage-row-4')).not.toHaveAttribute('aria-current', 'step');
   // Picking a stage stops the following; the mark stays on the training stage.
   await page.getByTestId('probe-stage').selectOption('2');
-  await expect(page.getByTestId('chart-ranking')).toContainText('Colours are the groups of stage 2 (stage 3 is the one training at this step)');
+  await expect(page.getByTestId('chart-ranking')).toContainText(
+    "Colours are the groups of stage 2 (stage 3 is the one training at this snapshot's step",
+  );
   await expect(page.getByTestId('stage-row-3')).toHaveAttribute('aria-current', 'step');
   // Each stage's loss is its own line; a log axis on demand.
   await expect(page.getByTestId('chart-schedule').getByRole('img', { name: /one line per stage, each stage’s phases shaded/ })).toBeVisible();

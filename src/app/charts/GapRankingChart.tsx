@@ -48,7 +48,7 @@ export function GapRankingChart() {
           the student is furthest from with the highest priority.{' '}
           {rankingOff
             ? `Ranking is off for this run: its groups follow class order, not this order, so the colours of stage ${selectedStage} are scattered here.`
-            : `Colours are the groups of stage ${selectedStage}${shown.training === selectedStage ? ', the stage training at this step' : shown.training !== null ? ` (stage ${shown.training} is the one training at this step)` : ''}: the ranked order cut into ${selectedStage === 1 ? 'one block' : `${selectedStage} contiguous blocks`}.`}
+            : `Colours are the groups of stage ${selectedStage}${shown.training === selectedStage ? `, the stage training at this snapshot's step ${probe!.step}` : shown.training !== null ? ` (stage ${shown.training} is the one training at this snapshot's step ${probe!.step})` : ''}: the ranked order cut into ${selectedStage === 1 ? 'one block' : `${selectedStage} contiguous blocks`}.`}
         </>
       }
       empty={
