@@ -45,7 +45,9 @@ export function StageGroupsChart() {
           {batch
             ? ` Below them, over all ${probe!.count} probe samples: the group's share of its stage's loss and its mean λ (one sample can differ).`
             : ''}
-          {training !== null ? ` Scheduled: at this snapshot's step ${probe!.step} only stage ${training} trains (marked ▶; the schedule's timeline follows the latest step).` : ''}
+          {training !== null
+            ? ` Scheduled: at this snapshot's step ${probe!.step} only stage ${training} trains (marked ▶; the schedule's timeline follows the latest step).`
+            : ''}
         </>
       }
       empty={
