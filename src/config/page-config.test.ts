@@ -4,7 +4,7 @@ import { defaultTrainerConfig } from '../train/config';
 import { CHAPTERS, LESSON_LINKS } from '../lessons/chapters';
 import { numbersLostInJson, runsOf, samePage, sanitizeConfig } from './page-config';
 import { fromHash as fromHashWith, toHash } from './link';
-import { DEFAULT_PRESET, PRESETS } from './presets';
+import { DEFAULT_PRESET, PRESETS, presetOf } from './presets';
 
 /** A link read as the page reads it, with the lesson's chapters. */
 const fromHash = (hash: string) => fromHashWith(hash, LESSON_LINKS);
@@ -93,6 +93,14 @@ describe('configurations compared', () => {
     expect(samePage(reordered, page)).toBe(true);
     expect(samePage({ ...page, compare: ['ce'] }, page)).toBe(false);
     expect(samePage({ ...page, config: { ...page.config, seeds: page.config.seeds + 1 } }, page)).toBe(false);
+  });
+
+  it('a preset on more seeds is still that preset; any other change makes it custom', () => {
+    for (const preset of PRESETS) {
+      expect(presetOf(structuredClone(preset.page))?.id).toBe(preset.id);
+      expect(presetOf({ ...preset.page, config: { ...preset.page.config, seeds: 3 } })?.id).toBe(preset.id);
+      expect(presetOf({ ...preset.page, config: { ...preset.page.config, trainSubset: preset.page.config.trainSubset + 1 } })).toBeUndefined();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { METHOD_DEFAULTS } from '../distill/methods';
 import { defaultTrainerConfig, type TrainerConfig } from '../train/config';
+import { samePage } from './page-config';
 import type { PageConfig } from './types';
 
 export interface Preset {
@@ -107,3 +108,11 @@ export const PRESETS: readonly Preset[] = [
 
 /** The page opens on the race: distillation working, against CE, in a budget that shows it. */
 export const DEFAULT_PRESET = PRESETS[0];
+
+/**
+ * The preset a configuration is, or undefined (a custom one). A preset on more seeds is still
+ * that preset: the seeds say how many times it trains, not what.
+ */
+export function presetOf(page: PageConfig): Preset | undefined {
+  return PRESETS.find((p) => samePage(p.page, { ...page, config: { ...page.config, seeds: p.page.config.seeds } }));
+}

@@ -6,7 +6,7 @@ import { catalogEntry, defaultStudentOf, MODEL_CATALOG, studentsOf } from '../..
 import { classCount, defaultTrainerConfig, formatDuration, plannedSteps, trainSize, type TrainerConfig } from '../../train/config';
 import { optimizerFor, samePage, scheduleFor } from '../../config/page-config';
 import { controller } from '../store/controller-instance';
-import { PRESETS } from '../../config/presets';
+import { PRESETS, presetOf } from '../../config/presets';
 import { useSession } from '../store/session-store';
 import { Field, Fieldset, NumberInput } from './Field';
 import { MethodFields } from './MethodFields';
@@ -40,8 +40,7 @@ export function SetupPanel() {
   const dirty = !preparing && (!applied || !samePage(applied.page, draft));
   const invalid = Object.keys(errors).length > 0;
   const error = (path: string) => errors[path];
-  // A preset trained on more seeds is still that preset (the seeds are how many times, not what).
-  const preset = PRESETS.find((p) => samePage(p.page, { ...draft, config: { ...draft.config, seeds: p.page.config.seeds } }));
+  const preset = presetOf(draft);
   const steps = plannedSteps(config, local);
   const runCount = 1 + compare.length;
   // The measured speed belongs to the applied configuration; it predicts the draft only when they are the same.
