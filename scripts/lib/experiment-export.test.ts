@@ -9,14 +9,14 @@ import { npyBytes, readNpyArray } from '../../src/reproduce/npy';
 import type { DetectionManifest } from '../../src/reproduce/detection-bundle';
 import { grayPng } from '../../src/test-support/png';
 import { spawnSync } from 'node:child_process';
-import { pythonWithTorch, runReproduce } from '../../src/test-support/python';
+import { pythonWithTorch, runReproduce, skipWithout } from '../../src/test-support/python';
 import { planExperiment } from './experiment-args';
 import { runExperiment } from './experiment-run';
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
 
-describe('the runner’s PyTorch export', () => {
+describe.skipIf(skipWithout('torch'))('the runner’s PyTorch export', () => {
   it.each([
     ['the race’s four methods, two seeds, Adam, joint PCD', ['--preset', 'tiny', '--methods', 'ce,kd,dkd,pcd', '--seeds', '1,2']],
     [

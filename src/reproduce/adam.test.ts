@@ -6,7 +6,7 @@ import { SeededRandom } from '../data/random';
 import { selectBackend } from '../tf/backends';
 import { setLearningRate } from '../train/chunked-step';
 import { learningRateAt } from '../train/schedule';
-import { pythonWithTorch } from '../test-support/python';
+import { pythonWithTorch, skipWithout } from '../test-support/python';
 
 beforeAll(() => selectBackend(['cpu']));
 
@@ -16,7 +16,7 @@ beforeAll(() => selectBackend(['cpu']));
  * for bit. PyTorch's own Adam, fed the same, is not: it computes 1 − β₂ᵗ in float64, where
  * TF.js carries βᵗ as a float32 product (the drift the race's PyTorch reproduction showed).
  */
-describe('the Adam of reproduce.py', () => {
+describe.skipIf(skipWithout('torch'))('the Adam of reproduce.py', () => {
   it('is TF.js’s, rounding for rounding, where PyTorch’s own Adam is not', () => {
     const size = 64;
     const steps = 40;

@@ -13,6 +13,24 @@ export function pythonImporting(
   return null;
 }
 
+/**
+ * Whether the tests that run Python are skipped: no Python with these modules here. `npm test`
+ * installs both first (its pretest: scripts/ensure-torch.sh, ensure-pycocotools.sh) and fails
+ * when it cannot, so there they always run; `npm run test:unit` alone installs nothing and says
+ * what it skips.
+ */
+export function skipWithout(what: 'torch' | 'pycocotools'): boolean {
+  const found =
+    what === 'torch'
+      ? pythonImporting('torch, numpy, torchvision')
+      : pythonImporting('pycocotools.cocoeval', [process.env.COCO_PYTHON, '.venv-coco/bin/python']);
+  if (!found)
+    console.warn(
+      `skipped: the tests that need ${what === 'torch' ? 'PyTorch, numpy and torchvision' : 'pycocotools'} (npm test installs them; or bash scripts/ensure-${what}.sh)`,
+    );
+  return !found;
+}
+
 export function pythonWithTorch(): string {
   const python = pythonImporting('torch, numpy, torchvision');
   if (python) return python;
