@@ -8,7 +8,7 @@ import { installWasmMaxPoolGrad } from './wasm-pool';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
-/** The order tried when nothing is forced: fastest first (ARCHITECTURE.md, Backends). */
+/** The order tried when nothing is forced: fastest first (ARCHITECTURE.md, "Which backend trains what"). */
 export const BACKEND_PREFERENCE: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface BackendInUse {

@@ -1,5 +1,5 @@
 // The one contract between the page and the training worker, imported with `import type`
-// on both sides (ARCHITECTURE.md, Worker boundary). Only plain data crosses it.
+// on both sides (ARCHITECTURE.md, "The worker boundary"). Only plain data crosses it.
 import type { LocalImportResult } from '../import/local-import';
 import type { LocalImportRequest, LocalRead } from '../import/local-transfer';
 import type { LocalFacts } from '../models/catalog';
