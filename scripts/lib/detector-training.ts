@@ -8,7 +8,7 @@ import { detectorSpec } from '../../src/detect/detector';
 import type { SceneDataset } from '../../src/detect/scenes-file';
 import { probeCellClasses, PROBE_SCENES, type DetectionTeacherMetadata } from '../../src/detect/teacher';
 import { detectionStep, evaluateDetector, sampleBatchCells, sceneBatch } from '../../src/detect/training';
-import { setLearningRate } from '../../src/train/chunked-step';
+import { setLearningRate } from '../../src/tf/optimizer-internals';
 
 export const DETECTION_TEACHER_RECIPE = { steps: 3000, batchSize: 32, learningRate: 0.003, seed: 1, optimizer: 'adam (cosine decay)' };
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { seedsOf, type TrainerConfig } from '../train/config';
 import { changeMethod, type LiveChange } from '../train/live-change';
-import { setLearningRate } from '../train/chunked-step';
+import { setLearningRate } from '../tf/optimizer-internals';
 import { learningRateAt, warmAt } from '../train/schedule';
 import { probeEntry, softmaxRows, type EvaluateOptions } from '../train/probe';
 import { exportModel, restoreRuns, saveRuns, type TrainedRun, type TrainerSnapshot } from '../train/trainer-state';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../data/random';
 import { selectBackend } from '../tf/backends';
-import { setLearningRate } from '../train/chunked-step';
+import { setLearningRate } from '../tf/optimizer-internals';
 import { learningRateAt } from '../train/schedule';
 import { pythonWithTorch, skipWithout } from '../test-support/python';
 

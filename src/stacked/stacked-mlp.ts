@@ -4,6 +4,7 @@
 // element by element, so one optimizer over the stack is R optimizers, one per run, with the
 // same learning rate. The number of kernel dispatches per step no longer grows with R.
 import * as tf from '@tensorflow/tfjs';
+import { adamPowers, isMomentum, iterationsOf, momentSlots, setLearningRate } from '../tf/optimizer-internals';
 
 /** One dense layer of the shared architecture. */
 interface DenseSpec {
@@ -45,17 +46,6 @@ export function denseLayers(model: tf.LayersModel): DenseSpec[] | null {
   }
   return specs.length && index === model.weights.length ? specs : null;
 }
-
-type OptimizerInternals = {
-  accBeta1?: tf.Variable;
-  accBeta2?: tf.Variable;
-  accumulatedFirstMoment?: ({ variable: tf.Variable } | undefined)[];
-  accumulatedSecondMoment?: ({ variable: tf.Variable } | undefined)[];
-  accumulations?: ({ variable: tf.Variable } | undefined)[];
-  iterations_?: number;
-  setLearningRate?: (lr: number) => void;
-  learningRate: number;
-};
 
 /**
  * R students of one MLP architecture, stacked. Built from the runs' models and their
@@ -114,11 +104,7 @@ export class StackedMlp {
 
   /** One update of every run: the gradient of `loss` (a sum of the runs' losses: theirs do not mix) applied at `learningRate`. */
   step(loss: () => tf.Scalar, learningRate: number): tf.Scalar {
-    const internals = this.optimizer as unknown as OptimizerInternals;
-    if (internals.learningRate !== learningRate) {
-      if (internals.setLearningRate) internals.setLearningRate(learningRate);
-      else internals.learningRate = learningRate;
-    }
+    setLearningRate(this.optimizer, learningRate);
     const { value, grads } = tf.variableGrads(loss, this.weights);
     this.optimizer.applyGradients(grads);
     tf.dispose(Object.values(grads));
@@ -139,23 +125,19 @@ export class StackedMlp {
 
   /** Moments of the stacked optimizer, in getWeights order after the iteration count (none before the first update). */
   private slots(): tf.Variable[] {
-    const o = this.optimizer as unknown as OptimizerInternals;
-    const list = o.accumulations ?? [...(o.accumulatedFirstMoment ?? []), ...(o.accumulatedSecondMoment ?? [])];
-    return list.filter((s): s is { variable: tf.Variable } => !!s).map((s) => s.variable);
+    return momentSlots(this.optimizer);
   }
 
   private slotSuffixes(): string[] {
-    // Not `instanceof`: TF.js's MomentumOptimizer claims every optimizer with a learning rate as its instance.
-    const momentum = 'accumulations' in this.optimizer;
+    const momentum = isMomentum(this.optimizer);
     return momentum ? this.names.map(() => '/momentum') : [...this.names.map(() => '/m'), ...this.names.map(() => '/v')];
   }
 
   /** Run r's optimizer state as its own optimizer would save it (names of its model's weights), from `values` read by the caller. */
   optimizerState(): { tensors: tf.Tensor[]; forRun: (r: number, values: Float32Array[]) => SavedSlot[] } {
     const slots = this.slots();
-    const o = this.optimizer as unknown as OptimizerInternals;
-    const powers = o.accBeta1 && o.accBeta2 ? [o.accBeta1, o.accBeta2] : [];
-    const iterations = o.iterations_ ?? 0;
+    const powers = adamPowers(this.optimizer) ?? [];
+    const iterations = iterationsOf(this.optimizer);
     const suffixes = this.slotSuffixes();
     const names = [...this.names, ...this.names];
     return {
@@ -190,11 +172,10 @@ export class StackedMlp {
       await this.optimizer.setWeights([{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }, ...stacked]);
       tf.dispose(stacked.map((s) => s.tensor));
       // setWeights recomputes β^t with pow; the runs' running products are the ones to keep.
-      const from = optimizers[0] as unknown as OptimizerInternals;
-      const to = this.optimizer as unknown as OptimizerInternals;
-      if (from.accBeta1 && from.accBeta2 && to.accBeta1 && to.accBeta2) {
-        to.accBeta1.assign(from.accBeta1);
-        to.accBeta2.assign(from.accBeta2);
+      const [from, to] = [adamPowers(optimizers[0]), adamPowers(this.optimizer)];
+      if (from && to) {
+        to[0].assign(from[0]);
+        to[1].assign(from[1]);
       }
     } finally {
       tf.dispose(states.flatMap((s) => (s[0] ? [s[0].tensor] : [])));

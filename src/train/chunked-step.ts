@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { trainingObjective } from '../distill/objective';
 import { TrainingStopped, type PrepareProgress, type RunStepReport, type StepReport } from './reports';
 import { readTogether, type TrainedRun } from './trainer-state';
+import { setLearningRate } from '../tf/optimizer-internals';
 
 /**
  * The stretch of work aimed at between two checks for a pause, in ms: a stoppable step's
@@ -21,18 +22,6 @@ export const STOPPABLE_UNIT_MS = 150;
  * that many samples.
  */
 export type ChunkPolicy = 'paced' | 'whole' | number;
-
-/**
- * Sets an optimizer's learning rate for its next update. SGD and momentum keep −lr as a
- * tensor made when it is set (`setLearningRate`), so assigning the field alone would leave
- * them on their first rate; Adam reads the field at every update.
- */
-export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
-  const sgd = optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
-  if (sgd.learningRate === learningRate) return;
-  if (sgd.setLearningRate) sgd.setLearningRate(learningRate);
-  else sgd.learningRate = learningRate;
-}
 
 /** The largest power of two ≤ x (x ≥ 1). */
 const powerOfTwoBelow = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { setLearningRate } from '../tf/optimizer-internals';
 import { randomShift } from '../data/augment';
 import { featureSize, gatherRows, type Dataset } from '../data/dataset';
 import { SeededRandom } from '../data/random';
@@ -59,8 +60,8 @@ export async function trainSupervised(
           recipe.shiftAugmentation > 0
             ? randomShift(batch.features, indices.length, height, width, recipe.shiftAugmentation, random)
             : batch.features;
-        // Cosine decay; Adam reads its learning rate at each step, the field is only protected in the typings.
-        (optimizer as unknown as { learningRate: number }).learningRate = (recipe.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2;
+        // Cosine decay.
+        setLearningRate(optimizer, (recipe.learningRate * (1 + Math.cos((Math.PI * step) / totalSteps))) / 2);
         const loss = tf.tidy(() => {
           const x = tf.tensor(features, [indices.length, ...dataset.featureShape]);
           return optimizer.minimize(() => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor2D, batch.labels), true)!;

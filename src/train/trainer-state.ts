@@ -1,6 +1,7 @@
 // A trainer's state as plain arrays, to go on from a step elsewhere (another backend after a
 // lost WebGPU device), and a student as the files of the TF.js Layers format.
 import * as tf from '@tensorflow/tfjs';
+import { adamPowers } from '../tf/optimizer-internals';
 import type { MethodConfig } from '../distill/objective';
 import type { StudentExport } from './reports';
 
@@ -35,12 +36,12 @@ export interface TrainedRun {
 const ADAM_POWER = 'adam-power:';
 
 /** Adam's running products β1^t and β2^t, which getWeights() leaves out. */
-function adamPowers(optimizer: tf.Optimizer): { name: string; tensor: tf.Tensor }[] {
-  const adam = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (!(optimizer instanceof tf.AdamOptimizer) || !adam.accBeta1 || !adam.accBeta2) return [];
+function savedAdamPowers(optimizer: tf.Optimizer): { name: string; tensor: tf.Tensor }[] {
+  const powers = optimizer instanceof tf.AdamOptimizer ? adamPowers(optimizer) : null;
+  if (!powers) return [];
   return [
-    { name: `${ADAM_POWER}beta1`, tensor: adam.accBeta1 },
-    { name: `${ADAM_POWER}beta2`, tensor: adam.accBeta2 },
+    { name: `${ADAM_POWER}beta1`, tensor: powers[0] },
+    { name: `${ADAM_POWER}beta2`, tensor: powers[1] },
   ];
 }
 
@@ -65,7 +66,7 @@ export async function saveRuns(runs: readonly TrainedRun[]): Promise<TrainerSnap
     const slots = await run.optimizer.getWeights();
     parts.push({
       weights: run.student.weights.map((w) => ({ name: w.name, tensor: w.read() })),
-      optimizer: [...slots, ...adamPowers(run.optimizer)],
+      optimizer: [...slots, ...savedAdamPowers(run.optimizer)],
       counter: slots[0]?.tensor,
     });
   }
@@ -102,7 +103,7 @@ export async function restoreRuns(runs: TrainedRun[], saved: TrainerSnapshot['ru
       await run.optimizer.setWeights(named);
       tf.dispose(named.map((n) => n.tensor)); // the new variables keep their own reference
       // setWeights recomputes β^t with pow; the running product differs in the last bit.
-      for (const { name, tensor } of adamPowers(run.optimizer)) {
+      for (const { name, tensor } of savedAdamPowers(run.optimizer)) {
         const value = powers.find((p) => p.name === name);
         if (value) (tensor as tf.Variable).assign(tf.tensor(value.values, value.shape));
       }

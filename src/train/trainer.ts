@@ -5,13 +5,13 @@ import { SeededRandom } from '../data/random';
 import { trainingObjective } from '../distill/objective';
 import { labelsOneHot } from '../distill/logits';
 import { modelSpec } from '../models/zoo';
+import { setLearningRate } from '../tf/optimizer-internals';
 import {
   ChunkPacer,
   disposeStep,
   readStepReport,
   runChunkedStep,
   runWholeStep,
-  setLearningRate,
   warmUpRuns,
   type ChunkPolicy,
   type DrawnStep,
