@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +41,8 @@ function namedPaths(text: string): string[] {
 function exists(token: string, from: string): boolean {
   const path = token.replace(/\/$/, '');
   if (!path.includes('/')) return basenames.has(path) || folders.has(path);
-  return trackedSet.has(path) || folders.has(path) || trackedSet.has(normalize(join(dirname(from), path)));
+  // A file not yet committed counts too (git ls-files lists only tracked ones).
+  return trackedSet.has(path) || folders.has(path) || trackedSet.has(normalize(join(dirname(from), path))) || existsSync(join(root, path));
 }
 
 describe('references in the documents and the code', () => {
