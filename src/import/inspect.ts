@@ -7,7 +7,9 @@ import type { PcdOptions } from '../distill/pcd';
 import { groupCount, stageGroupsFromRanks, stageWeights } from '../kernels/pcd-attrs';
 import { pcdHost, rowMoments, STD_EPSILON, type PcdHostResult } from '../kernels/pcd-host';
 import type { LogitsData } from './logits-file';
-import { logSumExp } from '../data/host-math';
+import { DKD_DEFAULTS } from '../distill/methods';
+import { ceHost } from '../kernels/ce-host';
+import { dkdHost } from '../kernels/dkd-host';
 
 export interface Inspection {
   options: PcdOptions;
@@ -32,51 +34,11 @@ function standardizedRows(values: Float32Array, batch: number, classes: number):
   return out;
 }
 
-function logSoftmax(row: ArrayLike<number>, scale: number, skip = -1): Float64Array {
-  const out = new Float64Array(row.length);
-  const log = logSumExp(row, { scale, skip });
-  for (let c = 0; c < row.length; c++) out[c] = c === skip ? -Infinity : row[c] / scale - log;
-  return out;
-}
-
-/** DKD (docs/spec.md): τ² · mean_b (α·TCKD + β·NCKD), from log-probabilities. */
-export function dkdHost(
-  teacher: ArrayLike<number>,
-  student: ArrayLike<number>,
-  labels: ArrayLike<number>,
-  batch: number,
-  classes: number,
-  tau: number,
-  alpha: number,
-  beta: number,
-): number {
-  let total = 0;
-  for (let b = 0; b < batch; b++) {
-    const zt = Array.prototype.slice.call(teacher, b * classes, (b + 1) * classes) as number[];
-    const zs = Array.prototype.slice.call(student, b * classes, (b + 1) * classes) as number[];
-    const y = labels[b];
-    const lp = logSoftmax(zt, tau);
-    const lq = logSoftmax(zs, tau);
-    const pt = Math.exp(lp[y]);
-    // log(1 − p_y) as log Σ_{c≠y} p_c, precise when p_y is near 1.
-    const logNot = (lps: Float64Array) => logSumExp(lps, { skip: y });
-    const lpn = logNot(lp);
-    const lqn = logNot(lq);
-    const tckd = pt * (lp[y] - lq[y]) + Math.exp(lpn) * (lpn - lqn);
-    const np = logSoftmax(zt, tau, y);
-    const nq = logSoftmax(zs, tau, y);
-    let nckd = 0;
-    for (let c = 0; c < classes; c++) if (c !== y) nckd += Math.exp(np[c]) * (np[c] - nq[c]);
-    total += alpha * tckd + beta * nckd;
-  }
-  return (tau * tau * total) / batch;
-}
-
-/** CE of the student logits: mean_b −log softmax(zs)_y. */
-export function ceHost(student: ArrayLike<number>, labels: ArrayLike<number>, batch: number, classes: number): number {
-  let total = 0;
-  for (let b = 0; b < batch; b++) total -= logSoftmax(Array.prototype.slice.call(student, b * classes, (b + 1) * classes) as number[], 1)[labels[b]];
-  return total / batch;
+/** The mean of a block's per-sample losses, summed in float64. */
+function meanOf(losses: Float32Array): number {
+  let sum = 0;
+  for (const loss of losses) sum += loss;
+  return sum / losses.length;
 }
 
 /** The samples of a logits file an inspection is computed from (the rest of LogitsData is the page's). */
@@ -156,12 +118,22 @@ function inspectRows(data: Inspected, options: PcdOptions, from: number, to: num
   for (let i = 0; i < n * classes; i++) out.gaps[from * classes + i] = Math.abs(zt[i] - zs[i]);
   if (labels && out.dkd && out.ce) {
     const y = labels.subarray(from, to);
-    out.dkd.loss += dkdHost(zt, zs, y, n, classes, options.temperature, 1, 8) * share;
-    out.ce.loss += ceHost(student, y, n, classes) * share;
+    // The kernels' own host losses (the CPU and WASM backends train with them), on a one-hot of the block's labels.
+    const oneHot = new Float32Array(n * classes);
+    y.forEach((label, b) => (oneHot[b * classes + label] = 1));
+    const { alpha, beta } = DKD_DEFAULTS;
+    const dkd = dkdHost(student, teacher, oneHot, n, classes, {
+      temperature: options.temperature,
+      alpha,
+      beta,
+      standardize: options.standardizeLogits,
+    });
+    out.dkd.loss += meanOf(dkd.losses) * share;
+    out.ce.loss += meanOf(ceHost(student, oneHot, n, classes).losses) * share;
   }
 }
 
-/** Every PCD diagnostic for `data` under `options` (the bare terms: α as given), and KD, DKD (α = 1, β = 8) and CE for comparison. */
+/** Every PCD diagnostic for `data` under `options` (the bare terms: α as given), and KD, DKD (the spec's α and β, DKD_DEFAULTS) and CE for comparison. */
 export function inspect(data: Inspected, options: PcdOptions): Inspection {
   const out = emptyInspection(data, options);
   inspectRows(data, options, 0, data.batch, out);

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { PCD_DEFAULTS } from '../../distill/methods';
+import { DKD_DEFAULTS, PCD_DEFAULTS } from '../../distill/methods';
 import type { PcdOptions } from '../../distill/pcd';
 import { groupCount, groupSlot } from '../../kernels/pcd-attrs';
 import { inspectionJson, type Inspection } from '../../import/inspect';
@@ -287,7 +287,9 @@ export function Inspector() {
                   <td data-testid="inspector-kd">{fmt(result.kd.loss)}</td>
                 </tr>
                 <tr>
-                  <th scope="row">DKD (α = 1, β = 8)</th>
+                  <th scope="row">
+                    DKD (α = {DKD_DEFAULTS.alpha}, β = {DKD_DEFAULTS.beta})
+                  </th>
                   <td data-testid="inspector-dkd">{result.dkd ? fmt(result.dkd.loss) : 'needs labels'}</td>
                 </tr>
                 <tr>
