@@ -153,17 +153,7 @@ export function dkdPerSample(
   }
 }
 
-/** DKD composed from TF.js ops, the batch mean: the reference the fused path is tested against. */
-export function dkdLossReference(
-  studentLogits: tf.Tensor2D,
-  teacherLogits: tf.Tensor2D,
-  labels: Labels | tf.Tensor2D,
-  options: Partial<DkdOptions> = {},
-): tf.Scalar {
-  return meanOf(dkdPerSampleReference(studentLogits, teacherLogits, labels, options));
-}
-
-/** DKD of each sample composed from TF.js ops. */
+/** DKD of each sample composed from TF.js ops: the reference the fused path is tested against. */
 export function dkdPerSampleReference(
   studentLogits: tf.Tensor2D,
   teacherLogits: tf.Tensor2D,
