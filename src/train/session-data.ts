@@ -5,7 +5,7 @@ import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/load';
 import type { LocalFacts } from '../models/catalog';
 import { loadEvictingBadFiles } from '../data/site-files';
-import { openLocal } from '../import/local-import';
+import type { LocalDatasets } from '../import/local-import';
 import { loadTeacher } from '../models/teacher';
 import type { TrainerConfig } from './config';
 import type { LiveChange } from './live-change';
@@ -65,7 +65,8 @@ export interface TaskProvider<D extends TaskData = TaskData> {
 }
 
 /** The tasks other than classification a session can train, by dataset. */
-export type TaskProviders = { scenes?: TaskProvider };
+/** What a session loads besides the site's datasets: the detection task, and the local dataset the worker holds. */
+export type TaskProviders = { scenes?: TaskProvider; local?: LocalDatasets };
 
 /**
  * The dataset and, when a run distils, its teacher (verified): from the site, or for the
@@ -85,7 +86,8 @@ export async function loadSessionData(
     return loadEvictingBadFiles((f) => task.load(siteUrl, f, needsTeacher), fetchFn);
   }
   if (config.dataset === 'local') {
-    const local = await openLocal();
+    if (!tasks.local) throw new Error('dataset = local: this session holds no local dataset (none was given to it)');
+    const local = await tasks.local.open();
     return { dataset: local.data.dataset, teacher: local.teacher, teacherTestAccuracy: local.facts.teacherTestAccuracy };
   }
   // A bad copy of a site file (kept by the service worker's cache) is evicted and fetched again (data/site-files.ts).

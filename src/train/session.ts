@@ -1,5 +1,4 @@
 import type { LayersModel } from '@tensorflow/tfjs';
-import { ensureLocal, localDatasetNow, localFactsNow } from '../import/local-import';
 import { selectBackend, type BackendName } from '../tf/backends';
 import type { ChunkPolicy } from './chunked-step';
 import { ConfigError, parseRuns, parseTrainerConfig } from './config';
@@ -66,6 +65,16 @@ export class TrainingSession {
     private readonly tasks: TaskProviders = {},
   ) {}
 
+  /** The facts of the local dataset the worker holds now (the one configurations are checked against), or null. */
+  private localFacts() {
+    return this.tasks.local?.factsNow() ?? null;
+  }
+
+  /** The local dataset the worker holds now, or null. */
+  private localDataset() {
+    return this.tasks.local?.datasetNow() ?? null;
+  }
+
   /** The race of a configuration: a SeedSet, or the race of its task (detection on the digit scenes). */
   private buildRace(config: TrainerConfig, runs: RunSpec[], dataset: Dataset | TaskData, teacher: LayersModel | null): Race {
     if (config.dataset === 'scenes') {
@@ -122,16 +131,16 @@ export class TrainingSession {
     // Reset of a run on one's own data: the data it started on, whatever another tab did to the stored one since.
     const own = options.sameData && onLocal && this.loaded?.localFacts ? this.loaded : null;
     // After a reload the local dataset is in IndexedDB: read it first, so the schema knows its classes and size.
-    if (onLocal && !own && !localDatasetNow()) await ensureLocal().catch(() => undefined);
+    if (onLocal && !own && !this.tasks.local?.datasetNow()) await this.tasks.local?.ensure().catch(() => undefined);
     // Checked against the local dataset this worker holds (its classes, size and students), if any.
-    const facts = own ? own.localFacts : localFactsNow();
+    const facts = own ? own.localFacts : this.localFacts();
     const config = parseTrainerConfig(input, facts);
     const runs = parseRuns(runInput, config, facts);
     // The same data (for the local dataset, the one loaded now, not one replaced since) is reused with its teacher.
     const same =
       this.loaded &&
       this.loaded.config.dataset === config.dataset &&
-      (config.dataset !== 'local' || own !== null || this.loaded.dataset === localDatasetNow());
+      (config.dataset !== 'local' || own !== null || this.loaded.dataset === this.localDataset());
     const reuse = same ? this.loaded : null;
     const needsTeacher = runs.some((r) => r.method.method !== 'ce');
     const { dataset, teacher, teacherTestAccuracy } =
@@ -307,7 +316,7 @@ export class TrainingSession {
     const session = this.session();
     if (this.current === 'running') throw new Error('training is running: pause first');
     const reachedStep = session.trainer.currentStep;
-    if (session.config.dataset === 'local' && session.dataset !== localDatasetNow()) {
+    if (session.config.dataset === 'local' && session.dataset !== this.localDataset()) {
       throw new Error(
         'the local dataset was replaced since this run started: its last good weights belong to the old one; Apply to train on the new one',
       );
@@ -362,7 +371,7 @@ export class TrainingSession {
    */
   change(change: LiveChange): void {
     const session = this.session();
-    const next = checkLiveChange(session.config, session.runs, change, localFactsNow());
+    const next = checkLiveChange(session.config, session.runs, change, this.localFacts());
     session.changes.push({ fromStep: session.trainer.adjust(change), change: { ...change } });
     session.config = next.config;
     session.runs = next.runs;

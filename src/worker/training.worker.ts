@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { adoptLocal, cancelImport, forgetLocal, localChangedElsewhere } from '../import/local-import';
+import { LocalDatasets } from '../import/local-import';
 import { loseDeviceForTesting, memorySnapshot, selectBackend, watchDeviceLoss } from '../tf/backends';
 import { TrainingSession } from '../train/session';
 import { isClassification } from '../train/session-data';
@@ -12,7 +12,8 @@ import reproduceScript from '../reproduce/reproduce.py?raw';
 import type { TrainingWorkerApi, TrainingWorkerTestHooks } from './api';
 
 // The worker only hosts a session; everything it does is in src/train/session.ts.
-const session = new TrainingSession(fetch, 'paced', { scenes: scenesTask });
+const local = new LocalDatasets();
+const session = new TrainingSession(fetch, 'paced', { scenes: scenesTask, local });
 /** The backend the last initBackend picked (null before the first). */
 let backendInUse: string | null = null;
 
@@ -38,10 +39,10 @@ const api: TrainingWorkerApi = {
   state: () => session.state(),
   setPace: (ms) => session.setPace(ms),
   recover: (order, onProgress) => session.recover(order, onProgress),
-  adoptLocal: (read, onProgress) => adoptLocal(read, onProgress),
-  cancelImport,
-  forgetLocal,
-  localChangedElsewhere,
+  adoptLocal: (read, onProgress) => local.adopt(read, onProgress),
+  cancelImport: () => local.cancel(),
+  forgetLocal: () => local.forget(),
+  localChangedElsewhere: () => local.changedElsewhere(),
   memory: () => ({ ...memorySnapshot(), resting: session.restingMemory() }),
   followSeed: (seed) => session.followSeed(seed),
   reproduction: async (evaluations, folder) => {
