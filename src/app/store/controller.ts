@@ -86,7 +86,7 @@ export class Controller {
     this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
     // A lesson link to a chapter that only reads the probe prepares only that, as opening it does.
     const lesson = this.store.lesson === null ? null : CHAPTERS[this.store.lesson];
-    const probeOnly = lesson?.prepares === 'probe' && JSON.stringify(lesson.page) === JSON.stringify(this.store.draft);
+    const probeOnly = lesson?.prepares === 'probe' && lesson.page !== null && samePage(lesson.page, this.store.draft);
     await this.apply(this.store.draft, probeOnly ? { testLogits: false } : {});
   }
 
