@@ -33,8 +33,8 @@ import {
 import { SeedSet, type SeedSetSnapshot } from './seed-set';
 
 /**
- * A training session: the trainer plus its lifecycle (configure, start, pause, step,
- * reset). No worker code: the worker exposes it over comlink, and Node tests drive it
+ * A training session: the trainer plus its lifecycle (configure, start, pause, step).
+ * The page's Reset configures the same again (with the data it holds). No worker code: the worker exposes it over comlink, and Node tests drive it
  * directly. `fetchFn` and `siteUrl` say where the dataset and teacher files are.
  */
 export class TrainingSession {
@@ -400,22 +400,6 @@ export class TrainingSession {
   }
 
   /** Back to step 0 with the same configuration (the same initial weights, from the seed). */
-  reset(): Promise<void> {
-    return this.exclusive(() => this.resetNow());
-  }
-
-  private async resetNow(): Promise<void> {
-    const session = this.session();
-    if (this.current === 'running') throw new Error('training is running: pause first');
-    session.trainer.dispose();
-    session.trainer = this.buildRace(session.config, session.runs, session.dataset, session.teacher);
-    // A reset starts from the settings as they are now: they are its initial ones.
-    session.initial = { config: session.config, runs: session.runs };
-    session.changes = [];
-    this.evaluationDue = false;
-    this.current = 'paused';
-  }
-
   /**
    * Ends the session. A running loop stops after its current step and frees the session
    * itself, so no step ever runs on disposed weights.

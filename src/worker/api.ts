@@ -67,8 +67,6 @@ export interface TrainingWorkerApi {
   evaluate(): Promise<EvaluationReport[]>;
   /** The probe batch as the charts show it, now. */
   probe(): Promise<ProbeSnapshot>;
-  /** Back to step 0 with the same configuration (fresh initial weights from the seed). */
-  reset(): Promise<void>;
   state(): SessionState;
   /** Milliseconds between steps (the speed control); 0 = full speed. */
   setPace(ms: number): void;

@@ -35,7 +35,6 @@ const api: TrainingWorkerApi = {
   step: () => session.step(),
   evaluate: () => session.evaluate(),
   probe: () => session.probe(),
-  reset: () => session.reset(),
   state: () => session.state(),
   setPace: (ms) => session.setPace(ms),
   recover: (order, onProgress) => session.recover(order, onProgress),
