@@ -1,12 +1,10 @@
 import { useMemo, useState } from 'react';
-import { runColour } from '../../config/palette';
 import { ChartCard } from './ChartCard';
-import { bandKind, bandsOver } from '../../config/seed-stats';
+import { bandKind } from '../../config/seed-stats';
 import { controller } from '../store/controller-instance';
-import { LinePlot, type Series } from './plot';
-import { stepDomain, thinIndices, useLive, useRunName } from './use-live';
-
-const POINTS = 300;
+import { accuracyDomainOf, curvesOf } from './curves-view';
+import { LinePlot } from './plot';
+import { stepDomain, useLive, useRunName } from './use-live';
 
 /** Train loss per step (thinned), test loss and train/test accuracy at each evaluation. */
 export function CurvesChart() {
@@ -22,103 +20,19 @@ export function CurvesChart() {
   const [eachSeed, setEachSeed] = useState(false);
   const seeds = live.seeds;
   const several = seeds.length > 1;
-  const { loss, accuracy, lastStep, counts } = useMemo(() => {
-    const runs = applied?.info.runs.map((r) => r.id) ?? [];
-    const loss: Series[] = [];
-    const accuracy: Series[] = [];
-    const ofSeeds = several ? `, mean of ${seeds.length} seeds` : '';
-    for (const id of runs) {
-      const colour = runColour(id);
-      const trainLoss = seeds.map((seed) => {
-        const series = live.of(seed).series[id];
-        return series
-          ? thinIndices(series.steps.length, POINTS).map((i) => ({
-              x: series.steps[i] + 1,
-              y: shown === 'ce' ? (series.terms.ce?.[i] ?? series.loss[i]) : series.loss[i],
-            }))
-          : [];
-      });
-      const evaluations = seeds.map((seed) => live.of(seed).evaluations.filter((e) => e.id === id));
-      const over = (pick: (e: (typeof evaluations)[number][number]) => number) =>
-        evaluations.map((list) => list.map((e) => ({ x: e.step, y: pick(e) })));
-      /** One series, or over several seeds their mean with its band. */
-      const line = (perSeed: { x: number; y: number }[][], banded: boolean) => {
-        if (!several) return { points: perSeed[0] ?? [] };
-        const bands = bandsOver(perSeed);
-        return { points: bands.map((b) => ({ x: b.x, y: b.mean })), ...(banded ? { band: bands } : {}) };
-      };
-      loss.push({
-        id: `${id}-train`,
-        label: `${name(id)} · ${shown === 'ce' ? 'train' : 'objective'}${ofSeeds}`,
-        colour,
-        ...line(trainLoss, true),
-      });
-      loss.push({
-        id: `${id}-test`,
-        label: `${name(id)} · test`,
-        colour,
-        dotsOnly: true,
-        dash: '1 3',
-        ...line(
-          over((e) => e.testLoss),
-          false,
-        ),
-      });
-      accuracy.push({
-        id: `${id}-test`,
-        label: `${name(id)} · test${ofSeeds}`,
-        colour,
-        dots: true,
-        ...line(
-          over((e) => 100 * e.testAccuracy),
-          true,
-        ),
-      });
-      accuracy.push({
-        id: `${id}-train`,
-        label: `${name(id)} · train slice`,
-        colour,
-        dash: '4 3',
-        ...line(
-          over((e) => 100 * e.trainAccuracy),
-          false,
-        ),
-      });
-      if (several && eachSeed) {
-        seeds.forEach((seed, k) => {
-          const common = { colour, noLegend: true, width: 0.8, opacity: 0.5 };
-          loss.push({ id: `${id}-train-${seed}`, label: `${name(id)} · train, seed ${seed}`, points: trainLoss[k], ...common });
-          accuracy.push({
-            id: `${id}-test-${seed}`,
-            label: `${name(id)} · test, seed ${seed}`,
-            points: over((e) => 100 * e.testAccuracy)[k],
-            ...common,
-          });
-        });
-      }
-    }
-    const lastStep = Math.max(0, ...runs.flatMap((id) => seeds.map((seed) => (live.of(seed).series[id]?.steps.at(-1) ?? -1) + 1)));
-    // What the points are measured on: the same test samples at every point, and the first training samples.
-    const first = seeds.map((seed) => live.of(seed).evaluations[0]).find((e) => e);
-    const counts = first ? { test: first.testCount, train: first.trainCount } : null;
-    return { loss, accuracy, lastStep, counts };
+  const { loss, accuracy, lastStep, counts } = useMemo(
+    () => curvesOf(live, applied?.info.runs.map((r) => r.id) ?? [], { shown, eachSeed, name }),
+    // `live` is mutated in place; `version` says when it changed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, applied, shown, eachSeed]);
+    [version, applied, shown, eachSeed, name],
+  );
   const teacher = applied?.info.teacherTestAccuracy;
   const detection = applied?.info.task === 'detection';
   const metric = detection ? 'AP' : 'accuracy';
   const total = applied?.info.totalSteps ?? 1;
   const domain = stepDomain(lastStep, total);
   const hasLoss = loss.some((l) => l.points.length);
-  const accuracyDomain = useMemo((): [number, number] => {
-    // Zoomed to the test curves with their seed bands (and the teacher): the train slice's may sit far above.
-    const tested = accuracy.filter((s) => s.id.includes('-test'));
-    const values = tested.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.lo, b.hi])]);
-    if (!zoom || values.length < 2) return [0, 100];
-    const [lo, hi] = [Math.min(...values), Math.max(...values)];
-    const pad = Math.max(1, (hi - lo) * 0.08);
-    return [Math.max(0, Math.floor(lo - pad)), Math.min(100, Math.ceil(hi + pad))];
-  }, [accuracy, zoom]);
+  const accuracyDomain = useMemo(() => accuracyDomainOf(accuracy, zoom), [accuracy, zoom]);
   // Zoomed to the students' test curves, a teacher far above them is marked at the top edge.
   const teacherLine =
     teacher == null
