@@ -78,9 +78,9 @@ export class Controller {
         this.worker.failed,
         timeout,
       ]).finally(() => clearTimeout(timer));
-      this.store.set({ backend: { status: 'ready', info } });
+      this.store.setBackend({ status: 'ready', info });
     } catch (error) {
-      this.store.set({ backend: { status: 'failed', message: messageOf(error) } });
+      this.store.setBackend({ status: 'failed', message: messageOf(error) });
       return;
     }
     this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
@@ -109,14 +109,14 @@ export class Controller {
     const changes = chapter.page !== null && !(store.applied && samePage(store.applied.page, chapter.page));
     if (changes && store.status === 'running') await this.pause();
     const lesson = CHAPTERS.indexOf(chapter);
-    store.set({ lesson, chapterUnavailable: null });
+    store.openChapter(lesson);
     if (!chapter.page) return;
     // A chapter that only reads the probe prepares only that (not the teacher's logits on the whole test split).
     await this.applyIfNew(chapter.page, chapter.prepares === 'probe' ? { testLogits: false } : {});
     // Refused (offline, its data never opened here): the chapter says so instead of showing the previous run under its text.
     const now = useSession.getState();
     if (now.lesson === lesson && !(now.applied && samePage(now.applied.page, chapter.page)) && now.status !== 'loading')
-      store.set({ chapterUnavailable: this.lastRefusal ?? 'its configuration could not be prepared' });
+      store.chapterRefused(this.lastRefusal ?? 'its configuration could not be prepared');
   }
 
   /** Applies `page` unless it is exactly the configuration that trains now (a lesson variant or chapter). */
@@ -134,7 +134,7 @@ export class Controller {
 
   /** Back to free play: every panel again, the configuration kept as it is. */
   leaveLesson(): void {
-    this.store.set({ lesson: null, chapterUnavailable: null });
+    this.store.openChapter(null);
   }
 
   /** The configuration that trains, again with `seeds` seeds (the summary's offer of a verdict on the methods): a new session at step 0. */
@@ -170,7 +170,7 @@ export class Controller {
     const wasRunning = store.status === 'running';
     if (wasRunning) await this.pause();
     const previous = useSession.getState().status;
-    store.set({ status: 'loading' });
+    store.setStatus('loading');
     try {
       // Data that cannot load here (offline, never opened): refused before anything changes.
       const unavailable = await unavailableOffline(page.config.dataset);
@@ -182,52 +182,36 @@ export class Controller {
       const softwareGpu = backendNow.status === 'ready' && backendNow.info.skipped.some((s) => s.software) && backendNow.info.backend !== 'wasm';
       if (!this.forced && softwareGpu && isMlp(page) !== this.pickedForMlp) {
         this.pickedForMlp = isMlp(page);
-        store.set({ preparing: { what: 'switching to the fastest backend for this student', done: 0, total: 0 } });
+        store.setPreparing({ what: 'switching to the fastest backend for this student', done: 0, total: 0 });
         const info = await this.api.initBackend(undefined, { mlp: this.pickedForMlp });
-        store.set({ backend: { status: 'ready', info } });
+        store.setBackend({ status: 'ready', info });
       }
       const siteUrl = new URL('./', document.baseURI).href;
-      store.set({ preparing: { what: 'loading the dataset and the teacher', done: 0, total: 0 } });
+      store.setPreparing({ what: 'loading the dataset and the teacher', done: 0, total: 0 });
       const info = await this.api.configure(
         page.config,
         runs,
         siteUrl,
         Comlink.proxy((progress: PrepareProgress) => {
-          if (generation === this.applies) useSession.getState().set({ preparing: progress });
+          if (generation === this.applies) useSession.getState().setPreparing(progress);
         }),
         options,
       );
       if (generation !== this.applies) return;
-      store.set({ preparing: null, chapterUnavailable: null });
       this.lastRefusal = null;
       this.pending = [];
       this.rate.restart();
-      const pcd = page.config.method.method === 'pcd' ? page.config.method.stages : 1;
-      store.set({
-        applied: {
-          page,
-          info,
-          local: page.config.dataset === 'local' ? (options.sameData ? (store.applied?.local ?? store.local) : store.local) : null,
-        },
-        status: 'paused',
-        step: 0,
-        epoch: 0,
-        throughput: null,
-        lastStepsPerSecond: null,
-        live: emptyLive(seedsOf(page.config)),
-        version: store.version + 1,
-        historyIndex: null,
-        probeSample: 0,
-        selectedStage: pcd,
-        stageFollowsSchedule: true,
-        selectedRun: runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
-      });
+      store.sessionApplied(
+        { page, info, local: page.config.dataset === 'local' ? (options.sameData ? (store.applied?.local ?? store.local) : store.local) : null },
+        emptyLive(seedsOf(page.config)),
+        runs.find((r) => r.id === 'pcd')?.id ?? runs.at(-1)!.id,
+      );
       // Used once online, kept for the lecture hall's network (the built site's service worker serves it offline).
       void keepForOffline(page.config.dataset).catch(() => undefined);
     } catch (error) {
       if (generation !== this.applies) return;
       // Refused: the session is untouched; a run that was going goes on.
-      store.set({ status: previous === 'loading' ? 'empty' : previous, preparing: null });
+      store.applyRefused(previous === 'loading' ? 'empty' : previous);
       this.lastRefusal = messageOf(error);
       store.notify('error', `not applied: ${messageOf(error)}`);
       if (wasRunning) void this.play();
@@ -250,13 +234,13 @@ export class Controller {
     if (!store.applied || store.status === 'running' || store.status === 'loading' || store.status === 'done' || store.status === 'lost') return;
     // A chapter that could not prepare its run does not train the previous one under its text.
     if (store.lesson !== null && store.chapterUnavailable) return;
-    store.set({ status: 'running' });
+    store.setStatus('running');
     this.rate.restart(performance.now(), store.step);
     this.running = this.api
       .start(Comlink.proxy((batch: ReportBatch) => void this.pending.push(batch)))
       .catch((error: unknown) => {
         this.store.notify('error', `training stopped: ${messageOf(error)}`);
-        this.store.set({ status: 'paused' });
+        this.store.setStatus('paused');
       })
       .finally(() => {
         this.flush();
@@ -319,7 +303,7 @@ export class Controller {
   async setPace(ms: number): Promise<void> {
     try {
       await this.api.setPace(ms);
-      this.store.set({ pace: ms });
+      this.store.setPace(ms);
     } catch (error) {
       this.store.notify('error', messageOf(error));
     }
@@ -334,7 +318,7 @@ export class Controller {
       const withChange = (config: PageConfig['config']) => applyLiveChange(config, change);
       const { applied, draft } = this.store;
       if (applied) {
-        this.store.set({ applied: { ...applied, page: { ...applied.page, config: withChange(applied.page.config) } } });
+        this.store.setAppliedPage({ ...applied.page, config: withChange(applied.page.config) });
         this.store.setDraft({ ...draft, config: withChange(draft.config) });
       }
       this.store.notify(
@@ -353,11 +337,7 @@ export class Controller {
   async recover(): Promise<void> {
     try {
       const recovery = await this.api.recover();
-      this.store.set({
-        status: 'paused',
-        step: recovery.resumedAtStep,
-        backend: { status: 'ready', info: recovery.backend },
-      });
+      this.store.recovered(recovery.resumedAtStep, recovery.backend);
       this.store.notify(
         'warning',
         `continued on ${recovery.backend.backend} from step ${recovery.resumedAtStep} (${recovery.stepsLost} steps lost with the device)`,
@@ -386,7 +366,7 @@ export class Controller {
     if (!store.applied || live.seed === seed || !live.bySeed.has(seed)) return;
     live.seed = seed;
     live.probes = [];
-    store.set({ historyIndex: null, version: store.version + 1 });
+    store.liveChanged(true);
     try {
       await this.api.followSeed(seed);
       if (this.store.status === 'running' || this.store.status === 'loading') return;
@@ -406,7 +386,7 @@ export class Controller {
   }
 
   private bump(): void {
-    this.store.set({ version: this.store.version + 1 });
+    this.store.liveChanged();
   }
 
   /** Applies the reports received since the last flush in one store update (report-flush.ts). */

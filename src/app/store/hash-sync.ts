@@ -23,7 +23,7 @@ export function loadHash(): ReturnType<typeof fromHash> {
   // A lesson link without settings opens the chapter's own configuration.
   const chapterPage = state.lesson === null ? null : CHAPTERS[state.lesson].page;
   store.setDraft(state.hasConfig ? { config: state.config, compare: state.compare } : structuredClone(chapterPage ?? DEFAULT_PRESET.page));
-  store.set({ hide: state.hide, lesson: state.lesson, present: state.present, presentLarge: state.presentLarge });
+  store.linkRead({ hide: state.hide, lesson: state.lesson, present: state.present, presentLarge: state.presentLarge });
   for (const notice of state.notices) store.notify('warning', `link: ${notice}`);
   return state;
 }

@@ -34,8 +34,8 @@ export class LocalDataActions {
     const { store } = this;
     // A progress message comes on a port of its own and may land after the import ended: only this import's, while it runs.
     let running = true;
-    const progress = Comlink.proxy((p: PrepareProgress) => void (running && useSession.getState().set({ localProgress: p })));
-    store.set({ localProgress: { what: 'reading the files', done: 0, total: 0 } });
+    const progress = Comlink.proxy((p: PrepareProgress) => void (running && useSession.getState().setLocalProgress(p)));
+    store.setLocalProgress({ what: 'reading the files', done: 0, total: 0 });
     const reader = startImportWorker();
     let cancelled = false;
     const cancelledError = () => new Error(IMPORT_CANCELLED);
@@ -62,7 +62,7 @@ export class LocalDataActions {
       running = false;
       reader.terminate();
       this.importing = null;
-      useSession.getState().set({ localProgress: null });
+      useSession.getState().setLocalProgress(null);
     }
   }
 

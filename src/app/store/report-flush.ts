@@ -34,12 +34,11 @@ export function applyReports(batches: ReportBatch[], rate: StepRate): void {
   const evaluating = status === 'running' ? (batches.at(-1)!.evaluating ?? null) : null;
   const smoothed = rate.update(performance.now(), step, !!(evaluating || store.evaluating), store.throughput?.stepsPerSecond ?? null);
   const batchSize = store.applied?.page.config.batchSize ?? 0;
-  store.set({
+  store.reportsApplied({
     status,
     step,
     epoch,
     evaluating,
-    version: store.version + 1,
     lastStepsPerSecond: status === 'running' && smoothed !== null ? smoothed : store.lastStepsPerSecond,
     throughput:
       status === 'done'

@@ -149,8 +149,34 @@ export interface SessionStore {
   pickStage: (stage: number | 'follow') => void;
   setRankingMode: (mode: 'sample' | 'average') => void;
   setProbeTemperature: (temperature: number) => void;
-  /** Any fields at once: for the controller (src/app/store/controller.ts), which applies the worker's reports. */
-  set: (partial: Partial<SessionStore>) => void;
+  // What the controller does as the worker answers (controller.ts, report-flush.ts, local-data.ts, hash-sync.ts): one named action each.
+  /** The backend the worker started (or recovered on), or why none started. */
+  setBackend: (backend: BackendState) => void;
+  /** The state of the run: training, paused, preparing a configuration, done, lost. */
+  setStatus: (status: RunStatus) => void;
+  /** What an Apply waits for, with progress (null: nothing). */
+  setPreparing: (preparing: PrepareProgress | null) => void;
+  /** A configuration refused: the run's state as before it, nothing preparing. */
+  applyRefused: (status: RunStatus) => void;
+  /** A configuration applied: its session from step 0, the charts emptied and their pickers reset. */
+  sessionApplied: (applied: NonNullable<SessionStore['applied']>, live: LiveData, firstRun: string) => void;
+  /** The applied configuration after a live change (Setup, the link and Reset then agree). */
+  setAppliedPage: (page: PageConfig) => void;
+  /** Training continued after a lost device, on another backend, from a saved step. */
+  recovered: (step: number, backend: BackendInUse) => void;
+  /** The reports of one flush applied (report-flush.ts): the counters, the rate, and the charts' version. */
+  reportsApplied: (fields: Pick<SessionStore, 'status' | 'step' | 'epoch' | 'evaluating' | 'lastStepsPerSecond' | 'throughput'>) => void;
+  /** `live` changed in place (a probe, a followed seed): the charts redraw; `fromHistory` leaves the history slider. */
+  liveChanged: (fromHistory?: boolean) => void;
+  setPace: (pace: number) => void;
+  /** A chapter opened (null: back to free play); any earlier refusal of a chapter is forgotten. */
+  openChapter: (lesson: number | null) => void;
+  /** Why the chapter shown could not prepare its run. */
+  chapterRefused: (reason: string) => void;
+  /** What a link sets besides the configuration (src/config/link.ts). */
+  linkRead: (fields: Pick<SessionStore, 'hide' | 'lesson' | 'present' | 'presentLarge'>) => void;
+  /** An import of one's own data under way, with progress (null: none). */
+  setLocalProgress: (progress: PrepareProgress | null) => void;
 }
 
 /** Nothing reported yet, for a race on `seeds` (the first is followed). */
@@ -221,7 +247,40 @@ export const useSession = create<SessionStore>()((set) => ({
   pickStage: (stage) => set(stage === 'follow' ? { stageFollowsSchedule: true } : { selectedStage: stage, stageFollowsSchedule: false }),
   setRankingMode: (mode) => set({ rankingMode: mode }),
   setProbeTemperature: (temperature) => set({ probeTemperature: temperature }),
-  set: (partial) => set(partial),
+  setBackend: (backend) => set({ backend }),
+  setStatus: (status) => set({ status }),
+  setPreparing: (preparing) => set({ preparing }),
+  applyRefused: (status) => set({ status, preparing: null }),
+  sessionApplied: (applied, live, firstRun) =>
+    set((state) => {
+      const method = applied.page.config.method;
+      return {
+        applied,
+        status: 'paused',
+        step: 0,
+        epoch: 0,
+        throughput: null,
+        lastStepsPerSecond: null,
+        live,
+        version: state.version + 1,
+        historyIndex: null,
+        probeSample: 0,
+        selectedStage: method.method === 'pcd' ? method.stages : 1,
+        stageFollowsSchedule: true,
+        selectedRun: firstRun,
+        preparing: null,
+        chapterUnavailable: null,
+      };
+    }),
+  setAppliedPage: (page) => set((state) => (state.applied ? { applied: { ...state.applied, page } } : {})),
+  recovered: (step, backend) => set({ status: 'paused', step, backend: { status: 'ready', info: backend } }),
+  reportsApplied: (fields) => set((state) => ({ ...fields, version: state.version + 1 })),
+  liveChanged: (fromHistory = false) => set((state) => ({ version: state.version + 1, ...(fromHistory ? { historyIndex: null } : {}) })),
+  setPace: (pace) => set({ pace }),
+  openChapter: (lesson) => set({ lesson, chapterUnavailable: null }),
+  chapterRefused: (reason) => set({ chapterUnavailable: reason }),
+  linkRead: (fields) => set(fields),
+  setLocalProgress: (progress) => set({ localProgress: progress }),
 }));
 
 /** Appends step reports to the live series (halving a series that grows past SERIES_LIMIT). */
