@@ -79,6 +79,11 @@ for (const [width, height] of [
     expect(bar.y + bar.height).toBeLessThanOrEqual(height + 0.5);
     const notices = (await page.getByTestId('notices').boundingBox())!;
     expect(notices.y + notices.height, 'the notices sit above the bar').toBeLessThanOrEqual(bar.y + 0.5);
+    // A presentation link opened on a phone stays within the screen too.
+    await page.getByTestId('present-toggle').click();
+    await expect(page.locator('html')).toHaveClass(/present/);
+    expect((await layoutFacts(page)).overflowX, 'the presentation view on a phone: no sideways scrolling').toBeLessThanOrEqual(0);
+    await page.getByTestId('present-toggle').click();
     await page.getByTestId('play').click(); // reachable, not covered
     await expect(page.getByTestId('status')).not.toHaveText('paused', { timeout: 30_000 });
     await page.screenshot({ path: testInfo.outputPath(`phone-${width}.png`) });
