@@ -8,9 +8,10 @@ import { stepDomain, useEvaluations, useRunName } from './use-live';
 /** How well each student reproduces the teacher's low-probability classes, over training. */
 export function AgreementChart() {
   const name = useRunName();
-  const { evaluations, count, applied } = useEvaluations();
+  const { frame, applied } = useEvaluations();
   const series = useMemo(() => {
     const out: Series[] = [];
+    const { evaluations } = frame.live;
     for (const { id } of applied?.info.runs ?? []) {
       const rows = evaluations.filter((e) => e.id === id && e.nonTargetRankCorrelation !== null);
       out.push({
@@ -30,8 +31,7 @@ export function AgreementChart() {
       });
     }
     return out;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [count, applied, name]);
+  }, [frame, applied, name]);
   // KL is never negative: its axis starts at 0 and ends at a whole number above the largest
   // value, so every value sits between labelled ticks (0, 1, 2, …).
   const klTop = Math.max(
@@ -47,7 +47,7 @@ export function AgreementChart() {
     ),
   );
   const total = applied?.info.totalSteps ?? 1;
-  const domain = stepDomain(evaluations.at(-1)?.step ?? 0, total);
+  const domain = stepDomain(frame.live.evaluations.at(-1)?.step ?? 0, total);
   return (
     <ChartCard
       id="agreement"

@@ -8,7 +8,8 @@ import { stepDomain, useLive, useRunName } from './use-live';
 
 /** Train loss per step (thinned), test loss and train/test accuracy at each evaluation. */
 export function CurvesChart() {
-  const { live, version, applied } = useLive();
+  const { frame, applied } = useLive();
+  const { live } = frame;
   const name = useRunName();
   // Cross-entropy on the labels is a term of every method, so it compares runs; each run's
   // own objective adds a distillation term ramped in by the warm-up (and scaled by τ²),
@@ -21,10 +22,8 @@ export function CurvesChart() {
   const seeds = live.seeds;
   const several = seeds.length > 1;
   const { loss, accuracy, lastStep, counts } = useMemo(
-    () => curvesOf(live, applied?.info.runs.map((r) => r.id) ?? [], { shown, eachSeed, name }),
-    // `live` is mutated in place; `version` says when it changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [version, applied, shown, eachSeed, name],
+    () => curvesOf(frame.live, applied?.info.runs.map((r) => r.id) ?? [], { shown, eachSeed, name }),
+    [frame, applied, shown, eachSeed, name],
   );
   const teacher = applied?.info.teacherTestAccuracy;
   const detection = applied?.info.task === 'detection';

@@ -4,7 +4,7 @@ import { useLive } from './use-live';
 
 /** Scrubs the probe charts back through the kept snapshots ("visual debugging of stage schedules"). */
 export function HistorySlider() {
-  const { live } = useLive();
+  const { live } = useLive().frame;
   const { historyIndex, showSnapshot } = useSession(useShallow((s) => ({ historyIndex: s.historyIndex, showSnapshot: s.showSnapshot })));
   const count = live.probes.length;
   if (count === 0) return null;

@@ -52,16 +52,15 @@ function Confusion({ matrix, classes, names }: { matrix: Int32Array; classes: nu
 /** Per-class test accuracy of the selected run at its latest evaluation, and its confusion matrix. */
 export function PerClassChart() {
   const name = useRunName();
-  const { evaluations, count, applied } = useEvaluations();
+  const { frame, applied } = useEvaluations();
   const selectedRun = useSession((s) => s.selectedRun);
   const hidden = useSession((s) => s.hide.includes('confusion'));
   const names = useMemo(() => applied?.info.classNames ?? [], [applied]);
   const detection = applied?.info.task === 'detection';
-  const latest = useMemo(
-    () => [...evaluations].reverse().find((e) => e.id === selectedRun) ?? evaluations.at(-1) ?? null,
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [count, selectedRun],
-  );
+  const latest = useMemo(() => {
+    const { evaluations } = frame.live;
+    return [...evaluations].reverse().find((e) => e.id === selectedRun) ?? evaluations.at(-1) ?? null;
+  }, [frame, selectedRun]);
   const colour = runColour(latest?.id ?? selectedRun ?? 'pcd');
   // Superclasses, where the dataset has them (the synthetic families, a CSV's superclass column).
   const superclassOf = applied?.info.superclassOf;

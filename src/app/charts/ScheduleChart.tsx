@@ -90,11 +90,11 @@ const SegmentEditor = memo(function SegmentEditor() {
 
 /** The stage schedule over the budget with the position marked, and each stage's loss over time. */
 export function ScheduleChart() {
-  const { live, version, applied } = useLive();
+  const { frame, applied } = useLive();
   const { step, historyStep, hideEditor, selectedRun } = useSession(
     useShallow((s) => ({
       step: s.step,
-      historyStep: s.historyIndex === null ? null : (s.live.probes[s.historyIndex]?.step ?? null),
+      historyStep: s.historyIndex === null ? null : (s.frame.live.probes[s.historyIndex]?.step ?? null),
       hideEditor: s.hide.includes('schedule-editor'),
       selectedRun: s.selectedRun,
     })),
@@ -104,11 +104,11 @@ export function ScheduleChart() {
   const phases = config && stages ? schedulePhases(config.schedule, stages) : [];
   const total = applied?.info.totalSteps ?? 1;
   const pcdRun = applied?.info.runs.find((r) => r.method.method === 'pcd')?.id ?? null;
-  const runId = selectedRun && live.series[selectedRun]?.stageLosses.length ? selectedRun : pcdRun;
+  const runId = selectedRun && frame.live.series[selectedRun]?.stageLosses.length ? selectedRun : pcdRun;
   const [log, setLog] = useState(false);
   // Each stage's loss L_k as a line of its own (not stacked: a stack's top is the sum).
   const series = useMemo(() => {
-    const source = runId ? live.series[runId] : undefined;
+    const source = runId ? frame.live.series[runId] : undefined;
     const indices = source?.stageLosses.length ? thinIndices(source.stageLosses.length, 240) : [];
     return Array.from({ length: stages }, (_, k): Series => ({
       id: `L${k + 1}`,
@@ -117,8 +117,7 @@ export function ScheduleChart() {
       width: 1.5,
       points: indices.map((i) => ({ x: source!.steps[i] + 1, y: source!.stageLosses[i][k] })),
     }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version, runId, stages]);
+  }, [frame, runId, stages]);
   // A log axis spans the decades the losses cover (they fall by orders of magnitude early on).
   const logDomain = useMemo((): [number, number] => {
     const values = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => y > 0 && Number.isFinite(y));

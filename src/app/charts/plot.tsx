@@ -1,7 +1,7 @@
 // The project's own SVG plots. Each series is one <path> (bars of one colour too), so a
-// redraw touches a handful of DOM nodes whatever the number of points or classes: on the
-// 2-core CI machine a recharts redraw of a 100-bar chart took 70–460 ms of main thread
-// while the worker trained (measured; ARCHITECTURE.md, Charts), over the 50 ms goal.
+// redraw touches a handful of DOM nodes whatever the number of points or classes, where a
+// charting library's redraw held the main thread past the 50 ms goal while the worker trained
+// (ARCHITECTURE.md, Charts).
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import { useSession } from '../store/session-store';
 import { LARGE_GROW, useChartSlot } from './chart-slot';
@@ -178,10 +178,20 @@ export function LinePlot(props: {
   const { ref, box, width, m, height } = usePlotGeometry(props.height);
   const [hover, setHover] = useState<number | null>(null);
   const { series } = props;
+  // The axes' settings as plain values: a caller's new but equal axis object redraws nothing.
+  const [x0, x1] = props.x.domain ?? [];
+  const [y0, y1] = props.y.domain ?? [];
+  const [r0, r1] = props.right?.domain ?? [];
+  const yLog = !!props.y.log;
+  const hasRight = !!props.right;
+  const rightLog = !!props.right?.log;
   const plot = useMemo(() => {
-    const innerRight = props.right ? m.right + 34 * box.text : m.right;
+    const m = margins(box.text);
+    const fixed = (lo: number | undefined, hi: number | undefined): [number, number] | undefined =>
+      lo === undefined || hi === undefined ? undefined : [lo, hi];
+    const innerRight = hasRight ? m.right + 34 * box.text : m.right;
     const xs = series.flatMap((s) => s.points.map((p) => p.x));
-    const xDomain = props.x.domain ?? extent(xs, [0, 1]);
+    const xDomain = fixed(x0, x1) ?? extent(xs, [0, 1]);
     const sx = scale(xDomain, [m.left, Math.max(width - innerRight, m.left + 10)]);
     // Stacked areas: each point's y becomes the running total.
     const stackedBase = new Map<number, number>();
@@ -210,23 +220,29 @@ export function LinePlot(props: {
       const [lo, hi] = spec?.log || spec?.domain ? domain : [Math.min(domain[0], ticks[0]), Math.max(domain[1], ticks.at(-1)!)];
       return { sy: scale([lo, hi], [height - m.bottom, m.top], spec?.log), ticks: ticks.filter((t) => t >= lo && t <= hi) };
     };
-    return { sx, xDomain, left: yFor('left', props.y), right: props.right ? yFor('right', props.right) : null, drawn, innerRight };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series, width, height, box.text, props.x.domain?.[0], props.x.domain?.[1], props.y.domain?.[0], props.y.domain?.[1], props.right]);
+    return {
+      sx,
+      xDomain,
+      left: yFor('left', { domain: fixed(y0, y1), log: yLog }),
+      right: hasRight ? yFor('right', { domain: fixed(r0, r1), log: rightLog }) : null,
+      drawn,
+      innerRight,
+    };
+  }, [series, width, height, box.text, x0, x1, y0, y1, yLog, hasRight, r0, r1, rightLog]);
 
   const { sx, left, right, drawn, xDomain, innerRight } = plot;
   const clipId = `plot-clip${useId().replace(/:/g, '')}`;
   const xLabel = props.x.tickLabel ?? defaultFormat;
+  const { ticks: fixedTicks, label: xTitle } = props.x;
   const xTicks = useMemo(() => {
-    const ticks = props.x.ticks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / (90 * box.text))));
+    const ticks = fixedTicks ?? niceTicks(xDomain[0], xDomain[1], Math.max(2, Math.floor(width / (90 * box.text))));
     // Thinned by their measured width: no two labels touch, whatever the type size.
     const slot = Math.min(...ticks.slice(1).map((t, i) => Math.abs(sx(t) - sx(ticks[i]))));
     const stride = ticks.length > 1 ? labelStride(ticks.map(xLabel), slot, box.axisPx) : 1;
     // A label that would run into the axis title (bottom right) is left out.
-    const titleLeft = clearOfTitle(props.x.label, width - innerRight, box.axisPx);
+    const titleLeft = clearOfTitle(xTitle, width - innerRight, box.axisPx);
     return ticks.filter((t, i) => i % stride === 0 && sx(t) + textWidth(xLabel(t), box.axisPx) / 2 < titleLeft);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.x.ticks, xDomain[0], xDomain[1], width, box.text, box.axisPx, sx, props.x.tickLabel, props.x.label, innerRight]);
+  }, [fixedTicks, xDomain, width, box.text, box.axisPx, sx, xLabel, xTitle, innerRight]);
   const legend = series.filter((s) => !s.noLegend).map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
   const readout = useMemo(() => {
     if (hover === null) return null;

@@ -15,26 +15,24 @@ export function useRunName(): (id: string) => string {
   return useCallback((id: string) => runName(id, method), [method]);
 }
 
-/** The live data, re-rendering on every flush (the loss curves). */
+/** The live data's latest frame, at most every `intervalMs` (the loss curves, the schedule). */
 export function useLive(intervalMs = 1000) {
-  const version = useScheduled(
-    useSession((s) => s.version),
+  const frame = useScheduled(
+    useSession((s) => s.frame),
     intervalMs,
   );
-  const live = useSession((s) => s.live);
   const applied = useSession((s) => s.applied);
-  return { live, version, applied };
+  return { frame, applied };
 }
 
-/** Re-renders only when an evaluation arrives. */
+/** The live data's latest frame with new evaluations (the followed seed's: `frame.live.evaluations`). */
 export function useEvaluations() {
-  const count = useScheduled(
-    useSession((s) => s.live.evaluations.length),
+  const frame = useScheduled(
+    useSession((s) => s.evaluationsFrame),
     500,
   );
-  const live = useSession((s) => s.live);
   const applied = useSession((s) => s.applied);
-  return { evaluations: live.evaluations, count, applied };
+  return { frame, applied };
 }
 
 /** The probe snapshot the probe charts show: the one the history slider picks, else the latest. */

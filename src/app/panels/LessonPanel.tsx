@@ -16,7 +16,10 @@ function stageLossesOf(series: Record<string, RunSeries>, runs: { id: string; me
 
 /** The live cue of the chapter, recomputed from the reports at most once a second. */
 export function Cue({ index, beside = false }: { index: number; beside?: boolean }) {
-  const { live, applied } = useLive(1000);
+  const {
+    frame: { live },
+    applied,
+  } = useLive(1000);
   const { step, probeSample, status, probeTemperature, historyIndex, unavailable } = useSession(
     useShallow((s) => ({
       unavailable: s.chapterUnavailable,

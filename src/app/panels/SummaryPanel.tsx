@@ -75,7 +75,7 @@ export function SummaryPanel() {
   const s = useSession(
     useShallow((state) => ({
       applied: state.applied,
-      evaluations: state.live.evaluations.length,
+      evaluations: state.evaluationsFrame,
       status: state.status,
       step: state.step,
       throughput: state.throughput,
@@ -86,14 +86,13 @@ export function SummaryPanel() {
     () =>
       s.applied
         ? raceSummary(
-            useSession.getState().live.allEvaluations(),
+            s.evaluations.live.allEvaluations(),
             s.applied.info.runs.map((r) => r.id),
             s.applied.info.totalSteps,
             s.applied.info.teacherTestAccuracy,
           )
         : null,
     // Recomputed when an evaluation arrives, not on every flush.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [s.applied, s.evaluations],
   );
   if (!s.applied) return null;

@@ -34,17 +34,20 @@ export function applyReports(batches: ReportBatch[], rate: StepRate): void {
   const evaluating = status === 'running' ? (batches.at(-1)!.evaluating ?? null) : null;
   const smoothed = rate.update(performance.now(), step, !!(evaluating || store.evaluating), store.throughput?.stepsPerSecond ?? null);
   const batchSize = store.applied?.page.config.batchSize ?? 0;
-  store.reportsApplied({
-    status,
-    step,
-    epoch,
-    evaluating,
-    lastStepsPerSecond: status === 'running' && smoothed !== null ? smoothed : store.lastStepsPerSecond,
-    throughput:
-      status === 'done'
-        ? null
-        : smoothed === null || status !== 'running'
-          ? store.throughput
-          : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
-  });
+  store.reportsApplied(
+    {
+      status,
+      step,
+      epoch,
+      evaluating,
+      lastStepsPerSecond: status === 'running' && smoothed !== null ? smoothed : store.lastStepsPerSecond,
+      throughput:
+        status === 'done'
+          ? null
+          : smoothed === null || status !== 'running'
+            ? store.throughput
+            : { stepsPerSecond: smoothed, samplesPerSecond: smoothed * batchSize },
+    },
+    batches.some((b) => b.evaluations.length > 0),
+  );
 }

@@ -13,6 +13,9 @@ import {
   SERIES_LIMIT,
 } from './session-store';
 import { PRESETS } from '../../config/presets';
+import { applyReports } from './report-flush';
+import { useSession } from './session-store';
+import { StepRate } from './step-rate';
 
 const step = (i: number): StepReport => ({
   step: i,
@@ -125,5 +128,41 @@ describe('a race on several seeds in the page', () => {
     expect(live.probes).toEqual([]);
     appendProbe(live, probe(5, 4));
     expect(live.probes.map((p) => p.seed)).toEqual([4]);
+  });
+});
+
+describe('what the charts subscribe to', () => {
+  it('publishes a new frame for every flush, and a new evaluations frame only when evaluations came', () => {
+    const store = useSession.getState;
+    const live = emptyLive([1]);
+    store().sessionApplied({ page: PRESETS[0].page, info: { runs: [] } } as never, live, 'pcd');
+    const first = store().frame;
+    const firstEvaluations = store().evaluationsFrame;
+    expect(first.live).toBe(live);
+    const rate = new StepRate();
+    applyReports([{ state: 'running', steps: [step(0)], evaluations: [] }], rate);
+    expect(store().frame).not.toBe(first);
+    expect(store().frame.live.series.pcd.loss).toEqual([0]);
+    expect(store().evaluationsFrame).toBe(firstEvaluations);
+    const evaluation = {
+      id: 'pcd',
+      seed: 1,
+      step: 1,
+      testAccuracy: 0.5,
+      confusion: new Int32Array(0),
+      perClassAccuracy: [],
+    } as unknown as EvaluationReport;
+    applyReports([{ state: 'running', steps: [step(1)], evaluations: [evaluation] }], rate);
+    expect(store().evaluationsFrame).not.toBe(firstEvaluations);
+    expect(store().evaluationsFrame.live.evaluations).toHaveLength(1);
+    // A probe: the charts redraw, the evaluation charts do not; another seed followed: both, and the history slider lets go.
+    const beforeProbe = store().evaluationsFrame;
+    store().showSnapshot(0);
+    store().liveChanged();
+    expect(store().evaluationsFrame).toBe(beforeProbe);
+    expect(store().historyIndex).toBe(0);
+    store().liveChanged(true);
+    expect(store().evaluationsFrame).not.toBe(beforeProbe);
+    expect(store().historyIndex).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
-// The UI's single source of truth (zustand). Worker reports land in `live`, a mutable
-// record read by the charts, and `version` ticks when it changed: reports are applied at
-// most FLUSH_MS apart, so charts redraw at a bounded rate whatever the step rate.
+// The UI's single source of truth (zustand). Worker reports are appended to `live` (the
+// writer's record: appendSteps, appendEvaluations, appendProbe) at most FLUSH_MS apart, and
+// each change publishes a new `LiveFrame` for the charts to subscribe to, so they redraw at
+// a bounded rate whatever the step rate, and a chart's memo depends on the frame it reads.
 import { create } from 'zustand';
 import type { LocalFacts } from '../../models/catalog';
 import { ConfigError, parseTrainerConfig } from '../../train/config';
@@ -72,6 +73,17 @@ export class LiveData {
   }
 }
 
+/**
+ * The live data as one change left it: the store publishes a new frame for every change
+ * (`frame`: any report; `evaluationsFrame`: only new evaluations or another followed seed),
+ * and a chart reads the data through the frame it subscribed to. A frame is a view of the
+ * record, not a copy (copying every series at each flush would cost more than the redraws);
+ * the record only grows or thins between frames, in the store's own update.
+ */
+export interface LiveFrame {
+  readonly live: LiveData;
+}
+
 export interface Notice {
   id: number;
   kind: 'info' | 'warning' | 'error';
@@ -115,8 +127,12 @@ export interface SessionStore {
   localPanel: boolean;
   /** What loading one's own dataset is doing, with progress. */
   localProgress: PrepareProgress | null;
+  /** The writer's record of the reports (the controller and report-flush.ts append to it); charts read `frame`. */
   live: LiveData;
-  version: number;
+  /** The live data after its latest change (a new object each time). */
+  frame: LiveFrame;
+  /** The live data after its latest change of evaluations or followed seed: what the evaluation charts redraw on. */
+  evaluationsFrame: LiveFrame;
   /** Index into live.probes shown by the probe charts; null follows the latest. */
   historyIndex: number | null;
   probeSample: number;
@@ -164,10 +180,13 @@ export interface SessionStore {
   setAppliedPage: (page: PageConfig) => void;
   /** Training continued after a lost device, on another backend, from a saved step. */
   recovered: (step: number, backend: BackendInUse) => void;
-  /** The reports of one flush applied (report-flush.ts): the counters, the rate, and the charts' version. */
-  reportsApplied: (fields: Pick<SessionStore, 'status' | 'step' | 'epoch' | 'evaluating' | 'lastStepsPerSecond' | 'throughput'>) => void;
-  /** `live` changed in place (a probe, a followed seed): the charts redraw; `fromHistory` leaves the history slider. */
-  liveChanged: (fromHistory?: boolean) => void;
+  /** The reports of one flush applied (report-flush.ts): the counters, the rate, and a new frame (a new evaluations frame where `evaluated`). */
+  reportsApplied: (
+    fields: Pick<SessionStore, 'status' | 'step' | 'epoch' | 'evaluating' | 'lastStepsPerSecond' | 'throughput'>,
+    evaluated: boolean,
+  ) => void;
+  /** `live` changed outside a flush (a probe, or `followedSeed`: another seed followed, which leaves the history slider and redraws the evaluation charts too). */
+  liveChanged: (followedSeed?: boolean) => void;
   setPace: (pace: number) => void;
   /** A chapter opened (null: back to free play); any earlier refusal of a chapter is forgotten. */
   openChapter: (lesson: number | null) => void;
@@ -197,6 +216,8 @@ export function draftErrors(page: PageConfig, local: LocalFacts | null): Record<
 
 let noticeId = 0;
 
+const initialLive = emptyLive();
+
 export const useSession = create<SessionStore>()((set) => ({
   backend: { status: 'starting' },
   draft: structuredClone(DEFAULT_PRESET.page),
@@ -219,8 +240,9 @@ export const useSession = create<SessionStore>()((set) => ({
   local: null,
   localPanel: false,
   localProgress: null,
-  live: emptyLive(),
-  version: 0,
+  live: initialLive,
+  frame: { live: initialLive },
+  evaluationsFrame: { live: initialLive },
   historyIndex: null,
   probeSample: 0,
   rankingMode: 'sample',
@@ -252,7 +274,7 @@ export const useSession = create<SessionStore>()((set) => ({
   setPreparing: (preparing) => set({ preparing }),
   applyRefused: (status) => set({ status, preparing: null }),
   sessionApplied: (applied, live, firstRun) =>
-    set((state) => {
+    set(() => {
       const method = applied.page.config.method;
       return {
         applied,
@@ -262,7 +284,8 @@ export const useSession = create<SessionStore>()((set) => ({
         throughput: null,
         lastStepsPerSecond: null,
         live,
-        version: state.version + 1,
+        frame: { live },
+        evaluationsFrame: { live },
         historyIndex: null,
         probeSample: 0,
         selectedStage: method.method === 'pcd' ? method.stages : 1,
@@ -274,8 +297,13 @@ export const useSession = create<SessionStore>()((set) => ({
     }),
   setAppliedPage: (page) => set((state) => (state.applied ? { applied: { ...state.applied, page } } : {})),
   recovered: (step, backend) => set({ status: 'paused', step, backend: { status: 'ready', info: backend } }),
-  reportsApplied: (fields) => set((state) => ({ ...fields, version: state.version + 1 })),
-  liveChanged: (fromHistory = false) => set((state) => ({ version: state.version + 1, ...(fromHistory ? { historyIndex: null } : {}) })),
+  reportsApplied: (fields, evaluated) =>
+    set((state) => ({ ...fields, frame: { live: state.live }, ...(evaluated ? { evaluationsFrame: { live: state.live } } : {}) })),
+  liveChanged: (followedSeed = false) =>
+    set((state) => ({
+      frame: { live: state.live },
+      ...(followedSeed ? { historyIndex: null, evaluationsFrame: { live: state.live } } : {}),
+    })),
   setPace: (pace) => set({ pace }),
   openChapter: (lesson) => set({ lesson, chapterUnavailable: null }),
   chapterRefused: (reason) => set({ chapterUnavailable: reason }),
