@@ -1,12 +1,12 @@
 // npm run bench:loss: forward + backward time of CE, KD, DKD and PCD (B=128, C=100, S=3)
 // on the CPU backend in Node and on WebGPU and WebGL in headless Chromium, with each
-// loss's ratio to KD. A benchmark: it prints figures and asserts nothing.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// loss's ratio to KD; writes bench-results/loss.json (npm run perf:doc -- --take loss). A benchmark: it prints figures and asserts nothing.
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import type * as Harness from '../e2e/harness/bench-in-browser';
 import { selectBackend } from '../src/tf/backends';
+import { writeBenchRecord } from './lib/bench-record';
 import { benchLiveChanges, benchLosses, LOSS_BENCH_DEFAULTS, type LiveChangeTiming, type LossTiming } from './lib/loss-bench';
 
 interface BackendResult {
@@ -91,6 +91,4 @@ try {
   await server.close();
 }
 
-mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/loss.json', JSON.stringify({ config, date: new Date().toISOString(), results }, null, 2));
-console.log('\nwrote bench-results/loss.json');
+console.log(`\nwrote ${writeBenchRecord('loss', 'bench:loss', { config, results })}`);

@@ -3,13 +3,13 @@
 // and of the race on 1 and 5 seeds as one stacked computation and on 5 seeds looped,
 // on both datasets, in headless Chromium on every backend it can get (WebGPU, WebGL) and in
 // Node (WASM, CPU), with the PCD / KD and cached-distillation / CE step-time ratios; writes
-// bench-results/trainer.json. A benchmark: it prints figures and asserts nothing.
+// bench-results/trainer-node.json and trainer-chromium.json (npm run perf:doc -- --take trainer-node,trainer-chromium
+// puts them in docs/perf.md). A benchmark: it prints figures and asserts nothing.
 // In Node, where a Python with torch is present, PyTorch's step for the same student, batch
 // and methods on one CPU thread (scripts/bench-pytorch.py), timed alternately with the
 // project's, and the ratio.
 // Students: the defaults (a small CNN for MNIST; on Node's pure-JS CPU backend, whose conv
 // gradients are naive loops taking seconds a batch, the MNIST MLP).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { DatasetId } from '../src/data/dataset';
 import { loadDataset } from '../src/data/load';
 import { loadTeacher } from '../src/models/teacher';
@@ -17,6 +17,7 @@ import { DEFAULT_STUDENT } from '../src/models/zoo';
 import { serveDirectory } from '../src/test-support/static-server';
 import { selectBackend } from '../src/tf/backends';
 import type * as Harness from './browser/bench';
+import { writeBenchRecord } from './lib/bench-record';
 import { withAppPage } from './lib/browser-session';
 import { PyTorchBench } from './lib/pytorch-bench';
 import { benchTrainerSteps, type TrainerTiming } from './lib/trainer-bench';
@@ -120,6 +121,15 @@ if (where.includes('chromium'))
     }
   }, false);
 
-mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/trainer.json', JSON.stringify({ steps, date: new Date().toISOString(), results }, null, 2));
-console.log('wrote bench-results/trainer.json');
+const pytorchDescription = pytorch instanceof PyTorchBench ? pytorch.description : null;
+// One record per place measured (Node with PyTorch beside it, Chromium), so either can be measured again alone.
+for (const [name, place] of [
+  ['trainer-node', 'Node'],
+  ['trainer-chromium', 'Chromium'],
+] as const) {
+  const here = results.filter((r) => r.where === place);
+  if (here.length)
+    console.log(
+      `wrote ${writeBenchRecord(name, 'bench', { steps, batch: BATCH, pytorch: place === 'Node' ? pytorchDescription : null, results: here })}`,
+    );
+}

@@ -7,7 +7,7 @@
 // of the pause, the time from Play to the end of the budget; `--seeds N`: the preset on N seeds). Prints a table
 // and writes bench-results/first-minute.json. Timings are this machine's; run it quiet.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -15,6 +15,7 @@ import { chromiumLaunchOptions } from '../e2e/chromium';
 import { toHash } from '../src/config/link';
 import { PRESETS } from '../src/config/presets';
 import { serveDirectory } from '../src/test-support/static-server';
+import { writeBenchRecord } from './lib/bench-record';
 
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
@@ -129,8 +130,7 @@ try {
   await site.close();
   rmSync(root, { recursive: true, force: true });
 }
-mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/first-minute.json', `${JSON.stringify({ date: new Date().toISOString(), limitMs, seeds, rows }, null, 2)}\n`);
+const written = writeBenchRecord(toEnd ? 'first-minute-to-end' : 'first-minute', 'first-minute', { limitMs, seeds, toEnd, rows });
 const last = toEnd ? 'Play → end of the budget (s)' : 'Pause honoured after (s)';
 const table = [
   `| backend | preset | open → ready (s) | Play → first step (s) | Play → first evaluation (s) | longest main-thread task (ms) | ${last} |`,
@@ -140,4 +140,4 @@ const table = [
       `| ${r.backend} | ${r.preset} | ${seconds(r.ready)} | ${seconds(r.firstStep)} | ${seconds(r.firstEvaluation)} | ${r.longestTask.toFixed(0)} | ${seconds(toEnd ? r.end : r.pause)} |`,
   ),
 ].join('\n');
-console.log(`\n${table}\n\nwrote bench-results/first-minute.json`);
+console.log(`\n${table}\n\nwrote ${written}`);

@@ -2,13 +2,14 @@
 // without end in headless Chromium on each backend, sampling the worker's TF.js tensors and
 // bytes and both JS heaps (page and worker, after a garbage collection) every `--every`
 // seconds; prints the samples and fails (exit 1) when the second half of the run grows past
-// SOAK_BOUNDS. Not part of `npm test`: it takes `--minutes` per backend.
+// SOAK_BOUNDS; writes bench-results/soak.json (npm run perf:doc -- --take soak). Not part of `npm test`: it takes `--minutes` per backend.
 import { chromium, type CDPSession } from '@playwright/test';
 import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../e2e/chromium';
 import { toHash } from '../src/config/link';
 import { DEFAULT_PRESET } from '../src/config/presets';
 import type * as Controller from '../src/app/store/controller-instance';
+import { writeBenchRecord } from './lib/bench-record';
 
 const arg = (flag: string, fallback: string) => {
   const i = process.argv.indexOf(flag);
@@ -77,6 +78,13 @@ const launch = chromiumLaunchOptions();
 const browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), '--js-flags=--expose-gc', '--enable-precise-memory-info'] });
 const browserCdp = await browser.newBrowserCDPSession();
 let failed = false;
+interface Check {
+  name: string;
+  growth: number;
+  bound: number;
+  ok: boolean;
+}
+const record: { backend: string; status: string | null; samples: Sample[]; checks: Check[] }[] = [];
 try {
   for (const backend of backends) {
     const tab = await browser.newPage();
@@ -123,21 +131,24 @@ try {
       console.log(`  FAIL: the run is ${status}, not running`);
       failed = true;
     }
+    const checks: Check[] = [];
+    record.push({ backend, status, samples, checks });
     if (samples.length >= 6) {
       const middle = Math.floor(samples.length / 2);
       const around = (at: number, pick: (s: Sample) => number | null, reduce: (values: number[]) => number) =>
         reduce(samples.slice(Math.max(0, at - 1), at + 2).map((s) => pick(s) ?? 0));
       const smallest = (values: number[]) => Math.min(...values);
-      const checks: [string, (s: Sample) => number | null, number, (values: number[]) => number][] = [
+      const measures: [string, (s: Sample) => number | null, number, (values: number[]) => number][] = [
         ['tensors', (s) => s.numTensors, SOAK_BOUNDS.numTensors, smallest],
         ['tensor bytes', (s) => s.numBytes, SOAK_BOUNDS.numBytes, smallest],
         ['worker heap', (s) => s.workerHeap, SOAK_BOUNDS.workerHeap, median3],
         ['page heap', (s) => s.pageHeap, SOAK_BOUNDS.pageHeap, median3],
       ];
-      for (const [name, pick, bound, reduce] of checks) {
+      for (const [name, pick, bound, reduce] of measures) {
         const growth = around(samples.length - 2, pick, reduce) - around(middle, pick, reduce);
         const ok = growth <= bound;
         failed ||= !ok;
+        checks.push({ name, growth, bound, ok });
         console.log(
           `  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${name.includes('tensors') ? growth : `${mb(growth)} MB`} from the middle of the run to its end (bound ${name.includes('tensors') ? bound : `${mb(bound)} MB`})`,
         );
@@ -151,4 +162,5 @@ try {
   await browser.close();
   await server.close();
 }
+console.log(`\nwrote ${writeBenchRecord('soak', 'soak', { minutes, every, bounds: SOAK_BOUNDS, backends: record })}`);
 process.exit(failed ? 1 : 0);

@@ -79,6 +79,17 @@ describe('references in the documents and the code', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('every "docs/perf.md, <section>" cited is a heading of that generated page', () => {
+    const headings = [...read('docs/perf.md').matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1].trim());
+    const cited: string[] = [];
+    for (const file of [...code, ...docs]) {
+      const text = read(file).replace(/\n\s*(\/\/|\*)\s*/g, ' ');
+      for (const m of text.matchAll(/docs\/perf\.md, "([^"]+)"/g)) cited.push(`${file}: ${m[1].replace(/\s+/g, ' ')}`);
+    }
+    expect(cited.length).toBeGreaterThan(3);
+    expect(cited.filter((c) => !headings.includes(c.slice(c.indexOf(': ') + 2)))).toEqual([]);
+  });
+
   it('knows a missing path and section when it sees one', () => {
     expect(exists('src/app/charts/plot.tsx', 'ARCHITECTURE.md')).toBe(true);
     expect(exists('plot-scale.ts', 'ARCHITECTURE.md')).toBe(true);

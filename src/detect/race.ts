@@ -139,7 +139,7 @@ export class DetectionRace {
   /**
    * Nothing to compute ahead: the teacher's cell logits are computed for a batch's scenes the
    * first time they come and kept (a scene's logits never change), so the chapter or preset
-   * opens at once on any backend and the first epoch pays for the teacher.
+   * opens without a pass over every scene first, and the first epoch pays for the teacher.
    */
   async prepare(onProgress?: (progress: PrepareProgress) => void, stop: () => boolean = () => false, _options: PrepareOptions = {}): Promise<void> {
     onProgress?.({ what: 'building the detectors', done: 1, total: 1 });

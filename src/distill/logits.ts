@@ -55,7 +55,7 @@ export function standardizeLogits(logits: tf.Tensor2D): tf.Tensor2D {
  * `log Σ_c exp(z_c)` of each row of `[B, C]` logits: the values of `tf.logSumExp`, with the
  * gradient written as `softmax(z) · dy`. TF.js's own gradient also differentiates the row
  * maximum it subtracts (a broadcast Equal mask whose contribution cancels), which the WASM
- * backend runs slowly: two of them took 14 ms of a 100 ms stacked race step.
+ * backend runs slowly (a large share of a stacked race step under `tf.profile`).
  */
 const logSumExpWithGrad = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
   const value = tf.logSumExp(z, 1);

@@ -1,7 +1,8 @@
 // The fused DKD op: one registered TF.js kernel per backend computes every sample's DKD loss
 // and its gradient with respect to the student logits in one call (dkd-host.ts for CPU and
 // WASM, dkd-webgpu.ts, dkd-webgl.ts), where DKD composed from TF.js ops runs many kernels
-// forward and back (counted in docs/perf.md). The op returns the per-sample losses, so a stacked race averages
+// forward and back (the fused one's launches: docs/perf.md, "Cost of the loss"). The op
+// returns the per-sample losses, so a stacked race averages
 // them per run; its gradient is one multiplication of the upstream gradient by the kernel's.
 //
 // The gradient in closed form, with u = z/τ (standardized first when the switch is on),

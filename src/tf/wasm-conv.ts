@@ -7,8 +7,8 @@
 //   JavaScript on the WASM heap), times dy as [batch · outHeight · outWidth, outChannels]:
 //   one untransposed product, which the backend's BatchMatMul sends to XNNPACK; the product
 //   is the filter's layout [fh, fw, in, out] as it stands. (The backend's
-//   Conv3DBackpropFilterV2 at a depth of one was measured 10–25 times slower on the zoo's
-//   shapes and wrong for strides above one.)
+//   Conv3DBackpropFilterV2 at a depth of one was slower by an order of magnitude on the zoo's
+//   shapes, and wrong for strides above one.)
 // - the input's gradient at stride one as a convolution (XNNPACK's Conv2D) of dy with the
 //   filter turned half a turn and its channels swapped, padded so the output has the input's
 //   size; other strides keep the backend's own kernel.

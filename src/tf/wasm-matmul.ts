@@ -1,8 +1,8 @@
 // The WASM backend's matrix product, kept on XNNPACK's fast path. TF.js's WASM BatchMatMul
 // hands XNNPACK only a product without transposes and with one batch; anything else (every
 // gradient of a matMul, which transposes one side, and the stacked engine's batched
-// products `[R, B, in] · [R, in, out]`) takes a plain loop 4–10 times slower (measured in
-// Node on this project's shapes: docs/perf.md, "Several seeds as one computation"). This wrapper
+// products `[R, B, in] · [R, in, out]`) takes a plain loop, several times slower on this
+// project's shapes (the race on several seeds: docs/perf.md, "A training step"). This wrapper
 // transposes explicitly (the Transpose kernel) and runs a batch one product at a time
 // through the fast path, inside the one kernel: the launches per step do not change. A product
 // the original kernel already sent to XNNPACK goes the same way (bit for bit the same); the

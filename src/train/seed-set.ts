@@ -70,10 +70,8 @@ export class SeedSet {
       if (engine === 'stacked' && !canStack)
         throw new Error('engine = "stacked" is invalid here: only MLP students train stacked, with steps not pinned to chunks');
       // `auto`: stacked except on the pure-JS CPU backend, where compute, not launches, is the
-      // cost and its batched matMul is slower than the loop's fused one (npm run bench: a race
-      // of 4 × 5 seeds about as fast stacked as looped there; 2.2× faster on WebGL, 1.3× on
-      // WebGPU and 2.1× on WASM with its matMul on the fast path; docs/perf.md "Several seeds as one
-      // computation").
+      // cost and its batched matMul no faster than the loop's fused one (`npm run bench`, the
+      // race on several seeds: docs/perf.md, "A training step").
       const auto = canStack && tf.getBackend() !== 'cpu';
       if (engine === 'stacked' || (engine === 'auto' && auto)) this.stacked = new StackedRace(this.trainers, config);
     } catch (error) {

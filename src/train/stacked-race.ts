@@ -87,7 +87,7 @@ export class StackedRace {
         // Every seed's batch in one tensor, its labels in one one-hot: a few uploads whatever the seeds.
         const xs = tf.tensor(concatenated(steps.map((s) => s.features)), [seeds, count, ...featureShape]);
         // Each method's runs read their seeds' batches: the seeds' stack once per method.
-        // (a concat, not a tile: the WASM backend's Tile took 5 ms of a 100 ms step, its Concat 0.1 ms)
+        // (a concat, not a tile: the WASM backend's Tile is a slow loop, its Concat a memory copy)
         const x = methods.length === 1 ? xs : tf.concat(methods.map(() => xs));
         const oneHot = tf.reshape(labelsOneHot(concatenated(steps.map((s) => s.labels)), seeds * count, classes), [
           seeds,
@@ -146,7 +146,7 @@ export class StackedRace {
       const indices = steps.flatMap((s, k) => s.indices.map((i) => i + offsets[k]));
       if (!HOST_BACKENDS.has(tf.getBackend())) return tf.gather(logits, tf.tensor1d(indices, 'int32'));
       // On the CPU and WASM backends the rows are copied on the host and uploaded (a memory
-      // copy there): the WASM backend's gather took 2.8 ms of a 70 ms 4 × 5 step, this ~0.1 ms.
+      // copy there): the WASM backend's gather is a slow element-by-element loop.
       const host = (this.teacherCaches.host ??= logits.dataSync() as Float32Array);
       const classes = logits.shape[1];
       const rows = new Float32Array(indices.length * classes);
