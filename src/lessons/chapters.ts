@@ -167,8 +167,8 @@ export const CHAPTERS: readonly Chapter[] = [
   {
     title: 'What the parts are worth',
     paragraphs: [
-      'The ablation in docs/results.md switches PCD’s parts off one at a time, 3 seeds each, 640 steps on 2,000 samples. PCD as in the paper reached 64.3 ± 0.5%: level with KD (64.7 ± 1.1%; KD ahead in 2 of 3 seeds, p = 0.35) and behind DKD (67.0 ± 0.7%, decoupled KD, which weighs the target class and the others separately) in all 3 seeds, by 2.7 ± 1.2 points; p = 0.06 (paired t-test): three seeds do not yet put that beyond noise.',
-      'Switching the ranking off (groups in class order) gave 66.1 ± 0.3%; λ off, 66.6 ± 0.9%; both off, 68.3 ± 0.5%, the highest mean of the study (1.2 ± 1.2 points above DKD, p = 0.21: within noise). Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.02, paired t-test, Holm-adjusted over the three): at this small scale, the parts PCD adds to grouped distillation cost accuracy; the paper reports larger students and longer training.',
+      'The ablation in docs/results.md switches PCD’s parts off one at a time, 3 seeds each, 640 steps on 2,000 samples. PCD as in the paper reached 64.3 ± 0.4%: level with KD (64.7 ± 1.1%; KD ahead in 2 of 3 seeds, p = 0.41) and behind DKD (67.0 ± 0.7%, decoupled KD, which weighs the target class and the others separately) in all 3 seeds, by 2.7 ± 1.1 points; p = 0.05 (paired t-test): three seeds do not yet put that beyond noise.',
+      'Switching the ranking off (groups in class order) gave 66.1 ± 0.3%; λ off, 66.5 ± 1.0%; both off, 68.3 ± 0.5%, the highest mean of the study (1.2 ± 1.2 points above DKD, p = 0.21: within noise). Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.03, paired t-test, Holm-adjusted over the three): at this small scale, the parts PCD adds to grouped distillation cost accuracy; the paper reports larger students and longer training.',
     ],
     formulas: [],
     page: pcdVariant({}),

@@ -207,11 +207,11 @@ describe('chapter 6 against the recorded ablation', () => {
     const paired = (a: string, b: string) =>
       rowsOf(a).map((row) => 100 * (row.testAccuracy - rowsOf(b).find((r) => r.seed === row.seed)!.testAccuracy));
     const verdict = (a: string, b: string) => seedVerdict(a, b, paired(a, b));
-    // "level with KD (…; KD ahead in 2 of 3 seeds, p = 0.35)": within noise.
+    // "level with KD (…; KD ahead in 2 of 3 seeds, p = 0.41)": within noise.
     const kd = verdict('kd', 'pcd');
     expect(kd.kind).toBe('within-noise');
     expect(text).toContain(`KD ahead in ${kd.aheadA} of 3 seeds, ${formatP(kd.p)})`);
-    // "behind DKD … in all 3 seeds, by 2.7 ± 1.2 points; p = 0.06 (paired t-test): … not yet … beyond noise".
+    // "behind DKD … in all 3 seeds, by 2.7 ± 1.1 points; p = 0.05 (paired t-test): … not yet … beyond noise".
     const dkd = verdict('dkd', 'pcd');
     expect(dkd.aheadA).toBe(3);
     expect(dkd.kind).toBe('within-noise');
@@ -227,16 +227,16 @@ describe('chapter 6 against the recorded ablation', () => {
     expect(text).toContain(
       `both off, 68.3 ± 0.5%, the highest mean of the study (${overDkd.mean.toFixed(1)} ± ${overDkd.std.toFixed(1)} points above DKD, ${formatP(overDkd.p)}: within noise)`,
     );
-    // "Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.02, paired t-test, Holm-adjusted over the three)".
+    // "Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.03, paired t-test, Holm-adjusted over the three)".
     const offs = inFamily(['pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda'].map((off) => verdict(off, 'pcd')));
     for (const v of offs) {
       expect(v.kind, v.a).toBe('ahead');
       expect(v.aheadA, v.a).toBe(3);
       expect(v.family, v.a).toBe(3);
-      expect(v.adjustedP, v.a).toBeLessThan(0.02);
+      expect(v.adjustedP, v.a).toBeLessThan(0.03);
     }
     expect(text).toContain(
-      'Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.02, paired t-test, Holm-adjusted over the three)',
+      'Each part switched off is ahead of PCD beyond noise (in every seed; p < 0.03, paired t-test, Holm-adjusted over the three)',
     );
     // "a single seed varies by about a point either way" (the chapter's "look for").
     const spread = ['pcd', 'kd', 'dkd', 'pcd-no-ranking', 'pcd-no-lambda', 'pcd-no-ranking-no-lambda'].flatMap((id) =>
