@@ -3,7 +3,7 @@
 // so a figure there always names the run it came from.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { chromiumExecutable } from '../../e2e/chromium';
 import { pythonImporting } from '../../src/test-support/python';
 
@@ -43,7 +43,7 @@ export function describeMachine(): Machine {
 }
 
 /**
- * Writes bench-results/<name>.json: `{ bench, command, date, machine, ...figures }`. `script` is
+ * Writes bench-results/<name>.json: `{ bench, command, date, machine, loadAverage, ...figures }`. `script` is
  * the npm script that measured them; the command is it with this run's arguments.
  */
 export function writeBenchRecord(name: string, script: string, figures: object): string {
@@ -53,6 +53,9 @@ export function writeBenchRecord(name: string, script: string, figures: object):
     command: `npm run ${script}${args.length ? ` -- ${args.join(' ')}` : ''}`,
     date: new Date().toISOString(),
     machine: describeMachine(),
+    // How busy the machine was (1, 5 and 15 minute load averages as the run ended): timings on a
+    // shared machine mean little without it.
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     ...figures,
   };
   mkdirSync('bench-results', { recursive: true });

@@ -14,7 +14,7 @@ const machine = z.object({
   chromium: z.string().nullable(),
   torch: z.string().nullable(),
 });
-const head = { bench: z.string(), command: z.string(), date: z.iso.datetime(), machine };
+const head = { bench: z.string(), command: z.string(), date: z.iso.datetime(), machine, loadAverage: z.array(z.number()).length(3).optional() };
 const ms = z.number().nonnegative();
 const dispatches = z.object({ kernels: z.number().int(), programs: z.number().int().nullable() });
 
@@ -173,9 +173,10 @@ function machines(records: Partial<PerfRecords>): string {
     .filter((name) => records[name])
     .map((name) => {
       const r = records[name]!;
-      return [`[${name}](perf/${name}.json)`, day(r.date), `\`${r.command}\``, machineLine(r.machine)];
+      const load = r.loadAverage ? r.loadAverage.map((x) => group(x, 1)).join(' / ') : 'not recorded';
+      return [`[${name}](perf/${name}.json)`, day(r.date), `\`${r.command}\``, machineLine(r.machine), load];
     });
-  return table(['record', 'measured', 'command', 'machine'], rows);
+  return table(['record', 'measured', 'command', 'machine', 'load average at the end (1 / 5 / 15 min)'], rows);
 }
 
 function firstMinuteSection(r: PerfRecords['first-minute']): string {
