@@ -307,14 +307,14 @@ function trainerSection(r: PerfRecords['trainer-node']): string {
       table(
         ['where', 'dataset', ...names],
         variants.map((x) => {
-          const race = of(x, 'race')!;
-          const one = of(x, 'pcd')!;
+          const race = of(x, 'race');
+          const one = of(x, 'pcd');
           return [
             label(x),
             x.dataset,
             ...names.map((n) => {
               const t = of(x, n);
-              return t
+              return t && race && one
                 ? `${fmtMs(t.msPerStep)} ms (${ratio(t.msPerStep / race.msPerStep)}; ${t.engine ?? '?'}, ${group(launches(t.dispatches), 0)} launches, ${ratio(launches(t.dispatches) / launches(one.dispatches))})`
                 : '–';
             }),
