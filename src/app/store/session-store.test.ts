@@ -11,10 +11,10 @@ import {
   EVALUATIONS_LIMIT,
   HISTORY_LIMIT,
   SERIES_LIMIT,
+  useSession,
 } from './session-store';
 import { PRESETS } from '../../config/presets';
 import { applyReports } from './report-flush';
-import { useSession } from './session-store';
 import { StepRate } from './step-rate';
 
 const step = (i: number): StepReport => ({
